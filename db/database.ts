@@ -1,0 +1,65 @@
+// One way to reach the database: MONGODB_URI when given, otherwise the embedded server this process starts.
+import mongoose, { type Connection } from 'mongoose';
+import { createModels, ensureCollections, type Models } from '../models/index.js';
+import { startEmbeddedMongo, type EmbeddedMongo } from './embeddedMongo.js';
+
+// Defence in depth behind the schema validation at the edges: a filter value like {"$ne": null} that slipped
+// through would be wrapped in $eq instead of running as an operator.
+mongoose.set('sanitizeFilter', true);
+mongoose.set('strictQuery', 'throw');
+
+export interface DatabaseOptions {
+  /** A MongoDB connection string; when absent the embedded server is started. */
+  uri?: string;
+  dbName: string;
+  /** For the embedded server: its store file (omit for in-memory) and heap cap. */
+  dataFile?: string;
+  maxHeap?: string;
+}
+
+export interface Database {
+  readonly connection: Connection;
+  readonly models: Models;
+  /** Present when this process started the embedded server. */
+  readonly embedded?: EmbeddedMongo;
+  close(): Promise<void>;
+}
+
+export async function connectModels(uri: string, dbName: string): Promise<{ connection: Connection; models: Models }> {
+  const connection = mongoose.createConnection(uri, {
+    dbName,
+    autoCreate: false,
+    autoIndex: false,
+    // Fail fast instead of queueing operations forever while the database is unreachable.
+    bufferCommands: false,
+    serverSelectionTimeoutMS: 10_000,
+  });
+  await connection.asPromise();
+  const models = createModels(connection);
+  await ensureCollections(models);
+  return { connection, models };
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  let embedded: EmbeddedMongo | undefined;
+  let uri = options.uri;
+  if (!uri) {
+    embedded = await startEmbeddedMongo({ dataFile: options.dataFile, maxHeap: options.maxHeap });
+    uri = embedded.uri;
+  }
+  try {
+    const { connection, models } = await connectModels(uri, options.dbName);
+    return {
+      connection,
+      models,
+      embedded,
+      async close() {
+        await connection.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

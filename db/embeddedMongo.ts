@@ -1,0 +1,160 @@
+// Starts and stops the embedded MongoDB wire-protocol server (mongo-java-server + H2, see db/Launcher.java).
+// Used when MONGODB_URI is not set: by `npm start` with a file under .data/, by the tests with a temporary file.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dbFolder = dirname(fileURLToPath(import.meta.url));
+const launcherSource = join(dbFolder, 'Launcher.java');
+const pomFile = join(dbFolder, 'pom.xml');
+export const jarFolder = join(dbFolder, 'lib');
+const serverJar = 'mongo-java-server-h2-backend-1.47.0.jar';
+
+const listeningLine = /^SANTUSHTI_DB_LISTENING (\S+):(\d+)$/m;
+const startTimeoutMs = 60_000;
+
+const installHelp =
+  'Santushti needs a MongoDB server. Either set MONGODB_URI (e.g. mongodb://127.0.0.1:27017/santushti), ' +
+  'or install Java ≥ 17 and Maven so the embedded database can run ' +
+  '(Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless maven; then npm install).';
+
+export class EmbeddedDatabaseError extends Error {
+  override name = 'EmbeddedDatabaseError';
+}
+
+export interface EmbeddedMongoOptions {
+  /** H2 MVStore file; omit for an in-memory store (nothing survives the process). */
+  dataFile?: string;
+  /** JVM heap cap, e.g. "384m". */
+  maxHeap?: string;
+  port?: number;
+}
+
+export interface EmbeddedMongo {
+  readonly uri: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Clean stop: the store is closed and committed. */
+  stop(): Promise<void>;
+  /** Crash on purpose (SIGKILL), as the durability tests do. */
+  kill(): Promise<void>;
+}
+
+function commandExists(command: string, versionFlag: string): boolean {
+  const result = spawnSync(command, [versionFlag], { stdio: 'ignore' });
+  return !result.error;
+}
+
+function jarsPresent(): boolean {
+  return existsSync(jarFolder) && readdirSync(jarFolder).includes(serverJar);
+}
+
+/** Fetches the jars once (npm's postinstall normally has); afterwards they are reused from db/lib. */
+export function ensureDatabaseJars(log: (line: string) => void = () => {}): void {
+  if (jarsPresent()) return;
+  if (!commandExists('mvn', '-v')) {
+    throw new EmbeddedDatabaseError(`The embedded database's jars are missing and Maven is not installed. ${installHelp}`);
+  }
+  log('Fetching the embedded database jars with Maven (once, ~10 s)…');
+  const result = spawnSync('mvn', ['-q', '-B', '-f', pomFile, 'dependency:copy-dependencies'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (result.status !== 0 || !jarsPresent()) {
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
+    throw new EmbeddedDatabaseError(`Maven could not fetch the embedded database jars:\n${output}`);
+  }
+}
+
+export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
+  if (!commandExists('java', '-version')) {
+    throw new EmbeddedDatabaseError(`Java is not installed. ${installHelp}`);
+  }
+  ensureDatabaseJars((line) => process.stderr.write(`${line}\n`));
+  if (options.dataFile) mkdirSync(dirname(options.dataFile), { recursive: true });
+
+  const storeArgs = options.dataFile ? ['--file', options.dataFile] : ['--memory'];
+  const child = spawn(
+    'java',
+    [
+      `-Xmx${options.maxHeap ?? '384m'}`,
+      '-XX:+UseSerialGC',
+      '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+      '-Dorg.slf4j.simpleLogger.logFile=System.err',
+      '-cp',
+      join(jarFolder, '*'),
+      launcherSource,
+      ...storeArgs,
+      '--port',
+      String(options.port ?? 0),
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+
+  const { host, port } = await waitUntilListening(child);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  // If Node goes away without stopping us, the JVM still sees stdin close and exits; this covers normal exits too.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const finish = async (how: 'stop' | 'kill') => {
+    process.removeListener('exit', killOnExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (how === 'kill') {
+      child.kill('SIGKILL');
+    } else {
+      child.stdin?.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      return;
+    }
+    await exited;
+  };
+
+  return {
+    uri: `mongodb://${host}:${port}`,
+    port,
+    pid: child.pid ?? -1,
+    stop: () => finish('stop'),
+    kill: () => finish('kill'),
+  };
+}
+
+function waitUntilListening(child: ChildProcess): Promise<{ host: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderrTail = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new EmbeddedDatabaseError(`The embedded database did not start within ${startTimeoutMs / 1000} s.\n${stderrTail}`));
+    }, startTimeoutMs);
+    const onStdout = (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      const match = listeningLine.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout?.removeListener('data', onStdout);
+        // Keep draining both pipes so a chatty JVM can never block on a full pipe.
+        child.stdout?.resume();
+        resolve({ host: match[1] ?? '127.0.0.1', port: Number(match[2]) });
+      }
+    };
+    child.stdout?.on('data', onStdout);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new EmbeddedDatabaseError(`Could not start Java: ${error.message}. ${installHelp}`));
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new EmbeddedDatabaseError(`The embedded database exited before listening (code ${code}, signal ${signal}).\n${stderrTail}`));
+    });
+  });
+}

@@ -1,0 +1,181 @@
+// The ticket's vocabulary as stored: shared by the schemas here, the services and (later) the dialogs and the API.
+
+/** The escalation ladder, lowest first: a rejected resolution or a breached time limit moves a ticket one step up. */
+export const OFFICER_LEVELS = ['JE', 'SDO', 'XEN', 'SE', 'CE'] as const;
+export type OfficerLevel = (typeof OFFICER_LEVELS)[number];
+
+export const TICKET_CATEGORIES = ['bill', 'meter', 'new_connection', 'supply', 'theft', 'transformer'] as const;
+export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
+
+export const TICKET_STATUSES = [
+  'registered',
+  'assigned',
+  'in_progress',
+  'awaiting_confirmation',
+  'reopened',
+  'unconfirmed',
+  'closed',
+] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const CONSUMER_CHANNELS = ['webchat', 'whatsapp'] as const;
+export type ConsumerChannel = (typeof CONSUMER_CHANNELS)[number];
+
+/** Where an event came from: a consumer channel, a staff surface, or the system itself (timers, workers). */
+export const EVENT_CHANNELS = [...CONSUMER_CHANNELS, 'api', 'console', 'phone', 'system'] as const;
+export type EventChannel = (typeof EVENT_CHANNELS)[number];
+
+export const STAFF_ROLES = ['agent', 'officer', 'supervisor'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** A consumer as a channel knows them. `verifiedMobile` is set only by channels that prove the number (WhatsApp). */
+export interface ConsumerActor {
+  role: 'consumer';
+  channel: ConsumerChannel;
+  channelUserId: string;
+  verifiedMobile?: string;
+}
+export interface StaffActor {
+  role: StaffRole;
+  id: string;
+  name?: string;
+}
+export interface SystemActor {
+  role: 'system';
+  id: string;
+}
+export type Actor = ConsumerActor | StaffActor | SystemActor;
+
+/** How an actor is written into an event: enough to attribute, nothing that needs trusting later. */
+export interface ActorRef {
+  role: Actor['role'];
+  id: string;
+  name?: string;
+}
+
+export interface Evidence {
+  note?: string;
+  photoRef?: string;
+  meterReadingKwh?: number;
+}
+
+export const TICKET_EVENT_TYPES = [
+  'ticket.registered',
+  'ticket.assigned',
+  'ticket.work_started',
+  'ticket.progress_noted',
+  'ticket.resolution_claimed',
+  'ticket.claim_shown',
+  'ticket.confirmation_requested',
+  'ticket.confirmed',
+  'ticket.rejected',
+  'ticket.reopened',
+  'ticket.escalated',
+  'ticket.unconfirmed',
+  'ticket.closure_refused',
+] as const;
+export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
+
+/** One link of a ticket's append-only history. `hash` covers every other field and the previous link's hash. */
+export interface TicketEvent {
+  seq: number;
+  type: TicketEventType;
+  at: Date;
+  actor: ActorRef;
+  channel: EventChannel;
+  from?: TicketStatus;
+  to?: TicketStatus;
+  level?: OfficerLevel;
+  officerId?: string;
+  claimId?: string;
+  evidence?: Evidence;
+  data?: Record<string, string | number | boolean>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface ConsumerIdentity {
+  channel: ConsumerChannel;
+  channelUserId: string;
+  /** Ten digits, no country code. */
+  mobile: string;
+  /** The ten-digit consumer account number printed on the bill, when the consumer gave it. */
+  accountNumber?: string;
+  language?: 'hi' | 'en';
+}
+
+export interface TicketPlace {
+  district: string;
+  zone?: string;
+  circle?: string;
+  division?: string;
+  subDivision?: string;
+  subDivisionId?: string;
+  locality?: string;
+  feeder?: string;
+  transformer?: string;
+  /** What the consumer wrote, kept even when the directory resolved it to a canonical place. */
+  addressText?: string;
+}
+
+export interface AssignedOfficer {
+  id: string;
+  name: string;
+  level: OfficerLevel;
+}
+
+/** The resolution claim a consumer is asked to confirm; only an answer naming this id can close the ticket. */
+export interface ResolutionClaim {
+  id: string;
+  by: ActorRef;
+  at: Date;
+  note: string;
+  evidence?: Evidence;
+  shownAt?: Date;
+  shownOn?: EventChannel;
+  remindersSent: number;
+}
+
+export type ClosureProvenance = 'consumer_confirmed' | 'callback_confirmed';
+
+export interface TicketClosure {
+  provenance: ClosureProvenance;
+  claimId: string;
+  by: ActorRef;
+  at: Date;
+}
+
+/** Something a transition owes the world (a message, a rollup), written with it and drained later, once. */
+export interface OutboxEffect {
+  id: string;
+  kind: 'consumer.notify' | 'officer.notify';
+  eventSeq: number;
+  eventType: TicketEventType;
+  createdAt: Date;
+  attempts: number;
+}
+
+export interface TicketRecord {
+  _id: string;
+  rev: number;
+  category: TicketCategory;
+  description: string;
+  consumer: ConsumerIdentity;
+  place: TicketPlace;
+  level: OfficerLevel;
+  officer?: AssignedOfficer;
+  status: TicketStatus;
+  claim?: ResolutionClaim;
+  closure?: TicketClosure;
+  duplicateKey: string;
+  createdAt: Date;
+  updatedAt: Date;
+  closedAt?: Date;
+  eventCount: number;
+  lastEventHash: string;
+  events: TicketEvent[];
+  outbox: OutboxEffect[];
+}
+
+/** A ticket read for a decision: everything but its (possibly long) history. */
+export type TicketHead = Omit<TicketRecord, 'events'>;

@@ -1,0 +1,106 @@
+// The rules of a ticket's life, as data and pure functions: which action may start from which status, who may
+// close, how the ladder climbs, and which events owe someone a message. The service applies them atomically.
+import {
+  OFFICER_LEVELS,
+  type Actor,
+  type ClosureProvenance,
+  type ConsumerActor,
+  type OfficerLevel,
+  type TicketEventType,
+  type TicketHead,
+  type TicketStatus,
+} from '../models/ticketTypes.js';
+import { isTicketOwner } from './consumerIdentity.js';
+import { ClosureNotPermittedError, InvalidTransitionError, NotPermittedError, NotTicketOwnerError, StaleClaimError } from './errors.js';
+
+export const ALLOWED_FROM = {
+  assign: ['registered', 'assigned', 'reopened'],
+  startWork: ['assigned', 'reopened'],
+  noteProgress: ['assigned', 'in_progress', 'reopened'],
+  claimResolution: ['assigned', 'in_progress', 'reopened'],
+  recordClaimShown: ['awaiting_confirmation', 'unconfirmed'],
+  requestConfirmationAgain: ['awaiting_confirmation', 'unconfirmed'],
+  markUnconfirmed: ['awaiting_confirmation'],
+  answerResolution: ['awaiting_confirmation', 'unconfirmed'],
+  reopen: ['awaiting_confirmation', 'unconfirmed'],
+  escalate: ['registered', 'assigned', 'in_progress', 'reopened'],
+} as const satisfies Record<string, readonly TicketStatus[]>;
+export type TicketAction = keyof typeof ALLOWED_FROM;
+
+export function requireStatus(ticket: Pick<TicketHead, '_id' | 'status'>, action: TicketAction): void {
+  const allowed: readonly TicketStatus[] = ALLOWED_FROM[action];
+  if (!allowed.includes(ticket.status)) {
+    throw new InvalidTransitionError(ticket._id, action, ticket.status, allowed);
+  }
+}
+
+/** One step up the ladder; the Chief Engineer is the top and stays the owner. */
+export function nextLevel(level: OfficerLevel): OfficerLevel {
+  return OFFICER_LEVELS[Math.min(OFFICER_LEVELS.indexOf(level) + 1, OFFICER_LEVELS.length - 1)] ?? level;
+}
+
+/** Staff and the system act on tickets; consumers only register, look, and answer. */
+export function requireNotConsumer(actor: Actor, action: string): asserts actor is Exclude<Actor, ConsumerActor> {
+  if (actor.role === 'consumer') {
+    throw new NotPermittedError(`A consumer cannot ${action}; staff do that.`);
+  }
+}
+
+/**
+ * Someone answers "is your problem solved?" for a ticket. Two answers count, and only for the claim now pending:
+ *  - the ticket's own consumer, answering the claim they were shown → consumer_confirmed;
+ *  - a supervisor recording the consumer's answer from a phone callback, who did not make the claim → callback_confirmed.
+ * Everyone else is refused: an agent, an officer, the claimant, a timer, another consumer.
+ */
+export type AnswerRequest =
+  | { via: 'consumer'; actor: Actor; claimId: string }
+  | { via: 'callback'; actor: Actor; claimId: string };
+
+export function authoriseAnswer(ticket: TicketHead, request: AnswerRequest): ClosureProvenance {
+  const { actor } = request;
+  // Who is answering is checked before anything about the ticket's state, so a stranger learns nothing from the error.
+  if (request.via === 'consumer') {
+    if (actor.role !== 'consumer') {
+      throw new ClosureNotPermittedError(
+        `Only the consumer who registered ticket ${ticket._id} can answer whether it is solved; a ${actor.role} cannot answer for them.`,
+      );
+    }
+    if (!isTicketOwner(ticket.consumer, actor)) {
+      throw new NotTicketOwnerError(`Ticket ${ticket._id} was registered by someone else.`);
+    }
+  } else if (!isCallbackRecorder(ticket, actor)) {
+    throw new ClosureNotPermittedError(
+      actor.role === 'supervisor'
+        ? `A callback answer for ticket ${ticket._id} must be recorded by a supervisor other than the one who claimed the resolution.`
+        : `Only a supervisor can record a consumer's answer from a callback; a ${actor.role} cannot.`,
+    );
+  }
+  requireStatus(ticket, 'answerResolution');
+  const claim = ticket.claim;
+  if (!claim || claim.id !== request.claimId) {
+    throw new StaleClaimError(`That answer is for an earlier resolution claim on ticket ${ticket._id}; the consumer must be asked about the current one.`);
+  }
+  if (request.via === 'consumer' && !claim.shownAt) {
+    throw new StaleClaimError(`The resolution claim on ticket ${ticket._id} has not been shown to the consumer yet.`);
+  }
+  return request.via === 'consumer' ? 'consumer_confirmed' : 'callback_confirmed';
+}
+
+/** Staff ids are unique across roles, so "not the claimant" is a comparison of ids. */
+function isCallbackRecorder(ticket: TicketHead, actor: Actor): boolean {
+  return actor.role === 'supervisor' && ticket.claim?.by.id !== actor.id;
+}
+
+/** Which events owe the consumer a message on their channel, and which owe the (new) owning officer one. */
+export const CONSUMER_NOTIFIED_EVENTS: ReadonlySet<TicketEventType> = new Set([
+  'ticket.assigned',
+  'ticket.work_started',
+  'ticket.escalated',
+  'ticket.rejected',
+  'ticket.reopened',
+  'ticket.resolution_claimed',
+  'ticket.confirmation_requested',
+  'ticket.unconfirmed',
+  'ticket.confirmed',
+]);
+export const OFFICER_NOTIFIED_EVENTS: ReadonlySet<TicketEventType> = new Set(['ticket.assigned', 'ticket.escalated', 'ticket.rejected']);

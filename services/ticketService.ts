@@ -1,0 +1,689 @@
+// The ticket service: the one place where tickets change. Every change is a compare-and-set on `{_id, rev}` that
+// moves the status, appends the chained event(s) and queues the owed effects in the same single-document update.
+import { randomBytes } from 'node:crypto';
+import { trusted } from 'mongoose';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { wholeDocument, type Models } from '../models/index.js';
+import type {
+  Actor,
+  ActorRef,
+  ConsumerActor,
+  EventChannel,
+  OfficerLevel,
+  OutboxEffect,
+  TicketEvent,
+  TicketHead,
+  TicketRecord,
+  TicketStatus,
+} from '../models/ticketTypes.js';
+import {
+  channelIdentityKey,
+  consumerActorId,
+  isTicketOwner,
+  mobileIdentityKey,
+} from './consumerIdentity.js';
+import type { Directory, Officer } from './directory.js';
+import {
+  ConcurrentUpdateError,
+  ClosureNotPermittedError,
+  DomainError,
+  InvalidInputError,
+  NotPermittedError,
+  NotTicketOwnerError,
+  TicketNotFoundError,
+} from './errors.js';
+import { genesisHash, sealEvent, verifyChain, type ChainVerdict, type UnsealedEvent } from './eventChain.js';
+import {
+  CONSUMER_NOTIFIED_EVENTS,
+  OFFICER_NOTIFIED_EVENTS,
+  authoriseAnswer,
+  nextLevel,
+  requireNotConsumer,
+  requireStatus,
+} from './ticketLifecycle.js';
+import {
+  actorSchema,
+  answerSchema,
+  assignSchema,
+  noteSchema,
+  optionalNoteSchema,
+  parseInput,
+  registerTicketSchema,
+  ticketNumberSchema,
+  type AnswerInput,
+  type NoteInput,
+  type RegisterTicket,
+  type RegisterTicketInput,
+} from './ticketInput.js';
+
+export interface TicketServiceOptions {
+  now?: () => Date;
+  /** How many times a transition re-reads and re-decides after losing a race before giving up. */
+  maxAttempts?: number;
+}
+
+/** What a transition decided, before it is sealed into events and written. */
+interface Decision {
+  status?: TicketStatus;
+  events: Array<Omit<UnsealedEvent, 'seq' | 'at' | 'actor' | 'channel'>>;
+  set?: Record<string, unknown>;
+  unset?: string[];
+  /** Written (as a closure_refused event) and then thrown. */
+  refusal?: DomainError;
+}
+
+export interface RegisterResult {
+  ticket: TicketHead;
+  /** True when an open ticket for the same complaint already existed and was returned instead of a new one. */
+  duplicate: boolean;
+}
+
+// Every read carries an exclusion projection: see `wholeDocument` for why.
+const headProjection = { events: 0 } as const;
+const activeTicketWaitMs = 2_000;
+const staleGuardAgeMs = 60_000;
+
+export class TicketService {
+  private readonly now: () => Date;
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly models: Models,
+    private readonly directory: Directory,
+    options: TicketServiceOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.maxAttempts = options.maxAttempts ?? 60;
+  }
+
+  // ── Registration ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Registers a complaint, assigning it to the JE of the sub-division its place resolves to. A consumer who already
+   * has an open ticket for the same category and the same account (or, without one, the same place) gets that back.
+   */
+  async register(input: RegisterTicketInput, actorInput: Actor, channel?: EventChannel): Promise<RegisterResult> {
+    const request = parseInput(registerTicketSchema, input);
+    const actor = parseInput(actorSchema, actorInput);
+    if (actor.role === 'consumer' && !isTicketOwner(request.consumer, actor)) {
+      throw new NotPermittedError('A consumer can only register complaints in their own name.');
+    }
+    const place = this.resolvePlace(request);
+    const duplicateKey = duplicateKeyFor(request, place.subDivisionId);
+
+    const existing = await this.openTicketFor(duplicateKey);
+    if (existing) return { ticket: existing, duplicate: true };
+
+    const number = await this.allocateNumber();
+    const claimed = await this.claimDuplicateKey(duplicateKey, number);
+    if (!claimed.ok) return { ticket: claimed.ticket, duplicate: true };
+
+    // The index entries go first: a crash before the ticket insert leaves a number that lists as missing and is
+    // skipped, never a ticket that its consumer cannot find.
+    await this.indexForConsumer(number, request.consumer.channel, request.consumer.channelUserId, request.consumer.mobile);
+
+    const at = this.now();
+    const actorRef = toActorRef(actor);
+    const eventChannel = channel ?? (actor.role === 'consumer' ? actor.channel : 'api');
+    const officer = place.subDivisionId ? this.directory.officerFor(place.subDivisionId, 'JE') : undefined;
+    const drafts: UnsealedEvent[] = [
+      {
+        seq: 0,
+        type: 'ticket.registered',
+        at,
+        actor: actorRef,
+        channel: eventChannel,
+        to: 'registered',
+        level: 'JE',
+        data: { category: request.category },
+      },
+    ];
+    if (officer) {
+      drafts.push({
+        seq: 1,
+        type: 'ticket.assigned',
+        at,
+        actor: { role: 'system', id: 'assignment-by-place' },
+        channel: 'system',
+        from: 'registered',
+        to: 'assigned',
+        level: 'JE',
+        officerId: officer.id,
+        data: { atRegistration: true },
+      });
+    }
+    const events = sealChain(drafts, genesisHash(number));
+    const ticket: TicketRecord = {
+      _id: number,
+      rev: 0,
+      category: request.category,
+      description: request.description,
+      consumer: request.consumer,
+      place,
+      level: 'JE',
+      officer: officer ? toAssignedOfficer(officer) : undefined,
+      status: officer ? 'assigned' : 'registered',
+      duplicateKey,
+      createdAt: at,
+      updatedAt: at,
+      eventCount: events.length,
+      lastEventHash: events[events.length - 1]!.hash,
+      events,
+      outbox: effectsFor(number, events),
+    };
+    await this.models.tickets.create(ticket);
+    const { events: _history, ...head } = ticket;
+    return { ticket: head, duplicate: false };
+  }
+
+  // ── Staff and system actions ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Assigns to a named officer, or (re)assigns by place to the officer at the ticket's current level. */
+  assign(ticketNumber: string, actor: Actor, input: { officerId?: string; note?: string } = {}, channel?: EventChannel) {
+    const request = parseInput(assignSchema, input);
+    return this.mutate(ticketNumber, actor, channel, (ticket) => {
+      requireNotConsumer(actor, 'assign a ticket');
+      requireStatus(ticket, 'assign');
+      const officer = request.officerId ? this.officerById(request.officerId) : this.officerForTicket(ticket, ticket.level);
+      if (!officer) {
+        throw new InvalidInputError([`ticket ${ticket._id} has no known sub-division to assign by place: name an officer`]);
+      }
+      return {
+        status: 'assigned',
+        set: { officer: toAssignedOfficer(officer), level: officer.level },
+        events: [{ type: 'ticket.assigned', from: ticket.status, to: 'assigned', level: officer.level, officerId: officer.id, evidence: noteEvidence(request.note) }],
+      };
+    });
+  }
+
+  startWork(ticketNumber: string, actor: Actor, input: { note?: string } = {}, channel?: EventChannel) {
+    const request = parseInput(optionalNoteSchema, input);
+    return this.mutate(ticketNumber, actor, channel, (ticket) => {
+      requireNotConsumer(actor, 'start work on a ticket');
+      requireStatus(ticket, 'startWork');
+      return {
+        status: 'in_progress',
+        events: [{ type: 'ticket.work_started', from: ticket.status, to: 'in_progress', evidence: noteEvidence(request.note) }],
+      };
+    });
+  }
+
+  /** A progress note; the first one on an assigned ticket also starts the work. */
+  noteProgress(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
+    const request = parseInput(noteSchema, input);
+    return this.mutate(ticketNumber, actor, channel, (ticket) => {
+      requireNotConsumer(actor, 'record progress');
+      requireStatus(ticket, 'noteProgress');
+      const evidence = { ...request.evidence, note: request.note };
+      if (ticket.status === 'in_progress') {
+        return { events: [{ type: 'ticket.progress_noted', evidence }] };
+      }
+      return { status: 'in_progress', events: [{ type: 'ticket.work_started', from: ticket.status, to: 'in_progress', evidence }] };
+    });
+  }
+
+  /** Field staff say it is fixed. This only asks the consumer; it never closes. Returns the claim's id. */
+  async claimResolution(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
+    const request = parseInput(noteSchema, input);
+    const claimId = `clm_${randomBytes(8).toString('hex')}`;
+    const ticket = await this.mutate(ticketNumber, actor, channel, (current) => {
+      requireNotConsumer(actor, 'claim a resolution');
+      requireStatus(current, 'claimResolution');
+      const evidence = { ...request.evidence, note: request.note };
+      return {
+        status: 'awaiting_confirmation',
+        set: { claim: { id: claimId, by: toActorRef(actor), at: this.now(), note: request.note, evidence: request.evidence, remindersSent: 0 } },
+        events: [{ type: 'ticket.resolution_claimed', from: current.status, to: 'awaiting_confirmation', claimId, evidence }],
+      };
+    });
+    return { ticket, claimId };
+  }
+
+  /** The channel delivered the claim and the question to the consumer: from now on their answer to it counts. */
+  recordClaimShown(ticketNumber: string, claimId: string, actor: Actor, channel: EventChannel) {
+    return this.mutate(ticketNumber, actor, channel, (ticket) => {
+      requireStatus(ticket, 'recordClaimShown');
+      if (ticket.claim?.id !== claimId) {
+        throw new InvalidInputError([`claim ${claimId} is not the pending claim on ticket ${ticket._id}`]);
+      }
+      if (ticket.claim.shownAt) return { events: [] };
+      return {
+        set: { 'claim.shownAt': this.now(), 'claim.shownOn': channel },
+        events: [{ type: 'ticket.claim_shown', claimId }],
+      };
+    });
+  }
+
+  /** A reminder, or a staff member asking the consumer again. */
+  requestConfirmationAgain(ticketNumber: string, actor: Actor, input: { note?: string } = {}, channel?: EventChannel) {
+    const request = parseInput(optionalNoteSchema, input);
+    return this.mutate(ticketNumber, actor, channel, (ticket) => {
+      requireNotConsumer(actor, 'ask for confirmation');
+      requireStatus(ticket, 'requestConfirmationAgain');
+      const reminders = (ticket.claim?.remindersSent ?? 0) + 1;
+      return {
+        set: { 'claim.remindersSent': reminders },
+        events: [{ type: 'ticket.confirmation_requested', claimId: ticket.claim?.id, data: { reminder: reminders }, evidence: noteEvidence(request.note) }],
+      };
+    });
+  }
+
+  /** No answer after the reminders: the ticket waits for a callback. It is not closed. */
+  markUnconfirmed(ticketNumber: string, actor: Actor, channel?: EventChannel) {
+    return this.mutate(ticketNumber, actor, channel, (ticket) => {
+      requireNotConsumer(actor, 'mark a ticket unconfirmed');
+      requireStatus(ticket, 'markUnconfirmed');
+      return { status: 'unconfirmed', events: [{ type: 'ticket.unconfirmed', from: ticket.status, to: 'unconfirmed', claimId: ticket.claim?.id }] };
+    });
+  }
+
+  /** Staff withdraw a resolution claim (e.g. the officer learns it is not fixed): back to work at the same level. */
+  reopen(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
+    const request = parseInput(noteSchema, input);
+    return this.mutate(ticketNumber, actor, channel, (ticket) => {
+      requireNotConsumer(actor, 'reopen a ticket');
+      requireStatus(ticket, 'reopen');
+      return {
+        status: 'reopened',
+        unset: ['claim'],
+        events: [{ type: 'ticket.reopened', from: ticket.status, to: 'reopened', claimId: ticket.claim?.id, evidence: { ...request.evidence, note: request.note } }],
+      };
+    });
+  }
+
+  /** One level up the ladder (a breached time limit, or staff judgement); the new owner must start afresh. */
+  escalate(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
+    const request = parseInput(noteSchema, input);
+    return this.mutate(ticketNumber, actor, channel, (ticket) => {
+      requireNotConsumer(actor, 'escalate a ticket');
+      requireStatus(ticket, 'escalate');
+      const level = nextLevel(ticket.level);
+      const officer = this.officerForTicket(ticket, level);
+      return {
+        status: 'assigned',
+        set: { level, officer: officer ? toAssignedOfficer(officer) : undefined },
+        unset: officer ? [] : ['officer'],
+        events: [
+          {
+            type: 'ticket.escalated',
+            from: ticket.status,
+            to: 'assigned',
+            level,
+            officerId: officer?.id,
+            evidence: { ...request.evidence, note: request.note },
+            data: { fromLevel: ticket.level },
+          },
+        ],
+      };
+    });
+  }
+
+  // ── The consumer's answer: the only way to closed ────────────────────────────────────────────────────────────
+
+  /**
+   * "Is your problem solved?" answered. Yes from the ticket's own consumer, to the claim they were shown, closes it;
+   * no reopens it one level up with the officer at that level. Anyone else's answer is refused and recorded.
+   */
+  answerResolution(ticketNumber: string, actor: Actor, input: AnswerInput, channel?: EventChannel) {
+    const request = parseInput(answerSchema, input);
+    return this.answer(ticketNumber, actor, { via: 'consumer', ...request }, channel);
+  }
+
+  /**
+   * A supervisor phoned the consumer and records their answer. Allowed only to a supervisor who did not make the
+   * claim; a "yes" closes the ticket as callback-confirmed, never as consumer-confirmed.
+   */
+  recordCallbackAnswer(ticketNumber: string, actor: Actor, input: AnswerInput) {
+    const request = parseInput(answerSchema, input);
+    return this.answer(ticketNumber, actor, { via: 'callback', ...request }, 'phone');
+  }
+
+  /**
+   * Any request to close a ticket that is not the consumer's answer — an agent's button, an API call with
+   * `status: closed`, a script. Always refused, and the attempt is written into the ticket's history.
+   */
+  async requestClosure(ticketNumber: string, actor: Actor, input: { note?: string } = {}, channel?: EventChannel): Promise<never> {
+    const request = parseInput(optionalNoteSchema, input);
+    await this.mutate(ticketNumber, actor, channel, (ticket) => ({
+      events: [{ type: 'ticket.closure_refused', evidence: noteEvidence(request.note), data: { reason: 'not_a_consumer_answer' } }],
+      refusal: new ClosureNotPermittedError(
+        `Ticket ${ticket._id} can only be closed by its consumer answering "yes" to the resolution claim they were shown. ` +
+          'Record a resolution claim instead; the consumer will be asked.',
+      ),
+    }));
+    throw new Error('unreachable: requestClosure always refuses');
+  }
+
+  private answer(
+    ticketNumber: string,
+    actor: Actor,
+    request: { via: 'consumer' | 'callback'; claimId: string; answer: 'yes' | 'no'; note?: string },
+    channel?: EventChannel,
+  ) {
+    return this.mutate(ticketNumber, actor, channel, (ticket): Decision => {
+      let provenance;
+      try {
+        provenance = authoriseAnswer(ticket, { via: request.via, actor, claimId: request.claimId });
+      } catch (error) {
+        if (!(error instanceof ClosureNotPermittedError || error instanceof NotTicketOwnerError)) throw error;
+        return {
+          events: [{ type: 'ticket.closure_refused', claimId: request.claimId, data: { reason: error.code, answer: request.answer } }],
+          refusal: error,
+        };
+      }
+      const evidence = noteEvidence(request.note);
+      if (request.answer === 'yes') {
+        const at = this.now();
+        return {
+          status: 'closed',
+          set: { closure: { provenance, claimId: request.claimId, by: toActorRef(actor), at }, closedAt: at },
+          events: [{ type: 'ticket.confirmed', from: ticket.status, to: 'closed', claimId: request.claimId, evidence, data: { provenance } }],
+        };
+      }
+      const level = nextLevel(ticket.level);
+      const officer = this.officerForTicket(ticket, level);
+      return {
+        status: 'reopened',
+        set: { level, officer: officer ? toAssignedOfficer(officer) : undefined },
+        unset: officer ? ['claim'] : ['claim', 'officer'],
+        events: [
+          {
+            type: 'ticket.rejected',
+            from: ticket.status,
+            to: 'reopened',
+            claimId: request.claimId,
+            level,
+            officerId: officer?.id,
+            evidence,
+            data: { fromLevel: ticket.level, provenance },
+          },
+        ],
+      };
+    }).then(async (ticket) => {
+      if (ticket.status === 'closed') await this.releaseDuplicateKey(ticket);
+      return ticket;
+    });
+  }
+
+  // ── Reading ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** The whole ticket with its history, for staff. */
+  async get(ticketNumber: string): Promise<TicketRecord> {
+    const number = parseInput(ticketNumberSchema, ticketNumber);
+    const ticket = await this.models.tickets.findById(number, wholeDocument).lean<TicketRecord>();
+    if (!ticket) throw new TicketNotFoundError(number);
+    return ticket;
+  }
+
+  /** A consumer looking at a ticket: theirs, or refused (the channel tells them it is not found). */
+  async getForConsumer(ticketNumber: string, actor: ConsumerActor): Promise<TicketRecord> {
+    const ticket = await this.get(ticketNumber);
+    if (!isTicketOwner(ticket.consumer, parseInput(actorSchema, actor) as ConsumerActor)) {
+      throw new NotTicketOwnerError(`Ticket ${ticket._id} was registered by someone else.`);
+    }
+    return ticket;
+  }
+
+  /** "My complaints": newest first, through the consumer's index documents, never a scan. */
+  async listForConsumer(actorInput: ConsumerActor, limit = 20): Promise<TicketHead[]> {
+    const actor = parseInput(actorSchema, actorInput) as ConsumerActor;
+    const keys = [channelIdentityKey(actor.channel, actor.channelUserId)];
+    if (actor.verifiedMobile) keys.push(mobileIdentityKey(actor.verifiedMobile));
+    const entries = await this.models.consumerIndex.find({ _id: trusted({ $in: keys }) }, wholeDocument).lean();
+    const numbers = [...new Set(entries.flatMap((entry) => entry.ticketNumbers))].sort().reverse().slice(0, limit);
+    if (numbers.length === 0) return [];
+    const tickets = await this.models.tickets.find({ _id: trusted({ $in: numbers }) }, headProjection).lean<TicketHead[]>();
+    return tickets
+      .filter((ticket) => isTicketOwner(ticket.consumer, actor))
+      .sort((a, b) => (a._id < b._id ? 1 : -1));
+  }
+
+  async verify(ticketNumber: string): Promise<ChainVerdict> {
+    return verifyChain(await this.get(ticketNumber));
+  }
+
+  // ── The mechanism ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Read the head, decide, and write only if nobody moved first (`{_id, rev}` is an exact unique-index hit);
+   * otherwise read again and decide again. Two round trips when uncontended.
+   */
+  private async mutate(
+    ticketNumberInput: string,
+    actorInput: Actor,
+    channelInput: EventChannel | undefined,
+    decide: (ticket: TicketHead) => Decision,
+  ): Promise<TicketHead> {
+    const number = parseInput(ticketNumberSchema, ticketNumberInput);
+    const actor = parseInput(actorSchema, actorInput);
+    const channel = channelInput ?? (actor.role === 'consumer' ? actor.channel : actor.role === 'system' ? 'system' : 'api');
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const ticket = await this.models.tickets.findById(number, headProjection).lean<TicketHead>();
+      if (!ticket) throw new TicketNotFoundError(number);
+      const decision = decide(ticket);
+      if (decision.events.length === 0) return ticket;
+
+      const at = this.now();
+      const events = sealChain(
+        decision.events.map((draft, index) => ({ ...draft, seq: ticket.eventCount + index, at, actor: toActorRef(actor), channel })),
+        ticket.lastEventHash,
+      );
+      const set: Record<string, unknown> = {
+        ...definedOnly(decision.set ?? {}),
+        updatedAt: at,
+        eventCount: ticket.eventCount + events.length,
+        lastEventHash: events[events.length - 1]!.hash,
+      };
+      if (decision.status) set.status = decision.status;
+      const update: Record<string, unknown> = {
+        $set: set,
+        $inc: { rev: 1 },
+        $push: { events: { $each: events }, outbox: { $each: effectsFor(number, events) } },
+      };
+      if (decision.unset?.length) update.$unset = Object.fromEntries(decision.unset.map((field) => [field, 1]));
+
+      const { matchedCount } = await this.models.tickets.updateOne({ _id: number, rev: ticket.rev }, update);
+      if (matchedCount === 1) {
+        if (decision.refusal) throw decision.refusal;
+        return applyToHead(ticket, set, decision.unset ?? [], effectsFor(number, events));
+      }
+      // Lost the race: someone else's change landed first. Back off a little, with jitter, and decide again.
+      if (attempt >= 2) await sleep(Math.random() * Math.min(50, 2 * attempt));
+    }
+    throw new ConcurrentUpdateError(`Ticket ${number} is changing too quickly right now; please try again.`);
+  }
+
+  private resolvePlace(request: RegisterTicket): TicketRecord['place'] {
+    const resolved = this.directory.resolvePlace(request.place);
+    if (!resolved) return { ...request.place };
+    return {
+      ...request.place,
+      district: resolved.district,
+      zone: resolved.zone,
+      circle: resolved.circle,
+      division: resolved.division,
+      subDivision: resolved.subDivision,
+      subDivisionId: resolved.subDivisionId,
+      locality: resolved.locality ?? request.place.locality,
+    };
+  }
+
+  private officerForTicket(ticket: TicketHead, level: OfficerLevel): Officer | undefined {
+    return ticket.place.subDivisionId ? this.directory.officerFor(ticket.place.subDivisionId, level) : undefined;
+  }
+
+  private officerById(id: string): Officer {
+    const officer = this.directory.officerById(id);
+    if (!officer) throw new InvalidInputError([`officerId: no officer ${id} in the directory`]);
+    return officer;
+  }
+
+  /** `UP-<yymmdd>-<seq>`, the day in India's time zone, the sequence per day. */
+  private async allocateNumber(): Promise<string> {
+    const day = indiaDate(this.now());
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // The document *before* the increment, plus one: the embedded server returns the "after" document by
+        // reference, so concurrent increments can read each other's values (measured: 129 distinct of 200).
+        const before = await this.models.counters
+          .findOneAndUpdate({ _id: `ticket-number:${day}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'before' })
+          .lean();
+        return `UP-${day}-${String((before?.seq ?? 0) + 1).padStart(5, '0')}`;
+      } catch (error) {
+        // Two first-of-the-day upserts can race on MongoDB; the loser simply increments the winner's document.
+        if (!isDuplicateKeyError(error) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  private async openTicketFor(duplicateKey: string): Promise<TicketHead | undefined> {
+    const guard = await this.models.duplicateGuards.findById(duplicateKey, wholeDocument).lean();
+    if (!guard) return undefined;
+    const ticket = await this.models.tickets.findById(guard.ticketNumber, headProjection).lean<TicketHead>();
+    return ticket && ticket.status !== 'closed' ? ticket : undefined;
+  }
+
+  /**
+   * Exactly one registration wins a duplicate key. A loser gets the winner's ticket — waiting briefly if the winner
+   * has not inserted it yet. A key left behind by a closed ticket, or by a registration that crashed, is taken over.
+   */
+  private async claimDuplicateKey(duplicateKey: string, number: string): Promise<{ ok: true } | { ok: false; ticket: TicketHead }> {
+    const deadline = Date.now() + activeTicketWaitMs;
+    for (;;) {
+      try {
+        await this.models.duplicateGuards.create({ _id: duplicateKey, ticketNumber: number, createdAt: this.now() });
+        return { ok: true };
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+      const guard = await this.models.duplicateGuards.findById(duplicateKey, wholeDocument).lean();
+      if (!guard) continue;
+      const ticket = await this.models.tickets.findById(guard.ticketNumber, headProjection).lean<TicketHead>();
+      if (ticket && ticket.status !== 'closed') return { ok: false, ticket };
+      const abandoned = !ticket && this.now().getTime() - new Date(guard.createdAt).getTime() > staleGuardAgeMs;
+      if (ticket || abandoned) {
+        const taken = await this.models.duplicateGuards.findOneAndUpdate(
+          { _id: duplicateKey, ticketNumber: guard.ticketNumber },
+          { $set: { ticketNumber: number, createdAt: this.now() } },
+        );
+        if (taken) return { ok: true };
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new ConcurrentUpdateError('The same complaint is being registered at this moment; please try again.');
+      }
+      await sleep(10);
+    }
+  }
+
+  private async releaseDuplicateKey(ticket: TicketHead): Promise<void> {
+    // Best effort: a key left behind by a closed ticket is taken over by the next registration anyway.
+    await this.models.duplicateGuards.deleteOne({ _id: ticket.duplicateKey, ticketNumber: ticket._id }).catch(() => undefined);
+  }
+
+  private async indexForConsumer(number: string, channel: string, channelUserId: string, mobile: string): Promise<void> {
+    const at = this.now();
+    const operations = [channelIdentityKey(channel, channelUserId), mobileIdentityKey(mobile)].map((key) => ({
+      updateOne: { filter: { _id: key }, update: { $addToSet: { ticketNumbers: number }, $set: { updatedAt: at } }, upsert: true },
+    }));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.models.consumerIndex.bulkWrite(operations, { ordered: false });
+        return;
+      } catch (error) {
+        // Concurrent first upserts of one key can collide on MongoDB; $addToSet makes the retry harmless.
+        if (!isDuplicateKeyError(error) || attempt >= 3) throw error;
+      }
+    }
+  }
+}
+
+/** The head as our update left it: exactly what this caller changed, without another read. */
+function applyToHead(head: TicketHead, set: Record<string, unknown>, unset: string[], effects: OutboxEffect[]): TicketHead {
+  const next = structuredClone(head) as unknown as Record<string, unknown>;
+  for (const [path, value] of Object.entries(set)) setPath(next, path, value);
+  for (const path of unset) setPath(next, path, undefined);
+  next.rev = head.rev + 1;
+  next.outbox = [...head.outbox, ...effects];
+  return next as unknown as TicketHead;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    node[key] ??= {};
+    node = node[key] as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1]!;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+}
+
+function sealChain(drafts: UnsealedEvent[], prevHash: string): TicketEvent[] {
+  const sealed: TicketEvent[] = [];
+  let previous = prevHash;
+  for (const draft of drafts) {
+    const event = sealEvent(draft, previous);
+    sealed.push(event);
+    previous = event.hash;
+  }
+  return sealed;
+}
+
+function effectsFor(number: string, events: TicketEvent[]): OutboxEffect[] {
+  const effects: OutboxEffect[] = [];
+  for (const event of events) {
+    // The consumer hears of the assignment made at registration in the registration reply itself.
+    const toldInReply = event.data?.atRegistration === true;
+    if (CONSUMER_NOTIFIED_EVENTS.has(event.type) && !toldInReply) effects.push(effect(number, event, 'consumer.notify'));
+    if (OFFICER_NOTIFIED_EVENTS.has(event.type) && event.officerId) effects.push(effect(number, event, 'officer.notify'));
+  }
+  return effects;
+}
+
+function effect(number: string, event: TicketEvent, kind: OutboxEffect['kind']): OutboxEffect {
+  return { id: `${number}:${event.seq}:${kind}`, kind, eventSeq: event.seq, eventType: event.type, createdAt: event.at, attempts: 0 };
+}
+
+function toActorRef(actor: Actor): ActorRef {
+  if (actor.role === 'consumer') return { role: 'consumer', id: consumerActorId(actor) };
+  if (actor.role === 'system') return { role: 'system', id: actor.id };
+  return actor.name ? { role: actor.role, id: actor.id, name: actor.name } : { role: actor.role, id: actor.id };
+}
+
+function toAssignedOfficer(officer: Officer) {
+  return { id: officer.id, name: officer.name, level: officer.level };
+}
+
+function noteEvidence(note: string | undefined) {
+  return note ? { note } : undefined;
+}
+
+function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}
+
+function duplicateKeyFor(request: RegisterTicket, subDivisionId: string | undefined): string {
+  if (request.consumer.accountNumber) return `${request.category}|account:${request.consumer.accountNumber}`;
+  const place = subDivisionId ?? request.place.district;
+  const locality = request.place.locality ?? '';
+  return `${request.category}|mobile:${request.consumer.mobile}|place:${normaliseKeyPart(place)}/${normaliseKeyPart(locality)}`;
+}
+
+function normaliseKeyPart(text: string): string {
+  return text.normalize('NFC').toLowerCase().replace(/[\s\p{P}]+/gu, '');
+}
+
+const indiaDayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', year: '2-digit', month: '2-digit', day: '2-digit' });
+
+function indiaDate(at: Date): string {
+  const parts = Object.fromEntries(indiaDayFormat.formatToParts(at).map((part) => [part.type, part.value]));
+  return `${parts.year}${parts.month}${parts.day}`;
+}
+
+export function isDuplicateKeyError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 11000 || (typeof message === 'string' && message.includes('E11000'));
+}
