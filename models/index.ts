@@ -38,33 +38,18 @@ export function createModels(connection: Connection): Models {
   };
 }
 
-function isAlreadyExists(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  // 48 NamespaceExists on MongoDB; the embedded server reports a plain error with this text instead.
-  return code === 48 || (typeof message === 'string' && /already exist/i.test(message));
-}
-
 /**
- * Creates every collection and declared index, one by one. Idempotent, and safe when a second process
- * starts at the same moment: "already exists" from either server is success.
+ * Creates every collection and declared index. Idempotent, and safe when other processes start at the same moment.
+ * Collections are created through createIndex, never the `create` command: on the embedded server `create` checks
+ * and creates without holding the database's lock, so concurrent starts corrupted its index catalogue (a later
+ * dropDatabase failed with "index not found with name [_id_]"), while createIndexes runs entirely under that lock.
+ * On MongoDB, createIndex on `{_id: 1}` creates the collection and is otherwise a no-op.
  */
 export async function ensureCollections(models: Models): Promise<void> {
   for (const model of Object.values(models) as Model<unknown>[]) {
-    const existing = await model.db.db!.listCollections({ name: model.collection.collectionName }, { nameOnly: true }).toArray();
-    if (existing.length === 0) {
-      try {
-        await model.db.createCollection(model.collection.collectionName);
-      } catch (error) {
-        if (!isAlreadyExists(error)) throw error;
-      }
-    }
+    await model.collection.createIndex({ _id: 1 });
     for (const [fields, options] of model.schema.indexes()) {
-      try {
-        await model.collection.createIndex(fields as Record<string, 1 | -1>, options as mongo.CreateIndexesOptions);
-      } catch (error) {
-        if (!isAlreadyExists(error)) throw error;
-      }
+      await model.collection.createIndex(fields as Record<string, 1 | -1>, options as mongo.CreateIndexesOptions);
     }
   }
 }

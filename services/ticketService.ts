@@ -179,7 +179,7 @@ export class TicketService {
   // ── Staff and system actions ──────────────────────────────────────────────────────────────────────────────────
 
   /** Assigns to a named officer, or (re)assigns by place to the officer at the ticket's current level. */
-  assign(ticketNumber: string, actor: Actor, input: { officerId?: string; note?: string } = {}, channel?: EventChannel) {
+  async assign(ticketNumber: string, actor: Actor, input: { officerId?: string; note?: string } = {}, channel?: EventChannel) {
     const request = parseInput(assignSchema, input);
     return this.mutate(ticketNumber, actor, channel, (ticket) => {
       requireNotConsumer(actor, 'assign a ticket');
@@ -196,7 +196,7 @@ export class TicketService {
     });
   }
 
-  startWork(ticketNumber: string, actor: Actor, input: { note?: string } = {}, channel?: EventChannel) {
+  async startWork(ticketNumber: string, actor: Actor, input: { note?: string } = {}, channel?: EventChannel) {
     const request = parseInput(optionalNoteSchema, input);
     return this.mutate(ticketNumber, actor, channel, (ticket) => {
       requireNotConsumer(actor, 'start work on a ticket');
@@ -209,7 +209,7 @@ export class TicketService {
   }
 
   /** A progress note; the first one on an assigned ticket also starts the work. */
-  noteProgress(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
+  async noteProgress(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
     const request = parseInput(noteSchema, input);
     return this.mutate(ticketNumber, actor, channel, (ticket) => {
       requireNotConsumer(actor, 'record progress');
@@ -240,7 +240,7 @@ export class TicketService {
   }
 
   /** The channel delivered the claim and the question to the consumer: from now on their answer to it counts. */
-  recordClaimShown(ticketNumber: string, claimId: string, actor: Actor, channel: EventChannel) {
+  async recordClaimShown(ticketNumber: string, claimId: string, actor: Actor, channel: EventChannel) {
     return this.mutate(ticketNumber, actor, channel, (ticket) => {
       requireStatus(ticket, 'recordClaimShown');
       if (ticket.claim?.id !== claimId) {
@@ -255,7 +255,7 @@ export class TicketService {
   }
 
   /** A reminder, or a staff member asking the consumer again. */
-  requestConfirmationAgain(ticketNumber: string, actor: Actor, input: { note?: string } = {}, channel?: EventChannel) {
+  async requestConfirmationAgain(ticketNumber: string, actor: Actor, input: { note?: string } = {}, channel?: EventChannel) {
     const request = parseInput(optionalNoteSchema, input);
     return this.mutate(ticketNumber, actor, channel, (ticket) => {
       requireNotConsumer(actor, 'ask for confirmation');
@@ -269,7 +269,7 @@ export class TicketService {
   }
 
   /** No answer after the reminders: the ticket waits for a callback. It is not closed. */
-  markUnconfirmed(ticketNumber: string, actor: Actor, channel?: EventChannel) {
+  async markUnconfirmed(ticketNumber: string, actor: Actor, channel?: EventChannel) {
     return this.mutate(ticketNumber, actor, channel, (ticket) => {
       requireNotConsumer(actor, 'mark a ticket unconfirmed');
       requireStatus(ticket, 'markUnconfirmed');
@@ -278,7 +278,7 @@ export class TicketService {
   }
 
   /** Staff withdraw a resolution claim (e.g. the officer learns it is not fixed): back to work at the same level. */
-  reopen(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
+  async reopen(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
     const request = parseInput(noteSchema, input);
     return this.mutate(ticketNumber, actor, channel, (ticket) => {
       requireNotConsumer(actor, 'reopen a ticket');
@@ -292,7 +292,7 @@ export class TicketService {
   }
 
   /** One level up the ladder (a breached time limit, or staff judgement); the new owner must start afresh. */
-  escalate(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
+  async escalate(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
     const request = parseInput(noteSchema, input);
     return this.mutate(ticketNumber, actor, channel, (ticket) => {
       requireNotConsumer(actor, 'escalate a ticket');
@@ -324,7 +324,7 @@ export class TicketService {
    * "Is your problem solved?" answered. Yes from the ticket's own consumer, to the claim they were shown, closes it;
    * no reopens it one level up with the officer at that level. Anyone else's answer is refused and recorded.
    */
-  answerResolution(ticketNumber: string, actor: Actor, input: AnswerInput, channel?: EventChannel) {
+  async answerResolution(ticketNumber: string, actor: Actor, input: AnswerInput, channel?: EventChannel) {
     const request = parseInput(answerSchema, input);
     return this.answer(ticketNumber, actor, { via: 'consumer', ...request }, channel);
   }
@@ -333,7 +333,7 @@ export class TicketService {
    * A supervisor phoned the consumer and records their answer. Allowed only to a supervisor who did not make the
    * claim; a "yes" closes the ticket as callback-confirmed, never as consumer-confirmed.
    */
-  recordCallbackAnswer(ticketNumber: string, actor: Actor, input: AnswerInput) {
+  async recordCallbackAnswer(ticketNumber: string, actor: Actor, input: AnswerInput) {
     const request = parseInput(answerSchema, input);
     return this.answer(ticketNumber, actor, { via: 'callback', ...request }, 'phone');
   }
@@ -354,7 +354,7 @@ export class TicketService {
     throw new Error('unreachable: requestClosure always refuses');
   }
 
-  private answer(
+  private async answer(
     ticketNumber: string,
     actor: Actor,
     request: { via: 'consumer' | 'callback'; claimId: string; answer: 'yes' | 'no'; note?: string },

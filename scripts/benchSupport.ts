@@ -1,0 +1,321 @@
+// The parts of `npm run bench` that are not about a ticket's rules: options, timing, counting round trips,
+// reading memory, turning a real ticket into a seeded copy that still verifies, and printing.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import type { mongo } from 'mongoose';
+import type { ActorRef, TicketRecord } from '../models/ticketTypes.js';
+import { consumerActorId } from '../services/consumerIdentity.js';
+import { genesisHash, sealEvent, verifyChain } from '../services/eventChain.js';
+
+// ── Options ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface BenchOptions {
+  quick: boolean;
+  tickets: number;
+  concurrency: number;
+  /** Timed operations per phase. */
+  ops: number;
+  /** Untimed operations before each phase, so neither JIT (the JVM's nor V8's) is measured cold. */
+  warmupOps: number;
+  /** Tickets registered through the service; the rest of the collection is copied from them. */
+  templates: number;
+  /** Sequential operations per kind when counting round trips. */
+  roundTripOps: number;
+  /** Tickets whose chains are verified after the transitions. */
+  verifySample: number;
+  /** The embedded server's heap cap: the same default as `npm start` (EMBEDDED_DB_MAX_HEAP). */
+  heap: string;
+}
+
+const usage = `Usage: npm run bench -- [--quick] [--tickets N] [--concurrency N] [--ops N] [--heap 384m]
+  --quick          5,000 tickets and short phases (the whole run in under a minute)
+  --tickets N      tickets in the database (default 100,000)
+  --concurrency N  operations in flight during the timed phases (default 16)
+  --ops N          timed operations per phase (default 20,000; 2,000 with --quick)
+  --heap SIZE      heap cap of the embedded server (default 384m, as npm start)
+Set MONGODB_URI to run against a MongoDB server instead of the embedded one.`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function positiveInteger(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text.replace(/[_,]/g, ''));
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag} must be a positive integer, not "${text}"\n${usage}`);
+  return value;
+}
+
+/** Undefined when the caller asked for help (and it was printed). */
+export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        quick: { type: 'boolean', default: false },
+        tickets: { type: 'string' },
+        concurrency: { type: 'string' },
+        ops: { type: 'string' },
+        heap: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${usage}`);
+  }
+  if (values.help) {
+    console.log(usage);
+    return undefined;
+  }
+  const quick = values.quick;
+  const tickets = positiveInteger('tickets', values.tickets, quick ? 5_000 : 100_000);
+  const ops = positiveInteger('ops', values.ops, quick ? 2_000 : 20_000);
+  const heap = values.heap ?? process.env.EMBEDDED_DB_MAX_HEAP ?? '384m';
+  if (!/^\d+[mMgG]$/.test(heap)) throw new UsageError(`--heap must look like 384m or 1g, not "${heap}"\n${usage}`);
+  return {
+    quick,
+    tickets,
+    concurrency: positiveInteger('concurrency', values.concurrency, 16),
+    ops,
+    warmupOps: Math.max(50, Math.round(ops / 10)),
+    templates: Math.min(tickets, quick ? 150 : 400),
+    roundTripOps: quick ? 10 : 20,
+    verifySample: 50,
+    heap,
+  };
+}
+
+// ── Timing ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface PhaseTiming {
+  ops: number;
+  seconds: number;
+  /** Milliseconds per operation, by the kind the operation reported. */
+  latencies: Map<string, number[]>;
+}
+
+/**
+ * Runs `ops` operations with `concurrency` in flight; each resolves to its kind, under which its latency is kept.
+ * The first failure stops the phase and is rethrown: a benchmark that quietly skips errors measures nothing.
+ */
+export async function runConcurrently(ops: number, concurrency: number, op: () => Promise<string>): Promise<PhaseTiming> {
+  const latencies = new Map<string, number[]>();
+  let started = 0;
+  let failed = false;
+  let failure: unknown;
+  const worker = async () => {
+    while (started < ops && !failed) {
+      started += 1;
+      const begin = performance.now();
+      try {
+        const kind = await op();
+        const elapsed = performance.now() - begin;
+        const list = latencies.get(kind);
+        if (list) list.push(elapsed);
+        else latencies.set(kind, [elapsed]);
+      } catch (error) {
+        if (!failed) failure = error;
+        failed = true;
+      }
+    }
+  };
+  const begin = performance.now();
+  await Promise.all(Array.from({ length: Math.min(concurrency, ops) }, worker));
+  const seconds = (performance.now() - begin) / 1000;
+  if (failed) throw failure;
+  return { ops, seconds, latencies };
+}
+
+export interface LatencyStats {
+  ops: number;
+  meanMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface PhaseResult extends LatencyStats {
+  seconds: number;
+  opsPerSecond: number;
+  byKind: Record<string, LatencyStats>;
+}
+
+/** Nearest-rank percentile: the value below which `p` per cent of the samples fall, and itself a real sample. */
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export function latencyStats(samples: number[]): LatencyStats {
+  const sorted = Float64Array.from(samples).sort();
+  const list = Array.from(sorted);
+  const total = list.reduce((sum, value) => sum + value, 0);
+  return {
+    ops: list.length,
+    meanMs: list.length ? total / list.length : Number.NaN,
+    p50Ms: percentile(list, 50),
+    p99Ms: percentile(list, 99),
+    maxMs: list.length ? list[list.length - 1]! : Number.NaN,
+  };
+}
+
+export function summarisePhase(timing: PhaseTiming): PhaseResult {
+  const all = [...timing.latencies.values()].flat();
+  const byKind = Object.fromEntries([...timing.latencies].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, samples]) => [kind, latencyStats(samples)]));
+  return { ...latencyStats(all), seconds: timing.seconds, opsPerSecond: timing.ops / timing.seconds, byKind };
+}
+
+// ── Round trips ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+// Connection upkeep, not work an operation asked for.
+const upkeepCommands = new Set(['hello', 'ping', 'isMaster', 'ismaster', 'endSessions']);
+
+/** Counts the commands the driver sends, by name; needs a client connected with `monitorCommands: true`. */
+export class CommandCounter {
+  private readonly counts = new Map<string, number>();
+
+  constructor(client: mongo.MongoClient) {
+    client.on('commandStarted', (event: mongo.CommandStartedEvent) => {
+      if (upkeepCommands.has(event.commandName)) return;
+      this.counts.set(event.commandName, (this.counts.get(event.commandName) ?? 0) + 1);
+    });
+  }
+
+  snapshot(): Map<string, number> {
+    return new Map(this.counts);
+  }
+
+  /** Commands sent since `before`, by name. */
+  since(before: Map<string, number>): Record<string, number> {
+    const delta: Record<string, number> = {};
+    for (const [name, count] of this.counts) {
+      const added = count - (before.get(name) ?? 0);
+      if (added > 0) delta[name] = added;
+    }
+    return delta;
+  }
+}
+
+export interface RoundTrips {
+  ops: number;
+  /** Commands per operation. */
+  perOp: number;
+  /** Commands per operation, by command name. */
+  byCommand: Record<string, number>;
+}
+
+export function roundTrips(ops: number, commands: Record<string, number>): RoundTrips {
+  const total = Object.values(commands).reduce((sum, count) => sum + count, 0);
+  return {
+    ops,
+    perOp: total / ops,
+    byCommand: Object.fromEntries(Object.entries(commands).map(([name, count]) => [name, count / ops])),
+  };
+}
+
+// ── Memory ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Resident memory of another process in MB, from /proc (Linux); undefined where that cannot be read. */
+export function processRssMb(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function nodePeakRssMb(): number {
+  // maxRSS is in kilobytes.
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+// ── Seeded copies ───────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface CopyIdentity {
+  number: string;
+  channelUserId: string;
+  mobile: string;
+}
+
+/**
+ * A real ticket as if a different consumer had registered it under `identity.number`: the consumer, the duplicate
+ * key, the claim id, the outbox ids and the whole event chain are rewritten, and the chain is re-sealed from the new
+ * number's genesis, so the copy verifies exactly as a ticket that went through the service would.
+ */
+export function copyTicket(template: TicketRecord, identity: CopyIdentity): TicketRecord {
+  const consumer = { ...template.consumer, channelUserId: identity.channelUserId, mobile: identity.mobile };
+  const templateConsumerId = consumerActorId(template.consumer);
+  const consumerRef: ActorRef = { role: 'consumer', id: consumerActorId(consumer) };
+  const asCopy = (ref: ActorRef): ActorRef => (ref.role === 'consumer' && ref.id === templateConsumerId ? consumerRef : ref);
+
+  const freshClaimIds = new Map<string, string>();
+  const claimIdFor = (claimId: string): string => {
+    let fresh = freshClaimIds.get(claimId);
+    if (!fresh) {
+      fresh = `clm_${randomBytes(8).toString('hex')}`;
+      freshClaimIds.set(claimId, fresh);
+    }
+    return fresh;
+  };
+
+  const templateMobileKey = `|mobile:${template.consumer.mobile}|`;
+  if (!template.duplicateKey.includes(templateMobileKey)) {
+    throw new Error(`template ${template._id} has duplicate key "${template.duplicateKey}": register templates without an account number`);
+  }
+
+  let prevHash = genesisHash(identity.number);
+  const events = template.events.map((event) => {
+    const { hash: _hash, prevHash: _prevHash, ...unsealed } = event;
+    const sealed = sealEvent(
+      { ...unsealed, actor: asCopy(event.actor), ...(event.claimId !== undefined ? { claimId: claimIdFor(event.claimId) } : {}) },
+      prevHash,
+    );
+    prevHash = sealed.hash;
+    return sealed;
+  });
+
+  // Left out rather than set to undefined: the driver would store an undefined field as null.
+  const copy: TicketRecord = {
+    ...template,
+    _id: identity.number,
+    consumer,
+    duplicateKey: template.duplicateKey.replace(templateMobileKey, `|mobile:${identity.mobile}|`),
+    events,
+    eventCount: events.length,
+    lastEventHash: prevHash,
+    // The same id scheme as the service's outbox: `<ticket>:<event seq>:<kind>`.
+    outbox: template.outbox.map((effect) => ({ ...effect, id: `${identity.number}:${effect.eventSeq}:${effect.kind}` })),
+  };
+  if (template.claim) copy.claim = { ...template.claim, id: claimIdFor(template.claim.id), by: asCopy(template.claim.by) };
+  if (template.closure) copy.closure = { ...template.closure, claimId: claimIdFor(template.closure.claimId), by: asCopy(template.closure.by) };
+
+  const verdict = verifyChain(copy);
+  if (!verdict.ok) throw new Error(`seeded copy ${identity.number} of ${template._id} does not verify: ${verdict.reason}`);
+  return copy;
+}
+
+// ── Printing ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Right-aligns every column but the first. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
+  const line = (row: string[]) =>
+    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd();
+  return [line(header), widths.map((width) => '─'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function fixed(value: number | undefined, digits = 1): string {
+  if (value === undefined || Number.isNaN(value)) return '–';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function whole(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
