@@ -17,7 +17,7 @@ const startTimeoutMs = 60_000;
 const installHelp =
   'Santushti needs a MongoDB server. Either set MONGODB_URI (e.g. mongodb://127.0.0.1:27017/santushti), ' +
   'or install Java ≥ 17 and Maven so the embedded database can run ' +
-  '(Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless maven; then npm install).';
+  '(Debian/Ubuntu: sudo apt-get install -y openjdk-17-jdk-headless maven; then npm install).';
 
 export class EmbeddedDatabaseError extends Error {
   override name = 'EmbeddedDatabaseError';
@@ -70,6 +70,10 @@ export function ensureDatabaseJars(log: (line: string) => void = () => {}): void
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   if (!commandExists('java', '-version')) {
     throw new EmbeddedDatabaseError(`Java is not installed. ${installHelp}`);
+  }
+  // db/Launcher.java runs straight from source, which needs the JDK's compiler; a bare JRE cannot.
+  if (!commandExists('javac', '-version')) {
+    throw new EmbeddedDatabaseError(`Java is installed without its compiler (a JRE, not a JDK). ${installHelp}`);
   }
   ensureDatabaseJars((line) => process.stderr.write(`${line}\n`));
   if (options.dataFile) mkdirSync(dirname(options.dataFile), { recursive: true });

@@ -1,4 +1,5 @@
 // `npm start`: the database (embedded unless MONGODB_URI is set), the services, and the HTTP server.
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../db/database.js';
 import { EmbeddedDatabaseError } from '../db/embeddedMongo.js';
@@ -7,6 +8,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
 async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const directory = config.DIRECTORY_FILE ? Directory.fromFile(config.DIRECTORY_FILE) : Directory.loadDefault();
 

@@ -121,7 +121,7 @@ describe('the server process', () => {
     expect(code).toBe(3);
     expect(output).toContain('Java is not installed');
     expect(output).toContain('MONGODB_URI');
-    expect(output).toContain('apt-get install -y openjdk-17-jre-headless maven');
+    expect(output).toContain('apt-get install -y openjdk-17-jdk-headless maven');
   });
 });
 
