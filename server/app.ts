@@ -1,24 +1,15 @@
-// The express application: wiring only. Routes call services; one error handler maps domain errors to HTTP.
-import express, { type ErrorRequestHandler, type Express } from 'express';
+// The express application: wiring only. Routers come from their own modules; errors map in server/httpErrors.ts.
+import express, { type Express, type Router } from 'express';
 import type { Connection } from 'mongoose';
-import { DomainError } from '../services/errors.js';
+import { errorHandler, notFoundHandler } from './httpErrors.js';
 
 export interface AppDependencies {
   connection: Connection;
+  /** Mounted in order, each at its own path prefix (e.g. ['/v3/directline', directLineRouter]). */
+  routers?: Array<[string, Router]>;
 }
 
-const statusByCode: Record<string, number> = {
-  invalid_input: 400,
-  ticket_not_found: 404,
-  not_ticket_owner: 404,
-  invalid_transition: 409,
-  stale_claim: 409,
-  concurrent_update: 409,
-  closure_not_permitted: 403,
-  not_permitted: 403,
-};
-
-export function createApp({ connection }: AppDependencies): Express {
+export function createApp({ connection, routers = [] }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
 
@@ -31,18 +22,9 @@ export function createApp({ connection }: AppDependencies): Express {
     }
   });
 
-  app.use((_request, response) => {
-    response.status(404).json({ error: { code: 'not_found', message: 'No such route.' } });
-  });
+  for (const [path, router] of routers) app.use(path, router);
 
-  const handleError: ErrorRequestHandler = (error: unknown, _request, response, _next) => {
-    if (error instanceof DomainError) {
-      response.status(statusByCode[error.code] ?? 400).json({ error: { code: error.code, message: error.message } });
-      return;
-    }
-    console.error('[santushti] unhandled request error', error);
-    response.status(500).json({ error: { code: 'internal', message: 'Something went wrong on our side; please try again.' } });
-  };
-  app.use(handleError);
+  app.use(notFoundHandler);
+  app.use(errorHandler);
   return app;
 }

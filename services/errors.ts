@@ -58,3 +58,8 @@ export class NotPermittedError extends DomainError {
 export class ConcurrentUpdateError extends DomainError {
   readonly code = 'concurrent_update';
 }
+
+/** No valid credentials (missing, expired, revoked or forged token; wrong password). */
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'unauthenticated';
+}

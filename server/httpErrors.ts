@@ -1,0 +1,56 @@
+// The one place where errors become HTTP responses: domain errors by their code, malformed JSON and oversized
+// bodies by their cause, anything else as a 500 that says nothing about our insides.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { DomainError } from '../services/errors.js';
+
+const statusByCode: Record<string, number> = {
+  invalid_input: 400,
+  unauthenticated: 401,
+  not_permitted: 403,
+  closure_not_permitted: 403,
+  ticket_not_found: 404,
+  // A consumer asking about someone else's ticket learns only that it is not theirs to see.
+  not_ticket_owner: 404,
+  invalid_transition: 409,
+  stale_claim: 409,
+  concurrent_update: 409,
+};
+
+export function httpStatusFor(error: DomainError): number {
+  return statusByCode[error.code] ?? 400;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; issues?: string[] };
+}
+
+export const notFoundHandler: RequestHandler = (_request, response) => {
+  response.status(404).json({ error: { code: 'not_found', message: 'No such route.' } } satisfies ErrorBody);
+};
+
+export const errorHandler: ErrorRequestHandler = (error: unknown, _request, response, next) => {
+  if (response.headersSent) {
+    next(error);
+    return;
+  }
+  if (error instanceof DomainError) {
+    const issues = Array.isArray(error.details?.issues) ? (error.details.issues as string[]) : undefined;
+    response.status(httpStatusFor(error)).json({ error: { code: error.code, message: error.message, issues } } satisfies ErrorBody);
+    return;
+  }
+  const { type, status } = (error ?? {}) as { type?: string; status?: number };
+  if (type === 'entity.parse.failed') {
+    response.status(400).json({ error: { code: 'malformed_json', message: 'The request body is not valid JSON.' } } satisfies ErrorBody);
+    return;
+  }
+  if (type === 'entity.too.large') {
+    response.status(413).json({ error: { code: 'payload_too_large', message: 'The request body is too large.' } } satisfies ErrorBody);
+    return;
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    response.status(status).json({ error: { code: 'bad_request', message: 'The request could not be read.' } } satisfies ErrorBody);
+    return;
+  }
+  console.error('[santushti] unhandled request error', error);
+  response.status(500).json({ error: { code: 'internal', message: 'Something went wrong on our side; please try again.' } } satisfies ErrorBody);
+};
