@@ -1,0 +1,167 @@
+// Staff accounts from the command line, against the same database `npm start` uses:
+//   npm run users -- add --username asha --password '…' --role agent [--name "Asha Verma"]
+//   npm run users -- add --username pradeep --password-stdin --role officer --officer-id je-gomti-nagar-1
+//   npm run users -- disable --username asha
+//   npm run users -- list
+// Passwords and tokens are never printed. `--password-stdin` keeps the password out of the process list and history.
+import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { openDatabase, type Database } from '../db/database.js';
+import { EmbeddedDatabaseError } from '../db/embeddedMongo.js';
+import { ConfigError, loadConfig, type Config } from '../server/config.js';
+import { Directory, DirectoryError } from '../services/directory.js';
+import { DomainError } from '../services/errors.js';
+import { StaffAuthService, type CreateStaffUserInput, type StaffAdministrator, type StaffUserView } from '../services/staffAuthService.js';
+
+export interface UsersCommandIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+  readStdin: () => string;
+}
+
+const usage = `Usage:
+  npm run users -- add --username U (--password P | --password-stdin) --role agent|officer|supervisor [--officer-id ID] [--name "…"]
+  npm run users -- disable --username U
+  npm run users -- list`;
+
+/** Runs one command and returns the process exit code; every failure is a message, never a stack trace. */
+export async function runUsersCommand(argv: string[], io: UsersCommandIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        username: { type: 'string' },
+        password: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+        role: { type: 'string' },
+        'officer-id': { type: 'string' },
+        name: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || command === undefined || !['add', 'disable', 'list'].includes(command) || positionals.length > 1) {
+    io.err(usage);
+    return values.help ? 0 : 2;
+  }
+  if ((command === 'add' || command === 'disable') && !values.username) {
+    io.err(`--username is required.\n${usage}`);
+    return 2;
+  }
+  let password: string | undefined;
+  if (command === 'add') {
+    if (values.password !== undefined && values['password-stdin']) {
+      io.err('Give the password either with --password or on stdin with --password-stdin, not both.');
+      return 2;
+    }
+    password = values['password-stdin'] ? io.readStdin().replace(/\r?\n$/, '') : values.password;
+    if (!password || !values.role) {
+      io.err(`add needs --role and a password (--password or --password-stdin).\n${usage}`);
+      return 2;
+    }
+  }
+
+  let config: Config;
+  let directory: Directory;
+  try {
+    config = loadConfig(io.env);
+    directory = config.DIRECTORY_FILE ? Directory.fromFile(config.DIRECTORY_FILE) : Directory.loadDefault();
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof DirectoryError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  }
+
+  let database: Database;
+  try {
+    database = await openDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, dataFile: config.embeddedDbFile, maxHeap: config.EMBEDDED_DB_MAX_HEAP });
+  } catch (error) {
+    io.err(describeOpenFailure(error, config));
+    return 1;
+  }
+
+  const administrator: StaffAdministrator = { role: 'system', id: `users-script:${operatorName()}` };
+  const auth = new StaffAuthService(database.models, directory);
+  try {
+    if (command === 'add') {
+      const user = await auth.createUser(
+        { username: values.username!, password: password!, role: values.role as CreateStaffUserInput['role'], officerId: values['officer-id'], name: values.name },
+        administrator,
+      );
+      io.out(`Created ${describeUser(user)}. They can log in now (POST /api/auth/login).`);
+    } else if (command === 'disable') {
+      const user = await auth.disableUser(values.username!, administrator);
+      io.out(`Disabled ${describeUser(user)}; their sessions no longer work.`);
+    } else {
+      const users = await auth.listUsers(administrator);
+      if (users.length === 0) io.out('No staff accounts yet. Add one: npm run users -- add --username … --role supervisor --password-stdin');
+      for (const user of users) io.out(describeUser(user));
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof DomainError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await database.close();
+  }
+}
+
+/** The embedded store is one file that one process at a time may open; say so plainly when the server holds it. */
+function describeOpenFailure(error: unknown, config: Config): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof EmbeddedDatabaseError && /file is locked/i.test(message)) {
+    return (
+      `The embedded database store ${config.embeddedDbFile} is in use by another process — most likely \`npm start\` is running.\n` +
+      'The store can be opened by one process at a time. Either stop the server and run this command again, or, while it\n' +
+      'runs, manage accounts through it as a supervisor: POST /api/users and POST /api/users/{username}/disable.'
+    );
+  }
+  if (error instanceof EmbeddedDatabaseError) return message;
+  return `Could not reach the database${config.MONGODB_URI ? ' at MONGODB_URI' : ''}: ${message}`;
+}
+
+function describeUser(user: StaffUserView): string {
+  const officer = user.officerId ? `, officer ${user.officerId}` : '';
+  return `${user.role} "${user.username}" (${user.name}${officer})${user.disabled ? ' [disabled]' : ''}`;
+}
+
+function operatorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const io: UsersCommandIo = {
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+    env: process.env,
+    readStdin: () => readFileSync(0, 'utf8'),
+  };
+  runUsersCommand(process.argv.slice(2), io).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error('[users] failed:', error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
