@@ -1,0 +1,17 @@
+// Language understanding for the consumer chat: pure, synchronous functions over one message. See understand.ts.
+export {
+  classifyCategory,
+  classifyYesNo,
+  detectIntent,
+  detectLanguage,
+  detectLanguageSwitch,
+  extractEntities,
+  isUpset,
+  understand,
+  type Understanding,
+} from './understand.js';
+export type { Entities } from './entities.js';
+export type { Intent } from './intent.js';
+export type { Language } from './language.js';
+export type { YesNo } from './yesNo.js';
+export { ANALYSIS_LIMIT } from './text.js';

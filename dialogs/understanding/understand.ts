@@ -1,0 +1,71 @@
+// The public face of the module: each function takes the raw message, so callers never handle analysed text.
+// understand() analyses once and reads everything from that.
+import type { TicketCategory } from '../../models/ticketTypes.js';
+import type { Directory } from '../../services/directory.js';
+import { categoryOf } from './category.js';
+import { entitiesOf, type Entities } from './entities.js';
+import { intentOf, type Intent } from './intent.js';
+import { languageOf, switchRequestOf, type Language } from './language.js';
+import { analyse } from './text.js';
+import { upsetOf } from './upset.js';
+import { yesNoOf, type YesNo } from './yesNo.js';
+
+export function detectLanguage(text: string): Language | undefined {
+  return languageOf(analyse(text));
+}
+
+export function detectLanguageSwitch(text: string): Language | undefined {
+  return switchRequestOf(analyse(text));
+}
+
+export function classifyYesNo(text: string): YesNo {
+  return yesNoOf(analyse(text));
+}
+
+export function classifyCategory(text: string): { category: TicketCategory; confidence: number } | undefined {
+  const guess = categoryOf(analyse(text));
+  return guess === undefined ? undefined : { category: guess.category, confidence: guess.confidence };
+}
+
+export function extractEntities(text: string, directory: Directory): Entities {
+  return entitiesOf(analyse(text), directory);
+}
+
+export function detectIntent(text: string): Intent {
+  const analysed = analyse(text);
+  return intentOf(analysed, categoryOf(analysed));
+}
+
+export function isUpset(text: string): boolean {
+  return upsetOf(analyse(text));
+}
+
+export interface Understanding {
+  /** The message as received (only its first ANALYSIS_LIMIT characters were analysed). */
+  text: string;
+  language?: Language;
+  switchTo?: Language;
+  intent: Intent;
+  category?: TicketCategory;
+  entities: Entities;
+  yesNo: YesNo;
+  upset: boolean;
+}
+
+export function understand(text: string, directory: Directory): Understanding {
+  const analysed = analyse(text);
+  const category = categoryOf(analysed);
+  const understanding: Understanding = {
+    text: typeof text === 'string' ? text : '',
+    intent: intentOf(analysed, category),
+    entities: entitiesOf(analysed, directory),
+    yesNo: yesNoOf(analysed),
+    upset: upsetOf(analysed),
+  };
+  const language = languageOf(analysed);
+  if (language !== undefined) understanding.language = language;
+  const switchTo = switchRequestOf(analysed);
+  if (switchTo !== undefined) understanding.switchTo = switchTo;
+  if (category !== undefined) understanding.category = category.category;
+  return understanding;
+}

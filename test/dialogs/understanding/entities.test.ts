@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { extractEntities, understand } from '../../../dialogs/understanding/index.js';
+import { Directory } from '../../../services/directory.js';
+
+const directory = Directory.loadDefault();
+const entities = (text: string) => extractEntities(text, directory);
+
+describe('mobile and account numbers', () => {
+  it('reads a bare ten-digit number starting 6–9 as a mobile and any other as an account number', () => {
+    expect(entities('9876543210')).toEqual({ mobile: '9876543210' });
+    expect(entities('1234567890')).toEqual({ accountNumber: '1234567890' });
+    expect(entities('5123456789')).toEqual({ accountNumber: '5123456789' });
+  });
+
+  it('reads mobiles however they are written', () => {
+    for (const text of ['+91 98765 43210', '+91-98765-43210', '09876543210', '919876543210', '98765-43210', 'mera number (+91) 98765 43210 hai']) {
+      expect(entities(text).mobile, text).toBe('9876543210');
+      expect(entities(text).accountNumber, text).toBeUndefined();
+    }
+  });
+
+  it('lets the words around a number decide: an account number may start with 6–9', () => {
+    expect(entities('mera account number 9123456789 hai')).toEqual({ accountNumber: '9123456789' });
+    expect(entities('consumer no. 6123456789')).toEqual({ accountNumber: '6123456789' });
+    expect(entities('khata sankhya 8123456789')).toEqual({ accountNumber: '8123456789' });
+    expect(entities('9123456789 mera account number hai')).toEqual({ accountNumber: '9123456789' });
+  });
+
+  it('never reads a number framed as a mobile as an account number', () => {
+    expect(entities('mobile 1234567890')).toEqual({});
+    expect(entities('9876543210 mera mobile number hai')).toEqual({ mobile: '9876543210' });
+  });
+
+  it('tells two numbers in one message apart, whichever comes first', () => {
+    expect(entities('account 1234567890 aur mobile 9876543210')).toEqual({ accountNumber: '1234567890', mobile: '9876543210' });
+    expect(entities('mobile 9876543210, account 9123456789')).toEqual({ mobile: '9876543210', accountNumber: '9123456789' });
+    expect(entities('1234567890 9876543210')).toEqual({ accountNumber: '1234567890', mobile: '9876543210' });
+  });
+
+  it('reads Devanagari digits', () => {
+    expect(entities('९८७६५४३२१०')).toEqual({ mobile: '9876543210' });
+    expect(entities('मेरा खाता संख्या ९१२३४५६७८९ है')).toEqual({ accountNumber: '9123456789' });
+    expect(entities('मोबाइल नंबर +९१ ९८७६५ ४३२१०')).toEqual({ mobile: '9876543210' });
+  });
+
+  it('ignores numbers of other lengths (landlines, PIN codes, amounts, dates)', () => {
+    expect(entities('(0522) 2345678')).toEqual({});
+    expect(entities('pin 226010, bill 4500 rupaye, 12-05-2024 se')).toEqual({});
+    expect(entities('aadhaar 1234 5678 9012')).toEqual({});
+  });
+});
+
+describe('ticket numbers', () => {
+  it('reads them in any case, with or without spaces around the dashes', () => {
+    for (const text of ['UP-261128-00042', 'up-261128-00042', 'Up - 261128 - 00042 ka status', 'ticket UP–261128–00042', 'मेरा टिकट UP-२६११२८-०००४२']) {
+      expect(entities(text).ticketNumber, text).toBe('UP-261128-00042');
+    }
+    expect(entities('UP-261128-123456789').ticketNumber).toBe('UP-261128-123456789');
+  });
+
+  it('does not read a ticket number as a phone or account number, but still finds a number beside it', () => {
+    expect(entities('UP-261128-9876543')).toEqual({ ticketNumber: 'UP-261128-9876543' });
+    expect(entities('UP-261128-00042 mera number 9876543210')).toEqual({ ticketNumber: 'UP-261128-00042', mobile: '9876543210' });
+  });
+
+  it('requires the ticket shape', () => {
+    expect(entities('UP 261128 00042').ticketNumber).toBeUndefined();
+    expect(entities('UP-26112-00042').ticketNumber).toBeUndefined();
+    expect(entities('setup-261128-00042').ticketNumber).toBeUndefined();
+  });
+});
+
+describe('places', () => {
+  it('finds a locality in a Hindi sentence', () => {
+    const place = entities('गोमती नगर में कल रात से बिजली नहीं है').place;
+    expect(place).toMatchObject({ locality: 'Gomti Nagar', subDivisionId: 'sd-gomti-nagar', district: 'Lucknow' });
+    expect(entities('हमारे इन्दिरा नगर में ट्रांसफार्मर जल गया').place?.locality).toBe('Indira Nagar');
+  });
+
+  it('finds a locality in a Hinglish sentence, with spelling variants', () => {
+    expect(entities('vivek khand me light nahi aa rahi').place?.locality).toBe('Vivek Khand');
+    expect(entities('bhai gomtinagar sector 4 me transformer jal gaya').place?.locality).toBe('Gomti Nagar');
+    expect(entities('Tedhi Puliya ke paas meter jal gaya').place?.locality).toBe('Tedhi Pulia');
+  });
+
+  it('names the district when one is mentioned, by name, Hindi name or alias', () => {
+    expect(entities('lucknow').district).toBe('Lucknow');
+    expect(entities('लखनऊ के आलमबाग में').district).toBe('Lucknow');
+    expect(entities('lko me light nahi hai').district).toBe('Lucknow');
+    expect(entities('kanpur me light nahi hai').district).toBeUndefined();
+    expect(entities('light nahi hai').place).toBeUndefined();
+  });
+});
+
+describe('understand()', () => {
+  it('puts everything about one message together', () => {
+    const understanding = understand('Vivek Khand me 3 din se light nahi hai!!! mera number 9876543210', directory);
+    expect(understanding).toMatchObject({
+      language: 'hi',
+      intent: 'register',
+      category: 'supply',
+      yesNo: 'no',
+      upset: true,
+      entities: { mobile: '9876543210', place: { locality: 'Vivek Khand' } },
+    });
+    expect(understanding.switchTo).toBeUndefined();
+  });
+
+  it('reads a message that is just a ticket number as a status request', () => {
+    expect(understand('UP-261128-00042', directory)).toMatchObject({ intent: 'status', entities: { ticketNumber: 'UP-261128-00042' }, yesNo: 'unclear' });
+    expect(understand('UP-261128-00042', directory).language).toBeUndefined();
+  });
+});
