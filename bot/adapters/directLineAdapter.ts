@@ -1,0 +1,634 @@
+// The web chat channel, in process: the Direct Line router hands it the consumer's activities, it stores them and runs
+// the bot's turns one at a time per conversation, and everything the bot sends is stored for the page to poll.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ActivityTypes,
+  BotAdapter,
+  INVOKE_RESPONSE_KEY,
+  TurnContext,
+  type Activity,
+  type ChannelAccount,
+  type ConversationAccount,
+  type ConversationReference,
+  type ResourceResponse,
+} from 'botbuilder';
+import type { ClaimsIdentity } from 'botframework-connector';
+import { trusted } from 'mongoose';
+import type {
+  DirectLineActivityRecord,
+  DirectLineConversationRecord,
+  DirectLineDedupeRecord,
+  DirectLineModels,
+  DirectLineUserRecord,
+} from '../../models/directLineModels.js';
+import { wholeDocument } from '../../models/index.js';
+
+export const webChatChannelId = 'webchat';
+
+export type BotLogic = (context: TurnContext) => Promise<void>;
+
+/** An activity as stored and as the client receives it: JSON, so its timestamps are ISO strings. */
+export type ActivityJson = Omit<Partial<Activity>, 'timestamp' | 'localTimestamp'> & {
+  id: string;
+  timestamp?: string;
+  localTimestamp?: string;
+};
+
+/** An activity just appended, as the bot sees it (timestamp a Date, like on every channel). */
+export type AppendedActivity = Partial<Activity> & { id: string };
+
+export interface ActivityPage {
+  activities: ActivityJson[];
+  /** The last seq delivered (or skipped as a filler); the client sends it back to get what follows. */
+  watermark: number;
+}
+
+export interface ProcessedActivity {
+  /** The id the activity was stored under (or an acknowledgement id for an activity that is not stored). */
+  id: string;
+  /** Settles when the bot's turn for it is over; never rejects (a failed turn is logged and left to onTurnError). */
+  turnCompleted: Promise<void>;
+}
+
+export interface OpenedConversation {
+  conversationId: string;
+  userId: string;
+  /** True when this call created it (and started the bot's welcome turn). */
+  created: boolean;
+  turnCompleted: Promise<void>;
+}
+
+export class DirectLineConversationNotFoundError extends Error {
+  override name = 'DirectLineConversationNotFoundError';
+  constructor(readonly conversationId: string) {
+    super(`No web chat conversation ${conversationId}.`);
+  }
+}
+
+/** Another sender holds the idempotency key and has not finished; the caller should retry later. */
+export class IdempotentSendInProgressError extends Error {
+  override name = 'IdempotentSendInProgressError';
+}
+
+/**
+ * Where an idempotency key rides on an outgoing activity: `channelData.idempotencyKey`. A proactive message sent twice
+ * with the same key (a retried outbox entry) is stored once; the key itself is not shown to the client.
+ */
+export const idempotencyKeyField = 'idempotencyKey';
+
+const conversationIdPattern = /^[A-Za-z0-9_-]{8,64}$/;
+const maxPage = 100;
+
+export function isConversationId(value: string): boolean {
+  return conversationIdPattern.test(value);
+}
+
+export function newConversationId(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/** A web chat user id: `dl_` marks an id that the server issued and that only travels inside signed tokens. */
+export function newWebChatUserId(): string {
+  return `dl_${randomBytes(16).toString('base64url')}`;
+}
+
+export function activityIdFor(conversationId: string, seq: number): string {
+  return `${conversationId}:${String(seq).padStart(10, '0')}`;
+}
+
+export function conversationAccount(id: string): ConversationAccount {
+  // The wire shape is just `{id}`; the schema's other required fields mean nothing on a one-to-one web chat.
+  return { id } as ConversationAccount;
+}
+
+export function channelAccount(id: string, role: 'user' | 'bot', name?: string): ChannelAccount {
+  return (name ? { id, name, role } : { id, role }) as ChannelAccount;
+}
+
+function isDuplicateKeyError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+}
+
+export interface DirectLineStoreOptions {
+  /**
+   * How long a claimed seq may stay unwritten before a reader fills it so the stream can move on. A writer whose seq
+   * was filled takes the next one, so nothing is lost; the grace only keeps readers from racing live writers.
+   */
+  gapGraceMs?: number;
+  /** After this long an unfinished idempotent send is presumed dead and may be taken over. */
+  dedupeClaimTimeoutMs?: number;
+  /** How long a second sender waits for the first to finish before giving up with IdempotentSendInProgressError. */
+  dedupeWaitMs?: number;
+}
+
+/** Conversations and their activity streams, on the database. */
+export class DirectLineConversationStore {
+  private readonly gapGraceMs: number;
+  private readonly dedupeClaimTimeoutMs: number;
+  private readonly dedupeWaitMs: number;
+
+  constructor(
+    private readonly models: DirectLineModels,
+    options: DirectLineStoreOptions = {},
+  ) {
+    this.gapGraceMs = options.gapGraceMs ?? 5_000;
+    this.dedupeClaimTimeoutMs = options.dedupeClaimTimeoutMs ?? 30_000;
+    this.dedupeWaitMs = options.dedupeWaitMs ?? 5_000;
+  }
+
+  async getConversation(conversationId: string): Promise<DirectLineConversationRecord | null> {
+    if (!isConversationId(conversationId)) return null;
+    return this.models.directLineConversations.findById(conversationId, wholeDocument).lean<DirectLineConversationRecord>();
+  }
+
+  /** Creates the conversation; when it already exists (a retry, a race) reports `created: false`. */
+  async createConversation(userId: string, conversationId: string = newConversationId()): Promise<{ conversationId: string; created: boolean }> {
+    const now = new Date();
+    try {
+      await this.models.directLineConversations.create({ _id: conversationId, userId, head: 0, createdAt: now, updatedAt: now });
+      return { conversationId, created: true };
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const existing = await this.getConversation(conversationId);
+      if (existing?.userId !== userId) throw new Error(`Conversation ${conversationId} belongs to another user.`);
+      return { conversationId, created: false };
+    }
+  }
+
+  /** The user's current conversation, created on first use. Two tabs opening at once end up in the same one. */
+  async conversationForUser(userId: string): Promise<{ conversationId: string; created: boolean }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const existing = await this.models.directLineUsers.findById(userId, wholeDocument).lean<DirectLineUserRecord>();
+      if (existing) {
+        // Also repairs a process that died between claiming the user and creating the conversation.
+        return this.createConversation(userId, existing.conversationId);
+      }
+      const conversationId = newConversationId();
+      try {
+        await this.models.directLineUsers.create({ _id: userId, conversationId, createdAt: new Date() });
+      } catch (error) {
+        if (isDuplicateKeyError(error)) continue;
+        throw error;
+      }
+      return this.createConversation(userId, conversationId);
+    }
+    throw new Error(`Could not settle the conversation of user ${userId}.`);
+  }
+
+  /**
+   * Appends one activity: claim the next seq with `$inc` (the value before, +1), then insert under `<id>:<seq>`.
+   * If a reader filled that seq because this writer was too slow, the insert collides and the next seq is taken.
+   */
+  async append(conversationId: string, build: (id: string, timestamp: Date) => Partial<Activity>): Promise<AppendedActivity> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const now = new Date();
+      const before = await this.models.directLineConversations
+        .findOneAndUpdate(
+          { _id: conversationId },
+          { $inc: { head: 1 }, $set: { updatedAt: now } },
+          { returnDocument: 'before', projection: wholeDocument },
+        )
+        .lean<DirectLineConversationRecord>();
+      if (!before) throw new DirectLineConversationNotFoundError(conversationId);
+      const seq = before.head + 1;
+      const id = activityIdFor(conversationId, seq);
+      const activity: AppendedActivity = { ...build(id, now), id };
+      try {
+        await this.models.directLineActivities.create({ _id: id, conversationId, seq, json: JSON.stringify(activity), createdAt: now });
+        return activity;
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+    }
+    throw new Error(`Could not append to conversation ${conversationId}: every claimed seq was taken.`);
+  }
+
+  /**
+   * Appends once per idempotency key: the first sender claims the key, appends, and records the activity id; a repeat
+   * gets that id back. A claim left unfinished for `dedupeClaimTimeoutMs` (its sender died) is taken over.
+   */
+  async appendOnce(
+    conversationId: string,
+    idempotencyKey: string,
+    build: (id: string, timestamp: Date) => Partial<Activity>,
+  ): Promise<{ id: string; duplicate: boolean }> {
+    const dedupeId = `${conversationId}:${createHash('sha256').update(idempotencyKey).digest('base64url')}`;
+    const claim = randomBytes(12).toString('base64url');
+    const giveUpAt = Date.now() + this.dedupeWaitMs;
+    const dedupe = this.models.directLineDedupe;
+    for (;;) {
+      const existing = await dedupe.findById(dedupeId, wholeDocument).lean<DirectLineDedupeRecord>();
+      if (existing?.activityId) return { id: existing.activityId, duplicate: true };
+      if (!existing) {
+        try {
+          await dedupe.create({ _id: dedupeId, claim, claimedAt: new Date() });
+          break;
+        } catch (error) {
+          if (!isDuplicateKeyError(error)) throw error;
+          continue;
+        }
+      }
+      if (Date.now() - existing.claimedAt.getTime() > this.dedupeClaimTimeoutMs) {
+        const takenOver = await dedupe
+          .findOneAndUpdate(
+            { _id: dedupeId, claim: existing.claim },
+            { $set: { claim, claimedAt: new Date() } },
+            { returnDocument: 'before', projection: wholeDocument },
+          )
+          .lean<DirectLineDedupeRecord>();
+        if (takenOver) break;
+        continue;
+      }
+      if (Date.now() > giveUpAt) {
+        throw new IdempotentSendInProgressError(`A send with this idempotency key is still in progress in ${conversationId}.`);
+      }
+      await sleep(50);
+    }
+    let stored: AppendedActivity;
+    try {
+      stored = await this.append(conversationId, build);
+    } catch (error) {
+      // Let a retry claim the key at once instead of waiting out the claim timeout.
+      await dedupe.deleteOne({ _id: dedupeId, claim }).catch(() => undefined);
+      throw error;
+    }
+    await dedupe.updateOne({ _id: dedupeId, claim }, { $set: { activityId: stored.id } });
+    return { id: stored.id, duplicate: false };
+  }
+
+  /**
+   * The activities after `watermark`, at most `limit`, read by their exact ids. Stops before a seq that is claimed but
+   * not yet written (its writer is probably mid-insert) so it is never skipped; fills it only once it is stale.
+   * Returns null for an unknown conversation.
+   */
+  async readAfter(conversationId: string, watermark: number, limit: number = maxPage): Promise<ActivityPage | null> {
+    const conversation = await this.getConversation(conversationId);
+    if (!conversation) return null;
+    const start = Math.min(Math.max(watermark, 0), conversation.head);
+    const end = Math.min(conversation.head, start + Math.min(Math.max(limit, 1), maxPage));
+    if (end <= start) return { activities: [], watermark: start };
+
+    const ids: string[] = [];
+    for (let seq = start + 1; seq <= end; seq++) ids.push(activityIdFor(conversationId, seq));
+    const records = await this.models.directLineActivities.find({ _id: trusted({ $in: ids }) }, wholeDocument).lean<DirectLineActivityRecord[]>();
+    const bySeq = new Map(records.map((record) => [record.seq, record]));
+
+    const activities: ActivityJson[] = [];
+    let reached = start;
+    for (let seq = start + 1; seq <= end; seq++) {
+      let record = bySeq.get(seq);
+      if (!record) {
+        if (!this.isAbandoned(seq, conversation, records)) break;
+        record = await this.fill(conversationId, seq);
+      }
+      if (record.json !== undefined) activities.push(JSON.parse(record.json) as ActivityJson);
+      reached = seq;
+    }
+    return { activities, watermark: reached };
+  }
+
+  /** Every activity of the conversation in order (for the agent console and tests). */
+  async transcript(conversationId: string): Promise<ActivityJson[] | null> {
+    const all: ActivityJson[] = [];
+    let watermark = 0;
+    for (;;) {
+      const page = await this.readAfter(conversationId, watermark);
+      if (!page) return null;
+      all.push(...page.activities);
+      if (page.watermark === watermark) return all;
+      watermark = page.watermark;
+    }
+  }
+
+  /**
+   * A seq was claimed before the head was last claimed, and before any later activity was written: when either of
+   * those happened longer than the grace ago, its writer has had all that time and is presumed gone.
+   */
+  private isAbandoned(seq: number, conversation: DirectLineConversationRecord, records: DirectLineActivityRecord[]): boolean {
+    const staleBefore = Date.now() - this.gapGraceMs;
+    if (conversation.updatedAt.getTime() < staleBefore) return true;
+    return records.some((record) => record.seq > seq && record.createdAt.getTime() < staleBefore);
+  }
+
+  private async fill(conversationId: string, seq: number): Promise<DirectLineActivityRecord> {
+    const id = activityIdFor(conversationId, seq);
+    const filler: DirectLineActivityRecord = { _id: id, conversationId, seq, createdAt: new Date() };
+    try {
+      await this.models.directLineActivities.create(filler);
+      return filler;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      // The writer made it after all.
+      const written = await this.models.directLineActivities.findById(id, wholeDocument).lean<DirectLineActivityRecord>();
+      if (!written) throw new Error(`Activity ${id} collided but cannot be read.`);
+      return written;
+    }
+  }
+}
+
+interface RunningTurn {
+  conversationId: string;
+  active: boolean;
+}
+
+/**
+ * One queue per conversation in this process: a turn (storing the consumer's activity, then the bot's work) starts
+ * only after the previous one of the same conversation has finished. Different conversations do not wait for each other.
+ */
+class ConversationQueues {
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly running = new AsyncLocalStorage<RunningTurn>();
+
+  constructor(private readonly stuckTurnMs: number) {}
+
+  run<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
+    const current = this.running.getStore();
+    // A turn that itself continues its own conversation (proactive logic awaited inside a turn) must not wait for itself.
+    if (current?.active && current.conversationId === conversationId) return task();
+
+    const previous = this.tails.get(conversationId) ?? Promise.resolve();
+    let release: () => void = () => undefined;
+    const tail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.tails.set(conversationId, tail);
+    void tail.then(() => {
+      if (this.tails.get(conversationId) === tail) this.tails.delete(conversationId);
+    });
+    return previous.then(async () => {
+      // A turn stuck on a call that never returns would hold its conversation forever; after a while the next one goes.
+      const stuck = setTimeout(() => {
+        console.warn(`[santushti] web chat turn in ${conversationId} still running after ${this.stuckTurnMs} ms; starting the next one`);
+        release();
+      }, this.stuckTurnMs);
+      stuck.unref();
+      const turn: RunningTurn = { conversationId, active: true };
+      try {
+        return await this.running.run(turn, task);
+      } finally {
+        turn.active = false;
+        clearTimeout(stuck);
+        release();
+      }
+    });
+  }
+
+  /** Settles when every turn queued so far (for one conversation, or all) has finished. */
+  async idle(conversationId?: string): Promise<void> {
+    for (;;) {
+      const pending = conversationId === undefined ? [...this.tails.values()] : [this.tails.get(conversationId)].filter((tail) => tail !== undefined);
+      if (pending.length === 0) return;
+      await Promise.all(pending);
+    }
+  }
+}
+
+export interface DirectLineAdapterOptions extends DirectLineStoreOptions {
+  /** The bot's account in every activity (`recipient` of the consumer's, `from` of the bot's). */
+  bot?: { id: string; name: string };
+  /** Any stable string: the bot framework wants one, nothing dereferences it. */
+  serviceUrl?: string;
+  /** A turn still running after this long no longer holds back its conversation's next turn. Default 60 s. */
+  stuckTurnMs?: number;
+  /** The longest `delay` activity honoured inside a turn. Default 10 s. */
+  maxDelayMs?: number;
+}
+
+/** Activities from the consumer that are stored in the stream (echoed) and handed to the bot. */
+const storedIncomingTypes = new Set<string>([ActivityTypes.Message, ActivityTypes.Event]);
+
+export class DirectLineAdapter extends BotAdapter {
+  readonly store: DirectLineConversationStore;
+  readonly botAccount: ChannelAccount;
+  readonly serviceUrl: string;
+  private readonly queues: ConversationQueues;
+  private readonly maxDelayMs: number;
+
+  constructor(models: DirectLineModels, options: DirectLineAdapterOptions = {}) {
+    super();
+    this.store = new DirectLineConversationStore(models, options);
+    const bot = options.bot ?? { id: 'santushti-bot', name: 'Santushti' };
+    this.botAccount = channelAccount(bot.id, 'bot', bot.name);
+    this.serviceUrl = options.serviceUrl ?? 'urn:santushti:directline';
+    this.queues = new ConversationQueues(options.stuckTurnMs ?? 60_000);
+    this.maxDelayMs = options.maxDelayMs ?? 10_000;
+  }
+
+  /**
+   * Takes an activity from the consumer: in the conversation's queue, stores it (messages and events; they are echoed
+   * to the client with their `channelData.clientActivityID`) and then runs the bot on it. Resolves once it is stored,
+   * without waiting for the bot; rejects with DirectLineConversationNotFoundError for an unknown conversation.
+   * The caller has already decided who `from` is; this sets the channel's own fields (id, timestamp, recipient...).
+   */
+  async processActivity(activity: Partial<Activity>, logic: BotLogic): Promise<ProcessedActivity> {
+    const conversationId = activity.conversation?.id;
+    if (!conversationId) throw new TypeError('processActivity needs activity.conversation.id');
+
+    let announceStored: (id: string) => void = () => undefined;
+    const stored = new Promise<string>((resolve) => {
+      announceStored = resolve;
+    });
+    const turn = this.queues.run(conversationId, async () => {
+      const incoming = await this.storeIncoming(conversationId, activity);
+      announceStored(incoming.id ?? '');
+      await this.runTurn(incoming, logic);
+    });
+    const id = await Promise.race([stored, turn.then(() => stored)]);
+    return { id, turnCompleted: turn.then(() => undefined) };
+  }
+
+  /** The consumer's current conversation (created, with a welcome turn, on first use): for the page's session. */
+  async openConversationForUser(userId: string, logic: BotLogic, locale?: string): Promise<OpenedConversation> {
+    const { conversationId, created } = await this.store.conversationForUser(userId);
+    const turnCompleted = created ? this.startConversationTurn(conversationId, userId, logic, locale) : Promise.resolve();
+    return { conversationId, userId, created, turnCompleted };
+  }
+
+  /** A new conversation for the user (Direct Line's "start conversation"), with the bot's welcome turn. */
+  async createConversation(userId: string, logic: BotLogic, locale?: string): Promise<OpenedConversation> {
+    const { conversationId, created } = await this.store.createConversation(userId);
+    const turnCompleted = created ? this.startConversationTurn(conversationId, userId, logic, locale) : Promise.resolve();
+    return { conversationId, userId, created, turnCompleted };
+  }
+
+  /** Makes sure a conversation a valid token names exists (it always does unless the database was replaced). */
+  async ensureConversation(conversationId: string, userId: string, logic: BotLogic, locale?: string): Promise<OpenedConversation> {
+    const { created } = await this.store.createConversation(userId, conversationId);
+    const turnCompleted = created ? this.startConversationTurn(conversationId, userId, logic, locale) : Promise.resolve();
+    return { conversationId, userId, created, turnCompleted };
+  }
+
+  getConversation(conversationId: string): Promise<DirectLineConversationRecord | null> {
+    return this.store.getConversation(conversationId);
+  }
+
+  readActivities(conversationId: string, watermark: number): Promise<ActivityPage | null> {
+    return this.store.readAfter(conversationId, watermark);
+  }
+
+  /** All activities of a conversation in order; typing indicators left out unless asked for. Null when unknown. */
+  async transcript(conversationId: string, options: { includeTyping?: boolean } = {}): Promise<ActivityJson[] | null> {
+    const activities = await this.store.transcript(conversationId);
+    if (!activities || options.includeTyping) return activities;
+    return activities.filter((activity) => activity.type !== ActivityTypes.Typing);
+  }
+
+  /** Settles when every queued turn (of one conversation, or of all) has finished: for tests and a clean shutdown. */
+  idle(conversationId?: string): Promise<void> {
+    return this.queues.idle(conversationId);
+  }
+
+  async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const responses: ResourceResponse[] = [];
+    for (const activity of activities) {
+      switch (activity.type) {
+        case 'delay': {
+          const requested = typeof activity.value === 'number' ? activity.value : 1_000;
+          await sleep(Math.min(Math.max(requested, 0), this.maxDelayMs));
+          responses.push({ id: '' });
+          break;
+        }
+        case ActivityTypes.InvokeResponse:
+          context.turnState.set(INVOKE_RESPONSE_KEY, activity);
+          responses.push({ id: '' });
+          break;
+        case ActivityTypes.Trace:
+          // Traces are for the Emulator's inspector; a consumer's page has no use for them.
+          responses.push({ id: '' });
+          break;
+        default:
+          responses.push({ id: await this.storeOutgoing(context, activity) });
+      }
+    }
+    return responses;
+  }
+
+  override async updateActivity(): Promise<void> {
+    throw new Error('The web chat channel cannot change a sent activity; send a new one instead.');
+  }
+
+  override async deleteActivity(): Promise<void> {
+    throw new Error('The web chat channel cannot delete a sent activity.');
+  }
+
+  /** @deprecated Bot Framework's old signature; use continueConversationAsync. */
+  async continueConversation(reference: Partial<ConversationReference>, logic: BotLogic): Promise<void> {
+    await this.continueConversationAsync('', reference, logic);
+  }
+
+  /**
+   * Proactive messages (a status update hours later): runs `logic` in the conversation's queue with a context whose
+   * sends land in that conversation's stream. The reference is what TurnContext.getConversationReference gave earlier;
+   * its activityId is ignored so that the message does not claim to reply to an old one (Web Chat would hold it back
+   * waiting for that activity). The app id or claims are accepted for the adapter contract and not needed here.
+   */
+  override async continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
+  override async continueConversationAsync(claimsIdentity: ClaimsIdentity, reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
+  override async continueConversationAsync(
+    claimsIdentity: ClaimsIdentity,
+    reference: Partial<ConversationReference>,
+    audience: string,
+    logic: BotLogic,
+  ): Promise<void>;
+  override async continueConversationAsync(
+    _botAppIdOrClaims: string | ClaimsIdentity,
+    reference: Partial<ConversationReference>,
+    logicOrAudience: BotLogic | string,
+    maybeLogic?: BotLogic,
+  ): Promise<void> {
+    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
+    if (!logic) throw new TypeError('continueConversationAsync needs the logic to run');
+    const conversationId = reference.conversation?.id;
+    if (!conversationId) throw new TypeError('continueConversationAsync needs reference.conversation.id');
+    if (reference.channelId !== undefined && reference.channelId !== webChatChannelId) {
+      throw new Error(`This adapter serves channel "${webChatChannelId}", not "${reference.channelId}".`);
+    }
+    await this.queues.run(conversationId, async () => {
+      const conversation = await this.store.getConversation(conversationId);
+      if (!conversation) throw new DirectLineConversationNotFoundError(conversationId);
+      const continuation: Partial<Activity> = {
+        type: ActivityTypes.Event,
+        name: 'ContinueConversation',
+        channelId: webChatChannelId,
+        serviceUrl: this.serviceUrl,
+        conversation: conversationAccount(conversationId),
+        from: reference.user ?? channelAccount(conversation.userId, 'user'),
+        recipient: this.botAccount,
+        locale: reference.locale,
+        timestamp: new Date(),
+      };
+      // Unlike a consumer's turn, the caller must learn that a proactive turn failed (to retry it later), so errors
+      // propagate unless the bot's onTurnError handles them.
+      await this.runMiddleware(new TurnContext(this, continuation), logic);
+    });
+  }
+
+  private startConversationTurn(conversationId: string, userId: string, logic: BotLogic, locale: string | undefined): Promise<void> {
+    const user = channelAccount(userId, 'user');
+    const conversationUpdate: Partial<Activity> = {
+      type: ActivityTypes.ConversationUpdate,
+      conversation: conversationAccount(conversationId),
+      from: user,
+      membersAdded: [this.botAccount, user],
+      locale,
+    };
+    // Callers may ignore this promise (a page opening a session does), so it must never reject.
+    return this.processActivity(conversationUpdate, logic).then(
+      (processed) => processed.turnCompleted,
+      (error: unknown) => console.error(`[santushti] could not start the welcome turn of ${conversationId}:`, error),
+    );
+  }
+
+  /** Stores a consumer's message or event in the stream; other kinds (conversationUpdate) only reach the bot. */
+  private async storeIncoming(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>> {
+    const channelFields = {
+      channelId: webChatChannelId,
+      serviceUrl: this.serviceUrl,
+      conversation: conversationAccount(conversationId),
+      recipient: this.botAccount,
+    };
+    if (!storedIncomingTypes.has(activity.type ?? '')) {
+      // Not stored: the id only identifies the turn; getConversationReference leaves replyToId off for these.
+      return { ...activity, ...channelFields, timestamp: new Date() };
+    }
+    return this.store.append(conversationId, (_id, timestamp) => ({ ...activity, ...channelFields, timestamp }));
+  }
+
+  private async storeOutgoing(context: TurnContext, activity: Partial<Activity>): Promise<string> {
+    const conversationId = activity.conversation?.id ?? context.activity.conversation?.id;
+    if (!conversationId) throw new TypeError('An outgoing activity needs a conversation id');
+    const { channelData, idempotencyKey } = withoutIdempotencyKey(activity.channelData);
+    const build = (_id: string, timestamp: Date): Partial<Activity> => ({
+      ...activity,
+      channelData,
+      channelId: webChatChannelId,
+      serviceUrl: this.serviceUrl,
+      conversation: conversationAccount(conversationId),
+      from: this.botAccount,
+      recipient: activity.recipient ?? context.activity.from,
+      timestamp,
+    });
+    if (idempotencyKey !== undefined) return (await this.store.appendOnce(conversationId, idempotencyKey, build)).id;
+    return (await this.store.append(conversationId, build)).id;
+  }
+
+  /** Runs middleware and logic; a failure is the bot's onTurnError's to answer, and never stops the queue. */
+  private async runTurn(activity: Partial<Activity>, logic: BotLogic): Promise<void> {
+    try {
+      await this.runMiddleware(new TurnContext(this, activity), logic);
+    } catch (error) {
+      console.error(`[santushti] web chat turn failed in ${activity.conversation?.id ?? '?'}:`, error);
+    }
+  }
+}
+
+function withoutIdempotencyKey(channelData: unknown): { channelData: unknown; idempotencyKey?: string } {
+  if (typeof channelData !== 'object' || channelData === null || !(idempotencyKeyField in channelData)) return { channelData };
+  const { [idempotencyKeyField]: key, ...rest } = channelData as Record<string, unknown>;
+  if (typeof key !== 'string' || key.length === 0 || key.length > 500) {
+    throw new TypeError(`channelData.${idempotencyKeyField} must be a non-empty string of at most 500 characters`);
+  }
+  return { channelData: Object.keys(rest).length > 0 ? rest : undefined, idempotencyKey: key };
+}

@@ -1,0 +1,184 @@
+// The consumer's web chat page at `/`, its assets (the official Web Chat bundle straight from node_modules), and
+// POST /webchat/session: the browser holds no secret, so the server gives it a Direct Line token for the consumer
+// whose id it keeps in a signed, httpOnly, SameSite=Lax cookie. A reload sends the cookie again and gets the same
+// conversation back with a fresh token, so the consumer keeps both their identity and their history.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { newWebChatUserId, type BotLogic, type DirectLineAdapter } from '../../bot/adapters/directLineAdapter.js';
+import type { ErrorBody } from '../httpErrors.js';
+import { minimumSecretLength, type DirectLineTokenService } from './tokenService.js';
+
+export const webChatUserCookie = 'santushti_webchat_user';
+const cookieLifetimeMs = 365 * 24 * 60 * 60 * 1000;
+const noncePlaceholder = '{{CSP_NONCE}}';
+
+export interface WebChatPageDependencies {
+  adapter: DirectLineAdapter;
+  tokens: DirectLineTokenService;
+  /** The bot's turn handler: a first visit starts a conversation, and the bot's welcome turn with it. */
+  logic: BotLogic;
+  /** Signs the consumer-id cookie: at least 32 characters, and not the Direct Line secret. */
+  cookieSecret: string;
+  /**
+   * Mark the cookie Secure. Default: when the request came over HTTPS (`request.secure`; behind a TLS-terminating
+   * proxy set express's 'trust proxy' so that it is right).
+   */
+  secureCookie?: boolean;
+  /** Where the Direct Line router is mounted. Default '/v3/directline'. */
+  directLinePath?: string;
+}
+
+const sessionBodySchema = z
+  .object({ locale: z.string().regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}$/).optional() })
+  .optional();
+
+const webDirectory = fileURLToPath(new URL('../../web/', import.meta.url));
+
+function webChatBundlePath(): string {
+  // The package exports only its entry point (lib/index.js); the browser bundle sits beside it in dist/.
+  const entry = createRequire(import.meta.url).resolve('botframework-webchat');
+  const bundle = join(dirname(entry), '..', 'dist', 'webchat.js');
+  if (!existsSync(bundle)) throw new Error(`The Web Chat bundle is missing at ${bundle}; run npm install.`);
+  return bundle;
+}
+
+/**
+ * The empty string's SHA-256. Web Chat 4.18 does not pass its nonce on to react-scroll-to-bottom, whose emotion cache
+ * inserts an empty <style> and then fills it through CSSOM (insertRule, which CSP does not check). Blocked, that
+ * element gets no style sheet and the transcript scroller's rules are lost (measured in Chromium); allowed, it admits
+ * nothing but empty style elements.
+ */
+const emptyStyleHash = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='";
+
+/**
+ * The page's Content Security Policy, measured against Web Chat 4.18 in Chromium: scripts only from this origin
+ * (the bundle needs no eval, no inline script), styles from this origin or carrying this response's nonce (Web
+ * Chat's CSS-in-JS inserts <style nonce> elements) or empty, no plugins, no framing, network to this origin alone.
+ */
+export function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    `style-src 'self' 'nonce-${nonce}' ${emptyStyleHash}`,
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "media-src 'self' blob: data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+function setCommonSecurityHeaders(response: Response): void {
+  response.set({
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+  });
+}
+
+export function createWebChatPageRouter(deps: WebChatPageDependencies): Router {
+  if (deps.cookieSecret.length < minimumSecretLength) {
+    throw new Error(`The web chat cookie secret must be at least ${minimumSecretLength} characters long.`);
+  }
+  const { adapter, tokens, logic } = deps;
+  const directLinePath = deps.directLinePath ?? '/v3/directline';
+  const cookieKey = createHmac('sha256', deps.cookieSecret).update('santushti web chat user cookie v1').digest();
+  const pageTemplate = readFileSync(join(webDirectory, 'index.html'), 'utf8');
+  if (!pageTemplate.includes(noncePlaceholder)) throw new Error(`web/index.html lacks the ${noncePlaceholder} placeholder`);
+  const bundlePath = webChatBundlePath();
+
+  const signUserId = (userId: string) => `${userId}.${createHmac('sha256', cookieKey).update(userId).digest('base64url')}`;
+  const userIdFromCookie = (request: Request): string | undefined => {
+    const value = readCookie(request, webChatUserCookie);
+    if (!value) return undefined;
+    const separator = value.lastIndexOf('.');
+    if (separator <= 0) return undefined;
+    const userId = value.slice(0, separator);
+    const presented = Buffer.from(value.slice(separator + 1), 'base64url');
+    const expected = createHmac('sha256', cookieKey).update(userId).digest();
+    return presented.length === expected.length && timingSafeEqual(presented, expected) ? userId : undefined;
+  };
+
+  const router = Router();
+
+  router.get('/', (_request, response) => {
+    const nonce = randomBytes(16).toString('base64');
+    setCommonSecurityHeaders(response);
+    response.set({
+      'Content-Security-Policy': contentSecurityPolicy(nonce),
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+    });
+    response.send(pageTemplate.replaceAll(noncePlaceholder, nonce));
+  });
+
+  const asset = (path: string, file: string, cacheControl: string) => {
+    router.get(path, (_request, response) => {
+      setCommonSecurityHeaders(response);
+      response.sendFile(file, { headers: { 'Cache-Control': cacheControl } });
+    });
+  };
+  asset('/webchat/webchat.js', bundlePath, 'public, max-age=3600');
+  asset('/webchat/page.js', join(webDirectory, 'page.js'), 'no-cache');
+  asset('/webchat/page.css', join(webDirectory, 'page.css'), 'no-cache');
+
+  router.post('/webchat/session', express.json({ limit: '1kb' }), async (request, response) => {
+    setCommonSecurityHeaders(response);
+    response.set('Cache-Control', 'no-store');
+    // SameSite=Lax already keeps the cookie off cross-site POSTs; this refuses them outright where browsers say so.
+    if (request.get('sec-fetch-site') === 'cross-site') {
+      response.status(403).json({ error: { code: 'cross_site', message: 'Open the chat from its own page.' } } satisfies ErrorBody);
+      return;
+    }
+    const body = sessionBodySchema.safeParse(request.body);
+    if (!body.success) {
+      response.status(400).json({ error: { code: 'invalid_input', message: 'The session request is not valid.' } } satisfies ErrorBody);
+      return;
+    }
+    const userId = userIdFromCookie(request) ?? newWebChatUserId();
+    const opened = await adapter.openConversationForUser(userId, logic, body.data?.locale);
+    const issued = tokens.issue({ conversationId: opened.conversationId, userId });
+    response.cookie(webChatUserCookie, signUserId(userId), {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.secureCookie ?? request.secure,
+      path: '/',
+      maxAge: cookieLifetimeMs,
+    });
+    response.json({
+      conversationId: issued.conversationId,
+      token: issued.token,
+      expires_in: issued.expiresIn,
+      userId,
+      directLinePath,
+    });
+  });
+
+  return router;
+}
+
+function readCookie(request: Request, name: string): string | undefined {
+  const header = request.get('cookie');
+  if (!header) return undefined;
+  for (const pair of header.split(';')) {
+    const separator = pair.indexOf('=');
+    if (separator < 0 || pair.slice(0, separator).trim() !== name) continue;
+    try {
+      return decodeURIComponent(pair.slice(separator + 1).trim());
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,158 @@
+// The consumer page: asks /webchat/session for a Direct Line token (the consumer's identity lives in an httpOnly cookie,
+// so a reload resumes the same conversation) and renders the official Web Chat, polling our /v3/directline.
+// Consumer text is rendered by Web Chat alone; this script only ever writes its own fixed strings, as textContent.
+(function () {
+  'use strict';
+
+  // Web Chat puts its styles in <style> elements; the page's CSP admits them only with this request's nonce.
+  var styleNonce = document.currentScript ? document.currentScript.nonce : undefined;
+
+  var connectionStatus = { online: 2, expiredToken: 3, failedToConnect: 4, ended: 5 };
+  var languageKey = 'santushti.webchat.locale';
+
+  var texts = {
+    'hi-IN': {
+      htmlLang: 'hi',
+      toggleLabel: 'English',
+      toggleLang: 'en',
+      failed: 'चैट से जुड़ नहीं पाए। कृपया थोड़ी देर बाद पेज दोबारा खोलें।',
+      ended: 'यह बातचीत बंद हो गई है। नई बातचीत के लिए पेज दोबारा खोलें।',
+    },
+    'en-US': {
+      htmlLang: 'en',
+      toggleLabel: 'हिन्दी',
+      toggleLang: 'hi',
+      failed: 'Could not connect to the chat. Please reload the page in a little while.',
+      ended: 'This conversation has ended. Reload the page to start a new one.',
+    },
+  };
+
+  var chatElement = document.getElementById('webchat');
+  var statusElement = document.getElementById('chat-status');
+  var toggleButton = document.getElementById('language-toggle');
+
+  var locale = readSavedLocale();
+  var directLine;
+  var statusSubscription;
+  var conversationId;
+  var renewing = false;
+
+  function readSavedLocale() {
+    try {
+      return window.localStorage.getItem(languageKey) === 'en-US' ? 'en-US' : 'hi-IN';
+    } catch (error) {
+      return 'hi-IN';
+    }
+  }
+
+  function saveLocale(value) {
+    try {
+      window.localStorage.setItem(languageKey, value);
+    } catch (error) {
+      // Private browsing may refuse storage; the choice then lasts until the page is closed.
+    }
+  }
+
+  function setStatus(text) {
+    statusElement.textContent = text || '';
+  }
+
+  function applyLanguage() {
+    var current = texts[locale];
+    document.documentElement.lang = current.htmlLang;
+    toggleButton.textContent = current.toggleLabel;
+    toggleButton.lang = current.toggleLang;
+  }
+
+  function render() {
+    window.WebChat.renderWebChat(
+      {
+        directLine: directLine,
+        locale: locale,
+        nonce: styleNonce,
+        styleOptions: {
+          hideUploadButton: true,
+          botAvatarInitials: 'स',
+          accent: '#0b5394',
+        },
+      },
+      chatElement,
+    );
+  }
+
+  function openSession() {
+    return fetch('/webchat/session', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ locale: locale }),
+    }).then(function (response) {
+      if (!response.ok) throw new Error('session request failed with ' + response.status);
+      return response.json();
+    });
+  }
+
+  function connect(session) {
+    var previous = directLine;
+    if (statusSubscription) statusSubscription.unsubscribe();
+    conversationId = session.conversationId;
+    directLine = window.WebChat.createDirectLine({
+      domain: window.location.origin + session.directLinePath,
+      token: session.token,
+      conversationId: session.conversationId,
+      webSocket: false,
+    });
+    statusSubscription = directLine.connectionStatus$.subscribe({ next: onConnectionStatus });
+    // Stops the old connection's token refresh timer; Web Chat has already let go of it.
+    if (previous) previous.end();
+    render();
+  }
+
+  // An expired token (a laptop that slept past the token's life) ends Web Chat's connection for good, so the page
+  // starts a new one to the same conversation; Web Chat keeps the transcript and drops the activities it already has.
+  function renewConnection() {
+    if (renewing) return;
+    renewing = true;
+    openSession()
+      .then(function (session) {
+        if (session.conversationId !== conversationId) {
+          window.location.reload();
+          return;
+        }
+        connect(session);
+      })
+      .catch(function () {
+        setStatus(texts[locale].failed);
+      })
+      .then(function () {
+        renewing = false;
+      });
+  }
+
+  function onConnectionStatus(status) {
+    if (status === connectionStatus.online) setStatus('');
+    else if (status === connectionStatus.expiredToken) renewConnection();
+    else if (status === connectionStatus.failedToConnect) setStatus(texts[locale].failed);
+    else if (status === connectionStatus.ended && !renewing) setStatus(texts[locale].ended);
+  }
+
+  toggleButton.addEventListener('click', function () {
+    locale = locale === 'hi-IN' ? 'en-US' : 'hi-IN';
+    saveLocale(locale);
+    applyLanguage();
+    if (directLine) render();
+  });
+
+  applyLanguage();
+
+  if (!window.WebChat) {
+    setStatus(texts[locale].failed);
+    return;
+  }
+
+  openSession()
+    .then(connect)
+    .catch(function () {
+      setStatus(texts[locale].failed);
+    });
+})();
