@@ -1,16 +1,28 @@
 // Binds the schemas to one connection and creates their collections and indexes at start-up.
 import type { Connection, Model, mongo } from 'mongoose';
+import { botStateSchema, type BotStateRecord } from './botStateModel.js';
+import { consumerChannelSchema, type ConsumerChannelRecord } from './consumerChannelModel.js';
+import { handoffRequestSchema, type HandoffRequestRecord } from './handoffRequestModel.js';
+import { officerNotificationSchema, type OfficerNotificationRecord } from './officerNotificationModel.js';
 import { consumerIndexSchema, type ConsumerIndexRecord } from './consumerIndexModel.js';
 import { counterSchema, type CounterRecord } from './counterModel.js';
 import { duplicateGuardSchema, type DuplicateGuardRecord } from './duplicateGuardModel.js';
+import { createDirectLineModels, type DirectLineModels } from './directLineModels.js';
+import { staffSessionSchema, staffUserSchema, type StaffSessionRecord, type StaffUserRecord } from './staffModels.js';
 import { ticketSchema } from './ticketModel.js';
 import type { TicketRecord } from './ticketTypes.js';
 
-export interface Models {
+export interface Models extends DirectLineModels {
   tickets: Model<TicketRecord>;
   counters: Model<CounterRecord>;
   duplicateGuards: Model<DuplicateGuardRecord>;
   consumerIndex: Model<ConsumerIndexRecord>;
+  botState: Model<BotStateRecord>;
+  consumerChannels: Model<ConsumerChannelRecord>;
+  officerNotifications: Model<OfficerNotificationRecord>;
+  handoffRequests: Model<HandoffRequestRecord>;
+  staffUsers: Model<StaffUserRecord>;
+  staffSessions: Model<StaffSessionRecord>;
 }
 
 /**
@@ -21,20 +33,23 @@ export interface Models {
  */
 export const wholeDocument = { _consistentSnapshot: 0 } as const;
 
-// Mongoose's automatic createCollection racing its own syncIndexes() fails on the embedded server
-// ("Document with key … already existed"), so both are off and ensureCollections() does the work, one at a time.
-const modelOptions = { autoCreate: false, autoIndex: false } as const;
-
+/**
+ * The connection must be opened with `autoCreate: false, autoIndex: false` (db/database.ts does): mongoose's own
+ * createCollection racing its syncIndexes() fails on the embedded server, so ensureCollections() does that work.
+ */
 export function createModels(connection: Connection): Models {
-  for (const schema of [ticketSchema, counterSchema, duplicateGuardSchema, consumerIndexSchema]) {
-    schema.set('autoCreate', modelOptions.autoCreate);
-    schema.set('autoIndex', modelOptions.autoIndex);
-  }
   return {
     tickets: connection.model<TicketRecord>('Ticket', ticketSchema, 'tickets'),
     counters: connection.model<CounterRecord>('Counter', counterSchema, 'counters'),
     duplicateGuards: connection.model<DuplicateGuardRecord>('DuplicateGuard', duplicateGuardSchema, 'duplicate_guards'),
     consumerIndex: connection.model<ConsumerIndexRecord>('ConsumerIndex', consumerIndexSchema, 'consumer_index'),
+    botState: connection.model<BotStateRecord>('BotState', botStateSchema, 'bot_state'),
+    consumerChannels: connection.model<ConsumerChannelRecord>('ConsumerChannel', consumerChannelSchema, 'consumer_channels'),
+    officerNotifications: connection.model<OfficerNotificationRecord>('OfficerNotification', officerNotificationSchema, 'officer_notifications'),
+    handoffRequests: connection.model<HandoffRequestRecord>('HandoffRequest', handoffRequestSchema, 'handoff_requests'),
+    staffUsers: connection.model<StaffUserRecord>('StaffUser', staffUserSchema, 'staff_users'),
+    staffSessions: connection.model<StaffSessionRecord>('StaffSession', staffSessionSchema, 'staff_sessions'),
+    ...createDirectLineModels(connection),
   };
 }
 

@@ -60,6 +60,7 @@ const claimSchema = new Schema(
     evidence: evidenceSchema,
     shownAt: Date,
     shownOn: { type: String, enum: EVENT_CHANNELS },
+    lastAskedAt: Date,
     remindersSent: { type: Number, required: true },
   },
   subdocument,
@@ -73,6 +74,9 @@ const outboxEffectSchema = new Schema(
     eventType: { type: String, enum: TICKET_EVENT_TYPES, required: true },
     createdAt: { type: Date, required: true },
     attempts: { type: Number, required: true },
+    nextAttemptAt: Date,
+    failedAt: Date,
+    lastError: String,
   },
   subdocument,
 );

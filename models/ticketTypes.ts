@@ -133,6 +133,8 @@ export interface ResolutionClaim {
   evidence?: Evidence;
   shownAt?: Date;
   shownOn?: EventChannel;
+  /** When the consumer was last asked (shown, or reminded): the satisfaction timers count from here. */
+  lastAskedAt?: Date;
   remindersSent: number;
 }
 
@@ -153,6 +155,11 @@ export interface OutboxEffect {
   eventType: TicketEventType;
   createdAt: Date;
   attempts: number;
+  /** Set after a failed delivery: not retried before this time. */
+  nextAttemptAt?: Date;
+  /** Set when delivery gave up after the maximum attempts; it stays on the ticket for staff to see. */
+  failedAt?: Date;
+  lastError?: string;
 }
 
 export interface TicketRecord {

@@ -58,6 +58,8 @@ import {
 
 export interface TicketServiceOptions {
   now?: () => Date;
+  /** Told after every successful write that queued effects, so they can be delivered now rather than at the next sweep. */
+  onEffectsQueued?: (ticketNumber: string) => void;
   /** How many times a transition re-reads and re-decides after losing a race before giving up. */
   maxAttempts?: number;
 }
@@ -86,6 +88,7 @@ const staleGuardAgeMs = 60_000;
 export class TicketService {
   private readonly now: () => Date;
   private readonly maxAttempts: number;
+  private readonly onEffectsQueued: (ticketNumber: string) => void;
 
   constructor(
     private readonly models: Models,
@@ -94,6 +97,7 @@ export class TicketService {
   ) {
     this.now = options.now ?? (() => new Date());
     this.maxAttempts = options.maxAttempts ?? 60;
+    this.onEffectsQueued = options.onEffectsQueued ?? (() => {});
   }
 
   // ── Registration ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -172,6 +176,7 @@ export class TicketService {
       outbox: effectsFor(number, events),
     };
     await this.models.tickets.create(ticket);
+    if (ticket.outbox.length > 0) this.onEffectsQueued(number);
     const { events: _history, ...head } = ticket;
     return { ticket: head, duplicate: false };
   }
@@ -247,8 +252,9 @@ export class TicketService {
         throw new InvalidInputError([`claim ${claimId} is not the pending claim on ticket ${ticket._id}`]);
       }
       if (ticket.claim.shownAt) return { events: [] };
+      const at = this.now();
       return {
-        set: { 'claim.shownAt': this.now(), 'claim.shownOn': channel },
+        set: { 'claim.shownAt': at, 'claim.shownOn': channel, 'claim.lastAskedAt': at },
         events: [{ type: 'ticket.claim_shown', claimId }],
       };
     });
@@ -262,7 +268,7 @@ export class TicketService {
       requireStatus(ticket, 'requestConfirmationAgain');
       const reminders = (ticket.claim?.remindersSent ?? 0) + 1;
       return {
-        set: { 'claim.remindersSent': reminders },
+        set: { 'claim.remindersSent': reminders, 'claim.lastAskedAt': this.now() },
         events: [{ type: 'ticket.confirmation_requested', claimId: ticket.claim?.id, data: { reminder: reminders }, evidence: noteEvidence(request.note) }],
       };
     });
@@ -475,17 +481,19 @@ export class TicketService {
         lastEventHash: events[events.length - 1]!.hash,
       };
       if (decision.status) set.status = decision.status;
+      const effects = effectsFor(number, events);
       const update: Record<string, unknown> = {
         $set: set,
         $inc: { rev: 1 },
-        $push: { events: { $each: events }, outbox: { $each: effectsFor(number, events) } },
+        $push: { events: { $each: events }, outbox: { $each: effects } },
       };
       if (decision.unset?.length) update.$unset = Object.fromEntries(decision.unset.map((field) => [field, 1]));
 
       const { matchedCount } = await this.models.tickets.updateOne({ _id: number, rev: ticket.rev }, update);
       if (matchedCount === 1) {
+        if (effects.length > 0) this.onEffectsQueued(number);
         if (decision.refusal) throw decision.refusal;
-        return applyToHead(ticket, set, decision.unset ?? [], effectsFor(number, events));
+        return applyToHead(ticket, set, decision.unset ?? [], effects);
       }
       // Lost the race: someone else's change landed first. Back off a little, with jitter, and decide again.
       if (attempt >= 2) await sleep(Math.random() * Math.min(50, 2 * attempt));
@@ -634,8 +642,8 @@ function sealChain(drafts: UnsealedEvent[], prevHash: string): TicketEvent[] {
 function effectsFor(number: string, events: TicketEvent[]): OutboxEffect[] {
   const effects: OutboxEffect[] = [];
   for (const event of events) {
-    // The consumer hears of the assignment made at registration in the registration reply itself.
-    const toldInReply = event.data?.atRegistration === true;
+    // The consumer hears of their own answer, and of the assignment made at registration, in the chat's reply itself.
+    const toldInReply = event.data?.atRegistration === true || event.actor.role === 'consumer';
     if (CONSUMER_NOTIFIED_EVENTS.has(event.type) && !toldInReply) effects.push(effect(number, event, 'consumer.notify'));
     if (OFFICER_NOTIFIED_EVENTS.has(event.type) && event.officerId) effects.push(effect(number, event, 'officer.notify'));
   }

@@ -117,13 +117,12 @@ describe('the lifecycle, one valid step at a time', () => {
       ['JE', 'SDO', 'sdo-gomti-nagar'],
       ['SDO', 'XEN', 'xen-gomti-nagar'],
     ]);
-    // Each rejection tells the consumer who owns it now, and tells that officer.
+    // Each rejection is owed to the officer who now owns it; the consumer, who said it, was answered in the chat.
     expect(full.outbox.filter((effect) => effect.eventType === 'ticket.rejected').map((effect) => effect.kind)).toEqual([
-      'consumer.notify',
       'officer.notify',
-      'consumer.notify',
       'officer.notify',
     ]);
+    expect(full.outbox.filter((effect) => effect.eventType === 'ticket.confirmed')).toEqual([]);
   });
 
   it('escalation climbs the ladder to the Chief Engineer and stops there', async () => {

@@ -1,0 +1,85 @@
+// Turns a ticket's owed consumer message into a proactive turn on the consumer's channel, in their language.
+// A claimed resolution becomes the satisfaction dialog, and only once it is on their screen is the claim "shown".
+import type { BotAdapter, TurnContext } from 'botbuilder';
+import type { ConsumerChannel, TicketRecord } from '../models/ticketTypes.js';
+import { textsFor, type Language } from '../dialogs/texts.js';
+import type { ConsumerNotification, ConsumerNotifier } from '../services/notificationService.js';
+import type { TicketService } from '../services/ticketService.js';
+import type { ConversationReferences } from './conversationReferences.js';
+import type { SantushtiBot } from './santushtiBot.js';
+
+/** Set on proactive turns: adapters that store messages use it to store a repeated delivery only once. */
+export const IDEMPOTENCY_KEY = Symbol.for('santushti.idempotencyKey');
+
+export interface ConsumerNotifierDependencies {
+  bot: SantushtiBot;
+  tickets: TicketService;
+  references: ConversationReferences;
+  adapters: Partial<Record<ConsumerChannel, BotAdapter>>;
+  /** The bot's app id for continueConversationAsync; any stable string when no Microsoft app is registered. */
+  botAppId: string;
+}
+
+export class BotConsumerNotifier implements ConsumerNotifier {
+  constructor(private readonly deps: ConsumerNotifierDependencies) {}
+
+  async notifyConsumer({ ticket, event, idempotencyKey }: ConsumerNotification): Promise<'delivered' | 'unreachable'> {
+    const { channel, channelUserId } = ticket.consumer;
+    const adapter = this.deps.adapters[channel];
+    const reachable = await this.deps.references.find(channel, channelUserId);
+    if (!adapter || !reachable) return 'unreachable';
+
+    await adapter.continueConversationAsync(this.deps.botAppId, reachable.reference, async (context) => {
+      context.turnState.set(IDEMPOTENCY_KEY, idempotencyKey);
+      const language = await this.languageFor(context, ticket, reachable.language);
+      const texts = textsFor(language);
+      const officerName = event.officerId ? (ticket.officer?.id === event.officerId ? ticket.officer.name : undefined) : ticket.officer?.name;
+      switch (event.type) {
+        case 'ticket.resolution_claimed':
+        case 'ticket.confirmation_requested': {
+          // Only the claim still pending is worth asking about; an older one was withdrawn or answered meanwhile.
+          if (!ticket.claim || ticket.claim.id !== event.claimId || !['awaiting_confirmation', 'unconfirmed'].includes(ticket.status)) return;
+          const claimant = ticket.events.find((candidate) => candidate.type === 'ticket.resolution_claimed' && candidate.claimId === ticket.claim!.id);
+          await this.deps.bot.askSatisfaction(context, {
+            ticketNumber: ticket._id,
+            claimId: ticket.claim.id,
+            claimNote: ticket.claim.note,
+            claimLevel: ticket.level,
+            claimOfficerName: claimant?.actor.name ?? ticket.officer?.name,
+            reminder: event.type === 'ticket.confirmation_requested',
+          });
+          await this.deps.tickets.recordClaimShown(ticket._id, ticket.claim.id, { role: 'system', id: `${channel}-delivery` }, channel);
+          return;
+        }
+        case 'ticket.assigned':
+          await context.sendActivity(texts.update.assigned(ticket._id, event.level ?? ticket.level, officerName));
+          return;
+        case 'ticket.work_started':
+          await context.sendActivity(texts.update.workStarted(ticket._id));
+          return;
+        case 'ticket.escalated':
+          await context.sendActivity(texts.update.escalated(ticket._id, event.level ?? ticket.level, officerName));
+          return;
+        case 'ticket.rejected':
+          await context.sendActivity(texts.reopened(ticket._id, event.level ?? ticket.level, officerName));
+          return;
+        case 'ticket.reopened':
+          await context.sendActivity(texts.update.reopened(ticket._id));
+          return;
+        case 'ticket.unconfirmed':
+          await context.sendActivity(texts.update.unconfirmed(ticket._id));
+          return;
+        case 'ticket.confirmed':
+          await context.sendActivity(texts.update.confirmed(ticket._id));
+          return;
+        default:
+          return;
+      }
+    });
+    return 'delivered';
+  }
+
+  private async languageFor(context: TurnContext, ticket: TicketRecord, remembered: Language | undefined): Promise<Language> {
+    return remembered ?? ticket.consumer.language ?? (await this.deps.bot.languageOf(context));
+  }
+}

@@ -1,0 +1,105 @@
+// The bot: understands each message once, keeps the consumer's language, remembers how to reach them, and runs the
+// dialogs. Proactive turns (status updates, "is it solved?") run through the same state and dialogs.
+import { ActivityHandler, TurnContext, type ConversationState, type UserState } from 'botbuilder';
+import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import { rememberUnderstanding, say } from '../dialogs/consumerDialog.js';
+import { consumerFrom, type ConsumerProfile, type DialogServices, type HandoffRequests } from '../dialogs/consumerTurn.js';
+import { ROOT_DIALOG, RootDialog } from '../dialogs/rootDialog.js';
+import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from '../dialogs/satisfactionDialog.js';
+import { textsFor, type Language } from '../dialogs/texts.js';
+import { understand } from '../dialogs/understanding/index.js';
+import type { Directory } from '../services/directory.js';
+import type { TicketService } from '../services/ticketService.js';
+import type { ConversationReferences } from './conversationReferences.js';
+
+export interface SantushtiBotDependencies {
+  conversationState: ConversationState;
+  userState: UserState;
+  tickets: TicketService;
+  directory: Directory;
+  handoffs: HandoffRequests;
+  references: ConversationReferences;
+}
+
+/** Consumer text beyond this is kept in the ticket as typed but not analysed: understanding needs the start. */
+const maxAnalysedCharacters = 2_000;
+
+export class SantushtiBot extends ActivityHandler {
+  private readonly dialogs: DialogSet;
+  private readonly services: DialogServices;
+
+  constructor(private readonly deps: SantushtiBotDependencies) {
+    super();
+    const profile = deps.userState.createProperty<ConsumerProfile>('profile');
+    this.services = { tickets: deps.tickets, directory: deps.directory, handoffs: deps.handoffs, profile };
+    this.dialogs = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
+    this.dialogs.add(new RootDialog(this.services));
+    this.dialogs.add(new SatisfactionDialog(this.services));
+
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const joined = (context.activity.membersAdded ?? []).filter((member) => member.id !== context.activity.recipient.id);
+      if (joined.length > 0) {
+        const texts = textsFor(await this.languageOf(context));
+        await say(context, texts.welcome, texts.menuChoices);
+      }
+      await next();
+    });
+  }
+
+  /** Every turn saves state at the end, also when the handlers above returned early. */
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.saveState(context);
+  }
+
+  /**
+   * Asks "is your problem solved?" in a proactive turn: pushes the question on top of whatever the consumer was
+   * doing (a half-registered complaint resumes after the answer).
+   */
+  async askSatisfaction(context: TurnContext, question: SatisfactionState): Promise<void> {
+    const dc = await this.dialogs.createContext(context);
+    await dc.beginDialog(SATISFACTION_DIALOG, question);
+    await this.saveState(context);
+  }
+
+  async languageOf(context: TurnContext): Promise<Language> {
+    return (await this.services.profile.get(context, {})).language ?? 'hi';
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const text = (context.activity.text ?? '').slice(0, maxAnalysedCharacters);
+    const understanding = understand(text, this.deps.directory);
+    rememberUnderstanding(context, understanding);
+
+    const profile = await this.services.profile.get(context, {});
+    if (understanding.switchTo) {
+      profile.language = understanding.switchTo;
+      profile.languageChosen = true;
+    } else if (!profile.languageChosen && understanding.language) {
+      profile.language = understanding.language;
+    }
+    await this.services.profile.set(context, profile);
+
+    const consumer = consumerFrom(context);
+    await this.deps.references.remember(consumer.channel, consumer.channelUserId, TurnContext.getConversationReference(context.activity), profile.language);
+
+    if (!text.trim()) {
+      const texts = textsFor(profile.language ?? 'hi');
+      await say(context, texts.didNotUnderstand, texts.menuChoices);
+      return;
+    }
+
+    const dc = await this.dialogs.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(ROOT_DIALOG);
+  }
+
+  private async saveState(context: TurnContext): Promise<void> {
+    await this.deps.conversationState.saveChanges(context, false);
+    await this.deps.userState.saveChanges(context, false);
+  }
+}

@@ -1,0 +1,106 @@
+// The base of every consumer dialog: one question at a time, asked again in the consumer's current language, and
+// the interruptions that work anywhere — cancel, start over, help, a person, a change of language.
+import { ActivityTypes, MessageFactory, type TurnContext } from 'botbuilder';
+import { Dialog, DialogReason, type DialogContext, type DialogInstance, type DialogTurnResult } from 'botbuilder-dialogs';
+import type { Understanding } from './understanding/index.js';
+import { consumerFrom, textsForTurn, type DialogServices } from './consumerTurn.js';
+import type { Texts } from './texts.js';
+
+const understandingKey = Symbol('santushti.understanding');
+
+/** Understanding is computed once per turn by the bot and shared by every dialog that looks at the message. */
+export function rememberUnderstanding(context: TurnContext, understanding: Understanding): void {
+  context.turnState.set(understandingKey, understanding);
+}
+
+export function understandingOf(context: TurnContext): Understanding | undefined {
+  return context.turnState.get(understandingKey) as Understanding | undefined;
+}
+
+export interface Question {
+  text: string;
+  choices?: string[];
+}
+
+export async function say(context: TurnContext, text: string, choices?: string[]): Promise<void> {
+  await context.sendActivity(choices?.length ? MessageFactory.suggestedActions(choices, text) : MessageFactory.text(text));
+}
+
+export abstract class ConsumerDialog<State extends object> extends Dialog<State> {
+  constructor(
+    id: string,
+    protected readonly services: DialogServices,
+  ) {
+    super(id);
+  }
+
+  /** Starts with the options; returns the next question, or ends the dialog. */
+  protected abstract start(dc: DialogContext, state: State, texts: Texts): Promise<Question | DialogTurnResult>;
+  /** Takes the consumer's reply to the current question; returns the next question, or ends the dialog. */
+  protected abstract answer(dc: DialogContext, state: State, understanding: Understanding, texts: Texts): Promise<Question | DialogTurnResult>;
+  /** The current question again (after an interruption, a language change, or a child dialog). */
+  protected abstract currentQuestion(state: State, texts: Texts): Question | undefined;
+
+  override async beginDialog(dc: DialogContext, options?: State): Promise<DialogTurnResult> {
+    const state = { ...(options ?? {}) } as State;
+    dc.activeDialog!.state = state;
+    return this.respond(dc, await this.start(dc, state, await textsForTurn(this.services, dc.context)));
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    if (dc.context.activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
+    const understanding = understandingOf(dc.context);
+    if (!understanding) return Dialog.EndOfTurn;
+    const interrupted = await this.interrupt(dc, understanding);
+    if (interrupted) return interrupted;
+    const state = dc.activeDialog!.state as State;
+    return this.respond(dc, await this.answer(dc, state, understanding, await textsForTurn(this.services, dc.context)));
+  }
+
+  override async resumeDialog(dc: DialogContext, _reason: DialogReason, _result?: unknown): Promise<DialogTurnResult> {
+    await this.repromptDialog(dc.context, dc.activeDialog!);
+    return Dialog.EndOfTurn;
+  }
+
+  override async repromptDialog(context: TurnContext, instance: DialogInstance<State>): Promise<void> {
+    const question = this.currentQuestion(instance.state, await textsForTurn(this.services, context));
+    if (question) await say(context, question.text, question.choices);
+  }
+
+  private async respond(dc: DialogContext, next: Question | DialogTurnResult): Promise<DialogTurnResult> {
+    if ('status' in next) return next;
+    await say(dc.context, next.text, next.choices);
+    return Dialog.EndOfTurn;
+  }
+
+  /** Interruptions that mean the same thing in every dialog. Returns undefined when the message is an answer. */
+  private async interrupt(dc: DialogContext, understanding: Understanding): Promise<DialogTurnResult | undefined> {
+    const texts = await textsForTurn(this.services, dc.context);
+    if (understanding.switchTo) {
+      // The bot has already switched the profile's language this turn; ask again in it.
+      await say(dc.context, texts.languageSwitched);
+      await this.repromptDialog(dc.context, dc.activeDialog!);
+      return Dialog.EndOfTurn;
+    }
+    switch (understanding.intent) {
+      case 'cancel':
+        await say(dc.context, texts.cancelled, texts.menuChoices);
+        return dc.cancelAllDialogs();
+      case 'restart':
+        await dc.cancelAllDialogs();
+        await say(dc.context, `${texts.restarted}\n${texts.welcome}`, texts.menuChoices);
+        return Dialog.EndOfTurn;
+      case 'help':
+        await say(dc.context, texts.help);
+        await this.repromptDialog(dc.context, dc.activeDialog!);
+        return Dialog.EndOfTurn;
+      case 'human':
+        await this.services.handoffs.recordRequest(consumerFrom(dc.context), 'asked', understanding.text);
+        await say(dc.context, texts.handoffRecorded);
+        await this.repromptDialog(dc.context, dc.activeDialog!);
+        return Dialog.EndOfTurn;
+      default:
+        return undefined;
+    }
+  }
+}

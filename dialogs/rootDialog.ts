@@ -1,0 +1,111 @@
+// The front desk: each new message that is not an answer to a pending question is routed here — to register a
+// complaint, check status, answer a pending "is it solved?", reach a person, or see the menu.
+import { ComponentDialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { say, understandingOf } from './consumerDialog.js';
+import { consumerFrom, textsForTurn, type DialogServices } from './consumerTurn.js';
+import { REGISTER_COMPLAINT_DIALOG, RegisterComplaintDialog } from './registerComplaintDialog.js';
+import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from './satisfactionDialog.js';
+import { STATUS_DIALOG, StatusDialog } from './statusDialog.js';
+
+export const ROOT_DIALOG = 'root';
+
+/** Not understood this many times in a row: offer a person (the agent side records it). */
+const notUnderstoodLimit = 2;
+
+export class RootDialog extends ComponentDialog {
+  constructor(private readonly services: DialogServices) {
+    super(ROOT_DIALOG);
+    this.addDialog(new RegisterComplaintDialog(services));
+    this.addDialog(new StatusDialog(services));
+    this.addDialog(new SatisfactionDialog(services));
+  }
+
+  protected override async onBeginDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const understanding = understandingOf(innerDc.context);
+    const texts = await textsForTurn(this.services, innerDc.context);
+    const consumer = consumerFrom(innerDc.context);
+    if (!understanding) return innerDc.endDialog();
+
+    if (understanding.switchTo) {
+      await say(innerDc.context, texts.languageSwitched, texts.menuChoices);
+      return innerDc.endDialog();
+    }
+    const menu = texts.menuChoices;
+    // A tapped menu button arrives as its own text.
+    const choice = menu.indexOf(understanding.text.trim());
+    const intent = choice === 0 ? 'register' : choice === 1 ? 'status' : choice === 2 ? 'my_complaints' : choice === 3 ? 'human' : understanding.intent;
+
+    if (understanding.yesNo !== 'unclear' && intent !== 'register') {
+      const pending = await this.pendingConfirmation(innerDc);
+      if (pending) return innerDc.beginDialog(SATISFACTION_DIALOG, { ...pending, answerNow: true });
+    }
+    if (intent !== 'none' || understanding.category) await this.resetMisses(innerDc);
+    switch (intent) {
+      case 'register':
+        return innerDc.beginDialog(REGISTER_COMPLAINT_DIALOG, { firstText: choice === 0 ? undefined : understanding.text });
+      case 'status':
+        return innerDc.beginDialog(STATUS_DIALOG, { ticketNumber: understanding.entities.ticketNumber });
+      case 'my_complaints':
+        return innerDc.beginDialog(STATUS_DIALOG, { listAll: true });
+      case 'human':
+        await this.services.handoffs.recordRequest(consumer, 'asked', understanding.text);
+        await say(innerDc.context, texts.handoffRecorded, menu);
+        return innerDc.endDialog();
+      case 'help':
+        await say(innerDc.context, texts.help, menu);
+        return innerDc.endDialog();
+      case 'greeting':
+      case 'cancel':
+      case 'restart':
+        await say(innerDc.context, texts.welcome, menu);
+        return innerDc.endDialog();
+      default:
+        break;
+    }
+    if (understanding.category) {
+      return innerDc.beginDialog(REGISTER_COMPLAINT_DIALOG, { firstText: understanding.text });
+    }
+    return this.notUnderstood(innerDc, understanding.text);
+  }
+
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    await this.resetMisses(innerDc);
+    return super.onContinueDialog(innerDc);
+  }
+
+  protected override async endComponent(outerDc: DialogContext, result: unknown): Promise<DialogTurnResult> {
+    return outerDc.endDialog(result);
+  }
+
+  private async notUnderstood(innerDc: DialogContext, text: string): Promise<DialogTurnResult> {
+    const texts = await textsForTurn(this.services, innerDc.context);
+    const profile = await this.services.profile.get(innerDc.context, {});
+    const misses = (profile.notUnderstoodInARow ?? 0) + 1;
+    profile.notUnderstoodInARow = misses;
+    await this.services.profile.set(innerDc.context, profile);
+    if (misses >= notUnderstoodLimit) {
+      profile.notUnderstoodInARow = 0;
+      await this.services.handoffs.recordRequest(consumerFrom(innerDc.context), 'not_understood', text);
+      await say(innerDc.context, `${texts.didNotUnderstand}\n${texts.handoffRecorded}`, texts.menuChoices);
+    } else {
+      await say(innerDc.context, texts.didNotUnderstand, texts.menuChoices);
+    }
+    return innerDc.endDialog();
+  }
+
+  private async resetMisses(innerDc: DialogContext): Promise<void> {
+    const profile = await this.services.profile.get(innerDc.context, {});
+    if (profile.notUnderstoodInARow) {
+      profile.notUnderstoodInARow = 0;
+      await this.services.profile.set(innerDc.context, profile);
+    }
+  }
+
+  /** The consumer's most recent ticket that waits for their answer, if any. */
+  private async pendingConfirmation(innerDc: DialogContext): Promise<SatisfactionState | undefined> {
+    const tickets = await this.services.tickets.listForConsumer(consumerFrom(innerDc.context));
+    const waiting = tickets.find((ticket) => (ticket.status === 'awaiting_confirmation' || ticket.status === 'unconfirmed') && ticket.claim?.shownAt);
+    if (!waiting?.claim) return undefined;
+    return { ticketNumber: waiting._id, claimId: waiting.claim.id, claimNote: waiting.claim.note, claimLevel: waiting.level, claimOfficerName: waiting.officer?.name };
+  }
+}

@@ -1,0 +1,73 @@
+// "Where is my complaint?": by number, or all of the consumer's own. Another consumer's ticket reads as not found.
+import type { DialogContext } from 'botbuilder-dialogs';
+import type { TicketHead } from '../models/ticketTypes.js';
+import { InvalidInputError, NotTicketOwnerError, TicketNotFoundError } from '../services/errors.js';
+import { ConsumerDialog, type Question } from './consumerDialog.js';
+import { consumerFrom, type DialogServices } from './consumerTurn.js';
+import type { Texts, TicketSummary } from './texts.js';
+import type { Understanding } from './understanding/index.js';
+
+export const STATUS_DIALOG = 'status';
+
+export interface StatusState {
+  ticketNumber?: string;
+  /** "My complaints": list them all. */
+  listAll?: boolean;
+  asked?: boolean;
+}
+
+export function summaryOf(ticket: TicketHead): TicketSummary {
+  return {
+    number: ticket._id,
+    category: ticket.category,
+    status: ticket.status,
+    level: ticket.level,
+    officerName: ticket.officer?.name,
+    locality: ticket.place.locality ?? ticket.place.addressText,
+    createdAt: new Date(ticket.createdAt),
+  };
+}
+
+export class StatusDialog extends ConsumerDialog<StatusState> {
+  constructor(services: DialogServices) {
+    super(STATUS_DIALOG, services);
+  }
+
+  protected async start(dc: DialogContext, state: StatusState, texts: Texts) {
+    if (state.listAll) return this.listAll(dc, texts);
+    if (state.ticketNumber) return this.showOne(dc, state.ticketNumber, texts);
+    state.asked = true;
+    return { text: texts.askTicketNumber, choices: [texts.menuChoices[2]!] };
+  }
+
+  protected async answer(dc: DialogContext, _state: StatusState, understanding: Understanding, texts: Texts) {
+    if (understanding.entities.ticketNumber) return this.showOne(dc, understanding.entities.ticketNumber, texts);
+    if (understanding.intent === 'my_complaints') return this.listAll(dc, texts);
+    return { text: texts.askTicketNumber, choices: [texts.menuChoices[2]!] };
+  }
+
+  protected currentQuestion(state: StatusState, texts: Texts): Question | undefined {
+    return state.asked ? { text: texts.askTicketNumber } : undefined;
+  }
+
+  private async showOne(dc: DialogContext, ticketNumber: string, texts: Texts) {
+    try {
+      const ticket = await this.services.tickets.getForConsumer(ticketNumber, consumerFrom(dc.context));
+      await dc.context.sendActivity(texts.ticketStatus(summaryOf(ticket)));
+    } catch (error) {
+      if (!(error instanceof NotTicketOwnerError || error instanceof TicketNotFoundError || error instanceof InvalidInputError)) throw error;
+      await dc.context.sendActivity(texts.ticketNotFound(ticketNumber.slice(0, 40)));
+    }
+    return dc.endDialog();
+  }
+
+  private async listAll(dc: DialogContext, texts: Texts) {
+    const tickets = await this.services.tickets.listForConsumer(consumerFrom(dc.context));
+    if (tickets.length === 0) {
+      await dc.context.sendActivity(texts.noComplaints);
+    } else {
+      await dc.context.sendActivity([texts.yourComplaints(tickets.length), ...tickets.map((ticket) => `• ${texts.ticketStatus(summaryOf(ticket))}`)].join('\n'));
+    }
+    return dc.endDialog();
+  }
+}

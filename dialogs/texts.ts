@@ -1,0 +1,220 @@
+// Everything the bot says, in Hindi and English: one place, so a consumer never meets an English-only sentence.
+import type { OfficerLevel, TicketCategory, TicketStatus } from '../models/ticketTypes.js';
+
+export type Language = 'hi' | 'en';
+
+export interface TicketSummary {
+  number: string;
+  category: TicketCategory;
+  status: TicketStatus;
+  level: OfficerLevel;
+  officerName?: string;
+  locality?: string;
+  createdAt: Date;
+}
+
+export interface ComplaintDraft {
+  category: TicketCategory;
+  description: string;
+  accountNumber?: string;
+  mobile?: string;
+  locality?: string;
+  district?: string;
+}
+
+const categoryNames: Record<Language, Record<TicketCategory, string>> = {
+  hi: {
+    bill: 'बिजली बिल',
+    meter: 'मीटर',
+    new_connection: 'नया कनेक्शन',
+    supply: 'बिजली आपूर्ति (बिजली नहीं आ रही)',
+    theft: 'बिजली चोरी',
+    transformer: 'ट्रांसफॉर्मर',
+  },
+  en: {
+    bill: 'Electricity bill',
+    meter: 'Meter',
+    new_connection: 'New connection',
+    supply: 'Power supply (no electricity)',
+    theft: 'Electricity theft',
+    transformer: 'Transformer',
+  },
+};
+
+const statusNames: Record<Language, Record<TicketStatus, string>> = {
+  hi: {
+    registered: 'दर्ज',
+    assigned: 'अधिकारी को सौंपी गई',
+    in_progress: 'काम चल रहा है',
+    awaiting_confirmation: 'आपकी पुष्टि का इंतज़ार',
+    reopened: 'फिर से खोली गई',
+    unconfirmed: 'पुष्टि नहीं मिली — हम फ़ोन करेंगे',
+    closed: 'बंद (आपकी पुष्टि से)',
+  },
+  en: {
+    registered: 'Registered',
+    assigned: 'Assigned to an officer',
+    in_progress: 'Work in progress',
+    awaiting_confirmation: 'Waiting for your confirmation',
+    reopened: 'Reopened',
+    unconfirmed: 'Not confirmed — we will call you',
+    closed: 'Closed (confirmed by you)',
+  },
+};
+
+const levelNames: Record<Language, Record<OfficerLevel, string>> = {
+  hi: { JE: 'अवर अभियंता (JE)', SDO: 'उपखंड अधिकारी (SDO)', XEN: 'अधिशासी अभियंता (XEN)', SE: 'अधीक्षण अभियंता (SE)', CE: 'मुख्य अभियंता (CE)' },
+  en: { JE: 'Junior Engineer (JE)', SDO: 'Sub-Divisional Officer (SDO)', XEN: 'Executive Engineer (XEN)', SE: 'Superintending Engineer (SE)', CE: 'Chief Engineer (CE)' },
+};
+
+function officerPhrase(language: Language, level: OfficerLevel, name: string | undefined): string {
+  const title = levelNames[language][level];
+  return name ? `${title} ${name}` : title;
+}
+
+function formatDate(language: Language, date: Date): string {
+  return new Intl.DateTimeFormat(language === 'hi' ? 'hi-IN' : 'en-IN', { dateStyle: 'medium', timeZone: 'Asia/Kolkata' }).format(date);
+}
+
+export const texts = {
+  hi: {
+    languageName: 'हिंदी',
+    welcome: 'नमस्ते! 🙏 मैं संतुष्टि हूँ — बिजली शिकायत सहायक (1912)। अपनी समस्या सीधे लिखें, जैसे "5 घंटे से बिजली नहीं है", या नीचे से चुनें।',
+    menuChoices: ['शिकायत दर्ज करें', 'शिकायत की स्थिति', 'मेरी शिकायतें', 'किसी व्यक्ति से बात करें', 'English'],
+    help:
+      'मैं ये कर सकता हूँ:\n• बिजली, मीटर, बिल, नया कनेक्शन, चोरी या ट्रांसफॉर्मर की शिकायत दर्ज करना\n• शिकायत संख्या (जैसे UP-261128-00042) से स्थिति बताना\n• "मेरी शिकायतें" — आपकी सारी शिकायतें\n• "व्यक्ति से बात" — हमारे कर्मचारी से बात\nकभी भी "रद्द" लिखें तो मैं रुक जाऊँगा, "शुरू से" लिखें तो नए सिरे से शुरू करूँगा।',
+    didNotUnderstand: 'माफ़ कीजिए, मैं समझ नहीं पाया। अपनी समस्या एक वाक्य में लिखें (जैसे "मीटर जल गया है"), या नीचे से चुनें।',
+    cancelled: 'ठीक है, रोक दिया। जब चाहें फिर से लिखें।',
+    restarted: 'ठीक है, नए सिरे से शुरू करते हैं।',
+    languageSwitched: 'ठीक है, अब मैं हिंदी में बात करूँगा।',
+    turnError: 'माफ़ कीजिए, हमारी तरफ़ कुछ गड़बड़ हुई। आपका संदेश सुरक्षित है — कृपया थोड़ी देर में फिर लिखें।',
+    askCategory: 'आपकी शिकायत किस बारे में है?',
+    askDescription: 'कृपया समस्या थोड़ा विस्तार से बताइए (क्या हुआ, कब से)।',
+    askAccount: 'आपका 10 अंकों का उपभोक्ता खाता संख्या (बिल पर लिखा) बताइए। न हो तो "छोड़ें" लिखें।',
+    skipWords: ['छोड़ें', 'skip'],
+    badAccount: 'खाता संख्या 10 अंकों की होती है (बिल पर ऊपर लिखी)। फिर से लिखें, या "छोड़ें" लिखें।',
+    askMobile: 'आपका मोबाइल नंबर? (10 अंक, जिस पर हम आपसे संपर्क कर सकें)',
+    badMobile: 'यह सही मोबाइल नंबर नहीं लगता। 10 अंकों का नंबर लिखें, जैसे 9876543210।',
+    askLocality: 'समस्या कहाँ है? मोहल्ला/इलाका लिखें (जैसे गोमती नगर, आलमबाग, चिनहट)।',
+    unknownLocality: (text: string) => `"${text}" हमारी सूची में नहीं मिला। पास का कोई जाना-पहचाना इलाका लिखें, या वही पता दोबारा भेजें तो मैं उसे ऐसे ही दर्ज कर दूँगा।`,
+    summary: (draft: ComplaintDraft) =>
+      [
+        'कृपया जाँच लें:',
+        `• विषय: ${categoryNames.hi[draft.category]}`,
+        `• विवरण: ${draft.description}`,
+        `• इलाका: ${draft.locality ?? '—'}${draft.district ? `, ${draft.district}` : ''}`,
+        `• मोबाइल: ${draft.mobile ?? '—'}`,
+        `• खाता संख्या: ${draft.accountNumber ?? '—'}`,
+        'क्या शिकायत दर्ज कर दूँ?',
+      ].join('\n'),
+    yesNoChoices: ['हाँ', 'नहीं'],
+    registered: (number: string, level: OfficerLevel, officerName: string | undefined) =>
+      `✅ आपकी शिकायत दर्ज हो गई। शिकायत संख्या: ${number}\nयह ${officerPhrase('hi', level, officerName)} को सौंपी गई है। काम की हर प्रगति पर हम आपको यहीं संदेश भेजेंगे, और समस्या ठीक होने पर आपसे पूछेंगे — आपकी "हाँ" के बिना शिकायत बंद नहीं होगी।`,
+    registeredUnassigned: (number: string) =>
+      `✅ आपकी शिकायत दर्ज हो गई। शिकायत संख्या: ${number}\nहमारे कर्मचारी इसे सही अधिकारी को सौंपेंगे; हर प्रगति पर आपको यहीं संदेश मिलेगा। आपकी "हाँ" के बिना शिकायत बंद नहीं होगी।`,
+    duplicate: (number: string, status: TicketStatus) =>
+      `इसी समस्या की आपकी एक शिकायत पहले से खुली है: ${number} (${statusNames.hi[status]})। नई शिकायत की ज़रूरत नहीं — हम उसी पर काम कर रहे हैं।`,
+    notRegistered: 'ठीक है, शिकायत दर्ज नहीं की। जब चाहें फिर से लिखें।',
+    askTicketNumber: 'अपनी शिकायत संख्या लिखें (जैसे UP-261128-00042), या "मेरी शिकायतें" लिखें।',
+    ticketNotFound: (number: string) => `शिकायत ${number} आपके नाम पर नहीं मिली। संख्या जाँच लें, या "मेरी शिकायतें" लिखें।`,
+    ticketStatus: (ticket: TicketSummary) =>
+      `शिकायत ${ticket.number} (${categoryNames.hi[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusNames.hi[ticket.status]}। ज़िम्मेदार: ${officerPhrase('hi', ticket.level, ticket.officerName)}। दर्ज: ${formatDate('hi', ticket.createdAt)}।`,
+    noComplaints: 'आपकी कोई शिकायत दर्ज नहीं है। समस्या लिखें तो मैं दर्ज कर दूँगा।',
+    yourComplaints: (count: number) => `आपकी ${count} शिकायतें:`,
+    handoffRecorded:
+      'किसी व्यक्ति से बात करने का आपका अनुरोध दर्ज कर लिया गया है। अभी हमारे कर्मचारी इस चैट से सीधे नहीं जुड़े हैं, इसलिए तुरंत मदद के लिए 1912 पर कॉल करें। तब तक मैं आपकी शिकायत दर्ज कर सकता हूँ या उसकी स्थिति बता सकता हूँ।',
+    satisfactionQuestion: (number: string, level: OfficerLevel, officerName: string | undefined, note: string) =>
+      `शिकायत ${number}: ${officerPhrase('hi', level, officerName)} के अनुसार समस्या ठीक कर दी गई है — "${note}"।\nक्या आपकी समस्या हल हो गई?`,
+    satisfactionReminder: (number: string) => `याद दिला रहे हैं: शिकायत ${number} — क्या आपकी समस्या हल हो गई? "हाँ" या "नहीं" लिखें।`,
+    satisfactionUnclear: 'माफ़ कीजिए, साफ़ नहीं हुआ। समस्या हल हो गई हो तो "हाँ", नहीं तो "नहीं" लिखें।',
+    satisfactionLater: 'कोई बात नहीं, हम बाद में फिर पूछेंगे। आप कभी भी "हाँ" या "नहीं" लिख सकते हैं।',
+    closedThanks: (number: string) => `धन्यवाद! शिकायत ${number} आपकी पुष्टि से बंद कर दी गई है। 🙏`,
+    reopened: (number: string, level: OfficerLevel, officerName: string | undefined) =>
+      `हमें खेद है। शिकायत ${number} फिर से खोल दी गई है और अब ${officerPhrase('hi', level, officerName)} के पास है। काम होने पर हम फिर पूछेंगे।`,
+    answerNotPossible: 'यह शिकायत अब पुष्टि का इंतज़ार नहीं कर रही।',
+    update: {
+      assigned: (number: string, level: OfficerLevel, officerName?: string) => `शिकायत ${number}: ${officerPhrase('hi', level, officerName)} को सौंपी गई।`,
+      workStarted: (number: string, note?: string) => `शिकायत ${number}: काम शुरू हो गया है।${note ? ` (${note})` : ''}`,
+      escalated: (number: string, level: OfficerLevel, officerName?: string) =>
+        `शिकायत ${number}: समय पर हल न होने से अब ${officerPhrase('hi', level, officerName)} को भेजी गई है।`,
+      reopened: (number: string) => `शिकायत ${number}: फिर से खोली गई है; काम जारी है।`,
+      unconfirmed: (number: string) => `शिकायत ${number}: आपका जवाब नहीं मिला, इसलिए यह बंद नहीं की गई। हमारे कर्मचारी आपको फ़ोन करेंगे; आप यहाँ "हाँ" या "नहीं" भी लिख सकते हैं।`,
+      confirmed: (number: string) => `शिकायत ${number} आपकी पुष्टि से बंद हुई। धन्यवाद!`,
+    },
+    category: (category: TicketCategory) => categoryNames.hi[category],
+    categoryChoices: (['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'] as TicketCategory[]).map((category) => categoryNames.hi[category]),
+  },
+  en: {
+    languageName: 'English',
+    welcome: 'Hello! 🙏 I am Santushti, the electricity complaints assistant (1912). Describe your problem, e.g. "no power for 5 hours", or choose below.',
+    menuChoices: ['Register a complaint', 'Complaint status', 'My complaints', 'Talk to a person', 'हिंदी'],
+    help:
+      'I can:\n• register a complaint about power supply, meter, bill, new connection, theft or a transformer\n• tell you the status by complaint number (e.g. UP-261128-00042)\n• "my complaints" — all your complaints\n• "talk to a person" — reach our staff\nType "cancel" at any time to stop, or "start over" to begin again.',
+    didNotUnderstand: 'Sorry, I did not understand. Describe your problem in one sentence (e.g. "my meter is burnt"), or choose below.',
+    cancelled: 'All right, stopped. Write again whenever you like.',
+    restarted: 'All right, let us start again.',
+    languageSwitched: 'All right, I will reply in English now.',
+    turnError: 'Sorry, something went wrong on our side. Your message is safe — please write again in a little while.',
+    askCategory: 'What is your complaint about?',
+    askDescription: 'Please describe the problem a little (what happened, since when).',
+    askAccount: 'Your 10-digit consumer account number (printed on the bill)? Type "skip" if you do not have it.',
+    skipWords: ['skip', 'छोड़ें'],
+    badAccount: 'The account number has 10 digits (at the top of your bill). Type it again, or type "skip".',
+    askMobile: 'Your mobile number? (10 digits, where we can reach you)',
+    badMobile: 'That does not look like a mobile number. Type a 10-digit number, e.g. 9876543210.',
+    askLocality: 'Where is the problem? Type your locality (e.g. Gomti Nagar, Alambagh, Chinhat).',
+    unknownLocality: (text: string) => `I could not find "${text}" in our list. Type a nearby well-known locality, or send the same address again and I will record it as it is.`,
+    summary: (draft: ComplaintDraft) =>
+      [
+        'Please check:',
+        `• About: ${categoryNames.en[draft.category]}`,
+        `• Details: ${draft.description}`,
+        `• Locality: ${draft.locality ?? '—'}${draft.district ? `, ${draft.district}` : ''}`,
+        `• Mobile: ${draft.mobile ?? '—'}`,
+        `• Account number: ${draft.accountNumber ?? '—'}`,
+        'Shall I register the complaint?',
+      ].join('\n'),
+    yesNoChoices: ['Yes', 'No'],
+    registered: (number: string, level: OfficerLevel, officerName: string | undefined) =>
+      `✅ Your complaint is registered. Complaint number: ${number}\nIt is assigned to ${officerPhrase('en', level, officerName)}. We will message you here at every step, and ask you when it is fixed — it will not be closed without your "yes".`,
+    registeredUnassigned: (number: string) =>
+      `✅ Your complaint is registered. Complaint number: ${number}\nOur staff will assign it to the right officer; you will get a message here at every step. It will not be closed without your "yes".`,
+    duplicate: (number: string, status: TicketStatus) =>
+      `You already have an open complaint about this: ${number} (${statusNames.en[status]}). No need for a new one — we are working on it.`,
+    notRegistered: 'All right, I have not registered it. Write again whenever you like.',
+    askTicketNumber: 'Type your complaint number (e.g. UP-261128-00042), or "my complaints".',
+    ticketNotFound: (number: string) => `I could not find complaint ${number} under your name. Check the number, or type "my complaints".`,
+    ticketStatus: (ticket: TicketSummary) =>
+      `Complaint ${ticket.number} (${categoryNames.en[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusNames.en[ticket.status]}. Responsible: ${officerPhrase('en', ticket.level, ticket.officerName)}. Registered: ${formatDate('en', ticket.createdAt)}.`,
+    noComplaints: 'You have no complaints registered. Describe your problem and I will register it.',
+    yourComplaints: (count: number) => `Your ${count} complaint(s):`,
+    handoffRecorded:
+      'Your request to talk to a person is recorded. Our staff are not connected to this chat yet, so for urgent help please call 1912. Meanwhile I can register a complaint or tell you its status.',
+    satisfactionQuestion: (number: string, level: OfficerLevel, officerName: string | undefined, note: string) =>
+      `Complaint ${number}: ${officerPhrase('en', level, officerName)} reports the problem fixed — "${note}".\nIs your problem solved?`,
+    satisfactionReminder: (number: string) => `Reminder: complaint ${number} — is your problem solved? Type "yes" or "no".`,
+    satisfactionUnclear: 'Sorry, that was not clear. Type "yes" if the problem is solved, otherwise "no".',
+    satisfactionLater: 'No problem, we will ask again later. You can type "yes" or "no" at any time.',
+    closedThanks: (number: string) => `Thank you! Complaint ${number} is closed on your confirmation. 🙏`,
+    reopened: (number: string, level: OfficerLevel, officerName: string | undefined) =>
+      `We are sorry. Complaint ${number} is reopened and now with ${officerPhrase('en', level, officerName)}. We will ask you again when it is fixed.`,
+    answerNotPossible: 'This complaint is no longer waiting for your confirmation.',
+    update: {
+      assigned: (number: string, level: OfficerLevel, officerName?: string) => `Complaint ${number}: assigned to ${officerPhrase('en', level, officerName)}.`,
+      workStarted: (number: string, note?: string) => `Complaint ${number}: work has started.${note ? ` (${note})` : ''}`,
+      escalated: (number: string, level: OfficerLevel, officerName?: string) =>
+        `Complaint ${number}: not resolved in time, so it is now with ${officerPhrase('en', level, officerName)}.`,
+      reopened: (number: string) => `Complaint ${number}: reopened; work continues.`,
+      unconfirmed: (number: string) => `Complaint ${number}: we did not hear from you, so it is NOT closed. Our staff will call you; you can also type "yes" or "no" here.`,
+      confirmed: (number: string) => `Complaint ${number} is closed on your confirmation. Thank you!`,
+    },
+    category: (category: TicketCategory) => categoryNames.en[category],
+    categoryChoices: (['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'] as TicketCategory[]).map((category) => categoryNames.en[category]),
+  },
+} satisfies Record<Language, unknown>;
+
+export type Texts = (typeof texts)['hi'];
+export const textsFor = (language: Language): Texts => texts[language];
+
+/** The order of `categoryChoices`, so a chosen button maps back to its category. */
+export const categoryChoiceOrder: TicketCategory[] = ['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'];

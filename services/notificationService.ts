@@ -1,0 +1,197 @@
+// Delivers what tickets owe the world — the outbox effects written atomically with each transition — and removes
+// each effect once delivered. A restart loses nothing: undelivered effects are still on their tickets.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { trusted } from 'mongoose';
+import { wholeDocument, type Models } from '../models/index.js';
+import type { OutboxEffect, TicketEvent, TicketRecord } from '../models/ticketTypes.js';
+
+export interface ConsumerNotification {
+  ticket: TicketRecord;
+  event: TicketEvent;
+  /** Stable per effect: a channel that stores messages uses it to store a repeated delivery only once. */
+  idempotencyKey: string;
+}
+
+/** Implemented where the channels live (bot/): says something to the ticket's consumer on their channel. */
+export interface ConsumerNotifier {
+  /** Resolves when delivered; 'unreachable' when there is no way to reach this consumer at all (retrying won't help). */
+  notifyConsumer(notification: ConsumerNotification): Promise<'delivered' | 'unreachable'>;
+}
+
+export interface NotificationServiceOptions {
+  now?: () => Date;
+  /** How often undelivered effects are looked for (they are normally delivered at once, when queued). */
+  sweepIntervalMs?: number;
+  maxAttempts?: number;
+  log?: (line: string) => void;
+}
+
+const firstRetryMs = 2_000;
+const maxRetryMs = 10 * 60_000;
+
+export class NotificationService {
+  private readonly now: () => Date;
+  private readonly sweepIntervalMs: number;
+  private readonly maxAttempts: number;
+  private readonly log: (line: string) => void;
+  /** Tickets being drained in this process, and whether another drain was asked for meanwhile. */
+  private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(
+    private readonly models: Models,
+    private readonly consumerNotifier: ConsumerNotifier,
+    options: NotificationServiceOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
+    this.maxAttempts = options.maxAttempts ?? 12;
+    this.log = options.log ?? ((line) => console.log(line));
+  }
+
+  /** Deliver this ticket's effects soon; safe to call as often as you like. */
+  wake(ticketNumber: string): void {
+    void this.drainTicket(ticketNumber).catch((error: unknown) => this.log(`[notifications] ${ticketNumber}: ${String(error)}`));
+  }
+
+  start(): void {
+    if (this.sweepTimer) return;
+    this.sweepTimer = setInterval(() => void this.sweep(), this.sweepIntervalMs);
+    this.sweepTimer.unref();
+    void this.sweep();
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+    await this.sweeping;
+    await Promise.all([...this.draining.values()].map((drain) => drain.done));
+  }
+
+  /**
+   * Finds every ticket with undelivered effects and drains it. This query scans on the embedded server, so it runs
+   * at start-up and then every `sweepIntervalMs`, never per message; the hot path is `wake()`.
+   */
+  async sweep(): Promise<void> {
+    if (this.sweeping) return this.sweeping;
+    this.sweeping = (async () => {
+      try {
+        const pending = await this.models.tickets.find({ 'outbox.0': trusted({ $exists: true }) }, { _id: 1 }).lean();
+        for (const { _id } of pending) await this.drainTicket(_id);
+      } catch (error) {
+        this.log(`[notifications] sweep failed: ${String(error)}`);
+      } finally {
+        this.sweeping = undefined;
+      }
+    })();
+    return this.sweeping;
+  }
+
+  /** Delivers the ticket's due effects in order; one drain per ticket at a time in this process. */
+  async drainTicket(ticketNumber: string): Promise<void> {
+    const running = this.draining.get(ticketNumber);
+    if (running) {
+      running.again = true;
+      return running.done;
+    }
+    const state = { again: true, done: Promise.resolve() };
+    state.done = (async () => {
+      try {
+        while (state.again) {
+          state.again = false;
+          await this.deliverDue(ticketNumber);
+        }
+      } finally {
+        this.draining.delete(ticketNumber);
+      }
+    })();
+    this.draining.set(ticketNumber, state);
+    return state.done;
+  }
+
+  private async deliverDue(ticketNumber: string): Promise<void> {
+    const ticket = await this.models.tickets.findById(ticketNumber, wholeDocument).lean<TicketRecord>();
+    if (!ticket?.outbox?.length) return;
+    const now = this.now();
+    let consumerBlocked = false;
+    for (const effect of ticket.outbox) {
+      if (effect.failedAt) continue;
+      // A consumer's messages keep their order: one waiting for a retry holds back the ones after it.
+      if (effect.kind === 'consumer.notify' && consumerBlocked) continue;
+      if (effect.nextAttemptAt && new Date(effect.nextAttemptAt) > now) {
+        if (effect.kind === 'consumer.notify') consumerBlocked = true;
+        continue;
+      }
+      const event = ticket.events[effect.eventSeq];
+      if (!event) {
+        await this.giveUp(ticket._id, effect, `event ${effect.eventSeq} is missing`);
+        continue;
+      }
+      try {
+        const outcome = effect.kind === 'consumer.notify' ? await this.consumerNotifier.notifyConsumer({ ticket, event, idempotencyKey: effect.id }) : await this.notifyOfficer(ticket, event, effect);
+        if (outcome === 'unreachable') {
+          await this.giveUp(ticket._id, effect, 'no channel reaches this consumer');
+        } else {
+          await this.models.tickets.updateOne({ _id: ticket._id }, { $pull: { outbox: { id: effect.id } } });
+        }
+      } catch (error) {
+        if (effect.kind === 'consumer.notify') consumerBlocked = true;
+        await this.retryLater(ticket._id, effect, error);
+      }
+    }
+  }
+
+  private async notifyOfficer(ticket: TicketRecord, event: TicketEvent, effect: OutboxEffect): Promise<'delivered'> {
+    const officerId = event.officerId!;
+    const place = [ticket.place.locality, ticket.place.subDivision].filter(Boolean).join(', ');
+    const why =
+      event.type === 'ticket.rejected'
+        ? 'the consumer said the problem is NOT solved; it is now yours'
+        : event.type === 'ticket.escalated'
+          ? 'escalated to you'
+          : 'assigned to you';
+    try {
+      await this.models.officerNotifications.create({
+        _id: effect.id,
+        officerId,
+        ticketNumber: ticket._id,
+        eventType: event.type,
+        text: `${ticket._id} (${ticket.category}${place ? `, ${place}` : ''}): ${why}.`,
+        createdAt: this.now(),
+      });
+    } catch (error) {
+      // Already in the inbox from an earlier delivery that crashed before removing the effect.
+      if ((error as { code?: number }).code !== 11000) throw error;
+    }
+    return 'delivered';
+  }
+
+  private async retryLater(ticketNumber: string, effect: OutboxEffect, error: unknown): Promise<void> {
+    const attempts = effect.attempts + 1;
+    if (attempts >= this.maxAttempts) {
+      await this.giveUp(ticketNumber, effect, String(error));
+      return;
+    }
+    const delay = Math.min(maxRetryMs, firstRetryMs * 2 ** (attempts - 1));
+    this.log(`[notifications] ${effect.id}: attempt ${attempts} failed (${String(error)}); retrying in ${Math.round(delay / 1000)} s`);
+    await this.updateEffect(ticketNumber, effect.id, {
+      attempts,
+      nextAttemptAt: new Date(this.now().getTime() + delay),
+      lastError: String(error).slice(0, 500),
+    });
+    // Come back for it in this process too; the sweep covers a restart.
+    void sleep(delay + 50, undefined, { ref: false }).then(() => this.wake(ticketNumber));
+  }
+
+  private async giveUp(ticketNumber: string, effect: OutboxEffect, reason: string): Promise<void> {
+    this.log(`[notifications] ${effect.id}: giving up (${reason})`);
+    await this.updateEffect(ticketNumber, effect.id, { failedAt: this.now(), lastError: reason.slice(0, 500) });
+  }
+
+  private async updateEffect(ticketNumber: string, effectId: string, fields: Partial<OutboxEffect>): Promise<void> {
+    const set = Object.fromEntries(Object.entries(fields).map(([key, value]) => [`outbox.$[effect].${key}`, value]));
+    // Matching by `_id` alone keeps this an index hit; arrayFilters pick the effect inside the document.
+    await this.models.tickets.updateOne({ _id: ticketNumber }, { $set: set }, { arrayFilters: [{ 'effect.id': effectId }] });
+  }
+}
