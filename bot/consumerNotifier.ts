@@ -8,9 +8,6 @@ import type { TicketService } from '../services/ticketService.js';
 import type { ConversationReferences } from './conversationReferences.js';
 import type { SantushtiBot } from './santushtiBot.js';
 
-/** Set on proactive turns: adapters that store messages use it to store a repeated delivery only once. */
-export const IDEMPOTENCY_KEY = Symbol.for('santushti.idempotencyKey');
-
 export interface ConsumerNotifierDependencies {
   bot: SantushtiBot;
   tickets: TicketService;
@@ -30,7 +27,7 @@ export class BotConsumerNotifier implements ConsumerNotifier {
     if (!adapter || !reachable) return 'unreachable';
 
     await adapter.continueConversationAsync(this.deps.botAppId, reachable.reference, async (context) => {
-      context.turnState.set(IDEMPOTENCY_KEY, idempotencyKey);
+      markIdempotent(context, idempotencyKey);
       const language = await this.languageFor(context, ticket, reachable.language);
       const texts = textsFor(language);
       const officerName = event.officerId ? (ticket.officer?.id === event.officerId ? ticket.officer.name : undefined) : ticket.officer?.name;
@@ -82,4 +79,18 @@ export class BotConsumerNotifier implements ConsumerNotifier {
   private async languageFor(context: TurnContext, ticket: TicketRecord, remembered: Language | undefined): Promise<Language> {
     return remembered ?? ticket.consumer.language ?? (await this.deps.bot.languageOf(context));
   }
+}
+
+/**
+ * Numbers every message of this delivery (`<effect id>:0`, `:1`, …) in `channelData.idempotencyKey`: a delivery
+ * repeated after a crash sends the same messages in the same order, and the channel stores each only once.
+ */
+function markIdempotent(context: TurnContext, idempotencyKey: string): void {
+  let sent = 0;
+  context.onSendActivities(async (_context, activities, next) => {
+    for (const activity of activities) {
+      activity.channelData = { ...(activity.channelData as Record<string, unknown> | undefined), idempotencyKey: `${idempotencyKey}:${sent++}` };
+    }
+    return next();
+  });
 }

@@ -2,6 +2,17 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
+const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration like 90s, 15m, 4h or 2d')
+  .transform((value) => {
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value)!;
+    const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+    return Math.round(Number(match[1]) * unit);
+  });
+
+const secret = z.string().min(32, 'must be at least 32 characters');
+
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -13,6 +24,22 @@ const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_DB_MAX_HEAP: z.string().regex(/^\d+[mMgG]$/, 'like 384m or 1g').default('384m'),
   DIRECTORY_FILE: z.string().min(1).optional(),
+  DIRECTLINE_SECRET: secret.optional(),
+  WEBCHAT_COOKIE_SECRET: secret.optional(),
+  STAFF_SESSION_TTL: duration.default(12 * 3_600_000),
+  SATISFACTION_REMINDERS: z
+    .string()
+    .default('4h,20h')
+    .transform((value, context) => {
+      const parts = value.split(',').map((part) => part.trim()).filter(Boolean);
+      const parsed = parts.map((part) => duration.safeParse(part));
+      if (parsed.some((result) => !result.success)) {
+        context.addIssue({ code: 'custom', message: 'a comma-separated list of durations, e.g. 4h,20h' });
+        return z.NEVER;
+      }
+      return parsed.map((result) => result.data!);
+    }),
+  SATISFACTION_UNCONFIRMED_AFTER: duration.default(24 * 3_600_000),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string; embeddedDbFile: string };
@@ -28,6 +55,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration (see .env.example):\n${problems.join('\n')}`);
+  }
+  if (parsed.data.DIRECTLINE_SECRET && parsed.data.DIRECTLINE_SECRET === parsed.data.WEBCHAT_COOKIE_SECRET) {
+    throw new ConfigError('Invalid configuration (see .env.example):\n  WEBCHAT_COOKIE_SECRET: must differ from DIRECTLINE_SECRET');
   }
   const dataDir = resolve(parsed.data.DATA_DIR);
   return { ...parsed.data, dataDir, embeddedDbFile: resolve(dataDir, 'santushti.mv') };

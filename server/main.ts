@@ -1,16 +1,25 @@
-// `npm start`: the database (embedded unless MONGODB_URI is set), the services, and the HTTP server.
+// `npm start`: the database (embedded unless MONGODB_URI is set), the helpline, and the HTTP server.
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../db/database.js';
 import { EmbeddedDatabaseError } from '../db/embeddedMongo.js';
 import { Directory } from '../services/directory.js';
-import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createHelpline } from './helpline.js';
+import { loadOrCreateLocalSecrets } from './localSecrets.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const directory = config.DIRECTORY_FILE ? Directory.fromFile(config.DIRECTORY_FILE) : Directory.loadDefault();
+
+  let { DIRECTLINE_SECRET: directLineSecret, WEBCHAT_COOKIE_SECRET: webChatCookieSecret } = config;
+  if (!directLineSecret || !webChatCookieSecret) {
+    const { secrets, created } = loadOrCreateLocalSecrets(config.dataDir);
+    directLineSecret ??= secrets.directLineSecret;
+    webChatCookieSecret ??= secrets.webChatCookieSecret;
+    console.log(`[santushti] ${created ? 'generated' : 'using'} local secrets in ${config.dataDir}/secrets.json (set DIRECTLINE_SECRET and WEBCHAT_COOKIE_SECRET in production)`);
+  }
 
   const startedAt = Date.now();
   const database = await openDatabase({
@@ -24,23 +33,37 @@ async function main(): Promise<void> {
       ? `[santushti] embedded database ready in ${Date.now() - startedAt} ms (store ${config.embeddedDbFile})`
       : '[santushti] connected to MONGODB_URI',
   );
-  console.log(`[santushti] directory: ${directory.localities().length} localities`);
 
-  const app = createApp({ connection: database.connection });
-  const server = app.listen(config.PORT, config.HOST);
+  const helpline = createHelpline(database, directory, {
+    directLineSecret,
+    webChatCookieSecret,
+    staffSessionTtlMs: config.STAFF_SESSION_TTL,
+    satisfactionReminderDelaysMs: config.SATISFACTION_REMINDERS,
+    satisfactionUnconfirmedAfterMs: config.SATISFACTION_UNCONFIRMED_AFTER,
+  });
+  const server = helpline.app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  helpline.start();
   const { port } = server.address() as AddressInfo;
-  console.log(`[santushti] listening on http://${config.HOST}:${port} (health: /healthz)`);
+  const origin = `http://${config.HOST}:${port}`;
+  console.log(`[santushti] web chat:  ${origin}/`);
+  console.log(`[santushti] staff API: ${origin}/api (OpenAPI: ${origin}/api/openapi.json; add staff with npm run users -- add …)`);
+  console.log(`[santushti] health:    ${origin}/healthz`);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`[santushti] ${signal}: stopping`);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Web Chat's polling keeps connections alive; they would hold close() open.
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2_000).unref();
+    await closed;
+    await helpline.stop();
     await database.close();
     process.exit(0);
   };
