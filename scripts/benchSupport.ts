@@ -15,8 +15,10 @@ export interface BenchOptions {
   quick: boolean;
   tickets: number;
   concurrency: number;
-  /** Timed operations per phase. */
+  /** Timed operations per phase, over all rounds. */
   ops: number;
+  /** The phases take turns this many times. */
+  rounds: number;
   /** Untimed operations before each phase, so neither JIT (the JVM's nor V8's) is measured cold. */
   warmupOps: number;
   /** Tickets registered through the service; the rest of the collection is copied from them. */
@@ -29,11 +31,12 @@ export interface BenchOptions {
   heap: string;
 }
 
-const usage = `Usage: npm run bench -- [--quick] [--tickets N] [--concurrency N] [--ops N] [--heap 384m]
+const usage = `Usage: npm run bench -- [--quick] [--tickets N] [--concurrency N] [--ops N] [--rounds N] [--heap 384m]
   --quick          5,000 tickets and short phases (the whole run in under a minute)
   --tickets N      tickets in the database (default 100,000)
   --concurrency N  operations in flight during the timed phases (default 16)
   --ops N          timed operations per phase (default 20,000; 2,000 with --quick)
+  --rounds N       times the phases take turns, each with ops/N operations (default 5)
   --heap SIZE      heap cap of the embedded server (default 384m, as npm start)
 Set MONGODB_URI to run against a MongoDB server instead of the embedded one.`;
 
@@ -61,6 +64,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
         tickets: { type: 'string' },
         concurrency: { type: 'string' },
         ops: { type: 'string' },
+        rounds: { type: 'string' },
         heap: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -82,6 +86,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
     tickets,
     concurrency: positiveInteger('concurrency', values.concurrency, 16),
     ops,
+    rounds: positiveInteger('rounds', values.rounds, 5),
     warmupOps: Math.max(50, Math.round(ops / 10)),
     templates: Math.min(tickets, quick ? 150 : 400),
     roundTripOps: quick ? 10 : 20,
@@ -129,6 +134,18 @@ export async function runConcurrently(ops: number, concurrency: number, op: () =
   const seconds = (performance.now() - begin) / 1000;
   if (failed) throw failure;
   return { ops, seconds, latencies };
+}
+
+export function mergeTimings(timings: PhaseTiming[]): PhaseTiming {
+  const latencies = new Map<string, number[]>();
+  for (const timing of timings) {
+    for (const [kind, samples] of timing.latencies) latencies.set(kind, [...(latencies.get(kind) ?? []), ...samples]);
+  }
+  return {
+    ops: timings.reduce((sum, timing) => sum + timing.ops, 0),
+    seconds: timings.reduce((sum, timing) => sum + timing.seconds, 0),
+    latencies,
+  };
 }
 
 export interface LatencyStats {
@@ -199,6 +216,12 @@ export class CommandCounter {
     }
     return delta;
   }
+}
+
+export function sumCounts(counts: Array<Record<string, number>>): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const count of counts) for (const [name, value] of Object.entries(count)) total[name] = (total[name] ?? 0) + value;
+  return total;
 }
 
 export interface RoundTrips {
@@ -298,6 +321,17 @@ export function copyTicket(template: TicketRecord, identity: CopyIdentity): Tick
   const verdict = verifyChain(copy);
   if (!verdict.ok) throw new Error(`seeded copy ${identity.number} of ${template._id} does not verify: ${verdict.reason}`);
   return copy;
+}
+
+/** Up to `size` distinct elements, uniformly at random (a partial Fisher–Yates shuffle of a copy). */
+export function sample<T>(items: readonly T[], size: number): T[] {
+  const pool = [...items];
+  const count = Math.min(size, pool.length);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(Math.random() * (pool.length - i));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, count);
 }
 
 // ── Printing ────────────────────────────────────────────────────────────────────────────────────────────────────
