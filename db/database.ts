@@ -25,9 +25,15 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function connectModels(uri: string, dbName: string): Promise<{ connection: Connection; models: Models }> {
+export interface ConnectOptions {
+  /** Emit the driver's command events (tests and benchmarks count database round trips with them). */
+  monitorCommands?: boolean;
+}
+
+export async function connectModels(uri: string, dbName: string, options: ConnectOptions = {}): Promise<{ connection: Connection; models: Models }> {
   const connection = mongoose.createConnection(uri, {
     dbName,
+    monitorCommands: options.monitorCommands ?? false,
     autoCreate: false,
     autoIndex: false,
     // Fail fast instead of queueing operations forever while the database is unreachable.

@@ -10,6 +10,7 @@ import { duplicateGuardSchema, type DuplicateGuardRecord } from './duplicateGuar
 import { createDirectLineModels, type DirectLineModels } from './directLineModels.js';
 import { staffSessionSchema, staffUserSchema, type StaffSessionRecord, type StaffUserRecord } from './staffModels.js';
 import { ticketSchema } from './ticketModel.js';
+import { ticketWatchSchema, type TicketWatchRecord } from './ticketWatchModel.js';
 import type { TicketRecord } from './ticketTypes.js';
 
 export interface Models extends DirectLineModels {
@@ -21,6 +22,7 @@ export interface Models extends DirectLineModels {
   consumerChannels: Model<ConsumerChannelRecord>;
   officerNotifications: Model<OfficerNotificationRecord>;
   handoffRequests: Model<HandoffRequestRecord>;
+  ticketWatch: Model<TicketWatchRecord>;
   staffUsers: Model<StaffUserRecord>;
   staffSessions: Model<StaffSessionRecord>;
 }
@@ -47,6 +49,7 @@ export function createModels(connection: Connection): Models {
     consumerChannels: connection.model<ConsumerChannelRecord>('ConsumerChannel', consumerChannelSchema, 'consumer_channels'),
     officerNotifications: connection.model<OfficerNotificationRecord>('OfficerNotification', officerNotificationSchema, 'officer_notifications'),
     handoffRequests: connection.model<HandoffRequestRecord>('HandoffRequest', handoffRequestSchema, 'handoff_requests'),
+    ticketWatch: connection.model<TicketWatchRecord>('TicketWatch', ticketWatchSchema, 'ticket_watch'),
     staffUsers: connection.model<StaffUserRecord>('StaffUser', staffUserSchema, 'staff_users'),
     staffSessions: connection.model<StaffSessionRecord>('StaffSession', staffSessionSchema, 'staff_sessions'),
     ...createDirectLineModels(connection),

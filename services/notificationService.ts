@@ -1,9 +1,9 @@
 // Delivers what tickets owe the world — the outbox effects written atomically with each transition — and removes
 // each effect once delivered. A restart loses nothing: undelivered effects are still on their tickets.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { trusted } from 'mongoose';
 import { wholeDocument, type Models } from '../models/index.js';
-import type { OutboxEffect, TicketEvent, TicketRecord } from '../models/ticketTypes.js';
+import type { OutboxEffect, TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
+import { needsAttention, TicketWatch } from './ticketWatch.js';
 
 export interface ConsumerNotification {
   ticket: TicketRecord;
@@ -37,6 +37,7 @@ export class NotificationService {
   /** Tickets being drained in this process, and whether another drain was asked for meanwhile. */
   private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
   private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly watch: TicketWatch;
   private sweeping: Promise<void> | undefined;
 
   constructor(
@@ -48,6 +49,7 @@ export class NotificationService {
     this.sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? 12;
     this.log = options.log ?? ((line) => console.log(line));
+    this.watch = new TicketWatch(models);
   }
 
   /** Deliver this ticket's effects soon; safe to call as often as you like. */
@@ -70,15 +72,19 @@ export class NotificationService {
   }
 
   /**
-   * Finds every ticket with undelivered effects and drains it. This query scans on the embedded server, so it runs
-   * at start-up and then every `sweepIntervalMs`, never per message; the hot path is `wake()`.
+   * Drains every watched ticket (see TicketWatch) and stops watching those left with nothing to do. It reads the small
+   * watch collection, never scans the tickets, and runs at start-up and every `sweepIntervalMs`; the hot path is
+   * `wake()`.
    */
   async sweep(): Promise<void> {
     if (this.sweeping) return this.sweeping;
     this.sweeping = (async () => {
       try {
-        const pending = await this.models.tickets.find({ 'outbox.0': trusted({ $exists: true }) }, { _id: 1 }).lean();
-        for (const { _id } of pending) await this.drainTicket(_id);
+        for (const { ticketNumber, markedAt } of await this.watch.list()) {
+          await this.drainTicket(ticketNumber);
+          const ticket = await this.models.tickets.findById(ticketNumber, { events: 0 }).lean<TicketHead>();
+          if (!ticket || !needsAttention(ticket)) await this.watch.release(ticketNumber, markedAt);
+        }
       } catch (error) {
         this.log(`[notifications] sweep failed: ${String(error)}`);
       } finally {

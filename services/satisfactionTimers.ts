@@ -3,6 +3,7 @@
 import type { Models } from '../models/index.js';
 import type { SystemActor, TicketHead } from '../models/ticketTypes.js';
 import { DomainError } from './errors.js';
+import { TicketWatch } from './ticketWatch.js';
 import type { TicketService } from './ticketService.js';
 
 export interface SatisfactionTimerOptions {
@@ -22,14 +23,16 @@ export class SatisfactionTimers {
   private running: Promise<void> | undefined;
   private readonly now: () => Date;
   private readonly log: (line: string) => void;
+  private readonly watch: TicketWatch;
 
   constructor(
-    private readonly models: Pick<Models, 'tickets'>,
+    private readonly models: Pick<Models, 'tickets' | 'ticketWatch'>,
     private readonly tickets: TicketService,
     private readonly options: SatisfactionTimerOptions,
   ) {
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? ((line) => console.log(line));
+    this.watch = new TicketWatch(models);
   }
 
   start(): void {
@@ -44,16 +47,15 @@ export class SatisfactionTimers {
     await this.running;
   }
 
-  /**
-   * Reminds or gives up on every ticket whose wait is over. The status query scans on the embedded server, so it
-   * runs once a minute, never per message.
-   */
+  /** Reminds or gives up on every watched ticket whose wait is over; each is read by `_id`, nothing is scanned. */
   async checkDue(): Promise<void> {
     if (this.running) return this.running;
     this.running = (async () => {
       try {
-        const waiting = await this.models.tickets.find({ status: 'awaiting_confirmation' }, { events: 0 }).lean<TicketHead[]>();
-        for (const ticket of waiting) await this.act(ticket);
+        for (const { ticketNumber } of await this.watch.list()) {
+          const ticket = await this.models.tickets.findById(ticketNumber, { events: 0 }).lean<TicketHead>();
+          if (ticket?.status === 'awaiting_confirmation') await this.act(ticket);
+        }
       } catch (error) {
         this.log(`[satisfaction-timers] check failed: ${String(error)}`);
       } finally {

@@ -32,6 +32,7 @@ import {
   NotTicketOwnerError,
   TicketNotFoundError,
 } from './errors.js';
+import { TicketWatch } from './ticketWatch.js';
 import { genesisHash, sealEvent, verifyChain, type ChainVerdict, type UnsealedEvent } from './eventChain.js';
 import {
   CONSUMER_NOTIFIED_EVENTS,
@@ -89,6 +90,7 @@ export class TicketService {
   private readonly now: () => Date;
   private readonly maxAttempts: number;
   private readonly onEffectsQueued: (ticketNumber: string) => void;
+  private readonly watch: TicketWatch;
 
   constructor(
     private readonly models: Models,
@@ -98,6 +100,7 @@ export class TicketService {
     this.now = options.now ?? (() => new Date());
     this.maxAttempts = options.maxAttempts ?? 60;
     this.onEffectsQueued = options.onEffectsQueued ?? (() => {});
+    this.watch = new TicketWatch(models);
   }
 
   // ── Registration ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -122,9 +125,12 @@ export class TicketService {
     const claimed = await this.claimDuplicateKey(duplicateKey, number);
     if (!claimed.ok) return { ticket: claimed.ticket, duplicate: true };
 
-    // The index entries go first: a crash before the ticket insert leaves a number that lists as missing and is
-    // skipped, never a ticket that its consumer cannot find.
-    await this.indexForConsumer(number, request.consumer.channel, request.consumer.channelUserId, request.consumer.mobile);
+    // The index entries and the watch go first: a crash before the ticket insert leaves a number that lists as
+    // missing and is skipped, never a ticket that its consumer cannot find or whose messages nobody sends.
+    await Promise.all([
+      this.indexForConsumer(number, request.consumer.channel, request.consumer.channelUserId, request.consumer.mobile),
+      this.watch.mark(number, this.now()),
+    ]);
 
     const at = this.now();
     const actorRef = toActorRef(actor);
@@ -463,8 +469,11 @@ export class TicketService {
     const number = parseInput(ticketNumberSchema, ticketNumberInput);
     const actor = parseInput(actorSchema, actorInput);
     const channel = channelInput ?? (actor.role === 'consumer' ? actor.channel : actor.role === 'system' ? 'system' : 'api');
+    // Marked before the change, alongside the read so it costs no extra wait: the background workers will look at
+    // this ticket even if this process dies right after writing it.
+    const marked = this.watch.mark(number, this.now());
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const ticket = await this.models.tickets.findById(number, headProjection).lean<TicketHead>();
+      const [ticket] = await Promise.all([this.models.tickets.findById(number, headProjection).lean<TicketHead>(), attempt === 0 ? marked : undefined]);
       if (!ticket) throw new TicketNotFoundError(number);
       const decision = decide(ticket);
       if (decision.events.length === 0) return ticket;

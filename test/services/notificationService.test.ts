@@ -115,4 +115,27 @@ describe('NotificationService', () => {
     await Promise.all([service.drainTicket(ticket._id), service.drainTicket(ticket._id), service.drainTicket(ticket._id)]);
     expect(notifier.delivered.filter((notification) => notification.ticket._id === ticket._id)).toHaveLength(1);
   });
+
+  it('the sweep reads only the watch list, and stops watching tickets with nothing left to do', async () => {
+    const notifier = new RecordingNotifier();
+    const service = new NotificationService(db.models, notifier, { log: quiet });
+    const { ticket: idle } = await ticketIn(tickets, 'in_progress');
+    const { ticket: awaiting } = await ticketIn(tickets, 'awaiting_confirmation');
+    const watched = async () => (await db.models.ticketWatch.find({}).lean()).map((entry) => entry._id);
+    expect(await watched()).toEqual(expect.arrayContaining([idle._id, awaiting._id]));
+
+    const commands: string[] = [];
+    const client = db.connection.getClient();
+    const record = (event: { commandName: string; command: Record<string, unknown> }) => {
+      if (event.commandName === 'find') commands.push(`${String(event.command.find)}:${JSON.stringify(event.command.filter)}`);
+    };
+    client.on('commandStarted', record);
+    await service.sweep();
+    client.off('commandStarted', record);
+
+    // Tickets are only ever read by _id; the one collection scanned is the watch list.
+    for (const command of commands.filter((entry) => entry.startsWith('tickets:'))) expect(command).toMatch(/^tickets:\{"_id":"UP-/);
+    expect(await watched()).not.toContain(idle._id);
+    expect(await watched()).toContain(awaiting._id);
+  });
 });

@@ -17,7 +17,7 @@ export function useTestDatabase(label: string): TestDatabase {
   const dbName = `santushti_test_${label.replace(/[^a-z0-9]+/gi, '_').slice(0, 30)}_${randomBytes(3).toString('hex')}`;
   const handle = { dbName, uri: inject('mongoUri') } as { -readonly [K in keyof TestDatabase]: TestDatabase[K] };
   beforeAll(async () => {
-    const { connection, models } = await connectModels(handle.uri, dbName);
+    const { connection, models } = await connectModels(handle.uri, dbName, { monitorCommands: true });
     handle.connection = connection;
     handle.models = models;
   });
