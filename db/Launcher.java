@@ -38,6 +38,10 @@ public class Launcher {
     static final class DurableH2Backend extends H2Backend {
         DurableH2Backend(String fileName) {
             super(fileName);
+            // MVStore keeps superseded chunks for 45 s by default so a disk that reorders writes cannot lose the last
+            // good state; with a commit per message that is tens of thousands of chunks and a file ~20x its data.
+            // Two seconds still outlives the OS's write-back of a process crash, which is what we guard against.
+            getMvStore().setRetentionTime(2_000);
         }
 
         @Override
