@@ -1,7 +1,7 @@
 // Turns a ticket's owed consumer message into a proactive turn on the consumer's channel, in their language.
 // A claimed resolution becomes the satisfaction dialog, and only once it is on their screen is the claim "shown".
 import type { BotAdapter, TurnContext } from 'botbuilder';
-import type { ConsumerChannel, TicketRecord } from '../models/ticketTypes.js';
+import type { TicketRecord } from '../models/ticketTypes.js';
 import { textsFor, type Language } from '../dialogs/texts.js';
 import type { ConsumerNotification, ConsumerNotifier } from '../services/notificationService.js';
 import type { TicketService } from '../services/ticketService.js';
@@ -12,7 +12,8 @@ export interface ConsumerNotifierDependencies {
   bot: SantushtiBot;
   tickets: TicketService;
   references: ConversationReferences;
-  adapters: Partial<Record<ConsumerChannel, BotAdapter>>;
+  /** By the `channelId` conversation references carry ('webchat', 'whatsapp-web', 'whatsapp-cloud', …). */
+  adapters: Record<string, BotAdapter>;
   /** The bot's app id for continueConversationAsync; any stable string when no Microsoft app is registered. */
   botAppId: string;
 }
@@ -22,8 +23,9 @@ export class BotConsumerNotifier implements ConsumerNotifier {
 
   async notifyConsumer({ ticket, event, idempotencyKey }: ConsumerNotification): Promise<'delivered' | 'unreachable'> {
     const { channel, channelUserId } = ticket.consumer;
-    const adapter = this.deps.adapters[channel];
     const reachable = await this.deps.references.find(channel, channelUserId);
+    // The door they last used; failing that, any adapter registered for their channel.
+    const adapter = (reachable?.reference.channelId ? this.deps.adapters[reachable.reference.channelId] : undefined) ?? this.deps.adapters[channel];
     if (!adapter || !reachable) return 'unreachable';
 
     await adapter.continueConversationAsync(this.deps.botAppId, reachable.reference, async (context) => {

@@ -62,6 +62,10 @@ export class SantushtiBot extends ActivityHandler {
    */
   async askSatisfaction(context: TurnContext, question: SatisfactionState): Promise<void> {
     const dc = await this.dialogs.createContext(context);
+    // A reminder (or a newer claim) replaces a question about the same ticket still waiting on the stack; otherwise
+    // answering the new one would bring the old one back for a ticket that no longer waits.
+    const others = dc.stack.filter((instance) => !(instance.id === SATISFACTION_DIALOG && (instance.state as SatisfactionState).ticketNumber === question.ticketNumber));
+    dc.stack.splice(0, dc.stack.length, ...others);
     await dc.beginDialog(SATISFACTION_DIALOG, question);
     await this.saveState(context);
   }
@@ -79,7 +83,7 @@ export class SantushtiBot extends ActivityHandler {
     if (understanding.switchTo) {
       profile.language = understanding.switchTo;
       profile.languageChosen = true;
-    } else if (!profile.languageChosen && understanding.language) {
+    } else if (!profile.languageChosen && understanding.language && !(profile.language && isOfferedChoice(text, profile.language))) {
       profile.language = understanding.language;
     }
     await this.services.profile.set(context, profile);
@@ -102,4 +106,14 @@ export class SantushtiBot extends ActivityHandler {
     await this.deps.conversationState.saveChanges(context, false);
     await this.deps.userState.saveChanges(context, false);
   }
+}
+
+/**
+ * One of the bot's own button labels, in the language it offered them ("Register a complaint", "Talk to a person"):
+ * tapping it says nothing about the consumer's language, however the label itself reads.
+ */
+function isOfferedChoice(text: string, language: Language): boolean {
+  const texts = textsFor(language);
+  const label = text.trim().toLowerCase();
+  return [...texts.menuChoices, ...texts.categoryChoices, ...texts.yesNoChoices, ...texts.skipWords].some((choice) => choice.toLowerCase() === label);
 }

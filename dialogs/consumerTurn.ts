@@ -35,12 +35,15 @@ const channelsById: Record<string, ConsumerChannel> = {
   test: 'webchat',
   emulator: 'webchat',
   whatsapp: 'whatsapp',
+  'whatsapp-web': 'whatsapp',
+  'whatsapp-cloud': 'whatsapp',
 };
 
 /**
  * The consumer behind this turn. The channel id and `from.id` are set by our own adapters from what they verified
- * (a Direct Line token, a WhatsApp sender); a WhatsApp sender's number is a verified mobile. Anything the client
- * put in channelData is ignored.
+ * (a Direct Line token, a WhatsApp sender); a WhatsApp sender's number is a verified mobile. Both WhatsApp doors use
+ * the sender's digits with country code ("919876543210") as `from.id`, so one consumer is one identity on either.
+ * Anything the client put in channelData is ignored.
  */
 export function consumerFrom(context: TurnContext): ConsumerActor {
   const { channelId, from } = context.activity;

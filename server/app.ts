@@ -7,18 +7,20 @@ export interface AppDependencies {
   connection: Connection;
   /** Mounted in order, each at its own path prefix (e.g. ['/v3/directline', directLineRouter]). */
   routers?: Array<[string, Router]>;
+  /** Extra state for /healthz (e.g. each channel's connection). */
+  health?: () => Record<string, unknown>;
 }
 
-export function createApp({ connection, routers = [] }: AppDependencies): Express {
+export function createApp({ connection, routers = [], health }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
 
   app.get('/healthz', async (_request, response) => {
     try {
       await connection.db!.admin().command({ ping: 1 });
-      response.json({ status: 'ok', database: 'ok' });
+      response.json({ status: 'ok', database: 'ok', channels: health?.() ?? {} });
     } catch {
-      response.status(503).json({ status: 'degraded', database: 'unreachable' });
+      response.status(503).json({ status: 'degraded', database: 'unreachable', channels: health?.() ?? {} });
     }
   });
 

@@ -1,7 +1,7 @@
 // The whole helpline assembled on one database: services, the bot, the web chat channel, the staff API and the
 // background workers. `npm start` uses it, and so do the end-to-end tests and the benchmarks.
-import { ConversationState, UserState, type TurnContext } from 'botbuilder';
-import type { Express } from 'express';
+import { ConversationState, UserState, type BotAdapter, type TurnContext } from 'botbuilder';
+import type { Express, Router } from 'express';
 import { DirectLineAdapter } from '../bot/adapters/directLineAdapter.js';
 import { BotConsumerNotifier } from '../bot/consumerNotifier.js';
 import { ConversationReferences } from '../bot/conversationReferences.js';
@@ -23,7 +23,33 @@ import { DirectLineTokenService } from './directLine/tokenService.js';
 import { createWebChatPageRouter } from './directLine/webChatPageRouter.js';
 import { createStaffApiRouter } from './staffApi/staffApiRouter.js';
 
+/** What a channel (a door consumers come through) needs from the helpline to plug in. */
+export interface ChannelContext {
+  /** The bot's turn handler: hand every incoming consumer activity to it through your adapter. */
+  logic: (context: TurnContext) => Promise<void>;
+  models: Database['models'];
+  staffAuth: StaffAuthService;
+  log: (line: string) => void;
+  now: () => Date;
+}
+
+export interface ChannelPlugin {
+  /** The `channelId`s its adapter puts on activities (conversation references carry them, so replies find it). */
+  channelIds: string[];
+  adapter: BotAdapter;
+  /** Mounted before the web chat page, e.g. ['/webhooks/whatsapp', router]. */
+  routers?: Array<[string, Router]>;
+  start?(): Promise<void> | void;
+  stop?(): Promise<void>;
+  /** Reported under /healthz `channels`. */
+  health?(): Record<string, unknown>;
+}
+
+export type ChannelFactory = (context: ChannelContext) => ChannelPlugin;
+
 export interface HelplineOptions {
+  /** Extra doors besides web chat (WhatsApp). */
+  channels?: ChannelFactory[];
   directLineSecret: string;
   webChatCookieSecret: string;
   staffSessionTtlMs: number;
@@ -43,8 +69,8 @@ export interface Helpline {
   webChat: DirectLineAdapter;
   staffAuth: StaffAuthService;
   bot: SantushtiBot;
-  /** Starts the background workers (outbox sweep, satisfaction timers). */
-  start(): void;
+  /** Starts the background workers (outbox sweep, satisfaction timers) and the extra channels. */
+  start(): Promise<void>;
   /** Stops the workers and lets running turns finish; the caller then closes the database. */
   stop(): Promise<void>;
 }
@@ -63,17 +89,30 @@ export function createHelpline(database: Database, directory: Directory, options
   const references = new ConversationReferences(models);
   const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references });
 
-  const webChat = new DirectLineAdapter(models, { bot: { id: 'santushti-bot', name: 'Santushti' } });
-  webChat.use(new PlainTextMiddleware());
-  webChat.onTurnError = createTurnErrorHandler(conversationState);
   const logic = (context: TurnContext) => bot.run(context);
+  const prepare = (adapter: BotAdapter) => {
+    adapter.use(new PlainTextMiddleware());
+    adapter.onTurnError = createTurnErrorHandler(conversationState);
+  };
+  const webChat = new DirectLineAdapter(models, { bot: { id: 'santushti-bot', name: 'Santushti' } });
+  prepare(webChat);
   const directLineTokens = new DirectLineTokenService(options.directLineSecret);
 
-  notifications = new NotificationService(
-    models,
-    new BotConsumerNotifier({ bot, tickets, references, adapters: { webchat: webChat }, botAppId: '' }),
-    { now: options.now, sweepIntervalMs: options.sweepIntervalMs, log },
+  const staffAuth = new StaffAuthService(models, directory, { sessionTtlMs: options.staffSessionTtlMs });
+  const channels = (options.channels ?? []).map((factory) =>
+    factory({ logic, models, staffAuth, log, now: options.now ?? (() => new Date()) }),
   );
+  const adapters: Record<string, BotAdapter> = { webchat: webChat };
+  for (const channel of channels) {
+    prepare(channel.adapter);
+    for (const channelId of channel.channelIds) adapters[channelId] = channel.adapter;
+  }
+
+  notifications = new NotificationService(models, new BotConsumerNotifier({ bot, tickets, references, adapters, botAppId: '' }), {
+    now: options.now,
+    sweepIntervalMs: options.sweepIntervalMs,
+    log,
+  });
   const timers = new SatisfactionTimers(models, tickets, {
     reminderDelaysMs: options.satisfactionReminderDelaysMs,
     unconfirmedAfterMs: options.satisfactionUnconfirmedAfterMs,
@@ -82,14 +121,15 @@ export function createHelpline(database: Database, directory: Directory, options
     log,
   });
 
-  const staffAuth = new StaffAuthService(models, directory, { sessionTtlMs: options.staffSessionTtlMs });
   const staff = new StaffService(models, tickets, directory);
 
   const app = createApp({
     connection: database.connection,
+    health: () => Object.fromEntries(channels.flatMap((channel) => (channel.health ? [[channel.channelIds.join('+'), channel.health()]] : []))),
     routers: [
       ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic })],
       ['/api', createStaffApiRouter({ auth: staffAuth, staff })],
+      ...channels.flatMap((channel) => channel.routers ?? []),
       ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
     ],
   });
@@ -102,11 +142,13 @@ export function createHelpline(database: Database, directory: Directory, options
     webChat,
     staffAuth,
     bot,
-    start() {
+    async start() {
       notifications!.start();
       timers.start();
+      for (const channel of channels) await channel.start?.();
     },
     async stop() {
+      for (const channel of channels) await channel.stop?.();
       await notifications!.stop();
       await timers.stop();
       await webChat.idle();

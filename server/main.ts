@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  helpline.start();
+  await helpline.start();
   const { port } = server.address() as AddressInfo;
   const origin = `http://${config.HOST}:${port}`;
   console.log(`[santushti] web chat:  ${origin}/`);
