@@ -4,16 +4,16 @@ import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DirectLineAdapter, type BotLogic } from '../../bot/adapters/directLineAdapter.js';
 import { createApp } from '../../server/app.js';
 import { createDirectLineRouter } from '../../server/directLine/directLineRouter.js';
 import { DirectLineTokenService } from '../../server/directLine/tokenService.js';
 import { createWebChatPageRouter } from '../../server/directLine/webChatPageRouter.js';
+import { collectPageProblems, launchChromium, recordSessions } from '../support/browser.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
-const chromiumPath = '/usr/bin/chromium';
 const db = useTestDatabase('directline_page');
 
 const echoBot: BotLogic = async (context) => {
@@ -44,10 +44,7 @@ beforeAll(async () => {
   server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -60,21 +57,8 @@ afterAll(async () => {
 it('chats through Web Chat, survives a reload, and renders consumer text as text', { timeout: 90_000 }, async () => {
   const context = await browser.newContext({ locale: 'hi-IN', viewport: { width: 900, height: 900 } });
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog opened: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  const sessions: string[] = [];
-  page.on('response', (response) => {
-    if (response.url().endsWith('/webchat/session')) {
-      void response.json().then((body: { conversationId: string }) => sessions.push(body.conversationId));
-    }
-  });
+  const problems = collectPageProblems(page);
+  const sessions = recordSessions(page);
 
   await page.goto(`${baseUrl}/`);
   expect(await page.title()).toBe('Santushti — बिजली शिकायत / Electricity complaints');
