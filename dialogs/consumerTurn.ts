@@ -63,3 +63,8 @@ export async function languageOf(services: DialogServices, context: TurnContext)
 export async function textsForTurn(services: DialogServices, context: TurnContext): Promise<Texts> {
   return textsFor(await languageOf(services, context));
 }
+
+/** A place named in the consumer's script: the directory's Hindi name in Hindi replies, as stored otherwise. */
+export function placeName(services: Pick<DialogServices, 'directory'>, texts: Texts, name: string): string {
+  return texts.code === 'hi' ? (services.directory.hindiNameOf(name) ?? name) : name;
+}

@@ -6,7 +6,7 @@ import { ConcurrentUpdateError } from '../services/errors.js';
 import type { ResolvedPlace } from '../services/directory.js';
 import { normaliseAccountNumber, normaliseMobile } from '../services/consumerIdentity.js';
 import { ConsumerDialog, type Question } from './consumerDialog.js';
-import { consumerFrom, type DialogServices } from './consumerTurn.js';
+import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js';
 import { categoryChoiceOrder, type ComplaintDraft, type Texts } from './texts.js';
 import { classifyCategory, classifyYesNo, extractEntities, type Understanding } from './understanding/index.js';
 
@@ -165,8 +165,21 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       case 'place':
         return { text: texts.askLocality };
       case 'confirm':
-        return { text: texts.summary(draftOf(state)), choices: texts.yesNoChoices };
+        return { text: texts.summary(this.draftOf(state, texts)), choices: texts.yesNoChoices };
     }
+  }
+
+  /** The complaint as read back, with place names in the consumer's script where the directory has them. */
+  private draftOf(state: RegisterComplaintState, texts: Texts): ComplaintDraft {
+    const local = (name: string | undefined) => (name ? placeName(this.services, texts, name) : name);
+    return {
+      category: state.category!,
+      description: state.description ?? '',
+      accountNumber: state.accountNumber,
+      mobile: state.mobile,
+      locality: state.place ? local(state.place.locality ?? state.place.subDivision) : state.addressText,
+      district: local(state.place?.district ?? state.district),
+    };
   }
 
   private async register(dc: DialogContext, state: RegisterComplaintState, texts: Texts): Promise<DialogTurnResult> {
@@ -212,17 +225,6 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       throw error;
     }
   }
-}
-
-function draftOf(state: RegisterComplaintState): ComplaintDraft {
-  return {
-    category: state.category!,
-    description: state.description ?? '',
-    accountNumber: state.accountNumber,
-    mobile: state.mobile,
-    locality: state.place ? (state.place.locality ?? state.place.subDivision) : state.addressText,
-    district: state.place?.district ?? state.district,
-  };
 }
 
 /** A tapped suggested action ("मीटर", "Meter") maps straight back to its category. */

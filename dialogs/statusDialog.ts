@@ -3,7 +3,7 @@ import type { DialogContext } from 'botbuilder-dialogs';
 import type { TicketHead } from '../models/ticketTypes.js';
 import { InvalidInputError, NotTicketOwnerError, TicketNotFoundError } from '../services/errors.js';
 import { ConsumerDialog, type Question } from './consumerDialog.js';
-import { consumerFrom, type DialogServices } from './consumerTurn.js';
+import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js';
 import type { Texts, TicketSummary } from './texts.js';
 import type { Understanding } from './understanding/index.js';
 
@@ -16,14 +16,15 @@ export interface StatusState {
   asked?: boolean;
 }
 
-export function summaryOf(ticket: TicketHead): TicketSummary {
+export function summaryOf(ticket: TicketHead, services: Pick<DialogServices, 'directory'>, texts: Texts): TicketSummary {
+  const locality = ticket.place.locality ? placeName(services, texts, ticket.place.locality) : ticket.place.addressText;
   return {
     number: ticket._id,
     category: ticket.category,
     status: ticket.status,
     level: ticket.level,
     officerName: ticket.officer?.name,
-    locality: ticket.place.locality ?? ticket.place.addressText,
+    locality,
     createdAt: new Date(ticket.createdAt),
   };
 }
@@ -53,7 +54,7 @@ export class StatusDialog extends ConsumerDialog<StatusState> {
   private async showOne(dc: DialogContext, ticketNumber: string, texts: Texts) {
     try {
       const ticket = await this.services.tickets.getForConsumer(ticketNumber, consumerFrom(dc.context));
-      await dc.context.sendActivity(texts.ticketStatus(summaryOf(ticket)));
+      await dc.context.sendActivity(texts.ticketStatus(summaryOf(ticket, this.services, texts)));
     } catch (error) {
       if (!(error instanceof NotTicketOwnerError || error instanceof TicketNotFoundError || error instanceof InvalidInputError)) throw error;
       await dc.context.sendActivity(texts.ticketNotFound(ticketNumber.slice(0, 40)));
@@ -66,7 +67,7 @@ export class StatusDialog extends ConsumerDialog<StatusState> {
     if (tickets.length === 0) {
       await dc.context.sendActivity(texts.noComplaints);
     } else {
-      await dc.context.sendActivity([texts.yourComplaints(tickets.length), ...tickets.map((ticket) => `• ${texts.ticketStatus(summaryOf(ticket))}`)].join('\n'));
+      await dc.context.sendActivity([texts.yourComplaints(tickets.length), ...tickets.map((ticket) => `• ${texts.ticketStatus(summaryOf(ticket, this.services, texts))}`)].join('\n'));
     }
     return dc.endDialog();
   }

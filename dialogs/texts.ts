@@ -78,6 +78,7 @@ function formatDate(language: Language, date: Date): string {
 
 export const texts = {
   hi: {
+    code: 'hi' as Language,
     languageName: 'हिंदी',
     welcome: 'नमस्ते! 🙏 मैं संतुष्टि हूँ — बिजली शिकायत सहायक (1912)। अपनी समस्या सीधे लिखें, जैसे "5 घंटे से बिजली नहीं है", या नीचे से चुनें।',
     menuChoices: ['शिकायत दर्ज करें', 'शिकायत की स्थिति', 'मेरी शिकायतें', 'किसी व्यक्ति से बात करें', 'English'],
@@ -145,6 +146,7 @@ export const texts = {
     categoryChoices: (['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'] as TicketCategory[]).map((category) => categoryNames.hi[category]),
   },
   en: {
+    code: 'en' as Language,
     languageName: 'English',
     welcome: 'Hello! 🙏 I am Santushti, the electricity complaints assistant (1912). Describe your problem, e.g. "no power for 5 hours", or choose below.',
     menuChoices: ['Register a complaint', 'Complaint status', 'My complaints', 'Talk to a person', 'हिंदी'],

@@ -239,6 +239,8 @@ export class Directory {
   private readonly localitiesByName: NameIndex<LocalityEntry> = new Map();
   /** Bounds the n-grams tried on free text: no locality name is longer than this many words. */
   private longestLocalityWords = 1;
+  /** Canonical English place name → its Hindi name, so Hindi replies name places in Devanagari. */
+  private readonly hindiNames = new Map<string, string>();
 
   static fromFile(path: string): Directory {
     let text: string;
@@ -298,6 +300,7 @@ export class Directory {
       const entry: DistrictEntry = { id: district.id, name: district.name };
       districtsById.set(district.id, entry);
       this.districtList.push(entry);
+      this.hindiNames.set(district.name, district.nameHi);
       this.indexNames(this.districtsByName, district, entry, district.id, EVERY_DISTRICT, path, problems);
     });
 
@@ -361,12 +364,14 @@ export class Directory {
             for (const officer of [zoneOfficer, circleOfficer, divisionOfficer, sdo, je]) officer.subDivisionIds.push(subDivision.id);
 
             const districtSet = new Set([subDivision.districtId]);
+            this.hindiNames.set(subDivision.name, subDivision.nameHi);
             this.indexNames(this.subDivisionsByName, subDivision, subDivisionEntry, subDivision.id, districtSet, subDivisionPath, problems);
 
             subDivision.localities.forEach((locality, localityIndex) => {
               const localityPath = `${subDivisionPath}.localities[${localityIndex}]`;
               const localityEntry: LocalityEntry = { name: locality.name, nameHi: locality.nameHi, subDivision: subDivisionEntry };
               this.localityList.push(localityEntry);
+              this.hindiNames.set(locality.name, locality.nameHi);
               const added = this.indexNames(this.localitiesByName, locality, localityEntry, localityPath, districtSet, localityPath, problems);
               for (const { key, name, path } of added) localityNamesToCheck.push({ key, name, locality: localityEntry, path });
               for (const name of [locality.name, locality.nameHi, ...(locality.aliases ?? [])]) {
@@ -522,6 +527,11 @@ export class Directory {
 
   districts(): string[] {
     return this.districtList.map((district) => district.name);
+  }
+
+  /** The Hindi name of a district, sub-division or locality given by its canonical English name. */
+  hindiNameOf(englishName: string): string | undefined {
+    return this.hindiNames.get(englishName);
   }
 
   localities(): Array<{ name: string; nameHi: string; subDivisionId: string }> {

@@ -195,13 +195,15 @@ it(
     await chat.type('9876543210');
     const place = directory.resolvePlace({ locality: 'गोमती नगर' });
     expect(place?.subDivisionId).toBe('sd-gomti-nagar');
+    // Read back in Hindi, places by their Hindi names.
+    const placeInHindi = { locality: directory.hindiNameOf(place!.locality!), district: directory.hindiNameOf(place!.district) };
+    expect(placeInHindi).toEqual({ locality: 'गोमती नगर', district: 'लखनऊ' });
     await chat.botSays(
       hi.summary({
         category: 'supply',
         description: complaint,
         mobile: '9876543210',
-        locality: place?.locality ?? place?.subDivision,
-        district: place?.district,
+        ...placeInHindi,
       }),
     );
     await chat.screenshot('e2e-1-summary.png');
@@ -304,7 +306,7 @@ it(
       'consumer: छोड़ें',
       `bot: ${hi.askMobile}`,
       'consumer: 9876543210',
-      `bot: ${hi.summary({ category: 'supply', description: complaint, mobile: '9876543210', locality: place?.locality ?? place?.subDivision, district: place?.district })}`,
+      `bot: ${hi.summary({ category: 'supply', description: complaint, mobile: '9876543210', ...placeInHindi })}`,
       'consumer: हाँ',
       `bot: ${hi.registered(ticketNumber, 'JE', jeName)}`,
       `bot: ${hi.satisfactionQuestion(ticketNumber, 'JE', jeName, jeNote)}`,

@@ -360,3 +360,12 @@ describe('fromData rejects bad data', () => {
     }
   });
 });
+
+describe('Hindi names for replies', () => {
+  const directory = Directory.loadDefault();
+  it('gives the Hindi name of a district, sub-division or locality by its English name', () => {
+    expect(directory.hindiNameOf('Lucknow')).toBe('लखनऊ');
+    expect(directory.hindiNameOf('Gomti Nagar')).toBe('गोमती नगर');
+    expect(directory.hindiNameOf('Somewhere Else')).toBeUndefined();
+  });
+});
