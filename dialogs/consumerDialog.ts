@@ -86,10 +86,13 @@ export abstract class ConsumerDialog<State extends object> extends Dialog<State>
       case 'cancel':
         await say(dc.context, texts.cancelled, texts.menuChoices);
         return dc.cancelAllDialogs();
-      case 'restart':
-        await dc.cancelAllDialogs();
+      case 'restart': {
+        // The cancellation's own result, as for cancel: returning "waiting" here would leave the root dialog on the
+        // stack with nothing inside it, and the consumer's next message would end it without an answer.
+        const cancelled = await dc.cancelAllDialogs();
         await say(dc.context, `${texts.restarted}\n${texts.welcome}`, texts.menuChoices);
-        return Dialog.EndOfTurn;
+        return cancelled;
+      }
       case 'help':
         await say(dc.context, texts.help);
         await this.repromptDialog(dc.context, dc.activeDialog!);

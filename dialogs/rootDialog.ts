@@ -35,7 +35,10 @@ export class RootDialog extends ComponentDialog {
     const choice = menu.indexOf(understanding.text.trim());
     const intent = choice === 0 ? 'register' : choice === 1 ? 'status' : choice === 2 ? 'my_complaints' : choice === 3 ? 'human' : understanding.intent;
 
-    if (understanding.yesNo !== 'unclear' && intent !== 'register') {
+    // Only a bare answer ("haan", "👎", "yes it works") answers a claim that is not on screen: a yes or no inside a
+    // request ("yes please help", "band karo", "no, talk to a person") is that request, and must never close or
+    // reopen a ticket.
+    if (understanding.yesNo !== 'unclear' && intent === 'none') {
       const pending = await this.pendingConfirmation(innerDc);
       if (pending) return innerDc.beginDialog(SATISFACTION_DIALOG, { ...pending, answerNow: true });
     }

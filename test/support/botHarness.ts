@@ -1,0 +1,300 @@
+// The real bot on the test database, driven turn by turn: assembled as server/helpline.ts assembles it (MongoStorage,
+// conversation and user state, conversation references, the real ticket and handoff services, plain-text middleware,
+// the turn error handler), with a TestAdapter in place of the web chat adapter. Proactive messages go the production
+// way: a ticket's outbox is drained by the NotificationService through the real BotConsumerNotifier.
+//
+//   const harness = createBotHarness(db.models);
+//   const chat = harness.consumer('webchat', 'web-asha');
+//   const turn = await chat.say('light nahi aa rahi');   // turn.texts, turn.choices (button titles), turn.replies
+//   await tickets.claimResolution(number, officer, { note: 'Fuse replaced' });
+//   const question = await chat.deliver(number);         // drains the outbox; what this chat was sent
+import { randomBytes } from 'node:crypto';
+import {
+  ActivityTypes,
+  ConversationState,
+  TestAdapter,
+  TurnContext,
+  UserState,
+  type Activity,
+  type ConversationReference,
+  type ResourceResponse,
+  type Storage,
+  type StoreItems,
+} from 'botbuilder';
+import type { ClaimsIdentity } from 'botframework-connector';
+import { BotConsumerNotifier } from '../../bot/consumerNotifier.js';
+import { ConversationReferences } from '../../bot/conversationReferences.js';
+import { MongoStorage } from '../../bot/mongoStorage.js';
+import { PlainTextMiddleware } from '../../bot/plainTextMiddleware.js';
+import { SantushtiBot } from '../../bot/santushtiBot.js';
+import { createTurnErrorHandler } from '../../bot/turnErrorHandler.js';
+import type { Models } from '../../models/index.js';
+import type { ConsumerActor, ConsumerChannel, OfficerLevel, StaffActor } from '../../models/ticketTypes.js';
+import { Directory } from '../../services/directory.js';
+import { HandoffService } from '../../services/handoffService.js';
+import { NotificationService } from '../../services/notificationService.js';
+import { TicketService } from '../../services/ticketService.js';
+
+type BotLogic = (context: TurnContext) => Promise<void>;
+
+/** One message the bot sent. */
+export interface Reply {
+  text: string;
+  /** Suggested action titles, in order. */
+  choices: string[];
+  textFormat?: string;
+  activity: Partial<Activity>;
+}
+
+/** Everything the bot sent in one turn (or, for `deliver`, in the proactive turns of a drain). */
+export interface Turn {
+  replies: Reply[];
+  /** Each reply's text, in order. */
+  texts: string[];
+  /** All texts joined with newlines, for `toContain`. */
+  text: string;
+  /** The suggested actions of the last reply that has any (what the consumer can tap now). */
+  choices: string[];
+}
+
+export interface ConsumerChat {
+  readonly channel: ConsumerChannel;
+  readonly userId: string;
+  readonly conversationId: string;
+  /** Who the ticket service sees behind this chat. */
+  readonly actor: ConsumerActor;
+  /** Opens the conversation (Web Chat's conversationUpdate with the consumer joining): the welcome. */
+  join(): Promise<Turn>;
+  /** One message from the consumer; resolves with what the bot answered in that turn. */
+  say(text: string): Promise<Turn>;
+  /** Drains a ticket's outbox the way production does and returns what reached this chat. */
+  deliver(ticketNumber: string): Promise<Turn>;
+  /** Messages this chat received outside its own turns (proactive ones) and not yet read. */
+  unread(): Turn;
+}
+
+/**
+ * The TestAdapter, plus what the web chat adapter offers that TestAdapter lacks: proactive turns
+ * (continueConversationAsync), and replies kept per conversation so each consumer reads only their own.
+ */
+export class HarnessAdapter extends TestAdapter {
+  private readonly inboxes = new Map<string, Partial<Activity>[]>();
+
+  constructor(logic: BotLogic) {
+    super(logic);
+  }
+
+  override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const responses = await super.sendActivities(context, activities);
+    for (const activity of activities) {
+      if (activity.type === ActivityTypes.Trace) continue;
+      const id = activity.conversation?.id ?? context.activity.conversation?.id ?? '?';
+      const inbox = this.inboxes.get(id) ?? [];
+      inbox.push(activity);
+      this.inboxes.set(id, inbox);
+    }
+    // The TestAdapter also queues every reply for assertReply; this harness reads the per-conversation inboxes.
+    this.activeQueue.splice(0, this.activeQueue.length);
+    return responses;
+  }
+
+  /** Removes and returns what was sent to this conversation so far. */
+  take(conversationId: string): Partial<Activity>[] {
+    const inbox = this.inboxes.get(conversationId) ?? [];
+    this.inboxes.delete(conversationId);
+    return inbox;
+  }
+
+  /** Runs one incoming activity through the middleware (and onTurnError) and the bot. */
+  async receive(activity: Partial<Activity>): Promise<void> {
+    await this.processActivity(activity);
+  }
+
+  /** Like the web chat adapter's: an event turn in the referenced conversation; errors go to onTurnError. */
+  override async continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
+  override async continueConversationAsync(claimsIdentity: ClaimsIdentity, reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
+  override async continueConversationAsync(
+    claimsIdentity: ClaimsIdentity,
+    reference: Partial<ConversationReference>,
+    audience: string,
+    logic: BotLogic,
+  ): Promise<void>;
+  override async continueConversationAsync(
+    _botAppIdOrClaims: string | ClaimsIdentity,
+    reference: Partial<ConversationReference>,
+    logicOrAudience: BotLogic | string,
+    maybeLogic?: BotLogic,
+  ): Promise<void> {
+    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
+    if (!logic) throw new TypeError('continueConversationAsync needs the logic to run');
+    if (!reference.conversation?.id) throw new TypeError('continueConversationAsync needs reference.conversation.id');
+    const continuation = TurnContext.applyConversationReference(
+      { type: ActivityTypes.Event, name: 'ContinueConversation', timestamp: new Date() },
+      reference,
+      true,
+    );
+    // Not replying to an old message (the web chat adapter drops the activity id the same way).
+    delete continuation.replyToId;
+    await this.runMiddleware(new TurnContext(this, continuation), logic);
+  }
+}
+
+/** The project's MongoStorage, which can be told to fail its next read or write once (a database hiccup). */
+export class FaultyStorage implements Storage {
+  private failures: Array<'read' | 'write'> = [];
+
+  constructor(private readonly inner: Storage) {}
+
+  failNext(operation: 'read' | 'write'): void {
+    this.failures.push(operation);
+  }
+
+  async read(keys: string[]): Promise<StoreItems> {
+    this.maybeFail('read');
+    return this.inner.read(keys);
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    this.maybeFail('write');
+    return this.inner.write(changes);
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    return this.inner.delete(keys);
+  }
+
+  private maybeFail(operation: 'read' | 'write'): void {
+    const index = this.failures.indexOf(operation);
+    if (index < 0) return;
+    this.failures.splice(index, 1);
+    throw new Error(`injected storage ${operation} failure`);
+  }
+}
+
+export interface BotHarness {
+  readonly models: Models;
+  readonly directory: Directory;
+  readonly tickets: TicketService;
+  readonly notifications: NotificationService;
+  readonly bot: SantushtiBot;
+  readonly adapter: HarnessAdapter;
+  readonly storage: FaultyStorage;
+  /** What the turn error handler and the notification service logged. */
+  readonly log: string[];
+  consumer(channel: ConsumerChannel, userId: string): ConsumerChat;
+  /** A consumer nobody else in this run uses: user id, mobile and account number of their own. */
+  newIdentity(label: string): Identity;
+  /** The directory's officer for a sub-division and level, as the staff actor who acts on tickets. */
+  officer(subDivisionId: string, level: OfficerLevel): StaffActor;
+}
+
+export interface Identity {
+  userId: string;
+  mobile: string;
+  accountNumber: string;
+}
+
+/** The ticket number in a reply ("… Complaint number: UP-261128-00042 …"). */
+export function ticketNumberIn(text: string): string | undefined {
+  return /UP-\d{6}-\d{5,9}/.exec(text)?.[0];
+}
+
+export function createBotHarness(models: Models, options: { directory?: Directory } = {}): BotHarness {
+  const directory = options.directory ?? Directory.loadDefault();
+  const log: string[] = [];
+  // As in server/helpline.ts, except that effects are delivered when a test drains a ticket, not on a background
+  // wake-up, so that every proactive message arrives at a point the test chooses.
+  const tickets = new TicketService(models, directory);
+  const storage = new FaultyStorage(new MongoStorage(models));
+  const conversationState = new ConversationState(storage);
+  const userState = new UserState(storage);
+  const references = new ConversationReferences(models);
+  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references });
+
+  const adapter = new HarnessAdapter((context) => bot.run(context));
+  adapter.use(new PlainTextMiddleware());
+  adapter.onTurnError = createTurnErrorHandler(conversationState, (line) => log.push(line));
+
+  const notifications = new NotificationService(
+    models,
+    new BotConsumerNotifier({ bot, tickets, references, adapters: { webchat: adapter }, botAppId: '' }),
+    { log: (line) => log.push(line) },
+  );
+
+  const botAccount = { id: 'santushti-bot', name: 'Santushti', role: 'bot' };
+
+  function consumer(channel: ConsumerChannel, userId: string): ConsumerChat {
+    const conversationId = `conv-${userId}-${randomBytes(4).toString('hex')}`;
+    const user = { id: userId, name: userId, role: 'user' };
+    const actor: ConsumerActor = { role: 'consumer', channel, channelUserId: userId };
+    const base = (): Partial<Activity> => ({
+      channelId: channel,
+      serviceUrl: 'https://test.com',
+      from: user,
+      recipient: botAccount,
+      conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: conversationId },
+      locale: 'hi-IN',
+    });
+
+    /** Proactive messages that arrived before the consumer's next turn: kept for `unread()`. */
+    const unreadActivities: Partial<Activity>[] = [];
+    async function turn(activity: Partial<Activity>): Promise<Turn> {
+      unreadActivities.push(...adapter.take(conversationId));
+      await adapter.receive(activity);
+      return turnOf(adapter.take(conversationId));
+    }
+
+    return {
+      channel,
+      userId,
+      conversationId,
+      actor,
+      join: () => turn({ ...base(), type: ActivityTypes.ConversationUpdate, membersAdded: [botAccount, user] }),
+      say: (text: string) => turn({ ...base(), type: ActivityTypes.Message, text }),
+      async deliver(ticketNumber: string) {
+        await notifications.drainTicket(ticketNumber);
+        const received = [...unreadActivities.splice(0), ...adapter.take(conversationId)];
+        return turnOf(received);
+      },
+      unread() {
+        return turnOf([...unreadActivities.splice(0), ...adapter.take(conversationId)]);
+      },
+    };
+  }
+
+  let identities = 0;
+  const runTag = randomBytes(2).readUInt16BE(0) % 1000;
+  function newIdentity(label: string): Identity {
+    identities += 1;
+    const serial = `${String(runTag).padStart(3, '0')}${String(identities).padStart(5, '0')}`;
+    return {
+      userId: `web-${label}-${randomBytes(4).toString('hex')}`,
+      mobile: `98${serial}`,
+      accountNumber: `20${serial}`,
+    };
+  }
+
+  function officer(subDivisionId: string, level: OfficerLevel): StaffActor {
+    const { id, name } = directory.officerFor(subDivisionId, level);
+    return { role: 'officer', id, name };
+  }
+
+  return { models, directory, tickets, notifications, bot, adapter, storage, log, consumer, newIdentity, officer };
+}
+
+function turnOf(activities: Partial<Activity>[]): Turn {
+  const replies = activities
+    .filter((activity) => activity.type === ActivityTypes.Message)
+    .map((activity): Reply => {
+      const reply: Reply = {
+        text: activity.text ?? '',
+        choices: (activity.suggestedActions?.actions ?? []).map((action) => String(action.title ?? action.value)),
+        activity,
+      };
+      if (activity.textFormat !== undefined) reply.textFormat = activity.textFormat;
+      return reply;
+    });
+  const texts = replies.map((reply) => reply.text);
+  const withChoices = replies.filter((reply) => reply.choices.length > 0);
+  return { replies, texts, text: texts.join('\n'), choices: withChoices[withChoices.length - 1]?.choices ?? [] };
+}
