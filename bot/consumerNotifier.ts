@@ -1,7 +1,7 @@
 // Turns a ticket's owed consumer message into a proactive turn on the consumer's channel, in their language.
 // A claimed resolution becomes the satisfaction dialog, and only once it is on their screen is the claim "shown".
 import type { BotAdapter, TurnContext } from 'botbuilder';
-import type { TicketRecord } from '../models/ticketTypes.js';
+import type { TicketEvent, TicketRecord } from '../models/ticketTypes.js';
 import { textsFor, type Language } from '../dialogs/texts.js';
 import type { ConsumerNotification, ConsumerNotifier } from '../services/notificationService.js';
 import type { TicketService } from '../services/ticketService.js';
@@ -28,54 +28,70 @@ export class BotConsumerNotifier implements ConsumerNotifier {
     const adapter = (reachable?.reference.channelId ? this.deps.adapters[reachable.reference.channelId] : undefined) ?? this.deps.adapters[channel];
     if (!adapter || !reachable) return 'unreachable';
 
+    // An adapter hands a failing turn to its turn-error handler and returns normally; only a turn that ran to its end
+    // counts as delivered, so a failed one stays in the outbox and is tried again.
+    let completed = false;
     await adapter.continueConversationAsync(this.deps.botAppId, reachable.reference, async (context) => {
-      markIdempotent(context, idempotencyKey);
-      const language = await this.languageFor(context, ticket, reachable.language);
-      const texts = textsFor(language);
-      const officerName = event.officerId ? (ticket.officer?.id === event.officerId ? ticket.officer.name : undefined) : ticket.officer?.name;
-      switch (event.type) {
-        case 'ticket.resolution_claimed':
-        case 'ticket.confirmation_requested': {
-          // Only the claim still pending is worth asking about; an older one was withdrawn or answered meanwhile.
-          if (!ticket.claim || ticket.claim.id !== event.claimId || !['awaiting_confirmation', 'unconfirmed'].includes(ticket.status)) return;
-          const claimant = ticket.events.find((candidate) => candidate.type === 'ticket.resolution_claimed' && candidate.claimId === ticket.claim!.id);
-          await this.deps.bot.askSatisfaction(context, {
-            ticketNumber: ticket._id,
-            claimId: ticket.claim.id,
-            claimNote: ticket.claim.note,
-            claimLevel: ticket.level,
-            claimOfficerName: claimant?.actor.name ?? ticket.officer?.name,
-            reminder: event.type === 'ticket.confirmation_requested',
-          });
-          await this.deps.tickets.recordClaimShown(ticket._id, ticket.claim.id, { role: 'system', id: `${channel}-delivery` }, channel);
-          return;
-        }
-        case 'ticket.assigned':
-          await context.sendActivity(texts.update.assigned(ticket._id, event.level ?? ticket.level, officerName));
-          return;
-        case 'ticket.work_started':
-          await context.sendActivity(texts.update.workStarted(ticket._id));
-          return;
-        case 'ticket.escalated':
-          await context.sendActivity(texts.update.escalated(ticket._id, event.level ?? ticket.level, officerName));
-          return;
-        case 'ticket.rejected':
-          await context.sendActivity(texts.reopened(ticket._id, event.level ?? ticket.level, officerName));
-          return;
-        case 'ticket.reopened':
-          await context.sendActivity(texts.update.reopened(ticket._id));
-          return;
-        case 'ticket.unconfirmed':
-          await context.sendActivity(texts.update.unconfirmed(ticket._id));
-          return;
-        case 'ticket.confirmed':
-          await context.sendActivity(texts.update.confirmed(ticket._id));
-          return;
-        default:
-          return;
-      }
+      await this.deliver(context, ticket, event, idempotencyKey, channel, reachable.language);
+      completed = true;
     });
+    if (!completed) throw new Error(`the proactive turn for ${ticket._id} failed before it finished`);
     return 'delivered';
+  }
+
+  private async deliver(
+    context: TurnContext,
+    ticket: TicketRecord,
+    event: TicketEvent,
+    idempotencyKey: string,
+    channel: TicketRecord['consumer']['channel'],
+    rememberedLanguage: Language | undefined,
+  ): Promise<void> {
+    markIdempotent(context, idempotencyKey);
+    const language = await this.languageFor(context, ticket, rememberedLanguage);
+    const texts = textsFor(language);
+    const officerName = event.officerId ? (ticket.officer?.id === event.officerId ? ticket.officer.name : undefined) : ticket.officer?.name;
+    switch (event.type) {
+      case 'ticket.resolution_claimed':
+      case 'ticket.confirmation_requested': {
+        // Only the claim still pending is worth asking about; an older one was withdrawn or answered meanwhile.
+        if (!ticket.claim || ticket.claim.id !== event.claimId || !['awaiting_confirmation', 'unconfirmed'].includes(ticket.status)) return;
+        const claimant = ticket.events.find((candidate) => candidate.type === 'ticket.resolution_claimed' && candidate.claimId === ticket.claim!.id);
+        await this.deps.bot.askSatisfaction(context, {
+          ticketNumber: ticket._id,
+          claimId: ticket.claim.id,
+          claimNote: ticket.claim.note,
+          claimLevel: ticket.level,
+          claimOfficerName: claimant?.actor.name ?? ticket.officer?.name,
+          reminder: event.type === 'ticket.confirmation_requested',
+        });
+        await this.deps.tickets.recordClaimShown(ticket._id, ticket.claim.id, { role: 'system', id: `${channel}-delivery` }, channel);
+        return;
+      }
+      case 'ticket.assigned':
+        await context.sendActivity(texts.update.assigned(ticket._id, event.level ?? ticket.level, officerName));
+        return;
+      case 'ticket.work_started':
+        await context.sendActivity(texts.update.workStarted(ticket._id));
+        return;
+      case 'ticket.escalated':
+        await context.sendActivity(texts.update.escalated(ticket._id, event.level ?? ticket.level, officerName));
+        return;
+      case 'ticket.rejected':
+        await context.sendActivity(texts.reopened(ticket._id, event.level ?? ticket.level, officerName));
+        return;
+      case 'ticket.reopened':
+        await context.sendActivity(texts.update.reopened(ticket._id));
+        return;
+      case 'ticket.unconfirmed':
+        await context.sendActivity(texts.update.unconfirmed(ticket._id));
+        return;
+      case 'ticket.confirmed':
+        await context.sendActivity(texts.update.confirmed(ticket._id));
+        return;
+      default:
+        return;
+    }
   }
 
   private async languageFor(context: TurnContext, ticket: TicketRecord, remembered: Language | undefined): Promise<Language> {

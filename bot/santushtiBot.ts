@@ -21,7 +21,7 @@ export interface SantushtiBotDependencies {
   references: ConversationReferences;
 }
 
-/** Consumer text beyond this is kept in the ticket as typed but not analysed: understanding needs the start. */
+/** Only the start of a message is analysed (and a complaint's description is capped at this length anyway). */
 const maxAnalysedCharacters = 2_000;
 
 export class SantushtiBot extends ActivityHandler {
@@ -83,7 +83,7 @@ export class SantushtiBot extends ActivityHandler {
     if (understanding.switchTo) {
       profile.language = understanding.switchTo;
       profile.languageChosen = true;
-    } else if (!profile.languageChosen && understanding.language && !(profile.language && isOfferedChoice(text, profile.language))) {
+    } else if (!profile.languageChosen && understanding.language && !(profile.language && (isOfferedChoice(text, profile.language) || tooShortToTell(text)))) {
       profile.language = understanding.language;
     }
     await this.services.profile.set(context, profile);
@@ -116,4 +116,9 @@ function isOfferedChoice(text: string, language: Language): boolean {
   const texts = textsFor(language);
   const label = text.trim().toLowerCase();
   return [...texts.menuChoices, ...texts.categoryChoices, ...texts.yesNoChoices, ...texts.skipWords].some((choice) => choice.toLowerCase() === label);
+}
+
+/** "no", "ok", "haan ji": too few words to say which language someone writes in, once we already know it. */
+function tooShortToTell(text: string): boolean {
+  return !/[\u0900-\u097F]/.test(text) && text.trim().split(/\s+/).length < 3;
 }

@@ -3,6 +3,7 @@ import type { DialogContext } from 'botbuilder-dialogs';
 import type { TicketHead } from '../models/ticketTypes.js';
 import { InvalidInputError, NotTicketOwnerError, TicketNotFoundError } from '../services/errors.js';
 import { ConsumerDialog, type Question } from './consumerDialog.js';
+import { REGISTER_COMPLAINT_DIALOG } from './registerComplaintDialog.js';
 import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js';
 import type { Texts, TicketSummary } from './texts.js';
 import type { Understanding } from './understanding/index.js';
@@ -44,6 +45,10 @@ export class StatusDialog extends ConsumerDialog<StatusState> {
   protected async answer(dc: DialogContext, _state: StatusState, understanding: Understanding, texts: Texts) {
     if (understanding.entities.ticketNumber) return this.showOne(dc, understanding.entities.ticketNumber, texts);
     if (understanding.intent === 'my_complaints') return this.listAll(dc, texts);
+    // They describe a new problem instead of giving a number: that is a complaint, not an answer.
+    if (understanding.intent === 'register' || understanding.category) {
+      return dc.replaceDialog(REGISTER_COMPLAINT_DIALOG, { firstText: understanding.text });
+    }
     return { text: texts.askTicketNumber, choices: [texts.menuChoices[2]!] };
   }
 

@@ -681,8 +681,13 @@ function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
 }
 
+/**
+ * One open complaint per consumer (their mobile), category and premises (the account, or without one the place).
+ * The mobile is always part of the key: handing the open ticket back tells its number and status, which only its
+ * own consumer may learn — a neighbour with the same account number gets a ticket of their own.
+ */
 function duplicateKeyFor(request: RegisterTicket, subDivisionId: string | undefined): string {
-  if (request.consumer.accountNumber) return `${request.category}|account:${request.consumer.accountNumber}`;
+  if (request.consumer.accountNumber) return `${request.category}|mobile:${request.consumer.mobile}|account:${request.consumer.accountNumber}`;
   const place = subDivisionId ?? request.place.district;
   const locality = request.place.locality ?? '';
   return `${request.category}|mobile:${request.consumer.mobile}|place:${normaliseKeyPart(place)}/${normaliseKeyPart(locality)}`;

@@ -107,6 +107,15 @@ describe.each(cases)('status in $style', (c) => {
     expect(answer.texts).toEqual([await statusLine(c.language, number)]);
   });
 
+  it('asked for a number, a consumer who describes a new problem instead is taken to registration', async () => {
+    const identity = harness.newIdentity('switch');
+    const chat = harness.consumer('webchat', identity.userId);
+    await chat.say(c.askStatus);
+    // Hinglish, so the bot now answers in Hindi whatever it spoke before.
+    const turn = await chat.say('meter jal gaya hai ghar ka');
+    expect(turn.texts).toEqual([textsFor('hi').askAccount]);
+  });
+
   it('"my complaints" lists only their own, newest first', async () => {
     const identity = harness.newIdentity('mine');
     const chat = harness.consumer('webchat', identity.userId);

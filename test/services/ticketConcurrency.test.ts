@@ -156,3 +156,18 @@ describe('racing registrations', () => {
     expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
   });
 });
+
+describe('the duplicate guard keeps tickets private', () => {
+  it('a neighbour with the same account number gets a ticket of their own, not the other consumer\'s', async () => {
+    const first = newConsumer();
+    const neighbour = newConsumer();
+    const withAccount = (consumer: ReturnType<typeof newConsumer>) =>
+      complaintFor(consumer, { category: 'bill', consumer: { ...complaintFor(consumer).consumer, accountNumber: '5566778899' } });
+    const a = await service.register(withAccount(first), first.actor);
+    const b = await service.register(withAccount(neighbour), neighbour.actor);
+    const again = await service.register(withAccount(first), first.actor);
+    expect(b.duplicate).toBe(false);
+    expect(b.ticket._id).not.toBe(a.ticket._id);
+    expect(again).toMatchObject({ duplicate: true, ticket: { _id: a.ticket._id } });
+  });
+});
