@@ -11,9 +11,11 @@ import { createDirectLineModels, type DirectLineModels } from './directLineModel
 import { staffSessionSchema, staffUserSchema, type StaffSessionRecord, type StaffUserRecord } from './staffModels.js';
 import { ticketSchema } from './ticketModel.js';
 import { ticketWatchSchema, type TicketWatchRecord } from './ticketWatchModel.js';
+import { createWhatsAppWebModels, type WhatsAppWebModels } from './whatsAppWebModels.js';
+import { createWhatsAppCloudModels, type WhatsAppCloudModels } from './whatsAppCloudModels.js';
 import type { TicketRecord } from './ticketTypes.js';
 
-export interface Models extends DirectLineModels {
+export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppCloudModels {
   tickets: Model<TicketRecord>;
   counters: Model<CounterRecord>;
   duplicateGuards: Model<DuplicateGuardRecord>;
@@ -53,6 +55,8 @@ export function createModels(connection: Connection): Models {
     staffUsers: connection.model<StaffUserRecord>('StaffUser', staffUserSchema, 'staff_users'),
     staffSessions: connection.model<StaffSessionRecord>('StaffSession', staffSessionSchema, 'staff_sessions'),
     ...createDirectLineModels(connection),
+    ...createWhatsAppWebModels(connection),
+    ...createWhatsAppCloudModels(connection),
   };
 }
 

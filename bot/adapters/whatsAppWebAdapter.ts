@@ -1,0 +1,496 @@
+// The whatsapp-web.js channel as a BotAdapter: a consumer's WhatsApp message becomes a turn of the bot (one at a time
+// per consumer, in order, each message once even across restarts), and what the bot says goes back through the linked
+// phone as plain text with suggested actions as numbered options. Proactive messages (status updates, "is it
+// solved?") arrive through continueConversationAsync and fail loudly while the phone is not connected, so the
+// ticket's outbox keeps them and retries.
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ActivityTypes,
+  BotAdapter,
+  TurnContext,
+  type Activity,
+  type ChannelAccount,
+  type ConversationAccount,
+  type ConversationReference,
+  type ResourceResponse,
+} from 'botbuilder';
+import type { ClaimsIdentity } from 'botframework-connector';
+import { wholeDocument } from '../../models/index.js';
+import {
+  WHATSAPP_WEB_ACK_NAMES,
+  type WhatsAppWebChatRecord,
+  type WhatsAppWebModels,
+  type WhatsAppWebSendRecord,
+} from '../../models/whatsAppWebModels.js';
+import { maskMobile } from '../../services/consumerIdentity.js';
+import {
+  WhatsAppWebConnection,
+  WhatsAppWebNotReadyError,
+  type WhatsAppWebClientLike,
+  type WhatsAppWebConnectionOptions,
+  type WhatsAppWebHealth,
+  type WhatsAppWebMessageLike,
+} from './whatsAppWebConnection.js';
+import {
+  chatKindOf,
+  classifyMessageType,
+  conversationIdFor,
+  describeError,
+  digitsOfConversation,
+  digitsOfPhoneChat,
+  isConsumerDigits,
+  looksLikeOptionNumber,
+  onlyTextUnderstood,
+  optionsOf,
+  phoneChatIdFor,
+  renderWithOptions,
+  resolveNumberedReply,
+  whatsAppWebChannelId,
+} from './whatsAppWebMapping.js';
+import { KeyedSerialQueue } from './whatsAppWebQueues.js';
+
+export { whatsAppWebChannelId } from './whatsAppWebMapping.js';
+
+export type BotLogic = (context: TurnContext) => Promise<void>;
+
+/** Anything that kept a message from reaching WhatsApp. A proactive turn rethrows it so the outbox retries. */
+export class WhatsAppWebDeliveryError extends Error {
+  override name = 'WhatsAppWebDeliveryError';
+}
+
+/** Another sender holds this idempotency key and has not finished: try again later. */
+export class WhatsAppWebSendInProgressError extends WhatsAppWebDeliveryError {
+  override name = 'WhatsAppWebSendInProgressError';
+}
+
+/** Same field as the web chat adapter: `channelData.idempotencyKey` on an outgoing activity makes it go out once. */
+export const idempotencyKeyField = 'idempotencyKey';
+
+export interface WhatsAppWebAdapterOptions extends Omit<WhatsAppWebConnectionOptions, 'handlers'> {
+  /** The bot's turn handler: every consumer message is handed to it. */
+  logic: BotLogic;
+  models: WhatsAppWebModels;
+  /** Called with every new QR code (to print it); also kept for the supervisors' page. */
+  onQr?: (qr: string) => void;
+  onPairingCode?: (code: string) => void;
+  bot?: { id: string; name: string };
+  /** A turn still running after this long no longer holds back the consumer's next one. Default 60 s. */
+  stuckTurnMs?: number;
+  /** The longest `delay` activity honoured inside a turn. Default 10 s. */
+  maxDelayMs?: number;
+  /** An idempotent send claimed this long ago and never finished (its process died) may be sent again. Default 2 min. */
+  sendClaimTimeoutMs?: number;
+  /** On stop, how long running turns may take to finish before the client is destroyed under them. Default 10 s. */
+  drainTimeoutMs?: number;
+}
+
+const serviceUrl = 'urn:santushti:whatsapp-web';
+
+export class WhatsAppWebAdapter extends BotAdapter {
+  readonly connection: WhatsAppWebConnection;
+  readonly botAccount: ChannelAccount;
+  private readonly models: WhatsAppWebModels;
+  private readonly logic: BotLogic;
+  private readonly log: (line: string) => void;
+  private readonly maxDelayMs: number;
+  private readonly sendClaimTimeoutMs: number;
+  private readonly drainTimeoutMs: number;
+  /** Serialises what one sender sent (resolving who they are, dropping duplicates) in arrival order. */
+  private readonly senders: KeyedSerialQueue;
+  /** Serialises turns per consumer: their messages and the proactive turns addressed to them. */
+  private readonly conversations: KeyedSerialQueue;
+  /** The options last stored per consumer in this process, to skip rewriting the same ones. */
+  private readonly storedOptions = new Map<string, string>();
+  /** Linked ids (`…@lid`) already resolved to a phone number. */
+  private readonly phoneByLinkedId = new Map<string, string>();
+  private accepting = false;
+
+  constructor(options: WhatsAppWebAdapterOptions) {
+    super();
+    this.models = options.models;
+    this.logic = options.logic;
+    this.log = options.log;
+    this.maxDelayMs = options.maxDelayMs ?? 10_000;
+    this.sendClaimTimeoutMs = options.sendClaimTimeoutMs ?? 2 * 60_000;
+    this.drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+    const bot = options.bot ?? { id: 'santushti-bot', name: 'Santushti' };
+    this.botAccount = { id: bot.id, name: bot.name, role: 'bot' } as ChannelAccount;
+    const stuckTurnMs = options.stuckTurnMs ?? 60_000;
+    this.senders = new KeyedSerialQueue('sender', stuckTurnMs, this.log);
+    this.conversations = new KeyedSerialQueue('turn', stuckTurnMs, this.log);
+    this.connection = new WhatsAppWebConnection({
+      ...options,
+      handlers: {
+        message: (message, client) => this.onMessage(message, client),
+        ack: (message, ack) => this.onAck(message, ack),
+        qr: options.onQr,
+        pairingCode: options.onPairingCode,
+      },
+    });
+  }
+
+  start(): void {
+    this.accepting = true;
+    this.connection.start();
+  }
+
+  /** Stops taking messages, lets running turns finish (for a while), then closes the client. */
+  async stop(): Promise<void> {
+    this.accepting = false;
+    await Promise.race([this.idle(), sleep(this.drainTimeoutMs, undefined, { ref: false })]);
+    await this.connection.stop();
+  }
+
+  health(): WhatsAppWebHealth {
+    return this.connection.health();
+  }
+
+  /** Settles when every message and turn queued so far has been handled (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.senders.idle();
+    await this.conversations.idle();
+  }
+
+  // ── Incoming ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** The client's `message` event: sorted out synchronously so a sender's messages queue in arrival order. */
+  private onMessage(message: WhatsAppWebMessageLike, client: WhatsAppWebClientLike): void {
+    if (!this.accepting) return;
+    if (message.fromMe || message.id?.fromMe) return;
+    const chatId = typeof message.from === 'string' ? message.from : '';
+    // Status updates, groups, broadcast lists and channels are not someone writing to the helpline.
+    if (message.isStatus || chatKindOf(chatId) === 'other') return;
+    const messageId = message.id?._serialized;
+    if (typeof messageId !== 'string' || messageId === '') return;
+    const kind = classifyMessageType(String(message.type), typeof message.body === 'string' ? message.body : '');
+    if (kind === 'ignore') return;
+
+    void this.senders
+      .run(chatId, () => this.receive(message, messageId, kind, chatId, client))
+      .catch((error: unknown) => this.log(`[whatsapp-web] an incoming message was lost: ${describeError(error)}`));
+  }
+
+  private async receive(
+    message: WhatsAppWebMessageLike,
+    messageId: string,
+    kind: 'text' | 'unsupported',
+    chatId: string,
+    client: WhatsAppWebClientLike,
+  ): Promise<void> {
+    if (!(await this.claimIncoming(messageId))) return;
+    const digits = await this.consumerDigits(chatId, client);
+    if (!digits) {
+      this.log(`[whatsapp-web] could not tell the phone number behind a chat; message dropped`);
+      return;
+    }
+    const conversationId = conversationIdFor(digits);
+    await this.conversations.run(conversationId, async () => {
+      if (kind === 'unsupported') {
+        await this.answerUnsupported(digits);
+        return;
+      }
+      const text = await this.withOptionResolved(digits, message.body);
+      await this.runTurn(this.incomingActivity(digits, messageId, text, message.timestamp), this.logic, 'consumer');
+    });
+  }
+
+  /** Inserting the id is the claim: a duplicate key means another delivery of it was (or is being) handled. */
+  private async claimIncoming(messageId: string): Promise<boolean> {
+    try {
+      await this.models.whatsAppWebInbound.create({ _id: messageId, receivedAt: new Date() });
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  private async consumerDigits(chatId: string, client: WhatsAppWebClientLike): Promise<string | undefined> {
+    if (chatKindOf(chatId) === 'phone') return digitsOfPhoneChat(chatId);
+    const known = this.phoneByLinkedId.get(chatId);
+    if (known) return known;
+    if (!client.getContactLidAndPhone) return undefined;
+    try {
+      const [pair] = await client.getContactLidAndPhone([chatId]);
+      const digits = pair?.pn ? digitsOfPhoneChat(pair.pn) : undefined;
+      if (digits) {
+        if (this.phoneByLinkedId.size > 50_000) this.phoneByLinkedId.clear();
+        this.phoneByLinkedId.set(chatId, digits);
+      }
+      return digits;
+    } catch (error) {
+      this.log(`[whatsapp-web] resolving a linked id failed: ${describeError(error)}`);
+      return undefined;
+    }
+  }
+
+  private async withOptionResolved(digits: string, body: string): Promise<string> {
+    const text = body.trim();
+    if (!looksLikeOptionNumber(text)) return text;
+    const chat = await this.models.whatsAppWebChats.findById(digits, wholeDocument).lean<WhatsAppWebChatRecord>();
+    return resolveNumberedReply(text, chat?.options ?? []);
+  }
+
+  private incomingActivity(digits: string, messageId: string, text: string, timestamp: number): Partial<Activity> {
+    const sentAt = Number.isFinite(timestamp) && timestamp > 0 ? new Date(timestamp * 1000) : new Date();
+    return {
+      type: ActivityTypes.Message,
+      id: messageId,
+      channelId: whatsAppWebChannelId,
+      serviceUrl,
+      // The sender's digits with country code, as the Cloud API door uses: one consumer is one identity on either.
+      from: { id: digits, role: 'user' } as ChannelAccount,
+      recipient: this.botAccount,
+      conversation: { id: conversationIdFor(digits) } as ConversationAccount,
+      text,
+      textFormat: 'plain',
+      timestamp: sentAt,
+      localTimestamp: sentAt,
+    };
+  }
+
+  private async answerUnsupported(digits: string): Promise<void> {
+    try {
+      await this.deliver(digits, onlyTextUnderstood, undefined);
+    } catch (error) {
+      this.log(`[whatsapp-web] could not tell ${maskMobile(digits)} that only text is understood: ${describeError(error)}`);
+    }
+  }
+
+  // ── Acks ────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  private onAck(message: WhatsAppWebMessageLike, ack: number): void {
+    if (!message.id?.fromMe || typeof message.id._serialized !== 'string') return;
+    const name = WHATSAPP_WEB_ACK_NAMES[ack + 1];
+    if (!Number.isInteger(ack) || !name) return;
+    // $max: receipts arrive out of order and a late "delivered" must not undo "read"; $min keeps each level's first time.
+    void this.models.whatsAppWebOutbound
+      .updateOne({ _id: message.id._serialized }, { $max: { ack }, $min: { [`ackAt.${name}`]: new Date() } }, { upsert: true })
+      .catch((error: unknown) => this.log(`[whatsapp-web] could not record a receipt: ${describeError(error)}`));
+  }
+
+  // ── Outgoing ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const responses: ResourceResponse[] = [];
+    for (const activity of activities) {
+      if (activity.type === 'delay') {
+        const requested = typeof activity.value === 'number' ? activity.value : 1_000;
+        await sleep(Math.min(Math.max(requested, 0), this.maxDelayMs));
+        responses.push({ id: '' });
+      } else if (activity.type === ActivityTypes.Message) {
+        responses.push({ id: await this.sendMessageActivity(context, activity) });
+      } else {
+        // Typing, traces, events (handoff): WhatsApp has nothing to show for them.
+        responses.push({ id: '' });
+      }
+    }
+    return responses;
+  }
+
+  private async sendMessageActivity(context: TurnContext, activity: Partial<Activity>): Promise<string> {
+    const digits = digitsOfConversation(activity.conversation?.id ?? context.activity.conversation?.id);
+    if (!digits) throw new TypeError('A WhatsApp message needs a conversation id "whatsapp-web:<digits>"');
+    const options = optionsOf(activity);
+    const text = renderWithOptions(activity.text, options);
+    if (text === '') {
+      if (activity.attachments?.length) this.log('[whatsapp-web] attachments are not sent on WhatsApp; a message without text was skipped');
+      return '';
+    }
+    // A reply without options means the earlier ones no longer apply ("2" is then just "2"). A proactive status
+    // update leaves them: the consumer may still be answering the question before it.
+    const values = options.map((option) => option.value);
+    if (values.length > 0 || context.activity.type === ActivityTypes.Message) await this.rememberOptions(digits, values);
+    return this.deliver(digits, text, idempotencyKeyOf(activity.channelData));
+  }
+
+  /** Sends now or throws: never kept in memory for later, since the outbox that asked will retry. */
+  private async deliver(digits: string, text: string, idempotencyKey: string | undefined): Promise<string> {
+    const client = this.connection.readyClient();
+    if (idempotencyKey === undefined) return this.sendText(client, digits, text);
+    return this.sendOnce(digits, idempotencyKey, () => this.sendText(client, digits, text));
+  }
+
+  private async sendText(client: WhatsAppWebClientLike, digits: string, text: string): Promise<string> {
+    let sent: WhatsAppWebMessageLike | undefined;
+    try {
+      // No link previews: our messages quote what consumers typed, and a preview would fetch whatever they linked.
+      sent = await client.sendMessage(phoneChatIdFor(digits), text, { linkPreview: false });
+    } catch (error) {
+      throw new WhatsAppWebDeliveryError(`Sending to ${maskMobile(digits)} failed: ${describeError(error)}`, { cause: error });
+    }
+    const messageId = sent?.id?._serialized;
+    if (!messageId) throw new WhatsAppWebDeliveryError(`WhatsApp Web could not open the chat with ${maskMobile(digits)}; nothing was sent.`);
+    const ack = typeof sent?.ack === 'number' && Number.isInteger(sent.ack) ? sent.ack : 0;
+    // Receipts are bookkeeping: failing to note one must not make the outbox send the message again.
+    await this.models.whatsAppWebOutbound
+      .updateOne({ _id: messageId }, { $set: { chat: digits, sentAt: new Date() }, $max: { ack } }, { upsert: true })
+      .catch((error: unknown) => this.log(`[whatsapp-web] could not record a sent message: ${describeError(error)}`));
+    return messageId;
+  }
+
+  /**
+   * Claims the key, sends, records the message id; a repeat answers with that id. WhatsApp has no idempotency of its
+   * own, so a process that dies between sending and recording leaves a claim that is taken over (sent again) after
+   * `sendClaimTimeoutMs`: a status update twice is better than never.
+   */
+  private async sendOnce(digits: string, idempotencyKey: string, send: () => Promise<string>): Promise<string> {
+    const sends = this.models.whatsAppWebSends;
+    const id = `${digits}:${createHash('sha256').update(idempotencyKey).digest('base64url')}`;
+    const claim = randomBytes(12).toString('base64url');
+    const existing = await sends.findById(id, wholeDocument).lean<WhatsAppWebSendRecord>();
+    if (existing?.messageId) return existing.messageId;
+    if (!existing) {
+      try {
+        await sends.create({ _id: id, claim, claimedAt: new Date() });
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        throw new WhatsAppWebSendInProgressError('Another send of this message is in progress.');
+      }
+    } else {
+      if (Date.now() - existing.claimedAt.getTime() < this.sendClaimTimeoutMs) {
+        throw new WhatsAppWebSendInProgressError('Another send of this message is in progress.');
+      }
+      const takenOver = await sends
+        .findOneAndUpdate({ _id: id, claim: existing.claim }, { $set: { claim, claimedAt: new Date() } }, { projection: wholeDocument })
+        .lean<WhatsAppWebSendRecord>();
+      if (!takenOver) throw new WhatsAppWebSendInProgressError('Another send of this message is in progress.');
+    }
+
+    let messageId: string;
+    try {
+      messageId = await send();
+    } catch (error) {
+      // Nothing went out: let the retry claim the key at once.
+      await sends.deleteOne({ _id: id, claim }).catch(() => undefined);
+      throw error;
+    }
+    await sends
+      .updateOne({ _id: id, claim }, { $set: { messageId } })
+      .catch((error: unknown) => this.log(`[whatsapp-web] sent, but could not record it (it may be sent again): ${describeError(error)}`));
+    return messageId;
+  }
+
+  private async rememberOptions(digits: string, values: string[]): Promise<void> {
+    const fingerprint = JSON.stringify(values);
+    if (this.storedOptions.get(digits) === fingerprint) return;
+    await this.models.whatsAppWebChats.updateOne({ _id: digits }, { $set: { options: values, updatedAt: new Date() } }, { upsert: true });
+    if (this.storedOptions.size > 50_000) this.storedOptions.clear();
+    this.storedOptions.set(digits, fingerprint);
+  }
+
+  override async updateActivity(): Promise<void> {
+    throw new Error('The WhatsApp channel cannot change a sent message; send a new one instead.');
+  }
+
+  override async deleteActivity(): Promise<void> {
+    throw new Error('The WhatsApp channel cannot delete a sent message.');
+  }
+
+  // ── Turns ───────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** @deprecated Bot Framework's old signature; use continueConversationAsync. */
+  async continueConversation(reference: Partial<ConversationReference>, logic: BotLogic): Promise<void> {
+    await this.continueConversationAsync('', reference, logic);
+  }
+
+  /**
+   * A proactive turn in the consumer's conversation, queued behind their running turn. While the phone is not
+   * connected it throws WhatsAppWebNotReadyError before running any logic, and a send that fails midway rethrows, so
+   * the caller (the outbox) retries; idempotency keys keep what already went out from going twice.
+   */
+  override async continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
+  override async continueConversationAsync(claimsIdentity: ClaimsIdentity, reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
+  override async continueConversationAsync(
+    claimsIdentity: ClaimsIdentity,
+    reference: Partial<ConversationReference>,
+    audience: string,
+    logic: BotLogic,
+  ): Promise<void>;
+  override async continueConversationAsync(
+    _botAppIdOrClaims: string | ClaimsIdentity,
+    reference: Partial<ConversationReference>,
+    logicOrAudience: BotLogic | string,
+    maybeLogic?: BotLogic,
+  ): Promise<void> {
+    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
+    if (!logic) throw new TypeError('continueConversationAsync needs the logic to run');
+    if (reference.channelId !== undefined && reference.channelId !== whatsAppWebChannelId) {
+      throw new Error(`This adapter serves channel "${whatsAppWebChannelId}", not "${reference.channelId}".`);
+    }
+    const conversationId = reference.conversation?.id;
+    const digits = digitsOfConversation(conversationId);
+    if (!conversationId || !digits) throw new TypeError('continueConversationAsync needs reference.conversation.id "whatsapp-web:<digits>"');
+    this.connection.readyClient();
+    await this.conversations.run(conversationId, async () => {
+      // It may have gone down while this waited for the consumer's turn.
+      this.connection.readyClient();
+      const user = reference.user && isConsumerDigits(reference.user.id) ? reference.user : ({ id: digits, role: 'user' } as ChannelAccount);
+      const continuation: Partial<Activity> = {
+        type: ActivityTypes.Event,
+        name: 'ContinueConversation',
+        channelId: whatsAppWebChannelId,
+        serviceUrl,
+        conversation: { id: conversationId } as ConversationAccount,
+        from: user,
+        recipient: this.botAccount,
+        locale: reference.locale,
+        timestamp: new Date(),
+      };
+      await this.runTurn(continuation, logic, 'proactive');
+    });
+  }
+
+  /**
+   * BotAdapter.runMiddleware, except for delivery failures: those skip onTurnError, whose apology could not be
+   * delivered either and whose reset of the conversation state would throw away the consumer's half-finished dialog.
+   * A consumer's turn logs them (WhatsApp will not send the message again); a proactive turn rethrows them.
+   */
+  private async runTurn(activity: Partial<Activity>, logic: BotLogic, kind: 'consumer' | 'proactive'): Promise<void> {
+    const context = new TurnContext(this, activity);
+    if (activity.locale) context.locale = activity.locale;
+    try {
+      await this.middleware.run(context, () => logic(context));
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      const undelivered = deliveryFailureIn(failure);
+      if (undelivered) {
+        if (kind === 'proactive') throw undelivered;
+        this.log(`[whatsapp-web] a reply to ${maskMobile(activity.from?.id ?? '')} was not delivered: ${describeError(undelivered)}`);
+        return;
+      }
+      if (kind === 'proactive' && !this.onTurnError) throw failure;
+      try {
+        if (this.onTurnError) await this.onTurnError(context, failure);
+        else this.log(`[whatsapp-web] turn failed: ${describeError(failure)}`);
+      } catch (handlerError) {
+        if (kind === 'proactive') throw handlerError;
+        this.log(`[whatsapp-web] the turn error handler failed: ${describeError(handlerError)}`);
+      }
+    }
+  }
+}
+
+/** The delivery failure behind an error, also when the dialogs wrapped it (DialogContextError keeps it in `error`). */
+function deliveryFailureIn(error: unknown): Error | undefined {
+  let current = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (current instanceof WhatsAppWebDeliveryError || current instanceof WhatsAppWebNotReadyError) return current;
+    current = (current as Error & { error?: unknown }).error ?? current.cause;
+  }
+  return undefined;
+}
+
+function isDuplicateKeyError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+}
+
+function idempotencyKeyOf(channelData: unknown): string | undefined {
+  if (typeof channelData !== 'object' || channelData === null || !(idempotencyKeyField in channelData)) return undefined;
+  const key = (channelData as Record<string, unknown>)[idempotencyKeyField];
+  if (typeof key !== 'string' || key.length === 0 || key.length > 500) {
+    throw new TypeError(`channelData.${idempotencyKeyField} must be a non-empty string of at most 500 characters`);
+  }
+  return key;
+}
