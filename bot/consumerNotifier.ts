@@ -21,12 +21,14 @@ export interface ConsumerNotifierDependencies {
 export class BotConsumerNotifier implements ConsumerNotifier {
   constructor(private readonly deps: ConsumerNotifierDependencies) {}
 
-  async notifyConsumer({ ticket, event, idempotencyKey }: ConsumerNotification): Promise<'delivered' | 'unreachable'> {
+  async notifyConsumer({ ticket, event, idempotencyKey }: ConsumerNotification): Promise<'delivered' | 'unreachable' | 'elsewhere'> {
     const { channel, channelUserId } = ticket.consumer;
     const reachable = await this.deps.references.find(channel, channelUserId);
     // The door they last used; failing that, any adapter registered for their channel.
     const adapter = (reachable?.reference.channelId ? this.deps.adapters[reachable.reference.channelId] : undefined) ?? this.deps.adapters[channel];
-    if (!adapter || !reachable) return 'unreachable';
+    if (!reachable) return 'unreachable';
+    // Their door is served by another process (only one runs the linked WhatsApp phone): leave it to that one.
+    if (!adapter) return 'elsewhere';
 
     // An adapter hands a failing turn to its turn-error handler and returns normally; only a turn that ran to its end
     // counts as delivered, so a failed one stays in the outbox and is tried again.

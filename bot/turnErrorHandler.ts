@@ -2,8 +2,10 @@
 // broken dialog stack so the next message starts cleanly, and log without the consumer's text or number.
 import type { ConversationState, TurnContext } from 'botbuilder';
 import { textsFor } from '../dialogs/texts.js';
+import { maskPhoneNumbersIn } from '../services/consumerIdentity.js';
 
-export function createTurnErrorHandler(conversationState: ConversationState, log: (line: string) => void = (line) => console.error(line)) {
+export function createTurnErrorHandler(conversationState: ConversationState, logLine: (line: string) => void = (line) => console.error(line)) {
+  const log = (line: string) => logLine(maskPhoneNumbersIn(line));
   return async (context: TurnContext, error: Error): Promise<void> => {
     log(`[bot] turn failed in ${context.activity.channelId} conversation ${context.activity.conversation?.id ?? '?'}: ${error.stack ?? error.message}`);
     try {

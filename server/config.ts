@@ -1,6 +1,7 @@
 // The environment, validated once at start-up: a bad value stops the process with a message naming every problem.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { whatsAppCloudOptionsFromEnv, type WhatsAppCloudChannelOptions } from './whatsappCloud/whatsAppCloudChannel.js';
 
 const duration = z
   .string()
@@ -40,9 +41,18 @@ const configSchema = z.object({
       return parsed.map((result) => result.data!);
     }),
   SATISFACTION_UNCONFIRMED_AFTER: duration.default(24 * 3_600_000),
+  WHATSAPP_WEB_ENABLED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  WHATSAPP_WEB_DATA_PATH: z.string().min(1).optional(),
+  WHATSAPP_WEB_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),
+  WHATSAPP_WEB_PAIRING_NUMBER: z.string().regex(/^[1-9]\d{6,14}$/, 'country code and number, digits only, e.g. 919876543210').optional(),
 });
 
-export type Config = z.infer<typeof configSchema> & { dataDir: string; embeddedDbFile: string };
+export type Config = z.infer<typeof configSchema> & {
+  dataDir: string;
+  embeddedDbFile: string;
+  /** The WhatsApp Cloud API door's settings (WHATSAPP_CLOUD_*), or undefined when none is set. */
+  whatsAppCloud?: WhatsAppCloudChannelOptions;
+};
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -60,5 +70,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration (see .env.example):\n  WEBCHAT_COOKIE_SECRET: must differ from DIRECTLINE_SECRET');
   }
   const dataDir = resolve(parsed.data.DATA_DIR);
-  return { ...parsed.data, dataDir, embeddedDbFile: resolve(dataDir, 'santushti.mv') };
+  return { ...parsed.data, dataDir, embeddedDbFile: resolve(dataDir, 'santushti.mv'), whatsAppCloud: whatsAppCloudOptionsFromEnv(env) };
 }

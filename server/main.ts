@@ -1,11 +1,14 @@
 // `npm start`: the database (embedded unless MONGODB_URI is set), the helpline, and the HTTP server.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../db/database.js';
 import { EmbeddedDatabaseError } from '../db/embeddedMongo.js';
 import { Directory } from '../services/directory.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createHelpline } from './helpline.js';
+import { createHelpline, type ChannelFactory } from './helpline.js';
+import { createWhatsAppCloudChannel } from './whatsappCloud/whatsAppCloudChannel.js';
+import { createWhatsAppWebChannel } from './whatsappWeb/whatsAppWebChannel.js';
 import { loadOrCreateLocalSecrets } from './localSecrets.js';
 
 async function main(): Promise<void> {
@@ -34,7 +37,19 @@ async function main(): Promise<void> {
       : '[santushti] connected to MONGODB_URI',
   );
 
+  const channels: ChannelFactory[] = [];
+  if (config.whatsAppCloud) channels.push(createWhatsAppCloudChannel(config.whatsAppCloud));
+  if (config.WHATSAPP_WEB_ENABLED) {
+    channels.push(
+      createWhatsAppWebChannel({
+        dataPath: config.WHATSAPP_WEB_DATA_PATH ?? join(config.dataDir, 'whatsapp-web'),
+        chromiumPath: config.WHATSAPP_WEB_CHROMIUM,
+        pairingPhoneNumber: config.WHATSAPP_WEB_PAIRING_NUMBER,
+      }),
+    );
+  }
   const helpline = createHelpline(database, directory, {
+    channels,
     directLineSecret,
     webChatCookieSecret,
     staffSessionTtlMs: config.STAFF_SESSION_TTL,
@@ -52,6 +67,8 @@ async function main(): Promise<void> {
   console.log(`[santushti] web chat:  ${origin}/`);
   console.log(`[santushti] staff API: ${origin}/api (OpenAPI: ${origin}/api/openapi.json; add staff with npm run users -- add …)`);
   console.log(`[santushti] health:    ${origin}/healthz`);
+  if (config.whatsAppCloud) console.log(`[santushti] WhatsApp Cloud API webhook: ${origin}/webhooks/whatsapp (put it behind your public HTTPS host)`);
+  if (config.WHATSAPP_WEB_ENABLED) console.log(`[santushti] WhatsApp (linked phone): scan the QR printed below, or as a supervisor open ${origin}/staff/whatsapp-web/`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -30,6 +30,11 @@ export function maskMobile(mobile: string): string {
   return `${mobile.slice(0, 2)}${'*'.repeat(mobile.length - 4)}${mobile.slice(-2)}`;
 }
 
+/** Any run of ten or more digits in a log line (a WhatsApp conversation id carries the number) is masked. */
+export function maskPhoneNumbersIn(text: string): string {
+  return text.replace(/\d{10,}/g, (digits) => maskMobile(digits));
+}
+
 export function channelIdentityKey(channel: string, channelUserId: string): string {
   return `channel:${channel}:${channelUserId}`;
 }

@@ -14,8 +14,11 @@ export interface ConsumerNotification {
 
 /** Implemented where the channels live (bot/): says something to the ticket's consumer on their channel. */
 export interface ConsumerNotifier {
-  /** Resolves when delivered; 'unreachable' when there is no way to reach this consumer at all (retrying won't help). */
-  notifyConsumer(notification: ConsumerNotification): Promise<'delivered' | 'unreachable'>;
+  /**
+   * Resolves when delivered; 'unreachable' when there is no way to reach this consumer at all (retrying won't help);
+   * 'elsewhere' when their channel is served by another process, which will deliver it.
+   */
+  notifyConsumer(notification: ConsumerNotification): Promise<'delivered' | 'unreachable' | 'elsewhere'>;
 }
 
 export interface NotificationServiceOptions {
@@ -23,6 +26,8 @@ export interface NotificationServiceOptions {
   /** How often undelivered effects are looked for (they are normally delivered at once, when queued). */
   sweepIntervalMs?: number;
   maxAttempts?: number;
+  /** How long an effect may wait for the process that serves its channel before it is given up on. */
+  elsewhereGraceMs?: number;
   log?: (line: string) => void;
 }
 
@@ -33,6 +38,7 @@ export class NotificationService {
   private readonly now: () => Date;
   private readonly sweepIntervalMs: number;
   private readonly maxAttempts: number;
+  private readonly elsewhereGraceMs: number;
   private readonly log: (line: string) => void;
   /** Tickets being drained in this process, and whether another drain was asked for meanwhile. */
   private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
@@ -48,6 +54,7 @@ export class NotificationService {
     this.now = options.now ?? (() => new Date());
     this.sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? 12;
+    this.elsewhereGraceMs = options.elsewhereGraceMs ?? 15 * 60_000;
     this.log = options.log ?? ((line) => console.log(line));
     this.watch = new TicketWatch(models);
   }
@@ -138,6 +145,11 @@ export class NotificationService {
         const outcome = effect.kind === 'consumer.notify' ? await this.consumerNotifier.notifyConsumer({ ticket, event, idempotencyKey: effect.id }) : await this.notifyOfficer(ticket, event, effect);
         if (outcome === 'unreachable') {
           await this.giveUp(ticket._id, effect, 'no channel reaches this consumer');
+        } else if (outcome === 'elsewhere') {
+          consumerBlocked = true;
+          if (now.getTime() - new Date(effect.createdAt).getTime() > this.elsewhereGraceMs) {
+            await this.giveUp(ticket._id, effect, "no running process serves this consumer's channel");
+          }
         } else {
           await this.models.tickets.updateOne({ _id: ticket._id }, { $pull: { outbox: { id: effect.id } } });
         }

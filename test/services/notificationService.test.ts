@@ -19,12 +19,14 @@ class RecordingNotifier implements ConsumerNotifier {
   readonly delivered: ConsumerNotification[] = [];
   failuresLeft = 0;
   unreachable = false;
+  servedElsewhere = false;
   async notifyConsumer(notification: ConsumerNotification) {
     if (this.failuresLeft > 0) {
       this.failuresLeft -= 1;
       throw new Error('channel down');
     }
     if (this.unreachable) return 'unreachable' as const;
+    if (this.servedElsewhere) return 'elsewhere' as const;
     this.delivered.push(notification);
     return 'delivered' as const;
   }
@@ -137,5 +139,24 @@ describe('NotificationService', () => {
     for (const command of commands.filter((entry) => entry.startsWith('tickets:'))) expect(command).toMatch(/^tickets:\{"_id":"UP-/);
     expect(await watched()).not.toContain(idle._id);
     expect(await watched()).toContain(awaiting._id);
+  });
+
+  it('leaves a message for the process that serves the consumer\'s channel, and gives up only after the grace period', async () => {
+    const notifier = new RecordingNotifier();
+    notifier.servedElsewhere = true;
+    let clock = Date.now();
+    const service = new NotificationService(db.models, notifier, { log: quiet, now: () => new Date(clock), elsewhereGraceMs: 60_000 });
+    const { ticket } = await ticketIn(tickets, 'assigned');
+    await tickets.startWork(ticket._id, officer);
+    await service.drainTicket(ticket._id);
+    const waiting = (await tickets.get(ticket._id)).outbox.find((effect) => effect.kind === 'consumer.notify');
+    expect(waiting).toMatchObject({ attempts: 0 });
+    expect(waiting?.failedAt).toBeUndefined();
+
+    clock += 61_000;
+    await service.drainTicket(ticket._id);
+    const given = (await tickets.get(ticket._id)).outbox.find((effect) => effect.kind === 'consumer.notify');
+    expect(given?.failedAt).toBeInstanceOf(Date);
+    expect(given?.lastError).toContain('no running process');
   });
 });

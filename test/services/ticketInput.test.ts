@@ -1,7 +1,7 @@
 // Bad input is refused at the service's edge with a message naming the problem, and nothing is written.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../models/ticketTypes.js';
-import { maskMobile, normaliseAccountNumber, normaliseMobile } from '../../services/consumerIdentity.js';
+import { maskMobile, maskPhoneNumbersIn, normaliseAccountNumber, normaliseMobile } from '../../services/consumerIdentity.js';
 import { Directory } from '../../services/directory.js';
 import { InvalidInputError } from '../../services/errors.js';
 import type { RegisterTicketInput } from '../../services/ticketInput.js';
@@ -52,6 +52,9 @@ describe('mobile and account numbers, however they are typed', () => {
 
   it('masks numbers for logs', () => {
     expect(maskMobile('9876543210')).toBe('98******10');
+    expect(maskPhoneNumbersIn('turn failed in whatsapp-cloud conversation whatsapp-cloud:919876543210 at 12:00')).toBe(
+      'turn failed in whatsapp-cloud conversation whatsapp-cloud:91********10 at 12:00',
+    );
   });
 });
 
