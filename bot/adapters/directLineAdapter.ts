@@ -1,11 +1,9 @@
 // The web chat channel, in process: the Direct Line router hands it the consumer's activities, it stores them and runs
 // the bot's turns one at a time per conversation, and everything the bot sends is stored for the page to poll.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ActivityTypes,
-  BotAdapter,
   INVOKE_RESPONSE_KEY,
   TurnContext,
   type Activity,
@@ -14,7 +12,6 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
-import type { ClaimsIdentity } from 'botframework-connector';
 import { trusted } from 'mongoose';
 import type {
   DirectLineActivityRecord,
@@ -24,10 +21,12 @@ import type {
   DirectLineUserRecord,
 } from '../../models/directLineModels.js';
 import { wholeDocument } from '../../models/index.js';
+import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
+import { KeyedSerialQueue } from './keyedSerialQueue.js';
 
 export const webChatChannelId = 'webchat';
 
-export type BotLogic = (context: TurnContext) => Promise<void>;
+export type { BotLogic };
 
 /** An activity as stored and as the client receives it: JSON, so its timestamps are ISO strings. */
 export type ActivityJson = Omit<Partial<Activity>, 'timestamp' | 'localTimestamp'> & {
@@ -328,62 +327,6 @@ export class DirectLineConversationStore {
   }
 }
 
-interface RunningTurn {
-  conversationId: string;
-  active: boolean;
-}
-
-/**
- * One queue per conversation in this process: a turn (storing the consumer's activity, then the bot's work) starts
- * only after the previous one of the same conversation has finished. Different conversations do not wait for each other.
- */
-class ConversationQueues {
-  private readonly tails = new Map<string, Promise<void>>();
-  private readonly running = new AsyncLocalStorage<RunningTurn>();
-
-  constructor(private readonly stuckTurnMs: number) {}
-
-  run<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
-    const current = this.running.getStore();
-    // A turn that itself continues its own conversation (proactive logic awaited inside a turn) must not wait for itself.
-    if (current?.active && current.conversationId === conversationId) return task();
-
-    const previous = this.tails.get(conversationId) ?? Promise.resolve();
-    let release: () => void = () => undefined;
-    const tail = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    this.tails.set(conversationId, tail);
-    void tail.then(() => {
-      if (this.tails.get(conversationId) === tail) this.tails.delete(conversationId);
-    });
-    return previous.then(async () => {
-      // A turn stuck on a call that never returns would hold its conversation forever; after a while the next one goes.
-      const stuck = setTimeout(() => {
-        console.warn(`[santushti] web chat turn in ${conversationId} still running after ${this.stuckTurnMs} ms; starting the next one`);
-        release();
-      }, this.stuckTurnMs);
-      stuck.unref();
-      const turn: RunningTurn = { conversationId, active: true };
-      try {
-        return await this.running.run(turn, task);
-      } finally {
-        turn.active = false;
-        clearTimeout(stuck);
-        release();
-      }
-    });
-  }
-
-  /** Settles when every turn queued so far (for one conversation, or all) has finished. */
-  async idle(conversationId?: string): Promise<void> {
-    for (;;) {
-      const pending = conversationId === undefined ? [...this.tails.values()] : [this.tails.get(conversationId)].filter((tail) => tail !== undefined);
-      if (pending.length === 0) return;
-      await Promise.all(pending);
-    }
-  }
-}
 
 export interface DirectLineAdapterOptions extends DirectLineStoreOptions {
   /** The bot's account in every activity (`recipient` of the consumer's, `from` of the bot's). */
@@ -399,11 +342,13 @@ export interface DirectLineAdapterOptions extends DirectLineStoreOptions {
 /** Activities from the consumer that are stored in the stream (echoed) and handed to the bot. */
 const storedIncomingTypes = new Set<string>([ActivityTypes.Message, ActivityTypes.Event]);
 
-export class DirectLineAdapter extends BotAdapter {
+export class DirectLineAdapter extends ChannelAdapter {
+  readonly channelId = webChatChannelId;
+  protected readonly channelName = 'web chat';
   readonly store: DirectLineConversationStore;
   readonly botAccount: ChannelAccount;
   readonly serviceUrl: string;
-  private readonly queues: ConversationQueues;
+  private readonly queues: KeyedSerialQueue;
   private readonly maxDelayMs: number;
 
   constructor(models: DirectLineModels, options: DirectLineAdapterOptions = {}) {
@@ -412,7 +357,10 @@ export class DirectLineAdapter extends BotAdapter {
     const bot = options.bot ?? { id: 'santushti-bot', name: 'Santushti' };
     this.botAccount = channelAccount(bot.id, 'bot', bot.name);
     this.serviceUrl = options.serviceUrl ?? 'urn:santushti:directline';
-    this.queues = new ConversationQueues(options.stuckTurnMs ?? 60_000);
+    const stuckTurnMs = options.stuckTurnMs ?? 60_000;
+    this.queues = new KeyedSerialQueue(stuckTurnMs, (conversationId) =>
+      console.warn(`[santushti] web chat turn in ${conversationId} still running after ${stuckTurnMs} ms; starting the next one`),
+    );
     this.maxDelayMs = options.maxDelayMs ?? 10_000;
   }
 
@@ -505,46 +453,15 @@ export class DirectLineAdapter extends BotAdapter {
     return responses;
   }
 
-  override async updateActivity(): Promise<void> {
-    throw new Error('The web chat channel cannot change a sent activity; send a new one instead.');
-  }
-
-  override async deleteActivity(): Promise<void> {
-    throw new Error('The web chat channel cannot delete a sent activity.');
-  }
-
-  /** @deprecated Bot Framework's old signature; use continueConversationAsync. */
-  async continueConversation(reference: Partial<ConversationReference>, logic: BotLogic): Promise<void> {
-    await this.continueConversationAsync('', reference, logic);
-  }
-
   /**
    * Proactive messages (a status update hours later): runs `logic` in the conversation's queue with a context whose
    * sends land in that conversation's stream. The reference is what TurnContext.getConversationReference gave earlier;
    * its activityId is ignored so that the message does not claim to reply to an old one (Web Chat would hold it back
    * waiting for that activity). The app id or claims are accepted for the adapter contract and not needed here.
    */
-  override async continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
-  override async continueConversationAsync(claimsIdentity: ClaimsIdentity, reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
-  override async continueConversationAsync(
-    claimsIdentity: ClaimsIdentity,
-    reference: Partial<ConversationReference>,
-    audience: string,
-    logic: BotLogic,
-  ): Promise<void>;
-  override async continueConversationAsync(
-    _botAppIdOrClaims: string | ClaimsIdentity,
-    reference: Partial<ConversationReference>,
-    logicOrAudience: BotLogic | string,
-    maybeLogic?: BotLogic,
-  ): Promise<void> {
-    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
-    if (!logic) throw new TypeError('continueConversationAsync needs the logic to run');
+  protected async continueIn(reference: Partial<ConversationReference>, logic: BotLogic): Promise<void> {
     const conversationId = reference.conversation?.id;
     if (!conversationId) throw new TypeError('continueConversationAsync needs reference.conversation.id');
-    if (reference.channelId !== undefined && reference.channelId !== webChatChannelId) {
-      throw new Error(`This adapter serves channel "${webChatChannelId}", not "${reference.channelId}".`);
-    }
     await this.queues.run(conversationId, async () => {
       const conversation = await this.store.getConversation(conversationId);
       if (!conversation) throw new DirectLineConversationNotFoundError(conversationId);

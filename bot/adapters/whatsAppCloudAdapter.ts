@@ -2,12 +2,10 @@
 // redelivery is a duplicate-key no-op), then processed in the background one turn at a time per sender, in order of
 // arrival; a restart picks up what was stored and not yet processed. What the bot sends goes to the Graph API as
 // text, reply buttons, a list or numbered lines, and as an approved template when the 24-hour window has closed.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ActivityTypes,
-  BotAdapter,
   INVOKE_RESPONSE_KEY,
   TurnContext,
   type Activity,
@@ -16,7 +14,6 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
-import type { ClaimsIdentity } from 'botframework-connector';
 import { trusted } from 'mongoose';
 import { wholeDocument } from '../../models/index.js';
 import {
@@ -32,6 +29,8 @@ import {
 import { maskMobile } from '../../services/consumerIdentity.js';
 import { isDuplicateKeyError } from '../../services/ticketService.js';
 import { outsideWindowCode, WhatsAppCloudApiError, type WhatsAppCloudGraphApi } from './whatsAppCloudGraphApi.js';
+import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
+import { KeyedSerialQueue } from './keyedSerialQueue.js';
 import {
   choiceForNumber,
   contentOf,
@@ -52,7 +51,7 @@ import {
 
 export const whatsAppCloudChannelId = 'whatsapp-cloud';
 
-export type BotLogic = (context: TurnContext) => Promise<void>;
+export type { BotLogic };
 
 /** `whatsapp-cloud:<digits>`: one conversation per sender, and the sender's number can be read back from it. */
 export function conversationIdFor(digits: string): string {
@@ -117,59 +116,6 @@ interface KnownSender {
   closedAsOf?: number;
 }
 
-interface RunningTurn {
-  key: string;
-  active: boolean;
-}
-
-/** One queue per sender in this process: a turn starts when the previous one of the same sender has finished. */
-class SenderQueues {
-  private readonly tails = new Map<string, Promise<void>>();
-  private readonly running = new AsyncLocalStorage<RunningTurn>();
-
-  constructor(
-    private readonly stuckTurnMs: number,
-    private readonly log: (line: string) => void,
-  ) {}
-
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const current = this.running.getStore();
-    // Logic awaited inside a turn that continues its own conversation must not wait for itself.
-    if (current?.active && current.key === key) return task();
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    let release: () => void = () => undefined;
-    const tail = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return previous.then(async () => {
-      const stuck = setTimeout(() => {
-        this.log(`[whatsapp-cloud] a turn of ${maskMobile(key)} still runs after ${this.stuckTurnMs} ms; starting the next one`);
-        release();
-      }, this.stuckTurnMs);
-      stuck.unref();
-      const turn: RunningTurn = { key, active: true };
-      try {
-        return await this.running.run(turn, task);
-      } finally {
-        turn.active = false;
-        clearTimeout(stuck);
-        release();
-      }
-    });
-  }
-
-  async idle(): Promise<void> {
-    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
-  }
-
-  get size(): number {
-    return this.tails.size;
-  }
-}
 
 function idempotencyKeyOf(channelData: unknown): string | undefined {
   if (typeof channelData !== 'object' || channelData === null) return undefined;
@@ -188,7 +134,9 @@ function choicesOf(activity: Partial<Activity>): string[] {
     .filter((choice) => choice.length > 0);
 }
 
-export class WhatsAppCloudAdapter extends BotAdapter {
+export class WhatsAppCloudAdapter extends ChannelAdapter {
+  readonly channelId = whatsAppCloudChannelId;
+  protected readonly channelName = 'WhatsApp';
   readonly botAccount: ChannelAccount;
   readonly serviceUrl = 'urn:santushti:whatsapp-cloud';
   private readonly graph: WhatsAppCloudGraphApi;
@@ -196,7 +144,7 @@ export class WhatsAppCloudAdapter extends BotAdapter {
   private readonly templates: TemplateNames;
   private readonly now: () => Date;
   private readonly log: (line: string) => void;
-  private readonly queues: SenderQueues;
+  private readonly queues: KeyedSerialQueue;
   private readonly staleClaimMs: number;
   private readonly recoveryIntervalMs: number;
   private readonly sendClaimTimeoutMs: number;
@@ -223,7 +171,10 @@ export class WhatsAppCloudAdapter extends BotAdapter {
     this.botAccount = { id: bot.id, name: bot.name, role: 'bot' } as ChannelAccount;
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? ((line) => console.log(line));
-    this.queues = new SenderQueues(options.stuckTurnMs ?? 60_000, this.log);
+    const stuckTurnMs = options.stuckTurnMs ?? 60_000;
+    this.queues = new KeyedSerialQueue(stuckTurnMs, (key) =>
+      this.log(`[whatsapp-cloud] a turn of ${maskMobile(key)} still runs after ${stuckTurnMs} ms; starting the next one`),
+    );
     this.staleClaimMs = options.staleClaimMs ?? 5 * 60_000;
     this.recoveryIntervalMs = options.recoveryIntervalMs ?? 60_000;
     this.sendClaimTimeoutMs = options.sendClaimTimeoutMs ?? 30_000;
@@ -556,43 +507,12 @@ export class WhatsAppCloudAdapter extends BotAdapter {
     return responses;
   }
 
-  override async updateActivity(): Promise<void> {
-    throw new Error('WhatsApp messages cannot be changed once sent; send a new one instead.');
-  }
-
-  override async deleteActivity(): Promise<void> {
-    throw new Error('The WhatsApp Cloud channel cannot delete a sent message.');
-  }
-
-  /** @deprecated Bot Framework's old signature; use continueConversationAsync. */
-  async continueConversation(reference: Partial<ConversationReference>, logic: BotLogic): Promise<void> {
-    await this.continueConversationAsync('', reference, logic);
-  }
-
   /**
    * Proactive messages (a status update, "is it solved?"): runs `logic` in the sender's queue, so it never interleaves
    * with the consumer's own turn. A failure propagates to the caller instead of going to onTurnError: the outbox that
    * asked owns the retry, and the consumer, who said nothing, should get no apology nor lose their dialog state.
    */
-  override async continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
-  override async continueConversationAsync(claimsIdentity: ClaimsIdentity, reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
-  override async continueConversationAsync(
-    claimsIdentity: ClaimsIdentity,
-    reference: Partial<ConversationReference>,
-    audience: string,
-    logic: BotLogic,
-  ): Promise<void>;
-  override async continueConversationAsync(
-    _botAppIdOrClaims: string | ClaimsIdentity,
-    reference: Partial<ConversationReference>,
-    logicOrAudience: BotLogic | string,
-    maybeLogic?: BotLogic,
-  ): Promise<void> {
-    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
-    if (!logic) throw new TypeError('continueConversationAsync needs the logic to run');
-    if (reference.channelId !== undefined && reference.channelId !== whatsAppCloudChannelId) {
-      throw new Error(`This adapter serves channel "${whatsAppCloudChannelId}", not "${reference.channelId}".`);
-    }
+  protected async continueIn(reference: Partial<ConversationReference>, logic: BotLogic): Promise<void> {
     const to = senderOfConversation(reference.conversation?.id);
     if (!to) throw new TypeError('continueConversationAsync needs a whatsapp-cloud:<digits> conversation');
     const continuation: Partial<Activity> = {

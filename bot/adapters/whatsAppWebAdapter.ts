@@ -7,7 +7,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ActivityTypes,
-  BotAdapter,
   TurnContext,
   type Activity,
   type ChannelAccount,
@@ -15,7 +14,6 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
-import type { ClaimsIdentity } from 'botframework-connector';
 import { wholeDocument } from '../../models/index.js';
 import {
   WHATSAPP_WEB_ACK_NAMES,
@@ -48,11 +46,13 @@ import {
   resolveNumberedReply,
   whatsAppWebChannelId,
 } from './whatsAppWebMapping.js';
-import { KeyedSerialQueue } from './whatsAppWebQueues.js';
+import { maskPhoneNumbersIn } from '../../services/consumerIdentity.js';
+import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
+import { KeyedSerialQueue } from './keyedSerialQueue.js';
 
 export { whatsAppWebChannelId } from './whatsAppWebMapping.js';
 
-export type BotLogic = (context: TurnContext) => Promise<void>;
+export type { BotLogic };
 
 /** Anything that kept a message from reaching WhatsApp. A proactive turn rethrows it so the outbox retries. */
 export class WhatsAppWebDeliveryError extends Error {
@@ -87,7 +87,9 @@ export interface WhatsAppWebAdapterOptions extends Omit<WhatsAppWebConnectionOpt
 
 const serviceUrl = 'urn:santushti:whatsapp-web';
 
-export class WhatsAppWebAdapter extends BotAdapter {
+export class WhatsAppWebAdapter extends ChannelAdapter {
+  readonly channelId = whatsAppWebChannelId;
+  protected readonly channelName = 'WhatsApp';
   readonly connection: WhatsAppWebConnection;
   readonly botAccount: ChannelAccount;
   private readonly models: WhatsAppWebModels;
@@ -117,8 +119,10 @@ export class WhatsAppWebAdapter extends BotAdapter {
     const bot = options.bot ?? { id: 'santushti-bot', name: 'Santushti' };
     this.botAccount = { id: bot.id, name: bot.name, role: 'bot' } as ChannelAccount;
     const stuckTurnMs = options.stuckTurnMs ?? 60_000;
-    this.senders = new KeyedSerialQueue('sender', stuckTurnMs, this.log);
-    this.conversations = new KeyedSerialQueue('turn', stuckTurnMs, this.log);
+    const stuck = (kind: string) => (key: string) =>
+      this.log(`[whatsapp-web] a ${kind} task of ${maskPhoneNumbersIn(key)} is still running after ${stuckTurnMs} ms; starting the next one`);
+    this.senders = new KeyedSerialQueue(stuckTurnMs, stuck('sender'));
+    this.conversations = new KeyedSerialQueue(stuckTurnMs, stuck('turn'));
     this.connection = new WhatsAppWebConnection({
       ...options,
       handlers: {
@@ -380,45 +384,12 @@ export class WhatsAppWebAdapter extends BotAdapter {
     this.storedOptions.set(digits, fingerprint);
   }
 
-  override async updateActivity(): Promise<void> {
-    throw new Error('The WhatsApp channel cannot change a sent message; send a new one instead.');
-  }
-
-  override async deleteActivity(): Promise<void> {
-    throw new Error('The WhatsApp channel cannot delete a sent message.');
-  }
-
-  // ── Turns ───────────────────────────────────────────────────────────────────────────────────────────────────────
-
-  /** @deprecated Bot Framework's old signature; use continueConversationAsync. */
-  async continueConversation(reference: Partial<ConversationReference>, logic: BotLogic): Promise<void> {
-    await this.continueConversationAsync('', reference, logic);
-  }
-
   /**
    * A proactive turn in the consumer's conversation, queued behind their running turn. While the phone is not
    * connected it throws WhatsAppWebNotReadyError before running any logic, and a send that fails midway rethrows, so
    * the caller (the outbox) retries; idempotency keys keep what already went out from going twice.
    */
-  override async continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
-  override async continueConversationAsync(claimsIdentity: ClaimsIdentity, reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
-  override async continueConversationAsync(
-    claimsIdentity: ClaimsIdentity,
-    reference: Partial<ConversationReference>,
-    audience: string,
-    logic: BotLogic,
-  ): Promise<void>;
-  override async continueConversationAsync(
-    _botAppIdOrClaims: string | ClaimsIdentity,
-    reference: Partial<ConversationReference>,
-    logicOrAudience: BotLogic | string,
-    maybeLogic?: BotLogic,
-  ): Promise<void> {
-    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
-    if (!logic) throw new TypeError('continueConversationAsync needs the logic to run');
-    if (reference.channelId !== undefined && reference.channelId !== whatsAppWebChannelId) {
-      throw new Error(`This adapter serves channel "${whatsAppWebChannelId}", not "${reference.channelId}".`);
-    }
+  protected async continueIn(reference: Partial<ConversationReference>, logic: BotLogic): Promise<void> {
     const conversationId = reference.conversation?.id;
     const digits = digitsOfConversation(conversationId);
     if (!conversationId || !digits) throw new TypeError('continueConversationAsync needs reference.conversation.id "whatsapp-web:<digits>"');

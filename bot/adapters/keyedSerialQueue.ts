@@ -1,5 +1,6 @@
-// One line per key (a sender, a conversation) in this process: a task starts only after the previous one with the same
-// key has finished, in the order they were queued. Different keys never wait for each other.
+// One line per key (a conversation, a sender) in this process: a task starts only after the previous one with the
+// same key has finished, in the order they were queued. Different keys never wait for each other. Every channel
+// adapter runs its turns (and proactive turns) through one of these.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 interface RunningTask {
@@ -11,10 +12,14 @@ export class KeyedSerialQueue {
   private readonly tails = new Map<string, Promise<void>>();
   private readonly running = new AsyncLocalStorage<RunningTask>();
 
+  /**
+   * @param stuckTaskMs a task still running after this long (a wedged browser, a call that never returns) no longer
+   *   holds back the next task of its key
+   * @param onStuck told when that happens, with the key, so the channel can log it its own way
+   */
   constructor(
-    private readonly name: string,
     private readonly stuckTaskMs: number,
-    private readonly log: (line: string) => void,
+    private readonly onStuck: (key: string) => void,
   ) {}
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -33,10 +38,8 @@ export class KeyedSerialQueue {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return previous.then(async () => {
-      // A task stuck on a call that never returns (a wedged browser) would hold its key forever; after a while the
-      // next one goes.
       const stuck = setTimeout(() => {
-        this.log(`[whatsapp-web] a ${this.name} task is still running after ${this.stuckTaskMs} ms; starting the next one`);
+        this.onStuck(key);
         release();
       }, this.stuckTaskMs);
       stuck.unref();
@@ -51,10 +54,15 @@ export class KeyedSerialQueue {
     });
   }
 
-  /** Settles when every task queued so far has finished. */
-  async idle(): Promise<void> {
+  /** How many keys have a task running or waiting. */
+  get size(): number {
+    return this.tails.size;
+  }
+
+  /** Settles when every task queued so far (for one key, or all) has finished. */
+  async idle(key?: string): Promise<void> {
     for (;;) {
-      const pending = [...this.tails.values()];
+      const pending = key === undefined ? [...this.tails.values()] : [this.tails.get(key)].filter((tail) => tail !== undefined);
       if (pending.length === 0) return;
       await Promise.all(pending);
     }
