@@ -123,6 +123,7 @@ export const ticketSchema = new Schema<TicketRecord>(
       { id: { type: String, required: true }, name: { type: String, required: true }, level: { type: String, enum: OFFICER_LEVELS } },
       subdocument,
     ),
+    ownerSince: Date,
     status: { type: String, enum: TICKET_STATUSES, required: true },
     claim: claimSchema,
     closure: new Schema(

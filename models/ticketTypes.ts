@@ -171,6 +171,12 @@ export interface TicketRecord {
   place: TicketPlace;
   level: OfficerLevel;
   officer?: AssignedOfficer;
+  /**
+   * When the current owner (level/officer) got the ticket: registration, assignment, escalation or a rejected
+   * resolution. The SLA timers count from here without reading the history. Absent on tickets written before it was
+   * kept; services/slaPolicy.ts derives it from the events then.
+   */
+  ownerSince?: Date;
   status: TicketStatus;
   claim?: ResolutionClaim;
   closure?: TicketClosure;

@@ -1,6 +1,7 @@
 // The environment, validated once at start-up: a bad value stops the process with a message naming every problem.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { resolveSlaLimits, type SlaLimits } from '../services/slaPolicy.js';
 import { whatsAppCloudOptionsFromEnv, type WhatsAppCloudChannelOptions } from './whatsappCloud/whatsAppCloudChannel.js';
 
 const duration = z
@@ -13,6 +14,9 @@ const duration = z
   });
 
 const secret = z.string().min(32, 'must be at least 32 characters');
+
+// A zero limit would escalate every ticket the moment it is registered, all the way to the CE.
+const slaLimit = duration.refine((ms) => ms > 0, 'a time limit longer than zero, e.g. 4h or 7d').optional();
 
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
@@ -41,6 +45,13 @@ const configSchema = z.object({
       return parsed.map((result) => result.data!);
     }),
   SATISFACTION_UNCONFIRMED_AFTER: duration.default(24 * 3_600_000),
+  // Per-category time limits for one owner; unset ones keep the defaults in services/slaPolicy.ts.
+  SLA_BILL: slaLimit,
+  SLA_METER: slaLimit,
+  SLA_NEW_CONNECTION: slaLimit,
+  SLA_SUPPLY: slaLimit,
+  SLA_THEFT: slaLimit,
+  SLA_TRANSFORMER: slaLimit,
   WHATSAPP_WEB_ENABLED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   WHATSAPP_WEB_DATA_PATH: z.string().min(1).optional(),
   WHATSAPP_WEB_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),
@@ -50,6 +61,8 @@ const configSchema = z.object({
 export type Config = z.infer<typeof configSchema> & {
   dataDir: string;
   embeddedDbFile: string;
+  /** SLA_* over the defaults. */
+  slaLimitsMs: SlaLimits;
   /** The WhatsApp Cloud API door's settings (WHATSAPP_CLOUD_*), or undefined when none is set. */
   whatsAppCloud?: WhatsAppCloudChannelOptions;
 };
@@ -70,5 +83,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration (see .env.example):\n  WEBCHAT_COOKIE_SECRET: must differ from DIRECTLINE_SECRET');
   }
   const dataDir = resolve(parsed.data.DATA_DIR);
-  return { ...parsed.data, dataDir, embeddedDbFile: resolve(dataDir, 'santushti.mv'), whatsAppCloud: whatsAppCloudOptionsFromEnv(env) };
+  const slaLimitsMs = resolveSlaLimits({
+    bill: parsed.data.SLA_BILL,
+    meter: parsed.data.SLA_METER,
+    new_connection: parsed.data.SLA_NEW_CONNECTION,
+    supply: parsed.data.SLA_SUPPLY,
+    theft: parsed.data.SLA_THEFT,
+    transformer: parsed.data.SLA_TRANSFORMER,
+  });
+  return { ...parsed.data, dataDir, embeddedDbFile: resolve(dataDir, 'santushti.mv'), slaLimitsMs, whatsAppCloud: whatsAppCloudOptionsFromEnv(env) };
 }

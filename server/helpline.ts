@@ -14,6 +14,8 @@ import type { Directory } from '../services/directory.js';
 import { HandoffService } from '../services/handoffService.js';
 import { NotificationService } from '../services/notificationService.js';
 import { SatisfactionTimers } from '../services/satisfactionTimers.js';
+import type { SlaLimits } from '../services/slaPolicy.js';
+import { SlaTimers } from '../services/slaTimers.js';
 import { StaffAuthService } from '../services/staffAuthService.js';
 import { StaffService } from '../services/staffService.js';
 import { TicketService } from '../services/ticketService.js';
@@ -55,6 +57,8 @@ export interface HelplineOptions {
   staffSessionTtlMs: number;
   satisfactionReminderDelaysMs: number[];
   satisfactionUnconfirmedAfterMs: number;
+  /** Per-category time limits for one owner (SLA_*); default: services/slaPolicy.ts. */
+  slaLimitsMs?: SlaLimits;
   /** How often undelivered messages and due reminders are looked for. */
   sweepIntervalMs?: number;
   now?: () => Date;
@@ -66,6 +70,7 @@ export interface Helpline {
   tickets: TicketService;
   notifications: NotificationService;
   timers: SatisfactionTimers;
+  slaTimers: SlaTimers;
   webChat: DirectLineAdapter;
   staffAuth: StaffAuthService;
   bot: SantushtiBot;
@@ -120,6 +125,12 @@ export function createHelpline(database: Database, directory: Directory, options
     now: options.now,
     log,
   });
+  const slaTimers = new SlaTimers(models, tickets, {
+    limitsMs: options.slaLimitsMs,
+    checkIntervalMs: options.sweepIntervalMs,
+    now: options.now,
+    log,
+  });
 
   const staff = new StaffService(models, tickets, directory);
 
@@ -139,18 +150,21 @@ export function createHelpline(database: Database, directory: Directory, options
     tickets,
     notifications,
     timers,
+    slaTimers,
     webChat,
     staffAuth,
     bot,
     async start() {
       notifications!.start();
       timers.start();
+      slaTimers.start();
       for (const channel of channels) await channel.start?.();
     },
     async stop() {
       for (const channel of channels) await channel.stop?.();
       await notifications!.stop();
       await timers.stop();
+      await slaTimers.stop();
       await webChat.idle();
     },
   };

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     staffSessionTtlMs: config.STAFF_SESSION_TTL,
     satisfactionReminderDelaysMs: config.SATISFACTION_REMINDERS,
     satisfactionUnconfirmedAfterMs: config.SATISFACTION_UNCONFIRMED_AFTER,
+    slaLimitsMs: config.slaLimitsMs,
   });
   const server = helpline.app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { wholeDocument, type Models } from '../models/index.js';
 import type { OutboxEffect, TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
-import { needsAttention, TicketWatch } from './ticketWatch.js';
+import { needsAttention, TicketWatch, untilChanged } from './ticketWatch.js';
 
 export interface ConsumerNotification {
   ticket: TicketRecord;
@@ -87,10 +87,11 @@ export class NotificationService {
     if (this.sweeping) return this.sweeping;
     this.sweeping = (async () => {
       try {
-        for (const { ticketNumber, markedAt } of await this.watch.list()) {
-          await this.drainTicket(ticketNumber);
-          const ticket = await this.models.tickets.findById(ticketNumber, { events: 0 }).lean<TicketHead>();
-          if (!ticket || !needsAttention(ticket)) await this.watch.release(ticketNumber, markedAt);
+        for (const watched of await this.watch.dueFor('notifications', this.now())) {
+          await this.drainTicket(watched.ticketNumber);
+          const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
+          if (!ticket || !needsAttention(ticket)) await this.watch.release(watched.ticketNumber, watched.markedAt);
+          else await this.watch.snooze('notifications', watched, this.nextLook(ticket));
         }
       } catch (error) {
         this.log(`[notifications] sweep failed: ${String(error)}`);
@@ -99,6 +100,15 @@ export class NotificationService {
       }
     })();
     return this.sweeping;
+  }
+
+  /** The earliest retry among the effects still owed; a sweep later for those another process should deliver. */
+  private nextLook(ticket: TicketHead): Date {
+    const owed = (ticket.outbox ?? []).filter((effect) => !effect.failedAt);
+    if (owed.length === 0) return untilChanged;
+    const now = this.now().getTime();
+    const times = owed.map((effect) => (effect.nextAttemptAt ? new Date(effect.nextAttemptAt).getTime() : now + this.sweepIntervalMs));
+    return new Date(Math.min(...times));
   }
 
   /** Delivers the ticket's due effects in order; one drain per ticket at a time in this process. */

@@ -3,7 +3,7 @@
 import type { Models } from '../models/index.js';
 import type { SystemActor, TicketHead } from '../models/ticketTypes.js';
 import { DomainError } from './errors.js';
-import { TicketWatch } from './ticketWatch.js';
+import { TicketWatch, untilChanged } from './ticketWatch.js';
 import type { TicketService } from './ticketService.js';
 
 export interface SatisfactionTimerOptions {
@@ -52,9 +52,12 @@ export class SatisfactionTimers {
     if (this.running) return this.running;
     this.running = (async () => {
       try {
-        for (const { ticketNumber } of await this.watch.list()) {
-          const ticket = await this.models.tickets.findById(ticketNumber, { events: 0 }).lean<TicketHead>();
-          if (ticket?.status === 'awaiting_confirmation') await this.act(ticket);
+        for (const watched of await this.watch.dueFor('satisfaction', this.now())) {
+          const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
+          const dueAt = ticket ? this.dueAt(ticket) : undefined;
+          // Acting changes the ticket, which marks it again; otherwise come back when the wait is over.
+          if (dueAt && dueAt <= this.now()) await this.act(ticket!);
+          else await this.watch.snooze('satisfaction', watched, dueAt ?? untilChanged);
         }
       } catch (error) {
         this.log(`[satisfaction-timers] check failed: ${String(error)}`);
@@ -65,18 +68,20 @@ export class SatisfactionTimers {
     return this.running;
   }
 
-  private async act(ticket: TicketHead): Promise<void> {
+  /** When the consumer's silence calls for the next step; undefined when there is nothing to wait for. */
+  private dueAt(ticket: TicketHead): Date | undefined {
     const claim = ticket.claim;
-    // Not yet on the consumer's screen: nothing to remind them of.
-    if (!claim?.lastAskedAt) return;
-    const waited = this.now().getTime() - new Date(claim.lastAskedAt).getTime();
-    const nextReminderDelay = this.options.reminderDelaysMs[claim.remindersSent];
+    // Not waiting for an answer, or the question is not yet on the consumer's screen: nothing to remind them of.
+    if (ticket.status !== 'awaiting_confirmation' || !claim?.lastAskedAt) return undefined;
+    const wait = this.options.reminderDelaysMs[claim.remindersSent] ?? this.options.unconfirmedAfterMs;
+    return new Date(new Date(claim.lastAskedAt).getTime() + wait);
+  }
+
+  private async act(ticket: TicketHead): Promise<void> {
+    const remindersLeft = ticket.claim!.remindersSent < this.options.reminderDelaysMs.length;
     try {
-      if (nextReminderDelay !== undefined) {
-        if (waited >= nextReminderDelay) await this.tickets.requestConfirmationAgain(ticket._id, timerActor);
-      } else if (waited >= this.options.unconfirmedAfterMs) {
-        await this.tickets.markUnconfirmed(ticket._id, timerActor);
-      }
+      if (remindersLeft) await this.tickets.requestConfirmationAgain(ticket._id, timerActor);
+      else await this.tickets.markUnconfirmed(ticket._id, timerActor);
     } catch (error) {
       // The consumer answered, or staff acted, between our read and our write: their move stands.
       if (!(error instanceof DomainError)) throw error;

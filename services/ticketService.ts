@@ -172,6 +172,7 @@ export class TicketService {
       place,
       level: 'JE',
       officer: officer ? toAssignedOfficer(officer) : undefined,
+      ownerSince: at,
       status: officer ? 'assigned' : 'registered',
       duplicateKey,
       createdAt: at,
@@ -201,7 +202,7 @@ export class TicketService {
       }
       return {
         status: 'assigned',
-        set: { officer: toAssignedOfficer(officer), level: officer.level },
+        set: { officer: toAssignedOfficer(officer), level: officer.level, ownerSince: this.now() },
         events: [{ type: 'ticket.assigned', from: ticket.status, to: 'assigned', level: officer.level, officerId: officer.id, evidence: noteEvidence(request.note) }],
       };
     });
@@ -303,17 +304,21 @@ export class TicketService {
     });
   }
 
-  /** One level up the ladder (a breached time limit, or staff judgement); the new owner must start afresh. */
-  async escalate(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
+  /**
+   * One level up the ladder (a breached time limit, or staff judgement); the new owner must start afresh.
+   * `onlyIf` is asked again on every fresh read, so a timer that lost a race to another escalation does not climb twice.
+   */
+  async escalate(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel, onlyIf?: (ticket: TicketHead) => boolean) {
     const request = parseInput(noteSchema, input);
     return this.mutate(ticketNumber, actor, channel, (ticket) => {
       requireNotConsumer(actor, 'escalate a ticket');
+      if (onlyIf && !onlyIf(ticket)) return { events: [] };
       requireStatus(ticket, 'escalate');
       const level = nextLevel(ticket.level);
       const officer = this.officerForTicket(ticket, level);
       return {
         status: 'assigned',
-        set: { level, officer: officer ? toAssignedOfficer(officer) : undefined },
+        set: { level, officer: officer ? toAssignedOfficer(officer) : undefined, ownerSince: this.now() },
         unset: officer ? [] : ['officer'],
         events: [
           {
@@ -396,7 +401,7 @@ export class TicketService {
       const officer = this.officerForTicket(ticket, level);
       return {
         status: 'reopened',
-        set: { level, officer: officer ? toAssignedOfficer(officer) : undefined },
+        set: { level, officer: officer ? toAssignedOfficer(officer) : undefined, ownerSince: this.now() },
         unset: officer ? ['claim'] : ['claim', 'officer'],
         events: [
           {

@@ -2,18 +2,38 @@
 // give it work, so a crash between the mark and the change leaves at most a needless look, never a missed one.
 import { wholeDocument, type Models } from '../models/index.js';
 import type { TicketHead } from '../models/ticketTypes.js';
+import type { WatchCheckTimes } from '../models/ticketWatchModel.js';
+import { slaClockRuns } from './slaPolicy.js';
+
+export type WatchWorker = keyof WatchCheckTimes;
+
+/** "Not until the ticket changes again" (a change marks it, which clears every next-check time). */
+export const untilChanged = new Date(8_640_000_000_000_000);
+
+export interface WatchedTicket {
+  ticketNumber: string;
+  markedAt: Date;
+}
 
 export class TicketWatch {
   constructor(private readonly models: Pick<Models, 'ticketWatch'>) {}
 
+  /** A change is coming: every worker should look again. */
   async mark(ticketNumber: string, at: Date): Promise<void> {
-    await this.models.ticketWatch.updateOne({ _id: ticketNumber }, { $set: { markedAt: at } }, { upsert: true });
+    await this.models.ticketWatch.updateOne({ _id: ticketNumber }, { $set: { markedAt: at }, $unset: { nextCheck: 1 } }, { upsert: true });
   }
 
-  /** Every watched ticket. Scans, but only this small collection. */
-  async list(): Promise<Array<{ ticketNumber: string; markedAt: Date }>> {
+  /** The watched tickets this worker should look at now. Reads this small collection whole; never the tickets. */
+  async dueFor(worker: WatchWorker, now: Date): Promise<WatchedTicket[]> {
     const watched = await this.models.ticketWatch.find({}, wholeDocument).lean();
-    return watched.map((entry) => ({ ticketNumber: entry._id, markedAt: entry.markedAt }));
+    return watched
+      .filter((entry) => !entry.nextCheck?.[worker] || new Date(entry.nextCheck[worker]) <= now)
+      .map((entry) => ({ ticketNumber: entry._id, markedAt: entry.markedAt }));
+  }
+
+  /** This worker has nothing to do for the ticket before `until` — unless it is marked again meanwhile. */
+  async snooze(worker: WatchWorker, watched: WatchedTicket, until: Date): Promise<void> {
+    await this.models.ticketWatch.updateOne({ _id: watched.ticketNumber, markedAt: watched.markedAt }, { $set: { [`nextCheck.${worker}`]: until } });
   }
 
   /** Stops watching, unless the ticket was marked again since `markedAt` was read. */
@@ -22,7 +42,10 @@ export class TicketWatch {
   }
 }
 
-/** Work is left: an effect not yet delivered (and not given up on), or a consumer's answer still awaited. */
-export function needsAttention(ticket: Pick<TicketHead, 'outbox' | 'status'>): boolean {
-  return ticket.status === 'awaiting_confirmation' || (ticket.outbox ?? []).some((effect) => !effect.failedAt);
+/**
+ * Work is left: an effect not yet delivered (and not given up on), a consumer's answer still awaited, or a time limit
+ * running that the SLA timers must be able to see breached.
+ */
+export function needsAttention(ticket: Pick<TicketHead, 'outbox' | 'status' | 'level'>): boolean {
+  return ticket.status === 'awaiting_confirmation' || slaClockRuns(ticket) || (ticket.outbox ?? []).some((effect) => !effect.failedAt);
 }

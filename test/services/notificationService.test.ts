@@ -121,7 +121,7 @@ describe('NotificationService', () => {
   it('the sweep reads only the watch list, and stops watching tickets with nothing left to do', async () => {
     const notifier = new RecordingNotifier();
     const service = new NotificationService(db.models, notifier, { log: quiet });
-    const { ticket: idle } = await ticketIn(tickets, 'in_progress');
+    const { ticket: idle } = await ticketIn(tickets, 'closed');
     const { ticket: awaiting } = await ticketIn(tickets, 'awaiting_confirmation');
     const watched = async () => (await db.models.ticketWatch.find({}).lean()).map((entry) => entry._id);
     expect(await watched()).toEqual(expect.arrayContaining([idle._id, awaiting._id]));

@@ -59,4 +59,22 @@ describe('SatisfactionTimers', () => {
     await timers.checkDue();
     expect((await tickets.get(ticket._id)).claim?.remindersSent).toBe(0);
   });
+
+  it('does not read a waiting ticket again until its wait is over (the watch entry carries the due time)', async () => {
+    const { ticket } = await ticketIn(tickets, 'awaiting_confirmation');
+    await timers.checkDue();
+    const reads: string[] = [];
+    const client = db.connection.getClient();
+    const record = (event: { commandName: string; command: Record<string, unknown> }) => {
+      if (event.commandName === 'find' && event.command.find === 'tickets') reads.push(JSON.stringify(event.command.filter));
+    };
+    client.on('commandStarted', record);
+    await timers.checkDue();
+    expect(reads.filter((filter) => filter.includes(ticket._id))).toEqual([]);
+    clock += 4 * hour;
+    await timers.checkDue();
+    client.off('commandStarted', record);
+    expect(reads.filter((filter) => filter.includes(ticket._id)).length).toBeGreaterThan(0);
+    expect((await tickets.get(ticket._id)).claim?.remindersSent).toBe(1);
+  });
 });
