@@ -9,6 +9,7 @@ import { counterSchema, type CounterRecord } from './counterModel.js';
 import { duplicateGuardSchema, type DuplicateGuardRecord } from './duplicateGuardModel.js';
 import { createDirectLineModels, type DirectLineModels } from './directLineModels.js';
 import { staffSessionSchema, staffUserSchema, type StaffSessionRecord, type StaffUserRecord } from './staffModels.js';
+import { reportRollupSchema, type ReportRollupRecord } from './reportModels.js';
 import { ticketSchema } from './ticketModel.js';
 import { ticketWatchSchema, type TicketWatchRecord } from './ticketWatchModel.js';
 import { createWhatsAppWebModels, type WhatsAppWebModels } from './whatsAppWebModels.js';
@@ -27,6 +28,8 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   ticketWatch: Model<TicketWatchRecord>;
   staffUsers: Model<StaffUserRecord>;
   staffSessions: Model<StaffSessionRecord>;
+  /** Report rollups (services/reportService.ts): one document per place / officer bucket. */
+  reportRollups: Model<ReportRollupRecord>;
 }
 
 /**
@@ -54,6 +57,7 @@ export function createModels(connection: Connection): Models {
     ticketWatch: connection.model<TicketWatchRecord>('TicketWatch', ticketWatchSchema, 'ticket_watch'),
     staffUsers: connection.model<StaffUserRecord>('StaffUser', staffUserSchema, 'staff_users'),
     staffSessions: connection.model<StaffSessionRecord>('StaffSession', staffSessionSchema, 'staff_sessions'),
+    reportRollups: connection.model<ReportRollupRecord>('ReportRollup', reportRollupSchema, 'report_rollups'),
     ...createDirectLineModels(connection),
     ...createWhatsAppWebModels(connection),
     ...createWhatsAppCloudModels(connection),

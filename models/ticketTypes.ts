@@ -150,7 +150,8 @@ export interface TicketClosure {
 /** Something a transition owes the world (a message, a rollup), written with it and drained later, once. */
 export interface OutboxEffect {
   id: string;
-  kind: 'consumer.notify' | 'officer.notify';
+  /** `report.update`: bump the report rollups (services/reportService.ts). */
+  kind: 'consumer.notify' | 'officer.notify' | 'report.update';
   eventSeq: number;
   eventType: TicketEventType;
   createdAt: Date;

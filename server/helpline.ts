@@ -13,6 +13,7 @@ import type { Database } from '../db/database.js';
 import type { Directory } from '../services/directory.js';
 import { HandoffService } from '../services/handoffService.js';
 import { NotificationService } from '../services/notificationService.js';
+import { ReportService } from '../services/reportService.js';
 import { SatisfactionTimers } from '../services/satisfactionTimers.js';
 import type { SlaLimits } from '../services/slaPolicy.js';
 import { SlaTimers } from '../services/slaTimers.js';
@@ -113,10 +114,12 @@ export function createHelpline(database: Database, directory: Directory, options
     for (const channelId of channel.channelIds) adapters[channelId] = channel.adapter;
   }
 
+  const reports = new ReportService(models, options.now);
   notifications = new NotificationService(models, new BotConsumerNotifier({ bot, tickets, references, adapters, botAppId: '' }), {
     now: options.now,
     sweepIntervalMs: options.sweepIntervalMs,
     log,
+    reports,
   });
   const timers = new SatisfactionTimers(models, tickets, {
     reminderDelaysMs: options.satisfactionReminderDelaysMs,
@@ -132,7 +135,7 @@ export function createHelpline(database: Database, directory: Directory, options
     log,
   });
 
-  const staff = new StaffService(models, tickets, directory);
+  const staff = new StaffService(models, tickets, directory, reports);
 
   const app = createApp({
     connection: database.connection,

@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { wholeDocument, type Models } from '../models/index.js';
 import type { OutboxEffect, TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
+import { ReportService } from './reportService.js';
 import { needsAttention, TicketWatch, untilChanged } from './ticketWatch.js';
 
 export interface ConsumerNotification {
@@ -29,6 +30,8 @@ export interface NotificationServiceOptions {
   /** How long an effect may wait for the process that serves its channel before it is given up on. */
   elsewhereGraceMs?: number;
   log?: (line: string) => void;
+  /** Applies `report.update` effects to the report rollups; one on these models by default. */
+  reports?: ReportService;
 }
 
 const firstRetryMs = 2_000;
@@ -44,6 +47,7 @@ export class NotificationService {
   private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly watch: TicketWatch;
+  private readonly reports: ReportService;
   private sweeping: Promise<void> | undefined;
 
   constructor(
@@ -57,6 +61,7 @@ export class NotificationService {
     this.elsewhereGraceMs = options.elsewhereGraceMs ?? 15 * 60_000;
     this.log = options.log ?? ((line) => console.log(line));
     this.watch = new TicketWatch(models);
+    this.reports = options.reports ?? new ReportService(models, this.now);
   }
 
   /** Deliver this ticket's effects soon; safe to call as often as you like. */
@@ -152,7 +157,12 @@ export class NotificationService {
         continue;
       }
       try {
-        const outcome = effect.kind === 'consumer.notify' ? await this.consumerNotifier.notifyConsumer({ ticket, event, idempotencyKey: effect.id }) : await this.notifyOfficer(ticket, event, effect);
+        const outcome =
+          effect.kind === 'consumer.notify'
+            ? await this.consumerNotifier.notifyConsumer({ ticket, event, idempotencyKey: effect.id })
+            : effect.kind === 'report.update'
+              ? await this.updateReports(ticket, event, effect)
+              : await this.notifyOfficer(ticket, event, effect);
         if (outcome === 'unreachable') {
           await this.giveUp(ticket._id, effect, 'no channel reaches this consumer');
         } else if (outcome === 'elsewhere') {
@@ -192,6 +202,12 @@ export class NotificationService {
       // Already in the inbox from an earlier delivery that crashed before removing the effect.
       if ((error as { code?: number }).code !== 11000) throw error;
     }
+    return 'delivered';
+  }
+
+  /** Report rollups: applied idempotently per bucket (see ReportService.apply), so a redelivery counts once. */
+  private async updateReports(ticket: TicketRecord, event: TicketEvent, effect: OutboxEffect): Promise<'delivered'> {
+    await this.reports.apply(ticket, event, effect.id);
     return 'delivered';
   }
 

@@ -104,3 +104,15 @@ export const CONSUMER_NOTIFIED_EVENTS: ReadonlySet<TicketEventType> = new Set([
   'ticket.confirmed',
 ]);
 export const OFFICER_NOTIFIED_EVENTS: ReadonlySet<TicketEventType> = new Set(['ticket.assigned', 'ticket.escalated', 'ticket.rejected']);
+
+/** Which events change what the reports count: each owes the report rollups a `report.update` (services/reportService.ts). */
+export const REPORTED_EVENTS: ReadonlySet<TicketEventType> = new Set([
+  'ticket.registered',
+  'ticket.assigned',
+  'ticket.escalated',
+  'ticket.rejected',
+  'ticket.confirmed',
+  'ticket.unconfirmed',
+  'ticket.reopened',
+  'ticket.resolution_claimed',
+]);

@@ -37,6 +37,7 @@ import { genesisHash, sealEvent, verifyChain, type ChainVerdict, type UnsealedEv
 import {
   CONSUMER_NOTIFIED_EVENTS,
   OFFICER_NOTIFIED_EVENTS,
+  REPORTED_EVENTS,
   authoriseAnswer,
   nextLevel,
   requireNotConsumer,
@@ -660,6 +661,7 @@ function effectsFor(number: string, events: TicketEvent[]): OutboxEffect[] {
     const toldInReply = event.data?.atRegistration === true || event.actor.role === 'consumer';
     if (CONSUMER_NOTIFIED_EVENTS.has(event.type) && !toldInReply) effects.push(effect(number, event, 'consumer.notify'));
     if (OFFICER_NOTIFIED_EVENTS.has(event.type) && event.officerId) effects.push(effect(number, event, 'officer.notify'));
+    if (REPORTED_EVENTS.has(event.type)) effects.push(effect(number, event, 'report.update'));
   }
   return effects;
 }
