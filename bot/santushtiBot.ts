@@ -11,6 +11,7 @@ import { understand } from '../dialogs/understanding/index.js';
 import type { Directory } from '../services/directory.js';
 import type { TicketService } from '../services/ticketService.js';
 import type { ConversationReferences } from './conversationReferences.js';
+import type { LiveHandoff } from './liveHandoff.js';
 
 export interface SantushtiBotDependencies {
   conversationState: ConversationState;
@@ -19,6 +20,8 @@ export interface SantushtiBotDependencies {
   directory: Directory;
   handoffs: HandoffRequests;
   references: ConversationReferences;
+  /** Live handoff to an agent (bot/liveHandoff.ts); without it, asking for a person is only recorded. */
+  liveHandoff?: LiveHandoff;
 }
 
 /** Only the start of a message is analysed (and a complaint's description is capped at this length anyway). */
@@ -52,6 +55,7 @@ export class SantushtiBot extends ActivityHandler {
 
   /** Every turn saves state at the end, also when the handlers above returned early. */
   override async run(context: TurnContext): Promise<void> {
+    await this.deps.liveHandoff?.watch(context); // live handoff: the rolling transcript
     await super.run(context);
     await this.saveState(context);
   }
@@ -90,6 +94,11 @@ export class SantushtiBot extends ActivityHandler {
 
     const consumer = consumerFrom(context);
     await this.deps.references.remember(consumer.channel, consumer.channelUserId, TurnContext.getConversationReference(context.activity), profile.language);
+
+    // Live handoff: while one is open the dialogs stay silent; asking for a person opens one (and ends any dialog).
+    const handoff = await this.deps.liveHandoff?.intercept(context, understanding, profile.language ?? 'hi');
+    if (handoff === 'started') await (await this.dialogs.createContext(context)).cancelAllDialogs();
+    if (handoff) return;
 
     if (!text.trim()) {
       const texts = textsFor(profile.language ?? 'hi');

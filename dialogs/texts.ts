@@ -122,6 +122,13 @@ export const texts = {
       `शिकायत ${ticket.number} (${categoryNames.hi[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusNames.hi[ticket.status]}। ज़िम्मेदार: ${officerPhrase('hi', ticket.level, ticket.officerName)}। दर्ज: ${formatDate('hi', ticket.createdAt)}।`,
     noComplaints: 'आपकी कोई शिकायत दर्ज नहीं है। समस्या लिखें तो मैं दर्ज कर दूँगा।',
     yourComplaints: (count: number) => `आपकी ${count} शिकायतें:`,
+    // Live handoff (bot/liveHandoff.ts)
+    handoffQueued: (position: number) =>
+      `ठीक है, मैं आपको हमारे कर्मचारी से जोड़ रहा हूँ। कतार में आपका नंबर ${position} है। कर्मचारी यहीं इसी चैट में जवाब देंगे; तब तक आप जो लिखेंगे, वह उन्हें भेज दिया जाएगा। इंतज़ार का समय इस पर निर्भर है कि कर्मचारी कब खाली होते हैं — तुरंत मदद के लिए 1912 पर कॉल करें। वापस मुझसे बात करने के लिए "रद्द" लिखें।`,
+    handoffPassedOn: 'आपका संदेश कर्मचारी तक पहुँचा दिया गया है; वे यहीं जवाब देंगे। वापस मुझसे बात करने के लिए "रद्द" लिखें।',
+    handoffAccepted: (agentFirstName: string) => `हमारे कर्मचारी ${agentFirstName} अब इस चैट में आपसे जुड़ गए हैं। अपनी बात यहीं लिखें।`,
+    handoffCancelled: 'ठीक है, कर्मचारी से जोड़ने का अनुरोध रद्द कर दिया। मैं फिर से आपकी मदद के लिए हाज़िर हूँ।',
+    handoffCompleted: 'कर्मचारी ने बातचीत पूरी कर ली है। अब मैं (संतुष्टि) फिर से आपकी मदद के लिए हाज़िर हूँ — शिकायत दर्ज करने या उसकी स्थिति जानने के लिए लिखें।',
     handoffRecorded:
       'किसी व्यक्ति से बात करने का आपका अनुरोध दर्ज कर लिया गया है। अभी हमारे कर्मचारी इस चैट से सीधे नहीं जुड़े हैं, इसलिए तुरंत मदद के लिए 1912 पर कॉल करें। तब तक मैं आपकी शिकायत दर्ज कर सकता हूँ या उसकी स्थिति बता सकता हूँ।',
     satisfactionQuestion: (number: string, level: OfficerLevel, officerName: string | undefined, note: string) =>
@@ -190,6 +197,13 @@ export const texts = {
       `Complaint ${ticket.number} (${categoryNames.en[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusNames.en[ticket.status]}. Responsible: ${officerPhrase('en', ticket.level, ticket.officerName)}. Registered: ${formatDate('en', ticket.createdAt)}.`,
     noComplaints: 'You have no complaints registered. Describe your problem and I will register it.',
     yourComplaints: (count: number) => `Your ${count} complaint(s):`,
+    // Live handoff (bot/liveHandoff.ts)
+    handoffQueued: (position: number) =>
+      `All right, I am connecting you to our staff. You are number ${position} in the queue. An agent will reply here in this chat; until then, whatever you write is passed on to them. How long it takes depends on when an agent is free — for urgent help, call 1912. To go back to the bot, type "cancel".`,
+    handoffPassedOn: 'Your message has been passed on to our staff; they will reply here. To go back to the bot, type "cancel".',
+    handoffAccepted: (agentFirstName: string) => `${agentFirstName} from our staff has joined this chat. Please write here.`,
+    handoffCancelled: 'All right, the request to talk to a person is cancelled. I am here to help again.',
+    handoffCompleted: 'The agent has finished this conversation. I (Santushti) am back to help — write to register a complaint or check its status.',
     handoffRecorded:
       'Your request to talk to a person is recorded. Our staff are not connected to this chat yet, so for urgent help please call 1912. Meanwhile I can register a complaint or tell you its status.',
     satisfactionQuestion: (number: string, level: OfficerLevel, officerName: string | undefined, note: string) =>

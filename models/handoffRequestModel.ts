@@ -9,7 +9,29 @@ export interface HandoffRequestRecord {
   lastText: string;
   status: 'waiting' | 'accepted' | 'completed' | 'failed';
   createdAt: Date;
+  // ── Live handoff (services/liveHandoffService.ts) ──
+  channelUserId?: string;
+  language?: 'hi' | 'en';
+  agentUsername?: string;
+  agentName?: string;
+  acceptedAt?: Date;
+  endedAt?: Date;
+  /** What the bot remembers of the conversation before the request (oldest first, at most 20). */
+  transcript?: HandoffLine[];
+  /** What the consumer and the agent said during the handoff (the latest 200). */
+  messages?: HandoffLine[];
 }
+
+export interface HandoffLine {
+  from: 'consumer' | 'bot' | 'agent';
+  text: string;
+  at: Date;
+}
+
+const handoffLineSchema = new Schema<HandoffLine>(
+  { from: { type: String, enum: ['consumer', 'bot', 'agent'], required: true }, text: { type: String, required: true }, at: { type: Date, required: true } },
+  { _id: false, versionKey: false, strict: 'throw' },
+);
 
 export const handoffRequestSchema = new Schema<HandoffRequestRecord>(
   {
@@ -20,6 +42,15 @@ export const handoffRequestSchema = new Schema<HandoffRequestRecord>(
     lastText: { type: String, required: true },
     status: { type: String, enum: ['waiting', 'accepted', 'completed', 'failed'], required: true },
     createdAt: { type: Date, required: true },
+    // Live handoff
+    channelUserId: { type: String },
+    language: { type: String, enum: ['hi', 'en'] },
+    agentUsername: { type: String },
+    agentName: { type: String },
+    acceptedAt: { type: Date },
+    endedAt: { type: Date },
+    transcript: { type: [handoffLineSchema], default: undefined },
+    messages: { type: [handoffLineSchema], default: undefined },
   },
   { versionKey: false, strict: 'throw' },
 );

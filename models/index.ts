@@ -3,6 +3,7 @@ import type { Connection, Model, mongo } from 'mongoose';
 import { botStateSchema, type BotStateRecord } from './botStateModel.js';
 import { consumerChannelSchema, type ConsumerChannelRecord } from './consumerChannelModel.js';
 import { handoffRequestSchema, type HandoffRequestRecord } from './handoffRequestModel.js';
+import { activeHandoffSchema, type ActiveHandoffRecord } from './activeHandoffModel.js'; // live handoff
 import { officerNotificationSchema, type OfficerNotificationRecord } from './officerNotificationModel.js';
 import { consumerIndexSchema, type ConsumerIndexRecord } from './consumerIndexModel.js';
 import { counterSchema, type CounterRecord } from './counterModel.js';
@@ -25,6 +26,8 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   consumerChannels: Model<ConsumerChannelRecord>;
   officerNotifications: Model<OfficerNotificationRecord>;
   handoffRequests: Model<HandoffRequestRecord>;
+  /** Live handoff: one document per consumer with an open (waiting or accepted) handoff; also the queue. */
+  activeHandoffs: Model<ActiveHandoffRecord>;
   ticketWatch: Model<TicketWatchRecord>;
   staffUsers: Model<StaffUserRecord>;
   staffSessions: Model<StaffSessionRecord>;
@@ -54,6 +57,7 @@ export function createModels(connection: Connection): Models {
     consumerChannels: connection.model<ConsumerChannelRecord>('ConsumerChannel', consumerChannelSchema, 'consumer_channels'),
     officerNotifications: connection.model<OfficerNotificationRecord>('OfficerNotification', officerNotificationSchema, 'officer_notifications'),
     handoffRequests: connection.model<HandoffRequestRecord>('HandoffRequest', handoffRequestSchema, 'handoff_requests'),
+    activeHandoffs: connection.model<ActiveHandoffRecord>('ActiveHandoff', activeHandoffSchema, 'active_handoffs'), // live handoff
     ticketWatch: connection.model<TicketWatchRecord>('TicketWatch', ticketWatchSchema, 'ticket_watch'),
     staffUsers: connection.model<StaffUserRecord>('StaffUser', staffUserSchema, 'staff_users'),
     staffSessions: connection.model<StaffSessionRecord>('StaffSession', staffSessionSchema, 'staff_sessions'),

@@ -5,6 +5,7 @@ import type { Express, Router } from 'express';
 import { DirectLineAdapter } from '../bot/adapters/directLineAdapter.js';
 import { BotConsumerNotifier } from '../bot/consumerNotifier.js';
 import { ConversationReferences } from '../bot/conversationReferences.js';
+import { LiveHandoff } from '../bot/liveHandoff.js';
 import { MongoStorage } from '../bot/mongoStorage.js';
 import { PlainTextMiddleware } from '../bot/plainTextMiddleware.js';
 import { SantushtiBot } from '../bot/santushtiBot.js';
@@ -12,6 +13,7 @@ import { createTurnErrorHandler } from '../bot/turnErrorHandler.js';
 import type { Database } from '../db/database.js';
 import type { Directory } from '../services/directory.js';
 import { HandoffService } from '../services/handoffService.js';
+import { LiveHandoffService } from '../services/liveHandoffService.js';
 import { NotificationService } from '../services/notificationService.js';
 import { ReportService } from '../services/reportService.js';
 import { SatisfactionTimers } from '../services/satisfactionTimers.js';
@@ -93,7 +95,15 @@ export function createHelpline(database: Database, directory: Directory, options
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const references = new ConversationReferences(models);
-  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references });
+  // Live handoff: agents' messages go out through the adapters below (filled in once the channels are known).
+  const liveHandoff = new LiveHandoff({
+    service: new LiveHandoffService(models, options.now),
+    conversationState,
+    references,
+    adapterFor: (channelId) => adapters[channelId],
+    botAppId: '',
+  });
+  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff });
 
   const logic = (context: TurnContext) => bot.run(context);
   const prepare = (adapter: BotAdapter) => {
@@ -142,7 +152,7 @@ export function createHelpline(database: Database, directory: Directory, options
     health: () => Object.fromEntries(channels.flatMap((channel) => (channel.health ? [[channel.channelIds.join('+'), channel.health()]] : []))),
     routers: [
       ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic })],
-      ['/api', createStaffApiRouter({ auth: staffAuth, staff })],
+      ['/api', createStaffApiRouter({ auth: staffAuth, staff, handoffs: liveHandoff })],
       ...channels.flatMap((channel) => channel.routers ?? []),
       ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
     ],

@@ -9,6 +9,7 @@ const statusByCode: Record<string, number> = {
   not_permitted: 403,
   closure_not_permitted: 403,
   ticket_not_found: 404,
+  handoff_not_found: 404, // live handoff (services/liveHandoffService.ts)
   // A consumer asking about someone else's ticket learns only that it is not theirs to see.
   not_ticket_owner: 404,
   invalid_transition: 409,

@@ -7,6 +7,7 @@ import { PASSWORD_MIN_LENGTH } from '../../services/staffAuthPasswords.js';
 import { createStaffUserSchema, loginSchema } from '../../services/staffAuthService.js';
 import { hotspotQuerySchema, satisfactionQuerySchema } from '../../services/reportService.js';
 import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema } from '../../services/staffService.js';
+import { handoffPaths, handoffSchemas } from './handoffOpenApi.js'; // live handoff
 
 type JsonSchema = Record<string, unknown>;
 
@@ -219,10 +220,12 @@ export const staffOpenApiDocument = {
         responses: { '200': { description: 'The rows.', ...json(ref('SatisfactionReport')) }, ...reportErrors },
       },
     },
+  ...handoffPaths, // live handoff
   },
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The token from POST /auth/login.' } },
     schemas: {
+      ...handoffSchemas, // live handoff
       Error: {
         type: 'object',
         required: ['error'],

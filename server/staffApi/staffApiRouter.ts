@@ -2,7 +2,8 @@
 // The rules live in services/staffService.ts and services/staffAuthService.ts; errors map in server/httpErrors.ts.
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { InvalidInputError, UnauthenticatedError } from '../../services/errors.js';
+import type { HandoffDesk } from '../../bot/liveHandoff.js';
+import { InvalidInputError, NotPermittedError, UnauthenticatedError } from '../../services/errors.js';
 import { createStaffUserSchema, loginSchema, type StaffAuthService, type StaffPrincipal } from '../../services/staffAuthService.js';
 import { LoginRateLimitedError } from '../../services/staffAuthRateLimiter.js';
 import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema, type StaffService } from '../../services/staffService.js';
@@ -14,13 +15,15 @@ import { staffOpenApiDocument } from './openApiDocument.js';
 export interface StaffApiDependencies {
   auth: StaffAuthService;
   staff: StaffService;
+  /** Live handoff (bot/liveHandoff.ts); without it the /handoffs routes answer 403. */
+  handoffs?: HandoffDesk;
 }
 
 export const STAFF_API_BODY_LIMIT = '64kb';
 
 type StaffHandler = (principal: StaffPrincipal, request: Request, response: Response) => Promise<void>;
 
-export function createStaffApiRouter({ auth, staff }: StaffApiDependencies): Router {
+export function createStaffApiRouter({ auth, staff, handoffs }: StaffApiDependencies): Router {
   const router = express.Router();
   // Per route rather than router-wide: other routers may share the /api prefix and must keep their own body rules.
   const jsonBody = express.json({ limit: STAFF_API_BODY_LIMIT });
@@ -164,6 +167,53 @@ export function createStaffApiRouter({ auth, staff }: StaffApiDependencies): Rou
     asStaff(async (principal, request, response) => {
       parseInput(disableBodySchema, request.body ?? {});
       response.json({ user: await auth.disableUser(String(request.params.username), principal) });
+    }),
+  );
+
+  // ── Live handoff (agents and supervisors; the rules live in services/liveHandoffService.ts) ──
+  const desk = (): HandoffDesk => {
+    if (!handoffs) throw new NotPermittedError('Live handoff is not served by this process.');
+    return handoffs;
+  };
+  const handoffIdOf = (request: Request) => String(request.params.id);
+
+  router.get(
+    '/handoffs',
+    asStaff(async (principal, _request, response) => {
+      response.json({ handoffs: await desk().list(principal) });
+    }),
+  );
+
+  router.get(
+    '/handoffs/:id',
+    asStaff(async (principal, request, response) => {
+      response.json({ handoff: await desk().get(principal, handoffIdOf(request)) });
+    }),
+  );
+
+  router.post(
+    '/handoffs/:id/accept',
+    jsonBody,
+    asStaff(async (principal, request, response) => {
+      parseInput(disableBodySchema, request.body ?? {});
+      response.json(await desk().accept(principal, handoffIdOf(request)));
+    }),
+  );
+
+  router.post(
+    '/handoffs/:id/messages',
+    jsonBody,
+    asStaff(async (principal, request, response) => {
+      response.json(await desk().send(principal, handoffIdOf(request), request.body));
+    }),
+  );
+
+  router.post(
+    '/handoffs/:id/complete',
+    jsonBody,
+    asStaff(async (principal, request, response) => {
+      parseInput(disableBodySchema, request.body ?? {});
+      response.json(await desk().complete(principal, handoffIdOf(request)));
     }),
   );
 

@@ -1,6 +1,6 @@
 // Reaching a person, and the words that work anywhere in a conversation (help, cancel, start over), in Hindi,
-// Hinglish and English. A person is offered honestly (the request is stored for the agents; the chat says to call
-// 1912), and after two messages in a row the bot did not understand.
+// Hinglish and English. Asking for a person hands the conversation off (the live round trip is in
+// liveHandoff.test.ts); after two messages in a row the bot did not understand, a request is recorded.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { textsFor, type Language } from '../../dialogs/texts.js';
 import { createBotHarness, type BotHarness, type ConsumerChat } from '../support/botHarness.js';
@@ -27,14 +27,15 @@ describe('"talk to a person"', () => {
     { style: 'English', language: 'en' as Language, ask: 'I want to talk to a human' },
     { style: 'English (after writing English)', language: 'en' as Language, ask: 'talk to a person', before: 'Good morning' },
     { style: 'English (the menu button)', language: 'en' as Language, ask: 'Talk to a person', before: 'Good morning' },
-  ])('$style: an honest answer (call 1912), and the request stored for the agents', async ({ language, ask, before }) => {
+  ])('$style: handed off — an honest answer (queue position, call 1912), and the request stored for the agents', async ({ language, ask, before }) => {
     const texts = textsFor(language);
     const chat = harness.consumer('webchat', harness.newIdentity('human').userId);
     if (before) await chat.say(before);
     const turn = await chat.say(ask);
-    expect(turn.texts).toEqual([texts.handoffRecorded]);
+    // Live handoff: the position depends on the other waiting handoffs of this file.
+    expect(turn.texts).toHaveLength(1);
+    expect(turn.text).toMatch(new RegExp(`^${texts.handoffQueued(99).split('99')[0]}\\d+`));
     expect(turn.text).toContain('1912');
-    expect(turn.choices).toEqual(texts.menuChoices);
 
     const requests = await handoffsOf(chat.userId);
     expect(requests).toHaveLength(1);
@@ -48,14 +49,19 @@ describe('"talk to a person"', () => {
     { style: 'Hindi (Devanagari)', language: 'hi' as Language, problem: 'बिजली नहीं है', ask: 'किसी व्यक्ति से बात करें' },
     { style: 'Hinglish', language: 'hi' as Language, problem: 'bijli nahi hai', ask: 'agent se baat karao' },
     { style: 'English', language: 'en' as Language, problem: 'no electricity', ask: 'I want to speak to someone' },
-  ])('$style, in the middle of registering: recorded, and the registration question asked again', async ({ language, problem, ask }) => {
+  ])('$style, in the middle of registering: handed off, the registration stops; cancelling brings the bot back', async ({ language, problem, ask }) => {
     const texts = textsFor(language);
     const chat = harness.consumer('webchat', harness.newIdentity('human-mid').userId);
     await chat.say(problem);
     const turn = await chat.say(ask);
-    expect(turn.texts).toEqual([texts.handoffRecorded, texts.askAccount]);
+    expect(turn.texts).toHaveLength(1);
+    expect(turn.text).toContain('1912');
     expect(await handoffsOf(chat.userId)).toHaveLength(1);
-    expect((await chat.say(texts.skipWords[0]!)).texts).toEqual([texts.askMobile]);
+    // While waiting, an answer is passed on to the agent, not taken by the registration.
+    expect((await chat.say(texts.skipWords[0]!)).texts).toEqual([texts.handoffPassedOn]);
+    expect((await chat.say(language === 'hi' ? 'रद्द' : 'cancel')).texts).toEqual([texts.handoffCancelled]);
+    expect((await handoffsOf(chat.userId))[0]).toMatchObject({ status: 'failed' });
+    expect(await ticketCount(chat.userId)).toBe(0);
   });
 });
 

@@ -16,6 +16,7 @@ import {
   TurnContext,
   UserState,
   type Activity,
+  type BotAdapter,
   type ConversationReference,
   type ResourceResponse,
   type Storage,
@@ -24,6 +25,7 @@ import {
 import type { ClaimsIdentity } from 'botframework-connector';
 import { BotConsumerNotifier } from '../../bot/consumerNotifier.js';
 import { ConversationReferences } from '../../bot/conversationReferences.js';
+import { LiveHandoff } from '../../bot/liveHandoff.js';
 import { MongoStorage } from '../../bot/mongoStorage.js';
 import { PlainTextMiddleware } from '../../bot/plainTextMiddleware.js';
 import { SantushtiBot } from '../../bot/santushtiBot.js';
@@ -32,6 +34,7 @@ import type { Models } from '../../models/index.js';
 import type { ConsumerActor, ConsumerChannel, OfficerLevel, StaffActor } from '../../models/ticketTypes.js';
 import { Directory } from '../../services/directory.js';
 import { HandoffService } from '../../services/handoffService.js';
+import { LiveHandoffService } from '../../services/liveHandoffService.js';
 import { NotificationService } from '../../services/notificationService.js';
 import { TicketService } from '../../services/ticketService.js';
 
@@ -178,6 +181,8 @@ export interface BotHarness {
   readonly notifications: NotificationService;
   readonly bot: SantushtiBot;
   readonly adapter: HarnessAdapter;
+  /** The live handoff's agent side (what the staff API calls). */
+  readonly handoffs: LiveHandoff;
   readonly storage: FaultyStorage;
   /** What the turn error handler and the notification service logged. */
   readonly log: string[];
@@ -209,7 +214,15 @@ export function createBotHarness(models: Models, options: { directory?: Director
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const references = new ConversationReferences(models);
-  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references });
+  // Live handoff, as in server/helpline.ts: the agents' side (`harness.handoffs`) reaches chats through this adapter.
+  const handoffs = new LiveHandoff({
+    service: new LiveHandoffService(models),
+    conversationState,
+    references,
+    adapterFor: (channelId): BotAdapter | undefined => (channelId === 'webchat' ? adapter : undefined),
+    botAppId: '',
+  });
+  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff: handoffs });
 
   const adapter = new HarnessAdapter((context) => bot.run(context));
   adapter.use(new PlainTextMiddleware());
@@ -279,7 +292,7 @@ export function createBotHarness(models: Models, options: { directory?: Director
     return { role: 'officer', id, name };
   }
 
-  return { models, directory, tickets, notifications, bot, adapter, storage, log, consumer, newIdentity, officer };
+  return { models, directory, tickets, notifications, bot, adapter, handoffs, storage, log, consumer, newIdentity, officer };
 }
 
 function turnOf(activities: Partial<Activity>[]): Turn {

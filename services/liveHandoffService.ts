@@ -1,0 +1,283 @@
+// The live handoff's state (Bot Framework's handoff protocol): a consumer's request waits in a queue, an agent
+// accepts it and talks to the consumer through the bot, then completes it and the bot resumes. State per consumer:
+// waiting → accepted (agent) → completed, or waiting → failed (the consumer cancelled).
+//
+// Two collections: `handoff_requests` keeps every request for good (with the transcript the bot remembered and the
+// messages exchanged, bounded), read and written only by `_id`; `active_handoffs` holds one document per consumer
+// with an open handoff, keyed by their channel identity — the bot's one `_id` read per turn, and, because ended
+// handoffs are deleted from it, the queue agents list (a scan of open handoffs only). State changes are conditional
+// updates on the small active collection; the request document follows by `_id`.
+import { randomBytes } from 'node:crypto';
+import { trusted } from 'mongoose';
+import { z } from 'zod';
+import type { ActiveHandoffRecord } from '../models/activeHandoffModel.js';
+import type { HandoffLine, HandoffRequestRecord } from '../models/handoffRequestModel.js';
+import { wholeDocument, type Models } from '../models/index.js';
+import type { ConsumerActor } from '../models/ticketTypes.js';
+import { channelIdentityKey, consumerActorId } from './consumerIdentity.js';
+import { DomainError, NotPermittedError } from './errors.js';
+import type { StaffPrincipal } from './staffAuthService.js';
+
+export const HANDOFF_TRANSCRIPT_LINES = 20;
+export const HANDOFF_MESSAGES_KEPT = 200;
+export const HANDOFF_LINE_MAX = 2_000;
+
+export const handoffMessageSchema = z.strictObject({
+  text: z.string().trim().min(1).max(HANDOFF_LINE_MAX).meta({ description: 'Plain text, at most 2,000 characters; delivered to the consumer as is.' }),
+});
+export type HandoffMessageInput = z.input<typeof handoffMessageSchema>;
+
+export class HandoffNotFoundError extends DomainError {
+  readonly code = 'handoff_not_found';
+  constructor(readonly handoffId: string) {
+    super(`No handoff ${handoffId}.`);
+  }
+}
+
+/** The handoff is not in a state where the action is possible (answered 409, like a ticket's invalid transition). */
+export class HandoffStateError extends DomainError {
+  readonly code = 'invalid_transition';
+}
+
+/** One entry of the agents' queue. */
+export interface HandoffQueueEntry {
+  id: string;
+  status: 'waiting' | 'accepted';
+  channel: string;
+  reason: ActiveHandoffRecord['reason'];
+  language: ActiveHandoffRecord['language'];
+  createdAt: Date;
+  /** Seconds waited for an agent: until now while waiting, until acceptance once accepted. */
+  waitingSeconds: number;
+  agent?: { username: string; name: string };
+  acceptedAt?: Date;
+}
+
+export interface HandoffDetail {
+  id: string;
+  status: HandoffRequestRecord['status'];
+  channel: string;
+  consumerKey: string;
+  reason: HandoffRequestRecord['reason'];
+  language?: HandoffRequestRecord['language'];
+  createdAt: Date;
+  waitingSeconds: number;
+  agent?: { username: string; name: string };
+  acceptedAt?: Date;
+  endedAt?: Date;
+  /** What the bot remembered of the conversation before the request, oldest first. */
+  transcript: HandoffLine[];
+  /** What the consumer and the agent said since, oldest first. */
+  messages: HandoffLine[];
+}
+
+export interface StartedHandoff {
+  active: ActiveHandoffRecord;
+  /** 1 = next to be accepted. */
+  position: number;
+  /** The consumer already had an open handoff: nothing new was created. */
+  reused: boolean;
+}
+
+export class LiveHandoffService {
+  constructor(
+    private readonly models: Pick<Models, 'handoffRequests' | 'activeHandoffs'>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The bot's per-turn check: one read by `_id`. */
+  async activeFor(channel: string, channelUserId: string): Promise<ActiveHandoffRecord | null> {
+    return this.models.activeHandoffs.findById(channelIdentityKey(channel, channelUserId), wholeDocument).lean<ActiveHandoffRecord>();
+  }
+
+  /** Opens a waiting handoff for the consumer, or returns the one already open. */
+  async start(input: {
+    consumer: ConsumerActor;
+    reason: ActiveHandoffRecord['reason'];
+    lastText: string;
+    language: ActiveHandoffRecord['language'];
+    transcript: HandoffLine[];
+  }): Promise<StartedHandoff> {
+    const { consumer } = input;
+    const key = channelIdentityKey(consumer.channel, consumer.channelUserId);
+    const existing = await this.activeFor(consumer.channel, consumer.channelUserId);
+    if (existing) return { active: existing, position: await this.positionOf(existing), reused: true };
+
+    const createdAt = this.now();
+    const handoffId = `handoff_${randomBytes(8).toString('hex')}`;
+    await this.models.handoffRequests.create({
+      _id: handoffId,
+      consumerKey: consumerActorId(consumer),
+      channel: consumer.channel,
+      channelUserId: consumer.channelUserId,
+      reason: input.reason,
+      lastText: input.lastText.slice(0, 1000) || '(empty)',
+      status: 'waiting',
+      createdAt,
+      language: input.language,
+      transcript: input.transcript.slice(-HANDOFF_TRANSCRIPT_LINES).map(boundedLine),
+      messages: [],
+    });
+    const active: ActiveHandoffRecord = {
+      _id: key,
+      handoffId,
+      status: 'waiting',
+      channel: consumer.channel,
+      channelUserId: consumer.channelUserId,
+      reason: input.reason,
+      language: input.language,
+      createdAt,
+    };
+    try {
+      await this.models.activeHandoffs.create(active);
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+      // Another turn of the same consumer opened one first: keep theirs, and this request never became live.
+      await this.models.handoffRequests.updateOne({ _id: handoffId }, { $set: { status: 'failed', endedAt: this.now() } });
+      const winner = await this.activeFor(consumer.channel, consumer.channelUserId);
+      if (!winner) throw error;
+      return { active: winner, position: await this.positionOf(winner), reused: true };
+    }
+    return { active, position: await this.positionOf(active), reused: false };
+  }
+
+  /** Appends a line to the handoff's messages, keeping the latest HANDOFF_MESSAGES_KEPT. */
+  async appendMessage(handoffId: string, from: HandoffLine['from'], text: string): Promise<void> {
+    const line = boundedLine({ from, text, at: this.now() });
+    await this.models.handoffRequests.updateOne({ _id: handoffId }, { $push: { messages: { $each: [line], $slice: -HANDOFF_MESSAGES_KEPT } } });
+  }
+
+  /** The consumer cancelled a waiting handoff. False when it was no longer waiting. */
+  async cancelByConsumer(active: ActiveHandoffRecord): Promise<boolean> {
+    return this.end(active, 'waiting', 'failed');
+  }
+
+  // ── The agents' side ─────────────────────────────────────────────────────────────────────────────────────
+
+  async list(principal: StaffPrincipal): Promise<HandoffQueueEntry[]> {
+    requireDesk(principal);
+    const open = await this.models.activeHandoffs.find({}, wholeDocument).lean<ActiveHandoffRecord[]>();
+    const now = this.now();
+    return open
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.handoffId.localeCompare(b.handoffId))
+      .map((active) => ({
+        id: active.handoffId,
+        status: active.status,
+        channel: active.channel,
+        reason: active.reason,
+        language: active.language,
+        createdAt: active.createdAt,
+        waitingSeconds: secondsBetween(active.createdAt, active.acceptedAt ?? now),
+        ...(active.agentUsername ? { agent: { username: active.agentUsername, name: active.agentName ?? active.agentUsername } } : {}),
+        ...(active.acceptedAt ? { acceptedAt: active.acceptedAt } : {}),
+      }));
+  }
+
+  async get(principal: StaffPrincipal, handoffId: string): Promise<HandoffDetail> {
+    requireDesk(principal);
+    const request = await this.request(handoffId);
+    return {
+      id: request._id,
+      status: request.status,
+      channel: request.channel,
+      consumerKey: request.consumerKey,
+      reason: request.reason,
+      ...(request.language ? { language: request.language } : {}),
+      createdAt: request.createdAt,
+      waitingSeconds: secondsBetween(request.createdAt, request.acceptedAt ?? request.endedAt ?? this.now()),
+      ...(request.agentUsername ? { agent: { username: request.agentUsername, name: request.agentName ?? request.agentUsername } } : {}),
+      ...(request.acceptedAt ? { acceptedAt: request.acceptedAt } : {}),
+      ...(request.endedAt ? { endedAt: request.endedAt } : {}),
+      transcript: request.transcript ?? [],
+      messages: request.messages ?? [],
+    };
+  }
+
+  /** Only a waiting handoff can be accepted (409 otherwise); the caller becomes its agent. */
+  async accept(principal: StaffPrincipal, handoffId: string): Promise<ActiveHandoffRecord> {
+    requireDesk(principal);
+    const request = await this.request(handoffId);
+    if (request.status !== 'waiting' || !request.channelUserId) throw notIn(handoffId, 'accept', request.status, ['waiting']);
+    const acceptedAt = this.now();
+    const accepted = await this.models.activeHandoffs
+      .findOneAndUpdate(
+        { _id: channelIdentityKey(request.channel, request.channelUserId), handoffId, status: 'waiting' },
+        { $set: { status: 'accepted', agentUsername: principal.username, agentName: principal.name, acceptedAt } },
+        { new: true, projection: wholeDocument },
+      )
+      .lean<ActiveHandoffRecord>();
+    if (!accepted) throw notIn(handoffId, 'accept', 'no longer waiting', ['waiting']);
+    await this.models.handoffRequests.updateOne(
+      { _id: handoffId },
+      { $set: { status: 'accepted', agentUsername: principal.username, agentName: principal.name, acceptedAt } },
+    );
+    return accepted;
+  }
+
+  /** The accepting agent's message for the consumer: recorded, then the caller delivers it. */
+  async agentMessage(principal: StaffPrincipal, handoffId: string, input: z.output<typeof handoffMessageSchema>): Promise<ActiveHandoffRecord> {
+    requireDesk(principal);
+    const active = await this.acceptedActive(handoffId, 'send a message');
+    if (active.agentUsername !== principal.username) throw new NotPermittedError('Only the agent who accepted this handoff can write in it.');
+    await this.appendMessage(handoffId, 'agent', input.text);
+    return active;
+  }
+
+  /** The accepting agent or a supervisor hands the conversation back to the bot. */
+  async complete(principal: StaffPrincipal, handoffId: string): Promise<ActiveHandoffRecord> {
+    requireDesk(principal);
+    const active = await this.acceptedActive(handoffId, 'complete');
+    if (active.agentUsername !== principal.username && principal.role !== 'supervisor') {
+      throw new NotPermittedError('Only the agent who accepted this handoff, or a supervisor, can complete it.');
+    }
+    if (!(await this.end(active, 'accepted', 'completed'))) throw notIn(handoffId, 'complete', 'no longer accepted', ['accepted']);
+    return active;
+  }
+
+  // ── Internals ────────────────────────────────────────────────────────────────────────────────────────────
+
+  private async request(handoffId: string): Promise<HandoffRequestRecord> {
+    if (!/^handoff_[0-9a-f]{16}$/.test(handoffId)) throw new HandoffNotFoundError(handoffId);
+    const request = await this.models.handoffRequests.findById(handoffId, wholeDocument).lean<HandoffRequestRecord>();
+    if (!request) throw new HandoffNotFoundError(handoffId);
+    return request;
+  }
+
+  private async acceptedActive(handoffId: string, action: string): Promise<ActiveHandoffRecord> {
+    const request = await this.request(handoffId);
+    if (request.status !== 'accepted' || !request.channelUserId) throw notIn(handoffId, action, request.status, ['accepted']);
+    const active = await this.activeFor(request.channel, request.channelUserId);
+    if (!active || active.handoffId !== handoffId || active.status !== 'accepted') throw notIn(handoffId, action, 'no longer accepted', ['accepted']);
+    return active;
+  }
+
+  /** Closes an open handoff that is in `from`; false when someone else moved it first. */
+  private async end(active: ActiveHandoffRecord, from: ActiveHandoffRecord['status'], to: 'completed' | 'failed'): Promise<boolean> {
+    const removed = await this.models.activeHandoffs.deleteOne({ _id: active._id, handoffId: active.handoffId, status: from });
+    if (removed.deletedCount !== 1) return false;
+    await this.models.handoffRequests.updateOne({ _id: active.handoffId }, { $set: { status: to, endedAt: this.now() } });
+    return true;
+  }
+
+  /** Waiting handoffs opened no later than this one (the queue collection holds open handoffs only). */
+  private async positionOf(active: ActiveHandoffRecord): Promise<number> {
+    if (active.status !== 'waiting') return 0;
+    return this.models.activeHandoffs.countDocuments({ status: 'waiting', createdAt: trusted({ $lte: active.createdAt }) });
+  }
+}
+
+function requireDesk(principal: StaffPrincipal): void {
+  if (principal.role !== 'agent' && principal.role !== 'supervisor') throw new NotPermittedError('Handoffs are for agents and supervisors.');
+}
+
+function notIn(handoffId: string, action: string, status: string, allowed: readonly string[]): HandoffStateError {
+  return new HandoffStateError(`Handoff ${handoffId} is ${status}; "${action}" is possible only when it is ${allowed.join(' or ')}.`, { handoffId, action, status });
+}
+
+function secondsBetween(from: Date, to: Date): number {
+  return Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
+}
+
+function boundedLine(line: HandoffLine): HandoffLine {
+  return { from: line.from, text: line.text.slice(0, HANDOFF_LINE_MAX) || '(empty)', at: line.at };
+}
