@@ -130,7 +130,7 @@ export const texts = {
     handoffCancelled: 'ठीक है, कर्मचारी से जोड़ने का अनुरोध रद्द कर दिया। मैं फिर से आपकी मदद के लिए हाज़िर हूँ।',
     handoffCompleted: 'कर्मचारी ने बातचीत पूरी कर ली है। अब मैं (संतुष्टि) फिर से आपकी मदद के लिए हाज़िर हूँ — शिकायत दर्ज करने या उसकी स्थिति जानने के लिए लिखें।',
     handoffRecorded:
-      'किसी व्यक्ति से बात करने का आपका अनुरोध दर्ज कर लिया गया है। अभी हमारे कर्मचारी इस चैट से सीधे नहीं जुड़े हैं, इसलिए तुरंत मदद के लिए 1912 पर कॉल करें। तब तक मैं आपकी शिकायत दर्ज कर सकता हूँ या उसकी स्थिति बता सकता हूँ।',
+      'आपकी बात हमारे कर्मचारियों के लिए दर्ज कर ली गई है। किसी व्यक्ति से यहीं बात करनी हो तो "व्यक्ति से बात" लिखें; तुरंत मदद के लिए 1912 पर कॉल करें।',
     satisfactionQuestion: (number: string, level: OfficerLevel, officerName: string | undefined, note: string) =>
       `शिकायत ${number}: ${officerPhrase('hi', level, officerName)} के अनुसार समस्या ठीक कर दी गई है — "${note}"।\nक्या आपकी समस्या हल हो गई?`,
     satisfactionReminder: (number: string) => `याद दिला रहे हैं: शिकायत ${number} — क्या आपकी समस्या हल हो गई? "हाँ" या "नहीं" लिखें।`,
@@ -205,7 +205,7 @@ export const texts = {
     handoffCancelled: 'All right, the request to talk to a person is cancelled. I am here to help again.',
     handoffCompleted: 'The agent has finished this conversation. I (Santushti) am back to help — write to register a complaint or check its status.',
     handoffRecorded:
-      'Your request to talk to a person is recorded. Our staff are not connected to this chat yet, so for urgent help please call 1912. Meanwhile I can register a complaint or tell you its status.',
+      'Your message is recorded for our staff. To talk to a person here, type "talk to a person"; for urgent help call 1912.',
     satisfactionQuestion: (number: string, level: OfficerLevel, officerName: string | undefined, note: string) =>
       `Complaint ${number}: ${officerPhrase('en', level, officerName)} reports the problem fixed — "${note}".\nIs your problem solved?`,
     satisfactionReminder: (number: string) => `Reminder: complaint ${number} — is your problem solved? Type "yes" or "no".`,
