@@ -11,80 +11,36 @@ import {
   slaClockRuns,
   type SlaLimits,
 } from './slaPolicy.js';
-import { TicketWatch, untilChanged } from './ticketWatch.js';
+import { TicketTimer, type TicketTimerOptions } from './ticketTimer.js';
 import type { TicketService } from './ticketService.js';
 
-export interface SlaTimerOptions {
+export interface SlaTimerOptions extends TicketTimerOptions {
   /** Per category, how long one owner may hold a ticket. Default: DEFAULT_SLA_LIMITS_MS. */
   limitsMs?: SlaLimits;
-  checkIntervalMs?: number;
-  now?: () => Date;
-  log?: (line: string) => void;
 }
 
 const slaActor: SystemActor = { role: 'system', id: 'sla-timer' };
 
-export class SlaTimers {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private readonly now: () => Date;
-  private readonly log: (line: string) => void;
+export class SlaTimers extends TicketTimer {
   private readonly limits: SlaLimits;
-  private readonly checkIntervalMs: number;
-  private readonly watch: TicketWatch;
 
   constructor(
-    private readonly models: Pick<Models, 'tickets' | 'ticketWatch'>,
+    models: Pick<Models, 'tickets' | 'ticketWatch'>,
     private readonly tickets: TicketService,
     options: SlaTimerOptions = {},
   ) {
-    this.checkIntervalMs = options.checkIntervalMs ?? 60_000;
-    this.now = options.now ?? (() => new Date());
-    this.log = options.log ?? ((line) => console.log(line));
+    super(models, 'sla', options);
     this.limits = options.limitsMs ?? DEFAULT_SLA_LIMITS_MS;
-    this.watch = new TicketWatch(models);
   }
 
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.checkDue(), this.checkIntervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  /** Escalates every watched ticket whose owner has held it past its limit; each is read by `_id`, nothing is scanned. */
-  async checkDue(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = (async () => {
-      try {
-        for (const watched of await this.watch.dueFor('sla', this.now())) {
-          const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
-          const dueAt = ticket && slaClockRuns(ticket) ? await this.dueAt(ticket) : undefined;
-          // Escalating changes the ticket, which marks it again; otherwise come back when the limit runs out.
-          if (dueAt && dueAt <= this.now()) await this.act(ticket!);
-          else await this.watch.snooze('sla', watched, dueAt ?? untilChanged);
-        }
-      } catch (error) {
-        this.log(`[sla-timers] check failed: ${String(error)}`);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
-  }
-
-  /** When the current owner's time runs out. */
-  private async dueAt(ticket: TicketHead): Promise<Date | undefined> {
+  /** When the current owner's time runs out; no clock runs while the consumer is asked, or at the top of the ladder. */
+  protected async dueAt(ticket: TicketHead): Promise<Date | undefined> {
+    if (!slaClockRuns(ticket)) return undefined;
     const ownerSince = ticket.ownerSince ?? (await this.ownerSinceOfOlderTicket(ticket._id));
     return ownerSince ? new Date(new Date(ownerSince).getTime() + this.limits[ticket.category]) : undefined;
   }
 
-  private async act(ticket: TicketHead): Promise<void> {
+  protected async act(ticket: TicketHead): Promise<void> {
     const limitMs = this.limits[ticket.category];
     // Escalate only the owner whose time ran out: if anyone (another process's timer, staff, the consumer) handed the
     // ticket on since this read, the new owner has a fresh period and this breach is no longer theirs.

@@ -1,0 +1,68 @@
+// The loop every ticket timer shares: on an interval, look at the watched tickets whose time for this timer has come,
+// act on those that are due, and snooze the rest until they will be. Acting changes the ticket, which marks it again.
+import type { Models } from '../models/index.js';
+import type { TicketHead } from '../models/ticketTypes.js';
+import { TicketWatch, untilChanged, type WatchWorker } from './ticketWatch.js';
+
+export interface TicketTimerOptions {
+  checkIntervalMs?: number;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+export abstract class TicketTimer {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly watch: TicketWatch;
+  private readonly checkIntervalMs: number;
+  protected readonly now: () => Date;
+  protected readonly log: (line: string) => void;
+
+  constructor(
+    protected readonly models: Pick<Models, 'tickets' | 'ticketWatch'>,
+    private readonly worker: WatchWorker,
+    options: TicketTimerOptions,
+  ) {
+    this.watch = new TicketWatch(models);
+    this.checkIntervalMs = options.checkIntervalMs ?? 60_000;
+    this.now = options.now ?? (() => new Date());
+    this.log = options.log ?? ((line) => console.log(line));
+  }
+
+  /** When this timer must next act on the ticket; undefined when it has nothing to wait for. */
+  protected abstract dueAt(ticket: TicketHead): Promise<Date | undefined>;
+  /** The due step (a reminder, an escalation); a DomainError means someone moved first, and is ignored by callers. */
+  protected abstract act(ticket: TicketHead): Promise<void>;
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.checkDue(), this.checkIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Acts on every watched ticket that is due; each is read by `_id`, nothing is scanned. */
+  async checkDue(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        for (const watched of await this.watch.dueFor(this.worker, this.now())) {
+          const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
+          const dueAt = ticket ? await this.dueAt(ticket) : undefined;
+          if (ticket && dueAt && dueAt <= this.now()) await this.act(ticket);
+          else await this.watch.snooze(this.worker, watched, dueAt ?? untilChanged);
+        }
+      } catch (error) {
+        this.log(`[${this.worker}-timer] check failed: ${String(error)}`);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+}
