@@ -1,7 +1,8 @@
 // What every channel adapter of ours shares with the Bot Framework contract: the overloads of
 // continueConversationAsync (proactive turns), the check that a reference belongs to this channel, and the honest
 // refusal to edit or delete messages that none of our channels can take back.
-import { BotAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ActivityTypes, BotAdapter, INVOKE_RESPONSE_KEY, type Activity, type ConversationReference, type ResourceResponse, type TurnContext } from 'botbuilder';
 import type { ClaimsIdentity } from 'botframework-connector';
 
 export type BotLogic = (context: TurnContext) => Promise<void>;
@@ -12,8 +13,31 @@ export abstract class ChannelAdapter extends BotAdapter {
   /** How the channel is named in error messages ("web chat", "WhatsApp"). */
   protected abstract readonly channelName: string;
 
+  /** The longest `delay` activity honoured inside a turn. */
+  protected abstract readonly maxDelayMs: number;
+
   /** Runs a proactive turn in the conversation the reference names (the reference is already checked). */
   protected abstract continueIn(reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
+
+  /** Sends (or stores) one outgoing activity that is not a delay or an invoke response; '' when the channel has no use for it. */
+  protected abstract sendOne(context: TurnContext, activity: Partial<Activity>): Promise<string>;
+
+  async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const responses: ResourceResponse[] = [];
+    for (const activity of activities) {
+      if (activity.type === 'delay') {
+        const requested = typeof activity.value === 'number' ? activity.value : 1_000;
+        await sleep(Math.min(Math.max(requested, 0), this.maxDelayMs));
+        responses.push({ id: '' });
+      } else if (activity.type === ActivityTypes.InvokeResponse) {
+        context.turnState.set(INVOKE_RESPONSE_KEY, activity);
+        responses.push({ id: '' });
+      } else {
+        responses.push({ id: await this.sendOne(context, activity) });
+      }
+    }
+    return responses;
+  }
 
   override async updateActivity(): Promise<void> {
     throw new Error(`The ${this.channelName} channel cannot change a sent message; send a new one instead.`);

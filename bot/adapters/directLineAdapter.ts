@@ -4,13 +4,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ActivityTypes,
-  INVOKE_RESPONSE_KEY,
   TurnContext,
   type Activity,
   type ChannelAccount,
   type ConversationAccount,
   type ConversationReference,
-  type ResourceResponse,
 } from 'botbuilder';
 import { trusted } from 'mongoose';
 import type {
@@ -349,7 +347,7 @@ export class DirectLineAdapter extends ChannelAdapter {
   readonly botAccount: ChannelAccount;
   readonly serviceUrl: string;
   private readonly queues: KeyedSerialQueue;
-  private readonly maxDelayMs: number;
+  protected readonly maxDelayMs: number;
 
   constructor(models: DirectLineModels, options: DirectLineAdapterOptions = {}) {
     super();
@@ -428,29 +426,10 @@ export class DirectLineAdapter extends ChannelAdapter {
     return this.queues.idle(conversationId);
   }
 
-  async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
-    const responses: ResourceResponse[] = [];
-    for (const activity of activities) {
-      switch (activity.type) {
-        case 'delay': {
-          const requested = typeof activity.value === 'number' ? activity.value : 1_000;
-          await sleep(Math.min(Math.max(requested, 0), this.maxDelayMs));
-          responses.push({ id: '' });
-          break;
-        }
-        case ActivityTypes.InvokeResponse:
-          context.turnState.set(INVOKE_RESPONSE_KEY, activity);
-          responses.push({ id: '' });
-          break;
-        case ActivityTypes.Trace:
-          // Traces are for the Emulator's inspector; a consumer's page has no use for them.
-          responses.push({ id: '' });
-          break;
-        default:
-          responses.push({ id: await this.storeOutgoing(context, activity) });
-      }
-    }
-    return responses;
+  protected async sendOne(context: TurnContext, activity: Partial<Activity>): Promise<string> {
+    // Traces are for the Emulator's inspector; a consumer's page has no use for them.
+    if (activity.type === ActivityTypes.Trace) return '';
+    return this.storeOutgoing(context, activity);
   }
 
   /**

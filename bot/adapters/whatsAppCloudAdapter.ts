@@ -6,13 +6,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ActivityTypes,
-  INVOKE_RESPONSE_KEY,
   TurnContext,
   type Activity,
   type ChannelAccount,
   type ConversationAccount,
   type ConversationReference,
-  type ResourceResponse,
 } from 'botbuilder';
 import { trusted } from 'mongoose';
 import { wholeDocument } from '../../models/index.js';
@@ -149,7 +147,7 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
   private readonly recoveryIntervalMs: number;
   private readonly sendClaimTimeoutMs: number;
   private readonly sendWaitMs: number;
-  private readonly maxDelayMs: number;
+  protected readonly maxDelayMs: number;
   private readonly senders = new Map<string, KnownSender>();
   /** Messages queued or running in this process, so a recovery pass never queues one twice. */
   private readonly inFlight = new Set<string>();
@@ -478,33 +476,12 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
 
   // ── Outbound ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-  async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
-    const responses: ResourceResponse[] = [];
-    for (const activity of activities) {
-      switch (activity.type) {
-        case 'delay': {
-          const requested = typeof activity.value === 'number' ? activity.value : 1_000;
-          await sleep(Math.min(Math.max(requested, 0), this.maxDelayMs));
-          responses.push({ id: '' });
-          break;
-        }
-        case ActivityTypes.InvokeResponse:
-          context.turnState.set(INVOKE_RESPONSE_KEY, activity);
-          responses.push({ id: '' });
-          break;
-        case ActivityTypes.Message:
-        case undefined: {
-          const to = senderOfConversation(activity.conversation?.id ?? context.activity.conversation?.id);
-          if (!to) throw new Error('A WhatsApp Cloud message needs a whatsapp-cloud:<digits> conversation');
-          responses.push({ id: await this.deliver(to, activity) });
-          break;
-        }
-        default:
-          // Typing, traces, events: WhatsApp has no place for them.
-          responses.push({ id: '' });
-      }
-    }
-    return responses;
+  protected async sendOne(context: TurnContext, activity: Partial<Activity>): Promise<string> {
+    // Typing, traces, events: WhatsApp has no place for them.
+    if (activity.type !== ActivityTypes.Message && activity.type !== undefined) return '';
+    const to = senderOfConversation(activity.conversation?.id ?? context.activity.conversation?.id);
+    if (!to) throw new Error('A WhatsApp Cloud message needs a whatsapp-cloud:<digits> conversation');
+    return this.deliver(to, activity);
   }
 
   /**

@@ -12,7 +12,6 @@ import {
   type ChannelAccount,
   type ConversationAccount,
   type ConversationReference,
-  type ResourceResponse,
 } from 'botbuilder';
 import { wholeDocument } from '../../models/index.js';
 import {
@@ -95,7 +94,7 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
   private readonly models: WhatsAppWebModels;
   private readonly logic: BotLogic;
   private readonly log: (line: string) => void;
-  private readonly maxDelayMs: number;
+  protected readonly maxDelayMs: number;
   private readonly sendClaimTimeoutMs: number;
   private readonly drainTimeoutMs: number;
   /** Serialises what one sender sent (resolving who they are, dropping duplicates) in arrival order. */
@@ -276,21 +275,9 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
 
   // ── Outgoing ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-  async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
-    const responses: ResourceResponse[] = [];
-    for (const activity of activities) {
-      if (activity.type === 'delay') {
-        const requested = typeof activity.value === 'number' ? activity.value : 1_000;
-        await sleep(Math.min(Math.max(requested, 0), this.maxDelayMs));
-        responses.push({ id: '' });
-      } else if (activity.type === ActivityTypes.Message) {
-        responses.push({ id: await this.sendMessageActivity(context, activity) });
-      } else {
-        // Typing, traces, events (handoff): WhatsApp has nothing to show for them.
-        responses.push({ id: '' });
-      }
-    }
-    return responses;
+  protected async sendOne(context: TurnContext, activity: Partial<Activity>): Promise<string> {
+    // Typing, traces, events (handoff): WhatsApp has nothing to show for them.
+    return activity.type === ActivityTypes.Message ? this.sendMessageActivity(context, activity) : '';
   }
 
   private async sendMessageActivity(context: TurnContext, activity: Partial<Activity>): Promise<string> {
