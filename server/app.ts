@@ -14,6 +14,11 @@ export interface AppDependencies {
 export function createApp({ connection, routers = [], health }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every answer, JSON errors included, is read as the type it says: a browser never sniffs echoed input into HTML.
+  app.use((_request, response, next) => {
+    response.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
 
   app.get('/healthz', async (_request, response) => {
     try {

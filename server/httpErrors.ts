@@ -44,6 +44,10 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, _request, resp
     response.status(400).json({ error: { code: 'malformed_json', message: 'The request body is not valid JSON.' } } satisfies ErrorBody);
     return;
   }
+  if (type === 'entity.invalid_utf8') {
+    response.status(400).json({ error: { code: 'invalid_utf8', message: 'The request body is not valid UTF-8.' } } satisfies ErrorBody);
+    return;
+  }
   if (type === 'entity.too.large') {
     response.status(413).json({ error: { code: 'payload_too_large', message: 'The request body is too large.' } } satisfies ErrorBody);
     return;

@@ -14,11 +14,16 @@ export const LIMITS = {
   photoRef: 500,
 } as const;
 
-/** Trimmed, non-empty, bounded, and free of the control characters that have no place in a complaint. */
+/** Without the control characters that have no place in a complaint (NUL among them); tabs and line breaks stay. */
+export function withoutControlCharacters(value: string): string {
+  return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+}
+
+/** Trimmed, non-empty, bounded, and free of control characters. */
 const text = (max: number) =>
   z
     .string()
-    .transform((value) => value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim())
+    .transform((value) => withoutControlCharacters(value).trim())
     .pipe(z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`));
 
 const mobile = z.string().max(40).transform((value, context) => {

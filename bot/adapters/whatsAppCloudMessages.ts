@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { texts } from '../../dialogs/texts.js';
 import { toAsciiDigits } from '../../services/consumerIdentity.js';
+import { withoutControlCharacters } from '../../services/ticketInput.js';
 
 // ── Inbound ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -67,7 +68,8 @@ const silentTypes = new Set(['reaction', 'system', 'request_welcome', 'ephemeral
 export function contentOf(message: InboundMessage): WhatsAppInboundContent | undefined {
   switch (message.type) {
     case 'text':
-      return message.text ? { kind: 'text', text: message.text.body } : undefined;
+      // A NUL or other control character has no place in a complaint: dropped here, before anything stores it.
+      return message.text ? { kind: 'text', text: withoutControlCharacters(message.text.body) } : undefined;
     case 'interactive': {
       const interactive = message.interactive;
       if (!interactive) return undefined;

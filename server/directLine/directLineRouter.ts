@@ -2,7 +2,7 @@
 // /v3/directline. Authentication is `Authorization: Bearer <secret | token>`: the secret for trusted backends, a token
 // (see tokenService.ts) for browsers. A token opens exactly one conversation, and the posting user is always the
 // token's user, never the `from` a client writes.
-import express, { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import {
   DirectLineConversationNotFoundError,
@@ -20,6 +20,7 @@ import {
   otherConversation,
   tokenExpired,
 } from './directLineErrors.js';
+import { jsonBody } from '../jsonBody.js';
 import { toIncomingActivity } from './inboundActivity.js';
 import type { DirectLineTokenClaims, DirectLineTokenService, IssuedToken } from './tokenService.js';
 
@@ -55,7 +56,8 @@ const watermarkSchema = z.union([z.literal(''), z.string().regex(/^\d{1,12}$/)])
 export function createDirectLineRouter(deps: DirectLineRouterDependencies): Router {
   const { adapter, tokens, logic } = deps;
   const router = Router();
-  const json = express.json({ limit: deps.bodyLimit ?? '64kb' });
+  // A consumer's NUL is cleaned from the text (inboundActivity.ts) rather than refused.
+  const json = jsonBody({ limit: deps.bodyLimit ?? '64kb', allowNulInValues: true });
 
   router.use(corsFor(deps.allowedOrigins ?? '*'));
   router.use((_request, response, next) => {

@@ -3,6 +3,7 @@
 import type { Activity } from 'botbuilder';
 import { z } from 'zod';
 import { channelAccount, conversationAccount } from '../../bot/adapters/directLineAdapter.js';
+import { withoutControlCharacters } from '../../services/ticketInput.js';
 import { badArgument, DirectLineHttpError } from './directLineErrors.js';
 
 /** Longer texts are cut to this many characters (code points) before the bot or the stream sees them. */
@@ -48,6 +49,8 @@ export function toIncomingActivity(body: unknown, conversationId: string, user: 
   if (input.attachments && input.attachments.length > 0) {
     throw new DirectLineHttpError(400, 'AttachmentsNotSupported', 'Attachments are not accepted here; please describe it in words.');
   }
+  // A consumer's NUL or other control character is dropped, not refused: the rest of what they typed still counts.
+  if (input.text !== undefined) input.text = withoutControlCharacters(input.text);
   if (input.type === 'message' && !input.text?.trim() && input.value === undefined) {
     throw new DirectLineHttpError(400, 'EmptyMessage', 'A message needs some text.');
   }

@@ -7,10 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { newWebChatUserId, type BotLogic, type DirectLineAdapter } from '../../bot/adapters/directLineAdapter.js';
 import type { ErrorBody } from '../httpErrors.js';
+import { jsonBody } from '../jsonBody.js';
 import { minimumSecretLength, type DirectLineTokenService } from './tokenService.js';
 
 export const webChatUserCookie = 'santushti_webchat_user';
@@ -133,7 +134,7 @@ export function createWebChatPageRouter(deps: WebChatPageDependencies): Router {
   asset('/webchat/page.js', join(webDirectory, 'page.js'), 'no-cache');
   asset('/webchat/page.css', join(webDirectory, 'page.css'), 'no-cache');
 
-  router.post('/webchat/session', express.json({ limit: '1kb' }), async (request, response) => {
+  router.post('/webchat/session', jsonBody({ limit: '1kb' }), async (request, response) => {
     setCommonSecurityHeaders(response);
     response.set('Cache-Control', 'no-store');
     // SameSite=Lax already keeps the cookie off cross-site POSTs; this refuses them outright where browsers say so.

@@ -10,6 +10,7 @@ import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema, type StaffSe
 import { hotspotQuerySchema, satisfactionQuerySchema } from '../../services/reportService.js';
 import { parseInput } from '../../services/ticketInput.js';
 import type { ErrorBody } from '../httpErrors.js';
+import { jsonBody as strictJsonBody } from '../jsonBody.js';
 import { staffOpenApiDocument } from './openApiDocument.js';
 
 export interface StaffApiDependencies {
@@ -26,7 +27,8 @@ type StaffHandler = (principal: StaffPrincipal, request: Request, response: Resp
 export function createStaffApiRouter({ auth, staff, handoffs }: StaffApiDependencies): Router {
   const router = express.Router();
   // Per route rather than router-wide: other routers may share the /api prefix and must keep their own body rules.
-  const jsonBody = express.json({ limit: STAFF_API_BODY_LIMIT });
+  const jsonBody = strictJsonBody({ limit: STAFF_API_BODY_LIMIT });
+  const closureAttemptBody = strictJsonBody({ limit: STAFF_API_BODY_LIMIT, refuseHostileContent: false });
 
   /** Every staff route: no valid session, no further work (and nothing recorded). */
   const asStaff =
@@ -104,7 +106,7 @@ export function createStaffApiRouter({ auth, staff, handoffs }: StaffApiDependen
   // loosely on purpose: a stray field must not turn a closure attempt into a 400 that leaves no trace.
   router.post(
     '/tickets/:number/close',
-    jsonBody,
+    closureAttemptBody,
     asStaff(async (principal, request) => {
       await staff.refuseClosure(principal, ticketNumberOf(request), { via: 'POST close', note: fieldOf(request.body, 'note') });
     }),
@@ -112,7 +114,7 @@ export function createStaffApiRouter({ auth, staff, handoffs }: StaffApiDependen
 
   router.post(
     '/tickets/:number/status',
-    jsonBody,
+    closureAttemptBody,
     asStaff(async (principal, request) => {
       await staff.refuseClosure(principal, ticketNumberOf(request), {
         via: 'POST status',
@@ -124,7 +126,7 @@ export function createStaffApiRouter({ auth, staff, handoffs }: StaffApiDependen
 
   router.patch(
     '/tickets/:number',
-    jsonBody,
+    closureAttemptBody,
     asStaff(async (principal, request) => {
       if (!hasField(request.body, 'status')) {
         throw new InvalidInputError(['nothing on a ticket is patched directly: use POST /api/tickets/{number}/assign, /progress or /resolution']);
