@@ -1,6 +1,6 @@
 // The WhatsApp Cloud API channel. The webhook hands it Meta's messages: each is stored once under its wamid (a
-// redelivery is a duplicate-key no-op), then processed in the background one turn at a time per sender, in order of
-// arrival; a restart picks up what was stored and not yet processed. What the bot sends goes to the Graph API as
+// redelivery is a duplicate-key no-op), then processed in the background one turn at a time per sender, earliest sent
+// first among those waiting (Meta delivers out of order); a restart picks up what was stored and not yet processed. What the bot sends goes to the Graph API as
 // text, reply buttons, a list or numbered lines, and as an approved template when the 24-hour window has closed.
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -151,6 +151,9 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
   private readonly senders = new Map<string, KnownSender>();
   /** Messages queued or running in this process, so a recovery pass never queues one twice. */
   private readonly inFlight = new Set<string>();
+  /** Per sender, the messages queued and not yet taken by a turn (see schedule). */
+  private readonly waiting = new Map<string, Array<{ wamid: string; sentAt: number; arrival: number }>>();
+  private arrivals = 0;
   private stopped = false;
   private recoveryTimer: NodeJS.Timeout | undefined;
   private recovering: Promise<void> | undefined;
@@ -215,6 +218,7 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
           if (!status.success) ignore('a status of an unknown shape');
           else if (await this.recordStatus(status.data)) summary.statuses++;
         }
+        const readable: Array<{ message: InboundMessage; content: WhatsAppInboundContent }> = [];
         for (const raw of value.data.messages ?? []) {
           const message = inboundMessageSchema.safeParse(raw);
           const content = message.success ? contentOf(message.data) : undefined;
@@ -226,9 +230,14 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
             summary.ignored++;
             continue;
           }
-          if (await this.store(message.data, content)) {
+          readable.push({ message: message.data, content });
+        }
+        // Meta does not promise the order of a batch: stored (and so queued) in the order the consumer sent them.
+        readable.sort((a, b) => a.message.timestamp.getTime() - b.message.timestamp.getTime());
+        for (const { message, content } of readable) {
+          if (await this.store(message, content)) {
             summary.stored++;
-            this.schedule(message.data.id, message.data.from, logic);
+            this.schedule({ _id: message.id, from: message.from, sentAt: message.timestamp }, logic);
           } else {
             summary.duplicates++;
           }
@@ -311,7 +320,7 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
               if (!released) continue;
               this.log(`[whatsapp-cloud] taking over message ${record._id} of ${maskMobile(record.from)} (its turn never finished)`);
             }
-            this.schedule(record._id, record.from, logic);
+            this.schedule(record, logic);
           }
         }
       } catch (error) {
@@ -363,13 +372,42 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
     return true;
   }
 
-  private schedule(wamid: string, from: string, logic: BotLogic): void {
+  /**
+   * Queues a turn for the sender. A turn takes the earliest-sent of the sender's messages still waiting, not the one
+   * that queued it: a message Meta delivered late but before its turn came still goes first.
+   */
+  private schedule(message: Pick<WhatsAppCloudInboundRecord, '_id' | 'from' | 'sentAt'>, logic: BotLogic): void {
+    const { _id: wamid, from } = message;
     if (this.stopped || this.inFlight.has(wamid)) return;
     this.inFlight.add(wamid);
+    const waiting = this.waiting.get(from) ?? [];
+    waiting.push({ wamid, sentAt: message.sentAt.getTime(), arrival: this.arrivals++ });
+    this.waiting.set(from, waiting);
+    let taken: string | undefined;
     void this.queues
-      .run(from, () => this.processStored(wamid, logic))
-      .catch((error: unknown) => this.log(`[whatsapp-cloud] message ${wamid} of ${maskMobile(from)} could not be processed: ${String(error)}`))
-      .finally(() => this.inFlight.delete(wamid));
+      .run(from, async () => {
+        taken = this.takeEarliest(from);
+        if (taken) await this.processStored(taken, logic);
+      })
+      .catch((error: unknown) => this.log(`[whatsapp-cloud] message ${taken ?? wamid} of ${maskMobile(from)} could not be processed: ${String(error)}`))
+      .finally(() => {
+        if (taken) this.inFlight.delete(taken);
+      });
+  }
+
+  /** Removes and returns the sender's waiting message sent first (by Meta's timestamp, then by arrival). */
+  private takeEarliest(from: string): string | undefined {
+    const waiting = this.waiting.get(from);
+    if (!waiting?.length) return undefined;
+    let earliest = 0;
+    for (let index = 1; index < waiting.length; index++) {
+      const candidate = waiting[index]!;
+      const best = waiting[earliest]!;
+      if (candidate.sentAt < best.sentAt || (candidate.sentAt === best.sentAt && candidate.arrival < best.arrival)) earliest = index;
+    }
+    const [next] = waiting.splice(earliest, 1);
+    if (waiting.length === 0) this.waiting.delete(from);
+    return next!.wamid;
   }
 
   /** Claims the message (only one process runs its turn), runs the turn, and marks it processed. */

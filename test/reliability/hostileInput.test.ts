@@ -5,37 +5,28 @@
 // document, no polluted prototype, and no collection changed that the row did not name. Each row is written to
 // test-artifacts/reliability/ by recordCase.
 import { once } from 'node:events';
-import { request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WhatsAppCloudAdapter } from '../../bot/adapters/whatsAppCloudAdapter.js';
-import type { Database } from '../../db/database.js';
 import type { Models } from '../../models/index.js';
 import { DirectLineTokenService } from '../../server/directLine/tokenService.js';
-import { createHelpline, type ChannelPlugin, type Helpline } from '../../server/helpline.js';
-import { createWhatsAppCloudChannel } from '../../server/whatsappCloud/whatsAppCloudChannel.js';
+import type { Helpline } from '../../server/helpline.js';
 import { noQrRenderer } from '../../server/whatsappWeb/qrRendering.js';
 import { createWhatsAppWebChannel } from '../../server/whatsappWeb/whatsAppWebChannel.js';
-import { Directory } from '../../services/directory.js';
-import { FakeGraphApi } from '../support/fakeGraphApi.js';
 import { FakeWhatsAppWebClients, ManualScheduler } from '../support/fakeWhatsAppWebClient.js';
 import { recordCase } from '../support/reliabilityReport.js';
 import { useTestDatabase } from '../support/testDatabase.js';
+import { loopbackSecrets, startLoopbackHelpline, type LoopbackHelpline } from './helplineOnLoopback.js';
 import { hostileCorpus, type CorpusContext, type HostileCase, type Probe, type RawRequest, type RawResponse } from './hostileCorpus.js';
 
 const db = useTestDatabase('hostile_input');
-const directory = Directory.loadDefault();
-const directLineSecret = 'hostile-directline-secret-0123456789abcdefghij';
-const whatsApp = { appSecret: 'hostile-app-secret-0123456789abcdef', verifyToken: 'hostile-verify-token-0123456789', phoneNumberId: '109876543299' };
+const directLineSecret = loopbackSecrets.directLine;
+const whatsApp = loopbackSecrets.whatsApp;
 const operator = { role: 'system', id: 'hostile-test' } as const;
 
-let graph: FakeGraphApi;
+let loopback: LoopbackHelpline;
 let helpline: Helpline;
-let server: Server;
 let port: number;
-let cloud: ChannelPlugin;
 let context: CorpusContext;
-const serverLog: string[] = [];
 const processFailures: unknown[] = [];
 const recordFailure = (error: unknown) => processFailures.push(error);
 const prototypeKeysAtStart = Object.getOwnPropertyNames(Object.prototype).sort();
@@ -85,10 +76,6 @@ async function healthStatus(): Promise<number> {
   return (await send({ method: 'GET', path: '/healthz' })).status;
 }
 
-function cloudAdapter(): WhatsAppCloudAdapter {
-  return cloud.adapter as WhatsAppCloudAdapter;
-}
-
 const probe: Probe = {
   get models() {
     return db.models;
@@ -96,7 +83,7 @@ const probe: Probe = {
   async settle() {
     if (context) await helpline.notifications.drainTicket(context.tickets.ofConsumerA);
     await helpline.webChat.idle();
-    await cloudAdapter().idle();
+    await loopback.cloud.idle();
   },
   async botTextsIn(conversationId) {
     const records = await db.models.directLineActivities.find({ conversationId }, { json: 1, seq: 1 }).lean();
@@ -142,14 +129,6 @@ async function storedHostileContent(): Promise<string[]> {
 beforeAll(async () => {
   process.on('uncaughtException', recordFailure);
   process.on('unhandledRejection', recordFailure);
-  graph = await FakeGraphApi.start();
-  const cloudFactory = createWhatsAppCloudChannel({
-    ...whatsApp,
-    accessToken: 'hostile-access-token-abcdefghijklmnop',
-    apiBase: graph.apiBase,
-    templates: { statusUpdate: 'santushti_status_update', satisfactionQuestion: 'santushti_satisfaction', language: 'hi' },
-    retry: { baseDelayMs: 5 },
-  });
   const webFactory = createWhatsAppWebChannel({
     dataPath: '/tmp/santushti-test-never-written',
     clientFactory: new FakeWhatsAppWebClients().factory,
@@ -157,28 +136,8 @@ beforeAll(async () => {
     watchdogIntervalMs: 0,
     qrRenderer: noQrRenderer,
   });
-  const database: Database = { connection: db.connection, models: db.models, close: async () => {} };
-  helpline = createHelpline(database, directory, {
-    channels: [
-      (channelContext) => {
-        cloud = cloudFactory(channelContext);
-        return cloud;
-      },
-      webFactory,
-    ],
-    directLineSecret,
-    webChatCookieSecret: 'hostile-webchat-cookie-secret-9876543210zyx',
-    staffSessionTtlMs: 60 * 60_000,
-    satisfactionReminderDelaysMs: [60 * 60_000],
-    satisfactionUnconfirmedAfterMs: 2 * 60 * 60_000,
-    // Nothing moves in the background between a row and its checks.
-    sweepIntervalMs: 60 * 60_000,
-    log: (line) => serverLog.push(line),
-  });
-  server = helpline.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  port = (server.address() as AddressInfo).port;
-  await helpline.start();
+  loopback = await startLoopbackHelpline(db, { channels: [webFactory] });
+  ({ helpline, port } = loopback);
 
   // Two web chat consumers, A and B, each with a conversation and a token.
   const startConversation = async (userId: string) => {
@@ -233,12 +192,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (server) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-  await helpline?.stop();
-  await graph?.close();
+  await loopback?.stop();
   process.off('uncaughtException', recordFailure);
   process.off('unhandledRejection', recordFailure);
 });
@@ -342,8 +296,8 @@ describe('a body that never ends', () => {
       otherRequestWhileHanging: loginWhileHanging.status,
       countsUnchanged: JSON.stringify(before) === JSON.stringify(after),
       healthAfter: await healthStatus(),
-      serverRequestTimeoutMs: server.requestTimeout,
-      serverHeadersTimeoutMs: server.headersTimeout,
+      serverRequestTimeoutMs: loopback.server.requestTimeout,
+      serverHeadersTimeoutMs: loopback.server.headersTimeout,
     };
     const passed = observed.healthWhileHanging === 200 && observed.otherRequestWhileHanging === 401 && observed.countsUnchanged && observed.healthAfter === 200;
     recordCase('hostile chunked body with no end', {
@@ -353,6 +307,6 @@ describe('a body that never ends', () => {
       passed,
     });
     expect(observed).toMatchObject({ healthWhileHanging: 200, otherRequestWhileHanging: 401, countsUnchanged: true, healthAfter: 200 });
-    expect(server.requestTimeout).toBeGreaterThan(0);
+    expect(loopback.server.requestTimeout).toBeGreaterThan(0);
   });
 });

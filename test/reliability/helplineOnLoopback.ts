@@ -1,0 +1,80 @@
+// The whole helpline (createHelpline, as `npm start` assembles it) on a test database, listening on 127.0.0.1, with
+// the WhatsApp Cloud door open to a fake Graph API: what the reliability tests send their raw requests to.
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WhatsAppCloudAdapter } from '../../bot/adapters/whatsAppCloudAdapter.js';
+import type { Database } from '../../db/database.js';
+import { createHelpline, type ChannelFactory, type ChannelPlugin, type Helpline } from '../../server/helpline.js';
+import { createWhatsAppCloudChannel } from '../../server/whatsappCloud/whatsAppCloudChannel.js';
+import { Directory } from '../../services/directory.js';
+import { FakeGraphApi } from '../support/fakeGraphApi.js';
+import type { TestDatabase } from '../support/testDatabase.js';
+
+export const loopbackSecrets = {
+  directLine: 'reliability-directline-secret-0123456789abcdefghij',
+  whatsApp: { appSecret: 'reliability-app-secret-0123456789abcdef', verifyToken: 'reliability-verify-token-0123456789', phoneNumberId: '109876543299' },
+};
+
+export interface LoopbackHelpline {
+  helpline: Helpline;
+  server: Server;
+  port: number;
+  graph: FakeGraphApi;
+  cloud: WhatsAppCloudAdapter;
+  /** Everything the helpline logged. */
+  log: string[];
+  stop(): Promise<void>;
+}
+
+export async function startLoopbackHelpline(
+  db: TestDatabase,
+  options: { channels?: ChannelFactory[]; graphRetryBaseDelayMs?: number } = {},
+): Promise<LoopbackHelpline> {
+  const graph = await FakeGraphApi.start();
+  const cloudFactory = createWhatsAppCloudChannel({
+    ...loopbackSecrets.whatsApp,
+    accessToken: 'reliability-access-token-abcdefghijklmnop',
+    apiBase: graph.apiBase,
+    templates: { statusUpdate: 'santushti_status_update', satisfactionQuestion: 'santushti_satisfaction', language: 'hi' },
+    retry: { baseDelayMs: options.graphRetryBaseDelayMs ?? 5 },
+  });
+  let cloud: ChannelPlugin | undefined;
+  const log: string[] = [];
+  // The test database is closed by useTestDatabase; the helpline only borrows it.
+  const database: Database = { connection: db.connection, models: db.models, close: async () => {} };
+  const helpline = createHelpline(database, Directory.loadDefault(), {
+    channels: [
+      (context) => {
+        cloud = cloudFactory(context);
+        return cloud;
+      },
+      ...(options.channels ?? []),
+    ],
+    directLineSecret: loopbackSecrets.directLine,
+    webChatCookieSecret: 'reliability-webchat-cookie-secret-9876543210zyx',
+    staffSessionTtlMs: 60 * 60_000,
+    satisfactionReminderDelaysMs: [60 * 60_000],
+    satisfactionUnconfirmedAfterMs: 2 * 60 * 60_000,
+    // Nothing moves in the background between a request and the checks that follow it.
+    sweepIntervalMs: 60 * 60_000,
+    log: (line) => log.push(line),
+  });
+  const server = helpline.app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  await helpline.start();
+  return {
+    helpline,
+    server,
+    port: (server.address() as AddressInfo).port,
+    graph,
+    cloud: cloud!.adapter as WhatsAppCloudAdapter,
+    log,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await helpline.stop();
+      await graph.close();
+    },
+  };
+}
