@@ -48,6 +48,10 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, _request, resp
     response.status(400).json({ error: { code: 'invalid_utf8', message: 'The request body is not valid UTF-8.' } } satisfies ErrorBody);
     return;
   }
+  if (type === 'entity.unsupported_charset') {
+    response.status(415).json({ error: { code: 'unsupported_charset', message: 'Send JSON as UTF-8.' } } satisfies ErrorBody);
+    return;
+  }
   if (type === 'entity.too.large') {
     response.status(413).json({ error: { code: 'payload_too_large', message: 'The request body is too large.' } } satisfies ErrorBody);
     return;

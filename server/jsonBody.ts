@@ -26,6 +26,12 @@ class InvalidUtf8Error extends Error {
   readonly type = 'entity.invalid_utf8';
 }
 
+/** Another charset than UTF-8 declared; server/httpErrors.ts maps the type to 415 unsupported_charset. */
+class UnsupportedCharsetError extends Error {
+  readonly status = 415;
+  readonly type = 'entity.unsupported_charset';
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const objectKeys = new Set(['__proto__', 'constructor', 'prototype']);
 /** Deeper than any body a client of ours sends; deeper ones are refused rather than walked. */
@@ -68,7 +74,9 @@ export function hostileJsonProblem(value: unknown, options: { allowNulInValues?:
 export function jsonBody(options: JsonBodyOptions): RequestHandler {
   const parse = express.json({
     limit: options.limit,
-    verify: (_request, _response, buffer) => {
+    verify: (_request, _response, buffer, encoding) => {
+      // body-parser would also decode UTF-16 and UTF-32, where no UTF-8 check applies; JSON on the web is UTF-8.
+      if (encoding.toLowerCase() !== 'utf-8') throw new UnsupportedCharsetError('Send JSON as UTF-8.');
       try {
         utf8.decode(buffer);
       } catch {

@@ -92,6 +92,11 @@ export function webhookWith(phoneNumberId: string, overrides: Record<string, unk
   return messageWebhook(phoneNumberId, [{ ...textMessage(from, 'hi'), ...overrides }]);
 }
 
+/** The same bytes every time they are asked for: a delivery and its replay. */
+function replayedBody(context: CorpusContext): string {
+  return json(webhookWith(context.whatsApp.phoneNumberId, { id: 'wamid.hostile.replayed', timestamp: '1790000000', text: { body: 'bijli nahi hai' } }, '919800000004'));
+}
+
 function signedWebhook(context: CorpusContext, body: Buffer | string): RawRequest {
   return {
     method: 'POST',
@@ -377,6 +382,47 @@ const directLineCases: HostileCase[] = [
       body: json({ type: 'message', text: 'see photo', attachments: [{ contentType: 'image/png', contentUrl: 'file:///etc/passwd', name: '../../etc/passwd' }] }),
     }),
     expect: { status: 400, code: 'AttachmentsNotSupported' },
+  },
+  {
+    name: 'Direct Line: a user id with path traversal',
+    entryPoint: 'direct-line',
+    request: (context) => ({
+      method: 'POST',
+      path: '/v3/directline/tokens/generate',
+      headers: { ...jsonType, ...bearer(context.directLine.secret) },
+      body: json({ user: { id: '../../etc/passwd' } }),
+    }),
+    expect: { status: 400, code: 'BadArgument' },
+  },
+  {
+    name: "Direct Line: HTML as the consumer's display name stays text in the token",
+    entryPoint: 'direct-line',
+    request: (context) => ({
+      method: 'POST',
+      path: '/v3/directline/tokens/generate',
+      headers: { ...jsonType, ...bearer(context.directLine.secret) },
+      body: json({ user: { id: 'hostile-named-consumer', name: '<img src=x onerror=alert(1)>' } }),
+    }),
+    expect: { status: 200 },
+    mayChange: '*',
+    verify: async (_context, response, probe) => {
+      await probe.settle();
+      const token = (response.json as { token: string }).token;
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { name?: string };
+      assertThat(claims.name === '<img src=x onerror=alert(1)>', `kept as text: ${claims.name}`);
+      return { name: claims.name };
+    },
+  },
+  {
+    name: 'Direct Line: a JSON body in UTF-16',
+    entryPoint: 'direct-line',
+    request: (context) => ({
+      method: 'POST',
+      path: `/v3/directline/conversations/${context.directLine.conversationA}/activities`,
+      headers: { 'content-type': 'application/json; charset=utf-16', ...bearer(context.directLine.tokenA) },
+      body: Buffer.from(json({ type: 'message', text: 'hello' }), 'utf16le'),
+    }),
+    expect: { status: 415, code: 'unsupported_charset' },
   },
   {
     name: 'Direct Line: the body as text/plain',
@@ -677,6 +723,30 @@ const webhookCases: HostileCase[] = [
       const content = JSON.parse(record?.content ?? '{}') as { text?: string };
       assertThat(content.text === `light nahi ${scriptPayload}`, `stored as text without the NUL: ${JSON.stringify(content.text)}`);
       return { text: content.text };
+    },
+  },
+  {
+    name: 'WhatsApp webhook: a signed delivery, first time',
+    entryPoint: 'whatsapp-cloud-webhook',
+    request: (context) => signedWebhook(context, replayedBody(context)),
+    expect: { status: 200 },
+    mayChange: '*',
+    verify: async (_context, response, probe) => {
+      await probe.settle();
+      const summary = response.json as { stored: number };
+      assertThat(summary.stored === 1, `stored: ${response.text}`);
+      return summary;
+    },
+  },
+  {
+    name: 'WhatsApp webhook: the same signed bytes replayed',
+    entryPoint: 'whatsapp-cloud-webhook',
+    request: (context) => signedWebhook(context, replayedBody(context)),
+    expect: { status: 200 },
+    verify: async (_context, response) => {
+      const summary = response.json as { stored: number; duplicates: number };
+      assertThat(summary.stored === 0 && summary.duplicates === 1, `a duplicate, nothing new: ${response.text}`);
+      return summary;
     },
   },
   {

@@ -29,6 +29,7 @@ let port: number;
 let context: CorpusContext;
 const processFailures: unknown[] = [];
 const recordFailure = (error: unknown) => processFailures.push(error);
+let countsAfterLastRow: Record<string, number> | undefined;
 const prototypeKeysAtStart = Object.getOwnPropertyNames(Object.prototype).sort();
 
 /** Sends exactly these bytes (path unnormalised, body as given or streamed) and reads the whole answer. */
@@ -96,9 +97,8 @@ const probe: Probe = {
 };
 
 async function collectionCounts(): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const [name, model] of Object.entries(db.models as Models)) counts[name] = await model.collection.countDocuments();
-  return counts;
+  const entries = await Promise.all(Object.entries(db.models as Models).map(async ([name, model]) => [name, await model.collection.countDocuments()] as const));
+  return Object.fromEntries(entries);
 }
 
 /** Every "$…" or dotted key and every NUL in every stored document, as "collection: path". */
@@ -120,10 +120,12 @@ async function storedHostileContent(): Promise<string[]> {
       walk(item, `${where}.${key}`);
     }
   };
-  for (const [name, model] of Object.entries(db.models as Models)) {
-    for (const document of await model.collection.find({}).toArray()) walk(document, `${name}/${String(document._id)}`);
-  }
-  return found;
+  await Promise.all(
+    Object.entries(db.models as Models).map(async ([name, model]) => {
+      for (const document of await model.collection.find({}).toArray()) walk(document, `${name}/${String(document._id)}`);
+    }),
+  );
+  return found.sort();
 }
 
 beforeAll(async () => {
@@ -207,7 +209,8 @@ function describeRequest(row: HostileCase, raw: RawRequest): string {
 
 /** Runs one row: the request, the answer's checks, the post-conditions; returns what was seen. */
 async function runRow(row: HostileCase): Promise<Record<string, unknown>> {
-  const before = await collectionCounts();
+  const before = countsAfterLastRow ?? (await collectionCounts());
+  countsAfterLastRow = undefined;
   const response = await send(row.request(context));
   const observed: Record<string, unknown> = {
     status: response.status,
@@ -246,6 +249,8 @@ async function runRow(row: HostileCase): Promise<Record<string, unknown>> {
   observed.prototypePolluted = polluted !== undefined || Object.getOwnPropertyNames(Object.prototype).sort().join() !== prototypeKeysAtStart.join();
   expect(observed.prototypePolluted).toBe(false);
   expect(processFailures).toEqual([]);
+  // Nothing moves between rows (no background sweeps), so this row's "after" is the next row's "before".
+  countsAfterLastRow = after;
   return observed;
 }
 
