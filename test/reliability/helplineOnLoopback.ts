@@ -29,7 +29,7 @@ export interface LoopbackHelpline {
 
 export async function startLoopbackHelpline(
   db: TestDatabase,
-  options: { channels?: ChannelFactory[]; graphRetryBaseDelayMs?: number } = {},
+  options: { channels?: ChannelFactory[] } = {},
 ): Promise<LoopbackHelpline> {
   const graph = await FakeGraphApi.start();
   const cloudFactory = createWhatsAppCloudChannel({
@@ -37,7 +37,7 @@ export async function startLoopbackHelpline(
     accessToken: 'reliability-access-token-abcdefghijklmnop',
     apiBase: graph.apiBase,
     templates: { statusUpdate: 'santushti_status_update', satisfactionQuestion: 'santushti_satisfaction', language: 'hi' },
-    retry: { baseDelayMs: options.graphRetryBaseDelayMs ?? 5 },
+    retry: { baseDelayMs: 5 },
   });
   let cloud: ChannelPlugin | undefined;
   const log: string[] = [];

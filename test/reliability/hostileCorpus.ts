@@ -92,9 +92,11 @@ export function webhookWith(phoneNumberId: string, overrides: Record<string, unk
   return messageWebhook(phoneNumberId, [{ ...textMessage(from, 'hi'), ...overrides }]);
 }
 
+const replayedTimestamp = String(Math.floor(Date.now() / 1000));
+
 /** The same bytes every time they are asked for: a delivery and its replay. */
 function replayedBody(context: CorpusContext): string {
-  return json(webhookWith(context.whatsApp.phoneNumberId, { id: 'wamid.hostile.replayed', timestamp: '1790000000', text: { body: 'bijli nahi hai' } }, '919800000004'));
+  return json(webhookWith(context.whatsApp.phoneNumberId, { id: 'wamid.hostile.replayed', timestamp: replayedTimestamp, text: { body: 'bijli nahi hai' } }, '919800000004'));
 }
 
 function signedWebhook(context: CorpusContext, body: Buffer | string): RawRequest {
