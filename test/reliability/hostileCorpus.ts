@@ -321,6 +321,12 @@ const directLineCases: HostileCase[] = [
     expect: { status: 404, code: 'ConversationNotFound' },
   },
   {
+    name: 'Direct Line: an invalid UTF-8 escape as the conversation id',
+    entryPoint: 'direct-line',
+    request: (context) => ({ method: 'GET', path: '/v3/directline/conversations/%FF%FE/activities', headers: bearer(context.directLine.secret) }),
+    expect: { status: 400, code: 'bad_request' },
+  },
+  {
     name: 'Direct Line: an operator in the watermark query',
     entryPoint: 'direct-line',
     request: (context) => ({ method: 'GET', path: `/v3/directline/conversations/${context.directLine.conversationA}/activities?watermark=%24gt`, headers: bearer(context.directLine.tokenA) }),
@@ -833,6 +839,18 @@ const staffCases: HostileCase[] = [
     entryPoint: 'staff-api',
     request: (context) => ({ method: 'GET', path: '/api/tickets/..%2f..%2fetc%2fpasswd', headers: bearer(context.staff.supervisor) }),
     expect: { status: 400, code: 'invalid_input' },
+  },
+  {
+    name: 'Staff API: an invalid UTF-8 escape as the ticket number',
+    entryPoint: 'staff-api',
+    request: (context) => ({ method: 'GET', path: '/api/tickets/%FF%FE', headers: bearer(context.staff.supervisor) }),
+    expect: { status: 400, code: 'bad_request' },
+  },
+  {
+    name: 'Staff API: an invalid UTF-8 escape in the query',
+    entryPoint: 'staff-api',
+    request: (context) => ({ method: 'GET', path: '/api/tickets?district=%FF%FE', headers: bearer(context.staff.supervisor) }),
+    expect: { status: 200 },
   },
   {
     name: 'Staff API: a regex-looking ticket number',

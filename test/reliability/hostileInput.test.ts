@@ -272,6 +272,24 @@ describe('the hostile-input corpus', () => {
   });
 });
 
+describe('headers too large for the HTTP parser', () => {
+  it('a 64 kB header is refused by Node before any route runs, and the server carries on', async () => {
+    const response = await send({ method: 'GET', path: '/api/tickets', headers: { authorization: `Bearer ${'A'.repeat(64 * 1024)}` } }).catch((error: unknown) => ({
+      status: 0,
+      text: String(error),
+    }));
+    const observed = { status: response.status, healthAfter: await healthStatus() };
+    const passed = observed.status === 431 && observed.healthAfter === 200;
+    recordCase('hostile oversized header', {
+      scenario: 'staff-api: GET /api/tickets with a 64 kB Authorization header',
+      expected: "431 from Node's HTTP parser (no JSON body: no route runs); health 200 after",
+      observed,
+      passed,
+    });
+    expect(observed).toEqual({ status: 431, healthAfter: 200 });
+  });
+});
+
 describe('a body that never ends', () => {
   it('holds only its own connection: the server keeps answering, and nothing is stored when the client gives up', { timeout: 30_000 }, async () => {
     const before = await collectionCounts();
