@@ -56,8 +56,9 @@ const watermarkSchema = z.union([z.literal(''), z.string().regex(/^\d{1,12}$/)])
 export function createDirectLineRouter(deps: DirectLineRouterDependencies): Router {
   const { adapter, tokens, logic } = deps;
   const router = Router();
+  const json = jsonBody({ limit: deps.bodyLimit ?? '64kb' });
   // A consumer's NUL is cleaned from the text (inboundActivity.ts) rather than refused.
-  const json = jsonBody({ limit: deps.bodyLimit ?? '64kb', allowNulInValues: true });
+  const activityJson = jsonBody({ limit: deps.bodyLimit ?? '64kb', allowNulInValues: true });
 
   router.use(corsFor(deps.allowedOrigins ?? '*'));
   router.use((_request, response, next) => {
@@ -159,7 +160,7 @@ export function createDirectLineRouter(deps: DirectLineRouterDependencies): Rout
     response.json({ activities: page.activities, watermark: String(page.watermark) });
   });
 
-  router.post('/conversations/:conversationId/activities', withCaller, json, async (request, response) => {
+  router.post('/conversations/:conversationId/activities', withCaller, activityJson, async (request, response) => {
     const { caller, conversationId } = authorizeConversation(request);
     let user: { userId: string; userName?: string };
     if (caller.kind === 'token') {

@@ -422,6 +422,17 @@ const directLineCases: HostileCase[] = [
     },
   },
   {
+    name: "Direct Line: a NUL in the consumer's display name",
+    entryPoint: 'direct-line',
+    request: (context) => ({
+      method: 'POST',
+      path: '/v3/directline/tokens/generate',
+      headers: { ...jsonType, ...bearer(context.directLine.secret) },
+      body: '{"user":{"id":"hostile-nul-name","name":"Asha\\u0000"}}',
+    }),
+    expect: { status: 400, code: 'invalid_input' },
+  },
+  {
     name: 'Direct Line: a JSON body in UTF-16',
     entryPoint: 'direct-line',
     request: (context) => ({
