@@ -38,7 +38,7 @@ const objectKeys = new Set(['__proto__', 'constructor', 'prototype']);
 const maxDepth = 32;
 
 /** Why this key may not be stored or merged, or undefined when it is harmless. */
-export function hostileKeyReason(key: string): string | undefined {
+function hostileKeyReason(key: string): string | undefined {
   if (key.startsWith('$')) return 'starts with "$"';
   if (key.includes('.')) return 'contains "."';
   if (key.includes('\u0000')) return 'contains a NUL character';
@@ -47,7 +47,7 @@ export function hostileKeyReason(key: string): string | undefined {
 }
 
 /** The first problem in a parsed JSON value, as "path: problem", or undefined when it is clean. */
-export function hostileJsonProblem(value: unknown, options: { allowNulInValues?: boolean } = {}, path = 'body', depth = 0): string | undefined {
+function hostileJsonProblem(value: unknown, options: { allowNulInValues?: boolean } = {}, path = 'body', depth = 0): string | undefined {
   if (typeof value === 'string') {
     return !options.allowNulInValues && value.includes('\u0000') ? `${path}: contains a NUL character` : undefined;
   }

@@ -1,7 +1,8 @@
 // The WhatsApp Cloud API channel. The webhook hands it Meta's messages: each is stored once under its wamid (a
 // redelivery is a duplicate-key no-op), then processed in the background one turn at a time per sender, earliest sent
-// first among those waiting (Meta delivers out of order); a restart picks up what was stored and not yet processed. What the bot sends goes to the Graph API as
-// text, reply buttons, a list or numbered lines, and as an approved template when the 24-hour window has closed.
+// first among those waiting (Meta delivers out of order); a restart picks up what was stored and not yet processed.
+// What the bot sends goes to the Graph API as text, reply buttons, a list or numbered lines, and as an approved
+// template when the 24-hour window has closed.
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
