@@ -5,7 +5,9 @@
 // document, no polluted prototype, and no collection changed that the row did not name. Each row is written to
 // test-artifacts/reliability/ by recordCase.
 import { once } from 'node:events';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Models } from '../../models/index.js';
 import { DirectLineTokenService } from '../../server/directLine/tokenService.js';
@@ -13,7 +15,7 @@ import type { Helpline } from '../../server/helpline.js';
 import { noQrRenderer } from '../../server/whatsappWeb/qrRendering.js';
 import { createWhatsAppWebChannel } from '../../server/whatsappWeb/whatsAppWebChannel.js';
 import { FakeWhatsAppWebClients, ManualScheduler } from '../support/fakeWhatsAppWebClient.js';
-import { recordCase } from '../support/reliabilityReport.js';
+import { recordCase, reliabilityReportDirectory } from '../support/reliabilityReport.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 import { loopbackSecrets, startLoopbackHelpline, type LoopbackHelpline } from './helplineOnLoopback.js';
 import { hostileCorpus, type CorpusContext, type HostileCase, type Probe, type RawRequest, type RawResponse } from './hostileCorpus.js';
@@ -129,6 +131,10 @@ async function storedHostileContent(): Promise<string[]> {
 }
 
 beforeAll(async () => {
+  // Rows are numbered: a previous run's files would outlive rows that moved.
+  for (const file of existsSync(reliabilityReportDirectory) ? readdirSync(reliabilityReportDirectory) : []) {
+    if (file.startsWith('hostile-')) rmSync(join(reliabilityReportDirectory, file));
+  }
   process.on('uncaughtException', recordFailure);
   process.on('unhandledRejection', recordFailure);
   const webFactory = createWhatsAppWebChannel({
