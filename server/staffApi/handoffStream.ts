@@ -66,7 +66,7 @@ export class HandoffStreamHub {
   private pollAgain = false;
 
   constructor(
-    private readonly desk: HandoffDesk,
+    private readonly desk: Pick<HandoffDesk, 'list' | 'get'>,
     private readonly auth: StaffAuthService,
     options: HandoffStreamOptions = {},
   ) {
