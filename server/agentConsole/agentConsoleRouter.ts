@@ -13,7 +13,7 @@ export const agentConsolePolicy = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self'",
+  "img-src 'self' data:", // the page's empty data: favicon
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
