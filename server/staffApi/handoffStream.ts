@@ -10,7 +10,7 @@
 // Events: `queue` ({handoffs}, as GET /api/handoffs answers) on connect and on every change; `handoff` ({handoff}, as
 // GET /api/handoffs/{id}) for the one handoff named by `?handoff=<id>`, on connect and on every new message or status;
 // `end` ({reason}) just before the server ends the stream (session no longer valid, or replaced by a newer stream).
-import type { Request, Response, Router } from 'express';
+import type { Response, Router } from 'express';
 import express from 'express';
 import { z } from 'zod';
 import type { HandoffDesk } from '../../bot/liveHandoff.js';
@@ -93,7 +93,7 @@ export class HandoffStreamHub {
   }
 
   /** Opens a stream for an authenticated desk user; the request's lifetime is the stream's. */
-  async open(principal: StaffPrincipal, token: string, handoffId: string | undefined, request: Request, response: Response): Promise<void> {
+  async open(principal: StaffPrincipal, token: string, handoffId: string | undefined, response: Response): Promise<void> {
     // Refuses officers (403) and unknown handoffs (404) while a normal JSON answer is still possible.
     const [queue, handoff] = await Promise.all([this.desk.list(principal), handoffId ? this.desk.get(principal, handoffId) : undefined]);
 
@@ -101,7 +101,8 @@ export class HandoffStreamHub {
     const own = [...this.clients].filter((other) => other.principal.username === principal.username);
     for (const oldest of own.slice(0, Math.max(0, own.length - this.maxStreamsPerUser + 1))) this.end(oldest, 'replaced');
     this.clients.add(client);
-    request.on('close', () => this.remove(client));
+    // The response's close: the client went away, or the stream was ended here.
+    response.on('close', () => this.remove(client));
 
     response.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -234,7 +235,7 @@ export function createHandoffStreamRouter({ auth, hub }: { auth: StaffAuthServic
     '/handoffs/stream',
     asStaff(async (principal, request, response) => {
       const query = parseInput(handoffStreamQuerySchema, request.query);
-      await hub.open(principal, bearerToken(request)!, query.handoff, request, response);
+      await hub.open(principal, bearerToken(request)!, query.handoff, response);
     }),
   );
   return router;

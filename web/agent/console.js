@@ -67,6 +67,7 @@
       download: 'download',
       by: 'by',
       sessionEnded: 'Your session ended; log in again.',
+      replaced: 'This console is open in too many tabs; this one stopped updating. Reload it to continue here.',
       failed: 'That did not work:',
     },
     hi: {
@@ -130,6 +131,7 @@
       download: 'डाउनलोड',
       by: 'द्वारा',
       sessionEnded: 'आपका सत्र समाप्त हो गया; फिर से लॉग इन करें।',
+      replaced: 'यह कंसोल बहुत सारे टैब में खुला है; इस टैब में अपडेट रुक गए। यहीं काम करने के लिए पेज फिर से लोड करें।',
       failed: 'नहीं हो सका:',
     },
   };
@@ -335,6 +337,11 @@
       if (statusChanged) void loadTickets();
     } else if (type === 'end' && data.reason === 'unauthenticated') {
       endSession(t().sessionEnded);
+    } else if (type === 'end' && data.reason === 'replaced') {
+      // Too many consoles open for this user: this one yields instead of taking a stream back from another.
+      stopStream();
+      setConnection('offline');
+      $('conversation-error').textContent = t().replaced;
     }
   }
 
