@@ -138,8 +138,10 @@ it('log in, see the request pushed, read hostile markup as text, accept, reply, 
   await agentPage.fill('#note-form textarea[name=note]', claimNote);
   await agentPage.setInputFiles('#note-form input[name=files]', { name: '../../खंभा.png', mimeType: 'image/png', buffer: png });
   await agentPage.click('#note-form button[type=submit]');
-  await agentPage.locator('#ticket-events .event', { hasText: 'resolution_claimed' }).waitFor({ timeout: 10_000 });
-  expect(await agentPage.locator('#ticket-events .event', { hasText: 'resolution_claimed' }).locator('button.link').count()).toBe(1);
+  const claimed = agentPage.locator('#ticket-events .event[data-type=resolution_claimed]');
+  await claimed.waitFor({ timeout: 10_000 });
+  expect(await claimed.locator('.event-type').textContent()).toBe('resolution claimed');
+  expect(await claimed.locator('button.link').count()).toBe(1);
   await agentPage.screenshot({ path: `${artifacts}/agent-console-3-ticket.png`, fullPage: true });
   // The ticket is the consumer's: the question whether it is fixed reaches their chat, in the officer's name (the
   // agent only relayed the officer's word).
@@ -159,6 +161,8 @@ it('log in, see the request pushed, read hostile markup as text, accept, reply, 
   expect(await agentPage.locator('#queue-title').textContent()).toBe('कतार');
   expect(await agentPage.locator('#conversation-meta').textContent()).toMatch(/^बॉट को सौंपा/);
   expect(await agentPage.locator('html').getAttribute('lang')).toBe('hi');
+  await expect.poll(() => claimed.locator('.event-type').textContent()).toBe('समाधान का दावा');
+  await expect.poll(() => agentPage.locator('#ticket-list button').first().textContent()).toBe(`${ticketNumber} · बिजली नहीं · उपभोक्ता के जवाब की प्रतीक्षा`);
   await agentPage.screenshot({ path: `${artifacts}/agent-console-4-handed-back-hindi.png`, fullPage: true });
   await consumerPage.screenshot({ path: `${artifacts}/agent-console-5-consumer.png`, fullPage: true });
 

@@ -61,6 +61,30 @@
       waited: (time) => `waited ${time}`,
       reasons: { asked: 'asked for a person', not_understood: 'bot did not understand', upset: 'upset' },
       statuses: { waiting: 'waiting', accepted: 'accepted', completed: 'handed back', failed: 'cancelled' },
+      ticketStatuses: {
+        registered: 'registered',
+        assigned: 'assigned',
+        in_progress: 'in progress',
+        awaiting_confirmation: "awaiting the consumer's answer",
+        reopened: 'reopened',
+        unconfirmed: 'no answer (callback)',
+        closed: 'closed by the consumer',
+      },
+      events: {
+        registered: 'registered',
+        assigned: 'assigned',
+        work_started: 'work started',
+        progress_noted: 'progress',
+        resolution_claimed: 'resolution claimed',
+        claim_shown: 'shown to the consumer',
+        confirmation_requested: 'consumer asked again',
+        confirmed: 'confirmed by the consumer',
+        rejected: 'rejected by the consumer',
+        reopened: 'reopened',
+        escalated: 'escalated',
+        unconfirmed: 'no answer',
+        closure_refused: 'closure refused',
+      },
       from: { consumer: 'Consumer', bot: 'Bot', agent: 'Agent' },
       languages: { hi: 'Hindi', en: 'English' },
       toggle: 'हिन्दी',
@@ -125,6 +149,30 @@
       waited: (time) => `${time} प्रतीक्षा`,
       reasons: { asked: 'व्यक्ति से बात माँगी', not_understood: 'बॉट समझ नहीं पाया', upset: 'नाराज़' },
       statuses: { waiting: 'प्रतीक्षा में', accepted: 'स्वीकृत', completed: 'बॉट को सौंपा', failed: 'रद्द' },
+      ticketStatuses: {
+        registered: 'दर्ज',
+        assigned: 'सौंपी गई',
+        in_progress: 'काम जारी',
+        awaiting_confirmation: 'उपभोक्ता के जवाब की प्रतीक्षा',
+        reopened: 'फिर से खुली',
+        unconfirmed: 'जवाब नहीं (कॉलबैक)',
+        closed: 'उपभोक्ता ने बंद की',
+      },
+      events: {
+        registered: 'दर्ज',
+        assigned: 'सौंपी गई',
+        work_started: 'काम शुरू',
+        progress_noted: 'प्रगति',
+        resolution_claimed: 'समाधान का दावा',
+        claim_shown: 'उपभोक्ता को दिखाया',
+        confirmation_requested: 'उपभोक्ता से फिर पूछा',
+        confirmed: 'उपभोक्ता ने पुष्टि की',
+        rejected: 'उपभोक्ता ने अस्वीकार किया',
+        reopened: 'फिर से खुली',
+        escalated: 'ऊपर भेजी गई',
+        unconfirmed: 'जवाब नहीं',
+        closure_refused: 'बंद करने से इनकार',
+      },
       from: { consumer: 'उपभोक्ता', bot: 'बॉट', agent: 'एजेंट' },
       languages: { hi: 'हिन्दी', en: 'अंग्रेज़ी' },
       toggle: 'English',
@@ -482,7 +530,7 @@
       $('ticket-list').replaceChildren(
         ...tickets.map((ticket) => {
           const item = el('li', 'ticket');
-          const button = el('button', null, `${ticket.number} · ${t()[`cat_${ticket.category}`] || ticket.category} · ${ticket.status}`);
+          const button = el('button', null, `${ticket.number} · ${t()[`cat_${ticket.category}`] || ticket.category} · ${t().ticketStatuses[ticket.status] || ticket.status}`);
           button.type = 'button';
           button.dataset.number = ticket.number;
           button.addEventListener('click', () => loadTicket(ticket.number));
@@ -501,13 +549,16 @@
     state.ticketNumber = number;
     const { ticket } = await api('GET', `/api/tickets/${encodeURIComponent(number)}`);
     $('ticket-detail').hidden = false;
-    $('ticket-heading').textContent = `${ticket.number} · ${ticket.status} · ${ticket.level}${ticket.officer ? ` · ${ticket.officer.name}` : ''}`;
+    const status = t().ticketStatuses[ticket.status] || ticket.status;
+    $('ticket-heading').textContent = `${ticket.number} · ${status} · ${ticket.level}${ticket.officer ? ` · ${ticket.officer.name}` : ''}`;
     $('ticket-description').textContent = ticket.description;
     $('ticket-events').replaceChildren(
       ...ticket.events.map((event) => {
         const item = el('li', 'event');
+        const type = event.type.replace('ticket.', '');
+        item.dataset.type = type;
         const when = new Date(event.at).toLocaleString(state.language === 'hi' ? 'hi-IN' : 'en-IN');
-        item.append(el('span', 'event-type', event.type.replace('ticket.', '')), el('span', 'muted', ` ${when} · ${t().by} ${event.actor.name || event.actor.id}`));
+        item.append(el('span', 'event-type', t().events[type] || type), el('span', 'muted', ` ${when} · ${t().by} ${event.actor.name || event.actor.id}`));
         const evidence = event.evidence || {};
         if (evidence.note) item.append(el('p', 'text', evidence.note));
         for (const fileId of evidence.files || []) {
@@ -596,7 +647,7 @@
     setConnection(state.connection, state.retryInSeconds);
     renderQueue();
     renderConversation();
-    if (state.ticketNumber) void loadTicket(state.ticketNumber).catch((error) => showError('ticket-error', error));
+    if (state.openId && state.token) void loadTickets();
   }
 
   $('language-toggle').addEventListener('click', () => {
