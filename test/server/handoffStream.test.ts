@@ -196,6 +196,15 @@ describe('who may listen, and for how long', () => {
     await opened.ended;
   });
 
+  it('disabling the account ends its streams too', async () => {
+    await auth.createUser({ username: 'leaving', password: 'leaving-password-1', role: 'agent' }, operator);
+    const opened = await stream(fast, await login('leaving', 'leaving-password-1'));
+    await opened.next((event) => event.event === 'queue');
+    await auth.disableUser('leaving', operator);
+    expect((await opened.next((event) => event.event === 'end', { timeoutMs: 3_000 })).data).toEqual({ reason: 'unauthenticated' });
+    await opened.ended;
+  });
+
   it('a user holds at most maxStreamsPerUser streams: a newer one ends the oldest', async () => {
     const token = await login('meera', 'meera-password-1');
     const first = await stream(fast, token);
