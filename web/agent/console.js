@@ -446,6 +446,10 @@
     state.openId = id;
     state.handoff = null;
     state.ticketNumber = null;
+    // The previous consumer's tickets must not linger beside the next consumer's conversation.
+    $('ticket-list').replaceChildren();
+    $('ticket-detail').hidden = true;
+    $('tickets-empty').hidden = true;
     renderQueue();
     renderConversation();
     void loadTickets();
@@ -468,6 +472,7 @@
   function renderConversation() {
     const handoff = state.handoff;
     $('conversation-empty').hidden = Boolean(state.openId);
+    if (!state.openId) $('tickets-empty').hidden = true;
     $('conversation').hidden = !handoff;
     $('ticket-form').hidden = !handoff;
     if (!handoff) return;
