@@ -32,6 +32,7 @@ import { createAgentTicketsRouter } from './staffApi/agentTicketsRouter.js';
 import { HandoffStreamHub, createHandoffStreamRouter } from './staffApi/handoffStream.js';
 import { EvidenceService } from '../services/evidenceService.js';
 import { HandoffTicketService } from '../services/handoffTicketService.js';
+import { handoffVersionReader } from '../services/handoffVersions.js';
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -155,7 +156,7 @@ export function createHelpline(database: Database, directory: Directory, options
   });
 
   const staff = new StaffService(models, tickets, directory, reports);
-  handoffStream = new HandoffStreamHub(liveHandoff, staffAuth, { pollIntervalMs: options.handoffStreamPollMs, log });
+  handoffStream = new HandoffStreamHub(liveHandoff, staffAuth, handoffVersionReader(models), { pollIntervalMs: options.handoffStreamPollMs, log });
 
   const app = createApp({
     connection: database.connection,

@@ -3,9 +3,10 @@
 //
 // The database is the source of truth, so a change made by another process on the same database (scale-out) reaches
 // every console: one poller per process — not per client — reads the queue (`active_handoffs`, open handoffs only)
-// and, by `_id`, the handoffs some client has open, every `pollIntervalMs`; each client keeps the fingerprint of what
-// it was last sent and gets an event only when that differs. Writes made in this process wake the poller at once
-// (LiveHandoffService's onChange), so the local case does not wait for the next poll.
+// and, by `_id`, a fingerprint of each handoff some client has open (read whole only when that moved), every
+// `pollIntervalMs`; each client keeps the fingerprint of what it was last sent and gets an event only when that
+// differs. Writes made in this process wake the poller at once (LiveHandoffService's onChange), so the local case does
+// not wait for the next poll.
 //
 // Events: `queue` ({handoffs}, as GET /api/handoffs answers) on connect and on every change; `handoff` ({handoff}, as
 // GET /api/handoffs/{id}) for the one handoff named by `?handoff=<id>`, on connect and on every new message or status;
@@ -15,6 +16,7 @@ import express from 'express';
 import { z } from 'zod';
 import type { HandoffDesk } from '../../bot/liveHandoff.js';
 import { UnauthenticatedError } from '../../services/errors.js';
+import type { HandoffVersions } from '../../services/handoffVersions.js';
 import type { HandoffDetail, HandoffQueueEntry } from '../../services/liveHandoffService.js';
 import type { StaffAuthService, StaffPrincipal } from '../../services/staffAuthService.js';
 import { parseInput } from '../../services/ticketInput.js';
@@ -60,6 +62,8 @@ export class HandoffStreamHub {
   private readonly sessionCheckMs: number;
   private readonly maxStreamsPerUser: number;
   private readonly log: (line: string) => void;
+  /** The fingerprint each open conversation had when it was last read whole. */
+  private readonly readVersions = new Map<string, string>();
   private pollTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
@@ -68,6 +72,8 @@ export class HandoffStreamHub {
   constructor(
     private readonly desk: Pick<HandoffDesk, 'list' | 'get'>,
     private readonly auth: StaffAuthService,
+    /** Cheap fingerprints of open conversations (services/handoffVersions.ts): one is read whole only when it moved. */
+    private readonly handoffVersions: HandoffVersions,
     options: HandoffStreamOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
@@ -190,7 +196,11 @@ export class HandoffStreamHub {
     // Every client here is an agent or a supervisor, and both see the same queue and handoffs: one read serves all.
     const queue = await this.desk.list(reader);
     const handoffIds = [...new Set(clients.flatMap((client) => (client.handoffId ? [client.handoffId] : [])))];
-    const handoffs = new Map(await Promise.all(handoffIds.map(async (id) => [id, await this.desk.get(reader, id)] as const)));
+    const versions = await this.handoffVersions(handoffIds);
+    const changed = handoffIds.filter((id) => versions.get(id) !== this.readVersions.get(id));
+    const handoffs = new Map(await Promise.all(changed.map(async (id) => [id, await this.desk.get(reader, id)] as const)));
+    for (const id of this.readVersions.keys()) if (!handoffIds.includes(id)) this.readVersions.delete(id);
+    for (const id of changed) if (versions.has(id)) this.readVersions.set(id, versions.get(id)!);
     for (const client of clients) {
       this.sendQueue(client, queue);
       const handoff = client.handoffId ? handoffs.get(client.handoffId) : undefined;

@@ -9,6 +9,7 @@ import { createApp } from '../../server/app.js';
 import { HandoffStreamHub, createHandoffStreamRouter, type HandoffStreamOptions } from '../../server/staffApi/handoffStream.js';
 import { createStaffApiRouter } from '../../server/staffApi/staffApiRouter.js';
 import { Directory } from '../../services/directory.js';
+import { handoffVersionReader } from '../../services/handoffVersions.js';
 import { LiveHandoffService } from '../../services/liveHandoffService.js';
 import { StaffAuthService } from '../../services/staffAuthService.js';
 import { StaffService } from '../../services/staffService.js';
@@ -38,7 +39,7 @@ let consumerCount = 0;
 async function serve(options: HandoffStreamOptions): Promise<Served> {
   let hub: HandoffStreamHub | undefined;
   const local = new LiveHandoffService(db.models, undefined, () => hub?.wake());
-  hub = new HandoffStreamHub(local, auth, options);
+  hub = new HandoffStreamHub(local, auth, handoffVersionReader(db.models), options);
   const staff = new StaffService(db.models, new TicketService(db.models, directory), directory);
   const app = createApp({
     connection: db.connection,

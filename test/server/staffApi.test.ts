@@ -11,6 +11,7 @@ import { createAgentTicketsRouter } from '../../server/staffApi/agentTicketsRout
 import { HandoffStreamHub, createHandoffStreamRouter } from '../../server/staffApi/handoffStream.js';
 import { EvidenceService } from '../../services/evidenceService.js';
 import { HandoffTicketService } from '../../services/handoffTicketService.js';
+import { handoffVersionReader } from '../../services/handoffVersions.js';
 import { LiveHandoffService } from '../../services/liveHandoffService.js';
 import { Directory } from '../../services/directory.js';
 import { StaffAuthService, type StaffAuthServiceOptions } from '../../services/staffAuthService.js';
@@ -512,7 +513,7 @@ describe('the OpenAPI document', () => {
 
     // The agent console's routers share the /api prefix (server/helpline.ts) and this document.
     const consoleRouters = [
-      createHandoffStreamRouter({ auth: api.auth, hub: new HandoffStreamHub(new LiveHandoffService(db.models), api.auth) }),
+      createHandoffStreamRouter({ auth: api.auth, hub: new HandoffStreamHub(new LiveHandoffService(db.models), api.auth, handoffVersionReader(db.models)) }),
       createAgentTicketsRouter({
         auth: api.auth,
         handoffTickets: new HandoffTicketService(db.models, api.tickets),
