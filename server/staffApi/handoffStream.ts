@@ -83,7 +83,7 @@ export class HandoffStreamHub {
     this.log = options.log ?? (() => {});
   }
 
-  /** Streams open now (for tests and /healthz-style reporting). */
+  /** Streams open now. */
   get size(): number {
     return this.clients.size;
   }
@@ -102,6 +102,8 @@ export class HandoffStreamHub {
   async open(principal: StaffPrincipal, token: string, handoffId: string | undefined, response: Response): Promise<void> {
     // Refuses officers (403) and unknown handoffs (404) while a normal JSON answer is still possible.
     const [queue, handoff] = await Promise.all([this.desk.list(principal), handoffId ? this.desk.get(principal, handoffId) : undefined]);
+    // Gone while those were read: its close has already been and would never come again.
+    if (response.socket?.destroyed !== false) return;
 
     const client: StreamClient = { principal, token, handoffId, response, sessionCheckedAt: Date.now(), closed: false };
     const own = [...this.clients].filter((other) => other.principal.username === principal.username);
