@@ -9,7 +9,7 @@ import { trusted } from 'mongoose';
 import { EVIDENCE_CONTENT_TYPES, type EvidenceContentType, type EvidenceRecord } from '../models/evidenceModel.js';
 import { wholeDocument, type Models } from '../models/index.js';
 import type { TicketHead } from '../models/ticketTypes.js';
-import { DomainError, InvalidInputError } from './errors.js';
+import { DomainError, InvalidInputError, TicketNotFoundError } from './errors.js';
 import { actorFor, type StaffPrincipal } from './staffAuthService.js';
 import { evidenceIdPattern } from './ticketInput.js';
 
@@ -77,8 +77,9 @@ export class EvidenceService {
     if (!record) throw new EvidenceNotFoundError(evidenceId);
     try {
       await this.access.readableHead(principal, record.ticketNumber);
-    } catch {
-      throw new EvidenceNotFoundError(evidenceId);
+    } catch (error) {
+      if (error instanceof TicketNotFoundError) throw new EvidenceNotFoundError(evidenceId);
+      throw error;
     }
     return { ...toView(record), data: bytesOf(record.data) };
   }
