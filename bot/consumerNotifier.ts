@@ -64,7 +64,8 @@ export class BotConsumerNotifier implements ConsumerNotifier {
           claimId: ticket.claim.id,
           claimNote: ticket.claim.note,
           claimLevel: ticket.level,
-          claimOfficerName: claimant?.actor.name ?? ticket.officer?.name,
+          // An agent or supervisor claims on the officer's word: the consumer hears the officer's name, not the desk's.
+          claimOfficerName: (claimant?.actor.role === 'officer' ? claimant.actor.name : undefined) ?? ticket.officer?.name,
           reminder: event.type === 'ticket.confirmation_requested',
         });
         await this.deps.tickets.recordClaimShown(ticket._id, ticket.claim.id, { role: 'system', id: `${channel}-delivery` }, channel);

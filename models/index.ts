@@ -4,6 +4,7 @@ import { botStateSchema, type BotStateRecord } from './botStateModel.js';
 import { consumerChannelSchema, type ConsumerChannelRecord } from './consumerChannelModel.js';
 import { handoffRequestSchema, type HandoffRequestRecord } from './handoffRequestModel.js';
 import { activeHandoffSchema, type ActiveHandoffRecord } from './activeHandoffModel.js'; // live handoff
+import { evidenceSchema, type EvidenceRecord } from './evidenceModel.js'; // agent console: evidence files
 import { officerNotificationSchema, type OfficerNotificationRecord } from './officerNotificationModel.js';
 import { consumerIndexSchema, type ConsumerIndexRecord } from './consumerIndexModel.js';
 import { counterSchema, type CounterRecord } from './counterModel.js';
@@ -28,6 +29,8 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   handoffRequests: Model<HandoffRequestRecord>;
   /** Live handoff: one document per consumer with an open (waiting or accepted) handoff; also the queue. */
   activeHandoffs: Model<ActiveHandoffRecord>;
+  /** Evidence files uploaded for tickets (services/evidenceService.ts), read by `_id`. */
+  evidence: Model<EvidenceRecord>;
   ticketWatch: Model<TicketWatchRecord>;
   staffUsers: Model<StaffUserRecord>;
   staffSessions: Model<StaffSessionRecord>;
@@ -58,6 +61,7 @@ export function createModels(connection: Connection): Models {
     officerNotifications: connection.model<OfficerNotificationRecord>('OfficerNotification', officerNotificationSchema, 'officer_notifications'),
     handoffRequests: connection.model<HandoffRequestRecord>('HandoffRequest', handoffRequestSchema, 'handoff_requests'),
     activeHandoffs: connection.model<ActiveHandoffRecord>('ActiveHandoff', activeHandoffSchema, 'active_handoffs'), // live handoff
+    evidence: connection.model<EvidenceRecord>('Evidence', evidenceSchema, 'evidence'), // agent console
     ticketWatch: connection.model<TicketWatchRecord>('TicketWatch', ticketWatchSchema, 'ticket_watch'),
     staffUsers: connection.model<StaffUserRecord>('StaffUser', staffUserSchema, 'staff_users'),
     staffSessions: connection.model<StaffSessionRecord>('StaffSession', staffSessionSchema, 'staff_sessions'),

@@ -27,6 +27,8 @@ const evidenceSchema = new Schema(
     note: String,
     photoRef: String,
     meterReadingKwh: Number,
+    // No default: an absent list must stay absent, or the stored event would no longer match its hash.
+    files: { type: [String], default: undefined },
   },
   subdocument,
 );

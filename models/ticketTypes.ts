@@ -57,6 +57,8 @@ export interface Evidence {
   note?: string;
   photoRef?: string;
   meterReadingKwh?: number;
+  /** Ids of uploaded evidence files (models/evidenceModel.ts) for this ticket. */
+  files?: string[];
 }
 
 export const TICKET_EVENT_TYPES = [

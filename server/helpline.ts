@@ -27,6 +27,12 @@ import { createDirectLineRouter } from './directLine/directLineRouter.js';
 import { DirectLineTokenService } from './directLine/tokenService.js';
 import { createWebChatPageRouter } from './directLine/webChatPageRouter.js';
 import { createStaffApiRouter } from './staffApi/staffApiRouter.js';
+import { createAgentConsoleRouter } from './agentConsole/agentConsoleRouter.js';
+import { createAgentTicketsRouter } from './staffApi/agentTicketsRouter.js';
+import { HandoffStreamHub, createHandoffStreamRouter } from './staffApi/handoffStream.js';
+import { EvidenceService } from '../services/evidenceService.js';
+import { HandoffTicketService } from '../services/handoffTicketService.js';
+import { handoffVersionReader } from '../services/handoffVersions.js';
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -64,6 +70,8 @@ export interface HelplineOptions {
   slaLimitsMs?: SlaLimits;
   /** How often undelivered messages and due reminders are looked for. */
   sweepIntervalMs?: number;
+  /** How often the agent console's stream reads the handoff queue from the database (default 1 s). */
+  handoffStreamPollMs?: number;
   now?: () => Date;
   log?: (line: string) => void;
 }
@@ -96,8 +104,10 @@ export function createHelpline(database: Database, directory: Directory, options
   const userState = new UserState(storage);
   const references = new ConversationReferences(models);
   // Live handoff: agents' messages go out through the adapters below (filled in once the channels are known).
+  // Its writes wake the agent console's stream (created below, with the staff auth it needs).
+  let handoffStream: HandoffStreamHub | undefined;
   const liveHandoff = new LiveHandoff({
-    service: new LiveHandoffService(models, options.now),
+    service: new LiveHandoffService(models, options.now, () => handoffStream?.wake()),
     conversationState,
     references,
     adapterFor: (channelId) => adapters[channelId],
@@ -146,13 +156,18 @@ export function createHelpline(database: Database, directory: Directory, options
   });
 
   const staff = new StaffService(models, tickets, directory, reports);
+  handoffStream = new HandoffStreamHub(liveHandoff, staffAuth, handoffVersionReader(models), { pollIntervalMs: options.handoffStreamPollMs, log });
 
   const app = createApp({
     connection: database.connection,
     health: () => Object.fromEntries(channels.flatMap((channel) => (channel.health ? [[channel.channelIds.join('+'), channel.health()]] : []))),
     routers: [
       ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic })],
+      // Agent console: the stream goes before the staff API, whose /handoffs/:id would take "stream" for an id.
+      ['/api', createHandoffStreamRouter({ auth: staffAuth, hub: handoffStream })],
       ['/api', createStaffApiRouter({ auth: staffAuth, staff, handoffs: liveHandoff })],
+      ['/api', createAgentTicketsRouter({ auth: staffAuth, handoffTickets: new HandoffTicketService(models, tickets), evidence: new EvidenceService(models, staff, options.now) })],
+      ['/agent', createAgentConsoleRouter()],
       ...channels.flatMap((channel) => channel.routers ?? []),
       ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
     ],
@@ -174,6 +189,7 @@ export function createHelpline(database: Database, directory: Directory, options
       for (const channel of channels) await channel.start?.();
     },
     async stop() {
+      handoffStream!.close();
       for (const channel of channels) await channel.stop?.();
       await notifications!.stop();
       await timers.stop();

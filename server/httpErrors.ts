@@ -10,6 +10,8 @@ const statusByCode: Record<string, number> = {
   closure_not_permitted: 403,
   ticket_not_found: 404,
   handoff_not_found: 404, // live handoff (services/liveHandoffService.ts)
+  evidence_not_found: 404, // agent console (services/evidenceService.ts)
+  unsupported_media_type: 415, // agent console: evidence of a type we do not keep
   // A consumer asking about someone else's ticket learns only that it is not theirs to see.
   not_ticket_owner: 404,
   invalid_transition: 409,

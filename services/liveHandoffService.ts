@@ -83,6 +83,8 @@ export class LiveHandoffService {
   constructor(
     private readonly models: Pick<Models, 'handoffRequests' | 'activeHandoffs'>,
     private readonly now: () => Date = () => new Date(),
+    /** Told after every write (the agents' live stream wakes on it; other processes' writes reach it by polling). */
+    private readonly onChange: (handoffId: string) => void = () => {},
   ) {}
 
   /** The bot's per-turn check: one read by `_id`. */
@@ -138,6 +140,7 @@ export class LiveHandoffService {
       if (!winner) throw error;
       return { active: winner, position: await this.positionOf(winner), reused: true };
     }
+    this.onChange(handoffId);
     return { active, position: await this.positionOf(active), reused: false };
   }
 
@@ -145,6 +148,7 @@ export class LiveHandoffService {
   async appendMessage(handoffId: string, from: HandoffLine['from'], text: string): Promise<void> {
     const line = boundedLine({ from, text, at: this.now() });
     await this.models.handoffRequests.updateOne({ _id: handoffId }, { $push: { messages: { $each: [line], $slice: -HANDOFF_MESSAGES_KEPT } } });
+    this.onChange(handoffId);
   }
 
   /** The consumer cancelled a waiting handoff. False when it was no longer waiting. */
@@ -211,6 +215,7 @@ export class LiveHandoffService {
       { _id: handoffId },
       { $set: { status: 'accepted', agentUsername: principal.username, agentName: principal.name, acceptedAt } },
     );
+    this.onChange(handoffId);
     return accepted;
   }
 
@@ -256,6 +261,7 @@ export class LiveHandoffService {
     const removed = await this.models.activeHandoffs.deleteOne({ _id: active._id, handoffId: active.handoffId, status: from });
     if (removed.deletedCount !== 1) return false;
     await this.models.handoffRequests.updateOne({ _id: active.handoffId }, { $set: { status: to, endedAt: this.now() } });
+    this.onChange(active.handoffId);
     return true;
   }
 

@@ -9,6 +9,7 @@ import { mobileIdentityKey, normaliseMobile } from './consumerIdentity.js';
 import { normalisePlaceName, type Directory } from './directory.js';
 import { InvalidInputError, NotPermittedError, TicketNotFoundError } from './errors.js';
 import { verifyChain, type ChainVerdict } from './eventChain.js';
+import { requireEvidenceOfTicket } from './evidenceService.js';
 import { actorFor, type StaffPrincipal } from './staffAuthService.js';
 import { LIMITS, assignSchema, evidenceSchema, noteSchema, parseInput, ticketNumberSchema } from './ticketInput.js';
 import type { TicketService } from './ticketService.js';
@@ -141,6 +142,7 @@ export class StaffService {
   async noteProgress(principal: StaffPrincipal, ticketNumber: string, input: StaffNoteInput): Promise<StaffTicketSummary> {
     const request = parseInput(staffNoteSchema, input);
     const ticket = await this.headFor(principal, ticketNumber, 'record progress on');
+    await requireEvidenceOfTicket(this.models, ticket._id, request.evidence?.files);
     return toSummary(await this.tickets.noteProgress(ticket._id, actorFor(principal), request, 'api'));
   }
 
@@ -148,6 +150,7 @@ export class StaffService {
   async claimResolution(principal: StaffPrincipal, ticketNumber: string, input: StaffNoteInput): Promise<{ ticket: StaffTicketSummary; claimId: string }> {
     const request = parseInput(staffNoteSchema, input);
     const ticket = await this.headFor(principal, ticketNumber, 'claim a resolution on');
+    await requireEvidenceOfTicket(this.models, ticket._id, request.evidence?.files);
     const result = await this.tickets.claimResolution(ticket._id, actorFor(principal), request, 'api');
     return { ticket: toSummary(result.ticket), claimId: result.claimId };
   }
@@ -158,10 +161,7 @@ export class StaffService {
    * see it learns nothing and writes nothing into a history that is not theirs.
    */
   async refuseClosure(principal: StaffPrincipal, ticketNumber: string, attempt: ClosureAttempt): Promise<never> {
-    const number = parseInput(ticketNumberSchema, ticketNumber);
-    const ticket = await this.models.tickets.findById(number, headProjection).lean<TicketHead>();
-    if (!ticket) throw new TicketNotFoundError(number);
-    this.requireMayRead(principal, ticket);
+    const ticket = await this.readableHead(principal, ticketNumber);
     return this.tickets.requestClosure(ticket._id, actorFor(principal), { note: describeAttempt(attempt) }, 'api');
   }
 
@@ -173,16 +173,22 @@ export class StaffService {
    * officer's. The check precedes the write by one read, so a ticket escalated in between can still take this one
    * action; the TicketService has no hook to check inside its compare-and-set.
    */
-  private async headFor(principal: StaffPrincipal, ticketNumber: string, action: string): Promise<TicketHead> {
-    const number = parseInput(ticketNumberSchema, ticketNumber);
-    const ticket = await this.models.tickets.findById(number, headProjection).lean<TicketHead>();
-    if (!ticket) throw new TicketNotFoundError(number);
-    this.requireMayRead(principal, ticket);
+  async headFor(principal: StaffPrincipal, ticketNumber: string, action: string): Promise<TicketHead> {
+    const ticket = await this.readableHead(principal, ticketNumber);
     if (principal.role === 'officer' && ticket.level !== principal.level) {
       throw new NotPermittedError(
         `Ticket ${ticket._id} is with the ${ticket.level} now; ${principal.level ? `as ${principal.level}` : 'an officer not in the directory'} you can ${action} only tickets at your own level.`,
       );
     }
+    return ticket;
+  }
+
+  /** The ticket without its history, if the caller may read it (evidence files follow their ticket's rules). */
+  async readableHead(principal: StaffPrincipal, ticketNumber: string): Promise<TicketHead> {
+    const number = parseInput(ticketNumberSchema, ticketNumber);
+    const ticket = await this.models.tickets.findById(number, headProjection).lean<TicketHead>();
+    if (!ticket) throw new TicketNotFoundError(number);
+    this.requireMayRead(principal, ticket);
     return ticket;
   }
 
@@ -237,7 +243,7 @@ export class StaffService {
   }
 }
 
-function toSummary(ticket: Omit<TicketRecord, 'events' | 'outbox'> & { outbox?: unknown }): StaffTicketSummary {
+export function toSummary(ticket: Omit<TicketRecord, 'events' | 'outbox'> & { outbox?: unknown }): StaffTicketSummary {
   const { _id, outbox: _outbox, duplicateKey: _duplicateKey, ...rest } = ticket;
   return { number: _id, ...rest };
 }

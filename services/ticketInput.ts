@@ -44,6 +44,9 @@ const accountNumber = z.string().max(40).transform((value, context) => {
   return normalised;
 });
 
+export const evidenceIdPattern = /^evidence_[0-9a-f]{16}$/;
+export const EVIDENCE_FILES_PER_NOTE = 5;
+
 export const ticketNumberPattern = /^UP-\d{6}-\d{5,9}$/;
 export const ticketNumberSchema = z
   .string()
@@ -82,6 +85,7 @@ export const evidenceSchema = z.strictObject({
   note: text(LIMITS.note).optional(),
   photoRef: text(LIMITS.photoRef).optional(),
   meterReadingKwh: z.number().finite().nonnegative().max(1e9).optional(),
+  files: z.array(z.string().regex(evidenceIdPattern, 'is not an evidence id like evidence_0123456789abcdef')).min(1).max(EVIDENCE_FILES_PER_NOTE).optional(),
 });
 
 export const noteSchema = z.strictObject({

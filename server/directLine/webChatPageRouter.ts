@@ -77,7 +77,7 @@ export function contentSecurityPolicy(nonce: string): string {
   ].join('; ');
 }
 
-function setCommonSecurityHeaders(response: Response): void {
+export function setCommonSecurityHeaders(response: Response): void {
   response.set({
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',

@@ -2,16 +2,16 @@
 import { z } from 'zod';
 import { handoffMessageSchema } from '../../services/liveHandoffService.js';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Record<string, unknown>) => ({ content: { 'application/json': { schema } } });
-const errorResponse = (description: string) => ({ description, ...json(ref('Error')) });
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+export const json = (schema: Record<string, unknown>) => ({ content: { 'application/json': { schema } } });
+export const errorResponse = (description: string) => ({ description, ...json(ref('Error')) });
 
-function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 }
 
-const idParameter = {
+export const idParameter = {
   name: 'id',
   in: 'path',
   required: true,

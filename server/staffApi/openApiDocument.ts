@@ -8,6 +8,7 @@ import { createStaffUserSchema, loginSchema } from '../../services/staffAuthServ
 import { hotspotQuerySchema, satisfactionQuerySchema } from '../../services/reportService.js';
 import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema } from '../../services/staffService.js';
 import { handoffPaths, handoffSchemas } from './handoffOpenApi.js'; // live handoff
+import { agentConsolePaths, agentConsoleSchemas } from './agentConsoleOpenApi.js'; // agent console
 
 type JsonSchema = Record<string, unknown>;
 
@@ -221,11 +222,13 @@ export const staffOpenApiDocument = {
       },
     },
   ...handoffPaths, // live handoff
+  ...agentConsolePaths, // agent console
   },
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The token from POST /auth/login.' } },
     schemas: {
       ...handoffSchemas, // live handoff
+      ...agentConsoleSchemas, // agent console
       Error: {
         type: 'object',
         required: ['error'],

@@ -1,10 +1,10 @@
 // The staff API (mounted at /api): authentication, validation at the edge, and a call into a service per route.
 // The rules live in services/staffService.ts and services/staffAuthService.ts; errors map in server/httpErrors.ts.
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
 import { z } from 'zod';
 import type { HandoffDesk } from '../../bot/liveHandoff.js';
-import { InvalidInputError, NotPermittedError, UnauthenticatedError } from '../../services/errors.js';
-import { createStaffUserSchema, loginSchema, type StaffAuthService, type StaffPrincipal } from '../../services/staffAuthService.js';
+import { InvalidInputError, NotPermittedError } from '../../services/errors.js';
+import { createStaffUserSchema, loginSchema, type StaffAuthService } from '../../services/staffAuthService.js';
 import { LoginRateLimitedError } from '../../services/staffAuthRateLimiter.js';
 import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema, type StaffService } from '../../services/staffService.js';
 import { hotspotQuerySchema, satisfactionQuerySchema } from '../../services/reportService.js';
@@ -12,6 +12,7 @@ import { parseInput } from '../../services/ticketInput.js';
 import type { ErrorBody } from '../httpErrors.js';
 import { jsonBody as strictJsonBody } from '../jsonBody.js';
 import { staffOpenApiDocument } from './openApiDocument.js';
+import { staffRoute } from './staffRoute.js';
 
 export interface StaffApiDependencies {
   auth: StaffAuthService;
@@ -22,8 +23,6 @@ export interface StaffApiDependencies {
 
 export const STAFF_API_BODY_LIMIT = '64kb';
 
-type StaffHandler = (principal: StaffPrincipal, request: Request, response: Response) => Promise<void>;
-
 export function createStaffApiRouter({ auth, staff, handoffs }: StaffApiDependencies): Router {
   const router = express.Router();
   // Per route rather than router-wide: other routers may share the /api prefix and must keep their own body rules.
@@ -31,18 +30,7 @@ export function createStaffApiRouter({ auth, staff, handoffs }: StaffApiDependen
   const closureAttemptBody = strictJsonBody({ limit: STAFF_API_BODY_LIMIT, refuseHostileContent: false });
 
   /** Every staff route: no valid session, no further work (and nothing recorded). */
-  const asStaff =
-    (handler: StaffHandler): RequestHandler =>
-    async (request, response) => {
-      let principal: StaffPrincipal;
-      try {
-        principal = await auth.authenticate(bearerToken(request));
-      } catch (error) {
-        if (error instanceof UnauthenticatedError) response.set('WWW-Authenticate', 'Bearer realm="santushti-staff"');
-        throw error;
-      }
-      await handler(principal, request, response);
-    };
+  const asStaff = staffRoute(auth);
 
   router.get('/openapi.json', (_request, response) => {
     response.json(staffOpenApiDocument);
@@ -238,14 +226,6 @@ const rateLimitedLoginHandler: ErrorRequestHandler = (error: unknown, _request, 
   response.set('Retry-After', String(error.retryAfterSeconds));
   response.status(429).json({ error: { code: error.code, message: error.message } } satisfies ErrorBody);
 };
-
-function bearerToken(request: Request): string | undefined {
-  const header = request.get('authorization');
-  if (header === undefined) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  // A malformed header is a bad token, not a missing one.
-  return match?.[1] ?? header;
-}
 
 /** Behind a reverse proxy, set express's "trust proxy" so this is the client's address, not the proxy's. */
 function clientAddressOf(request: Request): string {

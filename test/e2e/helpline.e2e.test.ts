@@ -3,17 +3,14 @@
 // HTTP. A new consumer registers a complaint in Hindi through Web Chat, the JE claims it fixed, the consumer says
 // "nahi" and the ticket goes up to the SDO; the SDO claims it fixed, the consumer says "haan", and the ticket is closed
 // on the consumer's own answer with its whole history intact. Screenshots go to test-artifacts/e2e-*.png.
-import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Database } from '../../db/database.js';
 import { texts } from '../../dialogs/texts.js';
-import { createHelpline, type Helpline } from '../../server/helpline.js';
+import type { Helpline } from '../../server/helpline.js';
 import { Directory } from '../../services/directory.js';
 import { collectPageProblems, launchChromium, recordSessions } from '../support/browser.js';
+import { serveHelpline, type ServedHelpline } from '../support/servedHelpline.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const artifacts = 'test-artifacts';
@@ -46,12 +43,11 @@ interface TicketDetailBody {
   chain: { ok: boolean; events?: number; reason?: string };
 }
 
+let served: ServedHelpline;
 let helpline: Helpline;
-let server: Server;
 let baseUrl: string;
 let browser: Browser;
 const tokens = {} as Record<StaffKey, string>;
-const serverLog: string[] = [];
 
 async function api<T>(method: string, path: string, as: StaffKey, body?: unknown): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = { authorization: `Bearer ${tokens[as]}` };
@@ -62,22 +58,8 @@ async function api<T>(method: string, path: string, as: StaffKey, body?: unknown
 }
 
 beforeAll(async () => {
-  // The test database is closed by useTestDatabase; the helpline only borrows it.
-  const database: Database = { connection: db.connection, models: db.models, close: async () => {} };
-  helpline = createHelpline(database, directory, {
-    directLineSecret: 'e2e-directline-secret-0123456789abcdefghij',
-    webChatCookieSecret: 'e2e-webchat-cookie-secret-9876543210zyxwv',
-    staffSessionTtlMs: 60 * 60_000,
-    // Far away: this test is about the answers, not the reminders.
-    satisfactionReminderDelaysMs: [60 * 60_000],
-    satisfactionUnconfirmedAfterMs: 2 * 60 * 60_000,
-    sweepIntervalMs: 200,
-    log: (line) => serverLog.push(line),
-  });
-  server = helpline.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  helpline.start();
+  served = await serveHelpline(db, directory);
+  ({ helpline, baseUrl } = served);
 
   for (const key of Object.keys(staff) as StaffKey[]) {
     const { username, password, role, officerId } = staff[key];
@@ -97,12 +79,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server) {
-    // Web Chat's polling keeps connections alive; they would hold close() open.
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-  await helpline?.stop();
+  await served?.close();
 });
 
 /**
@@ -170,7 +147,7 @@ it(
     const conversations = recordSessions(page);
     const chat = chatOn(page);
     onTestFailed(async () => {
-      console.log(`[e2e] server log:\n${serverLog.join('\n')}\n[e2e] page problems:\n${problems.join('\n')}`);
+      console.log(`[e2e] server log:\n${served.log.join('\n')}\n[e2e] page problems:\n${problems.join('\n')}`);
       await page.screenshot({ path: `${artifacts}/e2e-failure.png`, fullPage: true }).catch(() => undefined);
     });
 

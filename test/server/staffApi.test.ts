@@ -7,6 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketRecord } from '../../models/ticketTypes.js';
 import { createApp } from '../../server/app.js';
 import { createStaffApiRouter } from '../../server/staffApi/staffApiRouter.js';
+import { createAgentTicketsRouter } from '../../server/staffApi/agentTicketsRouter.js';
+import { HandoffStreamHub, createHandoffStreamRouter } from '../../server/staffApi/handoffStream.js';
+import { EvidenceService } from '../../services/evidenceService.js';
+import { HandoffTicketService } from '../../services/handoffTicketService.js';
+import { handoffVersionReader } from '../../services/handoffVersions.js';
+import { LiveHandoffService } from '../../services/liveHandoffService.js';
 import { Directory } from '../../services/directory.js';
 import { StaffAuthService, type StaffAuthServiceOptions } from '../../services/staffAuthService.js';
 import { StaffService } from '../../services/staffService.js';
@@ -505,7 +511,16 @@ describe('the OpenAPI document', () => {
     const document = result.body as unknown as { openapi: string; paths: Record<string, Record<string, { responses: object }>>; components: { schemas: Record<string, unknown> } };
     expect(document.openapi).toBe('3.1.0');
 
-    const registered = registeredRoutes(api.router).map(({ method, path }) => `${method} ${path}`).sort();
+    // The agent console's routers share the /api prefix (server/helpline.ts) and this document.
+    const consoleRouters = [
+      createHandoffStreamRouter({ auth: api.auth, hub: new HandoffStreamHub(new LiveHandoffService(db.models), api.auth, handoffVersionReader(db.models)) }),
+      createAgentTicketsRouter({
+        auth: api.auth,
+        handoffTickets: new HandoffTicketService(db.models, api.tickets),
+        evidence: new EvidenceService(db.models, new StaffService(db.models, api.tickets, directory)),
+      }),
+    ];
+    const registered = [api.router, ...consoleRouters].flatMap(registeredRoutes).map(({ method, path }) => `${method} ${path}`).sort();
     const documented = Object.entries(document.paths)
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`))
       .sort();
