@@ -4,6 +4,7 @@ import express, { type Request, type Router } from 'express';
 import { EVIDENCE_MAX_BYTES, type EvidenceService } from '../../services/evidenceService.js';
 import type { HandoffTicketService } from '../../services/handoffTicketService.js';
 import type { StaffAuthService } from '../../services/staffAuthService.js';
+import { jsonBody } from '../jsonBody.js';
 import { staffRoute } from './staffRoute.js';
 
 export interface AgentTicketsDependencies {
@@ -19,13 +20,13 @@ export function createAgentTicketsRouter({ auth, handoffTickets, evidence }: Age
   const router = express.Router();
   const asStaff = staffRoute(auth);
   // A ticket form is a few fields: 16 kB is ample.
-  const jsonBody = express.json({ limit: '16kb' });
+  const json = jsonBody({ limit: '16kb' });
   // Any type is read as bytes (up to the limit) so that the service, not the parser, says what it accepts.
   const rawBody = express.raw({ type: () => true, limit: EVIDENCE_MAX_BYTES });
 
   router.post(
     '/handoffs/:id/tickets',
-    jsonBody,
+    json,
     asStaff(async (principal, request, response) => {
       const opened = await handoffTickets.open(principal, String(request.params.id), request.body);
       response.status(opened.duplicate ? 200 : 201).json(opened);
