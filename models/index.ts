@@ -4,6 +4,8 @@ import { botStateSchema, type BotStateRecord } from './botStateModel.js';
 import { consumerChannelSchema, type ConsumerChannelRecord } from './consumerChannelModel.js';
 import { handoffRequestSchema, type HandoffRequestRecord } from './handoffRequestModel.js';
 import { activeHandoffSchema, type ActiveHandoffRecord } from './activeHandoffModel.js'; // live handoff
+import { callbackDoneSchema, callbackSchema, type CallbackDoneRecord, type CallbackRecord } from './callbackModel.js'; // callback queue
+import { handoffWaitStatsSchema, type HandoffWaitStatsRecord } from './handoffWaitStatsModel.js'; // handoff wait estimate
 import { officerNotificationSchema, type OfficerNotificationRecord } from './officerNotificationModel.js';
 import { consumerIndexSchema, type ConsumerIndexRecord } from './consumerIndexModel.js';
 import { counterSchema, type CounterRecord } from './counterModel.js';
@@ -28,6 +30,11 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   handoffRequests: Model<HandoffRequestRecord>;
   /** Live handoff: one document per consumer with an open (waiting or accepted) handoff; also the queue. */
   activeHandoffs: Model<ActiveHandoffRecord>;
+  /** Recent accept waits, for the queue's expected-wait estimate (one document). */
+  handoffWaitStats: Model<HandoffWaitStatsRecord>;
+  /** The callback queue: open requests only; finished ones are in `callbacksDone`. */
+  callbacks: Model<CallbackRecord>;
+  callbacksDone: Model<CallbackDoneRecord>;
   ticketWatch: Model<TicketWatchRecord>;
   staffUsers: Model<StaffUserRecord>;
   staffSessions: Model<StaffSessionRecord>;
@@ -58,6 +65,9 @@ export function createModels(connection: Connection): Models {
     officerNotifications: connection.model<OfficerNotificationRecord>('OfficerNotification', officerNotificationSchema, 'officer_notifications'),
     handoffRequests: connection.model<HandoffRequestRecord>('HandoffRequest', handoffRequestSchema, 'handoff_requests'),
     activeHandoffs: connection.model<ActiveHandoffRecord>('ActiveHandoff', activeHandoffSchema, 'active_handoffs'), // live handoff
+    handoffWaitStats: connection.model<HandoffWaitStatsRecord>('HandoffWaitStats', handoffWaitStatsSchema, 'handoff_wait_stats'),
+    callbacks: connection.model<CallbackRecord>('Callback', callbackSchema, 'callbacks'),
+    callbacksDone: connection.model<CallbackDoneRecord>('CallbackDone', callbackDoneSchema, 'callbacks_done'),
     ticketWatch: connection.model<TicketWatchRecord>('TicketWatch', ticketWatchSchema, 'ticket_watch'),
     staffUsers: connection.model<StaffUserRecord>('StaffUser', staffUserSchema, 'staff_users'),
     staffSessions: connection.model<StaffSessionRecord>('StaffSession', staffSessionSchema, 'staff_sessions'),

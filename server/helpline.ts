@@ -14,6 +14,9 @@ import type { Database } from '../db/database.js';
 import type { Directory } from '../services/directory.js';
 import { HandoffService } from '../services/handoffService.js';
 import { LiveHandoffService } from '../services/liveHandoffService.js';
+import { CallbackOfferTimer } from '../services/callbackOfferTimer.js';
+import { CallbackService } from '../services/callbackService.js';
+import type { OfficeHours } from '../services/officeHours.js';
 import { NotificationService } from '../services/notificationService.js';
 import { ReportService } from '../services/reportService.js';
 import { SatisfactionTimers } from '../services/satisfactionTimers.js';
@@ -27,6 +30,7 @@ import { createDirectLineRouter } from './directLine/directLineRouter.js';
 import { DirectLineTokenService } from './directLine/tokenService.js';
 import { createWebChatPageRouter } from './directLine/webChatPageRouter.js';
 import { createStaffApiRouter } from './staffApi/staffApiRouter.js';
+import { createCallbacksRouter } from './staffApi/callbacksRouter.js';
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -62,6 +66,11 @@ export interface HelplineOptions {
   satisfactionUnconfirmedAfterMs: number;
   /** Per-category time limits for one owner (SLA_*); default: services/slaPolicy.ts. */
   slaLimitsMs?: SlaLimits;
+  /** Live handoff: when agents work (HANDOFF_OFFICE_HOURS; default always) and when a callback is offered (HANDOFF_CALLBACK_AFTER). */
+  handoffOfficeHours?: OfficeHours;
+  handoffCallbackAfterMs?: number;
+  /** How long a consumer can reject a callback-confirmed closure (CALLBACK_REJECT_WINDOW). */
+  callbackRejectWindowMs?: number;
   /** How often undelivered messages and due reminders are looked for. */
   sweepIntervalMs?: number;
   now?: () => Date;
@@ -74,6 +83,9 @@ export interface Helpline {
   notifications: NotificationService;
   timers: SatisfactionTimers;
   slaTimers: SlaTimers;
+  /** Offers a callback to consumers nobody accepted in time. */
+  callbackOffers: CallbackOfferTimer;
+  callbacks: CallbackService;
   webChat: DirectLineAdapter;
   staffAuth: StaffAuthService;
   bot: SantushtiBot;
@@ -89,7 +101,12 @@ export function createHelpline(database: Database, directory: Directory, options
   // The ticket service tells the notifier when a write queued effects; the notifier needs the bot, which needs
   // the ticket service: the late binding below breaks the cycle.
   let notifications: NotificationService | undefined;
-  const tickets = new TicketService(models, directory, { now: options.now, onEffectsQueued: (number) => notifications?.wake(number) });
+  const tickets = new TicketService(models, directory, {
+    now: options.now,
+    onEffectsQueued: (number) => notifications?.wake(number),
+    callbackRejectWindowMs: options.callbackRejectWindowMs,
+  });
+  const callbacks = new CallbackService(models, tickets, { now: options.now, log });
 
   const storage = new MongoStorage(models);
   const conversationState = new ConversationState(storage);
@@ -97,7 +114,7 @@ export function createHelpline(database: Database, directory: Directory, options
   const references = new ConversationReferences(models);
   // Live handoff: agents' messages go out through the adapters below (filled in once the channels are known).
   const liveHandoff = new LiveHandoff({
-    service: new LiveHandoffService(models, options.now),
+    service: new LiveHandoffService(models, options.now, { officeHours: options.handoffOfficeHours, callbackAfterMs: options.handoffCallbackAfterMs, callbacks }),
     conversationState,
     references,
     adapterFor: (channelId) => adapters[channelId],
@@ -130,7 +147,9 @@ export function createHelpline(database: Database, directory: Directory, options
     sweepIntervalMs: options.sweepIntervalMs,
     log,
     reports,
+    callbacks,
   });
+  const callbackOffers = new CallbackOfferTimer(liveHandoff.service, liveHandoff, { checkIntervalMs: options.sweepIntervalMs, log });
   const timers = new SatisfactionTimers(models, tickets, {
     reminderDelaysMs: options.satisfactionReminderDelaysMs,
     unconfirmedAfterMs: options.satisfactionUnconfirmedAfterMs,
@@ -153,6 +172,7 @@ export function createHelpline(database: Database, directory: Directory, options
     routers: [
       ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic })],
       ['/api', createStaffApiRouter({ auth: staffAuth, staff, handoffs: liveHandoff })],
+      ['/api', createCallbacksRouter({ auth: staffAuth, callbacks })],
       ...channels.flatMap((channel) => channel.routers ?? []),
       ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
     ],
@@ -164,6 +184,8 @@ export function createHelpline(database: Database, directory: Directory, options
     notifications,
     timers,
     slaTimers,
+    callbackOffers,
+    callbacks,
     webChat,
     staffAuth,
     bot,
@@ -171,6 +193,7 @@ export function createHelpline(database: Database, directory: Directory, options
       notifications!.start();
       timers.start();
       slaTimers.start();
+      callbackOffers.start();
       for (const channel of channels) await channel.start?.();
     },
     async stop() {
@@ -178,6 +201,7 @@ export function createHelpline(database: Database, directory: Directory, options
       await notifications!.stop();
       await timers.stop();
       await slaTimers.stop();
+      await callbackOffers.stop();
       await webChat.idle();
     },
   };

@@ -10,6 +10,7 @@ const statusByCode: Record<string, number> = {
   closure_not_permitted: 403,
   ticket_not_found: 404,
   handoff_not_found: 404, // live handoff (services/liveHandoffService.ts)
+  callback_not_found: 404, // callback queue (services/callbackService.ts)
   // A consumer asking about someone else's ticket learns only that it is not theirs to see.
   not_ticket_owner: 404,
   invalid_transition: 409,

@@ -1,15 +1,6 @@
 // The live-handoff routes of the staff API, for server/staffApi/openApiDocument.ts (spread into its paths and schemas).
-import { z } from 'zod';
 import { handoffMessageSchema } from '../../services/liveHandoffService.js';
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Record<string, unknown>) => ({ content: { 'application/json': { schema } } });
-const errorResponse = (description: string) => ({ description, ...json(ref('Error')) });
-
-function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
-}
+import { errorResponse, json, jsonSchemaOf, ref } from './openApiParts.js';
 
 const idParameter = {
   name: 'id',

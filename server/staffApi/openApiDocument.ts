@@ -8,6 +8,7 @@ import { createStaffUserSchema, loginSchema } from '../../services/staffAuthServ
 import { hotspotQuerySchema, satisfactionQuerySchema } from '../../services/reportService.js';
 import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema } from '../../services/staffService.js';
 import { handoffPaths, handoffSchemas } from './handoffOpenApi.js'; // live handoff
+import { callbackPaths, callbackSchemas } from './callbacksOpenApi.js'; // callback queue
 
 type JsonSchema = Record<string, unknown>;
 
@@ -221,11 +222,13 @@ export const staffOpenApiDocument = {
       },
     },
   ...handoffPaths, // live handoff
+  ...callbackPaths, // callback queue
   },
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The token from POST /auth/login.' } },
     schemas: {
       ...handoffSchemas, // live handoff
+      ...callbackSchemas, // callback queue
       Error: {
         type: 'object',
         required: ['error'],

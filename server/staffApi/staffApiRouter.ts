@@ -23,24 +23,26 @@ export const STAFF_API_BODY_LIMIT = '64kb';
 
 type StaffHandler = (principal: StaffPrincipal, request: Request, response: Response) => Promise<void>;
 
+/** Every staff route (here and in the routers beside it): no valid session, no further work (and nothing recorded). */
+export function staffRoute(auth: StaffAuthService): (handler: StaffHandler) => RequestHandler {
+  return (handler) => async (request, response) => {
+    let principal: StaffPrincipal;
+    try {
+      principal = await auth.authenticate(bearerToken(request));
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) response.set('WWW-Authenticate', 'Bearer realm="santushti-staff"');
+      throw error;
+    }
+    await handler(principal, request, response);
+  };
+}
+
 export function createStaffApiRouter({ auth, staff, handoffs }: StaffApiDependencies): Router {
   const router = express.Router();
   // Per route rather than router-wide: other routers may share the /api prefix and must keep their own body rules.
   const jsonBody = express.json({ limit: STAFF_API_BODY_LIMIT });
 
-  /** Every staff route: no valid session, no further work (and nothing recorded). */
-  const asStaff =
-    (handler: StaffHandler): RequestHandler =>
-    async (request, response) => {
-      let principal: StaffPrincipal;
-      try {
-        principal = await auth.authenticate(bearerToken(request));
-      } catch (error) {
-        if (error instanceof UnauthenticatedError) response.set('WWW-Authenticate', 'Bearer realm="santushti-staff"');
-        throw error;
-      }
-      await handler(principal, request, response);
-    };
+  const asStaff = staffRoute(auth);
 
   router.get('/openapi.json', (_request, response) => {
     response.json(staffOpenApiDocument);

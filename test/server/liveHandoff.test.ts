@@ -18,6 +18,11 @@ const operator = { role: 'system', id: 'test-operator' } as const;
 const hi = textsFor('hi');
 const en = textsFor('en');
 
+/** The queue message with the harness's settings (always open, a callback offered after 5 minutes), no estimate yet. */
+function queued(texts: typeof hi, position: number, expectedWaitMinutes?: number): string {
+  return texts.handoffQueued({ position, officeHours: '00:00-24:00', callbackAfterMinutes: 5, ...(expectedWaitMinutes === undefined ? {} : { expectedWaitMinutes }) });
+}
+
 let harness: BotHarness;
 let server: Server;
 let baseUrl: string;
@@ -68,7 +73,7 @@ describe('the round trip', () => {
     const chat = harness.consumer('webchat', identity.userId);
     await chat.say('नमस्ते');
     const asked = await chat.say('किसी व्यक्ति से बात करनी है');
-    expect(asked.texts).toEqual([hi.handoffQueued(1)]);
+    expect(asked.texts).toEqual([queued(hi, 1)]);
     // The handoff.initiate event itself is checked in the next test; here the transcript the agent reads.
     const queue = await call('GET', '/handoffs', tokens.asha);
     expect(queue.status).toBe(200);
@@ -202,8 +207,10 @@ describe('permissions', () => {
     const first = harness.consumer('webchat', harness.newIdentity('q1').userId);
     const second = harness.consumer('webchat', harness.newIdentity('q2').userId);
     const before = (await call('GET', '/handoffs', tokens.meera)).body.handoffs.filter((entry: { status: string }) => entry.status === 'waiting').length;
-    expect((await first.say('I want to talk to a human')).texts).toEqual([en.handoffQueued(before + 1)]);
-    expect((await second.say('I want to talk to a human')).texts).toEqual([en.handoffQueued(before + 2)]);
+    // The earlier tests' accepts are the estimate's samples (fewer than three: no estimate).
+    const estimate = (position: number) => harness.handoffs.service.expectedWaitMinutes(position);
+    expect((await first.say('I want to talk to a human')).texts).toEqual([queued(en, before + 1, await estimate(before + 1))]);
+    expect((await second.say('I want to talk to a human')).texts).toEqual([queued(en, before + 2, await estimate(before + 2))]);
     const queue = (await call('GET', '/handoffs', tokens.meera)).body.handoffs as Array<{ createdAt: string }>;
     const times = queue.map((entry) => Date.parse(entry.createdAt));
     expect(times).toEqual([...times].sort((a, b) => a - b));
