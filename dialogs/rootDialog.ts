@@ -7,7 +7,7 @@ import { REGISTER_COMPLAINT_DIALOG, RegisterComplaintDialog } from './registerCo
 import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from './satisfactionDialog.js';
 import { STATUS_DIALOG, StatusDialog } from './statusDialog.js';
 import type { TicketHead } from '../models/ticketTypes.js';
-import { RejectionWindowClosedError } from '../services/ticketLifecycle.js';
+import { answerCallbackClosure, isClosedOnCallback } from './callbackClosureAnswer.js';
 
 export const ROOT_DIALOG = 'root';
 
@@ -44,8 +44,11 @@ export class RootDialog extends ComponentDialog {
       const tickets = await this.services.tickets.listForConsumer(consumer);
       const pending = pendingConfirmation(tickets);
       if (pending) return innerDc.beginDialog(SATISFACTION_DIALOG, { ...pending, answerNow: true });
-      const closedOnCall = tickets.find((ticket) => ticket.status === 'closed' && ticket.closure?.provenance === 'callback_confirmed');
-      if (closedOnCall) return this.answerCallbackClosure(innerDc, closedOnCall, understanding.yesNo);
+      const closedOnCall = tickets.find(isClosedOnCallback);
+      if (closedOnCall) {
+        await answerCallbackClosure(innerDc.context, this.services, closedOnCall, understanding.yesNo, texts);
+        return innerDc.endDialog();
+      }
     }
     if (intent !== 'none' || understanding.category) await this.resetMisses(innerDc);
     switch (intent) {
@@ -107,26 +110,6 @@ export class RootDialog extends ComponentDialog {
       profile.notUnderstoodInARow = 0;
       await this.services.profile.set(innerDc.context, profile);
     }
-  }
-
-  /**
-   * A bare yes / no to "we recorded on a phone call that complaint X is solved; reply no if it is not": a "no" within
-   * the window reopens it one level up (the ticket service checks who and when); after it, a polite refusal.
-   */
-  private async answerCallbackClosure(innerDc: DialogContext, ticket: TicketHead, answer: 'yes' | 'no'): Promise<DialogTurnResult> {
-    const texts = await textsForTurn(this.services, innerDc.context);
-    if (answer === 'yes') {
-      await say(innerDc.context, texts.callbackClosureKept(ticket._id), texts.menuChoices);
-      return innerDc.endDialog();
-    }
-    try {
-      const reopened = await this.services.tickets.rejectCallbackClosure(ticket._id, consumerFrom(innerDc.context));
-      await say(innerDc.context, texts.reopened(reopened._id, reopened.level, reopened.officer?.name), texts.menuChoices);
-    } catch (error) {
-      if (!(error instanceof RejectionWindowClosedError)) throw error;
-      await say(innerDc.context, texts.callbackRejectTooLate(ticket._id), texts.menuChoices);
-    }
-    return innerDc.endDialog();
   }
 }
 

@@ -122,6 +122,9 @@ export class CallbackService {
     if (entry.kind === 'ticket' && principal.role !== 'supervisor') {
       throw new NotPermittedError('Only a supervisor can make a ticket callback: the consumer\'s answer is recorded by a supervisor.');
     }
+    if (entry.kind === 'ticket' && (await this.claimantOf(entry)) === actorFor(principal).id) {
+      throw new NotPermittedError(`You claimed the resolution of ${entry.ticketNumber}; another supervisor must make this call and record the answer.`);
+    }
     if (entry.claimedBy?.username === principal.username) return toEntry(entry);
     const claimedBy = { username: principal.username, name: principal.name, role: principal.role as 'agent' | 'supervisor' };
     const claimedAt = this.now();
@@ -180,6 +183,12 @@ export class CallbackService {
     }
     await this.models.callbacks.deleteOne({ _id: entry._id });
     this.log(`[callbacks] ${entry._id} (${maskMobile(entry.mobile)}): ${outcome}`);
+  }
+
+  private async claimantOf(entry: CallbackRecord): Promise<string | undefined> {
+    const head = await this.models.tickets.findById(entry.ticketNumber, { events: 0, outbox: 0 }).lean<TicketHead>();
+    const claim = head?.claim;
+    return claim && claim.id === entry.claimId ? claim.by.id : undefined;
   }
 
   private async open(callbackId: string): Promise<CallbackRecord> {
