@@ -3,7 +3,6 @@
 // with two workers on one database — the callback queue's API (who may do what, and what each outcome does), and the
 // consumer's "no" to a closure a supervisor recorded on a phone call. The real bot, services and embedded database.
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ConversationState } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversationReferences } from '../../bot/conversationReferences.js';
@@ -21,6 +20,7 @@ import type { StaffPrincipal } from '../../services/staffAuthService.js';
 import { StaffAuthService } from '../../services/staffAuthService.js';
 import { createBotHarness, type BotHarness, type ConsumerChat } from '../support/botHarness.js';
 import { complaintFor } from '../support/ticketFixtures.js';
+import { listenOnLoopback, type StaffApiCall } from '../support/staffApiClient.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('handoff_callbacks');
@@ -42,7 +42,7 @@ const advance = (ms: number) => {
 
 let harness: BotHarness;
 let server: Server;
-let baseUrl: string;
+let call: StaffApiCall;
 const tokens: Record<string, string> = {};
 const timerLog: string[] = [];
 
@@ -69,27 +69,12 @@ async function handoffOf(chat: ConsumerChat) {
   return db.models.handoffRequests.findOne({ consumerKey: `webchat:${chat.userId}` }).sort({ createdAt: -1 }).lean();
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-async function call(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${baseUrl}/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
-
 beforeAll(async () => {
   harness = createBotHarness(db.models, { now, handoff: { officeHours, callbackAfterMs } });
   const auth = new StaffAuthService(db.models, harness.directory);
   const callbacks = new CallbackService(db.models, harness.tickets, { log: () => {} });
   const app = createApp({ connection: db.connection, routers: [['/api', createCallbacksRouter({ auth, callbacks })]] });
-  server = await new Promise((resolve, reject) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    listening.once('error', reject);
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, call } = await listenOnLoopback(app));
   const accounts = [
     { username: 'asha', password: 'asha-password-1', role: 'agent' as const, name: 'Asha Verma' },
     { username: 'meera', password: 'meera-password-1', role: 'supervisor' as const, name: 'Meera Singh' },

@@ -2,7 +2,6 @@
 // embedded database. A consumer asks for a person in Hindi, waits in the queue, an agent accepts, they talk, the
 // bot stays silent, the agent hands back and the bot resumes. Plus who may do what, and the bot's per-turn cost.
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ActivityTypes } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { textsFor } from '../../dialogs/texts.js';
@@ -11,6 +10,7 @@ import { createStaffApiRouter } from '../../server/staffApi/staffApiRouter.js';
 import { StaffAuthService } from '../../services/staffAuthService.js';
 import { StaffService } from '../../services/staffService.js';
 import { createBotHarness, ticketNumberIn, type BotHarness } from '../support/botHarness.js';
+import { listenOnLoopback, type StaffApiCall } from '../support/staffApiClient.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('live_handoff');
@@ -25,30 +25,15 @@ function queued(texts: typeof hi, position: number, expectedWaitMinutes?: number
 
 let harness: BotHarness;
 let server: Server;
-let baseUrl: string;
+let call: StaffApiCall;
 const tokens: Record<string, string> = {};
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-async function call(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${baseUrl}/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
 
 beforeAll(async () => {
   harness = createBotHarness(db.models);
   const auth = new StaffAuthService(db.models, harness.directory);
   const staff = new StaffService(db.models, harness.tickets, harness.directory);
   const app = createApp({ connection: db.connection, routers: [['/api', createStaffApiRouter({ auth, staff, handoffs: harness.handoffs })]] });
-  server = await new Promise((resolve, reject) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    listening.once('error', reject);
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, call } = await listenOnLoopback(app));
   const accounts = [
     { username: 'asha', password: 'asha-password-1', role: 'agent' as const, name: 'Asha Verma' },
     { username: 'ravi', password: 'ravi-password-1', role: 'agent' as const, name: 'Ravi Kumar' },
