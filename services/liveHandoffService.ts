@@ -330,14 +330,17 @@ export class LiveHandoffService {
     const request = await this.request(handoffId);
     if (request.status !== 'waiting' || !request.channelUserId) throw notIn(handoffId, 'accept', request.status, ['waiting']);
     const acceptedAt = this.now();
-    const accepted = await this.models.activeHandoffs
+    const change = { status: 'accepted' as const, agentUsername: principal.username, agentName: principal.name, acceptedAt };
+    // The document before the change (an "after" read can be torn on the embedded server), with the change applied here.
+    const before = await this.models.activeHandoffs
       .findOneAndUpdate(
         { _id: channelIdentityKey(request.channel, request.channelUserId), handoffId, status: 'waiting' },
-        { $set: { status: 'accepted', agentUsername: principal.username, agentName: principal.name, acceptedAt } },
-        { new: true, projection: wholeDocument },
+        { $set: change },
+        { returnDocument: 'before', projection: wholeDocument },
       )
       .lean<ActiveHandoffRecord>();
-    if (!accepted) throw notIn(handoffId, 'accept', 'no longer waiting', ['waiting']);
+    if (!before) throw notIn(handoffId, 'accept', 'no longer waiting', ['waiting']);
+    const accepted: ActiveHandoffRecord = { ...before, ...change };
     await this.models.handoffRequests.updateOne(
       { _id: handoffId },
       { $set: { status: 'accepted', agentUsername: principal.username, agentName: principal.name, acceptedAt } },

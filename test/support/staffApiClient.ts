@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import type { StaffAuthService } from '../../services/staffAuthService.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
@@ -12,14 +13,34 @@ export async function listenOnLoopback(app: Express): Promise<{ server: Server; 
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     listening.once('error', reject);
   });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const call: StaffApiCall = async (method, path, token, body) => {
+  return { server, call: staffApiCaller(`http://127.0.0.1:${(server.address() as AddressInfo).port}`) };
+}
+
+/** Calls `<origin>/api<path>` with an optional bearer token and JSON body. */
+export function staffApiCaller(origin: string): StaffApiCall {
+  return async (method, path, token, body) => {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${baseUrl}/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${origin}/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
-  return { server, call };
+}
+
+/** An agent's session on a running helpline, and the open handoff of one consumer (found through its detail). */
+export async function agentDesk(call: StaffApiCall, staffAuth: StaffAuthService, account: { username: string; password: string; name: string }) {
+  await staffAuth.createUser({ ...account, role: 'agent' }, { role: 'system', id: 'test-operator' });
+  const { token } = await staffAuth.login({ username: account.username, password: account.password }, '127.0.0.1');
+  return {
+    token,
+    async handoffOf(consumerDigits: string): Promise<string> {
+      const { handoffs } = (await call('GET', '/handoffs', token)).body as { handoffs: Array<{ id: string }> };
+      for (const { id } of handoffs) {
+        const detail = (await call('GET', `/handoffs/${id}`, token)).body.handoff as { consumerKey: string; status: string };
+        if (detail.consumerKey.includes(consumerDigits) && detail.status !== 'completed') return id;
+      }
+      throw new Error(`no open handoff for ${consumerDigits}`);
+    },
+  };
 }
