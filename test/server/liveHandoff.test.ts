@@ -147,6 +147,29 @@ describe('the round trip', () => {
     expect((events[2]!.value as { state: string }).state).toBe('completed');
   });
 
+  it.each([
+    { reason: 'not_understood', messages: ['kya hai ye', 'asdf qwerty'] },
+    { reason: 'upset', messages: ['namaste', 'kitni baar complaint karu, koi sunta nahi!!!'] },
+  ])('starting by itself ($reason) sends the same handoff.initiate with the transcript', async ({ reason, messages }) => {
+    const chat = harness.consumer('webchat', harness.newIdentity(reason).userId);
+    const events: Array<{ name?: string; value?: { reason?: string }; attachments?: Array<{ name?: string; content: { activities: Array<{ text: string }> } }> }> = [];
+    const original = harness.adapter.sendActivities.bind(harness.adapter);
+    const spy = vi.spyOn(harness.adapter, 'sendActivities').mockImplementation(async (context, activities) => {
+      for (const activity of activities) if (activity.type === ActivityTypes.Event && activity.conversation?.id === chat.conversationId) events.push(activity as never);
+      return original(context, activities);
+    });
+    try {
+      for (const message of messages) await chat.say(message);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(events.map((event) => [event.name, event.value?.reason])).toEqual([['handoff.initiate', reason]]);
+    const transcript = events[0]!.attachments?.find((attachment) => attachment.name === 'Transcript');
+    expect(transcript?.content.activities.map((activity) => activity.text)).toEqual(expect.arrayContaining(messages));
+    expect(await db.models.activeHandoffs.findById(`channel:webchat:${chat.userId}`).lean()).toMatchObject({ reason, status: 'waiting' });
+    expect((await chat.say('cancel')).texts).toEqual([hi.handoffCancelled]);
+  });
+
   it('"cancel" while waiting ends the handoff (failed) and the bot resumes', async () => {
     const chat = harness.consumer('webchat', harness.newIdentity('cancel').userId);
     await chat.say('I want to talk to a human');
