@@ -11,6 +11,8 @@ export interface TicketSummary {
   officerName?: string;
   locality?: string;
   createdAt: Date;
+  /** Closed on a supervisor's phone call, not on the consumer's own answer in the chat. */
+  closedOnCallback?: boolean;
 }
 
 export interface ComplaintDraft {
@@ -51,6 +53,7 @@ const statusNames: Record<Language, Record<TicketStatus, string>> = {
     unconfirmed: 'पुष्टि नहीं मिली — हम फ़ोन करेंगे',
     closed: 'बंद (आपकी पुष्टि से)',
   },
+
   en: {
     registered: 'Registered',
     assigned: 'Assigned to an officer',
@@ -61,6 +64,12 @@ const statusNames: Record<Language, Record<TicketStatus, string>> = {
     closed: 'Closed (confirmed by you)',
   },
 };
+
+const closedOnCallbackNames: Record<Language, string> = { hi: 'बंद (फ़ोन कॉल पर आपकी पुष्टि से)', en: 'Closed (confirmed by you on a phone call)' };
+
+function statusName(language: Language, ticket: TicketSummary): string {
+  return ticket.closedOnCallback && ticket.status === 'closed' ? closedOnCallbackNames[language] : statusNames[language][ticket.status];
+}
 
 const levelNames: Record<Language, Record<OfficerLevel, string>> = {
   hi: { JE: 'अवर अभियंता (JE)', SDO: 'उपखंड अधिकारी (SDO)', XEN: 'अधिशासी अभियंता (XEN)', SE: 'अधीक्षण अभियंता (SE)', CE: 'मुख्य अभियंता (CE)' },
@@ -135,7 +144,7 @@ export const texts = {
     askTicketNumber: 'अपनी शिकायत संख्या लिखें (जैसे UP-261128-00042), या "मेरी शिकायतें" लिखें।',
     ticketNotFound: (number: string) => `शिकायत ${number} आपके नाम पर नहीं मिली। संख्या जाँच लें, या "मेरी शिकायतें" लिखें।`,
     ticketStatus: (ticket: TicketSummary) =>
-      `शिकायत ${ticket.number} (${categoryNames.hi[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusNames.hi[ticket.status]}। ज़िम्मेदार: ${officerPhrase('hi', ticket.level, ticket.officerName)}। दर्ज: ${formatDate('hi', ticket.createdAt)}।`,
+      `शिकायत ${ticket.number} (${categoryNames.hi[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusName('hi', ticket)}। ज़िम्मेदार: ${officerPhrase('hi', ticket.level, ticket.officerName)}। दर्ज: ${formatDate('hi', ticket.createdAt)}।`,
     noComplaints: 'आपकी कोई शिकायत दर्ज नहीं है। समस्या लिखें तो मैं दर्ज कर दूँगा।',
     yourComplaints: (count: number) => `आपकी ${count} शिकायतें:`,
     // Live handoff (bot/liveHandoff.ts)
@@ -235,7 +244,7 @@ export const texts = {
     askTicketNumber: 'Type your complaint number (e.g. UP-261128-00042), or "my complaints".',
     ticketNotFound: (number: string) => `I could not find complaint ${number} under your name. Check the number, or type "my complaints".`,
     ticketStatus: (ticket: TicketSummary) =>
-      `Complaint ${ticket.number} (${categoryNames.en[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusNames.en[ticket.status]}. Responsible: ${officerPhrase('en', ticket.level, ticket.officerName)}. Registered: ${formatDate('en', ticket.createdAt)}.`,
+      `Complaint ${ticket.number} (${categoryNames.en[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusName('en', ticket)}. Responsible: ${officerPhrase('en', ticket.level, ticket.officerName)}. Registered: ${formatDate('en', ticket.createdAt)}.`,
     noComplaints: 'You have no complaints registered. Describe your problem and I will register it.',
     yourComplaints: (count: number) => `Your ${count} complaint(s):`,
     // Live handoff (bot/liveHandoff.ts)

@@ -311,5 +311,7 @@ describe('a closure recorded on a callback, and the consumer told of it', () => 
     await db.models.tickets.updateOne({ _id: number }, { $set: { 'closure.rejectableUntil': new Date(Date.now() - 86_400_000) } });
     expect((await chat.say('nahi')).texts).toEqual([hi.callbackRejectTooLate(number)]);
     expect((await harness.tickets.get(number)).status).toBe('closed');
+    // Its status line says how it was closed: on a phone call, not in the chat.
+    expect((await chat.say(number)).text).toContain('बंद (फ़ोन कॉल पर आपकी पुष्टि से)');
   });
 });
