@@ -18,7 +18,7 @@ import { ConfigError } from '../../server/config.js';
 import { createWhatsAppCloudChannel, whatsAppCloudOptionsFromEnv } from '../../server/whatsappCloud/whatsAppCloudChannel.js';
 import { Directory } from '../../services/directory.js';
 import { buttonReply, FakeGraphApi, messageWebhook, postWebhook, textMessage, type GraphRequest } from '../support/fakeGraphApi.js';
-import { agentDesk, staffApiCaller } from '../support/staffApiClient.js';
+import { agentDesk, closeHelpline, staffApiCaller } from '../support/staffApiClient.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('wa_cloud_helpline');
@@ -116,11 +116,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (server) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-  await helpline?.stop();
+  await closeHelpline(server, helpline);
   await graph?.close();
 });
 

@@ -1,5 +1,6 @@
 // A staff API on loopback for tests: listens on a free port and calls it as a client would (JSON in, JSON out).
 import type { Server } from 'node:http';
+import type { Helpline } from '../../server/helpline.js';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { StaffAuthService } from '../../services/staffAuthService.js';
@@ -43,4 +44,13 @@ export async function agentDesk(call: StaffApiCall, staffAuth: StaffAuthService,
       throw new Error(`no open handoff for ${consumerDigits}`);
     },
   };
+}
+
+/** Stops a whole helpline under test: its HTTP server first (Web Chat's polling keeps connections open), then its workers. */
+export async function closeHelpline(server: Server | undefined, helpline: Helpline | undefined): Promise<void> {
+  if (server) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  await helpline?.stop();
 }
