@@ -59,6 +59,10 @@ export interface HandoffQueueEntry {
   waitingSeconds: number;
   agent?: { username: string; name: string };
   acceptedAt?: Date;
+  /** Asked outside office hours: offered a callback instead of a place in the queue. */
+  offHours?: boolean;
+  /** A callback was offered and the consumer has not answered yet. */
+  callbackOfferedAt?: Date;
 }
 
 export interface HandoffDetail {
@@ -301,6 +305,8 @@ export class LiveHandoffService {
         waitingSeconds: secondsBetween(active.createdAt, active.acceptedAt ?? now),
         ...(active.agentUsername ? { agent: { username: active.agentUsername, name: active.agentName ?? active.agentUsername } } : {}),
         ...(active.acceptedAt ? { acceptedAt: active.acceptedAt } : {}),
+        ...(active.offHours ? { offHours: true } : {}),
+        ...(active.callbackOfferedAt ? { callbackOfferedAt: active.callbackOfferedAt } : {}),
       }));
   }
 

@@ -94,7 +94,12 @@ export const handoffSchemas = {
   HandoffQueueEntry: {
     type: 'object',
     required: ['id', 'status', 'channel', 'reason', 'language', 'createdAt', 'waitingSeconds'],
-    properties: { ...common, status: { type: 'string', enum: ['waiting', 'accepted'] } },
+    properties: {
+      ...common,
+      status: { type: 'string', enum: ['waiting', 'accepted'] },
+      offHours: { type: 'boolean', description: 'Asked outside office hours: offered a callback instead of a place in the queue.' },
+      callbackOfferedAt: { type: 'string', format: 'date-time', description: 'A callback was offered and the answer is pending.' },
+    },
   },
   HandoffDetail: {
     type: 'object',

@@ -157,6 +157,9 @@ describe('the callback offer timer', () => {
     const offer = chat.unread();
     expect(offer.texts).toEqual([en.callbackOffer(undefined)]);
     expect(offer.choices).toEqual(en.yesNoChoices);
+    const handoffId = (await handoffOf(chat))?._id;
+    const [listed] = (await harness.handoffs.list(agentPrincipal('asha'))).filter((entry) => entry.id === handoffId);
+    expect(listed?.callbackOfferedAt).toBeInstanceOf(Date); // agents see the offer is pending
     await restarted.checkDue();
     await anotherProcess().checkDue();
     expect(chat.unread().texts).toEqual([]);
