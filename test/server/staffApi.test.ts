@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketRecord } from '../../models/ticketTypes.js';
 import { createApp } from '../../server/app.js';
 import { createStaffApiRouter } from '../../server/staffApi/staffApiRouter.js';
+import { createCallbacksRouter } from '../../server/staffApi/callbacksRouter.js';
+import { CallbackService } from '../../services/callbackService.js';
 import { Directory } from '../../services/directory.js';
 import { StaffAuthService, type StaffAuthServiceOptions } from '../../services/staffAuthService.js';
 import { StaffService } from '../../services/staffService.js';
@@ -505,7 +507,9 @@ describe('the OpenAPI document', () => {
     const document = result.body as unknown as { openapi: string; paths: Record<string, Record<string, { responses: object }>>; components: { schemas: Record<string, unknown> } };
     expect(document.openapi).toBe('3.1.0');
 
-    const registered = registeredRoutes(api.router).map(({ method, path }) => `${method} ${path}`).sort();
+    // The callback queue's router is mounted at /api beside this one and documented in the same document.
+    const callbacksRouter = createCallbacksRouter({ auth: api.auth, callbacks: new CallbackService(db.models, api.tickets) });
+    const registered = [...registeredRoutes(api.router), ...registeredRoutes(callbacksRouter)].map(({ method, path }) => `${method} ${path}`).sort();
     const documented = Object.entries(document.paths)
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`))
       .sort();
