@@ -134,6 +134,12 @@ describe('the queue message', () => {
     // The bot is back.
     expect((await chat.say('hello')).texts).toEqual([en.welcome]);
 
+    // On WhatsApp the number is on file (the sender's): a plain "haan" is enough.
+    const onWhatsApp = harness.consumer('whatsapp', '919876512345');
+    expect((await onWhatsApp.say('kisi insaan se baat karni hai')).texts).toEqual([hi.handoffOffHours('Mon-Sat 09:00-18:00', maskMobile('9876512345'))]);
+    expect((await onWhatsApp.say('haan')).texts).toEqual([hi.callbackRequested(maskMobile('9876512345'))]);
+    expect(await db.models.callbacks.countDocuments({ channelUserId: '919876512345', mobile: '9876512345' })).toBe(1);
+
     const declines = newChat('offhours-no');
     await declines.say('I want to talk to a person');
     expect((await declines.say('no')).texts).toEqual([en.callbackDeclinedOffHours]);
