@@ -2,6 +2,7 @@
 // A claimed resolution becomes the satisfaction dialog, and only once it is on their screen is the claim "shown".
 import type { BotAdapter, TurnContext } from 'botbuilder';
 import type { TicketEvent, TicketRecord } from '../models/ticketTypes.js';
+import { say } from '../dialogs/consumerDialog.js';
 import { textsFor, type Language } from '../dialogs/texts.js';
 import type { ConsumerNotification, ConsumerNotifier } from '../services/notificationService.js';
 import type { TicketService } from '../services/ticketService.js';
@@ -90,6 +91,14 @@ export class BotConsumerNotifier implements ConsumerNotifier {
         await context.sendActivity(texts.update.unconfirmed(ticket._id));
         return;
       case 'ticket.confirmed':
+        // Closed on a supervisor's phone call: the consumer is told, and can still say "no" (dialogs/rootDialog.ts).
+        // Already rejected again by the time this is delivered: nothing true left to say about that closure.
+        if (event.data?.provenance === 'callback_confirmed') {
+          if (ticket.status === 'closed' && ticket.closure?.rejectableUntil) {
+            await say(context, texts.callbackClosed(ticket._id, new Date(ticket.closure.rejectableUntil)), texts.yesNoChoices);
+          }
+          return;
+        }
         await context.sendActivity(texts.update.confirmed(ticket._id));
         return;
       default:

@@ -9,13 +9,21 @@
 //
 // While waiting, each consumer message is passed on and acknowledged with one short line (so the consumer knows it
 // was not lost); while accepted the bot says nothing — the agent answers.
+//
+// Three things hand a consumer over: asking for a person, not being understood twice in a row (the root dialog asks
+// for it), and being clearly upset. Each sends the same handoff.initiate with the transcript, and an honest queue
+// message: position, expected wait (or none yet), office hours. A callback offer (made at once outside office hours,
+// or by the CallbackOfferTimer when nobody accepts in time) is answered here: yes (or a number) → the callback queue
+// and handoff.status failed "callback requested"; no → keep waiting.
 import { ActivityTypes, EventFactory, MessageFactory, type Activity, type BotAdapter, type ConversationReference, type StatePropertyAccessor, type TurnContext, type ConversationState } from 'botbuilder';
 import { consumerFrom } from '../dialogs/consumerTurn.js';
 import { say } from '../dialogs/consumerDialog.js';
-import { textsFor, type Language } from '../dialogs/texts.js';
+import { textsFor, type Language, type Texts } from '../dialogs/texts.js';
 import type { Understanding } from '../dialogs/understanding/index.js';
 import type { ActiveHandoffRecord } from '../models/activeHandoffModel.js';
 import type { HandoffLine } from '../models/handoffRequestModel.js';
+import type { CallbackOfferSender } from '../services/callbackOfferTimer.js';
+import { maskMobile, normaliseMobile } from '../services/consumerIdentity.js';
 import { HANDOFF_TRANSCRIPT_LINES, handoffMessageSchema, type HandoffDetail, type HandoffQueueEntry, type LiveHandoffService } from '../services/liveHandoffService.js';
 import type { StaffPrincipal } from '../services/staffAuthService.js';
 import { parseInput } from '../services/ticketInput.js';
@@ -30,6 +38,9 @@ export interface LiveHandoffDependencies {
   /** The bot's app id for continueConversationAsync. */
   botAppId: string;
 }
+
+/** Why the consumer is handed over. */
+export type HandoffReason = ActiveHandoffRecord['reason'];
 
 /** What the turn was, as far as the handoff is concerned. */
 export type HandoffTurn = 'started' | 'handled' | undefined;
@@ -50,8 +61,12 @@ export interface HandoffDesk {
 
 const lineMax = 500;
 
-export class LiveHandoff implements HandoffDesk {
+export class LiveHandoff implements HandoffDesk, CallbackOfferSender {
   private readonly recent: StatePropertyAccessor<HandoffLine[]>;
+
+  get service(): LiveHandoffService {
+    return this.deps.service;
+  }
 
   constructor(private readonly deps: LiveHandoffDependencies) {
     this.recent = deps.conversationState.createProperty<HandoffLine[]>('handoffTranscript');
@@ -75,7 +90,7 @@ export class LiveHandoff implements HandoffDesk {
    * Before the dialogs, every message turn: one `_id` read. An open handoff takes the message (or a cancel); a request
    * for a person opens one. Returns undefined when the dialogs should run as usual.
    */
-  async intercept(context: TurnContext, understanding: Understanding, language: Language): Promise<HandoffTurn> {
+  async intercept(context: TurnContext, understanding: Understanding, language: Language, mobileOnFile?: string): Promise<HandoffTurn> {
     const consumer = consumerFrom(context);
     const texts = textsFor(language);
     const text = understanding.text;
@@ -89,21 +104,95 @@ export class LiveHandoff implements HandoffDesk {
           return 'handled';
         }
       }
+      if (active.status === 'waiting' && active.callbackOfferedAt && (await this.answerCallbackOffer(context, active, understanding, texts))) return 'handled';
       await this.deps.service.appendMessage(active.handoffId, 'consumer', text);
-      if (active.status === 'waiting') await say(context, texts.handoffPassedOn);
+      if (active.status === 'waiting') {
+        // Outside office hours nobody reads it yet: the offer is the honest answer.
+        if (active.offHours) await say(context, texts.handoffOffHours(this.deps.service.officeHours.label, maskedOrUndefined(active.mobile)), texts.yesNoChoices);
+        else await say(context, texts.handoffPassedOn);
+      }
       return 'handled';
     }
     if (!asksForPerson(understanding)) return undefined;
+    await this.begin(context, 'asked', language, mobileOnFile);
+    return 'started';
+  }
 
+  /**
+   * Opens a handoff (or finds the open one) for this turn's consumer: handoff.initiate with the transcript, then the
+   * honest queue message — or, outside office hours, the callback offer instead of a queue.
+   */
+  async begin(context: TurnContext, reason: HandoffReason, language: Language, mobileOnFile?: string): Promise<void> {
+    const consumer = consumerFrom(context);
+    const texts = textsFor(language);
     const transcript = (await this.recent.get(context, [])).slice(-HANDOFF_TRANSCRIPT_LINES);
-    const started = await this.deps.service.start({ consumer, reason: 'asked', lastText: text, language, transcript });
+    const mobile = consumer.verifiedMobile ?? mobileOnFile;
+    const started = await this.deps.service.start({ consumer, reason, lastText: context.activity.text ?? '', language, transcript, ...(mobile ? { mobile } : {}) });
     if (!started.reused) {
       const activities = transcript.map((line) => transcriptActivity(context, line));
       const handoffContext = { handoffId: started.active.handoffId, reason: started.active.reason, language, position: started.position };
       await context.sendActivity(EventFactory.createHandoffInitiation(context, handoffContext, { activities }));
     }
-    await say(context, texts.handoffQueued(Math.max(1, started.position)));
-    return 'started';
+    const why = reason === 'upset' ? [texts.handoffUpset] : reason === 'not_understood' ? [texts.handoffNotUnderstood] : [];
+    const service = this.deps.service;
+    if (started.active.offHours) {
+      await say(context, [...why, texts.handoffOffHours(service.officeHours.label, maskedOrUndefined(started.active.mobile))].join('\n'), texts.yesNoChoices);
+      return;
+    }
+    const queue = {
+      position: Math.max(1, started.position),
+      ...(started.expectedWaitMinutes !== undefined ? { expectedWaitMinutes: started.expectedWaitMinutes } : {}),
+      officeHours: service.officeHours.label,
+      callbackAfterMinutes: Math.max(1, Math.round(service.callbackAfterMs / 60_000)),
+    };
+    await say(context, [...why, texts.handoffQueued(queue)].join('\n'));
+  }
+
+  /** The CallbackOfferTimer's delivery: "no agent is free — shall we call you back?" on the consumer's channel. */
+  async sendCallbackOffer(active: ActiveHandoffRecord): Promise<boolean> {
+    const result = await this.deliver(active, async (context, language) => {
+      // One stored message however often a crashed delivery is retried (the channels keep idempotency keys).
+      context.onSendActivities(async (_context, activities, next) => {
+        for (const activity of activities) activity.channelData = { ...(activity.channelData as object | undefined), idempotencyKey: `${active.handoffId}:callback-offer` };
+        return next();
+      });
+      const texts = textsFor(language);
+      await say(context, texts.callbackOffer(maskedOrUndefined(active.mobile)), texts.yesNoChoices);
+    });
+    return result.delivered;
+  }
+
+  /** A yes, a no or a mobile number in answer to the pending offer; false when the message is something else. */
+  private async answerCallbackOffer(context: TurnContext, active: ActiveHandoffRecord, understanding: Understanding, texts: Texts): Promise<boolean> {
+    const typed = normaliseMobile(understanding.text.trim());
+    if (understanding.yesNo === 'no' && !typed) {
+      const outcome = await this.deps.service.declineCallback(active);
+      if (outcome === 'ended') {
+        await context.sendActivity(EventFactory.createHandoffStatus(context.activity.conversation, 'failed', 'callback declined'));
+        await say(context, texts.callbackDeclinedOffHours, texts.menuChoices);
+      } else {
+        await say(context, texts.callbackDeclinedWaiting);
+      }
+      return true;
+    }
+    const mobile = typed ?? (understanding.yesNo === 'yes' && !active.awaitingMobile ? active.mobile : undefined);
+    if (!mobile) {
+      if (understanding.yesNo === 'yes') {
+        await this.deps.service.awaitMobile(active);
+        await say(context, texts.callbackAskMobile);
+        return true;
+      }
+      if (active.awaitingMobile) {
+        await say(context, texts.callbackBadMobile);
+        return true;
+      }
+      return false;
+    }
+    // An agent who accepted meanwhile wins: the consumer is then simply in their chat.
+    if (!(await this.deps.service.requestCallback(active, mobile))) return false;
+    await context.sendActivity(EventFactory.createHandoffStatus(context.activity.conversation, 'failed', 'callback requested'));
+    await say(context, texts.callbackRequested(maskMobile(mobile)), texts.menuChoices);
+    return true;
   }
 
   // ── The agents' side ─────────────────────────────────────────────────────────────────────────────────────
@@ -162,6 +251,10 @@ export class LiveHandoff implements HandoffDesk {
     kept.push(...lines.map((line) => ({ ...line, text: line.text.slice(0, lineMax) })));
     await this.recent.set(context, kept.slice(-HANDOFF_TRANSCRIPT_LINES));
   }
+}
+
+function maskedOrUndefined(mobile: string | undefined): string | undefined {
+  return mobile ? maskMobile(mobile) : undefined;
 }
 
 /** "Talk to a person" in words, or the menu button in either language. */

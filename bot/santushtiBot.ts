@@ -2,12 +2,12 @@
 // dialogs. Proactive turns (status updates, "is it solved?") run through the same state and dialogs.
 import { ActivityHandler, TurnContext, type ConversationState, type UserState } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
-import { rememberUnderstanding, say } from '../dialogs/consumerDialog.js';
+import { personRequestedIn, rememberUnderstanding, say, type PersonRequestReason } from '../dialogs/consumerDialog.js';
 import { consumerFrom, type ConsumerProfile, type DialogServices, type HandoffRequests } from '../dialogs/consumerTurn.js';
 import { ROOT_DIALOG, RootDialog } from '../dialogs/rootDialog.js';
 import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from '../dialogs/satisfactionDialog.js';
 import { textsFor, type Language } from '../dialogs/texts.js';
-import { understand } from '../dialogs/understanding/index.js';
+import { understand, type Understanding } from '../dialogs/understanding/index.js';
 import type { Directory } from '../services/directory.js';
 import type { TicketService } from '../services/ticketService.js';
 import type { ConversationReferences } from './conversationReferences.js';
@@ -96,9 +96,16 @@ export class SantushtiBot extends ActivityHandler {
     await this.deps.references.remember(consumer.channel, consumer.channelUserId, TurnContext.getConversationReference(context.activity), profile.language);
 
     // Live handoff: while one is open the dialogs stay silent; asking for a person opens one (and ends any dialog).
-    const handoff = await this.deps.liveHandoff?.intercept(context, understanding, profile.language ?? 'hi');
+    const language = profile.language ?? 'hi';
+    const handoff = await this.deps.liveHandoff?.intercept(context, understanding, language, profile.mobile);
     if (handoff === 'started') await (await this.dialogs.createContext(context)).cancelAllDialogs();
     if (handoff) return;
+    // Clearly upset: to a person at once — unless the message may also answer a pending yes/no question (a furious
+    // "NO!!" to "is it solved?" must still reopen the ticket); then the dialogs take the answer first.
+    if (understanding.clearlyUpset && !(await this.mayAnswerAQuestion(context, understanding))) {
+      await this.handOver(context, 'upset', language, profile.mobile);
+      return;
+    }
 
     if (!text.trim()) {
       const texts = textsFor(profile.language ?? 'hi');
@@ -109,6 +116,28 @@ export class SantushtiBot extends ActivityHandler {
     const dc = await this.dialogs.createContext(context);
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(ROOT_DIALOG);
+    const requested = personRequestedIn(context) ?? (understanding.clearlyUpset ? 'upset' : undefined);
+    if (requested) await this.handOver(context, requested, language, (await this.services.profile.get(context, {})).mobile);
+  }
+
+  /** A yes or no while a dialog waits for an answer, or while a ticket of theirs waits for one. */
+  private async mayAnswerAQuestion(context: TurnContext, understanding: Understanding): Promise<boolean> {
+    if (understanding.yesNo === 'unclear') return false;
+    if ((await this.dialogs.createContext(context)).activeDialog) return true;
+    const tickets = await this.deps.tickets.listForConsumer(consumerFrom(context));
+    return tickets.some((ticket) => ticket.status === 'awaiting_confirmation' || ticket.status === 'unconfirmed' || ticket.closure?.provenance === 'callback_confirmed');
+  }
+
+  /** Hands the consumer to a person (the live handoff); without one, the request is recorded for staff. */
+  private async handOver(context: TurnContext, reason: PersonRequestReason, language: Language, mobileOnFile: string | undefined): Promise<void> {
+    if (this.deps.liveHandoff) {
+      await this.deps.liveHandoff.begin(context, reason, language, mobileOnFile);
+      await (await this.dialogs.createContext(context)).cancelAllDialogs();
+      return;
+    }
+    await this.deps.handoffs.recordRequest(consumerFrom(context), reason, context.activity.text ?? '');
+    const texts = textsFor(language);
+    await say(context, reason === 'not_understood' ? `${texts.didNotUnderstand}\n${texts.handoffRecorded}` : texts.handoffRecorded, texts.menuChoices);
   }
 
   private async saveState(context: TurnContext): Promise<void> {

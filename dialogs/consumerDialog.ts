@@ -7,6 +7,10 @@ import { consumerFrom, textsForTurn, type DialogServices } from './consumerTurn.
 import type { Texts } from './texts.js';
 
 const understandingKey = Symbol('santushti.understanding');
+const personRequestKey = Symbol('santushti.personRequest');
+
+/** Why a dialog decided the consumer needs a person (the bot starts the live handoff once the dialogs are done). */
+export type PersonRequestReason = 'not_understood' | 'upset';
 
 /** Understanding is computed once per turn by the bot and shared by every dialog that looks at the message. */
 export function rememberUnderstanding(context: TurnContext, understanding: Understanding): void {
@@ -15,6 +19,15 @@ export function rememberUnderstanding(context: TurnContext, understanding: Under
 
 export function understandingOf(context: TurnContext): Understanding | undefined {
   return context.turnState.get(understandingKey) as Understanding | undefined;
+}
+
+/** A dialog asks for the consumer to be handed to a person at the end of this turn. */
+export function requestPerson(context: TurnContext, reason: PersonRequestReason): void {
+  context.turnState.set(personRequestKey, reason);
+}
+
+export function personRequestedIn(context: TurnContext): PersonRequestReason | undefined {
+  return context.turnState.get(personRequestKey) as PersonRequestReason | undefined;
 }
 
 export interface Question {

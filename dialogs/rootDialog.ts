@@ -1,15 +1,17 @@
 // The front desk: each new message that is not an answer to a pending question is routed here — to register a
 // complaint, check status, answer a pending "is it solved?", reach a person, or see the menu.
 import { ComponentDialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import { say, understandingOf } from './consumerDialog.js';
+import { requestPerson, say, understandingOf } from './consumerDialog.js';
 import { consumerFrom, textsForTurn, type DialogServices } from './consumerTurn.js';
 import { REGISTER_COMPLAINT_DIALOG, RegisterComplaintDialog } from './registerComplaintDialog.js';
 import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from './satisfactionDialog.js';
 import { STATUS_DIALOG, StatusDialog } from './statusDialog.js';
+import type { TicketHead } from '../models/ticketTypes.js';
+import { answerCallbackClosure, isClosedOnCallback } from './callbackClosureAnswer.js';
 
 export const ROOT_DIALOG = 'root';
 
-/** Not understood this many times in a row: offer a person (the agent side records it). */
+/** Not understood this many times in a row: the consumer is handed to a person. */
 const notUnderstoodLimit = 2;
 
 export class RootDialog extends ComponentDialog {
@@ -39,8 +41,14 @@ export class RootDialog extends ComponentDialog {
     // request ("yes please help", "band karo", "no, talk to a person") is that request, and must never close or
     // reopen a ticket.
     if (understanding.yesNo !== 'unclear' && intent === 'none') {
-      const pending = await this.pendingConfirmation(innerDc);
+      const tickets = await this.services.tickets.listForConsumer(consumer);
+      const pending = pendingConfirmation(tickets);
       if (pending) return innerDc.beginDialog(SATISFACTION_DIALOG, { ...pending, answerNow: true });
+      const closedOnCall = tickets.find(isClosedOnCallback);
+      if (closedOnCall) {
+        await answerCallbackClosure(innerDc.context, this.services, closedOnCall, understanding.yesNo, texts);
+        return innerDc.endDialog();
+      }
     }
     if (intent !== 'none' || understanding.category) await this.resetMisses(innerDc);
     switch (intent) {
@@ -68,7 +76,7 @@ export class RootDialog extends ComponentDialog {
     if (understanding.category) {
       return innerDc.beginDialog(REGISTER_COMPLAINT_DIALOG, { firstText: understanding.text });
     }
-    return this.notUnderstood(innerDc, understanding.text);
+    return this.notUnderstood(innerDc);
   }
 
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
@@ -80,7 +88,7 @@ export class RootDialog extends ComponentDialog {
     return outerDc.endDialog(result);
   }
 
-  private async notUnderstood(innerDc: DialogContext, text: string): Promise<DialogTurnResult> {
+  private async notUnderstood(innerDc: DialogContext): Promise<DialogTurnResult> {
     const texts = await textsForTurn(this.services, innerDc.context);
     const profile = await this.services.profile.get(innerDc.context, {});
     const misses = (profile.notUnderstoodInARow ?? 0) + 1;
@@ -88,8 +96,8 @@ export class RootDialog extends ComponentDialog {
     await this.services.profile.set(innerDc.context, profile);
     if (misses >= notUnderstoodLimit) {
       profile.notUnderstoodInARow = 0;
-      await this.services.handoffs.recordRequest(consumerFrom(innerDc.context), 'not_understood', text);
-      await say(innerDc.context, `${texts.didNotUnderstand}\n${texts.handoffRecorded}`, texts.menuChoices);
+      // The bot opens the handoff after this turn's dialogs (it says why, and sends handoff.initiate).
+      requestPerson(innerDc.context, 'not_understood');
     } else {
       await say(innerDc.context, texts.didNotUnderstand, texts.menuChoices);
     }
@@ -103,12 +111,11 @@ export class RootDialog extends ComponentDialog {
       await this.services.profile.set(innerDc.context, profile);
     }
   }
+}
 
-  /** The consumer's most recent ticket that waits for their answer, if any. */
-  private async pendingConfirmation(innerDc: DialogContext): Promise<SatisfactionState | undefined> {
-    const tickets = await this.services.tickets.listForConsumer(consumerFrom(innerDc.context));
-    const waiting = tickets.find((ticket) => (ticket.status === 'awaiting_confirmation' || ticket.status === 'unconfirmed') && ticket.claim?.shownAt);
-    if (!waiting?.claim) return undefined;
-    return { ticketNumber: waiting._id, claimId: waiting.claim.id, claimNote: waiting.claim.note, claimLevel: waiting.level, claimOfficerName: waiting.officer?.name };
-  }
+/** The consumer's most recent ticket that waits for their answer, if any. */
+function pendingConfirmation(tickets: TicketHead[]): SatisfactionState | undefined {
+  const waiting = tickets.find((ticket) => (ticket.status === 'awaiting_confirmation' || ticket.status === 'unconfirmed') && ticket.claim?.shownAt);
+  if (!waiting?.claim) return undefined;
+  return { ticketNumber: waiting._id, claimId: waiting.claim.id, claimNote: waiting.claim.note, claimLevel: waiting.level, claimOfficerName: waiting.officer?.name };
 }

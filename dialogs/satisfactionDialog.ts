@@ -3,6 +3,7 @@
 import type { DialogContext, DialogTurnResult } from 'botbuilder-dialogs';
 import type { OfficerLevel } from '../models/ticketTypes.js';
 import { InvalidTransitionError, StaleClaimError } from '../services/errors.js';
+import { answerCallbackClosure, isClosedOnCallback } from './callbackClosureAnswer.js';
 import { ConsumerDialog, understandingOf, type Question } from './consumerDialog.js';
 import { consumerFrom, type DialogServices } from './consumerTurn.js';
 import type { Texts } from './texts.js';
@@ -61,8 +62,14 @@ export class SatisfactionDialog extends ConsumerDialog<SatisfactionState> {
       }
       return dc.endDialog({ answered: true, status: ticket.status });
     } catch (error) {
-      // Staff withdrew or replaced the claim meanwhile: this question no longer stands.
+      // Staff withdrew or replaced the claim meanwhile: this question no longer stands — unless a supervisor closed it
+      // on a phone call for this very claim, which the consumer may still reject.
       if (!(error instanceof StaleClaimError || error instanceof InvalidTransitionError)) throw error;
+      const ticket = await this.services.tickets.getForConsumer(state.ticketNumber, consumerFrom(dc.context));
+      if (isClosedOnCallback(ticket) && ticket.closure?.claimId === state.claimId) {
+        await answerCallbackClosure(dc.context, this.services, ticket, understanding.yesNo, texts);
+        return dc.endDialog({ answered: true, status: ticket.status });
+      }
       await dc.context.sendActivity(texts.answerNotPossible);
       return dc.endDialog({ answered: false });
     }

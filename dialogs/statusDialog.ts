@@ -27,6 +27,7 @@ export function summaryOf(ticket: TicketHead, services: Pick<DialogServices, 'di
     officerName: ticket.officer?.name,
     locality,
     createdAt: new Date(ticket.createdAt),
+    ...(ticket.closure?.provenance === 'callback_confirmed' ? { closedOnCallback: true } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ export interface TicketSummary {
   officerName?: string;
   locality?: string;
   createdAt: Date;
+  /** Closed on a supervisor's phone call, not on the consumer's own answer in the chat. */
+  closedOnCallback?: boolean;
 }
 
 export interface ComplaintDraft {
@@ -51,6 +53,7 @@ const statusNames: Record<Language, Record<TicketStatus, string>> = {
     unconfirmed: 'पुष्टि नहीं मिली — हम फ़ोन करेंगे',
     closed: 'बंद (आपकी पुष्टि से)',
   },
+
   en: {
     registered: 'Registered',
     assigned: 'Assigned to an officer',
@@ -62,6 +65,12 @@ const statusNames: Record<Language, Record<TicketStatus, string>> = {
   },
 };
 
+const closedOnCallbackNames: Record<Language, string> = { hi: 'बंद (फ़ोन कॉल पर आपकी पुष्टि से)', en: 'Closed (confirmed by you on a phone call)' };
+
+function statusName(language: Language, ticket: TicketSummary): string {
+  return ticket.closedOnCallback && ticket.status === 'closed' ? closedOnCallbackNames[language] : statusNames[language][ticket.status];
+}
+
 const levelNames: Record<Language, Record<OfficerLevel, string>> = {
   hi: { JE: 'अवर अभियंता (JE)', SDO: 'उपखंड अधिकारी (SDO)', XEN: 'अधिशासी अभियंता (XEN)', SE: 'अधीक्षण अभियंता (SE)', CE: 'मुख्य अभियंता (CE)' },
   en: { JE: 'Junior Engineer (JE)', SDO: 'Sub-Divisional Officer (SDO)', XEN: 'Executive Engineer (XEN)', SE: 'Superintending Engineer (SE)', CE: 'Chief Engineer (CE)' },
@@ -70,6 +79,22 @@ const levelNames: Record<Language, Record<OfficerLevel, string>> = {
 function officerPhrase(language: Language, level: OfficerLevel, name: string | undefined): string {
   const title = levelNames[language][level];
   return name ? `${title} ${name}` : title;
+}
+
+/** What a consumer waiting for a person is told (bot/liveHandoff.ts). */
+export interface QueueNotice {
+  position: number;
+  /** Undefined: too few recent accepts to estimate honestly. */
+  expectedWaitMinutes?: number;
+  /** Office hours as configured, e.g. "Mon-Sat 09:00-18:00" (India time). */
+  officeHours: string;
+  callbackAfterMinutes: number;
+}
+
+const hindiDays: Record<string, string> = { Mon: 'सोम', Tue: 'मंगल', Wed: 'बुध', Thu: 'गुरु', Fri: 'शुक्र', Sat: 'शनि', Sun: 'रवि' };
+
+function hoursPhrase(language: Language, hours: string): string {
+  return language === 'hi' ? hours.replace(/Mon|Tue|Wed|Thu|Fri|Sat|Sun/g, (day) => hindiDays[day]!) : hours;
 }
 
 function formatDate(language: Language, date: Date): string {
@@ -119,12 +144,37 @@ export const texts = {
     askTicketNumber: 'अपनी शिकायत संख्या लिखें (जैसे UP-261128-00042), या "मेरी शिकायतें" लिखें।',
     ticketNotFound: (number: string) => `शिकायत ${number} आपके नाम पर नहीं मिली। संख्या जाँच लें, या "मेरी शिकायतें" लिखें।`,
     ticketStatus: (ticket: TicketSummary) =>
-      `शिकायत ${ticket.number} (${categoryNames.hi[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusNames.hi[ticket.status]}। ज़िम्मेदार: ${officerPhrase('hi', ticket.level, ticket.officerName)}। दर्ज: ${formatDate('hi', ticket.createdAt)}।`,
+      `शिकायत ${ticket.number} (${categoryNames.hi[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusName('hi', ticket)}। ज़िम्मेदार: ${officerPhrase('hi', ticket.level, ticket.officerName)}। दर्ज: ${formatDate('hi', ticket.createdAt)}।`,
     noComplaints: 'आपकी कोई शिकायत दर्ज नहीं है। समस्या लिखें तो मैं दर्ज कर दूँगा।',
     yourComplaints: (count: number) => `आपकी ${count} शिकायतें:`,
     // Live handoff (bot/liveHandoff.ts)
-    handoffQueued: (position: number) =>
-      `ठीक है, मैं आपको हमारे कर्मचारी से जोड़ रहा हूँ। कतार में आपका नंबर ${position} है। कर्मचारी यहीं इसी चैट में जवाब देंगे; तब तक आप जो लिखेंगे, वह उन्हें भेज दिया जाएगा। इंतज़ार का समय इस पर निर्भर है कि कर्मचारी कब खाली होते हैं — तुरंत मदद के लिए 1912 पर कॉल करें। वापस मुझसे बात करने के लिए "रद्द" लिखें।`,
+    handoffQueued: (queue: QueueNotice) =>
+      [
+        `ठीक है, मैं आपको हमारे कर्मचारी से जोड़ रहा हूँ। कतार में आपका नंबर ${queue.position} है।`,
+        queue.expectedWaitMinutes !== undefined
+          ? `अनुमानित इंतज़ार: लगभग ${queue.expectedWaitMinutes} मिनट (हाल के इंतज़ार के आधार पर)।`
+          : 'अभी इंतज़ार के समय का अनुमान नहीं है।',
+        `कर्मचारी ${hoursPhrase('hi', queue.officeHours)} बजे तक उपलब्ध रहते हैं। ${queue.callbackAfterMinutes} मिनट में कोई न जुड़े तो हम आपको वापस कॉल करने का विकल्प देंगे।`,
+        'कर्मचारी यहीं इसी चैट में जवाब देंगे; तब तक आप जो लिखेंगे, वह उन्हें भेज दिया जाएगा। तुरंत मदद के लिए 1912 पर कॉल करें। वापस मुझसे बात करने के लिए "रद्द" लिखें।',
+      ].join('\n'),
+    handoffUpset: 'हमें सचमुच खेद है कि आपको परेशानी हुई। मैं आपकी बात सीधे हमारे कर्मचारी तक पहुँचा रहा हूँ।',
+    handoffNotUnderstood: 'माफ़ कीजिए, मैं फिर भी समझ नहीं पाया। मैं आपको हमारे कर्मचारी से जोड़ रहा हूँ।',
+    handoffOffHours: (officeHours: string, maskedMobile: string | undefined) =>
+      `अभी हमारे कर्मचारी उपलब्ध नहीं हैं (वे ${hoursPhrase('hi', officeHours)} बजे तक काम करते हैं)। ` +
+      (maskedMobile ? `क्या हम आपको ${maskedMobile} पर वापस कॉल करें?` : 'क्या हम आपको वापस कॉल करें? हाँ कहें या अपना 10 अंकों का मोबाइल नंबर लिखें।'),
+    callbackOffer: (maskedMobile: string | undefined) =>
+      `अभी कोई कर्मचारी खाली नहीं है। ` +
+      (maskedMobile ? `क्या हम आपको ${maskedMobile} पर वापस कॉल करें? "नहीं" लिखें तो आप कतार में बने रहेंगे।` : 'क्या हम आपको वापस कॉल करें? अपना 10 अंकों का मोबाइल नंबर लिखें, या कतार में बने रहने के लिए "नहीं"।'),
+    callbackAskMobile: 'किस नंबर पर कॉल करें? अपना 10 अंकों का मोबाइल नंबर लिखें।',
+    callbackBadMobile: 'यह सही मोबाइल नंबर नहीं लगता। 10 अंकों का नंबर लिखें (जैसे 9876543210), या "नहीं"।',
+    callbackRequested: (maskedMobile: string) => `ठीक है, हमारे कर्मचारी आपको ${maskedMobile} पर कॉल करेंगे। तब तक मैं (संतुष्टि) यहीं आपकी मदद के लिए हूँ।`,
+    callbackDeclinedWaiting: 'ठीक है, आप कतार में बने हुए हैं; कर्मचारी यहीं जवाब देंगे।',
+    callbackDeclinedOffHours: 'ठीक है। कर्मचारियों के समय में फिर से "व्यक्ति से बात" लिखें; तब तक मैं आपकी मदद कर सकता हूँ।',
+    callbackClosed: (number: string, until: Date) =>
+      `शिकायत ${number}: हमारे पर्यवेक्षक ने फ़ोन कॉल पर दर्ज किया है कि आपकी समस्या हल हो गई है, इसलिए शिकायत बंद की गई है। अगर समस्या हल नहीं हुई है तो ${formatDate('hi', until)} तक "नहीं" लिखें — शिकायत फिर से खुल जाएगी और ऊपर के अधिकारी को भेजी जाएगी।`,
+    callbackClosureKept: (number: string) => `धन्यवाद! शिकायत ${number} बंद रहेगी। 🙏`,
+    callbackRejectTooLate: (number: string) =>
+      `शिकायत ${number} को फ़ोन कॉल पर दर्ज पुष्टि से बंद हुए काफ़ी समय हो गया है, इसलिए अब उसे दोबारा नहीं खोला जा सकता। समस्या फिर से है तो कृपया नई शिकायत दर्ज करें — मैं मदद करूँगा।`,
     handoffPassedOn: 'आपका संदेश कर्मचारी तक पहुँचा दिया गया है; वे यहीं जवाब देंगे। वापस मुझसे बात करने के लिए "रद्द" लिखें।',
     handoffAccepted: (agentFirstName: string) => `हमारे कर्मचारी ${agentFirstName} अब इस चैट में आपसे जुड़ गए हैं। अपनी बात यहीं लिखें।`,
     handoffCancelled: 'ठीक है, कर्मचारी से जोड़ने का अनुरोध रद्द कर दिया। मैं फिर से आपकी मदद के लिए हाज़िर हूँ।',
@@ -194,12 +244,37 @@ export const texts = {
     askTicketNumber: 'Type your complaint number (e.g. UP-261128-00042), or "my complaints".',
     ticketNotFound: (number: string) => `I could not find complaint ${number} under your name. Check the number, or type "my complaints".`,
     ticketStatus: (ticket: TicketSummary) =>
-      `Complaint ${ticket.number} (${categoryNames.en[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusNames.en[ticket.status]}. Responsible: ${officerPhrase('en', ticket.level, ticket.officerName)}. Registered: ${formatDate('en', ticket.createdAt)}.`,
+      `Complaint ${ticket.number} (${categoryNames.en[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusName('en', ticket)}. Responsible: ${officerPhrase('en', ticket.level, ticket.officerName)}. Registered: ${formatDate('en', ticket.createdAt)}.`,
     noComplaints: 'You have no complaints registered. Describe your problem and I will register it.',
     yourComplaints: (count: number) => `Your ${count} complaint(s):`,
     // Live handoff (bot/liveHandoff.ts)
-    handoffQueued: (position: number) =>
-      `All right, I am connecting you to our staff. You are number ${position} in the queue. An agent will reply here in this chat; until then, whatever you write is passed on to them. How long it takes depends on when an agent is free — for urgent help, call 1912. To go back to the bot, type "cancel".`,
+    handoffQueued: (queue: QueueNotice) =>
+      [
+        `All right, I am connecting you to our staff. You are number ${queue.position} in the queue.`,
+        queue.expectedWaitMinutes !== undefined
+          ? `Expected wait: about ${queue.expectedWaitMinutes} minute(s) (from recent waits).`
+          : 'We have no estimate of the wait yet.',
+        `Agents work ${hoursPhrase('en', queue.officeHours)} (India time). If nobody joins within ${queue.callbackAfterMinutes} minute(s), we will offer to call you back.`,
+        'An agent will reply here in this chat; until then, whatever you write is passed on to them. For urgent help, call 1912. To go back to the bot, type "cancel".',
+      ].join('\n'),
+    handoffUpset: 'We are truly sorry for the trouble. I am passing you straight to our staff.',
+    handoffNotUnderstood: 'Sorry, I still could not understand. I am connecting you to our staff.',
+    handoffOffHours: (officeHours: string, maskedMobile: string | undefined) =>
+      `Our agents are away right now (they work ${hoursPhrase('en', officeHours)}, India time). ` +
+      (maskedMobile ? `Shall we call you back on ${maskedMobile}?` : 'Shall we call you back? Say yes or type your 10-digit mobile number.'),
+    callbackOffer: (maskedMobile: string | undefined) =>
+      'No agent is free yet. ' +
+      (maskedMobile ? `Shall we call you back on ${maskedMobile}? Type "no" to keep your place in the queue.` : 'Shall we call you back? Type your 10-digit mobile number, or "no" to keep your place in the queue.'),
+    callbackAskMobile: 'Which number should we call? Type your 10-digit mobile number.',
+    callbackBadMobile: 'That does not look like a mobile number. Type a 10-digit number (e.g. 9876543210), or "no".',
+    callbackRequested: (maskedMobile: string) => `All right, our staff will call you on ${maskedMobile}. Meanwhile I (Santushti) am here to help.`,
+    callbackDeclinedWaiting: 'All right, you keep your place in the queue; an agent will reply here.',
+    callbackDeclinedOffHours: 'All right. Type "talk to a person" again during office hours; meanwhile I can help you.',
+    callbackClosed: (number: string, until: Date) =>
+      `Complaint ${number}: our supervisor recorded on a phone call that your problem is solved, so the complaint is closed. If it is NOT solved, reply "no" by ${formatDate('en', until)} — it will be reopened and sent to a senior officer.`,
+    callbackClosureKept: (number: string) => `Thank you! Complaint ${number} stays closed. 🙏`,
+    callbackRejectTooLate: (number: string) =>
+      `Complaint ${number} was closed on a phone call too long ago to reopen it now. If the problem is back, please register a new complaint — I will help.`,
     handoffPassedOn: 'Your message has been passed on to our staff; they will reply here. To go back to the bot, type "cancel".',
     handoffAccepted: (agentFirstName: string) => `${agentFirstName} from our staff has joined this chat. Please write here.`,
     handoffCancelled: 'All right, the request to talk to a person is cancelled. I am here to help again.',

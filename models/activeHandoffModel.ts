@@ -16,6 +16,19 @@ export interface ActiveHandoffRecord {
   agentUsername?: string;
   agentName?: string;
   acceptedAt?: Date;
+  // ── Callback offer (services/liveHandoffService.ts) ──
+  /** The consumer's mobile on file when the handoff opened (WhatsApp number or the one they gave); the callback number. */
+  mobile?: string;
+  /** Opened outside office hours: the callback was offered at once, nobody is queued. */
+  offHours?: boolean;
+  /** While waiting, a callback is offered at this time (the persistent timer: a sweep of this small collection). */
+  callbackDueAt?: Date;
+  /** A process took the offer's delivery at this time (a lease: another may take it over if it never completes). */
+  callbackOfferClaimedAt?: Date;
+  /** The offer reached the consumer: their next yes / no / number answers it. */
+  callbackOfferedAt?: Date;
+  /** They said yes without a number on file: their next message should be one. */
+  awaitingMobile?: boolean;
 }
 
 export const activeHandoffSchema = new Schema<ActiveHandoffRecord>(
@@ -31,6 +44,12 @@ export const activeHandoffSchema = new Schema<ActiveHandoffRecord>(
     agentUsername: { type: String },
     agentName: { type: String },
     acceptedAt: { type: Date },
+    mobile: { type: String },
+    offHours: { type: Boolean },
+    callbackDueAt: { type: Date },
+    callbackOfferClaimedAt: { type: Date },
+    callbackOfferedAt: { type: Date },
+    awaitingMobile: { type: Boolean },
   },
   { versionKey: false, strict: 'throw' },
 );

@@ -16,6 +16,8 @@ export interface HandoffRequestRecord {
   agentName?: string;
   acceptedAt?: Date;
   endedAt?: Date;
+  /** Why a handoff failed: 'cancelled by the consumer', 'callback requested', 'callback declined'. */
+  endReason?: string;
   /** What the bot remembers of the conversation before the request (oldest first, at most 20). */
   transcript?: HandoffLine[];
   /** What the consumer and the agent said during the handoff (the latest 200). */
@@ -49,6 +51,7 @@ export const handoffRequestSchema = new Schema<HandoffRequestRecord>(
     agentName: { type: String },
     acceptedAt: { type: Date },
     endedAt: { type: Date },
+    endReason: { type: String },
     transcript: { type: [handoffLineSchema], default: undefined },
     messages: { type: [handoffLineSchema], default: undefined },
   },

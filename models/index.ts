@@ -5,6 +5,8 @@ import { consumerChannelSchema, type ConsumerChannelRecord } from './consumerCha
 import { handoffRequestSchema, type HandoffRequestRecord } from './handoffRequestModel.js';
 import { activeHandoffSchema, type ActiveHandoffRecord } from './activeHandoffModel.js'; // live handoff
 import { evidenceSchema, type EvidenceRecord } from './evidenceModel.js'; // agent console: evidence files
+import { callbackDoneSchema, callbackSchema, type CallbackDoneRecord, type CallbackRecord } from './callbackModel.js'; // callback queue
+import { handoffWaitStatsSchema, type HandoffWaitStatsRecord } from './handoffWaitStatsModel.js'; // handoff wait estimate
 import { officerNotificationSchema, type OfficerNotificationRecord } from './officerNotificationModel.js';
 import { consumerIndexSchema, type ConsumerIndexRecord } from './consumerIndexModel.js';
 import { counterSchema, type CounterRecord } from './counterModel.js';
@@ -31,6 +33,11 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   activeHandoffs: Model<ActiveHandoffRecord>;
   /** Evidence files uploaded for tickets (services/evidenceService.ts), read by `_id`. */
   evidence: Model<EvidenceRecord>;
+  /** Recent accept waits, for the queue's expected-wait estimate (one document). */
+  handoffWaitStats: Model<HandoffWaitStatsRecord>;
+  /** The callback queue: open requests only; finished ones are in `callbacksDone`. */
+  callbacks: Model<CallbackRecord>;
+  callbacksDone: Model<CallbackDoneRecord>;
   ticketWatch: Model<TicketWatchRecord>;
   staffUsers: Model<StaffUserRecord>;
   staffSessions: Model<StaffSessionRecord>;
@@ -62,6 +69,9 @@ export function createModels(connection: Connection): Models {
     handoffRequests: connection.model<HandoffRequestRecord>('HandoffRequest', handoffRequestSchema, 'handoff_requests'),
     activeHandoffs: connection.model<ActiveHandoffRecord>('ActiveHandoff', activeHandoffSchema, 'active_handoffs'), // live handoff
     evidence: connection.model<EvidenceRecord>('Evidence', evidenceSchema, 'evidence'), // agent console
+    handoffWaitStats: connection.model<HandoffWaitStatsRecord>('HandoffWaitStats', handoffWaitStatsSchema, 'handoff_wait_stats'),
+    callbacks: connection.model<CallbackRecord>('Callback', callbackSchema, 'callbacks'),
+    callbacksDone: connection.model<CallbackDoneRecord>('CallbackDone', callbackDoneSchema, 'callbacks_done'),
     ticketWatch: connection.model<TicketWatchRecord>('TicketWatch', ticketWatchSchema, 'ticket_watch'),
     staffUsers: connection.model<StaffUserRecord>('StaffUser', staffUserSchema, 'staff_users'),
     staffSessions: connection.model<StaffSessionRecord>('StaffSession', staffSessionSchema, 'staff_sessions'),

@@ -134,6 +134,7 @@ export const ticketSchema = new Schema<TicketRecord>(
         claimId: { type: String, required: true },
         by: { type: actorSchema, required: true },
         at: { type: Date, required: true },
+        rejectableUntil: { type: Date },
       },
       subdocument,
     ),

@@ -147,13 +147,15 @@ export interface TicketClosure {
   claimId: string;
   by: ActorRef;
   at: Date;
+  /** A callback-confirmed closure: until this time the consumer can still say "no" on their channel and reopen it. */
+  rejectableUntil?: Date;
 }
 
 /** Something a transition owes the world (a message, a rollup), written with it and drained later, once. */
 export interface OutboxEffect {
   id: string;
-  /** `report.update`: bump the report rollups (services/reportService.ts). */
-  kind: 'consumer.notify' | 'officer.notify' | 'report.update';
+  /** `report.update`: bump the report rollups (services/reportService.ts); `callback.enqueue`: the callback queue. */
+  kind: 'consumer.notify' | 'officer.notify' | 'report.update' | 'callback.enqueue';
   eventSeq: number;
   eventType: TicketEventType;
   createdAt: Date;

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { resolveSlaLimits, type SlaLimits } from '../services/slaPolicy.js';
+import { officeHoursSchema } from '../services/officeHours.js';
 import { whatsAppCloudOptionsFromEnv, type WhatsAppCloudChannelOptions } from './whatsappCloud/whatsAppCloudChannel.js';
 
 const duration = z
@@ -52,6 +53,11 @@ const configSchema = z.object({
   SLA_SUPPLY: slaLimit,
   SLA_THEFT: slaLimit,
   SLA_TRANSFORMER: slaLimit,
+  // Live handoff: when agents work (India time), and how long a consumer waits before a callback is offered.
+  HANDOFF_OFFICE_HOURS: officeHoursSchema.prefault('08:00-20:00'),
+  HANDOFF_CALLBACK_AFTER: duration.refine((ms) => ms > 0, 'a wait longer than zero, e.g. 5m').default(5 * 60_000),
+  // How long after a callback-confirmed closure the consumer can still say "no" on their channel and reopen it.
+  CALLBACK_REJECT_WINDOW: duration.refine((ms) => ms > 0, 'a window longer than zero, e.g. 7d').default(7 * 86_400_000),
   WHATSAPP_WEB_ENABLED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   WHATSAPP_WEB_DATA_PATH: z.string().min(1).optional(),
   WHATSAPP_WEB_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),

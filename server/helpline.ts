@@ -14,6 +14,9 @@ import type { Database } from '../db/database.js';
 import type { Directory } from '../services/directory.js';
 import { HandoffService } from '../services/handoffService.js';
 import { LiveHandoffService } from '../services/liveHandoffService.js';
+import { CallbackOfferTimer } from '../services/callbackOfferTimer.js';
+import { CallbackService } from '../services/callbackService.js';
+import type { OfficeHours } from '../services/officeHours.js';
 import { NotificationService } from '../services/notificationService.js';
 import { ReportService } from '../services/reportService.js';
 import { SatisfactionTimers } from '../services/satisfactionTimers.js';
@@ -33,6 +36,7 @@ import { HandoffStreamHub, createHandoffStreamRouter } from './staffApi/handoffS
 import { EvidenceService } from '../services/evidenceService.js';
 import { HandoffTicketService } from '../services/handoffTicketService.js';
 import { handoffVersionReader } from '../services/handoffVersions.js';
+import { createCallbacksRouter } from './staffApi/callbacksRouter.js';
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -68,6 +72,11 @@ export interface HelplineOptions {
   satisfactionUnconfirmedAfterMs: number;
   /** Per-category time limits for one owner (SLA_*); default: services/slaPolicy.ts. */
   slaLimitsMs?: SlaLimits;
+  /** Live handoff: when agents work (HANDOFF_OFFICE_HOURS; default always) and when a callback is offered (HANDOFF_CALLBACK_AFTER). */
+  handoffOfficeHours?: OfficeHours;
+  handoffCallbackAfterMs?: number;
+  /** How long a consumer can reject a callback-confirmed closure (CALLBACK_REJECT_WINDOW). */
+  callbackRejectWindowMs?: number;
   /** How often undelivered messages and due reminders are looked for. */
   sweepIntervalMs?: number;
   /** How often the agent console's stream reads the handoff queue from the database (default 1 s). */
@@ -82,6 +91,9 @@ export interface Helpline {
   notifications: NotificationService;
   timers: SatisfactionTimers;
   slaTimers: SlaTimers;
+  /** Offers a callback to consumers nobody accepted in time. */
+  callbackOffers: CallbackOfferTimer;
+  callbacks: CallbackService;
   webChat: DirectLineAdapter;
   staffAuth: StaffAuthService;
   bot: SantushtiBot;
@@ -97,7 +109,12 @@ export function createHelpline(database: Database, directory: Directory, options
   // The ticket service tells the notifier when a write queued effects; the notifier needs the bot, which needs
   // the ticket service: the late binding below breaks the cycle.
   let notifications: NotificationService | undefined;
-  const tickets = new TicketService(models, directory, { now: options.now, onEffectsQueued: (number) => notifications?.wake(number) });
+  const tickets = new TicketService(models, directory, {
+    now: options.now,
+    onEffectsQueued: (number) => notifications?.wake(number),
+    callbackRejectWindowMs: options.callbackRejectWindowMs,
+  });
+  const callbacks = new CallbackService(models, tickets, { now: options.now, log });
 
   const storage = new MongoStorage(models);
   const conversationState = new ConversationState(storage);
@@ -107,7 +124,12 @@ export function createHelpline(database: Database, directory: Directory, options
   // Its writes wake the agent console's stream (created below, with the staff auth it needs).
   let handoffStream: HandoffStreamHub | undefined;
   const liveHandoff = new LiveHandoff({
-    service: new LiveHandoffService(models, options.now, () => handoffStream?.wake()),
+    service: new LiveHandoffService(models, options.now, {
+      officeHours: options.handoffOfficeHours,
+      callbackAfterMs: options.handoffCallbackAfterMs,
+      callbacks,
+      onChange: () => handoffStream?.wake(),
+    }),
     conversationState,
     references,
     adapterFor: (channelId) => adapters[channelId],
@@ -140,7 +162,9 @@ export function createHelpline(database: Database, directory: Directory, options
     sweepIntervalMs: options.sweepIntervalMs,
     log,
     reports,
+    callbacks,
   });
+  const callbackOffers = new CallbackOfferTimer(liveHandoff.service, liveHandoff, { checkIntervalMs: options.sweepIntervalMs, log });
   const timers = new SatisfactionTimers(models, tickets, {
     reminderDelaysMs: options.satisfactionReminderDelaysMs,
     unconfirmedAfterMs: options.satisfactionUnconfirmedAfterMs,
@@ -168,6 +192,7 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/api', createStaffApiRouter({ auth: staffAuth, staff, handoffs: liveHandoff })],
       ['/api', createAgentTicketsRouter({ auth: staffAuth, handoffTickets: new HandoffTicketService(models, tickets), evidence: new EvidenceService(models, staff, options.now) })],
       ['/agent', createAgentConsoleRouter()],
+      ['/api', createCallbacksRouter({ auth: staffAuth, callbacks })],
       ...channels.flatMap((channel) => channel.routers ?? []),
       ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
     ],
@@ -179,6 +204,8 @@ export function createHelpline(database: Database, directory: Directory, options
     notifications,
     timers,
     slaTimers,
+    callbackOffers,
+    callbacks,
     webChat,
     staffAuth,
     bot,
@@ -186,6 +213,7 @@ export function createHelpline(database: Database, directory: Directory, options
       notifications!.start();
       timers.start();
       slaTimers.start();
+      callbackOffers.start();
       for (const channel of channels) await channel.start?.();
     },
     async stop() {
@@ -194,6 +222,7 @@ export function createHelpline(database: Database, directory: Directory, options
       await notifications!.stop();
       await timers.stop();
       await slaTimers.stop();
+      await callbackOffers.stop();
       await webChat.idle();
     },
   };

@@ -56,6 +56,9 @@ async function main(): Promise<void> {
     satisfactionReminderDelaysMs: config.SATISFACTION_REMINDERS,
     satisfactionUnconfirmedAfterMs: config.SATISFACTION_UNCONFIRMED_AFTER,
     slaLimitsMs: config.slaLimitsMs,
+    handoffOfficeHours: config.HANDOFF_OFFICE_HOURS,
+    handoffCallbackAfterMs: config.HANDOFF_CALLBACK_AFTER,
+    callbackRejectWindowMs: config.CALLBACK_REJECT_WINDOW,
   });
   const server = helpline.app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {

@@ -7,15 +7,23 @@
 // with an open handoff, keyed by their channel identity — the bot's one `_id` read per turn, and, because ended
 // handoffs are deleted from it, the queue agents list (a scan of open handoffs only). State changes are conditional
 // updates on the small active collection; the request document follows by `_id`.
+//
+// Honest waiting: the consumer is told their position, an expected wait (the median of the last accepts' waits, from
+// one small stats document, times their position over the agents seen accepting lately — or "no estimate yet"), and
+// the office hours. Nobody accepts within HANDOFF_CALLBACK_AFTER → a callback is offered once; outside office hours it
+// is offered at once. The offer's due time is on the active handoff, so a restarted process (or another one) offers it.
 import { randomBytes } from 'node:crypto';
 import { trusted } from 'mongoose';
 import { z } from 'zod';
 import type { ActiveHandoffRecord } from '../models/activeHandoffModel.js';
 import type { HandoffLine, HandoffRequestRecord } from '../models/handoffRequestModel.js';
+import type { HandoffAcceptSample, HandoffWaitStatsRecord } from '../models/handoffWaitStatsModel.js';
 import { wholeDocument, type Models } from '../models/index.js';
 import type { ConsumerActor } from '../models/ticketTypes.js';
+import { CallbackService } from './callbackService.js';
 import { channelIdentityKey, consumerActorId } from './consumerIdentity.js';
 import { DomainError, NotPermittedError } from './errors.js';
+import { ALWAYS_OPEN, isWithinOfficeHours, type OfficeHours } from './officeHours.js';
 import type { StaffPrincipal } from './staffAuthService.js';
 
 export const HANDOFF_TRANSCRIPT_LINES = 20;
@@ -51,6 +59,10 @@ export interface HandoffQueueEntry {
   waitingSeconds: number;
   agent?: { username: string; name: string };
   acceptedAt?: Date;
+  /** Asked outside office hours: offered a callback instead of a place in the queue. */
+  offHours?: boolean;
+  /** A callback was offered and the consumer has not answered yet. */
+  callbackOfferedAt?: Date;
 }
 
 export interface HandoffDetail {
@@ -77,15 +89,46 @@ export interface StartedHandoff {
   position: number;
   /** The consumer already had an open handoff: nothing new was created. */
   reused: boolean;
+  /** Expected wait in whole minutes; undefined when there are too few recent accepts to estimate honestly. */
+  expectedWaitMinutes?: number;
 }
 
+export interface LiveHandoffOptions {
+  /** When agents work (HANDOFF_OFFICE_HOURS); default: always. */
+  officeHours?: OfficeHours;
+  /** Waiting this long without an agent, the consumer is offered a callback (HANDOFF_CALLBACK_AFTER); default 5 minutes. */
+  callbackAfterMs?: number;
+  /** Where a consumer's callback request goes; one on these models by default. */
+  callbacks?: CallbackService;
+  /** Told after every write (the agents' live stream wakes on it; other processes' writes reach it by polling). */
+  onChange?: (handoffId: string) => void;
+}
+
+/** The accepts an estimate is made from, and the fewest that make one honest. */
+export const WAIT_SAMPLES_KEPT = 20;
+const WAIT_SAMPLES_NEEDED = 3;
+/** An agent who accepted within this long counts as working now. */
+const AGENT_ACTIVE_MS = 60 * 60_000;
+/** A process that took a callback offer's delivery and never finished it loses it to another after this long. */
+const OFFER_LEASE_MS = 2 * 60_000;
+const waitStatsId = 'accept-waits';
+
 export class LiveHandoffService {
+  readonly officeHours: OfficeHours;
+  readonly callbackAfterMs: number;
+  private readonly callbacks: CallbackService;
+  private readonly onChange: (handoffId: string) => void;
+
   constructor(
-    private readonly models: Pick<Models, 'handoffRequests' | 'activeHandoffs'>,
+    private readonly models: Pick<Models, 'handoffRequests' | 'activeHandoffs' | 'handoffWaitStats' | 'callbacks' | 'callbacksDone' | 'tickets'>,
     private readonly now: () => Date = () => new Date(),
-    /** Told after every write (the agents' live stream wakes on it; other processes' writes reach it by polling). */
-    private readonly onChange: (handoffId: string) => void = () => {},
-  ) {}
+    options: LiveHandoffOptions = {},
+  ) {
+    this.officeHours = options.officeHours ?? ALWAYS_OPEN;
+    this.callbackAfterMs = options.callbackAfterMs ?? 5 * 60_000;
+    this.callbacks = options.callbacks ?? new CallbackService(models, undefined, { now });
+    this.onChange = options.onChange ?? (() => {});
+  }
 
   /** The bot's per-turn check: one read by `_id`. */
   async activeFor(channel: string, channelUserId: string): Promise<ActiveHandoffRecord | null> {
@@ -99,13 +142,16 @@ export class LiveHandoffService {
     lastText: string;
     language: ActiveHandoffRecord['language'];
     transcript: HandoffLine[];
+    /** The consumer's mobile on file (a WhatsApp number, or one they gave the bot): the callback number. */
+    mobile?: string;
   }): Promise<StartedHandoff> {
     const { consumer } = input;
     const key = channelIdentityKey(consumer.channel, consumer.channelUserId);
     const existing = await this.activeFor(consumer.channel, consumer.channelUserId);
-    if (existing) return { active: existing, position: await this.positionOf(existing), reused: true };
+    if (existing) return this.started(existing, true);
 
     const createdAt = this.now();
+    const offHours = !isWithinOfficeHours(this.officeHours, createdAt);
     const handoffId = `handoff_${randomBytes(8).toString('hex')}`;
     await this.models.handoffRequests.create({
       _id: handoffId,
@@ -129,6 +175,9 @@ export class LiveHandoffService {
       reason: input.reason,
       language: input.language,
       createdAt,
+      ...(input.mobile ? { mobile: input.mobile } : {}),
+      // Outside office hours the reply itself offers the callback; inside, the timer does if nobody accepts in time.
+      ...(offHours ? { offHours: true, callbackOfferedAt: createdAt } : { callbackDueAt: new Date(createdAt.getTime() + this.callbackAfterMs) }),
     };
     try {
       await this.models.activeHandoffs.create(active);
@@ -138,10 +187,98 @@ export class LiveHandoffService {
       await this.models.handoffRequests.updateOne({ _id: handoffId }, { $set: { status: 'failed', endedAt: this.now() } });
       const winner = await this.activeFor(consumer.channel, consumer.channelUserId);
       if (!winner) throw error;
-      return { active: winner, position: await this.positionOf(winner), reused: true };
+      return this.started(winner, true);
     }
     this.onChange(handoffId);
-    return { active, position: await this.positionOf(active), reused: false };
+    return this.started(active, false);
+  }
+
+  private async started(active: ActiveHandoffRecord, reused: boolean): Promise<StartedHandoff> {
+    const position = await this.positionOf(active);
+    const expectedWaitMinutes = active.offHours ? undefined : await this.expectedWaitMinutes(Math.max(1, position));
+    return { active, position, reused, ...(expectedWaitMinutes !== undefined ? { expectedWaitMinutes } : {}) };
+  }
+
+  /**
+   * The median wait of the latest accepts, times the consumer's position over the agents who accepted in the last
+   * hour (at least one). Undefined with fewer than three accepts: better "no estimate yet" than a made-up number.
+   */
+  async expectedWaitMinutes(position: number): Promise<number | undefined> {
+    const stats = await this.models.handoffWaitStats.findById(waitStatsId, wholeDocument).lean<HandoffWaitStatsRecord>();
+    const samples = stats?.recent ?? [];
+    if (samples.length < WAIT_SAMPLES_NEEDED) return undefined;
+    const waits = samples.map((sample) => sample.waitSeconds).sort((a, b) => a - b);
+    const middle = Math.floor(waits.length / 2);
+    const median = waits.length % 2 === 1 ? waits[middle]! : (waits[middle - 1]! + waits[middle]!) / 2;
+    const since = this.now().getTime() - AGENT_ACTIVE_MS;
+    const agents = new Set(samples.filter((sample) => new Date(sample.at).getTime() >= since).map((sample) => sample.agentUsername)).size;
+    return Math.max(1, Math.ceil((median * position) / Math.max(1, agents) / 60));
+  }
+
+  // ── The callback offer ────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Waiting handoffs whose callback offer is due and not being delivered by anyone. Scans the small active collection. */
+  async dueCallbackOffers(): Promise<ActiveHandoffRecord[]> {
+    const now = this.now().getTime();
+    const open = await this.models.activeHandoffs.find({}, wholeDocument).lean<ActiveHandoffRecord[]>();
+    return open.filter(
+      (active) =>
+        active.status === 'waiting' &&
+        !active.callbackOfferedAt &&
+        active.callbackDueAt !== undefined &&
+        new Date(active.callbackDueAt).getTime() <= now &&
+        (!active.callbackOfferClaimedAt || new Date(active.callbackOfferClaimedAt).getTime() + OFFER_LEASE_MS <= now),
+    );
+  }
+
+  /** Takes the offer's delivery for this process; false when another process (or an accept) got there first. */
+  async claimCallbackOffer(active: ActiveHandoffRecord): Promise<boolean> {
+    const taken = await this.models.activeHandoffs.updateOne(
+      {
+        _id: active._id,
+        handoffId: active.handoffId,
+        status: 'waiting',
+        callbackOfferedAt: trusted({ $exists: false }),
+        callbackOfferClaimedAt: active.callbackOfferClaimedAt ?? trusted({ $exists: false }),
+      },
+      { $set: { callbackOfferClaimedAt: this.now() } },
+    );
+    return taken.modifiedCount === 1;
+  }
+
+  /** The offer is on the consumer's screen (`delivered`), or could not be delivered from here and is released. */
+  async settleCallbackOffer(active: ActiveHandoffRecord, delivered: boolean): Promise<void> {
+    const update = delivered ? { $set: { callbackOfferedAt: this.now() } } : { $unset: { callbackOfferClaimedAt: 1 } };
+    await this.models.activeHandoffs.updateOne({ _id: active._id, handoffId: active.handoffId }, update);
+  }
+
+  /**
+   * The consumer accepted the callback: it enters the callback queue and the handoff ends (failed, "callback
+   * requested"). False when an agent accepted meanwhile — then no callback is queued.
+   */
+  async requestCallback(active: ActiveHandoffRecord, mobile: string): Promise<boolean> {
+    await this.callbacks.enqueueHandoff({ handoffId: active.handoffId, channel: active.channel, channelUserId: active.channelUserId, mobile, language: active.language });
+    if (await this.end(active, 'waiting', 'failed', 'callback requested')) return true;
+    await this.models.callbacks.deleteOne({ _id: `handoff:${active.handoffId}` });
+    return false;
+  }
+
+  /** "No" to the offer: inside office hours they keep waiting (offered once only); outside, the request ends. */
+  async declineCallback(active: ActiveHandoffRecord): Promise<'waiting' | 'ended'> {
+    if (active.offHours) {
+      await this.end(active, 'waiting', 'failed', 'callback declined');
+      return 'ended';
+    }
+    await this.models.activeHandoffs.updateOne(
+      { _id: active._id, handoffId: active.handoffId },
+      { $unset: { callbackOfferedAt: 1, callbackDueAt: 1, callbackOfferClaimedAt: 1, awaitingMobile: 1 } },
+    );
+    return 'waiting';
+  }
+
+  /** "Yes" without a number on file: the next message should be one. */
+  async awaitMobile(active: ActiveHandoffRecord): Promise<void> {
+    await this.models.activeHandoffs.updateOne({ _id: active._id, handoffId: active.handoffId }, { $set: { awaitingMobile: true } });
   }
 
   /** Appends a line to the handoff's messages, keeping the latest HANDOFF_MESSAGES_KEPT. */
@@ -153,7 +290,7 @@ export class LiveHandoffService {
 
   /** The consumer cancelled a waiting handoff. False when it was no longer waiting. */
   async cancelByConsumer(active: ActiveHandoffRecord): Promise<boolean> {
-    return this.end(active, 'waiting', 'failed');
+    return this.end(active, 'waiting', 'failed', 'cancelled by the consumer');
   }
 
   // ── The agents' side ─────────────────────────────────────────────────────────────────────────────────────
@@ -174,6 +311,8 @@ export class LiveHandoffService {
         waitingSeconds: secondsBetween(active.createdAt, active.acceptedAt ?? now),
         ...(active.agentUsername ? { agent: { username: active.agentUsername, name: active.agentName ?? active.agentUsername } } : {}),
         ...(active.acceptedAt ? { acceptedAt: active.acceptedAt } : {}),
+        ...(active.offHours ? { offHours: true } : {}),
+        ...(active.callbackOfferedAt ? { callbackOfferedAt: active.callbackOfferedAt } : {}),
       }));
   }
 
@@ -203,18 +342,23 @@ export class LiveHandoffService {
     const request = await this.request(handoffId);
     if (request.status !== 'waiting' || !request.channelUserId) throw notIn(handoffId, 'accept', request.status, ['waiting']);
     const acceptedAt = this.now();
-    const accepted = await this.models.activeHandoffs
+    const change = { status: 'accepted' as const, agentUsername: principal.username, agentName: principal.name, acceptedAt };
+    // The document before the change (an "after" read can be torn on the embedded server), with the change applied here.
+    const before = await this.models.activeHandoffs
       .findOneAndUpdate(
         { _id: channelIdentityKey(request.channel, request.channelUserId), handoffId, status: 'waiting' },
-        { $set: { status: 'accepted', agentUsername: principal.username, agentName: principal.name, acceptedAt } },
-        { new: true, projection: wholeDocument },
+        { $set: change },
+        { returnDocument: 'before', projection: wholeDocument },
       )
       .lean<ActiveHandoffRecord>();
-    if (!accepted) throw notIn(handoffId, 'accept', 'no longer waiting', ['waiting']);
+    if (!before) throw notIn(handoffId, 'accept', 'no longer waiting', ['waiting']);
+    const accepted: ActiveHandoffRecord = { ...before, ...change };
     await this.models.handoffRequests.updateOne(
       { _id: handoffId },
       { $set: { status: 'accepted', agentUsername: principal.username, agentName: principal.name, acceptedAt } },
     );
+    const sample: HandoffAcceptSample = { waitSeconds: secondsBetween(request.createdAt, acceptedAt), agentUsername: principal.username, at: acceptedAt };
+    await this.models.handoffWaitStats.updateOne({ _id: waitStatsId }, { $push: { recent: { $each: [sample], $slice: -WAIT_SAMPLES_KEPT } } }, { upsert: true });
     this.onChange(handoffId);
     return accepted;
   }
@@ -257,10 +401,10 @@ export class LiveHandoffService {
   }
 
   /** Closes an open handoff that is in `from`; false when someone else moved it first. */
-  private async end(active: ActiveHandoffRecord, from: ActiveHandoffRecord['status'], to: 'completed' | 'failed'): Promise<boolean> {
+  private async end(active: ActiveHandoffRecord, from: ActiveHandoffRecord['status'], to: 'completed' | 'failed', reason?: string): Promise<boolean> {
     const removed = await this.models.activeHandoffs.deleteOne({ _id: active._id, handoffId: active.handoffId, status: from });
     if (removed.deletedCount !== 1) return false;
-    await this.models.handoffRequests.updateOne({ _id: active.handoffId }, { $set: { status: to, endedAt: this.now() } });
+    await this.models.handoffRequests.updateOne({ _id: active.handoffId }, { $set: { status: to, endedAt: this.now(), ...(reason ? { endReason: reason } : {}) } });
     this.onChange(active.handoffId);
     return true;
   }
@@ -268,7 +412,8 @@ export class LiveHandoffService {
   /** Waiting handoffs opened no later than this one (the queue collection holds open handoffs only). */
   private async positionOf(active: ActiveHandoffRecord): Promise<number> {
     if (active.status !== 'waiting') return 0;
-    return this.models.activeHandoffs.countDocuments({ status: 'waiting', createdAt: trusted({ $lte: active.createdAt }) });
+    // Those asked outside office hours were offered a callback instead of a place in the queue.
+    return this.models.activeHandoffs.countDocuments({ status: 'waiting', offHours: trusted({ $ne: true }), createdAt: trusted({ $lte: active.createdAt }) });
   }
 }
 

@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { wholeDocument, type Models } from '../models/index.js';
 import type { OutboxEffect, TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
+import { CallbackService } from './callbackService.js';
 import { ReportService } from './reportService.js';
 import { needsAttention, TicketWatch, untilChanged } from './ticketWatch.js';
 
@@ -32,6 +33,8 @@ export interface NotificationServiceOptions {
   log?: (line: string) => void;
   /** Applies `report.update` effects to the report rollups; one on these models by default. */
   reports?: ReportService;
+  /** Takes `callback.enqueue` effects into the callback queue; one on these models by default. */
+  callbacks?: CallbackService;
 }
 
 const firstRetryMs = 2_000;
@@ -48,6 +51,7 @@ export class NotificationService {
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly watch: TicketWatch;
   private readonly reports: ReportService;
+  private readonly callbacks: CallbackService;
   private sweeping: Promise<void> | undefined;
 
   constructor(
@@ -62,6 +66,7 @@ export class NotificationService {
     this.log = options.log ?? ((line) => console.log(line));
     this.watch = new TicketWatch(models);
     this.reports = options.reports ?? new ReportService(models, this.now);
+    this.callbacks = options.callbacks ?? new CallbackService(models, undefined, { now: this.now, log: this.log });
   }
 
   /** Deliver this ticket's effects soon; safe to call as often as you like. */
@@ -162,7 +167,9 @@ export class NotificationService {
             ? await this.consumerNotifier.notifyConsumer({ ticket, event, idempotencyKey: effect.id })
             : effect.kind === 'report.update'
               ? await this.updateReports(ticket, event, effect)
-              : await this.notifyOfficer(ticket, event, effect);
+              : effect.kind === 'callback.enqueue'
+                ? await this.callbacks.enqueueTicket(ticket, event).then(() => 'delivered' as const)
+                : await this.notifyOfficer(ticket, event, effect);
         if (outcome === 'unreachable') {
           await this.giveUp(ticket._id, effect, 'no channel reaches this consumer');
         } else if (outcome === 'elsewhere') {

@@ -230,6 +230,11 @@ export function changesFor(ticket: TicketRecord, event: TicketEvent): BucketChan
     case 'ticket.rejected':
       place.rejected = 1;
       previousOwner.rejected = 1;
+      // The consumer rejected a callback-confirmed closure: the closure took the ticket off the open counts.
+      if (event.from === 'closed') {
+        place.open = 1;
+        previousOwner.open = 1;
+      }
       break;
     case 'ticket.resolution_claimed':
       place.claims = 1;

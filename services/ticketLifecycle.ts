@@ -11,7 +11,12 @@ import {
   type TicketStatus,
 } from '../models/ticketTypes.js';
 import { isTicketOwner } from './consumerIdentity.js';
-import { ClosureNotPermittedError, InvalidTransitionError, NotPermittedError, NotTicketOwnerError, StaleClaimError } from './errors.js';
+import { ClosureNotPermittedError, DomainError, InvalidTransitionError, NotPermittedError, NotTicketOwnerError, StaleClaimError } from './errors.js';
+
+/** The consumer said "no" to a callback-confirmed closure after its window (answered 409, like an invalid transition). */
+export class RejectionWindowClosedError extends DomainError {
+  readonly code = 'invalid_transition';
+}
 
 export const ALLOWED_FROM = {
   assign: ['registered', 'assigned', 'reopened'],
@@ -24,6 +29,8 @@ export const ALLOWED_FROM = {
   answerResolution: ['awaiting_confirmation', 'unconfirmed'],
   reopen: ['awaiting_confirmation', 'unconfirmed'],
   escalate: ['registered', 'assigned', 'in_progress', 'reopened'],
+  /** Only a closure recorded on a callback, only by its consumer, only within its window (authoriseCallbackRejection). */
+  rejectCallbackClosure: ['closed'],
 } as const satisfies Record<string, readonly TicketStatus[]>;
 export type TicketAction = keyof typeof ALLOWED_FROM;
 
@@ -86,6 +93,26 @@ export function authoriseAnswer(ticket: TicketHead, request: AnswerRequest): Clo
   return request.via === 'consumer' ? 'consumer_confirmed' : 'callback_confirmed';
 }
 
+/**
+ * The consumer says "no" to a closure a supervisor recorded from a phone call. The one way out of `closed`, and it is
+ * narrow: the ticket's own consumer, a callback-confirmed closure (a consumer-confirmed one is final), before the
+ * closure's `rejectableUntil`. Everyone else is refused exactly as a closure would be.
+ */
+export function authoriseCallbackRejection(ticket: TicketHead, actor: Actor, now: Date): void {
+  if (actor.role !== 'consumer') {
+    throw new ClosureNotPermittedError(`Only the consumer of ticket ${ticket._id} can reject a closure recorded on a callback; a ${actor.role} cannot.`);
+  }
+  if (!isTicketOwner(ticket.consumer, actor)) throw new NotTicketOwnerError(`Ticket ${ticket._id} was registered by someone else.`);
+  requireStatus(ticket, 'rejectCallbackClosure');
+  if (ticket.closure?.provenance !== 'callback_confirmed') {
+    throw new ClosureNotPermittedError(`Ticket ${ticket._id} was closed on its consumer's own confirmation; that closure is final.`);
+  }
+  const until = ticket.closure.rejectableUntil;
+  if (!until || now > new Date(until)) {
+    throw new RejectionWindowClosedError(`The time to reject the callback closure of ticket ${ticket._id} has passed.`, { ticketNumber: ticket._id, rejectableUntil: until });
+  }
+}
+
 /** Staff ids are unique across roles, so "not the claimant" is a comparison of ids. */
 function isCallbackRecorder(ticket: TicketHead, actor: Actor): boolean {
   return actor.role === 'supervisor' && ticket.claim?.by.id !== actor.id;
@@ -103,6 +130,8 @@ export const CONSUMER_NOTIFIED_EVENTS: ReadonlySet<TicketEventType> = new Set([
   'ticket.unconfirmed',
   'ticket.confirmed',
 ]);
+/** Which events owe the callback queue an entry (services/callbackService.ts): a claim nobody answered. */
+export const CALLBACK_QUEUED_EVENTS: ReadonlySet<TicketEventType> = new Set(['ticket.unconfirmed']);
 export const OFFICER_NOTIFIED_EVENTS: ReadonlySet<TicketEventType> = new Set(['ticket.assigned', 'ticket.escalated', 'ticket.rejected']);
 
 /** Which events change what the reports count: each owes the report rollups a `report.update` (services/reportService.ts). */

@@ -38,7 +38,9 @@ import {
   CONSUMER_NOTIFIED_EVENTS,
   OFFICER_NOTIFIED_EVENTS,
   REPORTED_EVENTS,
+  CALLBACK_QUEUED_EVENTS,
   authoriseAnswer,
+  authoriseCallbackRejection,
   nextLevel,
   requireNotConsumer,
   requireStatus,
@@ -62,6 +64,8 @@ export interface TicketServiceOptions {
   now?: () => Date;
   /** Told after every successful write that queued effects, so they can be delivered now rather than at the next sweep. */
   onEffectsQueued?: (ticketNumber: string) => void;
+  /** How long the consumer may reject a callback-confirmed closure on their channel (CALLBACK_REJECT_WINDOW); default 7 days. */
+  callbackRejectWindowMs?: number;
   /** How many times a transition re-reads and re-decides after losing a race before giving up. */
   maxAttempts?: number;
 }
@@ -90,6 +94,7 @@ const staleGuardAgeMs = 60_000;
 export class TicketService {
   private readonly now: () => Date;
   private readonly maxAttempts: number;
+  private readonly callbackRejectWindowMs: number;
   private readonly onEffectsQueued: (ticketNumber: string) => void;
   private readonly watch: TicketWatch;
 
@@ -100,6 +105,7 @@ export class TicketService {
   ) {
     this.now = options.now ?? (() => new Date());
     this.maxAttempts = options.maxAttempts ?? 60;
+    this.callbackRejectWindowMs = options.callbackRejectWindowMs ?? 7 * 86_400_000;
     this.onEffectsQueued = options.onEffectsQueued ?? (() => {});
     this.watch = new TicketWatch(models);
   }
@@ -357,6 +363,39 @@ export class TicketService {
   }
 
   /**
+   * The consumer says "no" on their channel to a closure a supervisor recorded from a callback: reopened one level up,
+   * exactly like a "no" to the claim (reports count it as rejected). Only within the closure's window; a
+   * consumer-confirmed closure is final (services/ticketLifecycle.ts authoriseCallbackRejection).
+   */
+  async rejectCallbackClosure(ticketNumber: string, actor: Actor, input: { note?: string } = {}, channel?: EventChannel) {
+    const request = parseInput(optionalNoteSchema, input);
+    const ticket = await this.mutate(ticketNumber, actor, channel, (head): Decision => {
+      authoriseCallbackRejection(head, actor, this.now());
+      const level = nextLevel(head.level);
+      const officer = this.officerForTicket(head, level);
+      return {
+        status: 'reopened',
+        set: { level, officer: officer ? toAssignedOfficer(officer) : undefined, ownerSince: this.now() },
+        unset: officer ? ['claim', 'closure', 'closedAt'] : ['claim', 'closure', 'closedAt', 'officer'],
+        events: [
+          {
+            type: 'ticket.rejected',
+            from: 'closed',
+            to: 'reopened',
+            claimId: head.closure?.claimId,
+            level,
+            officerId: officer?.id,
+            evidence: noteEvidence(request.note),
+            data: { fromLevel: head.level, provenance: 'callback_confirmed', afterClosure: true },
+          },
+        ],
+      };
+    });
+    await this.retakeDuplicateKey(ticket);
+    return ticket;
+  }
+
+  /**
    * Any request to close a ticket that is not the consumer's answer — an agent's button, an API call with
    * `status: closed`, a script. Always refused, and the attempt is written into the ticket's history.
    */
@@ -394,7 +433,16 @@ export class TicketService {
         const at = this.now();
         return {
           status: 'closed',
-          set: { closure: { provenance, claimId: request.claimId, by: toActorRef(actor), at }, closedAt: at },
+          set: {
+            closure: {
+              provenance,
+              claimId: request.claimId,
+              by: toActorRef(actor),
+              at,
+              ...(provenance === 'callback_confirmed' ? { rejectableUntil: new Date(at.getTime() + this.callbackRejectWindowMs) } : {}),
+            },
+            closedAt: at,
+          },
           events: [{ type: 'ticket.confirmed', from: ticket.status, to: 'closed', claimId: request.claimId, evidence, data: { provenance } }],
         };
       }
@@ -599,6 +647,15 @@ export class TicketService {
     }
   }
 
+  /** A reopened closure takes its duplicate key back unless a newer registration holds it (then both stay open). */
+  private async retakeDuplicateKey(ticket: TicketHead): Promise<void> {
+    try {
+      await this.models.duplicateGuards.create({ _id: ticket.duplicateKey, ticketNumber: ticket._id, createdAt: this.now() });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+
   private async releaseDuplicateKey(ticket: TicketHead): Promise<void> {
     // Best effort: a key left behind by a closed ticket is taken over by the next registration anyway.
     await this.models.duplicateGuards.deleteOne({ _id: ticket.duplicateKey, ticketNumber: ticket._id }).catch(() => undefined);
@@ -662,6 +719,7 @@ function effectsFor(number: string, events: TicketEvent[]): OutboxEffect[] {
     if (CONSUMER_NOTIFIED_EVENTS.has(event.type) && !toldInReply) effects.push(effect(number, event, 'consumer.notify'));
     if (OFFICER_NOTIFIED_EVENTS.has(event.type) && event.officerId) effects.push(effect(number, event, 'officer.notify'));
     if (REPORTED_EVENTS.has(event.type)) effects.push(effect(number, event, 'report.update'));
+    if (CALLBACK_QUEUED_EVENTS.has(event.type)) effects.push(effect(number, event, 'callback.enqueue'));
   }
   return effects;
 }

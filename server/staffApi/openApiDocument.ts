@@ -9,6 +9,7 @@ import { hotspotQuerySchema, satisfactionQuerySchema } from '../../services/repo
 import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema } from '../../services/staffService.js';
 import { handoffPaths, handoffSchemas } from './handoffOpenApi.js'; // live handoff
 import { agentConsolePaths, agentConsoleSchemas } from './agentConsoleOpenApi.js'; // agent console
+import { callbackPaths, callbackSchemas } from './callbacksOpenApi.js'; // callback queue
 
 type JsonSchema = Record<string, unknown>;
 
@@ -223,12 +224,14 @@ export const staffOpenApiDocument = {
     },
   ...handoffPaths, // live handoff
   ...agentConsolePaths, // agent console
+  ...callbackPaths, // callback queue
   },
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The token from POST /auth/login.' } },
     schemas: {
       ...handoffSchemas, // live handoff
       ...agentConsoleSchemas, // agent console
+      ...callbackSchemas, // callback queue
       Error: {
         type: 'object',
         required: ['error'],

@@ -29,7 +29,6 @@ export function createStaffApiRouter({ auth, staff, handoffs }: StaffApiDependen
   const jsonBody = strictJsonBody({ limit: STAFF_API_BODY_LIMIT });
   const closureAttemptBody = strictJsonBody({ limit: STAFF_API_BODY_LIMIT, refuseHostileContent: false });
 
-  /** Every staff route: no valid session, no further work (and nothing recorded). */
   const asStaff = staffRoute(auth);
 
   router.get('/openapi.json', (_request, response) => {

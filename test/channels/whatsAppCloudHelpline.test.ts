@@ -18,6 +18,7 @@ import { ConfigError } from '../../server/config.js';
 import { createWhatsAppCloudChannel, whatsAppCloudOptionsFromEnv } from '../../server/whatsappCloud/whatsAppCloudChannel.js';
 import { Directory } from '../../services/directory.js';
 import { buttonReply, FakeGraphApi, messageWebhook, postWebhook, textMessage, type GraphRequest } from '../support/fakeGraphApi.js';
+import { agentDesk, closeHelpline, staffApiCaller } from '../support/staffApiClient.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('wa_cloud_helpline');
@@ -115,11 +116,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (server) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-  await helpline?.stop();
+  await closeHelpline(server, helpline);
   await graph?.close();
 });
 
@@ -268,6 +265,33 @@ describe('the helpline over WhatsApp Cloud', () => {
       expect(closed.events.at(-1)).toMatchObject({ type: 'ticket.confirmed', actor: { role: 'consumer', id: 'whatsapp:919876543210' } });
     },
   );
+});
+
+describe('a person over WhatsApp Cloud (the live handoff)', () => {
+  it('asks in Hinglish, is queued honestly, an agent accepts and replies through the staff API, completes, and the bot resumes', { timeout: 60_000 }, async () => {
+    const call = staffApiCaller(webhookUrl.replace('/webhooks/whatsapp', ''));
+    const desk = await agentDesk(call, helpline.staffAuth, { username: 'asha-cloud', password: 'asha-cloud-password', name: 'Asha Verma' });
+    const ravi = new WhatsAppUser('919811199988');
+
+    const [queued, ...more] = await ravi.say('kisi insaan se baat karni hai');
+    expect(more).toEqual([]);
+    expect(queued!.text.startsWith(hi.handoffQueued({ position: 99, officeHours: '', callbackAfterMinutes: 5 }).split('99')[0]!)).toBe(true);
+    const id = await desk.handoffOf('9811199988');
+
+    expect((await call('POST', `/handoffs/${id}/accept`, desk.token, {})).body).toEqual({ delivered: true });
+    expect(textsOf(await ravi.receive(1))).toEqual([hi.handoffAccepted('Asha')]);
+    // The bot is silent while the agent owns the chat; the consumer's words reach the agent.
+    expect(await ravi.say('mera bill galat aaya hai, 5000 rupaye')).toEqual([]);
+    const messages = (await call('GET', `/handoffs/${id}`, desk.token)).body.handoff.messages as Array<{ from: string; text: string }>;
+    expect(messages.at(-1)).toMatchObject({ from: 'consumer', text: 'mera bill galat aaya hai, 5000 rupaye' });
+
+    expect((await call('POST', `/handoffs/${id}/messages`, desk.token, { text: 'Namaste, main Asha. Apna khata sankhya bataiye.' })).body).toEqual({ delivered: true });
+    expect(textsOf(await ravi.receive(1))).toEqual(['Namaste, main Asha. Apna khata sankhya bataiye.']);
+    expect((await call('POST', `/handoffs/${id}/complete`, desk.token, {})).body).toEqual({ delivered: true });
+    const [completed] = await ravi.receive(1);
+    expect(completed).toMatchObject({ text: hi.handoffCompleted, choices: hi.menuChoices });
+    expect(textsOf(await ravi.say('namaste'))).toEqual([hi.welcome]);
+  });
 });
 
 describe('wiring', () => {

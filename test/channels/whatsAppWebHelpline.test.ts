@@ -16,6 +16,7 @@ import { noQrRenderer } from '../../server/whatsappWeb/qrRendering.js';
 import { createRealWhatsAppWebClient, createWhatsAppWebChannel } from '../../server/whatsappWeb/whatsAppWebChannel.js';
 import { Directory } from '../../services/directory.js';
 import { eventually, FakeWhatsAppWebClients, ManualScheduler } from '../support/fakeWhatsAppWebClient.js';
+import { agentDesk, staffApiCaller } from '../support/staffApiClient.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('whatsapp_web_helpline');
@@ -285,6 +286,34 @@ describe('a consumer on WhatsApp', () => {
     // Answering still works on the new client.
     expect(await ravi.say('1')).toEqual([hi.closedThanks(ticketNumber)]);
     expect(ravi.unread()).toEqual([]);
+  });
+});
+
+describe('a person over WhatsApp through the linked phone (the live handoff)', () => {
+  it('asks in Hindi, an agent accepts and replies through the staff API, completes, and the bot resumes', { timeout: 60_000 }, async () => {
+    const call = staffApiCaller(baseUrl);
+    const desk = await agentDesk(call, helpline.staffAuth, { username: 'asha-web', password: 'asha-web-password', name: 'Asha Verma' });
+    const ravi = consumer('919876500011');
+
+    const [queued, ...more] = await ravi.say('किसी व्यक्ति से बात करनी है');
+    expect(more).toEqual([]);
+    expect(queued!.startsWith(hi.handoffQueued({ position: 99, officeHours: '', callbackAfterMinutes: 5 }).split('99')[0]!)).toBe(true);
+    const id = await desk.handoffOf('9876500011');
+
+    expect((await call('POST', `/handoffs/${id}/accept`, desk.token, {})).body).toEqual({ delivered: true });
+    expect(await ravi.receive(1)).toEqual([hi.handoffAccepted('Asha')]);
+    expect(await ravi.say('मीटर जल गया है')).toEqual([]);
+    expect((await call('POST', `/handoffs/${id}/messages`, desk.token, { text: 'नमस्ते, मैं आशा। खाता संख्या बताइए।' })).body).toEqual({ delivered: true });
+    expect(await ravi.receive(1)).toEqual(['नमस्ते, मैं आशा। खाता संख्या बताइए।']);
+    expect((await call('GET', `/handoffs/${id}`, desk.token)).body.handoff.messages.map((line: { text: string }) => line.text)).toEqual([
+      'मीटर जल गया है',
+      'नमस्ते, मैं आशा। खाता संख्या बताइए।',
+    ]);
+    expect((await call('POST', `/handoffs/${id}/complete`, desk.token, {})).body).toEqual({ delivered: true });
+    const [completed] = await ravi.receive(1);
+    expect(completed!.startsWith(hi.handoffCompleted)).toBe(true);
+    const [welcome] = await ravi.say('नमस्ते');
+    expect(welcome!.startsWith(hi.welcome)).toBe(true);
   });
 });
 

@@ -2,7 +2,7 @@
 // Hinglish and English. Asking for a person hands the conversation off (the live round trip is in
 // liveHandoff.test.ts); after two messages in a row the bot did not understand, a request is recorded.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { textsFor, type Language } from '../../dialogs/texts.js';
+import { textsFor, type Language, type Texts } from '../../dialogs/texts.js';
 import { createBotHarness, type BotHarness, type ConsumerChat } from '../support/botHarness.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
@@ -11,6 +11,11 @@ let harness: BotHarness;
 beforeAll(() => {
   harness = createBotHarness(db.models);
 });
+
+/** The queue message up to the position (which depends on the other waiting handoffs of this file). */
+function queuedPrefix(texts: Texts): string {
+  return texts.handoffQueued({ position: 99, officeHours: '', callbackAfterMinutes: 5 }).split('99')[0]!;
+}
 
 async function handoffsOf(userId: string) {
   return db.models.handoffRequests.find({ consumerKey: `webchat:${userId}` }).sort({ createdAt: 1 }).lean();
@@ -34,7 +39,7 @@ describe('"talk to a person"', () => {
     const turn = await chat.say(ask);
     // Live handoff: the position depends on the other waiting handoffs of this file.
     expect(turn.texts).toHaveLength(1);
-    expect(turn.text).toMatch(new RegExp(`^${texts.handoffQueued(99).split('99')[0]}\\d+`));
+    expect(turn.text).toMatch(new RegExp(`^${queuedPrefix(texts)}\\d+`));
     expect(turn.text).toContain('1912');
 
     const requests = await handoffsOf(chat.userId);
@@ -80,14 +85,17 @@ describe('two messages in a row not understood → a person is offered', () => {
     expect(once.choices).toEqual(texts.menuChoices);
     expect(await handoffsOf(chat.userId)).toEqual([]);
 
+    // The second miss hands them to a person by itself: handoff.initiate with the transcript, and the queue message.
     const twice = await chat.say(second);
-    expect(twice.texts).toEqual([`${texts.didNotUnderstand}\n${texts.handoffRecorded}`]);
+    expect(twice.texts).toHaveLength(1);
+    expect(twice.text.startsWith(`${texts.handoffNotUnderstood}\n${queuedPrefix(texts)}`)).toBe(true);
     const requests = await handoffsOf(chat.userId);
     expect(requests).toHaveLength(1);
-    expect(requests[0]).toMatchObject({ reason: 'not_understood', lastText: second });
+    expect(requests[0]).toMatchObject({ reason: 'not_understood', lastText: second, status: 'waiting' });
+    expect((await db.models.handoffRequests.findById(requests[0]!._id).lean())?.transcript?.map((line) => line.text)).toContain(first);
 
-    // The count starts again: one more miss is just "not understood".
-    expect((await chat.say(first)).texts).toEqual([texts.didNotUnderstand]);
+    // Now waiting for a person: the next message goes to them, not to another "not understood".
+    expect((await chat.say(first)).texts).toEqual([texts.handoffPassedOn]);
     expect(await ticketCount(chat.userId)).toBe(0);
   });
 
@@ -97,6 +105,37 @@ describe('two messages in a row not understood → a person is offered', () => {
     await chat.say('kya hai ye');
     await chat.say('namaste ji');
     expect((await chat.say('asdf qwerty')).texts).toEqual([texts.didNotUnderstand]);
+    expect(await handoffsOf(chat.userId)).toEqual([]);
+  });
+});
+
+describe('a clearly upset consumer is handed to a person, with an apology', () => {
+  it.each([
+    { style: 'Hindi (Devanagari)', language: 'hi' as Language, message: 'बकवास सेवा है, कोई सुनवाई नहीं होती' },
+    { style: 'Hinglish', language: 'hi' as Language, message: 'kitni baar complaint karu, koi sunta nahi!!!' },
+    { style: 'English', language: 'en' as Language, message: 'This is RIDICULOUS, worst service ever!!!', before: 'Good morning' },
+  ])('$style', async ({ language, message, before }) => {
+    const texts = textsFor(language);
+    const chat = harness.consumer('webchat', harness.newIdentity('upset').userId);
+    if (before) await chat.say(before);
+    const turn = await chat.say(message);
+    expect(turn.texts).toHaveLength(1);
+    expect(turn.text.startsWith(`${texts.handoffUpset}\n${queuedPrefix(texts)}`)).toBe(true);
+    const requests = await handoffsOf(chat.userId);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ reason: 'upset', lastText: message, status: 'waiting' });
+    expect(requests[0]!.transcript?.map((line) => line.text)).toContain(message);
+    expect(await ticketCount(chat.userId)).toBe(0);
+  });
+
+  it.each([
+    { style: 'a long wait alone', message: '3 din se light nahi hai' },
+    { style: 'one mild word', message: 'bahut pareshan hain hum, meter jal gaya' },
+    { style: 'shouting alone', message: 'BIJLI KAB AAYEGI BATAO' },
+  ])('$style is an ordinary complaint, not a handoff', async ({ message }) => {
+    const chat = harness.consumer('webchat', harness.newIdentity('mild').userId);
+    const turn = await chat.say(message);
+    expect(turn.text).not.toContain(textsFor('hi').handoffUpset);
     expect(await handoffsOf(chat.userId)).toEqual([]);
   });
 });

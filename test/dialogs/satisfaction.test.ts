@@ -292,7 +292,7 @@ describe('reminders and newer claims replace the question on screen', () => {
 
 /** The live handoff's queue message up to the position. */
 function queuedPrefix(language: Language): string {
-  return textsFor(language).handoffQueued(0).split('0')[0]!;
+  return textsFor(language).handoffQueued({ position: 99, officeHours: '', callbackAfterMinutes: 5 }).split('99')[0]!;
 }
 
 describe('with a claim pending but no question on screen, a request is not read as the answer', () => {

@@ -83,7 +83,7 @@ it('log in, see the request pushed, read hostile markup as text, accept, reply, 
   await chat.sendBox.waitFor({ timeout: 30_000 });
   await chat.botSays(hi.welcome);
   await chat.type('किसी व्यक्ति से बात करनी है');
-  await chat.botSays(hi.handoffQueued(1));
+  await chat.botSays(hi.handoffQueued({ position: 1, officeHours: '00:00-24:00', callbackAfterMinutes: 5 }));
   await chat.type(hostile);
   await chat.botSays(hi.handoffPassedOn);
 

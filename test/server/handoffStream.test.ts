@@ -38,7 +38,7 @@ let consumerCount = 0;
 
 async function serve(options: HandoffStreamOptions): Promise<Served> {
   let hub: HandoffStreamHub | undefined;
-  const local = new LiveHandoffService(db.models, undefined, () => hub?.wake());
+  const local = new LiveHandoffService(db.models, undefined, { onChange: () => hub?.wake() });
   hub = new HandoffStreamHub(local, auth, handoffVersionReader(db.models), options);
   const staff = new StaffService(db.models, new TicketService(db.models, directory), directory);
   const app = createApp({

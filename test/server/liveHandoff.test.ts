@@ -2,7 +2,6 @@
 // embedded database. A consumer asks for a person in Hindi, waits in the queue, an agent accepts, they talk, the
 // bot stays silent, the agent hands back and the bot resumes. Plus who may do what, and the bot's per-turn cost.
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ActivityTypes } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { textsFor } from '../../dialogs/texts.js';
@@ -11,6 +10,7 @@ import { createStaffApiRouter } from '../../server/staffApi/staffApiRouter.js';
 import { StaffAuthService } from '../../services/staffAuthService.js';
 import { StaffService } from '../../services/staffService.js';
 import { createBotHarness, ticketNumberIn, type BotHarness } from '../support/botHarness.js';
+import { listenOnLoopback, type StaffApiCall } from '../support/staffApiClient.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('live_handoff');
@@ -18,32 +18,22 @@ const operator = { role: 'system', id: 'test-operator' } as const;
 const hi = textsFor('hi');
 const en = textsFor('en');
 
+/** The queue message with the harness's settings (always open, a callback offered after 5 minutes), no estimate yet. */
+function queued(texts: typeof hi, position: number, expectedWaitMinutes?: number): string {
+  return texts.handoffQueued({ position, officeHours: '00:00-24:00', callbackAfterMinutes: 5, ...(expectedWaitMinutes === undefined ? {} : { expectedWaitMinutes }) });
+}
+
 let harness: BotHarness;
 let server: Server;
-let baseUrl: string;
+let call: StaffApiCall;
 const tokens: Record<string, string> = {};
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-async function call(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${baseUrl}/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
 
 beforeAll(async () => {
   harness = createBotHarness(db.models);
   const auth = new StaffAuthService(db.models, harness.directory);
   const staff = new StaffService(db.models, harness.tickets, harness.directory);
   const app = createApp({ connection: db.connection, routers: [['/api', createStaffApiRouter({ auth, staff, handoffs: harness.handoffs })]] });
-  server = await new Promise((resolve, reject) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    listening.once('error', reject);
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, call } = await listenOnLoopback(app));
   const accounts = [
     { username: 'asha', password: 'asha-password-1', role: 'agent' as const, name: 'Asha Verma' },
     { username: 'ravi', password: 'ravi-password-1', role: 'agent' as const, name: 'Ravi Kumar' },
@@ -68,7 +58,7 @@ describe('the round trip', () => {
     const chat = harness.consumer('webchat', identity.userId);
     await chat.say('नमस्ते');
     const asked = await chat.say('किसी व्यक्ति से बात करनी है');
-    expect(asked.texts).toEqual([hi.handoffQueued(1)]);
+    expect(asked.texts).toEqual([queued(hi, 1)]);
     // The handoff.initiate event itself is checked in the next test; here the transcript the agent reads.
     const queue = await call('GET', '/handoffs', tokens.asha);
     expect(queue.status).toBe(200);
@@ -157,6 +147,29 @@ describe('the round trip', () => {
     expect((events[2]!.value as { state: string }).state).toBe('completed');
   });
 
+  it.each([
+    { reason: 'not_understood', messages: ['kya hai ye', 'asdf qwerty'] },
+    { reason: 'upset', messages: ['namaste', 'kitni baar complaint karu, koi sunta nahi!!!'] },
+  ])('starting by itself ($reason) sends the same handoff.initiate with the transcript', async ({ reason, messages }) => {
+    const chat = harness.consumer('webchat', harness.newIdentity(reason).userId);
+    const events: Array<{ name?: string; value?: { reason?: string }; attachments?: Array<{ name?: string; content: { activities: Array<{ text: string }> } }> }> = [];
+    const original = harness.adapter.sendActivities.bind(harness.adapter);
+    const spy = vi.spyOn(harness.adapter, 'sendActivities').mockImplementation(async (context, activities) => {
+      for (const activity of activities) if (activity.type === ActivityTypes.Event && activity.conversation?.id === chat.conversationId) events.push(activity as never);
+      return original(context, activities);
+    });
+    try {
+      for (const message of messages) await chat.say(message);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(events.map((event) => [event.name, event.value?.reason])).toEqual([['handoff.initiate', reason]]);
+    const transcript = events[0]!.attachments?.find((attachment) => attachment.name === 'Transcript');
+    expect(transcript?.content.activities.map((activity) => activity.text)).toEqual(expect.arrayContaining(messages));
+    expect(await db.models.activeHandoffs.findById(`channel:webchat:${chat.userId}`).lean()).toMatchObject({ reason, status: 'waiting' });
+    expect((await chat.say('cancel')).texts).toEqual([hi.handoffCancelled]);
+  });
+
   it('"cancel" while waiting ends the handoff (failed) and the bot resumes', async () => {
     const chat = harness.consumer('webchat', harness.newIdentity('cancel').userId);
     await chat.say('I want to talk to a human');
@@ -202,8 +215,10 @@ describe('permissions', () => {
     const first = harness.consumer('webchat', harness.newIdentity('q1').userId);
     const second = harness.consumer('webchat', harness.newIdentity('q2').userId);
     const before = (await call('GET', '/handoffs', tokens.meera)).body.handoffs.filter((entry: { status: string }) => entry.status === 'waiting').length;
-    expect((await first.say('I want to talk to a human')).texts).toEqual([en.handoffQueued(before + 1)]);
-    expect((await second.say('I want to talk to a human')).texts).toEqual([en.handoffQueued(before + 2)]);
+    // The earlier tests' accepts are the estimate's samples (fewer than three: no estimate).
+    const estimate = (position: number) => harness.handoffs.service.expectedWaitMinutes(position);
+    expect((await first.say('I want to talk to a human')).texts).toEqual([queued(en, before + 1, await estimate(before + 1))]);
+    expect((await second.say('I want to talk to a human')).texts).toEqual([queued(en, before + 2, await estimate(before + 2))]);
     const queue = (await call('GET', '/handoffs', tokens.meera)).body.handoffs as Array<{ createdAt: string }>;
     const times = queue.map((entry) => Date.parse(entry.createdAt));
     expect(times).toEqual([...times].sort((a, b) => a - b));

@@ -13,6 +13,8 @@ import { EvidenceService } from '../../services/evidenceService.js';
 import { HandoffTicketService } from '../../services/handoffTicketService.js';
 import { handoffVersionReader } from '../../services/handoffVersions.js';
 import { LiveHandoffService } from '../../services/liveHandoffService.js';
+import { createCallbacksRouter } from '../../server/staffApi/callbacksRouter.js';
+import { CallbackService } from '../../services/callbackService.js';
 import { Directory } from '../../services/directory.js';
 import { StaffAuthService, type StaffAuthServiceOptions } from '../../services/staffAuthService.js';
 import { StaffService } from '../../services/staffService.js';
@@ -511,7 +513,7 @@ describe('the OpenAPI document', () => {
     const document = result.body as unknown as { openapi: string; paths: Record<string, Record<string, { responses: object }>>; components: { schemas: Record<string, unknown> } };
     expect(document.openapi).toBe('3.1.0');
 
-    // The agent console's routers share the /api prefix (server/helpline.ts) and this document.
+    // The agent console's and the callback queue's routers share the /api prefix (server/helpline.ts) and this document.
     const consoleRouters = [
       createHandoffStreamRouter({ auth: api.auth, hub: new HandoffStreamHub(new LiveHandoffService(db.models), api.auth, handoffVersionReader(db.models)) }),
       createAgentTicketsRouter({
@@ -519,6 +521,8 @@ describe('the OpenAPI document', () => {
         handoffTickets: new HandoffTicketService(db.models, api.tickets),
         evidence: new EvidenceService(db.models, new StaffService(db.models, api.tickets, directory)),
       }),
+      // The callback queue's router is mounted at /api beside this one and documented in the same document.
+      createCallbacksRouter({ auth: api.auth, callbacks: new CallbackService(db.models, api.tickets) }),
     ];
     const registered = [api.router, ...consoleRouters].flatMap(registeredRoutes).map(({ method, path }) => `${method} ${path}`).sort();
     const documented = Object.entries(document.paths)

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, ConsumerActor } from '../../models/ticketTypes.js';
 import { Directory } from '../../services/directory.js';
 import { ClosureNotPermittedError, NotTicketOwnerError, StaleClaimError } from '../../services/errors.js';
+import { RejectionWindowClosedError } from '../../services/ticketLifecycle.js';
 import { TicketService } from '../../services/ticketService.js';
 import { agent, complaintFor, newConsumer, officer, otherSupervisor, slaTimer, supervisor, ticketIn } from '../support/ticketFixtures.js';
 import { useTestDatabase } from '../support/testDatabase.js';
@@ -112,5 +113,48 @@ describe('callback confirmation (a supervisor records the consumer\'s answer fro
     expect(closed.closure).toMatchObject({ provenance: 'callback_confirmed', by: { role: 'supervisor', id: otherSupervisor.id } });
     const last = (await service.get(ticket._id)).events.at(-1)!;
     expect(last).toMatchObject({ type: 'ticket.confirmed', channel: 'phone', data: { provenance: 'callback_confirmed' } });
+  });
+});
+
+describe('undoing a closure: only the consumer, only a callback-confirmed one, only within its window', () => {
+  const windowMs = 7 * 86_400_000;
+  let clock = new Date('2026-12-01T06:00:00Z');
+  const timed = () => new TicketService(db.models, Directory.loadDefault(), { now: () => clock, callbackRejectWindowMs: windowMs });
+
+  async function closedOnCallback() {
+    const { ticket, consumer, claimId } = await ticketIn(service, 'unconfirmed');
+    const closed = await timed().recordCallbackAnswer(ticket._id, otherSupervisor, { claimId: claimId!, answer: 'yes', note: 'Called, consumer says fixed' });
+    expect(closed.closure?.rejectableUntil).toEqual(new Date(clock.getTime() + windowMs));
+    return { number: ticket._id, consumer };
+  }
+
+  it('staff, timers and other consumers cannot reopen it; nothing changes', async () => {
+    const { number } = await closedOnCallback();
+    for (const actor of [agent, officer, supervisor, otherSupervisor, slaTimer] as Actor[]) {
+      await expect(timed().rejectCallbackClosure(number, actor)).rejects.toBeInstanceOf(ClosureNotPermittedError);
+    }
+    await expect(timed().rejectCallbackClosure(number, newConsumer().actor)).rejects.toBeInstanceOf(NotTicketOwnerError);
+    expect((await service.get(number)).status).toBe('closed');
+  });
+
+  it('its consumer within the window: reopened one level up, as a new event on the chain', async () => {
+    const { number, consumer } = await closedOnCallback();
+    clock = new Date(clock.getTime() + windowMs - 60_000);
+    const reopened = await timed().rejectCallbackClosure(number, consumer);
+    expect(reopened).toMatchObject({ status: 'reopened', level: 'SDO' });
+    const full = await service.get(number);
+    expect(full.closure).toBeUndefined();
+    expect(full.events.at(-1)).toMatchObject({ type: 'ticket.rejected', from: 'closed', to: 'reopened', data: { provenance: 'callback_confirmed', afterClosure: true } });
+    expect((await service.verify(number)).ok).toBe(true);
+  });
+
+  it('after the window, and for a consumer-confirmed closure at any time, it stays closed', async () => {
+    const { number, consumer } = await closedOnCallback();
+    clock = new Date(clock.getTime() + windowMs + 1_000);
+    await expect(timed().rejectCallbackClosure(number, consumer)).rejects.toBeInstanceOf(RejectionWindowClosedError);
+    const confirmed = await ticketIn(service, 'closed');
+    await expect(timed().rejectCallbackClosure(confirmed.ticket._id, confirmed.consumer)).rejects.toThrow(/final/);
+    expect((await service.get(number)).status).toBe('closed');
+    expect((await service.get(confirmed.ticket._id)).status).toBe('closed');
   });
 });

@@ -34,7 +34,7 @@ import type { Models } from '../../models/index.js';
 import type { ConsumerActor, ConsumerChannel, OfficerLevel, StaffActor } from '../../models/ticketTypes.js';
 import { Directory } from '../../services/directory.js';
 import { HandoffService } from '../../services/handoffService.js';
-import { LiveHandoffService } from '../../services/liveHandoffService.js';
+import { LiveHandoffService, type LiveHandoffOptions } from '../../services/liveHandoffService.js';
 import { NotificationService } from '../../services/notificationService.js';
 import { TicketService } from '../../services/ticketService.js';
 
@@ -204,7 +204,7 @@ export function ticketNumberIn(text: string): string | undefined {
   return /UP-\d{6}-\d{5,9}/.exec(text)?.[0];
 }
 
-export function createBotHarness(models: Models, options: { directory?: Directory } = {}): BotHarness {
+export function createBotHarness(models: Models, options: { directory?: Directory; handoff?: LiveHandoffOptions; now?: () => Date } = {}): BotHarness {
   const directory = options.directory ?? Directory.loadDefault();
   const log: string[] = [];
   // As in server/helpline.ts, except that effects are delivered when a test drains a ticket, not on a background
@@ -216,7 +216,7 @@ export function createBotHarness(models: Models, options: { directory?: Director
   const references = new ConversationReferences(models);
   // Live handoff, as in server/helpline.ts: the agents' side (`harness.handoffs`) reaches chats through this adapter.
   const handoffs = new LiveHandoff({
-    service: new LiveHandoffService(models),
+    service: new LiveHandoffService(models, options.now, options.handoff),
     conversationState,
     references,
     adapterFor: (channelId): BotAdapter | undefined => (channelId === 'webchat' ? adapter : undefined),
