@@ -39,6 +39,10 @@ export interface ConversationBenchOptions {
   openSeconds: number;
   /** Conversations kept open for the open loop (each has at most one message in flight). */
   openConversations: number;
+  /** Once this many seconds' worth of messages wait for a free conversation, the rest are not sent (not sustained). */
+  maxBacklogSeconds: number;
+  /** Untimed closed-loop seconds per bot before anything is measured. */
+  warmupSeconds: number;
   pollMs: number;
   /** Sequential conversations per bot whose database commands are counted. */
   countedConversations: number;
@@ -215,6 +219,8 @@ export interface ClosedLoopRun {
   /** From POST to the reply seen by the polling client. */
   latency: LatencyStats;
   cpuMsPerTurn: CpuPerTurn;
+  /** GETs per turn: a polling client asks more often the longer the replies take, which loads the server further. */
+  pollsPerTurn: number;
 }
 
 /**
@@ -231,6 +237,7 @@ async function closedLoop(
 ): Promise<ClosedLoopRun> {
   const latencies: number[] = [];
   let conversations = 0;
+  let polls = 0;
   const first = await Promise.all(Array.from({ length: consumers }, () => openConversation(bot, client, server)));
   const cpu = cpuMeter(server.pid, databasePid);
   const begin = performance.now();
@@ -242,7 +249,10 @@ async function closedLoop(
       while (conversation.next < conversation.script.length && performance.now() < end) {
         const sent = performance.now();
         const result = await nextTurn(bot, conversation);
-        if (result.seenAt <= end) latencies.push(result.seenAt - sent);
+        if (result.seenAt <= end) {
+          latencies.push(result.seenAt - sent);
+          polls += result.emptyPolls + result.dataPolls;
+        }
       }
       if (conversation.next === conversation.script.length) conversations += 1;
       conversation = undefined;
@@ -259,6 +269,7 @@ async function closedLoop(
     turnsPerSecond: latencies.length / seconds,
     latency: latencyStats(latencies),
     cpuMsPerTurn,
+    pollsPerTurn: polls / Math.max(1, latencies.length),
   };
 }
 
@@ -272,7 +283,7 @@ export interface OpenLoopRun {
   completed: number;
   errors: number;
   firstError?: string;
-  /** Messages not sent at all because the backlog passed two seconds' worth: the load was not sustained. */
+  /** Messages not sent at all because the backlog passed `maxBacklogSeconds` worth: the load was not sustained. */
   abandoned: number;
   achievedPerSecond: number;
   /** From the scheduled send time to the reply seen by the client (includes waiting for a free conversation). */
@@ -283,6 +294,7 @@ export interface OpenLoopRun {
   waitedForConversation: number;
   conversationsOpened: number;
   cpuMsPerTurn: CpuPerTurn;
+  pollsPerTurn: number;
 }
 
 /**
@@ -309,7 +321,7 @@ async function openLoop(
   opened = 0;
 
   const scheduled = Math.round(options.openRate * options.openSeconds);
-  const maxBacklog = options.openRate * 2;
+  const maxBacklog = options.openRate * options.maxBacklogSeconds;
   const latencies: number[] = [];
   const serverLatencies: number[] = [];
   const waiting: Array<{ dueAt: number }> = [];
@@ -318,6 +330,7 @@ async function openLoop(
   let firstError: string | undefined;
   let waited = 0;
   let lastCompletion = 0;
+  let polls = 0;
   const cpu = cpuMeter(server.pid, databasePid);
   const begin = performance.now();
 
@@ -326,6 +339,7 @@ async function openLoop(
       try {
         const result = await nextTurn(bot, conversation);
         latencies.push(result.seenAt - dueAt);
+        polls += result.emptyPolls + result.dataPolls;
         serverLatencies.push(result.storedAtEpochMs - (performance.timeOrigin + dueAt));
         lastCompletion = Math.max(lastCompletion, result.seenAt);
         if (conversation.next < conversation.script.length) release(conversation);
@@ -396,6 +410,7 @@ async function openLoop(
     waitedForConversation: waited,
     conversationsOpened: opened,
     cpuMsPerTurn,
+    pollsPerTurn: polls / Math.max(1, completed),
   };
 }
 
@@ -502,7 +517,9 @@ export interface ConversationResults {
   roundTrips: Record<BotName, TurnRoundTrips>;
   cpuCapacity: Record<BotName, CpuCapacity>;
   memory: {
-    /** The server process (helpline + echo bot), sampled every 100 ms during the 100-consumer (largest level) helpline run. */
+    /** The consumers of the largest closed-loop level, during whose helpline runs the peak was sampled. */
+    underLoadConsumers: number;
+    /** The server process (helpline + echo bot), sampled every 100 ms during the largest level's helpline runs. */
     serverPeakRssUnderLoadMb?: number;
     /** Its high-water mark over the whole section. */
     serverHighWaterMb?: number;
@@ -518,7 +535,7 @@ export async function benchConversations(context: ConversationContext, options: 
   const server = await BenchServer.start(context);
   try {
     // Warm both JITs and both bots' code paths, untimed.
-    for (const bot of BOTS) await closedLoop(bot, 10, 1.5, client, server);
+    for (const bot of BOTS) await closedLoop(bot, 5, options.warmupSeconds, client, server);
     const serverRssIdleMb = processRssMb(server.pid);
 
     const runs: ClosedLoopRun[] = [];
@@ -540,7 +557,8 @@ export async function benchConversations(context: ConversationContext, options: 
           runs.push(result);
           log(
             `  closed loop, ${bot.padEnd(8)} ${String(consumers).padStart(3)} consumers: ${fixed(result.turnsPerSecond, 1)} turns/s, ` +
-              `p50 ${fixed(result.latency.p50Ms, 0)} ms, p99 ${fixed(result.latency.p99Ms, 0)} ms`,
+              `p50 ${fixed(result.latency.p50Ms, 0)} ms, p99 ${fixed(result.latency.p99Ms, 0)} ms, ${fixed(result.pollsPerTurn, 1)} polls/turn, ` +
+              `CPU ms/turn server ${fixed(result.cpuMsPerTurn.server, 1)} database ${fixed(result.cpuMsPerTurn.database, 1)}`,
           );
         }
       }
@@ -589,7 +607,7 @@ export async function benchConversations(context: ConversationContext, options: 
       openLoop: openLoopRuns,
       roundTrips: trips,
       cpuCapacity,
-      memory: { serverPeakRssUnderLoadMb: serverPeak, serverHighWaterMb, serverRssIdleMb, databasePeakRssUnderLoadMb: databasePeak },
+      memory: { underLoadConsumers: largest, serverPeakRssUnderLoadMb: serverPeak, serverHighWaterMb, serverRssIdleMb, databasePeakRssUnderLoadMb: databasePeak },
       ticketsRegistered,
     };
   } finally {
@@ -681,7 +699,7 @@ export function printConversations(results: ConversationResults): void {
   const { memory } = results;
   console.log(
     `Server process memory: ${fixed(memory.serverRssIdleMb, 0)} MB RSS after warm-up, peak ${fixed(memory.serverPeakRssUnderLoadMb, 0)} MB ` +
-      `under the largest closed-loop load (high-water mark ${fixed(memory.serverHighWaterMb, 0)} MB); database process peak ` +
+      `under the ${memory.underLoadConsumers}-consumer closed-loop load (high-water mark ${fixed(memory.serverHighWaterMb, 0)} MB); database process peak ` +
       `${fixed(memory.databasePeakRssUnderLoadMb, 0)} MB. ${whole(results.ticketsRegistered)} tickets registered through the chat.`,
   );
 }

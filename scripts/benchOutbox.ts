@@ -1,5 +1,5 @@
-// Status-update fan-out: how fast the outbox delivers a burst of consumer updates. Tickets are registered and then
-// worked (work started, resolution claimed: one status update for the consumer each) while nothing delivers, so the
+// Status-update fan-out: how fast the outbox delivers a burst of consumer updates. Tickets that were registered and
+// worked (work started, resolution claimed: one status update for the consumer each) while nothing delivered, so the
 // updates wait on their tickets as they would after a burst of staff activity; then every ticket is woken at once,
 // as the ticket service's onEffectsQueued does, and the clock runs until the last update is delivered to a notifier
 // that only counts. Next to it, the same number of bare updates by _id on the same server: the floor, since removing
@@ -13,7 +13,8 @@ import { Directory } from '../services/directory.js';
 import { ReportService } from '../services/reportService.js';
 import { TicketService } from '../services/ticketService.js';
 import { complaintFor, newConsumer, officer } from '../test/support/ticketFixtures.js';
-import { CommandCounter, fixed, formatTable, roundTrips, runConcurrently, whole, type RoundTrips } from './benchSupport.js';
+import type { TicketRecord } from '../models/ticketTypes.js';
+import { CommandCounter, copyTicket, fixed, formatTable, roundTrips, runConcurrently, whole, type RoundTrips } from './benchSupport.js';
 
 export interface OutboxBenchOptions {
   /** Consumer status updates in the burst (two per ticket). */
@@ -44,7 +45,11 @@ class CountingNotifier implements ConsumerNotifier {
   }
 }
 
-const setupConcurrency = 32;
+const baselineConcurrency = 32;
+const templateCount = 10;
+const copyBatch = 1_000;
+/** Copies are numbered on a day no counter reaches, so they never collide with registrations. */
+const copyDay = '000101';
 
 export async function benchOutbox(context: { uri: string; dbName: string; log: (line: string) => void }, options: OutboxBenchOptions): Promise<OutboxResults> {
   let connection: Connection | undefined;
@@ -58,29 +63,34 @@ export async function benchOutbox(context: { uri: string; dbName: string; log: (
     const notifications = new NotificationService(models, notifier, { reports: new ReportService(models), log: context.log });
 
     const setupBegin = performance.now();
-    const ticketCount = Math.ceil(options.updates / 2);
-    const numbers: string[] = [];
-    await runConcurrently(ticketCount, setupConcurrency, async () => {
+    // A few tickets go through the real service: registered, work started, resolution claimed. What registration owes
+    // is delivered; the two consumer updates (and the claim's report rollup) are left waiting. The rest of the burst
+    // is copies of them, inserted in bulk, each with its own consumer and chain.
+    const templates: TicketRecord[] = [];
+    for (let i = 0; i < templateCount; i++) {
       const consumer = newConsumer();
       const { ticket } = await tickets.register(complaintFor(consumer), consumer.actor);
-      numbers.push(ticket._id);
-      return 'register';
-    });
-    // What registration owes (the officer's inbox, the report rollups) is delivered first, untimed.
-    let drained = 0;
-    await runConcurrently(numbers.length, setupConcurrency, async () => {
-      await notifications.drainTicket(numbers[drained++]!);
-      return 'drain';
-    });
-    let worked = 0;
-    await runConcurrently(numbers.length, setupConcurrency, async () => {
-      const number = numbers[worked++]!;
-      await tickets.startWork(number, officer, { note: 'Lineman on the way' });
-      await tickets.claimResolution(number, officer, { note: 'Fuse replaced at the pole' });
-      return 'work';
-    });
+      await notifications.drainTicket(ticket._id);
+      await tickets.startWork(ticket._id, officer, { note: 'Lineman on the way' });
+      await tickets.claimResolution(ticket._id, officer, { note: 'Fuse replaced at the pole' });
+      templates.push(await tickets.get(ticket._id));
+    }
+    const consumerEffects = templates[0]!.outbox.filter((effect) => effect.kind === 'consumer.notify').length;
+    if (consumerEffects !== 2) throw new Error(`bench bug: a worked ticket owes ${consumerEffects} consumer updates, expected 2`);
+    const ticketCount = Math.ceil(options.updates / consumerEffects);
+    const numbers: string[] = [];
+    for (let batch = 0; batch * copyBatch < ticketCount; batch++) {
+      const copies: TicketRecord[] = [];
+      for (let i = batch * copyBatch; i < Math.min(ticketCount, (batch + 1) * copyBatch); i++) {
+        const serial = String(i + 1).padStart(7, '0');
+        copies.push(copyTicket(templates[i % templates.length]!, { number: `UP-${copyDay}-${serial}`, channelUserId: `web-outbox-${serial}`, mobile: `7${serial.padStart(9, '0')}` }));
+      }
+      await models.tickets.insertMany(copies, { ordered: false, lean: true });
+      numbers.push(...copies.map((copy) => copy._id));
+    }
+    for (const template of templates) await notifications.drainTicket(template._id);
     const setupSeconds = (performance.now() - setupBegin) / 1000;
-    context.log(`  outbox: ${whole(numbers.length)} tickets registered and worked in ${fixed(setupSeconds, 1)} s; delivering`);
+    context.log(`  outbox: ${whole(numbers.length)} worked tickets in ${fixed(setupSeconds, 1)} s; delivering their updates`);
 
     notifier.delivered = 0;
     const before = counter.snapshot();
@@ -90,13 +100,14 @@ export async function benchOutbox(context: { uri: string; dbName: string; log: (
     const spent = counter.since(before);
     const consumerUpdates = notifier.delivered;
     const effects = consumerUpdates + numbers.length;
+    const expected = numbers.length * consumerEffects;
     const left = await models.tickets.countDocuments({ 'outbox.0': trusted({ $exists: true }) });
-    if (consumerUpdates !== numbers.length * 2 || left > 0) {
-      throw new Error(`the outbox delivered ${consumerUpdates} of ${numbers.length * 2} updates; ${left} tickets still owe effects`);
+    if (consumerUpdates !== expected || left > 0) {
+      throw new Error(`the outbox delivered ${consumerUpdates} of ${expected} updates; ${left} tickets still owe effects`);
     }
 
     let index = 0;
-    const baseline = await runConcurrently(consumerUpdates, setupConcurrency, async () => {
+    const baseline = await runConcurrently(consumerUpdates, baselineConcurrency, async () => {
       await models.tickets.updateOne({ _id: numbers[index++ % numbers.length] }, { $set: { updatedAt: new Date() } });
       return 'update';
     });
@@ -110,7 +121,7 @@ export async function benchOutbox(context: { uri: string; dbName: string; log: (
       updatesPerSecond,
       effectsPerSecond: effects / drainSeconds,
       commands: roundTrips(consumerUpdates, spent),
-      baseline: { bareUpdatesPerSecond, concurrency: setupConcurrency },
+      baseline: { bareUpdatesPerSecond, concurrency: baselineConcurrency },
       ratio: updatesPerSecond / bareUpdatesPerSecond,
       setupSeconds,
     };

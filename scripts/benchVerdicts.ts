@@ -71,7 +71,7 @@ export function judge(results: SectionResults): Verdict[] {
     const rss = conversations.memory.serverPeakRssUnderLoadMb;
     if (rss !== undefined) {
       verdicts.push({
-        figure: 'server peak RSS under the 100-consumer load',
+        figure: `server peak RSS under the ${conversations.memory.underLoadConsumers}-consumer load`,
         measured: `${fixed(rss, 0)} MB`,
         need: `≤ ${NEEDS.serverPeakRssMb} MB`,
         meets: rss <= NEEDS.serverPeakRssMb,
