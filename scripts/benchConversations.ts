@@ -389,9 +389,9 @@ async function openLoop(
       waiting.push({ dueAt });
     }
   }
-  while (inFlight.size > 0 || (waiting.length > 0 && abandoned === 0)) {
-    await Promise.race(inFlight);
-  }
+  // Each message that finishes hands its conversation to the next one waiting, so this ends with the backlog served
+  // (or left, if every conversation failed to reopen).
+  while (inFlight.size > 0) await Promise.race(inFlight);
   abandoned += waiting.length;
   const completed = latencies.length;
   const cpuMsPerTurn = cpu(Math.max(1, completed));
