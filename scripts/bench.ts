@@ -113,6 +113,17 @@ const SECTIONS: Record<string, (options: BenchOptions) => Promise<unknown>> = {
 };
 const notAvailable = Symbol('not available in this build');
 
+/**
+ * Ctrl-C. The tickets section stops its database, removes its store and exits by itself; in any other section the
+ * run ends at once (the embedded servers and the bench server are child processes that end with this one).
+ */
+let interrupted = false;
+let runningSection = '';
+process.on('SIGINT', () => {
+  interrupted = true;
+  if (runningSection !== 'tickets') process.exit(130);
+});
+
 async function main(): Promise<number> {
   const options = parseBenchOptions(process.argv.slice(2));
   if (!options) return 0;
@@ -122,6 +133,7 @@ async function main(): Promise<number> {
   console.log(`Santushti bench${options.quick ? ' (quick)' : ''}: ${options.sections.join(', ')}; ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`);
   const sections: Record<string, SectionOutcome> = {};
   for (const name of options.sections) {
+    runningSection = name;
     console.log(`\n══ ${name} ══`);
     const begin = performance.now();
     const seconds = () => (performance.now() - begin) / 1000;
@@ -130,6 +142,8 @@ async function main(): Promise<number> {
       sections[name] = results === notAvailable ? { status: 'not available in this build' } : { status: 'ok', seconds: seconds(), results };
       if (results === notAvailable) console.log(`${name}: not available in this build`);
     } catch (error) {
+      // Cut off by Ctrl-C: the section is cleaning up and the process exits; its error is no finding.
+      if (interrupted) return 130;
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       sections[name] = { status: 'failed', seconds: seconds(), error: message };
       console.error(`${name} FAILED: ${message}`);
