@@ -258,8 +258,14 @@ async function closedLoop(
       conversation = undefined;
     }
   };
+  // Read when the window closes: the turns still finishing after it are neither counted nor charged.
+  let cpuMsPerTurn: CpuPerTurn | undefined;
+  const closeWindow = setTimeout(() => {
+    cpuMsPerTurn = cpu(Math.max(1, latencies.length));
+  }, seconds * 1000);
   await Promise.all(first.map(consumerLoop));
-  const cpuMsPerTurn = cpu(latencies.length);
+  clearTimeout(closeWindow);
+  cpuMsPerTurn ??= cpu(Math.max(1, latencies.length));
   return {
     bot,
     consumers,
