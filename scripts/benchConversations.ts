@@ -78,8 +78,14 @@ function nextIdentity(): { userId: string; mobile: string } {
 
 // ── The server process ─────────────────────────────────────────────────────────────────────────────────────────
 
+export interface ServerHeap {
+  usedMb: number;
+  totalMb: number;
+}
+
 class BenchServer {
   private pending: ((counts: Record<string, number>) => void) | undefined;
+  private pendingHeap: ((heap: ServerHeap) => void) | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -89,6 +95,10 @@ class BenchServer {
       if (message.kind === 'counts') {
         this.pending?.(message.counts);
         this.pending = undefined;
+      }
+      if (message.kind === 'heap') {
+        this.pendingHeap?.({ usedMb: message.heapUsedMb, totalMb: message.heapTotalMb });
+        this.pendingHeap = undefined;
       }
     });
   }
@@ -117,6 +127,15 @@ class BenchServer {
     return new Promise((resolve) => {
       this.pending = resolve;
       this.child.send({ kind: 'counts' } satisfies ParentMessage);
+    });
+  }
+
+  /** The server's JavaScript heap: what is live (used) and what V8 has reserved for it (total). */
+  heap(): Promise<ServerHeap> {
+    if (this.pendingHeap) throw new Error('bench bug: one heap request at a time');
+    return new Promise((resolve) => {
+      this.pendingHeap = resolve;
+      this.child.send({ kind: 'heap' } satisfies ParentMessage);
     });
   }
 
@@ -158,6 +177,26 @@ function cpuMeter(serverPid: number, databasePid: number | undefined): (turns: n
     database: databasePid === undefined ? undefined : per(processCpuMs(databasePid), database, turns),
     client: (ownCpuMs() - client) / turns,
   });
+}
+
+/** Asks the server for its heap every 500 ms while `during` runs; the largest used and total seen. */
+async function peakHeapWhile<T>(server: BenchServer | undefined, during: () => Promise<T>): Promise<{ result: T; peak?: ServerHeap }> {
+  if (!server) return { result: await during() };
+  let peak: ServerHeap = { usedMb: 0, totalMb: 0 };
+  let asking = false;
+  const timer = setInterval(() => {
+    if (asking) return;
+    asking = true;
+    void server.heap().then((heap) => {
+      peak = { usedMb: Math.max(peak.usedMb, heap.usedMb), totalMb: Math.max(peak.totalMb, heap.totalMb) };
+      asking = false;
+    });
+  }, 500);
+  try {
+    return { result: await during(), peak };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** Samples a process's resident memory every 100 ms while `during` runs; the peak seen, in MB. */
@@ -527,6 +566,8 @@ export interface ConversationResults {
     underLoadConsumers: number;
     /** The server process (helpline + echo bot), sampled every 100 ms during the largest level's helpline runs. */
     serverPeakRssUnderLoadMb?: number;
+    /** The server's JavaScript heap during the same runs (largest used, largest reserved). */
+    serverHeapUnderLoad?: ServerHeap;
     /** Its high-water mark over the whole section. */
     serverHighWaterMb?: number;
     serverRssIdleMb?: number;
@@ -547,6 +588,7 @@ export async function benchConversations(context: ConversationContext, options: 
     const runs: ClosedLoopRun[] = [];
     let serverPeak: number | undefined;
     let databasePeak: number | undefined;
+    let heapPeak: ServerHeap | undefined;
     const largest = Math.max(...options.levels);
     for (const consumers of options.levels) {
       for (let round = 0; round < options.rounds; round++) {
@@ -554,10 +596,12 @@ export async function benchConversations(context: ConversationContext, options: 
           const measureMemory = bot === 'helpline' && consumers === largest;
           const { result, peakMb } = await peakRssWhile(measureMemory ? server.pid : undefined, async () => {
             const database = await peakRssWhile(measureMemory ? context.databasePid : undefined, () =>
-              closedLoop(bot, consumers, options.closedSeconds, client, server, context.databasePid),
+              peakHeapWhile(measureMemory ? server : undefined, () => closedLoop(bot, consumers, options.closedSeconds, client, server, context.databasePid)),
             );
             if (database.peakMb !== undefined) databasePeak = Math.max(databasePeak ?? 0, database.peakMb);
-            return database.result;
+            const { peak } = database.result;
+            if (peak) heapPeak = { usedMb: Math.max(heapPeak?.usedMb ?? 0, peak.usedMb), totalMb: Math.max(heapPeak?.totalMb ?? 0, peak.totalMb) };
+            return database.result.result;
           });
           if (peakMb !== undefined) serverPeak = Math.max(serverPeak ?? 0, peakMb);
           runs.push(result);
@@ -613,7 +657,7 @@ export async function benchConversations(context: ConversationContext, options: 
       openLoop: openLoopRuns,
       roundTrips: trips,
       cpuCapacity,
-      memory: { underLoadConsumers: largest, serverPeakRssUnderLoadMb: serverPeak, serverHighWaterMb, serverRssIdleMb, databasePeakRssUnderLoadMb: databasePeak },
+      memory: { underLoadConsumers: largest, serverPeakRssUnderLoadMb: serverPeak, serverHeapUnderLoad: heapPeak, serverHighWaterMb, serverRssIdleMb, databasePeakRssUnderLoadMb: databasePeak },
       ticketsRegistered,
     };
   } finally {
@@ -705,7 +749,8 @@ export function printConversations(results: ConversationResults): void {
   const { memory } = results;
   console.log(
     `Server process memory: ${fixed(memory.serverRssIdleMb, 0)} MB RSS after warm-up, peak ${fixed(memory.serverPeakRssUnderLoadMb, 0)} MB ` +
-      `under the ${memory.underLoadConsumers}-consumer closed-loop load (high-water mark ${fixed(memory.serverHighWaterMb, 0)} MB); database process peak ` +
+      `under the ${memory.underLoadConsumers}-consumer closed-loop load (JavaScript heap: up to ${fixed(memory.serverHeapUnderLoad?.usedMb, 0)} MB ` +
+      `live, ${fixed(memory.serverHeapUnderLoad?.totalMb, 0)} MB reserved; high-water mark ${fixed(memory.serverHighWaterMb, 0)} MB); database process peak ` +
       `${fixed(memory.databasePeakRssUnderLoadMb, 0)} MB. ${whole(results.ticketsRegistered)} tickets registered through the chat.`,
   );
 }

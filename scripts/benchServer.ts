@@ -2,7 +2,8 @@
 // resident memory is the server's alone. It serves, on two ephemeral ports of 127.0.0.1, the whole helpline (as
 // `npm start` assembles it) and an echo bot on the same Direct Line router, adapter, middleware and database-backed
 // conversation state: the echo bot is the floor the helpline's dialogs and services are measured against.
-// Talks to its parent over IPC: sends `ready` with the ports, answers `counts` with the database commands sent so far.
+// Talks to its parent over IPC: sends `ready` with the ports, answers `counts` with the database commands sent so far
+// and `heap` with its JavaScript heap.
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -90,6 +91,10 @@ async function main(): Promise<void> {
   const send = (message: ServerMessage) => process.send!(message);
   process.on('message', (message: ParentMessage) => {
     if (message.kind === 'counts') send({ kind: 'counts', counts: Object.fromEntries(counter.snapshot()) });
+    if (message.kind === 'heap') {
+      const { heapUsed, heapTotal } = process.memoryUsage();
+      send({ kind: 'heap', heapUsedMb: heapUsed / 1024 / 1024, heapTotalMb: heapTotal / 1024 / 1024 });
+    }
     if (message.kind === 'stop') void stop();
   });
   let stopping = false;

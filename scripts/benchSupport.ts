@@ -270,9 +270,12 @@ export function roundTrips(ops: number, commands: Record<string, number>): Round
 export const benchDirectLineSecret = 'bench-directline-secret-0123456789abcdefghij';
 
 /** Child → parent over IPC. */
-export type ServerMessage = { kind: 'ready'; helplinePort: number; echoPort: number } | { kind: 'counts'; counts: Record<string, number> };
+export type ServerMessage =
+  | { kind: 'ready'; helplinePort: number; echoPort: number }
+  | { kind: 'counts'; counts: Record<string, number> }
+  | { kind: 'heap'; heapUsedMb: number; heapTotalMb: number };
 /** Parent → child over IPC. */
-export type ParentMessage = { kind: 'counts' } | { kind: 'stop' };
+export type ParentMessage = { kind: 'counts' } | { kind: 'heap' } | { kind: 'stop' };
 
 // ── Memory ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
