@@ -39,7 +39,7 @@ async function withBenchDatabase<T>(options: BenchOptions, task: (database: { ur
 function conversationOptions(options: BenchOptions): ConversationBenchOptions {
   const common = { openRate: options.rate, pollMs: options.pollMs };
   return options.quick
-    ? { ...common, levels: [1, 10, 30], closedSeconds: 2, rounds: 1, openSeconds: 2, openConversations: 40, maxBacklogSeconds: 0.25, warmupSeconds: 1, countedConversations: 1 }
+    ? { ...common, levels: [1, 10, 30], closedSeconds: 1.5, rounds: 1, openSeconds: 1.5, openConversations: 40, maxBacklogSeconds: 0.25, warmupSeconds: 1, countedConversations: 1 }
     : { ...common, levels: [1, 10, 100], closedSeconds: 10, rounds: 2, openSeconds: 15, openConversations: 300, maxBacklogSeconds: 2, warmupSeconds: 3, countedConversations: 5 };
 }
 
@@ -98,7 +98,7 @@ const SECTIONS: Record<string, (options: BenchOptions) => Promise<unknown>> = {
   },
   async outbox(options) {
     return withBenchDatabase(options, async (database) => {
-      const results = await benchOutbox({ ...database, log }, { updates: options.quick ? 500 : 10_000 });
+      const results = await benchOutbox({ ...database, log }, { updates: options.quick ? 300 : 10_000 });
       printOutbox(results);
       return results;
     });

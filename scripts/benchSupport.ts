@@ -47,8 +47,8 @@ const usage = `Usage: npm run bench -- [--quick] [--only a,b] [--tickets N] [--c
   ticket service section:
   --tickets N      tickets in the database (default 100,000; 1,000 with --quick)
   --concurrency N  operations in flight during the timed phases (default 16)
-  --ops N          timed operations per phase (default 20,000; 600 with --quick)
-  --rounds N       times the phases take turns, each with ops/N operations (default 5; 3 with --quick)
+  --ops N          timed operations per phase (default 20,000; 400 with --quick)
+  --rounds N       times the phases take turns, each with ops/N operations (default 5; 2 with --quick)
   --heap SIZE      heap cap of the embedded server (default 384m, as npm start)
   conversations section:
   --poll-ms N      the clients' polling interval while waiting for a reply (default 200, directlinejs's lowest)
@@ -96,7 +96,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
   }
   const quick = values.quick;
   const tickets = positiveInteger('tickets', values.tickets, quick ? 1_000 : 100_000);
-  const ops = positiveInteger('ops', values.ops, quick ? 600 : 20_000);
+  const ops = positiveInteger('ops', values.ops, quick ? 400 : 20_000);
   const sections = values.only ? values.only.split(',').map((name) => name.trim()) : [...SECTION_NAMES];
   const unknown = sections.filter((name) => !(SECTION_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) throw new UsageError(`--only: no section ${unknown.join(', ')}\n${usage}`);
@@ -107,7 +107,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
     tickets,
     concurrency: positiveInteger('concurrency', values.concurrency, 16),
     ops,
-    rounds: positiveInteger('rounds', values.rounds, quick ? 3 : 5),
+    rounds: positiveInteger('rounds', values.rounds, quick ? 2 : 5),
     warmupOps: Math.max(50, Math.round(ops / 10)),
     templates: Math.min(tickets, quick ? 100 : 400),
     roundTripOps: quick ? 10 : 20,
