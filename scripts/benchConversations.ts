@@ -46,6 +46,8 @@ export interface ConversationBenchOptions {
   pollMs: number;
   /** Sequential conversations per bot whose database commands are counted. */
   countedConversations: number;
+  /** node --max-old-space-size for the server process, in MB. */
+  serverHeapMb?: number;
 }
 
 export interface ConversationContext {
@@ -103,9 +105,9 @@ class BenchServer {
     });
   }
 
-  static async start(context: ConversationContext): Promise<BenchServer> {
+  static async start(context: ConversationContext, heapMb: number | undefined): Promise<BenchServer> {
     const child = fork(fileURLToPath(new URL('./benchServer.ts', import.meta.url)), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`])],
       env: { ...process.env, BENCH_MONGODB_URI: context.uri, BENCH_DB_NAME: context.dbName },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -554,6 +556,7 @@ export interface CpuCapacity {
 
 export interface ConversationResults {
   pollMs: number;
+  serverHeapMb?: number;
   turnsPerConversation: number;
   closedLoop: ClosedLoopRun[];
   /** Per level: helpline turns/s ÷ echo turns/s, over all rounds. */
@@ -566,7 +569,7 @@ export interface ConversationResults {
     underLoadConsumers: number;
     /** The server process (helpline + echo bot), sampled every 100 ms during the largest level's helpline runs. */
     serverPeakRssUnderLoadMb?: number;
-    /** The server's JavaScript heap during the same runs (largest used, largest reserved). */
+    /** The server's JavaScript heap during the same runs (largest in use, garbage not yet collected included; largest reserved). */
     serverHeapUnderLoad?: ServerHeap;
     /** Its high-water mark over the whole section. */
     serverHighWaterMb?: number;
@@ -579,7 +582,7 @@ export interface ConversationResults {
 export async function benchConversations(context: ConversationContext, options: ConversationBenchOptions): Promise<ConversationResults> {
   const { log } = context;
   const client = { secret: benchDirectLineSecret, pollMs: options.pollMs, replyTimeoutMs };
-  const server = await BenchServer.start(context);
+  const server = await BenchServer.start(context, options.serverHeapMb);
   try {
     // Warm both JITs and both bots' code paths, untimed.
     for (const bot of BOTS) await closedLoop(bot, 5, options.warmupSeconds, client, server);
@@ -651,6 +654,7 @@ export async function benchConversations(context: ConversationContext, options: 
     const serverHighWaterMb = processRssMb(server.pid, 'VmHWM');
     return {
       pollMs: options.pollMs,
+      serverHeapMb: options.serverHeapMb,
       turnsPerConversation,
       closedLoop: runs,
       closedLoopRatios,
@@ -748,9 +752,9 @@ export function printConversations(results: ConversationResults): void {
   );
   const { memory } = results;
   console.log(
-    `Server process memory: ${fixed(memory.serverRssIdleMb, 0)} MB RSS after warm-up, peak ${fixed(memory.serverPeakRssUnderLoadMb, 0)} MB ` +
+    `Server process memory${results.serverHeapMb === undefined ? '' : ` (heap capped at ${results.serverHeapMb} MB)`}: ${fixed(memory.serverRssIdleMb, 0)} MB RSS after warm-up, peak ${fixed(memory.serverPeakRssUnderLoadMb, 0)} MB ` +
       `under the ${memory.underLoadConsumers}-consumer closed-loop load (JavaScript heap: up to ${fixed(memory.serverHeapUnderLoad?.usedMb, 0)} MB ` +
-      `live, ${fixed(memory.serverHeapUnderLoad?.totalMb, 0)} MB reserved; high-water mark ${fixed(memory.serverHighWaterMb, 0)} MB); database process peak ` +
+      `in use, garbage not yet collected included, ${fixed(memory.serverHeapUnderLoad?.totalMb, 0)} MB reserved; high-water mark ${fixed(memory.serverHighWaterMb, 0)} MB); database process peak ` +
       `${fixed(memory.databasePeakRssUnderLoadMb, 0)} MB. ${whole(results.ticketsRegistered)} tickets registered through the chat.`,
   );
 }

@@ -36,6 +36,8 @@ export interface BenchOptions {
   pollMs: number;
   /** The open-loop conversation run's offered load, messages per second. */
   rate: number;
+  /** A cap on the conversation server's old-generation heap (node's --max-old-space-size), in MB; none by default. */
+  serverHeapMb?: number;
 }
 
 export const SECTION_NAMES = ['tickets', 'conversations', 'outbox', 'reports'] as const;
@@ -53,6 +55,7 @@ const usage = `Usage: npm run bench -- [--quick] [--only a,b] [--tickets N] [--c
   conversations section:
   --poll-ms N      the clients' polling interval while waiting for a reply (default 200, directlinejs's lowest)
   --rate N         the open-loop offered load, messages per second (default 200)
+  --server-heap MB cap the server's heap (node --max-old-space-size), to tell live memory from garbage not yet collected
 Set MONGODB_URI to run the ticket service section against a MongoDB server instead of the embedded one.`;
 
 export class UsageError extends Error {
@@ -84,6 +87,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
         only: { type: 'string' },
         'poll-ms': { type: 'string' },
         rate: { type: 'string' },
+        'server-heap': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -116,6 +120,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
     sections,
     pollMs: positiveInteger('poll-ms', values['poll-ms'], 200),
     rate: positiveInteger('rate', values.rate, 200),
+    ...(values['server-heap'] === undefined ? {} : { serverHeapMb: positiveInteger('server-heap', values['server-heap'], 0) }),
   };
 }
 
