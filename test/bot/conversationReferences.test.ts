@@ -52,10 +52,6 @@ describe('ConversationReferences', () => {
     writes.length = 0;
     await new ConversationReferences(db.models).remember('webchat', 'dl_ravi', referenceFor('conv-9', 'conv-9:0000000002'), 'hi');
     expect(writes).toHaveLength(1);
-    expect((await references('dl_ravi'))?.reference.conversation?.id).toBe('conv-9');
+    expect((await new ConversationReferences(db.models).find('webchat', 'dl_ravi'))?.reference.conversation?.id).toBe('conv-9');
   });
 });
-
-function references(userId: string) {
-  return new ConversationReferences(db.models).find('webchat', userId);
-}
