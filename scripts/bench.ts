@@ -39,7 +39,7 @@ async function withBenchDatabase<T>(options: BenchOptions, task: (database: { ur
 function conversationOptions(options: BenchOptions): ConversationBenchOptions {
   const common = { openRate: options.rate, pollMs: options.pollMs, serverHeapMb: options.serverHeapMb };
   return options.quick
-    ? { ...common, levels: [1, 10, 30], closedSeconds: 1.5, rounds: 1, openSeconds: 1.5, openConversations: 40, maxBacklogSeconds: 0.25, warmupSeconds: 1, countedConversations: 1 }
+    ? { ...common, levels: [1, 10, 30], closedSeconds: 1.5, rounds: 1, openSeconds: 1, openConversations: 40, maxBacklogSeconds: 0.25, warmupSeconds: 0.5, countedConversations: 1 }
     : { ...common, levels: [1, 10, 100], closedSeconds: 10, rounds: 2, openSeconds: 15, openConversations: 300, maxBacklogSeconds: 2, warmupSeconds: 3, countedConversations: 5 };
 }
 

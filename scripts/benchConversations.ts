@@ -253,6 +253,7 @@ async function nextTurn(bot: BotName, conversation: Conversation): Promise<TurnR
 export interface ClosedLoopRun {
   bot: BotName;
   consumers: number;
+  /** How long the window actually stayed open (see closedLoop). */
   seconds: number;
   turns: number;
   conversations: number;
@@ -265,8 +266,9 @@ export interface ClosedLoopRun {
 }
 
 /**
- * `consumers` consumers, each going through whole conversations back to back, for `seconds`. The clock starts once
- * every consumer has its first conversation open, so a hundred consumers arriving at once are not in the figure.
+ * `consumers` consumers, each going through whole conversations back to back, for `seconds` — and longer if by then
+ * fewer than two turns per consumer have finished, since a window shorter than a turn measures nothing. The clock
+ * starts once every consumer has its first conversation open, so a hundred consumers arriving at once are not in it.
  */
 async function closedLoop(
   bot: BotName,
@@ -283,14 +285,25 @@ async function closedLoop(
   const cpu = cpuMeter(server.pid, databasePid);
   const begin = performance.now();
   const end = begin + seconds * 1000;
+  const minimumTurns = 2 * consumers;
+  // Set when the window closes; turns still finishing after it are neither counted nor charged.
+  let closedAt: number | undefined;
+  let cpuMsPerTurn: CpuPerTurn | undefined;
+  const windowOpen = () => {
+    if (closedAt !== undefined) return false;
+    if (performance.now() < end || latencies.length < minimumTurns) return true;
+    closedAt = performance.now();
+    cpuMsPerTurn = cpu(latencies.length);
+    return false;
+  };
   const consumerLoop = async (opened: Conversation) => {
     let conversation: Conversation | undefined = opened;
-    while (performance.now() < end) {
+    while (windowOpen()) {
       conversation ??= await openConversation(bot, client, server);
-      while (conversation.next < conversation.script.length && performance.now() < end) {
+      while (conversation.next < conversation.script.length && windowOpen()) {
         const sent = performance.now();
         const result = await nextTurn(bot, conversation);
-        if (result.seenAt <= end) {
+        if (closedAt === undefined) {
           latencies.push(result.seenAt - sent);
           polls += result.emptyPolls + result.dataPolls;
         }
@@ -299,23 +312,17 @@ async function closedLoop(
       conversation = undefined;
     }
   };
-  // Read when the window closes: the turns still finishing after it are neither counted nor charged.
-  let cpuMsPerTurn: CpuPerTurn | undefined;
-  const closeWindow = setTimeout(() => {
-    cpuMsPerTurn = cpu(Math.max(1, latencies.length));
-  }, seconds * 1000);
   await Promise.all(first.map(consumerLoop));
-  clearTimeout(closeWindow);
-  cpuMsPerTurn ??= cpu(Math.max(1, latencies.length));
+  const elapsed = ((closedAt ?? performance.now()) - begin) / 1000;
   return {
     bot,
     consumers,
-    seconds,
+    seconds: elapsed,
     turns: latencies.length,
     conversations,
-    turnsPerSecond: latencies.length / seconds,
+    turnsPerSecond: latencies.length / elapsed,
     latency: latencyStats(latencies),
-    cpuMsPerTurn,
+    cpuMsPerTurn: cpuMsPerTurn ?? cpu(Math.max(1, latencies.length)),
     pollsPerTurn: polls / Math.max(1, latencies.length),
   };
 }
