@@ -18,7 +18,10 @@ export class ConversationReferences {
 
   async remember(channel: string, channelUserId: string, reference: Partial<ConversationReference>, language: Language | undefined): Promise<void> {
     const key = channelIdentityKey(channel, channelUserId);
-    const json = JSON.stringify(reference);
+    // The incoming message's id changes every turn and no adapter's proactive send reads it: kept, it made every
+    // turn's reference look new and cost a write per turn (measured by npm run bench); left out, the skip works.
+    const { activityId: _changesEveryTurn, ...lasting } = reference;
+    const json = JSON.stringify(lasting);
     const fingerprint = `${language ?? ''}|${json}`;
     if (this.lastWritten.get(key) === fingerprint) return;
     await this.models.consumerChannels.updateOne({ _id: key }, { $set: { reference: json, language, updatedAt: new Date() } }, { upsert: true });

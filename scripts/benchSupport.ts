@@ -1,5 +1,6 @@
 // The parts of `npm run bench` that are not about a ticket's rules: options, timing, counting round trips,
 // reading memory, turning a real ticket into a seeded copy that still verifies, and printing.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -29,16 +30,33 @@ export interface BenchOptions {
   verifySample: number;
   /** The embedded server's heap cap: the same default as `npm start` (EMBEDDED_DB_MAX_HEAP). */
   heap: string;
+  /** The sections to run, in the order given. */
+  sections: string[];
+  /** How often the conversation benchmark's clients poll for replies. */
+  pollMs: number;
+  /** The open-loop conversation run's offered load, messages per second. */
+  rate: number;
+  /** A cap on the conversation server's old-generation heap (node's --max-old-space-size), in MB; none by default. */
+  serverHeapMb?: number;
 }
 
-const usage = `Usage: npm run bench -- [--quick] [--tickets N] [--concurrency N] [--ops N] [--rounds N] [--heap 384m]
-  --quick          5,000 tickets and short phases (the whole run in under a minute)
-  --tickets N      tickets in the database (default 100,000)
+export const SECTION_NAMES = ['tickets', 'conversations', 'outbox', 'reports'] as const;
+
+const usage = `Usage: npm run bench -- [--quick] [--only a,b] [--tickets N] [--concurrency N] [--ops N] [--rounds N] [--heap 384m]
+                             [--poll-ms N] [--rate N]
+  --quick          small counts and short runs: the whole bench in under a minute
+  --only LIST      sections to run, of ${SECTION_NAMES.join(', ')} (default: all)
+  ticket service section:
+  --tickets N      tickets in the database (default 100,000; 1,000 with --quick)
   --concurrency N  operations in flight during the timed phases (default 16)
-  --ops N          timed operations per phase (default 20,000; 2,000 with --quick)
-  --rounds N       times the phases take turns, each with ops/N operations (default 5)
+  --ops N          timed operations per phase (default 20,000; 400 with --quick)
+  --rounds N       times the phases take turns, each with ops/N operations (default 5; 2 with --quick)
   --heap SIZE      heap cap of the embedded server (default 384m, as npm start)
-Set MONGODB_URI to run against a MongoDB server instead of the embedded one.`;
+  conversations section:
+  --poll-ms N      the clients' polling interval while waiting for a reply (default 200, directlinejs's lowest)
+  --rate N         the open-loop offered load, messages per second (default 200)
+  --server-heap MB cap the server's heap (node --max-old-space-size), to tell live memory from garbage not yet collected
+Set MONGODB_URI to run the ticket service section against a MongoDB server instead of the embedded one.`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -66,6 +84,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
         ops: { type: 'string' },
         rounds: { type: 'string' },
         heap: { type: 'string' },
+        only: { type: 'string' },
+        'poll-ms': { type: 'string' },
+        rate: { type: 'string' },
+        'server-heap': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -77,8 +99,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
     return undefined;
   }
   const quick = values.quick;
-  const tickets = positiveInteger('tickets', values.tickets, quick ? 5_000 : 100_000);
-  const ops = positiveInteger('ops', values.ops, quick ? 2_000 : 20_000);
+  const tickets = positiveInteger('tickets', values.tickets, quick ? 1_000 : 100_000);
+  const ops = positiveInteger('ops', values.ops, quick ? 400 : 20_000);
+  const sections = values.only ? values.only.split(',').map((name) => name.trim()) : [...SECTION_NAMES];
+  const unknown = sections.filter((name) => !(SECTION_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new UsageError(`--only: no section ${unknown.join(', ')}\n${usage}`);
   const heap = values.heap ?? process.env.EMBEDDED_DB_MAX_HEAP ?? '384m';
   if (!/^\d+[mMgG]$/.test(heap)) throw new UsageError(`--heap must look like 384m or 1g, not "${heap}"\n${usage}`);
   return {
@@ -86,12 +111,16 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
     tickets,
     concurrency: positiveInteger('concurrency', values.concurrency, 16),
     ops,
-    rounds: positiveInteger('rounds', values.rounds, 5),
+    rounds: positiveInteger('rounds', values.rounds, quick ? 2 : 5),
     warmupOps: Math.max(50, Math.round(ops / 10)),
-    templates: Math.min(tickets, quick ? 150 : 400),
+    templates: Math.min(tickets, quick ? 100 : 400),
     roundTripOps: quick ? 10 : 20,
-    verifySample: 50,
+    verifySample: quick ? 20 : 50,
     heap,
+    sections,
+    pollMs: positiveInteger('poll-ms', values['poll-ms'], 200),
+    rate: positiveInteger('rate', values.rate, 200),
+    ...(values['server-heap'] === undefined ? {} : { serverHeapMb: positiveInteger('server-heap', values['server-heap'], 0) }),
   };
 }
 
@@ -241,16 +270,55 @@ export function roundTrips(ops: number, commands: Record<string, number>): Round
   };
 }
 
+// ── The conversation benchmark's server (scripts/benchServer.ts) ──────────────────────────────────────────────
+
+export const benchDirectLineSecret = 'bench-directline-secret-0123456789abcdefghij';
+
+/** Child → parent over IPC. */
+export type ServerMessage =
+  | { kind: 'ready'; helplinePort: number; echoPort: number }
+  | { kind: 'counts'; counts: Record<string, number> }
+  | { kind: 'heap'; heapUsedMb: number; heapTotalMb: number };
+/** Parent → child over IPC. */
+export type ParentMessage = { kind: 'counts' } | { kind: 'heap' } | { kind: 'stop' };
+
 // ── Memory ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** Resident memory of another process in MB, from /proc (Linux); undefined where that cannot be read. */
-export function processRssMb(pid: number): number | undefined {
+/**
+ * Resident memory of another process in MB, from /proc (Linux): now (VmRSS) or its peak so far (VmHWM); undefined
+ * where that cannot be read.
+ */
+export function processRssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number | undefined {
   try {
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Kernel clock ticks per second, the unit of /proc/<pid>/stat's CPU times (100 on every usual Linux). */
+const clockTicksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/**
+ * CPU time (user + system) another process has used so far, in ms, from /proc (Linux). On a shared machine the CPU a
+ * piece of work costs is steadier than its wall-clock time, which waits for every other process on the cores.
+ */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces) in parentheses: state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process's CPU time so far, in ms. */
+export function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 export function nodePeakRssMb(): number {

@@ -1,0 +1,137 @@
+// A consumer as Web Chat's polling client (directlinejs) is one, for the conversation benchmark: a token and a new
+// conversation from /tokens/generate, each message POSTed, and the replies fetched by polling GET activities with
+// the watermark every `pollMs` until the bot has answered.
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+interface ActivityOnTheWire {
+  id: string;
+  type?: string;
+  text?: string;
+  replyToId?: string;
+  timestamp?: string;
+  from?: { id?: string; role?: string };
+}
+
+export interface TurnResult {
+  /** The bot's replies to this message, in order. */
+  replies: string[];
+  /** performance.now() when the last reply was seen by the client. */
+  seenAt: number;
+  /** Epoch ms when the server stored the last reply (its activity timestamp): latency without the polling interval. */
+  storedAtEpochMs: number;
+  /** GETs this turn took: with nothing new, and with new activities. */
+  emptyPolls: number;
+  dataPolls: number;
+}
+
+export class DirectLineHttpError extends Error {
+  override name = 'DirectLineHttpError';
+}
+
+export interface ClientOptions {
+  baseUrl: string;
+  secret: string;
+  /** Between two GETs while waiting for replies. */
+  pollMs: number;
+  /** A turn whose replies have not all come after this long fails. */
+  replyTimeoutMs: number;
+}
+
+export class DirectLineConsumer {
+  private token = '';
+  private conversationId = '';
+  private watermark = '';
+  /** Bot activities already fetched that answer a message other than the one being waited for. */
+  private readonly early: ActivityOnTheWire[] = [];
+
+  constructor(
+    private readonly options: ClientOptions,
+    readonly userId: string,
+  ) {}
+
+  /** A new conversation, and the bot's welcome (`expectedReplies` of them). */
+  async start(expectedReplies: number): Promise<TurnResult> {
+    const started = (await this.call('POST', '/v3/directline/tokens/generate', this.options.secret, { user: { id: this.userId } })) as {
+      conversationId: string;
+      token: string;
+    };
+    this.token = started.token;
+    this.conversationId = started.conversationId;
+    this.watermark = '';
+    return this.waitForReplies(undefined, expectedReplies);
+  }
+
+  /** Sends a message and waits until the bot has sent `expectedReplies` replies to it. */
+  async say(text: string, expectedReplies: number): Promise<TurnResult> {
+    const { id } = (await this.call('POST', `/v3/directline/conversations/${this.conversationId}/activities`, this.token, {
+      type: 'message',
+      text,
+      from: { id: this.userId },
+      locale: 'hi-IN',
+    })) as { id: string };
+    return this.waitForReplies(id, expectedReplies);
+  }
+
+  /** Polls until the replies arrive; `replyTo` undefined waits for bot activities that answer no message (a welcome). */
+  private async waitForReplies(replyTo: string | undefined, expected: number): Promise<TurnResult> {
+    const replies: ActivityOnTheWire[] = [];
+    let emptyPolls = 0;
+    let dataPolls = 0;
+    const giveUpAt = performance.now() + this.options.replyTimeoutMs;
+    const take = (activity: ActivityOnTheWire) => {
+      if (activity.from?.role !== 'bot' || activity.type !== 'message') return;
+      if (activity.replyToId === replyTo) replies.push(activity);
+      else this.early.push(activity);
+    };
+    for (;;) {
+      if (replies.length >= expected) break;
+      const page = (await this.call(
+        'GET',
+        `/v3/directline/conversations/${this.conversationId}/activities?watermark=${this.watermark}`,
+        this.token,
+      )) as { activities: ActivityOnTheWire[]; watermark: string };
+      this.watermark = page.watermark;
+      if (page.activities.length === 0) emptyPolls += 1;
+      else dataPolls += 1;
+      page.activities.forEach(take);
+      if (replies.length >= expected) break;
+      if (performance.now() > giveUpAt) {
+        throw new DirectLineHttpError(
+          `${replies.length} of ${expected} replies to ${replyTo ?? 'the welcome'} after ${this.options.replyTimeoutMs} ms` +
+            (this.early.length ? `; unexpected: ${this.early.map((activity) => JSON.stringify(activity.text)).join(', ')}` : ''),
+        );
+      }
+      await sleep(this.options.pollMs);
+    }
+    if (replies.length > expected) throw new DirectLineHttpError(`${replies.length} replies to ${replyTo ?? 'the welcome'}, expected ${expected}`);
+    return {
+      replies: replies.map((activity) => activity.text ?? ''),
+      seenAt: performance.now(),
+      storedAtEpochMs: Math.max(...replies.map((activity) => Date.parse(activity.timestamp ?? '') || Number.NaN)),
+      emptyPolls,
+      dataPolls,
+    };
+  }
+
+  /** One GET, from the current watermark (nothing new, normally) or from the start (every activity): to cost a poll. */
+  async pollOnce(fromStart: boolean): Promise<void> {
+    await this.call('GET', `/v3/directline/conversations/${this.conversationId}/activities?watermark=${fromStart ? '' : this.watermark}`, this.token);
+  }
+
+  /** Replies that arrived for an earlier message after its turn was counted done: the script expected too few. */
+  lateReplies(): string[] {
+    return this.early.map((activity) => activity.text ?? '');
+  }
+
+  private async call(method: string, path: string, bearer: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${this.options.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new DirectLineHttpError(`${method} ${path.split('?')[0]}: ${response.status} ${text.slice(0, 200)}`);
+    return JSON.parse(text) as unknown;
+  }
+}

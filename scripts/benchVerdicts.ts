@@ -1,0 +1,114 @@
+// What a utility needs of each figure, and whether this run met it. The yardstick: the whole of UP's 1912 line in its
+// busiest hour is about 20 consumer messages a second; every target keeps ten times that in reserve.
+import type { ConversationResults } from './benchConversations.js';
+import type { OutboxResults } from './benchOutbox.js';
+import { fixed, formatTable, whole } from './benchSupport.js';
+
+export interface SectionResults {
+  tickets?: { phases: { transitions: { opsPerSecond: number; p99Ms: number }; bareUpdate: { opsPerSecond: number } } };
+  conversations?: ConversationResults;
+  outbox?: OutboxResults;
+  reports?: Array<{ tickets: number; hotspotsMs: { p99: number }; registerMs: { p99: number } }>;
+}
+
+export interface Verdict {
+  figure: string;
+  measured: string;
+  need: string;
+  meets: boolean;
+}
+
+export const NEEDS = {
+  /** Ten times the busiest hour of the whole line, offered at fixed times. */
+  offeredMessagesPerSecond: 200,
+  /** A reply the consumer sees within 2 s feels immediate in a chat (Web Chat itself polls every second by default). */
+  turnP99Ms: 2_000,
+  /** Saturation with 100 consumers typing back to back should still cover the 200 messages/s. */
+  closedLoopTurnsPerSecond: 200,
+  /** Each command is a network hop on a real cluster (~0.5–1 ms in one zone); 20 keep a turn's waiting under ~20 ms. */
+  commandsPerTurn: 20,
+  /** A district-wide outage: 10,000 consumers told within a minute. */
+  outboxUpdatesPerSecond: 10_000 / 60,
+  /** The Node process, beside the database, on a 1–2 GB virtual machine. */
+  serverPeakRssMb: 512,
+  /** Staff actions are far rarer than consumer messages; 100/s with a p99 under a second is ample. */
+  transitionsPerSecond: 100,
+  transitionP99Ms: 1_000,
+  /** A supervisor's report page. */
+  reportP99Ms: 2_000,
+} as const;
+
+export function judge(results: SectionResults): Verdict[] {
+  const verdicts: Verdict[] = [];
+  const { conversations, outbox, tickets, reports } = results;
+  if (conversations) {
+    for (const run of conversations.openLoop.filter((open) => open.bot === 'helpline')) {
+      const sustained = run.errors === 0 && run.abandoned === 0 && run.achievedPerSecond >= run.offeredPerSecond * 0.97;
+      verdicts.push({
+        figure: `helpline at ${whole(run.offeredPerSecond)} messages/s offered (open loop)`,
+        measured: `${fixed(run.achievedPerSecond, 1)}/s achieved, p99 ${fixed(run.latency.p99Ms, 0)} ms, ${run.errors} errors, ${run.abandoned} not sent`,
+        need: `≥ ${fixed(run.offeredPerSecond * 0.97, 0)}/s, no errors, p99 ≤ ${whole(NEEDS.turnP99Ms)} ms`,
+        meets: sustained && run.latency.p99Ms <= NEEDS.turnP99Ms,
+      });
+    }
+    const largest = conversations.closedLoopRatios.at(-1);
+    if (largest) {
+      verdicts.push({
+        figure: `helpline saturation, ${largest.consumers} consumers (closed loop)`,
+        measured: `${fixed(largest.helplineTurnsPerSecond, 1)} turns/s (echo bot ${fixed(largest.echoTurnsPerSecond, 1)}; ratio ${fixed(largest.ratio, 2)})`,
+        need: `≥ ${NEEDS.closedLoopTurnsPerSecond} turns/s`,
+        meets: largest.helplineTurnsPerSecond >= NEEDS.closedLoopTurnsPerSecond,
+      });
+    }
+    const trips = conversations.roundTrips.helpline;
+    const ownCommands = trips.turns.perOp - trips.pollingPerTurn;
+    verdicts.push({
+      figure: 'database round trips per consumer turn (helpline, without polling)',
+      measured: `${fixed(ownCommands, 1)} (echo bot ${fixed(conversations.roundTrips.echo.turns.perOp - conversations.roundTrips.echo.pollingPerTurn, 1)})`,
+      need: `≤ ${NEEDS.commandsPerTurn}`,
+      meets: ownCommands <= NEEDS.commandsPerTurn,
+    });
+    const rss = conversations.memory.serverPeakRssUnderLoadMb;
+    if (rss !== undefined) {
+      verdicts.push({
+        figure: `server peak RSS under the ${conversations.memory.underLoadConsumers}-consumer load`,
+        measured: `${fixed(rss, 0)} MB`,
+        need: `≤ ${NEEDS.serverPeakRssMb} MB`,
+        meets: rss <= NEEDS.serverPeakRssMb,
+      });
+    }
+  }
+  if (outbox) {
+    verdicts.push({
+      figure: `status updates delivered by the outbox (${whole(outbox.consumerUpdates)} at once)`,
+      measured: `${whole(outbox.updatesPerSecond)}/s, all in ${fixed(outbox.drainSeconds, 1)} s (ratio to bare updates ${fixed(outbox.ratio, 2)})`,
+      need: `≥ ${whole(NEEDS.outboxUpdatesPerSecond)}/s (10,000 in a minute)`,
+      meets: outbox.updatesPerSecond >= NEEDS.outboxUpdatesPerSecond,
+    });
+  }
+  if (tickets) {
+    const { transitions, bareUpdate } = tickets.phases;
+    verdicts.push({
+      figure: 'ticket transitions (ticket service)',
+      measured: `${whole(transitions.opsPerSecond)}/s, p99 ${fixed(transitions.p99Ms, 0)} ms (ratio to bare updates ${fixed(transitions.opsPerSecond / bareUpdate.opsPerSecond, 2)})`,
+      need: `≥ ${NEEDS.transitionsPerSecond}/s, p99 ≤ ${whole(NEEDS.transitionP99Ms)} ms`,
+      meets: transitions.opsPerSecond >= NEEDS.transitionsPerSecond && transitions.p99Ms <= NEEDS.transitionP99Ms,
+    });
+  }
+  for (const row of reports ?? []) {
+    const worst = Math.max(row.hotspotsMs.p99, row.registerMs.p99);
+    verdicts.push({
+      figure: `reports at ${whole(row.tickets)} tickets`,
+      measured: `p99 hotspots ${fixed(row.hotspotsMs.p99, 0)} ms, satisfaction register ${fixed(row.registerMs.p99, 0)} ms`,
+      need: `p99 ≤ ${whole(NEEDS.reportP99Ms)} ms`,
+      meets: worst <= NEEDS.reportP99Ms,
+    });
+  }
+  return verdicts;
+}
+
+export function printVerdicts(verdicts: Verdict[]): void {
+  if (verdicts.length === 0) return;
+  console.log('\n══ What a utility needs (UP 1912, busiest hour ≈ 20 messages/s; targets keep 10× in reserve) ══');
+  console.log(formatTable(['figure', 'measured', 'needed', 'verdict'], verdicts.map((verdict) => [verdict.figure, verdict.measured, verdict.need, verdict.meets ? 'meets' : 'SHORT'])));
+}
