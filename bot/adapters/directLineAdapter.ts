@@ -18,7 +18,8 @@ import type {
   DirectLineModels,
   DirectLineUserRecord,
 } from '../../models/directLineModels.js';
-import { wholeDocument } from '../../models/index.js';
+import { wholeDocument, type Models } from '../../models/index.js';
+import { Leases } from '../../services/leases.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
 import { KeyedSerialQueue } from './keyedSerialQueue.js';
 
@@ -335,7 +336,16 @@ export interface DirectLineAdapterOptions extends DirectLineStoreOptions {
   stuckTurnMs?: number;
   /** The longest `delay` activity honoured inside a turn. Default 10 s. */
   maxDelayMs?: number;
+  /**
+   * A conversation's turns run one at a time across every process on the database, under a lease that lasts this
+   * long unless renewed (it is, every third of it, while the turn runs). A process that dies mid-turn holds its
+   * conversations back at most this long. Default 10 s.
+   */
+  turnLeaseMs?: number;
 }
+
+/** The database models the web chat adapter works on: its own, and the leases that order turns across processes. */
+export type DirectLineAdapterModels = DirectLineModels & Pick<Models, 'leases'>;
 
 /** Activities from the consumer that are stored in the stream (echoed) and handed to the bot. */
 const storedIncomingTypes = new Set<string>([ActivityTypes.Message, ActivityTypes.Event]);
@@ -349,15 +359,23 @@ export class DirectLineAdapter extends ChannelAdapter {
   private readonly queues: KeyedSerialQueue;
   protected readonly maxDelayMs: number;
 
-  constructor(models: DirectLineModels, options: DirectLineAdapterOptions = {}) {
+  constructor(models: DirectLineAdapterModels, options: DirectLineAdapterOptions = {}) {
     super();
     this.store = new DirectLineConversationStore(models, options);
     const bot = options.bot ?? { id: 'santushti-bot', name: 'Santushti' };
     this.botAccount = channelAccount(bot.id, 'bot', bot.name);
     this.serviceUrl = options.serviceUrl ?? 'urn:santushti:directline';
     const stuckTurnMs = options.stuckTurnMs ?? 60_000;
-    this.queues = new KeyedSerialQueue(stuckTurnMs, (conversationId) =>
-      console.warn(`[santushti] web chat turn in ${conversationId} still running after ${stuckTurnMs} ms; starting the next one`),
+    const turnLeaseMs = Math.min(options.turnLeaseMs ?? 10_000, stuckTurnMs);
+    const leases = new Leases(models);
+    // Two processes behind one address may each get a message of the same conversation: the lease makes the second
+    // wait for the first turn (same order as here, one at a time), so no client needs to stick to one process.
+    // A turn that outlives stuckTurnMs stops renewing it, as it stops holding back this process's queue.
+    const holdTurn = { ttlMs: turnLeaseMs, waitMs: stuckTurnMs + turnLeaseMs, maxHoldMs: stuckTurnMs };
+    this.queues = new KeyedSerialQueue(
+      stuckTurnMs,
+      (conversationId) => console.warn(`[santushti] web chat turn in ${conversationId} still running after ${stuckTurnMs} ms; starting the next one`),
+      (conversationId, task) => leases.holdWhile(`webchat-turn:${conversationId}`, holdTurn, task),
     );
     this.maxDelayMs = options.maxDelayMs ?? 10_000;
   }
