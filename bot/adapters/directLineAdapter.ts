@@ -18,6 +18,7 @@ import type {
   DirectLineModels,
   DirectLineUserRecord,
 } from '../../models/directLineModels.js';
+import { isDatabaseUnavailableError } from '../../db/databaseAvailability.js';
 import { wholeDocument, type Models } from '../../models/index.js';
 import { Leases } from '../../services/leases.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
@@ -342,6 +343,20 @@ export interface DirectLineAdapterOptions extends DirectLineStoreOptions {
    * conversations back at most this long. Default 10 s.
    */
   turnLeaseMs?: number;
+  /**
+   * A consumer's turn that fails because the database is unreachable is run again (its message is already stored and
+   * acknowledged) for up to this long, instead of apologising and forgetting where the conversation was. Default 30 s.
+   */
+  unavailableRetryMs?: number;
+}
+
+/** Where a re-run turn finds the activities its failed attempts already stored, to hand back instead of storing twice. */
+const replayKey = Symbol('santushti.replayedSends');
+interface ReplayedSends {
+  /** Ids stored by earlier attempts of this turn, in order of sending. */
+  earlier: string[];
+  /** Ids stored (or handed back) by this attempt so far. */
+  thisAttempt: string[];
 }
 
 /** The database models the web chat adapter works on: its own, and the leases that order turns across processes. */
@@ -358,6 +373,7 @@ export class DirectLineAdapter extends ChannelAdapter {
   readonly serviceUrl: string;
   private readonly queues: KeyedSerialQueue;
   protected readonly maxDelayMs: number;
+  private readonly unavailableRetryMs: number;
 
   constructor(models: DirectLineAdapterModels, options: DirectLineAdapterOptions = {}) {
     super();
@@ -378,6 +394,7 @@ export class DirectLineAdapter extends ChannelAdapter {
       (conversationId, task) => leases.holdWhile(`webchat-turn:${conversationId}`, holdTurn, task),
     );
     this.maxDelayMs = options.maxDelayMs ?? 10_000;
+    this.unavailableRetryMs = options.unavailableRetryMs ?? 30_000;
   }
 
   /**
@@ -474,8 +491,11 @@ export class DirectLineAdapter extends ChannelAdapter {
         timestamp: new Date(),
       };
       // Unlike a consumer's turn, the caller must learn that a proactive turn failed (to retry it later), so errors
-      // propagate unless the bot's onTurnError handles them.
-      await this.runMiddleware(new TurnContext(this, continuation), logic);
+      // propagate unless the bot's onTurnError handles them. An unreachable database skips onTurnError (no apology,
+      // no reset of the consumer's place in the dialog): the outbox simply tries again later.
+      const attempt = withUnavailableDatabaseCaught(logic);
+      await this.runMiddleware(new TurnContext(this, continuation), attempt.logic);
+      if (attempt.unavailable) throw attempt.unavailable;
     });
   }
 
@@ -488,11 +508,20 @@ export class DirectLineAdapter extends ChannelAdapter {
       membersAdded: [this.botAccount, user],
       locale,
     };
-    // Callers may ignore this promise (a page opening a session does), so it must never reject.
-    return this.processActivity(conversationUpdate, logic).then(
-      (processed) => processed.turnCompleted,
-      (error: unknown) => console.error(`[santushti] could not start the welcome turn of ${conversationId}:`, error),
-    );
+    // Callers may ignore this promise (a page opening a session does), so it must never reject. Nobody would resend
+    // the welcome if the database was away just then, so it is retried here, as a failed turn is.
+    const welcome = async (): Promise<void> => {
+      const giveUpAt = Date.now() + this.unavailableRetryMs;
+      for (let pause = 250; ; pause = Math.min(pause * 2, 4_000)) {
+        try {
+          return await (await this.processActivity(conversationUpdate, logic)).turnCompleted;
+        } catch (error) {
+          if (!isDatabaseUnavailableError(error) || Date.now() + pause > giveUpAt) throw error;
+          await sleep(pause);
+        }
+      }
+    };
+    return welcome().catch((error: unknown) => console.error(`[santushti] could not start the welcome turn of ${conversationId}:`, error));
   }
 
   /** Stores a consumer's message or event in the stream; other kinds (conversationUpdate) only reach the bot. */
@@ -511,6 +540,18 @@ export class DirectLineAdapter extends ChannelAdapter {
   }
 
   private async storeOutgoing(context: TurnContext, activity: Partial<Activity>): Promise<string> {
+    const replay = context.turnState.get(replayKey) as ReplayedSends | undefined;
+    if (replay) {
+      // A re-run turn sends what its failed attempt already sent (same state, same message): hand back those ids.
+      const earlier = replay.earlier[replay.thisAttempt.length];
+      const id = earlier ?? (await this.storeOutgoingNow(context, activity));
+      replay.thisAttempt.push(id);
+      return id;
+    }
+    return this.storeOutgoingNow(context, activity);
+  }
+
+  private async storeOutgoingNow(context: TurnContext, activity: Partial<Activity>): Promise<string> {
     const conversationId = activity.conversation?.id ?? context.activity.conversation?.id;
     if (!conversationId) throw new TypeError('An outgoing activity needs a conversation id');
     const { channelData, idempotencyKey } = withoutIdempotencyKey(activity.channelData);
@@ -528,14 +569,50 @@ export class DirectLineAdapter extends ChannelAdapter {
     return (await this.store.append(conversationId, build)).id;
   }
 
-  /** Runs middleware and logic; a failure is the bot's onTurnError's to answer, and never stops the queue. */
+  /**
+   * Runs middleware and logic; a failure is the bot's onTurnError's to answer, and never stops the queue. While the
+   * database is unreachable the turn is run again (with backoff, for up to `unavailableRetryMs`): nothing of a failed
+   * attempt was saved but the replies it stored, and those are handed back rather than stored twice.
+   */
   private async runTurn(activity: Partial<Activity>, logic: BotLogic): Promise<void> {
-    try {
-      await this.runMiddleware(new TurnContext(this, activity), logic);
-    } catch (error) {
-      console.error(`[santushti] web chat turn failed in ${activity.conversation?.id ?? '?'}:`, error);
+    const giveUpAt = Date.now() + this.unavailableRetryMs;
+    const earlier: string[] = [];
+    for (let pause = 250; ; pause = Math.min(pause * 2, 4_000)) {
+      const lastChance = Date.now() + pause > giveUpAt;
+      const attempt = withUnavailableDatabaseCaught(logic);
+      const context = new TurnContext(this, activity);
+      const replay: ReplayedSends = { earlier: [...earlier], thisAttempt: [] };
+      context.turnState.set(replayKey, replay);
+      try {
+        await this.runMiddleware(context, lastChance ? logic : attempt.logic);
+      } catch (error) {
+        console.error(`[santushti] web chat turn failed in ${activity.conversation?.id ?? '?'}:`, error);
+      }
+      if (!attempt.unavailable || lastChance) return;
+      // This attempt re-used the earlier ids first, so whatever it stored beyond them extends the list.
+      if (replay.thisAttempt.length > earlier.length) earlier.splice(0, earlier.length, ...replay.thisAttempt);
+      console.warn(`[santushti] web chat turn in ${activity.conversation?.id ?? '?'} waits for the database (${attempt.unavailable.message}); trying again`);
+      await sleep(pause);
     }
   }
+}
+
+/**
+ * Wraps bot logic so that an unreachable database stops the turn without reaching onTurnError (which would apologise
+ * and reset the consumer's dialog: wrong for a failure that a retry cures). The caller reads `unavailable` afterwards.
+ */
+function withUnavailableDatabaseCaught(logic: BotLogic): { logic: BotLogic; unavailable?: Error } {
+  const attempt: { logic: BotLogic; unavailable?: Error } = {
+    logic: async (context) => {
+      try {
+        await logic(context);
+      } catch (error) {
+        if (!isDatabaseUnavailableError(error)) throw error;
+        attempt.unavailable = error as Error;
+      }
+    },
+  };
+  return attempt;
 }
 
 function withoutIdempotencyKey(channelData: unknown): { channelData: unknown; idempotencyKey?: string } {
