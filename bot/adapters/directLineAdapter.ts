@@ -264,7 +264,12 @@ export class DirectLineConversationStore {
    */
   async readAfter(conversationId: string, watermark: number, limit: number = maxPage): Promise<ActivityPage | null> {
     const conversation = await this.getConversation(conversationId);
-    if (!conversation) return null;
+    return conversation ? this.readPage(conversation, watermark, limit) : null;
+  }
+
+  /** readAfter for a conversation already read. */
+  async readPage(conversation: DirectLineConversationRecord, watermark: number, limit: number = maxPage): Promise<ActivityPage> {
+    const conversationId = conversation._id;
     const start = Math.min(Math.max(watermark, 0), conversation.head);
     const end = Math.min(conversation.head, start + Math.min(Math.max(limit, 1), maxPage));
     if (end <= start) return { activities: [], watermark: start };
@@ -286,6 +291,32 @@ export class DirectLineConversationStore {
       reached = seq;
     }
     return { activities, watermark: reached };
+  }
+
+  /** Records that the consumer's activity is stored but its turn not yet over (see DirectLineConversationRecord). */
+  async markPendingTurn(conversationId: string, activityId: string): Promise<void> {
+    await this.models.directLineConversations.updateOne({ _id: conversationId }, { $set: { pendingTurn: { activityId, since: new Date() } } });
+  }
+
+  /** Clears the mark if it is still this activity's: a stuck turn finishing late leaves a newer turn's mark alone. */
+  async clearPendingTurn(conversationId: string, activityId: string): Promise<void> {
+    const conversation = await this.getConversation(conversationId);
+    if (conversation?.pendingTurn?.activityId !== activityId) return;
+    await this.models.directLineConversations.updateOne({ _id: conversationId }, { $unset: { pendingTurn: 1 } });
+  }
+
+  /** The stored activity, with its timestamp a Date again (as the bot saw it first); null for a filler or none. */
+  async storedActivity(activityId: string): Promise<{ activity: AppendedActivity; seq: number } | null> {
+    const record = await this.models.directLineActivities.findById(activityId, wholeDocument).lean<DirectLineActivityRecord>();
+    if (!record?.json) return null;
+    const json = JSON.parse(record.json) as ActivityJson;
+    return { activity: { ...json, timestamp: json.timestamp ? new Date(json.timestamp) : undefined, localTimestamp: undefined }, seq: record.seq };
+  }
+
+  /** The ids of the bot's replies to `activityId` stored in the `window` activities after it, in order. */
+  async repliesTo(conversation: DirectLineConversationRecord, seq: number, activityId: string, window = maxPage): Promise<string[]> {
+    const page = await this.readPage(conversation, seq, window);
+    return page.activities.filter((activity) => activity.replyToId === activityId && activity.from?.role === 'bot').map((activity) => activity.id);
   }
 
   /** Every activity of the conversation in order (for the agent console and tests). */
@@ -374,6 +405,11 @@ export class DirectLineAdapter extends ChannelAdapter {
   private readonly queues: KeyedSerialQueue;
   protected readonly maxDelayMs: number;
   private readonly unavailableRetryMs: number;
+  private readonly turnLeaseMs: number;
+  /** Conversations whose unfinished turn (left by a process that died) this process has queued to finish. */
+  private readonly resuming = new Set<string>();
+  /** Ids of the stored consumer activities whose turns are running in this process. */
+  private readonly runningTurns = new Set<string>();
 
   constructor(models: DirectLineAdapterModels, options: DirectLineAdapterOptions = {}) {
     super();
@@ -395,6 +431,7 @@ export class DirectLineAdapter extends ChannelAdapter {
     );
     this.maxDelayMs = options.maxDelayMs ?? 10_000;
     this.unavailableRetryMs = options.unavailableRetryMs ?? 30_000;
+    this.turnLeaseMs = turnLeaseMs;
   }
 
   /**
@@ -412,12 +449,21 @@ export class DirectLineAdapter extends ChannelAdapter {
       announceStored = resolve;
     });
     const turn = this.queues.run(conversationId, async () => {
+      await this.finishPendingTurn(conversationId, logic);
       const incoming = await this.storeIncoming(conversationId, activity);
+      const stored = storedIncomingTypes.has(activity.type ?? '');
+      if (stored) await this.store.markPendingTurn(conversationId, incoming.id!);
       announceStored(incoming.id ?? '');
       await this.runTurn(incoming, logic);
+      if (stored) await retryWhileUnavailable(() => this.store.clearPendingTurn(conversationId, incoming.id!), this.unavailableRetryMs);
     });
     const id = await Promise.race([stored, turn.then(() => stored)]);
-    return { id, turnCompleted: turn.then(() => undefined) };
+    const turnCompleted = turn.then(
+      () => undefined,
+      // The turn itself never throws; this is the bookkeeping around it (the pending mark) failing for good.
+      (error: unknown) => console.error(`[santushti] web chat turn bookkeeping failed in ${conversationId}:`, error),
+    );
+    return { id, turnCompleted };
   }
 
   /** The consumer's current conversation (created, with a welcome turn, on first use): for the page's session. */
@@ -445,8 +491,41 @@ export class DirectLineAdapter extends ChannelAdapter {
     return this.store.getConversation(conversationId);
   }
 
-  readActivities(conversationId: string, watermark: number): Promise<ActivityPage | null> {
-    return this.store.readAfter(conversationId, watermark);
+  /**
+   * What the client polls for. With `logic`, a turn left unfinished by a process that died (its lease long expired)
+   * is queued to finish here: the consumer waiting for that reply may never send anything else.
+   */
+  async readActivities(conversationId: string, watermark: number, logic?: BotLogic): Promise<ActivityPage | null> {
+    const conversation = await this.store.getConversation(conversationId);
+    if (!conversation) return null;
+    const pending = conversation.pendingTurn;
+    if (logic && pending && Date.now() - new Date(pending.since).getTime() > this.turnLeaseMs && !this.resuming.has(conversationId)) {
+      this.resuming.add(conversationId);
+      void this.queues
+        .run(conversationId, () => this.finishPendingTurn(conversationId, logic))
+        .catch((error: unknown) => console.error(`[santushti] could not finish the pending turn in ${conversationId}:`, error))
+        .finally(() => this.resuming.delete(conversationId));
+    }
+    return this.store.readPage(conversation, watermark);
+  }
+
+  /**
+   * Runs the turn of a consumer activity that was acknowledged but whose turn never finished (its process died, or
+   * the database stayed away too long). Replies it had already stored are handed back rather than stored twice.
+   * Called holding the conversation's lease, so no other process is running that turn meanwhile.
+   */
+  private async finishPendingTurn(conversationId: string, logic: BotLogic): Promise<void> {
+    const conversation = await this.store.getConversation(conversationId);
+    const pending = conversation?.pendingTurn;
+    // A turn still running here (stuck past stuckTurnMs) is not abandoned: it clears its own mark when it ends.
+    if (!conversation || !pending || this.runningTurns.has(pending.activityId)) return;
+    const stored = await this.store.storedActivity(pending.activityId);
+    if (stored) {
+      console.warn(`[santushti] web chat turn of ${pending.activityId} was left unfinished; finishing it now`);
+      const earlier = await this.store.repliesTo(conversation, stored.seq, pending.activityId);
+      await this.runTurn(stored.activity, logic, earlier);
+    }
+    await this.store.clearPendingTurn(conversationId, pending.activityId);
   }
 
   /** All activities of a conversation in order; typing indicators left out unless asked for. Null when unknown. */
@@ -510,18 +589,8 @@ export class DirectLineAdapter extends ChannelAdapter {
     };
     // Callers may ignore this promise (a page opening a session does), so it must never reject. Nobody would resend
     // the welcome if the database was away just then, so it is retried here, as a failed turn is.
-    const welcome = async (): Promise<void> => {
-      const giveUpAt = Date.now() + this.unavailableRetryMs;
-      for (let pause = 250; ; pause = Math.min(pause * 2, 4_000)) {
-        try {
-          return await (await this.processActivity(conversationUpdate, logic)).turnCompleted;
-        } catch (error) {
-          if (!isDatabaseUnavailableError(error) || Date.now() + pause > giveUpAt) throw error;
-          await sleep(pause);
-        }
-      }
-    };
-    return welcome().catch((error: unknown) => console.error(`[santushti] could not start the welcome turn of ${conversationId}:`, error));
+    const welcome = async () => (await this.processActivity(conversationUpdate, logic)).turnCompleted;
+    return retryWhileUnavailable(welcome, this.unavailableRetryMs).catch((error: unknown) => console.error(`[santushti] could not start the welcome turn of ${conversationId}:`, error));
   }
 
   /** Stores a consumer's message or event in the stream; other kinds (conversationUpdate) only reach the bot. */
@@ -574,10 +643,19 @@ export class DirectLineAdapter extends ChannelAdapter {
    * database is unreachable the turn is run again (with backoff, for up to `unavailableRetryMs`): nothing of a failed
    * attempt was saved but the replies it stored, and those are handed back rather than stored twice.
    */
-  private async runTurn(activity: Partial<Activity>, logic: BotLogic): Promise<void> {
+  private async runTurn(activity: Partial<Activity>, logic: BotLogic, alreadyStored: string[] = []): Promise<void> {
     const giveUpAt = Date.now() + this.unavailableRetryMs;
-    const earlier: string[] = [];
-    for (let pause = 250; ; pause = Math.min(pause * 2, 4_000)) {
+    const earlier = [...alreadyStored];
+    if (activity.id) this.runningTurns.add(activity.id);
+    try {
+      await this.runTurnAttempts(activity, logic, earlier, giveUpAt);
+    } finally {
+      if (activity.id) this.runningTurns.delete(activity.id);
+    }
+  }
+
+  private async runTurnAttempts(activity: Partial<Activity>, logic: BotLogic, earlier: string[], giveUpAt: number): Promise<void> {
+    for (let pause = firstPauseMs; ; pause = Math.min(pause * 2, longestPauseMs)) {
       const lastChance = Date.now() + pause > giveUpAt;
       const attempt = withUnavailableDatabaseCaught(logic);
       const context = new TurnContext(this, activity);
@@ -592,6 +670,22 @@ export class DirectLineAdapter extends ChannelAdapter {
       // This attempt re-used the earlier ids first, so whatever it stored beyond them extends the list.
       if (replay.thisAttempt.length > earlier.length) earlier.splice(0, earlier.length, ...replay.thisAttempt);
       console.warn(`[santushti] web chat turn in ${activity.conversation?.id ?? '?'} waits for the database (${attempt.unavailable.message}); trying again`);
+      await sleep(pause);
+    }
+  }
+}
+
+const firstPauseMs = 250;
+const longestPauseMs = 4_000;
+
+/** Runs `task`, and again with backoff while the database is unreachable, for up to `windowMs`. */
+async function retryWhileUnavailable<T>(task: () => Promise<T>, windowMs: number): Promise<T> {
+  const giveUpAt = Date.now() + windowMs;
+  for (let pause = firstPauseMs; ; pause = Math.min(pause * 2, longestPauseMs)) {
+    try {
+      return await task();
+    } catch (error) {
+      if (!isDatabaseUnavailableError(error) || Date.now() + pause > giveUpAt) throw error;
       await sleep(pause);
     }
   }
