@@ -212,7 +212,7 @@ export class DirectLineConversationStore {
     conversationId: string,
     idempotencyKey: string,
     build: (id: string, timestamp: Date) => Partial<Activity>,
-  ): Promise<{ id: string; duplicate: boolean }> {
+  ): Promise<{ id: string; duplicate: boolean; activity?: AppendedActivity }> {
     const dedupeId = `${conversationId}:${createHash('sha256').update(idempotencyKey).digest('base64url')}`;
     const claim = randomBytes(12).toString('base64url');
     const giveUpAt = Date.now() + this.dedupeWaitMs;
@@ -254,7 +254,7 @@ export class DirectLineConversationStore {
       throw error;
     }
     await dedupe.updateOne({ _id: dedupeId, claim }, { $set: { activityId: stored.id } });
-    return { id: stored.id, duplicate: false };
+    return { id: stored.id, duplicate: false, activity: stored };
   }
 
   /**
@@ -450,7 +450,12 @@ export class DirectLineAdapter extends ChannelAdapter {
     });
     const turn = this.queues.run(conversationId, async () => {
       await this.finishPendingTurn(conversationId, logic);
-      const incoming = await this.storeIncoming(conversationId, activity);
+      const { activity: incoming, repeated } = await this.storeIncoming(conversationId, activity);
+      if (repeated) {
+        // The client resent an activity it had already delivered (its answer was lost): same id, no second turn.
+        announceStored(incoming.id ?? '');
+        return;
+      }
       const stored = storedIncomingTypes.has(activity.type ?? '');
       if (stored) await this.store.markPendingTurn(conversationId, incoming.id!);
       announceStored(incoming.id ?? '');
@@ -593,8 +598,12 @@ export class DirectLineAdapter extends ChannelAdapter {
     return retryWhileUnavailable(welcome, this.unavailableRetryMs).catch((error: unknown) => console.error(`[santushti] could not start the welcome turn of ${conversationId}:`, error));
   }
 
-  /** Stores a consumer's message or event in the stream; other kinds (conversationUpdate) only reach the bot. */
-  private async storeIncoming(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>> {
+  /**
+   * Stores a consumer's message or event in the stream; other kinds (conversationUpdate) only reach the bot. One that
+   * carries a `channelData.clientActivityID` (Web Chat sets one on every activity) is stored once per conversation:
+   * a retried POST of it is `repeated` and gets the first one's id back.
+   */
+  private async storeIncoming(conversationId: string, activity: Partial<Activity>): Promise<{ activity: Partial<Activity>; repeated: boolean }> {
     const channelFields = {
       channelId: webChatChannelId,
       serviceUrl: this.serviceUrl,
@@ -603,9 +612,15 @@ export class DirectLineAdapter extends ChannelAdapter {
     };
     if (!storedIncomingTypes.has(activity.type ?? '')) {
       // Not stored: the id only identifies the turn; getConversationReference leaves replyToId off for these.
-      return { ...activity, ...channelFields, timestamp: new Date() };
+      return { activity: { ...activity, ...channelFields, timestamp: new Date() }, repeated: false };
     }
-    return this.store.append(conversationId, (_id, timestamp) => ({ ...activity, ...channelFields, timestamp }));
+    const build = (_id: string, timestamp: Date) => ({ ...activity, ...channelFields, timestamp });
+    const clientActivityId = (activity.channelData as { clientActivityID?: unknown } | undefined)?.clientActivityID;
+    if (typeof clientActivityId !== 'string' || clientActivityId.length === 0 || clientActivityId.length > 200) {
+      return { activity: await this.store.append(conversationId, build), repeated: false };
+    }
+    const once = await this.store.appendOnce(conversationId, `client:${clientActivityId}`, build);
+    return { activity: once.activity ?? { id: once.id }, repeated: once.duplicate };
   }
 
   private async storeOutgoing(context: TurnContext, activity: Partial<Activity>): Promise<string> {

@@ -66,9 +66,11 @@ export class DirectLineTestClient {
     return `${this.baseUrl()}/v3/directline/conversations/${this.conversationId}`;
   }
 
-  /** Posts a message until it is accepted; the same clientActivityID on every try. Returns the stored id. */
-  async say(text: string, giveUpAfterMs = 45_000): Promise<string> {
-    const clientActivityID = `${this.conversationId}-${++this.sent}`;
+  /**
+   * Posts a message until it is accepted; the same clientActivityID on every try (pass one to resend an activity as a
+   * client whose answer was lost would). Returns the stored id.
+   */
+  async say(text: string, clientActivityID = `${this.conversationId}-${++this.sent}`, giveUpAfterMs = 45_000): Promise<string> {
     const body = JSON.stringify({ type: 'message', text, from: { id: 'ignored' }, channelData: { clientActivityID } });
     const giveUpAt = Date.now() + giveUpAfterMs;
     for (;;) {
