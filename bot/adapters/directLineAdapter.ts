@@ -18,7 +18,7 @@ import type {
   DirectLineModels,
   DirectLineUserRecord,
 } from '../../models/directLineModels.js';
-import { isDatabaseUnavailableError } from '../../db/databaseAvailability.js';
+import { isDatabaseUnavailableError, retryWhileUnavailable } from '../../db/databaseAvailability.js';
 import { wholeDocument, type Models } from '../../models/index.js';
 import { Leases } from '../../services/leases.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
@@ -180,7 +180,12 @@ export class DirectLineConversationStore {
    * Appends one activity: claim the next seq with `$inc` (the value before, +1), then insert under `<id>:<seq>`.
    * If a reader filled that seq because this writer was too slow, the insert collides and the next seq is taken.
    */
-  async append(conversationId: string, build: (id: string, timestamp: Date) => Partial<Activity>): Promise<AppendedActivity> {
+  async append(
+    conversationId: string,
+    build: (id: string, timestamp: Date) => Partial<Activity>,
+    /** Runs once the id is known and before the activity is written (a consumer's turn is marked pending there). */
+    beforeInsert?: (id: string) => Promise<void>,
+  ): Promise<AppendedActivity> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const now = new Date();
       const before = await this.models.directLineConversations
@@ -194,6 +199,7 @@ export class DirectLineConversationStore {
       const seq = before.head + 1;
       const id = activityIdFor(conversationId, seq);
       const activity: AppendedActivity = { ...build(id, now), id };
+      await beforeInsert?.(id);
       try {
         await this.models.directLineActivities.create({ _id: id, conversationId, seq, json: JSON.stringify(activity), createdAt: now });
         return activity;
@@ -212,6 +218,7 @@ export class DirectLineConversationStore {
     conversationId: string,
     idempotencyKey: string,
     build: (id: string, timestamp: Date) => Partial<Activity>,
+    beforeInsert?: (id: string) => Promise<void>,
   ): Promise<{ id: string; duplicate: boolean; activity?: AppendedActivity }> {
     const dedupeId = `${conversationId}:${createHash('sha256').update(idempotencyKey).digest('base64url')}`;
     const claim = randomBytes(12).toString('base64url');
@@ -247,7 +254,7 @@ export class DirectLineConversationStore {
     }
     let stored: AppendedActivity;
     try {
-      stored = await this.append(conversationId, build);
+      stored = await this.append(conversationId, build, beforeInsert);
     } catch (error) {
       // Let a retry claim the key at once instead of waiting out the claim timeout.
       await dedupe.deleteOne({ _id: dedupeId, claim }).catch(() => undefined);
@@ -457,7 +464,6 @@ export class DirectLineAdapter extends ChannelAdapter {
         return;
       }
       const stored = storedIncomingTypes.has(activity.type ?? '');
-      if (stored) await this.store.markPendingTurn(conversationId, incoming.id!);
       announceStored(incoming.id ?? '');
       await this.runTurn(incoming, logic);
       if (stored) await retryWhileUnavailable(() => this.store.clearPendingTurn(conversationId, incoming.id!), this.unavailableRetryMs);
@@ -615,11 +621,14 @@ export class DirectLineAdapter extends ChannelAdapter {
       return { activity: { ...activity, ...channelFields, timestamp: new Date() }, repeated: false };
     }
     const build = (_id: string, timestamp: Date) => ({ ...activity, ...channelFields, timestamp });
+    // Marked before it is written: a process dying at any point after this leaves the turn to be finished elsewhere
+    // (a mark whose activity never got written is simply cleared).
+    const markPending = (id: string) => this.store.markPendingTurn(conversationId, id);
     const clientActivityId = (activity.channelData as { clientActivityID?: unknown } | undefined)?.clientActivityID;
     if (typeof clientActivityId !== 'string' || clientActivityId.length === 0 || clientActivityId.length > 200) {
-      return { activity: await this.store.append(conversationId, build), repeated: false };
+      return { activity: await this.store.append(conversationId, build, markPending), repeated: false };
     }
-    const once = await this.store.appendOnce(conversationId, `client:${clientActivityId}`, build);
+    const once = await this.store.appendOnce(conversationId, `client:${clientActivityId}`, build, markPending);
     return { activity: once.activity ?? { id: once.id }, repeated: once.duplicate };
   }
 
@@ -692,19 +701,6 @@ export class DirectLineAdapter extends ChannelAdapter {
 
 const firstPauseMs = 250;
 const longestPauseMs = 4_000;
-
-/** Runs `task`, and again with backoff while the database is unreachable, for up to `windowMs`. */
-async function retryWhileUnavailable<T>(task: () => Promise<T>, windowMs: number): Promise<T> {
-  const giveUpAt = Date.now() + windowMs;
-  for (let pause = firstPauseMs; ; pause = Math.min(pause * 2, longestPauseMs)) {
-    try {
-      return await task();
-    } catch (error) {
-      if (!isDatabaseUnavailableError(error) || Date.now() + pause > giveUpAt) throw error;
-      await sleep(pause);
-    }
-  }
-}
 
 /**
  * Wraps bot logic so that an unreachable database stops the turn without reaching onTurnError (which would apologise
