@@ -13,6 +13,11 @@ export interface DirectLineConversationRecord {
   createdAt: Date;
   /** When the head was last claimed: a missing activity at or below the head is older than this. */
   updatedAt: Date;
+  /**
+   * The consumer's activity that was stored (and acknowledged) but whose bot turn has not finished. Set before the
+   * POST is answered, cleared when the turn is over: a process that dies in between leaves it for the next one.
+   */
+  pendingTurn?: { activityId: string; since: Date };
 }
 
 export interface DirectLineActivityRecord {
@@ -53,6 +58,7 @@ export const directLineConversationSchema = new Schema<DirectLineConversationRec
     head: { type: Number, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
+    pendingTurn: new Schema({ activityId: { type: String, required: true }, since: { type: Date, required: true } }, { _id: false }),
   },
   { versionKey: false, strict: 'throw' },
 );

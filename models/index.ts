@@ -16,6 +16,7 @@ import { staffSessionSchema, staffUserSchema, type StaffSessionRecord, type Staf
 import { reportRollupSchema, type ReportRollupRecord } from './reportModels.js';
 import { ticketSchema } from './ticketModel.js';
 import { ticketWatchSchema, type TicketWatchRecord } from './ticketWatchModel.js';
+import { leaseSchema, type LeaseRecord } from './leaseModel.js';
 import { createWhatsAppWebModels, type WhatsAppWebModels } from './whatsAppWebModels.js';
 import { createWhatsAppCloudModels, type WhatsAppCloudModels } from './whatsAppCloudModels.js';
 import type { TicketRecord } from './ticketTypes.js';
@@ -43,6 +44,8 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   staffSessions: Model<StaffSessionRecord>;
   /** Report rollups (services/reportService.ts): one document per place / officer bucket. */
   reportRollups: Model<ReportRollupRecord>;
+  /** Exclusive rights across server processes (services/leases.ts): a conversation's turns, a ticket's outbox. */
+  leases: Model<LeaseRecord>;
 }
 
 /**
@@ -76,6 +79,7 @@ export function createModels(connection: Connection): Models {
     staffUsers: connection.model<StaffUserRecord>('StaffUser', staffUserSchema, 'staff_users'),
     staffSessions: connection.model<StaffSessionRecord>('StaffSession', staffSessionSchema, 'staff_sessions'),
     reportRollups: connection.model<ReportRollupRecord>('ReportRollup', reportRollupSchema, 'report_rollups'),
+    leases: connection.model<LeaseRecord>('Lease', leaseSchema, 'leases'),
     ...createDirectLineModels(connection),
     ...createWhatsAppWebModels(connection),
     ...createWhatsAppCloudModels(connection),

@@ -1,4 +1,5 @@
 // The express application: wiring only. Routers come from their own modules; errors map in server/httpErrors.ts.
+import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Express, type Router } from 'express';
 import type { Connection } from 'mongoose';
 import { errorHandler, notFoundHandler } from './httpErrors.js';
@@ -11,6 +12,8 @@ export interface AppDependencies {
   health?: () => Record<string, unknown>;
 }
 
+const healthPingTimeoutMs = 1_000;
+
 export function createApp({ connection, routers = [], health }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -22,7 +25,11 @@ export function createApp({ connection, routers = [], health }: AppDependencies)
 
   app.get('/healthz', async (_request, response) => {
     try {
-      await connection.db!.admin().command({ ping: 1 });
+      // While the database is away the driver waits for it up to serverSelectionTimeoutMS; a health check must not.
+      await Promise.race([
+        connection.db!.admin().command({ ping: 1 }),
+        sleep(healthPingTimeoutMs, undefined, { ref: false }).then(() => Promise.reject(new Error('database ping timed out'))),
+      ]);
       response.json({ status: 'ok', database: 'ok', channels: health?.() ?? {} });
     } catch {
       response.status(503).json({ status: 'degraded', database: 'unreachable', channels: health?.() ?? {} });

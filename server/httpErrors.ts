@@ -1,7 +1,10 @@
 // The one place where errors become HTTP responses: domain errors by their code, malformed JSON and oversized
 // bodies by their cause, anything else as a 500 that says nothing about our insides.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { databaseRetryAfterSeconds, isDatabaseUnavailableError } from '../db/databaseAvailability.js';
 import { DomainError } from '../services/errors.js';
+import { LeaseBusyError } from '../services/leases.js';
+import { IdempotentSendInProgressError } from '../bot/adapters/directLineAdapter.js';
 
 const statusByCode: Record<string, number> = {
   invalid_input: 400,
@@ -61,6 +64,14 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, _request, resp
   }
   if (typeof status === 'number' && status >= 400 && status < 500) {
     response.status(status).json({ error: { code: 'bad_request', message: 'The request could not be read.' } } satisfies ErrorBody);
+    return;
+  }
+  // The database restarting or failing over, or another process busy with the same conversation (or the same resent
+  // activity): nothing was lost, and the same request will work shortly (the client retries; Web Chat offers to
+  // resend a failed message).
+  if (isDatabaseUnavailableError(error) || error instanceof LeaseBusyError || error instanceof IdempotentSendInProgressError) {
+    response.set('Retry-After', String(databaseRetryAfterSeconds));
+    response.status(503).json({ error: { code: 'temporarily_unavailable', message: 'Please try again in a moment.' } } satisfies ErrorBody);
     return;
   }
   console.error('[santushti] unhandled request error', error);

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { wholeDocument, type Models } from '../models/index.js';
 import type { OutboxEffect, TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
 import { CallbackService } from './callbackService.js';
+import { LeaseBusyError, Leases } from './leases.js';
 import { ReportService } from './reportService.js';
 import { needsAttention, TicketWatch, untilChanged } from './ticketWatch.js';
 
@@ -39,6 +40,13 @@ export interface NotificationServiceOptions {
 
 const firstRetryMs = 2_000;
 const maxRetryMs = 10 * 60_000;
+/**
+ * One process at a time drains a ticket's outbox, so an effect is delivered once even when every process is woken
+ * for it. The lease is renewed while a drain runs; a process that dies mid-drain holds the ticket back this long.
+ */
+const drainLease = { ttlMs: 15_000, waitMs: 2_000, maxHoldMs: 5 * 60_000 };
+/** After losing the race for a ticket's drain, look again this soon: the winner may have read the outbox before us. */
+const busyRetryMs = 1_000;
 
 export class NotificationService {
   private readonly now: () => Date;
@@ -53,6 +61,7 @@ export class NotificationService {
   private readonly reports: ReportService;
   private readonly callbacks: CallbackService;
   private sweeping: Promise<void> | undefined;
+  private readonly leases: Leases;
 
   constructor(
     private readonly models: Models,
@@ -67,6 +76,7 @@ export class NotificationService {
     this.watch = new TicketWatch(models);
     this.reports = options.reports ?? new ReportService(models, this.now);
     this.callbacks = options.callbacks ?? new CallbackService(models, undefined, { now: this.now, log: this.log });
+    this.leases = new Leases(models);
   }
 
   /** Deliver this ticket's effects soon; safe to call as often as you like. */
@@ -121,7 +131,7 @@ export class NotificationService {
     return new Date(Math.min(...times));
   }
 
-  /** Delivers the ticket's due effects in order; one drain per ticket at a time in this process. */
+  /** Delivers the ticket's due effects in order; one drain per ticket at a time, in this process and across processes. */
   async drainTicket(ticketNumber: string): Promise<void> {
     const running = this.draining.get(ticketNumber);
     if (running) {
@@ -133,8 +143,11 @@ export class NotificationService {
       try {
         while (state.again) {
           state.again = false;
-          await this.deliverDue(ticketNumber);
+          await this.leases.holdWhile(`outbox:${ticketNumber}`, drainLease, () => this.deliverDue(ticketNumber));
         }
+      } catch (error) {
+        if (!(error instanceof LeaseBusyError)) throw error;
+        void sleep(busyRetryMs, undefined, { ref: false }).then(() => this.wake(ticketNumber));
       } finally {
         this.draining.delete(ticketNumber);
       }

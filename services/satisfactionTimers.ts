@@ -17,7 +17,7 @@ const timerActor: SystemActor = { role: 'system', id: 'satisfaction-timer' };
 
 export class SatisfactionTimers extends TicketTimer {
   constructor(
-    models: Pick<Models, 'tickets' | 'ticketWatch'>,
+    models: Pick<Models, 'tickets' | 'ticketWatch' | 'leases'>,
     private readonly tickets: TicketService,
     private readonly options: SatisfactionTimerOptions,
   ) {

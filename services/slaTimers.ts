@@ -25,7 +25,7 @@ export class SlaTimers extends TicketTimer {
   private readonly limits: SlaLimits;
 
   constructor(
-    models: Pick<Models, 'tickets' | 'ticketWatch'>,
+    models: Pick<Models, 'tickets' | 'ticketWatch' | 'leases'>,
     private readonly tickets: TicketService,
     options: SlaTimerOptions = {},
   ) {

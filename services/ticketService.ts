@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { trusted } from 'mongoose';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { retryWhileUnavailable } from '../db/databaseAvailability.js';
 import { wholeDocument, type Models } from '../models/index.js';
 import type {
   Actor,
@@ -90,6 +91,7 @@ export interface RegisterResult {
 const headProjection = { events: 0 } as const;
 const activeTicketWaitMs = 2_000;
 const staleGuardAgeMs = 60_000;
+const guardReleaseWindowMs = 20_000;
 
 export class TicketService {
   private readonly now: () => Date;
@@ -131,6 +133,29 @@ export class TicketService {
     const number = await this.allocateNumber();
     const claimed = await this.claimDuplicateKey(duplicateKey, number);
     if (!claimed.ok) return { ticket: claimed.ticket, duplicate: true };
+    try {
+      return await this.insertRegistered(number, request, actor, place, duplicateKey, channel);
+    } catch (error) {
+      // Failed, but alive (the database went away mid-way): once the database is back, free the complaint's key so
+      // the consumer's retry registers it at once instead of waiting a minute for the key to look abandoned — unless
+      // the ticket was written after all (only its acknowledgement was lost): then the key must keep pointing at it.
+      const releaseKey = async () => {
+        if (await this.models.tickets.exists({ _id: number })) return;
+        await this.models.duplicateGuards.deleteOne({ _id: duplicateKey, ticketNumber: number });
+      };
+      await retryWhileUnavailable(releaseKey, guardReleaseWindowMs).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async insertRegistered(
+    number: string,
+    request: RegisterTicket,
+    actor: Actor,
+    place: TicketRecord['place'],
+    duplicateKey: string,
+    channel: EventChannel | undefined,
+  ): Promise<RegisterResult> {
 
     // The index entries and the watch go first: a crash before the ticket insert leaves a number that lists as
     // missing and is skipped, never a ticket that its consumer cannot find or whose messages nobody sends.

@@ -1,6 +1,9 @@
 // The loop every ticket timer shares: on an interval, look at the watched tickets whose time for this timer has come,
 // act on those that are due, and snooze the rest until they will be. Acting changes the ticket, which marks it again.
+// With several server processes on one database, one of them at a time runs each timer's pass (a lease per timer):
+// two passes reading the same due ticket would otherwise both act on it (two reminders for one silence).
 import type { Models } from '../models/index.js';
+import { LeaseBusyError, Leases } from './leases.js';
 import type { TicketHead } from '../models/ticketTypes.js';
 import { TicketWatch, untilChanged, type WatchWorker } from './ticketWatch.js';
 
@@ -10,20 +13,25 @@ export interface TicketTimerOptions {
   log?: (line: string) => void;
 }
 
+/** A pass normally takes milliseconds; its lease is renewed while it runs, and a dead process's expires this soon. */
+const passLease = { ttlMs: 30_000, waitMs: 0, maxHoldMs: 10 * 60_000 };
+
 export abstract class TicketTimer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly watch: TicketWatch;
+  private readonly leases: Leases;
   private readonly checkIntervalMs: number;
   protected readonly now: () => Date;
   protected readonly log: (line: string) => void;
 
   constructor(
-    protected readonly models: Pick<Models, 'tickets' | 'ticketWatch'>,
+    protected readonly models: Pick<Models, 'tickets' | 'ticketWatch' | 'leases'>,
     private readonly worker: WatchWorker,
     options: TicketTimerOptions,
   ) {
     this.watch = new TicketWatch(models);
+    this.leases = new Leases(models);
     this.checkIntervalMs = options.checkIntervalMs ?? 60_000;
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? ((line) => console.log(line));
@@ -46,23 +54,31 @@ export abstract class TicketTimer {
     await this.running;
   }
 
-  /** Acts on every watched ticket that is due; each is read by `_id`, nothing is scanned. */
+  /**
+   * Acts on every watched ticket that is due; each is read by `_id`, nothing is scanned. When another process is in
+   * the middle of this timer's pass, this one skips its turn: that pass covers the same tickets.
+   */
   async checkDue(): Promise<void> {
     if (this.running) return this.running;
     this.running = (async () => {
       try {
-        for (const watched of await this.watch.dueFor(this.worker, this.now())) {
-          const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
-          const dueAt = ticket ? await this.dueAt(ticket) : undefined;
-          if (ticket && dueAt && dueAt <= this.now()) await this.act(ticket);
-          else await this.watch.snooze(this.worker, watched, dueAt ?? untilChanged);
-        }
+        await this.leases.holdWhile(`timer:${this.worker}`, passLease, () => this.pass());
       } catch (error) {
+        if (error instanceof LeaseBusyError) return;
         this.log(`[${this.worker}-timer] check failed: ${String(error)}`);
       } finally {
         this.running = undefined;
       }
     })();
     return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    for (const watched of await this.watch.dueFor(this.worker, this.now())) {
+      const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
+      const dueAt = ticket ? await this.dueAt(ticket) : undefined;
+      if (ticket && dueAt && dueAt <= this.now()) await this.act(ticket);
+      else await this.watch.snooze(this.worker, watched, dueAt ?? untilChanged);
+    }
   }
 }

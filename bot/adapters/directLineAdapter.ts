@@ -18,7 +18,9 @@ import type {
   DirectLineModels,
   DirectLineUserRecord,
 } from '../../models/directLineModels.js';
-import { wholeDocument } from '../../models/index.js';
+import { isDatabaseUnavailableError, retryWhileUnavailable } from '../../db/databaseAvailability.js';
+import { wholeDocument, type Models } from '../../models/index.js';
+import { Leases } from '../../services/leases.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
 import { KeyedSerialQueue } from './keyedSerialQueue.js';
 
@@ -178,7 +180,12 @@ export class DirectLineConversationStore {
    * Appends one activity: claim the next seq with `$inc` (the value before, +1), then insert under `<id>:<seq>`.
    * If a reader filled that seq because this writer was too slow, the insert collides and the next seq is taken.
    */
-  async append(conversationId: string, build: (id: string, timestamp: Date) => Partial<Activity>): Promise<AppendedActivity> {
+  async append(
+    conversationId: string,
+    build: (id: string, timestamp: Date) => Partial<Activity>,
+    /** Runs once the id is known and before the activity is written (a consumer's turn is marked pending there). */
+    beforeInsert?: (id: string) => Promise<void>,
+  ): Promise<AppendedActivity> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const now = new Date();
       const before = await this.models.directLineConversations
@@ -192,6 +199,7 @@ export class DirectLineConversationStore {
       const seq = before.head + 1;
       const id = activityIdFor(conversationId, seq);
       const activity: AppendedActivity = { ...build(id, now), id };
+      await beforeInsert?.(id);
       try {
         await this.models.directLineActivities.create({ _id: id, conversationId, seq, json: JSON.stringify(activity), createdAt: now });
         return activity;
@@ -210,7 +218,8 @@ export class DirectLineConversationStore {
     conversationId: string,
     idempotencyKey: string,
     build: (id: string, timestamp: Date) => Partial<Activity>,
-  ): Promise<{ id: string; duplicate: boolean }> {
+    beforeInsert?: (id: string) => Promise<void>,
+  ): Promise<{ id: string; duplicate: boolean; activity?: AppendedActivity }> {
     const dedupeId = `${conversationId}:${createHash('sha256').update(idempotencyKey).digest('base64url')}`;
     const claim = randomBytes(12).toString('base64url');
     const giveUpAt = Date.now() + this.dedupeWaitMs;
@@ -245,14 +254,14 @@ export class DirectLineConversationStore {
     }
     let stored: AppendedActivity;
     try {
-      stored = await this.append(conversationId, build);
+      stored = await this.append(conversationId, build, beforeInsert);
     } catch (error) {
       // Let a retry claim the key at once instead of waiting out the claim timeout.
       await dedupe.deleteOne({ _id: dedupeId, claim }).catch(() => undefined);
       throw error;
     }
     await dedupe.updateOne({ _id: dedupeId, claim }, { $set: { activityId: stored.id } });
-    return { id: stored.id, duplicate: false };
+    return { id: stored.id, duplicate: false, activity: stored };
   }
 
   /**
@@ -262,7 +271,12 @@ export class DirectLineConversationStore {
    */
   async readAfter(conversationId: string, watermark: number, limit: number = maxPage): Promise<ActivityPage | null> {
     const conversation = await this.getConversation(conversationId);
-    if (!conversation) return null;
+    return conversation ? this.readPage(conversation, watermark, limit) : null;
+  }
+
+  /** readAfter for a conversation already read. */
+  async readPage(conversation: DirectLineConversationRecord, watermark: number, limit: number = maxPage): Promise<ActivityPage> {
+    const conversationId = conversation._id;
     const start = Math.min(Math.max(watermark, 0), conversation.head);
     const end = Math.min(conversation.head, start + Math.min(Math.max(limit, 1), maxPage));
     if (end <= start) return { activities: [], watermark: start };
@@ -284,6 +298,32 @@ export class DirectLineConversationStore {
       reached = seq;
     }
     return { activities, watermark: reached };
+  }
+
+  /** Records that the consumer's activity is stored but its turn not yet over (see DirectLineConversationRecord). */
+  async markPendingTurn(conversationId: string, activityId: string): Promise<void> {
+    await this.models.directLineConversations.updateOne({ _id: conversationId }, { $set: { pendingTurn: { activityId, since: new Date() } } });
+  }
+
+  /** Clears the mark if it is still this activity's: a stuck turn finishing late leaves a newer turn's mark alone. */
+  async clearPendingTurn(conversationId: string, activityId: string): Promise<void> {
+    const conversation = await this.getConversation(conversationId);
+    if (conversation?.pendingTurn?.activityId !== activityId) return;
+    await this.models.directLineConversations.updateOne({ _id: conversationId }, { $unset: { pendingTurn: 1 } });
+  }
+
+  /** The stored activity, with its timestamp a Date again (as the bot saw it first); null for a filler or none. */
+  async storedActivity(activityId: string): Promise<{ activity: AppendedActivity; seq: number } | null> {
+    const record = await this.models.directLineActivities.findById(activityId, wholeDocument).lean<DirectLineActivityRecord>();
+    if (!record?.json) return null;
+    const json = JSON.parse(record.json) as ActivityJson;
+    return { activity: { ...json, timestamp: json.timestamp ? new Date(json.timestamp) : undefined, localTimestamp: undefined }, seq: record.seq };
+  }
+
+  /** The ids of the bot's replies to `activityId` stored in the `window` activities after it, in order. */
+  async repliesTo(conversation: DirectLineConversationRecord, seq: number, activityId: string, window = maxPage): Promise<string[]> {
+    const page = await this.readPage(conversation, seq, window);
+    return page.activities.filter((activity) => activity.replyToId === activityId && activity.from?.role === 'bot').map((activity) => activity.id);
   }
 
   /** Every activity of the conversation in order (for the agent console and tests). */
@@ -335,7 +375,30 @@ export interface DirectLineAdapterOptions extends DirectLineStoreOptions {
   stuckTurnMs?: number;
   /** The longest `delay` activity honoured inside a turn. Default 10 s. */
   maxDelayMs?: number;
+  /**
+   * A conversation's turns run one at a time across every process on the database, under a lease that lasts this
+   * long unless renewed (it is, every third of it, while the turn runs). A process that dies mid-turn holds its
+   * conversations back at most this long. Default 10 s.
+   */
+  turnLeaseMs?: number;
+  /**
+   * A consumer's turn that fails because the database is unreachable is run again (its message is already stored and
+   * acknowledged) for up to this long, instead of apologising and forgetting where the conversation was. Default 30 s.
+   */
+  unavailableRetryMs?: number;
 }
+
+/** Where a re-run turn finds the activities its failed attempts already stored, to hand back instead of storing twice. */
+const replayKey = Symbol('santushti.replayedSends');
+interface ReplayedSends {
+  /** Ids stored by earlier attempts of this turn, in order of sending. */
+  earlier: string[];
+  /** Ids stored (or handed back) by this attempt so far. */
+  thisAttempt: string[];
+}
+
+/** The database models the web chat adapter works on: its own, and the leases that order turns across processes. */
+export type DirectLineAdapterModels = DirectLineModels & Pick<Models, 'leases'>;
 
 /** Activities from the consumer that are stored in the stream (echoed) and handed to the bot. */
 const storedIncomingTypes = new Set<string>([ActivityTypes.Message, ActivityTypes.Event]);
@@ -348,18 +411,34 @@ export class DirectLineAdapter extends ChannelAdapter {
   readonly serviceUrl: string;
   private readonly queues: KeyedSerialQueue;
   protected readonly maxDelayMs: number;
+  private readonly unavailableRetryMs: number;
+  private readonly turnLeaseMs: number;
+  /** Conversations whose unfinished turn (left by a process that died) this process has queued to finish. */
+  private readonly resuming = new Set<string>();
+  /** Ids of the stored consumer activities whose turns are running in this process. */
+  private readonly runningTurns = new Set<string>();
 
-  constructor(models: DirectLineModels, options: DirectLineAdapterOptions = {}) {
+  constructor(models: DirectLineAdapterModels, options: DirectLineAdapterOptions = {}) {
     super();
     this.store = new DirectLineConversationStore(models, options);
     const bot = options.bot ?? { id: 'santushti-bot', name: 'Santushti' };
     this.botAccount = channelAccount(bot.id, 'bot', bot.name);
     this.serviceUrl = options.serviceUrl ?? 'urn:santushti:directline';
     const stuckTurnMs = options.stuckTurnMs ?? 60_000;
-    this.queues = new KeyedSerialQueue(stuckTurnMs, (conversationId) =>
-      console.warn(`[santushti] web chat turn in ${conversationId} still running after ${stuckTurnMs} ms; starting the next one`),
+    const turnLeaseMs = Math.min(options.turnLeaseMs ?? 10_000, stuckTurnMs);
+    const leases = new Leases(models);
+    // Two processes behind one address may each get a message of the same conversation: the lease makes the second
+    // wait for the first turn (same order as here, one at a time), so no client needs to stick to one process.
+    // A turn that outlives stuckTurnMs stops renewing it, as it stops holding back this process's queue.
+    const holdTurn = { ttlMs: turnLeaseMs, waitMs: stuckTurnMs + turnLeaseMs, maxHoldMs: stuckTurnMs };
+    this.queues = new KeyedSerialQueue(
+      stuckTurnMs,
+      (conversationId) => console.warn(`[santushti] web chat turn in ${conversationId} still running after ${stuckTurnMs} ms; starting the next one`),
+      (conversationId, task) => leases.holdWhile(`webchat-turn:${conversationId}`, holdTurn, task),
     );
     this.maxDelayMs = options.maxDelayMs ?? 10_000;
+    this.unavailableRetryMs = options.unavailableRetryMs ?? 30_000;
+    this.turnLeaseMs = turnLeaseMs;
   }
 
   /**
@@ -377,12 +456,25 @@ export class DirectLineAdapter extends ChannelAdapter {
       announceStored = resolve;
     });
     const turn = this.queues.run(conversationId, async () => {
-      const incoming = await this.storeIncoming(conversationId, activity);
+      await this.finishPendingTurn(conversationId, logic);
+      const { activity: incoming, repeated } = await this.storeIncoming(conversationId, activity);
+      if (repeated) {
+        // The client resent an activity it had already delivered (its answer was lost): same id, no second turn.
+        announceStored(incoming.id ?? '');
+        return;
+      }
+      const stored = storedIncomingTypes.has(activity.type ?? '');
       announceStored(incoming.id ?? '');
       await this.runTurn(incoming, logic);
+      if (stored) await retryWhileUnavailable(() => this.store.clearPendingTurn(conversationId, incoming.id!), this.unavailableRetryMs);
     });
     const id = await Promise.race([stored, turn.then(() => stored)]);
-    return { id, turnCompleted: turn.then(() => undefined) };
+    const turnCompleted = turn.then(
+      () => undefined,
+      // The turn itself never throws; this is the bookkeeping around it (the pending mark) failing for good.
+      (error: unknown) => console.error(`[santushti] web chat turn bookkeeping failed in ${conversationId}:`, error),
+    );
+    return { id, turnCompleted };
   }
 
   /** The consumer's current conversation (created, with a welcome turn, on first use): for the page's session. */
@@ -410,8 +502,41 @@ export class DirectLineAdapter extends ChannelAdapter {
     return this.store.getConversation(conversationId);
   }
 
-  readActivities(conversationId: string, watermark: number): Promise<ActivityPage | null> {
-    return this.store.readAfter(conversationId, watermark);
+  /**
+   * What the client polls for. With `logic`, a turn left unfinished by a process that died (its lease long expired)
+   * is queued to finish here: the consumer waiting for that reply may never send anything else.
+   */
+  async readActivities(conversationId: string, watermark: number, logic?: BotLogic): Promise<ActivityPage | null> {
+    const conversation = await this.store.getConversation(conversationId);
+    if (!conversation) return null;
+    const pending = conversation.pendingTurn;
+    if (logic && pending && Date.now() - new Date(pending.since).getTime() > this.turnLeaseMs && !this.resuming.has(conversationId)) {
+      this.resuming.add(conversationId);
+      void this.queues
+        .run(conversationId, () => this.finishPendingTurn(conversationId, logic))
+        .catch((error: unknown) => console.error(`[santushti] could not finish the pending turn in ${conversationId}:`, error))
+        .finally(() => this.resuming.delete(conversationId));
+    }
+    return this.store.readPage(conversation, watermark);
+  }
+
+  /**
+   * Runs the turn of a consumer activity that was acknowledged but whose turn never finished (its process died, or
+   * the database stayed away too long). Replies it had already stored are handed back rather than stored twice.
+   * Called holding the conversation's lease, so no other process is running that turn meanwhile.
+   */
+  private async finishPendingTurn(conversationId: string, logic: BotLogic): Promise<void> {
+    const conversation = await this.store.getConversation(conversationId);
+    const pending = conversation?.pendingTurn;
+    // A turn still running here (stuck past stuckTurnMs) is not abandoned: it clears its own mark when it ends.
+    if (!conversation || !pending || this.runningTurns.has(pending.activityId)) return;
+    const stored = await this.store.storedActivity(pending.activityId);
+    if (stored) {
+      console.warn(`[santushti] web chat turn of ${pending.activityId} was left unfinished; finishing it now`);
+      const earlier = await this.store.repliesTo(conversation, stored.seq, pending.activityId);
+      await this.runTurn(stored.activity, logic, earlier);
+    }
+    await this.store.clearPendingTurn(conversationId, pending.activityId);
   }
 
   /** All activities of a conversation in order; typing indicators left out unless asked for. Null when unknown. */
@@ -456,8 +581,11 @@ export class DirectLineAdapter extends ChannelAdapter {
         timestamp: new Date(),
       };
       // Unlike a consumer's turn, the caller must learn that a proactive turn failed (to retry it later), so errors
-      // propagate unless the bot's onTurnError handles them.
-      await this.runMiddleware(new TurnContext(this, continuation), logic);
+      // propagate unless the bot's onTurnError handles them. An unreachable database skips onTurnError (no apology,
+      // no reset of the consumer's place in the dialog): the outbox simply tries again later.
+      const attempt = withUnavailableDatabaseCaught(logic);
+      await this.runMiddleware(new TurnContext(this, continuation), attempt.logic);
+      if (attempt.unavailable) throw attempt.unavailable;
     });
   }
 
@@ -470,15 +598,18 @@ export class DirectLineAdapter extends ChannelAdapter {
       membersAdded: [this.botAccount, user],
       locale,
     };
-    // Callers may ignore this promise (a page opening a session does), so it must never reject.
-    return this.processActivity(conversationUpdate, logic).then(
-      (processed) => processed.turnCompleted,
-      (error: unknown) => console.error(`[santushti] could not start the welcome turn of ${conversationId}:`, error),
-    );
+    // Callers may ignore this promise (a page opening a session does), so it must never reject. Nobody would resend
+    // the welcome if the database was away just then, so it is retried here, as a failed turn is.
+    const welcome = async () => (await this.processActivity(conversationUpdate, logic)).turnCompleted;
+    return retryWhileUnavailable(welcome, this.unavailableRetryMs).catch((error: unknown) => console.error(`[santushti] could not start the welcome turn of ${conversationId}:`, error));
   }
 
-  /** Stores a consumer's message or event in the stream; other kinds (conversationUpdate) only reach the bot. */
-  private async storeIncoming(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>> {
+  /**
+   * Stores a consumer's message or event in the stream; other kinds (conversationUpdate) only reach the bot. One that
+   * carries a `channelData.clientActivityID` (Web Chat sets one on every activity) is stored once per conversation:
+   * a retried POST of it is `repeated` and gets the first one's id back.
+   */
+  private async storeIncoming(conversationId: string, activity: Partial<Activity>): Promise<{ activity: Partial<Activity>; repeated: boolean }> {
     const channelFields = {
       channelId: webChatChannelId,
       serviceUrl: this.serviceUrl,
@@ -487,12 +618,33 @@ export class DirectLineAdapter extends ChannelAdapter {
     };
     if (!storedIncomingTypes.has(activity.type ?? '')) {
       // Not stored: the id only identifies the turn; getConversationReference leaves replyToId off for these.
-      return { ...activity, ...channelFields, timestamp: new Date() };
+      return { activity: { ...activity, ...channelFields, timestamp: new Date() }, repeated: false };
     }
-    return this.store.append(conversationId, (_id, timestamp) => ({ ...activity, ...channelFields, timestamp }));
+    const build = (_id: string, timestamp: Date) => ({ ...activity, ...channelFields, timestamp });
+    // Marked before it is written: a process dying at any point after this leaves the turn to be finished elsewhere
+    // (a mark whose activity never got written is simply cleared).
+    const markPending = (id: string) => this.store.markPendingTurn(conversationId, id);
+    const clientActivityId = (activity.channelData as { clientActivityID?: unknown } | undefined)?.clientActivityID;
+    if (typeof clientActivityId !== 'string' || clientActivityId.length === 0 || clientActivityId.length > 200) {
+      return { activity: await this.store.append(conversationId, build, markPending), repeated: false };
+    }
+    const once = await this.store.appendOnce(conversationId, `client:${clientActivityId}`, build, markPending);
+    return { activity: once.activity ?? { id: once.id }, repeated: once.duplicate };
   }
 
   private async storeOutgoing(context: TurnContext, activity: Partial<Activity>): Promise<string> {
+    const replay = context.turnState.get(replayKey) as ReplayedSends | undefined;
+    if (replay) {
+      // A re-run turn sends what its failed attempt already sent (same state, same message): hand back those ids.
+      const earlier = replay.earlier[replay.thisAttempt.length];
+      const id = earlier ?? (await this.storeOutgoingNow(context, activity));
+      replay.thisAttempt.push(id);
+      return id;
+    }
+    return this.storeOutgoingNow(context, activity);
+  }
+
+  private async storeOutgoingNow(context: TurnContext, activity: Partial<Activity>): Promise<string> {
     const conversationId = activity.conversation?.id ?? context.activity.conversation?.id;
     if (!conversationId) throw new TypeError('An outgoing activity needs a conversation id');
     const { channelData, idempotencyKey } = withoutIdempotencyKey(activity.channelData);
@@ -510,14 +662,62 @@ export class DirectLineAdapter extends ChannelAdapter {
     return (await this.store.append(conversationId, build)).id;
   }
 
-  /** Runs middleware and logic; a failure is the bot's onTurnError's to answer, and never stops the queue. */
-  private async runTurn(activity: Partial<Activity>, logic: BotLogic): Promise<void> {
+  /**
+   * Runs middleware and logic; a failure is the bot's onTurnError's to answer, and never stops the queue. While the
+   * database is unreachable the turn is run again (with backoff, for up to `unavailableRetryMs`): nothing of a failed
+   * attempt was saved but the replies it stored, and those are handed back rather than stored twice.
+   */
+  private async runTurn(activity: Partial<Activity>, logic: BotLogic, alreadyStored: string[] = []): Promise<void> {
+    const giveUpAt = Date.now() + this.unavailableRetryMs;
+    const earlier = [...alreadyStored];
+    if (activity.id) this.runningTurns.add(activity.id);
     try {
-      await this.runMiddleware(new TurnContext(this, activity), logic);
-    } catch (error) {
-      console.error(`[santushti] web chat turn failed in ${activity.conversation?.id ?? '?'}:`, error);
+      await this.runTurnAttempts(activity, logic, earlier, giveUpAt);
+    } finally {
+      if (activity.id) this.runningTurns.delete(activity.id);
     }
   }
+
+  private async runTurnAttempts(activity: Partial<Activity>, logic: BotLogic, earlier: string[], giveUpAt: number): Promise<void> {
+    for (let pause = firstPauseMs; ; pause = Math.min(pause * 2, longestPauseMs)) {
+      const lastChance = Date.now() + pause > giveUpAt;
+      const attempt = withUnavailableDatabaseCaught(logic);
+      const context = new TurnContext(this, activity);
+      const replay: ReplayedSends = { earlier: [...earlier], thisAttempt: [] };
+      context.turnState.set(replayKey, replay);
+      try {
+        await this.runMiddleware(context, lastChance ? logic : attempt.logic);
+      } catch (error) {
+        console.error(`[santushti] web chat turn failed in ${activity.conversation?.id ?? '?'}:`, error);
+      }
+      if (!attempt.unavailable || lastChance) return;
+      // This attempt re-used the earlier ids first, so whatever it stored beyond them extends the list.
+      if (replay.thisAttempt.length > earlier.length) earlier.splice(0, earlier.length, ...replay.thisAttempt);
+      console.warn(`[santushti] web chat turn in ${activity.conversation?.id ?? '?'} waits for the database (${attempt.unavailable.message}); trying again`);
+      await sleep(pause);
+    }
+  }
+}
+
+const firstPauseMs = 250;
+const longestPauseMs = 4_000;
+
+/**
+ * Wraps bot logic so that an unreachable database stops the turn without reaching onTurnError (which would apologise
+ * and reset the consumer's dialog: wrong for a failure that a retry cures). The caller reads `unavailable` afterwards.
+ */
+function withUnavailableDatabaseCaught(logic: BotLogic): { logic: BotLogic; unavailable?: Error } {
+  const attempt: { logic: BotLogic; unavailable?: Error } = {
+    logic: async (context) => {
+      try {
+        await logic(context);
+      } catch (error) {
+        if (!isDatabaseUnavailableError(error)) throw error;
+        attempt.unavailable = error as Error;
+      }
+    },
+  };
+  return attempt;
 }
 
 function withoutIdempotencyKey(channelData: unknown): { channelData: unknown; idempotencyKey?: string } {

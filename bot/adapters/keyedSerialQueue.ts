@@ -1,6 +1,7 @@
 // One line per key (a conversation, a sender) in this process: a task starts only after the previous one with the
 // same key has finished, in the order they were queued. Different keys never wait for each other. Every channel
-// adapter runs its turns (and proactive turns) through one of these.
+// adapter runs its turns (and proactive turns) through one of these. `around` extends the line beyond this process
+// (the web chat adapter holds a database lease per conversation there); a task nested in its own key skips it too.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 interface RunningTask {
@@ -20,6 +21,7 @@ export class KeyedSerialQueue {
   constructor(
     private readonly stuckTaskMs: number,
     private readonly onStuck: (key: string) => void,
+    private readonly around: <T>(key: string, task: () => Promise<T>) => Promise<T> = (_key, task) => task(),
   ) {}
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -45,7 +47,7 @@ export class KeyedSerialQueue {
       stuck.unref();
       const running: RunningTask = { key, active: true };
       try {
-        return await this.running.run(running, task);
+        return await this.running.run(running, () => this.around(key, task));
       } finally {
         running.active = false;
         clearTimeout(stuck);

@@ -149,7 +149,7 @@ export function createDirectLineRouter(deps: DirectLineRouterDependencies): Rout
     const watermark = watermarkText.data ? Number(watermarkText.data) : 0;
     let page;
     try {
-      page = await adapter.readActivities(conversationId, watermark);
+      page = await adapter.readActivities(conversationId, watermark, logic);
     } catch (error) {
       // Any error status but 403/404 ends Web Chat's polling for good; a database hiccup should only delay it.
       console.error(`[santushti] reading web chat activities of ${conversationId} failed; answering "nothing new"`, error);
