@@ -16,6 +16,8 @@ import { HandoffService } from '../services/handoffService.js';
 import { LiveHandoffService } from '../services/liveHandoffService.js';
 import { NotificationService } from '../services/notificationService.js';
 import { ReportService } from '../services/reportService.js';
+import { createReportsRouter } from './staffApi/reportsRouter.js';
+import { createDashboardRouter } from './dashboard/dashboardRouter.js';
 import { SatisfactionTimers } from '../services/satisfactionTimers.js';
 import type { SlaLimits } from '../services/slaPolicy.js';
 import { SlaTimers } from '../services/slaTimers.js';
@@ -124,7 +126,7 @@ export function createHelpline(database: Database, directory: Directory, options
     for (const channelId of channel.channelIds) adapters[channelId] = channel.adapter;
   }
 
-  const reports = new ReportService(models, options.now);
+  const reports = new ReportService(models, options.now, directory);
   notifications = new NotificationService(models, new BotConsumerNotifier({ bot, tickets, references, adapters, botAppId: '' }), {
     now: options.now,
     sweepIntervalMs: options.sweepIntervalMs,
@@ -145,7 +147,7 @@ export function createHelpline(database: Database, directory: Directory, options
     log,
   });
 
-  const staff = new StaffService(models, tickets, directory, reports);
+  const staff = new StaffService(models, tickets, directory);
 
   const app = createApp({
     connection: database.connection,
@@ -153,6 +155,8 @@ export function createHelpline(database: Database, directory: Directory, options
     routers: [
       ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic })],
       ['/api', createStaffApiRouter({ auth: staffAuth, staff, handoffs: liveHandoff })],
+      ['/api', createReportsRouter({ auth: staffAuth, reports, directory })],
+      ['/dashboard', createDashboardRouter()],
       ...channels.flatMap((channel) => channel.routers ?? []),
       ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
     ],

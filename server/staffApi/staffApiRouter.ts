@@ -7,7 +7,6 @@ import { InvalidInputError, NotPermittedError, UnauthenticatedError } from '../.
 import { createStaffUserSchema, loginSchema, type StaffAuthService, type StaffPrincipal } from '../../services/staffAuthService.js';
 import { LoginRateLimitedError } from '../../services/staffAuthRateLimiter.js';
 import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema, type StaffService } from '../../services/staffService.js';
-import { hotspotQuerySchema, satisfactionQuerySchema } from '../../services/reportService.js';
 import { parseInput } from '../../services/ticketInput.js';
 import type { ErrorBody } from '../httpErrors.js';
 import { staffOpenApiDocument } from './openApiDocument.js';
@@ -137,21 +136,6 @@ export function createStaffApiRouter({ auth, staff, handoffs }: StaffApiDependen
     }),
   );
 
-  // Reports: supervisors only; read from the report rollups (services/reportService.ts).
-  router.get(
-    '/reports/hotspots',
-    asStaff(async (principal, request, response) => {
-      response.json(await staff.hotspots(principal, parseInput(hotspotQuerySchema, request.query)));
-    }),
-  );
-
-  router.get(
-    '/reports/satisfaction',
-    asStaff(async (principal, request, response) => {
-      response.json(await staff.satisfaction(principal, parseInput(satisfactionQuerySchema, request.query)));
-    }),
-  );
-
   router.post(
     '/users',
     jsonBody,
@@ -237,7 +221,7 @@ const rateLimitedLoginHandler: ErrorRequestHandler = (error: unknown, _request, 
   response.status(429).json({ error: { code: error.code, message: error.message } } satisfies ErrorBody);
 };
 
-function bearerToken(request: Request): string | undefined {
+export function bearerToken(request: Request): string | undefined {
   const header = request.get('authorization');
   if (header === undefined) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
