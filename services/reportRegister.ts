@@ -1,5 +1,6 @@
 // The satisfaction register (संतुष्टि रजिस्टर): every confirmed closure, kept in pages per IST day so that any day
 // range is read by exact `_id`s (`<yyyy-mm-dd>:<page>`), never by scanning the closures or the tickets.
+import { trusted } from 'mongoose';
 import { z } from 'zod';
 import { wholeDocument, type Models } from '../models/index.js';
 import type { RegisterDayRecord, RegisterEntry, RegisterPageRecord, RegisterTicketRecord } from '../models/reportModels.js';
@@ -127,7 +128,7 @@ export class ReportRegister {
   /** The page ids of the range in reading order: one `_id $in` over the range's days (at most a year of ids). */
   private async pageIds(filter: RegisterFilter): Promise<string[]> {
     const days = daysBetween(filter.from, filter.to).reverse();
-    const heads = await this.models.registerDays.find({ _id: { $in: days } }, wholeDocument).lean<RegisterDayRecord[]>();
+    const heads = await this.models.registerDays.find({ _id: trusted({ $in: days }) }, wholeDocument).lean<RegisterDayRecord[]>();
     const lastPage = new Map(heads.map((head) => [head._id, head.lastPage]));
     return days.flatMap((day) => (lastPage.has(day) ? Array.from({ length: lastPage.get(day)! + 1 }, (_, page) => `${day}:${page}`) : []));
   }
@@ -144,7 +145,7 @@ export class ReportRegister {
     }
     for (let start = 0; start < ids.length; start += PAGES_PER_READ) {
       const batch = ids.slice(start, start + PAGES_PER_READ);
-      const found = await this.models.registerPages.find({ _id: { $in: batch } }, wholeDocument).lean<RegisterPageRecord[]>();
+      const found = await this.models.registerPages.find({ _id: trusted({ $in: batch }) }, wholeDocument).lean<RegisterPageRecord[]>();
       const byId = new Map(found.map((page) => [page._id, page]));
       for (const pageId of batch) {
         yield { pageId, lines: byId.get(pageId)?.entries ?? [], startLine };

@@ -2,6 +2,7 @@
 // effect; applying it bumps per-IST-day counters in one month document per bucket (a district, division,
 // sub-division, locality, feeder, officer) and, for a closure, adds a line to the satisfaction register. Reports
 // read only those documents, by exact `_id` — never the tickets collection, which the embedded server would scan.
+import { trusted } from 'mongoose';
 import { z } from 'zod';
 import type { mongo } from 'mongoose';
 import { wholeDocument, type Models } from '../models/index.js';
@@ -202,7 +203,7 @@ export class ReportService {
     const wantedDays = new Set(days.map((day) => `${monthOf(day).month}/${monthOf(day).dayKey}`));
     const ids = buckets.flatMap((bucket) => months.map((month) => `${bucket._id}:${month}`));
     for (let start = 0; start < ids.length; start += READ_BATCH) {
-      const documents = await this.models.reportMonths.find({ _id: { $in: ids.slice(start, start + READ_BATCH) } }, { applied: 0 }).lean<ReportMonthRecord[]>();
+      const documents = await this.models.reportMonths.find({ _id: trusted({ $in: ids.slice(start, start + READ_BATCH) }) }, { applied: 0 }).lean<ReportMonthRecord[]>();
       for (const document of documents) {
         for (const [dayKey, categories] of Object.entries(document.days ?? {})) {
           if (!wantedDays.has(`${document.month}/${dayKey}`)) continue;
