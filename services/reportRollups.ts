@@ -230,14 +230,17 @@ function personOf(actor: TicketEvent['actor']): RegisterEntry['claimedBy'] {
 
 // ── Folding changes into documents ──────────────────────────────────────────────────────────────────────────────
 
-/** The `$inc` paths inside a month document for one change, in the ticket's category. */
+/** The `$inc` paths inside a month document for one change, in the ticket's category: its day, and the month's total. */
 export function incrementPaths(change: DayChange, category: TicketCategory): Record<string, number> {
   const { dayKey } = monthOf(change.day);
   const paths: Record<string, number> = {};
-  for (const [counter, by] of Object.entries(change.counts)) {
-    if (by) paths[`days.${dayKey}.${category}.${counter}`] = by;
+  // Each count goes to its day and to the month's total: a range that covers a whole month reads only the total.
+  for (const prefix of [`days.${dayKey}`, 'total']) {
+    for (const [counter, by] of Object.entries(change.counts)) {
+      if (by) paths[`${prefix}.${category}.${counter}`] = by;
+    }
+    if (change.closureBin !== undefined) paths[`${prefix}.${category}.h.b${change.closureBin}`] = 1;
   }
-  if (change.closureBin !== undefined) paths[`days.${dayKey}.${category}.h.b${change.closureBin}`] = 1;
   return paths;
 }
 

@@ -158,9 +158,9 @@ export class ReportService {
       if (current?.applied.includes(effectId)) return;
       try {
         if (!current) {
-          const days: Record<string, unknown> = {};
-          for (const [path, by] of Object.entries(inc)) addAtPath(days, path.slice('days.'.length), by);
-          await months.insertOne({ _id: id as never, bucket, month, days, applied: [effectId], rev: 1 });
+          const fields: { days?: object; total?: object } = {};
+          for (const [path, by] of Object.entries(inc)) addAtPath(fields, path, by);
+          await months.insertOne({ _id: id as never, bucket, month, days: fields.days ?? {}, total: fields.total ?? {}, applied: [effectId], rev: 1 });
           return;
         }
         const result = await months.updateOne({ _id: id as never, rev: current.rev }, {
@@ -198,18 +198,26 @@ export class ReportService {
     const totals = new Map<string, Accumulator>();
     const accumulatorFor = (key: string) => totals.get(key) ?? totals.set(key, new Accumulator()).get(key)!;
 
-    const days = daysBetween(range.from, range.to);
-    const months = [...new Set(days.map((day) => monthOf(day).month))];
-    const wantedDays = new Set(days.map((day) => `${monthOf(day).month}/${monthOf(day).dayKey}`));
-    const ids = buckets.flatMap((bucket) => months.map((month) => `${bucket._id}:${month}`));
-    for (let start = 0; start < ids.length; start += READ_BATCH) {
-      const documents = await this.models.reportMonths.find({ _id: trusted({ $in: ids.slice(start, start + READ_BATCH) }) }, { applied: 0 }).lean<ReportMonthRecord[]>();
-      for (const document of documents) {
-        for (const [dayKey, categories] of Object.entries(document.days ?? {})) {
-          if (!wantedDays.has(`${document.month}/${dayKey}`)) continue;
-          for (const [category, counters] of Object.entries(categories ?? {})) {
-            if (query.category && category !== query.category) continue;
-            accumulatorFor(query.by === 'category' ? category : document.bucket).add(counters);
+    // Per month, one read of every bucket's document by `_id $in`, projected to what the range needs: the month's
+    // total when the range covers all of it, otherwise just the days in range.
+    const daysByMonth = new Map<string, string[]>();
+    for (const day of daysBetween(range.from, range.to)) {
+      const { month, dayKey } = monthOf(day);
+      daysByMonth.set(month, [...(daysByMonth.get(month) ?? []), dayKey]);
+    }
+    for (const [month, dayKeys] of daysByMonth) {
+      const whole = dayKeys.length === daysInMonth(month);
+      const projection: Record<string, 1> = { bucket: 1, ...(whole ? { total: 1 } : Object.fromEntries(dayKeys.map((dayKey) => [`days.${dayKey}`, 1] as const))) };
+      const ids = buckets.map((bucket) => `${bucket._id}:${month}`);
+      for (let start = 0; start < ids.length; start += READ_BATCH) {
+        const documents = await this.models.reportMonths.find({ _id: trusted({ $in: ids.slice(start, start + READ_BATCH) }) }, projection).lean<Array<Pick<ReportMonthRecord, 'bucket' | 'days' | 'total'>>>();
+        for (const document of documents) {
+          const parts = whole ? [document.total ?? {}] : Object.values(document.days ?? {});
+          for (const categories of parts) {
+            for (const [category, counters] of Object.entries(categories ?? {})) {
+              if (query.category && category !== query.category) continue;
+              accumulatorFor(query.by === 'category' ? category : document.bucket).add(counters);
+            }
           }
         }
       }
@@ -270,6 +278,11 @@ export class ReportService {
   static entryVisible(entry: RegisterEntry, area: Set<string> | undefined): boolean {
     return area === undefined || (entry.subDivisionId !== undefined && area.has(entry.subDivisionId));
   }
+}
+
+function daysInMonth(month: string): number {
+  const [year, monthNumber] = month.split('-').map(Number);
+  return new Date(Date.UTC(year!, monthNumber!, 0)).getUTCDate();
 }
 
 /** A bucket is an officer's to read only when every ticket it counts came from a sub-division in their area. */
