@@ -1,71 +1,34 @@
 // The /dashboard page in a real browser against the real API and database: log in, hotspots table and chart, the
 // register, Hindi, CSV download, an officer's own area, an agent refused — under a strict CSP, data as text only.
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffActor } from '../../models/ticketTypes.js';
-import { createApp } from '../../server/app.js';
-import { createDashboardRouter, DASHBOARD_CSP } from '../../server/dashboard/dashboardRouter.js';
-import { createReportsRouter } from '../../server/staffApi/reportsRouter.js';
-import { createStaffApiRouter } from '../../server/staffApi/staffApiRouter.js';
-import { Directory } from '../../services/directory.js';
-import { NotificationService } from '../../services/notificationService.js';
-import { ReportService } from '../../services/reportService.js';
-import { StaffAuthService } from '../../services/staffAuthService.js';
-import { StaffService } from '../../services/staffService.js';
-import { TicketService } from '../../services/ticketService.js';
+import { DASHBOARD_CSP } from '../../server/dashboard/dashboardRouter.js';
 import { collectPageProblems, launchChromium } from '../support/browser.js';
-import { complaintFor, newConsumer, ticketIn } from '../support/ticketFixtures.js';
+import { reportAccounts as accounts, startReportsServer, type ReportsServer } from '../support/reportsServer.js';
+import { ticketIn } from '../support/ticketFixtures.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('dashboard');
-const directory = Directory.loadDefault();
-const operator = { role: 'system', id: 'test-operator' } as const;
-const accounts = {
-  agent: { username: 'asha', password: 'asha-password-1', role: 'agent' },
-  supervisor: { username: 'meera', password: 'meera-password-1', role: 'supervisor' },
-  officer: { username: 'pradeep', password: 'pradeep-password', role: 'officer', officerId: 'je-gomti-nagar-1' },
-} as const;
 /** A claimant whose name is markup: it must show as text. */
 const markupName: StaffActor = { role: 'agent', id: 'agent-mallory', name: '<img src=x id=injected>' };
+let reports: ReportsServer;
 let baseUrl = '';
-let server: Server;
 let browser: Browser;
 
 beforeAll(async () => {
-  const tickets = new TicketService(db.models, directory);
-  const reports = new ReportService(db.models, undefined, directory);
-  const auth = new StaffAuthService(db.models, directory);
-  const app = createApp({
-    connection: db.connection,
-    routers: [
-      ['/api', createStaffApiRouter({ auth, staff: new StaffService(db.models, tickets, directory) })],
-      ['/api', createReportsRouter({ auth, reports, directory })],
-      ['/dashboard', createDashboardRouter()],
-    ],
-  });
-  server = await new Promise((resolve, reject) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    listening.once('error', reject);
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  for (const account of Object.values(accounts)) await auth.createUser(account, operator);
-  const notifications = new NotificationService(db.models, { notifyConsumer: async () => 'delivered' }, { log: () => {}, reports });
-  const closed = await ticketIn(tickets, 'closed');
-  const consumer = newConsumer();
-  const { ticket } = await tickets.register(complaintFor(consumer, { place: { district: 'Lucknow', locality: 'Aliganj' } }), consumer.actor);
-  const { claimId } = await tickets.claimResolution(ticket._id, markupName, { note: 'Line repaired' });
-  await tickets.recordClaimShown(ticket._id, claimId, { role: 'system', id: 'webchat-delivery' }, 'webchat');
-  await tickets.answerResolution(ticket._id, consumer.actor, { claimId, answer: 'yes' });
-  for (const number of [closed.ticket._id, ticket._id]) await notifications.drainTicket(number);
+  reports = await startReportsServer(db);
+  baseUrl = reports.baseUrl;
+  const closed = await ticketIn(reports.tickets, 'closed');
+  const aliganj = await reports.closeWithClaimant('Aliganj', markupName);
+  for (const number of [closed.ticket._id, aliganj]) await reports.notifications.drainTicket(number);
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await reports?.close();
 });
 
 async function logIn(account: keyof typeof accounts): Promise<{ page: Page; problems: string[] }> {
@@ -106,7 +69,7 @@ describe('/dashboard', () => {
 
     await page.click('#language');
     expect(await page.textContent('#hotspots thead th:nth-child(2)')).toBe('शिकायतें');
-    expect(await cellTexts(page, '#hotspots tbody tr td:first-child')).toEqual([directory.hindiNameOf('Aliganj'), 'गोमती नगर']);
+    expect(await cellTexts(page, '#hotspots tbody tr td:first-child')).toEqual([reports.directory.hindiNameOf('Aliganj'), 'गोमती नगर']);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#registerCsv')]);
     const content = await readFile((await download.path())!, 'utf8');

@@ -1,34 +1,17 @@
 // The report routes over real HTTP on the real embedded database: who may read what, JSON and CSV (Hindi headers,
 // quoting, formula-injection escaping), and the OpenAPI document.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffActor } from '../../models/ticketTypes.js';
-import { createApp } from '../../server/app.js';
-import { createReportsRouter } from '../../server/staffApi/reportsRouter.js';
-import { createStaffApiRouter } from '../../server/staffApi/staffApiRouter.js';
-import { Directory } from '../../services/directory.js';
-import { NotificationService } from '../../services/notificationService.js';
-import { ReportService } from '../../services/reportService.js';
-import { StaffAuthService } from '../../services/staffAuthService.js';
-import { StaffService } from '../../services/staffService.js';
-import { TicketService } from '../../services/ticketService.js';
-import { complaintFor, newConsumer, ticketIn } from '../support/ticketFixtures.js';
+import { reportAccounts as accounts, startReportsServer, type ReportsServer } from '../support/reportsServer.js';
+import { ticketIn } from '../support/ticketFixtures.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('staff_reports');
-const directory = Directory.loadDefault();
-const operator = { role: 'system', id: 'test-operator' } as const;
-const accounts = {
-  agent: { username: 'asha', password: 'asha-password-1', role: 'agent' },
-  supervisor: { username: 'meera', password: 'meera-password-1', role: 'supervisor' },
-  officer: { username: 'pradeep', password: 'pradeep-password', role: 'officer', officerId: 'je-gomti-nagar-1' },
-} as const;
 const tokens = {} as Record<keyof typeof accounts, string>;
 /** A claimant whose name a spreadsheet would run as a formula. */
 const mischievous: StaffActor = { role: 'agent', id: 'agent-eve', name: '=HYPERLINK("http://evil.example","click")' };
+let reports: ReportsServer;
 let baseUrl = '';
-let server: Server;
 let gomtiNagarTicket = '';
 let aliganjTicket = '';
 
@@ -40,41 +23,21 @@ async function get(path: string, token?: string): Promise<{ status: number; body
 }
 
 beforeAll(async () => {
-  const tickets = new TicketService(db.models, directory);
-  const reports = new ReportService(db.models, undefined, directory);
-  const auth = new StaffAuthService(db.models, directory);
-  const app = createApp({
-    connection: db.connection,
-    routers: [
-      ['/api', createStaffApiRouter({ auth, staff: new StaffService(db.models, tickets, directory) })],
-      ['/api', createReportsRouter({ auth, reports, directory })],
-    ],
-  });
-  server = await new Promise((resolve, reject) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    listening.once('error', reject);
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  reports = await startReportsServer(db);
+  baseUrl = reports.baseUrl;
   for (const [name, account] of Object.entries(accounts)) {
-    await auth.createUser(account, operator);
-    tokens[name as keyof typeof accounts] = (await auth.login({ username: account.username, password: account.password }, '127.0.0.1')).token;
+    tokens[name as keyof typeof accounts] = (await reports.auth.login({ username: account.username, password: account.password }, '127.0.0.1')).token;
   }
-  const notifications = new NotificationService(db.models, { notifyConsumer: async () => 'delivered' }, { log: () => {}, reports });
   // Gomti Nagar: one closed by the consumer's "yes", one open. Aliganj: closed, claimed by the mischievous agent.
-  const closed = await ticketIn(tickets, 'closed');
-  const open = await ticketIn(tickets, 'assigned');
+  const closed = await ticketIn(reports.tickets, 'closed');
+  const open = await ticketIn(reports.tickets, 'assigned');
   gomtiNagarTicket = closed.ticket._id;
-  const consumer = newConsumer();
-  const { ticket } = await tickets.register(complaintFor(consumer, { place: { district: 'Lucknow', locality: 'Aliganj' }, category: 'bill' }), consumer.actor);
-  const { claimId } = await tickets.claimResolution(ticket._id, mischievous, { note: 'Bill corrected' });
-  await tickets.recordClaimShown(ticket._id, claimId, { role: 'system', id: 'webchat-delivery' }, 'webchat');
-  await tickets.answerResolution(ticket._id, consumer.actor, { claimId, answer: 'yes' });
-  aliganjTicket = ticket._id;
-  for (const number of [closed.ticket._id, open.ticket._id, aliganjTicket]) await notifications.drainTicket(number);
+  aliganjTicket = await reports.closeWithClaimant('Aliganj', mischievous, 'bill');
+  for (const number of [closed.ticket._id, open.ticket._id, aliganjTicket]) await reports.notifications.drainTicket(number);
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await reports?.close();
 });
 
 describe('GET /api/reports/*', () => {
