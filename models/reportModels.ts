@@ -50,6 +50,8 @@ export interface ReportMonthRecord {
   month: string;
   /** `d<dd>` → category → counters. */
   days: Record<string, Partial<Record<TicketCategory, DayCounters>>>;
+  /** Per block of the month (`w1` = days 1–7 … `w5` = 29–31), the sum of its days: category → counters. */
+  blocks: Record<string, Partial<Record<TicketCategory, DayCounters>>>;
   /** The whole month's counters (the sum of `days`), category → counters. */
   total: Partial<Record<TicketCategory, DayCounters>>;
   /** The last ~500 effect ids applied here: an effect delivered twice is counted once. */
@@ -122,6 +124,7 @@ export const reportMonthSchema = new Schema<ReportMonthRecord>(
     bucket: { type: String, required: true },
     month: { type: String, required: true },
     days: { type: Schema.Types.Mixed, default: {} },
+    blocks: { type: Schema.Types.Mixed, default: {} },
     total: { type: Schema.Types.Mixed, default: {} },
     applied: { type: [String], default: [] },
     rev: { type: Number, required: true },

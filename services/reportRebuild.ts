@@ -22,7 +22,7 @@ export interface RebuildCounts {
 
 export class RollupBuilder {
   private readonly buckets = new Map<string, Omit<ReportBucketRecord, 'subDivisionIds'> & { subDivisionIds: Set<string> }>();
-  private readonly months = new Map<string, Pick<ReportMonthRecord, '_id' | 'bucket' | 'month' | 'days' | 'total'>>();
+  private readonly months = new Map<string, Pick<ReportMonthRecord, '_id' | 'bucket' | 'month' | 'days' | 'blocks' | 'total'>>();
   private readonly registerByDay = new Map<string, RegisterEntry[]>();
   private tickets = 0;
 
@@ -48,7 +48,7 @@ export class RollupBuilder {
         if (bucket.subDivisionId) catalogued.subDivisionIds.add(bucket.subDivisionId);
         this.buckets.set(bucket.id, catalogued);
         const id = monthDocumentId(change);
-        const month = this.months.get(id) ?? { _id: id, bucket: bucket.id, month: monthOf(change.day).month, days: {}, total: {} };
+        const month = this.months.get(id) ?? { _id: id, bucket: bucket.id, month: monthOf(change.day).month, days: {}, blocks: {}, total: {} };
         for (const [path, by] of Object.entries(incrementPaths(change, ticket.category))) addAtPath(month as unknown as Record<string, unknown>, path, by);
         this.months.set(id, month);
       }

@@ -49,9 +49,12 @@ export function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** The month document that holds a day, and the day's key inside it (`d<dd>`: never a bare number in a field path). */
-export function monthOf(day: string): { month: string; dayKey: string } {
-  return { month: day.slice(0, 7), dayKey: `d${day.slice(8, 10)}` };
+/**
+ * The month document that holds a day, the day's key inside it (`d<dd>`: never a bare number in a field path), and
+ * its block of the month: days 1–7 are `w1`, 8–14 `w2`, 15–21 `w3`, 22–28 `w4`, 29–31 `w5`.
+ */
+export function monthOf(day: string): { month: string; dayKey: string; blockKey: string } {
+  return { month: day.slice(0, 7), dayKey: `d${day.slice(8, 10)}`, blockKey: `w${Math.ceil(Number(day.slice(8, 10)) / 7)}` };
 }
 
 // ── Closure durations ───────────────────────────────────────────────────────────────────────────────────────────
@@ -230,12 +233,13 @@ function personOf(actor: TicketEvent['actor']): RegisterEntry['claimedBy'] {
 
 // ── Folding changes into documents ──────────────────────────────────────────────────────────────────────────────
 
-/** The `$inc` paths inside a month document for one change, in the ticket's category: its day, and the month's total. */
+/** The `$inc` paths inside a month document for one change, in the ticket's category. */
 export function incrementPaths(change: DayChange, category: TicketCategory): Record<string, number> {
-  const { dayKey } = monthOf(change.day);
+  const { dayKey, blockKey } = monthOf(change.day);
   const paths: Record<string, number> = {};
-  // Each count goes to its day and to the month's total: a range that covers a whole month reads only the total.
-  for (const prefix of [`days.${dayKey}`, 'total']) {
+  // Each count goes to its day, its block of the month and the month's total: a range reads the coarsest that fits
+  // (a whole month → the total, a whole block → the block, otherwise days), so it reads a few dozen cells per bucket.
+  for (const prefix of [`days.${dayKey}`, `blocks.${blockKey}`, 'total']) {
     for (const [counter, by] of Object.entries(change.counts)) {
       if (by) paths[`${prefix}.${category}.${counter}`] = by;
     }

@@ -158,9 +158,9 @@ export class ReportService {
       if (current?.applied.includes(effectId)) return;
       try {
         if (!current) {
-          const fields: { days?: object; total?: object } = {};
+          const fields: { days?: object; blocks?: object; total?: object } = {};
           for (const [path, by] of Object.entries(inc)) addAtPath(fields, path, by);
-          await months.insertOne({ _id: id as never, bucket, month, days: fields.days ?? {}, total: fields.total ?? {}, applied: [effectId], rev: 1 });
+          await months.insertOne({ _id: id as never, bucket, month, days: fields.days ?? {}, blocks: fields.blocks ?? {}, total: fields.total ?? {}, applied: [effectId], rev: 1 });
           return;
         }
         const result = await months.updateOne({ _id: id as never, rev: current.rev }, {
@@ -198,23 +198,19 @@ export class ReportService {
     const totals = new Map<string, Accumulator>();
     const accumulatorFor = (key: string) => totals.get(key) ?? totals.set(key, new Accumulator()).get(key)!;
 
-    // Per month, one read of every bucket's document by `_id $in`, projected to what the range needs: the month's
-    // total when the range covers all of it, otherwise just the days in range.
+    // Per month, one read of every bucket's document by `_id $in`, projected to the coarsest parts that make up the
+    // range: the month's total if it covers the month, else whole blocks of the month, else single days.
     const daysByMonth = new Map<string, string[]>();
-    for (const day of daysBetween(range.from, range.to)) {
-      const { month, dayKey } = monthOf(day);
-      daysByMonth.set(month, [...(daysByMonth.get(month) ?? []), dayKey]);
-    }
-    for (const [month, dayKeys] of daysByMonth) {
-      const whole = dayKeys.length === daysInMonth(month);
-      const projection: Record<string, 1> = { bucket: 1, ...(whole ? { total: 1 } : Object.fromEntries(dayKeys.map((dayKey) => [`days.${dayKey}`, 1] as const))) };
+    for (const day of daysBetween(range.from, range.to)) daysByMonth.set(day.slice(0, 7), [...(daysByMonth.get(day.slice(0, 7)) ?? []), day]);
+    for (const [month, days] of daysByMonth) {
+      const parts = partsCovering(month, days);
+      const projection: Record<string, 1> = { bucket: 1, ...Object.fromEntries(parts.map((part) => [part, 1] as const)) };
       const ids = buckets.map((bucket) => `${bucket._id}:${month}`);
       for (let start = 0; start < ids.length; start += READ_BATCH) {
-        const documents = await this.models.reportMonths.find({ _id: trusted({ $in: ids.slice(start, start + READ_BATCH) }) }, projection).lean<Array<Pick<ReportMonthRecord, 'bucket' | 'days' | 'total'>>>();
+        const documents = await this.models.reportMonths.find({ _id: trusted({ $in: ids.slice(start, start + READ_BATCH) }) }, projection).lean<Array<Pick<ReportMonthRecord, 'bucket' | 'days' | 'blocks' | 'total'>>>();
         for (const document of documents) {
-          const parts = whole ? [document.total ?? {}] : Object.values(document.days ?? {});
-          for (const categories of parts) {
-            for (const [category, counters] of Object.entries(categories ?? {})) {
+          for (const part of parts) {
+            for (const [category, counters] of Object.entries(valueAt(document, part) ?? {})) {
               if (query.category && category !== query.category) continue;
               accumulatorFor(query.by === 'category' ? category : document.bucket).add(counters);
             }
@@ -283,6 +279,26 @@ export class ReportService {
 function daysInMonth(month: string): number {
   const [year, monthNumber] = month.split('-').map(Number);
   return new Date(Date.UTC(year!, monthNumber!, 0)).getUTCDate();
+}
+
+/** The paths of a month document whose counters sum to exactly `days` (days of that month, in order). */
+function partsCovering(month: string, days: string[]): string[] {
+  if (days.length === daysInMonth(month)) return ['total'];
+  const parts: string[] = [];
+  const wanted = new Set(days);
+  for (const { blockKey } of new Map(days.map((day) => [monthOf(day).blockKey, monthOf(day)])).values()) {
+    const first = (Number(blockKey.slice(1)) - 1) * 7 + 1;
+    const blockDays = daysBetween(`${month}-${String(first).padStart(2, '0')}`, `${month}-${String(Math.min(first + 6, daysInMonth(month))).padStart(2, '0')}`);
+    if (blockDays.every((day) => wanted.has(day))) parts.push(`blocks.${blockKey}`);
+    else parts.push(...blockDays.filter((day) => wanted.has(day)).map((day) => `days.${monthOf(day).dayKey}`));
+  }
+  return parts;
+}
+
+function valueAt(document: object, path: string): Record<string, DayCounters> | undefined {
+  let node: unknown = document;
+  for (const part of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
+  return node as Record<string, DayCounters> | undefined;
 }
 
 /** A bucket is an officer's to read only when every ticket it counts came from a sub-division in their area. */

@@ -130,6 +130,11 @@ describe('hotspots from the rollups', () => {
     const callbackDay = await reports.hotspots(supervisor, { by: 'district', from: '2026-11-14', to: '2026-11-14' });
     expect(strip(callbackDay.rows)).toEqual([{ ...zero, key: 'Lucknow', label: 'Lucknow', callbackConfirmed: 1, rejectedRate: 0, medianClosureMinutes: twoDays }]);
     expect((await reports.hotspots(supervisor, { by: 'district', from: '2026-11-11', to: '2026-11-11' })).rows).toEqual([]);
+    // 8–14 November is one whole block of the month (read from its block total); 10–14 is read day by day. Same figures.
+    const block = await reports.hotspots(supervisor, { by: 'district', from: '2026-11-08', to: '2026-11-14' });
+    const days = await reports.hotspots(supervisor, { by: 'district', from: '2026-11-10', to: '2026-11-14' });
+    expect(block.rows).toEqual(days.rows);
+    expect(block.rows[0]).toMatchObject({ complaints: 5, callbackConfirmed: 1 });
     // 10:30 IST is 05:00 UTC: a day boundary in UTC would have put nothing differently here, but 23:00 UTC would be the next IST day.
     expect((await reports.hotspots(supervisor, { by: 'district', from: '2026-11-15', to: '2026-11-20' })).rows).toEqual([]);
   });
