@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketRecord } from '../../models/ticketTypes.js';
 import { createApp } from '../../server/app.js';
 import { createStaffApiRouter } from '../../server/staffApi/staffApiRouter.js';
+import { createReportsRouter } from '../../server/staffApi/reportsRouter.js';
+import { ReportService } from '../../services/reportService.js';
 import { Directory } from '../../services/directory.js';
 import { StaffAuthService, type StaffAuthServiceOptions } from '../../services/staffAuthService.js';
 import { StaffService } from '../../services/staffService.js';
@@ -21,6 +23,8 @@ const operator = { role: 'system', id: 'test-operator' } as const;
 interface RunningApi {
   baseUrl: string;
   router: Router;
+  /** The report routes share /api and the OpenAPI document (server/staffApi/reportsRouter.ts). */
+  reportsRouter: Router;
   auth: StaffAuthService;
   tickets: TicketService;
   close(): Promise<void>;
@@ -31,7 +35,8 @@ async function startApi(authOptions: StaffAuthServiceOptions = {}): Promise<Runn
   const auth = new StaffAuthService(db.models, directory, authOptions);
   const staff = new StaffService(db.models, tickets, directory);
   const router = createStaffApiRouter({ auth, staff });
-  const app = createApp({ connection: db.connection, routers: [['/api', router]] });
+  const reportsRouter = createReportsRouter({ auth, reports: new ReportService(db.models, undefined, directory), directory });
+  const app = createApp({ connection: db.connection, routers: [['/api', router], ['/api', reportsRouter]] });
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     listening.once('error', reject);
@@ -40,6 +45,7 @@ async function startApi(authOptions: StaffAuthServiceOptions = {}): Promise<Runn
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     router,
+    reportsRouter,
     auth,
     tickets,
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -212,7 +218,7 @@ describe('permissions, checked on the server for every route', () => {
     const number = await assignedTicket();
     const before = await history(number);
     const publicRoutes = new Set(['post /auth/login', 'get /openapi.json']);
-    const routes = registeredRoutes(api.router).filter(({ method, path }) => !publicRoutes.has(`${method} ${path}`));
+    const routes = [...registeredRoutes(api.router), ...registeredRoutes(api.reportsRouter)].filter(({ method, path }) => !publicRoutes.has(`${method} ${path}`));
     expect(routes.length).toBeGreaterThanOrEqual(11);
     for (const { method, path } of routes) {
       const url = `/api${path.replace('{number}', number).replace('{username}', 'asha')}`;
@@ -505,7 +511,7 @@ describe('the OpenAPI document', () => {
     const document = result.body as unknown as { openapi: string; paths: Record<string, Record<string, { responses: object }>>; components: { schemas: Record<string, unknown> } };
     expect(document.openapi).toBe('3.1.0');
 
-    const registered = registeredRoutes(api.router).map(({ method, path }) => `${method} ${path}`).sort();
+    const registered = [...registeredRoutes(api.router), ...registeredRoutes(api.reportsRouter)].map(({ method, path }) => `${method} ${path}`).sort();
     const documented = Object.entries(document.paths)
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`))
       .sort();
