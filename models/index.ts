@@ -15,12 +15,12 @@ import {
   registerPageSchema,
   registerTicketSchema,
   reportBucketSchema,
-  reportMonthSchema,
+  reportCellSchema,
   type RegisterDayRecord,
   type RegisterPageRecord,
   type RegisterTicketRecord,
   type ReportBucketRecord,
-  type ReportMonthRecord,
+  type ReportCellRecord,
 } from './reportModels.js';
 import { ticketSchema } from './ticketModel.js';
 import { ticketWatchSchema, type TicketWatchRecord } from './ticketWatchModel.js';
@@ -42,9 +42,9 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   ticketWatch: Model<TicketWatchRecord>;
   staffUsers: Model<StaffUserRecord>;
   staffSessions: Model<StaffSessionRecord>;
-  /** Report rollups (services/reportService.ts): a catalogue of buckets, and per bucket one document per IST month. */
+  /** Report rollups (services/reportService.ts): a catalogue of buckets, and per bucket its counters per day, block and month. */
   reportBuckets: Model<ReportBucketRecord>;
-  reportMonths: Model<ReportMonthRecord>;
+  reportCells: Model<ReportCellRecord>;
   /** The satisfaction register: pages of closures per IST day, the day's page count, and each closure's page. */
   registerPages: Model<RegisterPageRecord>;
   registerDays: Model<RegisterDayRecord>;
@@ -78,7 +78,7 @@ export function createModels(connection: Connection): Models {
     staffUsers: connection.model<StaffUserRecord>('StaffUser', staffUserSchema, 'staff_users'),
     staffSessions: connection.model<StaffSessionRecord>('StaffSession', staffSessionSchema, 'staff_sessions'),
     reportBuckets: connection.model<ReportBucketRecord>('ReportBucket', reportBucketSchema, 'report_buckets'),
-    reportMonths: connection.model<ReportMonthRecord>('ReportMonth', reportMonthSchema, 'report_months'),
+    reportCells: connection.model<ReportCellRecord>('ReportCell', reportCellSchema, 'report_cells'),
     registerPages: connection.model<RegisterPageRecord>('RegisterPage', registerPageSchema, 'register_pages'),
     registerDays: connection.model<RegisterDayRecord>('RegisterDay', registerDaySchema, 'register_days'),
     registerTickets: connection.model<RegisterTicketRecord>('RegisterTicket', registerTicketSchema, 'register_tickets'),

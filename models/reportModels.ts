@@ -28,7 +28,7 @@ export const REPORT_COUNTERS = [
 ] as const;
 export type ReportCounter = (typeof REPORT_COUNTERS)[number];
 
-/** One day's counters for one category, plus `h`: closures by duration bin (see CLOSURE_BINS in reportRollups.ts). */
+/** One period's counters for one category, plus `h`: closures by duration bin (see closureBin in services/reportRollups.ts). */
 export type DayCounters = Partial<Record<ReportCounter, number>> & { h?: Record<string, number> };
 
 /** The catalogue of buckets: one small document per place / officer, so a report knows which month documents to read. */
@@ -43,18 +43,18 @@ export interface ReportBucketRecord {
   subDivisionIds: string[];
 }
 
-export interface ReportMonthRecord {
-  /** `<bucket id>:<yyyy-mm>` (IST). */
+/**
+ * One bucket's counters for one period, category → counters: an IST day (`yyyy-mm-dd`), a block of a month
+ * (`yyyy-mm/w1` = days 1–7 … `w5` = 29–31) or a whole month (`yyyy-mm`). Every count goes to all three, so a range is
+ * read as whole months, whole blocks and single days — a few small documents per bucket.
+ */
+export interface ReportCellRecord {
+  /** `<bucket id>:<period>`, e.g. `locality:Lucknow/Gomti Nagar:2026-11/w2`. */
   _id: string;
   bucket: string;
-  month: string;
-  /** `d<dd>` → category → counters. */
-  days: Record<string, Partial<Record<TicketCategory, DayCounters>>>;
-  /** Per block of the month (`w1` = days 1–7 … `w5` = 29–31), the sum of its days: category → counters. */
-  blocks: Record<string, Partial<Record<TicketCategory, DayCounters>>>;
-  /** The whole month's counters (the sum of `days`), category → counters. */
-  total: Partial<Record<TicketCategory, DayCounters>>;
-  /** The last ~500 effect ids applied here: an effect delivered twice is counted once. */
+  period: string;
+  counts: Partial<Record<TicketCategory, DayCounters>>;
+  /** The last APPLIED_MEMORY effect ids applied here: an effect delivered twice is counted once. */
   applied: string[];
   /** Optimistic concurrency: updates match `{_id, rev}` (a unique index, so an index hit on the embedded server). */
   rev: number;
@@ -118,20 +118,18 @@ export const reportBucketSchema = new Schema<ReportBucketRecord>(
   { versionKey: false, strict: 'throw' },
 );
 
-export const reportMonthSchema = new Schema<ReportMonthRecord>(
+export const reportCellSchema = new Schema<ReportCellRecord>(
   {
     _id: { type: String, required: true },
     bucket: { type: String, required: true },
-    month: { type: String, required: true },
-    days: { type: Schema.Types.Mixed, default: {} },
-    blocks: { type: Schema.Types.Mixed, default: {} },
-    total: { type: Schema.Types.Mixed, default: {} },
+    period: { type: String, required: true },
+    counts: { type: Schema.Types.Mixed, default: {} },
     applied: { type: [String], default: [] },
     rev: { type: Number, required: true },
   },
   { versionKey: false, strict: 'throw', minimize: false },
 );
-reportMonthSchema.index({ _id: 1, rev: 1 }, { unique: true, name: 'id_rev_unique' });
+reportCellSchema.index({ _id: 1, rev: 1 }, { unique: true, name: 'id_rev_unique' });
 
 export const registerPageSchema = new Schema<RegisterPageRecord>(
   {

@@ -94,7 +94,7 @@ async function benchOneSize(models: Models, size: number, samples: number, log: 
   const seedSeconds = (performance.now() - seedStarted) / 1000;
   log(
     `  ${size}: seeded in ${seedSeconds.toFixed(1)} s (tickets ${ticketSeconds.toFixed(1)} s, rollups ${(seedSeconds - ticketSeconds).toFixed(1)} s): ` +
-      `${counts.buckets} buckets, ${counts.months} month documents, ${counts.registerEntries} register lines in ${counts.registerPages} pages`,
+      `${counts.buckets} buckets, ${counts.cells} cell documents, ${counts.registerEntries} register lines in ${counts.registerPages} pages`,
   );
 
   const to = istDay(now);
@@ -135,7 +135,7 @@ async function benchOneSize(models: Models, size: number, samples: number, log: 
     const ticket = generator.ticket(extra++);
     await reports.apply(ticket, ticket.events[0]!, `${ticket._id}:0:report.update`);
   });
-  const result = { tickets: size, hotspotsMs, registerMs, baselineMs, applyMs, seedSeconds: round(seedSeconds), rollupDocuments: counts.months + counts.buckets, registerLines: counts.registerEntries };
+  const result = { tickets: size, hotspotsMs, registerMs, baselineMs, applyMs, seedSeconds: round(seedSeconds), rollupDocuments: counts.cells + counts.buckets, registerLines: counts.registerEntries };
   log(
     `  ${size}: hotspots p50 ${hotspotsMs.p50} ms / p99 ${hotspotsMs.p99} ms · register p50 ${registerMs.p50} / p99 ${registerMs.p99} ms · ` +
       `baseline findById p50 ${baselineMs.p50} / p99 ${baselineMs.p99} ms · apply one effect p50 ${applyMs.p50} / p99 ${applyMs.p99} ms`,

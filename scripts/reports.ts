@@ -62,7 +62,7 @@ export async function runReportsCommand(argv: string[], io: ReportsCommandIo): P
     const counts = await rebuildReports(database.models, { batchSize, log: io.out });
     io.out(
       `Rebuilt from ${counts.tickets} tickets in ${((performance.now() - started) / 1000).toFixed(1)} s: ${counts.buckets} buckets, ` +
-        `${counts.months} month documents, ${counts.registerEntries} register lines in ${counts.registerPages} pages.`,
+        `${counts.cells} cell documents, ${counts.registerEntries} register lines in ${counts.registerPages} pages.`,
     );
     return 0;
   } finally {

@@ -3,10 +3,10 @@
 // `report.update` effects apply (services/reportRollups.ts) in memory, then writes every document in bulk.
 import { trusted } from 'mongoose';
 import { wholeDocument, type Models } from '../models/index.js';
-import type { RegisterEntry, ReportBucketRecord, ReportMonthRecord } from '../models/reportModels.js';
+import type { RegisterEntry, ReportBucketRecord, ReportCellRecord } from '../models/reportModels.js';
 import type { TicketRecord } from '../models/ticketTypes.js';
 import { REGISTER_PAGE_SIZE } from './reportRegister.js';
-import { addAtPath, changesFor, incrementPaths, istDay, monthDocumentId, monthOf, registerEntryFor } from './reportRollups.js';
+import { addAtPath, cellUpdates, changesFor, istDay, registerEntryFor } from './reportRollups.js';
 
 const WRITE_BATCH = 1_000;
 /** The ticket-number counters (services/ticketService.ts allocateNumber): `ticket-number:<yymmdd>` → the day's last sequence. */
@@ -15,14 +15,14 @@ const TICKET_COUNTER_PREFIX = 'ticket-number:';
 export interface RebuildCounts {
   tickets: number;
   buckets: number;
-  months: number;
+  cells: number;
   registerEntries: number;
   registerPages: number;
 }
 
 export class RollupBuilder {
   private readonly buckets = new Map<string, Omit<ReportBucketRecord, 'subDivisionIds'> & { subDivisionIds: Set<string> }>();
-  private readonly months = new Map<string, Pick<ReportMonthRecord, '_id' | 'bucket' | 'month' | 'days' | 'blocks' | 'total'>>();
+  private readonly cells = new Map<string, Pick<ReportCellRecord, '_id' | 'bucket' | 'period' | 'counts'>>();
   private readonly registerByDay = new Map<string, RegisterEntry[]>();
   private tickets = 0;
 
@@ -47,10 +47,11 @@ export class RollupBuilder {
         };
         if (bucket.subDivisionId) catalogued.subDivisionIds.add(bucket.subDivisionId);
         this.buckets.set(bucket.id, catalogued);
-        const id = monthDocumentId(change);
-        const month = this.months.get(id) ?? { _id: id, bucket: bucket.id, month: monthOf(change.day).month, days: {}, blocks: {}, total: {} };
-        for (const [path, by] of Object.entries(incrementPaths(change, ticket.category))) addAtPath(month as unknown as Record<string, unknown>, path, by);
-        this.months.set(id, month);
+        for (const { id, period, paths } of cellUpdates(change, ticket.category)) {
+          const cell = this.cells.get(id) ?? { _id: id, bucket: bucket.id, period, counts: {} };
+          for (const [path, by] of Object.entries(paths)) addAtPath(cell as unknown as Record<string, unknown>, path, by);
+          this.cells.set(id, cell);
+        }
       }
       const entry = registerEntryFor(ticket, event);
       if (entry) {
@@ -64,11 +65,11 @@ export class RollupBuilder {
 
   /** Replaces every report document with the folded ones. Running it twice over the same tickets gives the same documents. */
   async replaceAll(models: Models): Promise<RebuildCounts> {
-    for (const model of [models.reportBuckets, models.reportMonths, models.registerPages, models.registerDays, models.registerTickets] as const) {
+    for (const model of [models.reportBuckets, models.reportCells, models.registerPages, models.registerDays, models.registerTickets] as const) {
       await (model as typeof models.reportBuckets).deleteMany({});
     }
     await insertInBatches(models.reportBuckets, [...this.buckets.values()].map((bucket) => ({ ...bucket, subDivisionIds: [...bucket.subDivisionIds].sort() })));
-    await insertInBatches(models.reportMonths, [...this.months.values()].map((month) => ({ ...month, applied: [], rev: 1 })));
+    await insertInBatches(models.reportCells, [...this.cells.values()].map((cell) => ({ ...cell, applied: [], rev: 1 })));
     let registerEntries = 0;
     let registerPages = 0;
     for (const [day, entries] of this.registerByDay) {
@@ -88,7 +89,7 @@ export class RollupBuilder {
       registerEntries += entries.length;
       registerPages += pages.length;
     }
-    return { tickets: this.tickets, buckets: this.buckets.size, months: this.months.size, registerEntries, registerPages };
+    return { tickets: this.tickets, buckets: this.buckets.size, cells: this.cells.size, registerEntries, registerPages };
   }
 }
 

@@ -49,12 +49,40 @@ export function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
 
-/**
- * The month document that holds a day, the day's key inside it (`d<dd>`: never a bare number in a field path), and
- * its block of the month: days 1–7 are `w1`, 8–14 `w2`, 15–21 `w3`, 22–28 `w4`, 29–31 `w5`.
- */
-export function monthOf(day: string): { month: string; dayKey: string; blockKey: string } {
-  return { month: day.slice(0, 7), dayKey: `d${day.slice(8, 10)}`, blockKey: `w${Math.ceil(Number(day.slice(8, 10)) / 7)}` };
+/** The periods a day's counts go to: the day, its block of the month (days 1–7 `w1` … 29–31 `w5`), the month. */
+export function periodsOf(day: string): [string, string, string] {
+  const month = day.slice(0, 7);
+  return [day, `${month}/w${Math.ceil(Number(day.slice(8, 10)) / 7)}`, month];
+}
+
+export function daysInMonth(month: string): number {
+  const [year, monthNumber] = month.split('-').map(Number);
+  return new Date(Date.UTC(year!, monthNumber!, 0)).getUTCDate();
+}
+
+/** The fewest periods whose counts sum to exactly the days from..to: whole months, then whole blocks, then days. */
+export function periodsCovering(from: string, to: string): string[] {
+  const wanted = daysBetween(from, to);
+  const periods: string[] = [];
+  let index = 0;
+  while (index < wanted.length) {
+    const day = wanted[index]!;
+    const [, block, month] = periodsOf(day);
+    const dayOfMonth = Number(day.slice(8, 10));
+    const monthEnd = `${month}-${String(daysInMonth(month)).padStart(2, '0')}`;
+    const blockEnd = `${month}-${String(Math.min(Math.ceil(dayOfMonth / 7) * 7, daysInMonth(month))).padStart(2, '0')}`;
+    if (dayOfMonth === 1 && monthEnd <= to) {
+      periods.push(month);
+      index += daysInMonth(month);
+    } else if ((dayOfMonth - 1) % 7 === 0 && blockEnd <= to) {
+      periods.push(block);
+      index += daysBetween(day, blockEnd).length;
+    } else {
+      periods.push(day);
+      index += 1;
+    }
+  }
+  return periods;
 }
 
 // ── Closure durations ───────────────────────────────────────────────────────────────────────────────────────────
@@ -233,23 +261,14 @@ function personOf(actor: TicketEvent['actor']): RegisterEntry['claimedBy'] {
 
 // ── Folding changes into documents ──────────────────────────────────────────────────────────────────────────────
 
-/** The `$inc` paths inside a month document for one change, in the ticket's category. */
-export function incrementPaths(change: DayChange, category: TicketCategory): Record<string, number> {
-  const { dayKey, blockKey } = monthOf(change.day);
+/** The cell documents one change bumps (its day, block and month) and the `$inc` paths inside each, in the ticket's category. */
+export function cellUpdates(change: DayChange, category: TicketCategory): Array<{ id: string; period: string; paths: Record<string, number> }> {
   const paths: Record<string, number> = {};
-  // Each count goes to its day, its block of the month and the month's total: a range reads the coarsest that fits
-  // (a whole month → the total, a whole block → the block, otherwise days), so it reads a few dozen cells per bucket.
-  for (const prefix of [`days.${dayKey}`, `blocks.${blockKey}`, 'total']) {
-    for (const [counter, by] of Object.entries(change.counts)) {
-      if (by) paths[`${prefix}.${category}.${counter}`] = by;
-    }
-    if (change.closureBin !== undefined) paths[`${prefix}.${category}.h.b${change.closureBin}`] = 1;
+  for (const [counter, by] of Object.entries(change.counts)) {
+    if (by) paths[`counts.${category}.${counter}`] = by;
   }
-  return paths;
-}
-
-export function monthDocumentId(change: DayChange): string {
-  return `${change.bucket.id}:${monthOf(change.day).month}`;
+  if (change.closureBin !== undefined) paths[`counts.${category}.h.b${change.closureBin}`] = 1;
+  return periodsOf(change.day).map((period) => ({ id: `${change.bucket.id}:${period}`, period, paths }));
 }
 
 /** Adds `by` at a dotted path of a plain object (what `$inc` does on the server). */

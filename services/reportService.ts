@@ -6,22 +6,25 @@ import { trusted } from 'mongoose';
 import { z } from 'zod';
 import type { mongo } from 'mongoose';
 import { wholeDocument, type Models } from '../models/index.js';
-import type { DayCounters, RegisterEntry, ReportBucketRecord, ReportDimension, ReportMonthRecord } from '../models/reportModels.js';
+import type { DayCounters, RegisterEntry, ReportBucketRecord, ReportCellRecord, ReportDimension } from '../models/reportModels.js';
 import { TICKET_CATEGORIES, type StaffRole, type TicketCategory, type TicketEvent, type TicketRecord } from '../models/ticketTypes.js';
 import { Directory } from './directory.js';
 import { InvalidInputError, NotPermittedError } from './errors.js';
 import { registerCursorSchema, ReportRegister, type RegisterFilter, type RegisterPage } from './reportRegister.js';
-import { addAtPath, addDays, changesFor, daysBetween, incrementPaths, istDay, medianMinutes, monthDocumentId, monthOf, registerEntryFor, type BucketRef } from './reportRollups.js';
+import { addAtPath, addDays, cellUpdates, changesFor, daysBetween, istDay, medianMinutes, periodsCovering, registerEntryFor, type BucketRef } from './reportRollups.js';
 import { parseInput } from './ticketInput.js';
 
-/** How many applied effect ids a month document remembers. An effect is redelivered within minutes, not 500 updates later. */
-export const APPLIED_MEMORY = 500;
+/**
+ * How many applied effect ids a cell remembers. A redelivery comes within the notifier's sweep (30 s) or at the next
+ * start, long before 200 more effects reach the same cell while it is down.
+ */
+export const APPLIED_MEMORY = 200;
 export const DEFAULT_REPORT_LIMIT = 50;
 export const MAX_REPORT_LIMIT = 500;
 export const DEFAULT_RANGE_DAYS = 30;
 export const MAX_RANGE_DAYS = 366;
-/** Month documents per `_id $in` read: an index hit on the embedded server, kept to a modest message size. */
-const READ_BATCH = 200;
+/** Cells per `_id $in` read: an index hit on the embedded server, kept to a modest message size. */
+const READ_BATCH = 500;
 
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as yyyy-mm-dd').refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day), 'not a calendar day');
 
@@ -118,15 +121,16 @@ export class ReportService {
    * crash — even one part-way through — counts every document exactly once.
    */
   async apply(ticket: TicketRecord, event: TicketEvent, effectId: string): Promise<void> {
-    const byDocument = new Map<string, { bucket: BucketRef; month: string; inc: Record<string, number> }>();
+    const byCell = new Map<string, { bucket: string; period: string; inc: Record<string, number> }>();
     for (const change of changesFor(ticket, event)) {
       await this.catalogue(change.bucket);
-      const id = monthDocumentId(change);
-      const entry = byDocument.get(id) ?? { bucket: change.bucket, month: monthOf(change.day).month, inc: {} };
-      for (const [path, by] of Object.entries(incrementPaths(change, ticket.category))) entry.inc[path] = (entry.inc[path] ?? 0) + by;
-      byDocument.set(id, entry);
+      for (const { id, period, paths } of cellUpdates(change, ticket.category)) {
+        const cell = byCell.get(id) ?? { bucket: change.bucket.id, period, inc: {} };
+        for (const [path, by] of Object.entries(paths)) cell.inc[path] = (cell.inc[path] ?? 0) + by;
+        byCell.set(id, cell);
+      }
     }
-    for (const [id, { bucket, month, inc }] of byDocument) await this.applyToMonth(id, bucket.id, month, inc, effectId);
+    for (const [id, { bucket, period, inc }] of byCell) await this.applyToCell(id, bucket, period, inc, effectId);
     const entry = registerEntryFor(ticket, event);
     if (entry) await this.register.append(entry);
   }
@@ -150,20 +154,20 @@ export class ReportService {
     this.catalogued.add(cacheKey);
   }
 
-  private async applyToMonth(id: string, bucket: string, month: string, inc: Record<string, number>, effectId: string): Promise<void> {
-    const months = this.models.reportMonths.collection;
+  private async applyToCell(id: string, bucket: string, period: string, inc: Record<string, number>, effectId: string): Promise<void> {
+    const cells = this.models.reportCells.collection;
     for (let attempt = 0; attempt < 20; attempt++) {
       // Read by `_id` and update by `{_id, rev}` (a unique index): both index hits, where `applied: {$ne}` would scan.
-      const current = await this.models.reportMonths.findById(id, { days: 0 }).lean<Pick<ReportMonthRecord, '_id' | 'applied' | 'rev'>>();
+      const current = await this.models.reportCells.findById(id, { counts: 0 }).lean<Pick<ReportCellRecord, '_id' | 'applied' | 'rev'>>();
       if (current?.applied.includes(effectId)) return;
       try {
         if (!current) {
-          const fields: { days?: object; blocks?: object; total?: object } = {};
+          const fields: { counts?: object } = {};
           for (const [path, by] of Object.entries(inc)) addAtPath(fields, path, by);
-          await months.insertOne({ _id: id as never, bucket, month, days: fields.days ?? {}, blocks: fields.blocks ?? {}, total: fields.total ?? {}, applied: [effectId], rev: 1 });
+          await cells.insertOne({ _id: id as never, bucket, period, counts: fields.counts ?? {}, applied: [effectId], rev: 1 });
           return;
         }
-        const result = await months.updateOne({ _id: id as never, rev: current.rev }, {
+        const result = await cells.updateOne({ _id: id as never, rev: current.rev }, {
           $inc: { ...inc, rev: 1 },
           $push: { applied: { $each: [effectId], $slice: -APPLIED_MEMORY } },
         } as unknown as mongo.UpdateFilter<mongo.Document>);
@@ -173,7 +177,7 @@ export class ReportService {
         if ((error as { code?: number }).code !== 11000) throw error;
       }
     }
-    throw new Error(`report month ${id}: could not apply ${effectId} (too much contention)`);
+    throw new Error(`report cell ${id}: could not apply ${effectId} (too much contention)`);
   }
 
   // ── Reading ───────────────────────────────────────────────────────────────────────────────────────────────────
@@ -198,23 +202,15 @@ export class ReportService {
     const totals = new Map<string, Accumulator>();
     const accumulatorFor = (key: string) => totals.get(key) ?? totals.set(key, new Accumulator()).get(key)!;
 
-    // Per month, one read of every bucket's document by `_id $in`, projected to the coarsest parts that make up the
-    // range: the month's total if it covers the month, else whole blocks of the month, else single days.
-    const daysByMonth = new Map<string, string[]>();
-    for (const day of daysBetween(range.from, range.to)) daysByMonth.set(day.slice(0, 7), [...(daysByMonth.get(day.slice(0, 7)) ?? []), day]);
-    for (const [month, days] of daysByMonth) {
-      const parts = partsCovering(month, days);
-      const projection: Record<string, 1> = { bucket: 1, ...Object.fromEntries(parts.map((part) => [part, 1] as const)) };
-      const ids = buckets.map((bucket) => `${bucket._id}:${month}`);
-      for (let start = 0; start < ids.length; start += READ_BATCH) {
-        const documents = await this.models.reportMonths.find({ _id: trusted({ $in: ids.slice(start, start + READ_BATCH) }) }, projection).lean<Array<Pick<ReportMonthRecord, 'bucket' | 'days' | 'blocks' | 'total'>>>();
-        for (const document of documents) {
-          for (const part of parts) {
-            for (const [category, counters] of Object.entries(valueAt(document, part) ?? {})) {
-              if (query.category && category !== query.category) continue;
-              accumulatorFor(query.by === 'category' ? category : document.bucket).add(counters);
-            }
-          }
+    // Every bucket's cells for the fewest periods that make up the range (whole months, whole blocks, days), by `_id $in`.
+    const periods = periodsCovering(range.from, range.to);
+    const ids = buckets.flatMap((bucket) => periods.map((period) => `${bucket._id}:${period}`));
+    for (let start = 0; start < ids.length; start += READ_BATCH) {
+      const cells = await this.models.reportCells.find({ _id: trusted({ $in: ids.slice(start, start + READ_BATCH) }) }, { applied: 0 }).lean<ReportCellRecord[]>();
+      for (const cell of cells) {
+        for (const [category, counters] of Object.entries(cell.counts ?? {})) {
+          if (query.category && category !== query.category) continue;
+          accumulatorFor(query.by === 'category' ? category : cell.bucket).add(counters);
         }
       }
     }
@@ -274,31 +270,6 @@ export class ReportService {
   static entryVisible(entry: RegisterEntry, area: Set<string> | undefined): boolean {
     return area === undefined || (entry.subDivisionId !== undefined && area.has(entry.subDivisionId));
   }
-}
-
-function daysInMonth(month: string): number {
-  const [year, monthNumber] = month.split('-').map(Number);
-  return new Date(Date.UTC(year!, monthNumber!, 0)).getUTCDate();
-}
-
-/** The paths of a month document whose counters sum to exactly `days` (days of that month, in order). */
-function partsCovering(month: string, days: string[]): string[] {
-  if (days.length === daysInMonth(month)) return ['total'];
-  const parts: string[] = [];
-  const wanted = new Set(days);
-  for (const { blockKey } of new Map(days.map((day) => [monthOf(day).blockKey, monthOf(day)])).values()) {
-    const first = (Number(blockKey.slice(1)) - 1) * 7 + 1;
-    const blockDays = daysBetween(`${month}-${String(first).padStart(2, '0')}`, `${month}-${String(Math.min(first + 6, daysInMonth(month))).padStart(2, '0')}`);
-    if (blockDays.every((day) => wanted.has(day))) parts.push(`blocks.${blockKey}`);
-    else parts.push(...blockDays.filter((day) => wanted.has(day)).map((day) => `days.${monthOf(day).dayKey}`));
-  }
-  return parts;
-}
-
-function valueAt(document: object, path: string): Record<string, DayCounters> | undefined {
-  let node: unknown = document;
-  for (const part of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
-  return node as Record<string, DayCounters> | undefined;
 }
 
 /** A bucket is an officer's to read only when every ticket it counts came from a sub-division in their area. */

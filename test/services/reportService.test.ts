@@ -7,7 +7,7 @@ import { Directory } from '../../services/directory.js';
 import { NotPermittedError } from '../../services/errors.js';
 import { NotificationService, type ConsumerNotifier } from '../../services/notificationService.js';
 import { rebuildReports } from '../../services/reportRebuild.js';
-import { binMiddleMinutes, closureBin, medianMinutes } from '../../services/reportRollups.js';
+import { binMiddleMinutes, closureBin, medianMinutes, periodsCovering } from '../../services/reportRollups.js';
 import { ReportService, type HotspotRow } from '../../services/reportService.js';
 import { TicketService } from '../../services/ticketService.js';
 import { agent, complaintFor, newConsumer, officer, otherSupervisor, slaTimer, supervisor } from '../support/ticketFixtures.js';
@@ -130,7 +130,7 @@ describe('hotspots from the rollups', () => {
     const callbackDay = await reports.hotspots(supervisor, { by: 'district', from: '2026-11-14', to: '2026-11-14' });
     expect(strip(callbackDay.rows)).toEqual([{ ...zero, key: 'Lucknow', label: 'Lucknow', callbackConfirmed: 1, rejectedRate: 0, medianClosureMinutes: twoDays }]);
     expect((await reports.hotspots(supervisor, { by: 'district', from: '2026-11-11', to: '2026-11-11' })).rows).toEqual([]);
-    // 8–14 November is one whole block of the month (read from its block total); 10–14 is read day by day. Same figures.
+    // 8–14 November is one whole block of the month (read as the block's cell); 10–14 is read day by day. Same figures.
     const block = await reports.hotspots(supervisor, { by: 'district', from: '2026-11-08', to: '2026-11-14' });
     const days = await reports.hotspots(supervisor, { by: 'district', from: '2026-11-10', to: '2026-11-14' });
     expect(block.rows).toEqual(days.rows);
@@ -256,7 +256,7 @@ describe('the satisfaction register', () => {
 });
 
 describe('reading and applying', () => {
-  it('reads by exact ids: the small bucket catalogue, then month documents by _id $in — never the tickets', async () => {
+  it('reads by exact ids: the small bucket catalogue, then cells by _id $in — never the tickets', async () => {
     const client = db.connection.getClient();
     const commands: Array<{ collection: string; filter: unknown }> = [];
     const record = (event: { commandName: string; command: Record<string, unknown>; databaseName: string }) => {
@@ -269,9 +269,16 @@ describe('reading and applying', () => {
     } finally {
       client.off('commandStarted', record);
     }
-    // One read of the month documents per month in the range (October and November here).
-    expect(commands.map((command) => command.collection)).toEqual(['report_buckets', 'report_months', 'report_months', 'register_days', 'register_pages']);
+    // October and November are whole months: two cells per locality, one read.
+    expect(commands.map((command) => command.collection)).toEqual(['report_buckets', 'report_cells', 'register_days', 'register_pages']);
     for (const command of commands.slice(1)) expect(Object.keys((command.filter as { _id: object })._id)).toEqual(['$in']);
+  });
+
+  it('a range is read as the fewest cells: whole months, whole 7-day blocks, then days', () => {
+    expect(periodsCovering('2026-08-31', '2026-11-28')).toEqual(['2026-08-31', '2026-09', '2026-10', '2026-11/w1', '2026-11/w2', '2026-11/w3', '2026-11/w4']);
+    expect(periodsCovering('2026-11-10', '2026-11-16')).toEqual(['2026-11-10', '2026-11-11', '2026-11-12', '2026-11-13', '2026-11-14', '2026-11-15', '2026-11-16']);
+    expect(periodsCovering('2026-02-01', '2026-02-28')).toEqual(['2026-02']);
+    expect(periodsCovering('2026-01-29', '2026-02-08')).toEqual(['2026-01/w5', '2026-02/w1', '2026-02-08']);
   });
 
   it('the median comes from the histogram: the lower middle bin, its geometric middle', () => {
@@ -290,13 +297,13 @@ describe('reading and applying', () => {
     const snapshot = async () => ({
       // The order a bucket met its sub-divisions in is the order the effects were delivered in, and means nothing.
       buckets: (await db.models.reportBuckets.find({}, { _consistentSnapshot: 0 }).sort({ _id: 1 }).lean()).map((bucket) => ({ ...bucket, subDivisionIds: [...bucket.subDivisionIds].sort() })),
-      months: (await db.models.reportMonths.find({}, { applied: 0, rev: 0 }).sort({ _id: 1 }).lean()),
+      cells: await db.models.reportCells.find({}, { applied: 0, rev: 0 }).sort({ _id: 1 }).lean(),
       register: (await db.models.registerPages.find({}, { rev: 0 }).sort({ _id: 1 }).lean()).map((page) => ({ ...page, entries: [...page.entries].sort((a, b) => a.ticket.localeCompare(b.ticket)) })),
       days: await db.models.registerDays.find({}, { _consistentSnapshot: 0 }).sort({ _id: 1 }).lean(),
       markers: await db.models.registerTickets.find({}, { _consistentSnapshot: 0 }).sort({ _id: 1 }).lean(),
     });
     const live = await snapshot();
-    expect(live.months.length).toBeGreaterThan(0);
+    expect(live.cells.length).toBeGreaterThan(0);
     const counts = await rebuildReports(db.models);
     expect(counts).toMatchObject({ tickets: 5, registerEntries: 2 });
     const rebuilt = await snapshot();
