@@ -54,6 +54,14 @@ export async function benchReportLatency(options: BenchReportOptions): Promise<R
     embedded = await startEmbeddedMongo({ dataFile: join(tempDir, 'reports.mv'), maxHeap: options.heap ?? '1g' });
   }
   const results: ReportLatency[] = [];
+  // Interrupted (Ctrl-C, a timeout): stop the embedded server and remove its store rather than leave them behind.
+  const interrupted = () => {
+    void Promise.resolve(embedded?.stop())
+      .finally(() => tempDir && rmSync(tempDir, { recursive: true, force: true }))
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     for (const size of options.sizes) {
       const { connection, models } = await connectModels(externalUri ?? embedded!.uri, `santushti_bench_reports_${randomBytes(3).toString('hex')}`);
@@ -65,6 +73,8 @@ export async function benchReportLatency(options: BenchReportOptions): Promise<R
       }
     }
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await embedded?.stop();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   }

@@ -11,7 +11,7 @@ import { TICKET_CATEGORIES, type StaffRole, type TicketCategory, type TicketEven
 import { Directory } from './directory.js';
 import { InvalidInputError, NotPermittedError } from './errors.js';
 import { registerCursorSchema, ReportRegister, type RegisterFilter, type RegisterPage } from './reportRegister.js';
-import { addAtPath, addDays, cellUpdates, changesFor, daysBetween, istDay, medianMinutes, periodsCovering, registerEntryFor, type BucketRef } from './reportRollups.js';
+import { addAtPath, addDays, cellUpdates, changesFor, istDay, medianMinutes, periodsCovering, registerEntryFor, type BucketRef } from './reportRollups.js';
 import { parseInput } from './ticketInput.js';
 
 /**
@@ -89,7 +89,7 @@ export interface HotspotReport {
 
 /** Who reads reports: supervisors everything, officers their own area (the sub-divisions under them), nobody else. */
 export interface ReportReader {
-  role: StaffRole | string;
+  role: StaffRole | (string & {});
   officerId?: string;
 }
 
@@ -183,11 +183,11 @@ export class ReportService {
   // ── Reading ───────────────────────────────────────────────────────────────────────────────────────────────────
 
   /** The IST day range of a query: defaults, order and span checked. */
-  rangeOf(query: { from?: string | undefined; to?: string | undefined }): ReportRange {
+  private rangeOf(query: { from?: string | undefined; to?: string | undefined }): ReportRange {
     const to = query.to ?? istDay(this.now());
     const from = query.from ?? addDays(to, 1 - DEFAULT_RANGE_DAYS);
     if (from > to) throw new InvalidInputError(['from: must not be after to']);
-    if (daysBetween(from, to).length > MAX_RANGE_DAYS) throw new InvalidInputError([`from: the range may span at most ${MAX_RANGE_DAYS} days`]);
+    if ((Date.parse(to) - Date.parse(from)) / 86_400_000 + 1 > MAX_RANGE_DAYS) throw new InvalidInputError([`from: the range may span at most ${MAX_RANGE_DAYS} days`]);
     return { from, to };
   }
 
@@ -260,14 +260,14 @@ export class ReportService {
    * The sub-divisions a reader may see: undefined for a supervisor (everything), the officer's own area for an
    * officer; everyone else is refused.
    */
-  areaOf(reader: ReportReader): Set<string> | undefined {
+  private areaOf(reader: ReportReader): Set<string> | undefined {
     if (reader.role === 'supervisor') return undefined;
     if (reader.role === 'officer') return new Set(reader.officerId ? this.directory.subDivisionIdsUnder(reader.officerId) : []);
     throw new NotPermittedError('Reports are for supervisors and officers.');
   }
 
   /** Register lines visible to the reader: an officer sees the closures of their own area only. */
-  static entryVisible(entry: RegisterEntry, area: Set<string> | undefined): boolean {
+  private static entryVisible(entry: RegisterEntry, area: Set<string> | undefined): boolean {
     return area === undefined || (entry.subDivisionId !== undefined && area.has(entry.subDivisionId));
   }
 }
