@@ -13,7 +13,18 @@ import { counterSchema, type CounterRecord } from './counterModel.js';
 import { duplicateGuardSchema, type DuplicateGuardRecord } from './duplicateGuardModel.js';
 import { createDirectLineModels, type DirectLineModels } from './directLineModels.js';
 import { staffSessionSchema, staffUserSchema, type StaffSessionRecord, type StaffUserRecord } from './staffModels.js';
-import { reportRollupSchema, type ReportRollupRecord } from './reportModels.js';
+import {
+  registerDaySchema,
+  registerPageSchema,
+  registerTicketSchema,
+  reportBucketSchema,
+  reportCellSchema,
+  type RegisterDayRecord,
+  type RegisterPageRecord,
+  type RegisterTicketRecord,
+  type ReportBucketRecord,
+  type ReportCellRecord,
+} from './reportModels.js';
 import { ticketSchema } from './ticketModel.js';
 import { ticketWatchSchema, type TicketWatchRecord } from './ticketWatchModel.js';
 import { leaseSchema, type LeaseRecord } from './leaseModel.js';
@@ -42,10 +53,15 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   ticketWatch: Model<TicketWatchRecord>;
   staffUsers: Model<StaffUserRecord>;
   staffSessions: Model<StaffSessionRecord>;
-  /** Report rollups (services/reportService.ts): one document per place / officer bucket. */
-  reportRollups: Model<ReportRollupRecord>;
   /** Exclusive rights across server processes (services/leases.ts): a conversation's turns, a ticket's outbox. */
   leases: Model<LeaseRecord>;
+  /** Report rollups (services/reportService.ts): a catalogue of buckets, and per bucket its counters per day, block and month. */
+  reportBuckets: Model<ReportBucketRecord>;
+  reportCells: Model<ReportCellRecord>;
+  /** The satisfaction register: pages of closures per IST day, the day's page count, and each closure's page. */
+  registerPages: Model<RegisterPageRecord>;
+  registerDays: Model<RegisterDayRecord>;
+  registerTickets: Model<RegisterTicketRecord>;
 }
 
 /**
@@ -78,8 +94,12 @@ export function createModels(connection: Connection): Models {
     ticketWatch: connection.model<TicketWatchRecord>('TicketWatch', ticketWatchSchema, 'ticket_watch'),
     staffUsers: connection.model<StaffUserRecord>('StaffUser', staffUserSchema, 'staff_users'),
     staffSessions: connection.model<StaffSessionRecord>('StaffSession', staffSessionSchema, 'staff_sessions'),
-    reportRollups: connection.model<ReportRollupRecord>('ReportRollup', reportRollupSchema, 'report_rollups'),
     leases: connection.model<LeaseRecord>('Lease', leaseSchema, 'leases'),
+    reportBuckets: connection.model<ReportBucketRecord>('ReportBucket', reportBucketSchema, 'report_buckets'),
+    reportCells: connection.model<ReportCellRecord>('ReportCell', reportCellSchema, 'report_cells'),
+    registerPages: connection.model<RegisterPageRecord>('RegisterPage', registerPageSchema, 'register_pages'),
+    registerDays: connection.model<RegisterDayRecord>('RegisterDay', registerDaySchema, 'register_days'),
+    registerTickets: connection.model<RegisterTicketRecord>('RegisterTicket', registerTicketSchema, 'register_tickets'),
     ...createDirectLineModels(connection),
     ...createWhatsAppWebModels(connection),
     ...createWhatsAppCloudModels(connection),

@@ -19,6 +19,8 @@ import { CallbackService } from '../services/callbackService.js';
 import type { OfficeHours } from '../services/officeHours.js';
 import { NotificationService } from '../services/notificationService.js';
 import { ReportService } from '../services/reportService.js';
+import { createReportsRouter } from './staffApi/reportsRouter.js';
+import { createDashboardRouter } from './dashboard/dashboardRouter.js';
 import { SatisfactionTimers } from '../services/satisfactionTimers.js';
 import type { SlaLimits } from '../services/slaPolicy.js';
 import { SlaTimers } from '../services/slaTimers.js';
@@ -156,7 +158,7 @@ export function createHelpline(database: Database, directory: Directory, options
     for (const channelId of channel.channelIds) adapters[channelId] = channel.adapter;
   }
 
-  const reports = new ReportService(models, options.now);
+  const reports = new ReportService(models, options.now, directory);
   notifications = new NotificationService(models, new BotConsumerNotifier({ bot, tickets, references, adapters, botAppId: '' }), {
     now: options.now,
     sweepIntervalMs: options.sweepIntervalMs,
@@ -179,7 +181,7 @@ export function createHelpline(database: Database, directory: Directory, options
     log,
   });
 
-  const staff = new StaffService(models, tickets, directory, reports);
+  const staff = new StaffService(models, tickets, directory);
   handoffStream = new HandoffStreamHub(liveHandoff, staffAuth, handoffVersionReader(models), { pollIntervalMs: options.handoffStreamPollMs, log });
 
   const app = createApp({
@@ -193,6 +195,8 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/api', createAgentTicketsRouter({ auth: staffAuth, handoffTickets: new HandoffTicketService(models, tickets), evidence: new EvidenceService(models, staff, options.now) })],
       ['/agent', createAgentConsoleRouter()],
       ['/api', createCallbacksRouter({ auth: staffAuth, callbacks })],
+      ['/api', createReportsRouter({ auth: staffAuth, reports, directory })],
+      ['/dashboard', createDashboardRouter()],
       ...channels.flatMap((channel) => channel.routers ?? []),
       ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
     ],

@@ -1,289 +1,307 @@
 // Reports from rollups. Every event that changes what a report counts owes the rollups a `report.update` outbox
-// effect; applying it bumps a few small bucket documents (a district, a sub-division, a locality, the officers
-// involved). The reports read only those buckets — never the tickets collection, which the embedded server would
-// have to scan (seconds at 100,000 tickets, holding the collection's lock).
+// effect; applying it bumps per-IST-day counters in one month document per bucket (a district, division,
+// sub-division, locality, feeder, officer) and, for a closure, adds a line to the satisfaction register. Reports
+// read only those documents, by exact `_id` — never the tickets collection, which the embedded server would scan.
+import { trusted } from 'mongoose';
 import { z } from 'zod';
 import type { mongo } from 'mongoose';
-import type { Models } from '../models/index.js';
-import { type ReportCounter, type ReportDimension, type ReportRollupRecord } from '../models/reportModels.js';
-import type { TicketEvent, TicketRecord } from '../models/ticketTypes.js';
-import { NotPermittedError } from './errors.js';
+import { wholeDocument, type Models } from '../models/index.js';
+import type { DayCounters, RegisterEntry, ReportBucketRecord, ReportCellRecord, ReportDimension } from '../models/reportModels.js';
+import { TICKET_CATEGORIES, type StaffRole, type TicketCategory, type TicketEvent, type TicketRecord } from '../models/ticketTypes.js';
+import { Directory } from './directory.js';
+import { InvalidInputError, NotPermittedError } from './errors.js';
+import { registerCursorSchema, ReportRegister, type RegisterFilter, type RegisterPage } from './reportRegister.js';
+import { addAtPath, addDays, cellUpdates, changesFor, istDay, medianMinutes, periodsCovering, registerEntryFor, type BucketRef } from './reportRollups.js';
 import { parseInput } from './ticketInput.js';
 
-/** How many applied effect ids a bucket remembers. An effect is redelivered within seconds or minutes, not 500 updates later. */
-export const APPLIED_MEMORY = 500;
+/**
+ * How many applied effect ids a cell remembers. A redelivery comes within the notifier's sweep (30 s) or at the next
+ * start, long before 200 more effects reach the same cell while it is down.
+ */
+export const APPLIED_MEMORY = 200;
+export const DEFAULT_REPORT_LIMIT = 50;
+export const MAX_REPORT_LIMIT = 500;
+export const DEFAULT_RANGE_DAYS = 30;
+export const MAX_RANGE_DAYS = 366;
+/** Cells per `_id $in` read: an index hit on the embedded server, kept to a modest message size. */
+const READ_BATCH = 500;
 
-export const DEFAULT_REPORT_LIMIT = 20;
-export const MAX_REPORT_LIMIT = 200;
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as yyyy-mm-dd').refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day), 'not a calendar day');
+
+const rangeFields = {
+  from: isoDay.optional().meta({ description: `First IST calendar day (default: ${DEFAULT_RANGE_DAYS - 1} days before \`to\`).` }),
+  to: isoDay.optional().meta({ description: 'Last IST calendar day, inclusive (default: today in India).' }),
+  category: z.enum(TICKET_CATEGORIES).optional(),
+  format: z.enum(['json', 'csv']).optional().meta({ description: 'csv: UTF-8 with a BOM (Excel shows Hindi), headers in `lang`.' }),
+  lang: z.enum(['en', 'hi']).optional().meta({ description: 'Language of CSV headers and place labels (default en).' }),
+};
+
+export const HOTSPOT_DIMENSIONS = ['district', 'division', 'subdivision', 'locality', 'feeder', 'officer', 'category'] as const;
+export type HotspotDimension = (typeof HOTSPOT_DIMENSIONS)[number];
 
 export const hotspotQuerySchema = z.strictObject({
-  by: z.enum(['district', 'subDivision', 'locality', 'officer']).default('district'),
+  by: z.enum(HOTSPOT_DIMENSIONS).default('district'),
+  ...rangeFields,
   limit: z.coerce.number().int().min(1).max(MAX_REPORT_LIMIT).optional(),
 });
 export type HotspotQuery = z.input<typeof hotspotQuerySchema>;
 
-export const satisfactionQuerySchema = z.strictObject({
-  by: z.enum(['officer', 'subDivision']).default('officer'),
+export const registerQuerySchema = z.strictObject({
+  ...rangeFields,
   limit: z.coerce.number().int().min(1).max(MAX_REPORT_LIMIT).optional(),
+  cursor: registerCursorSchema.optional(),
 });
-export type SatisfactionQuery = z.input<typeof satisfactionQuerySchema>;
+export type RegisterQuery = z.input<typeof registerQuerySchema>;
+
+export interface RegisterReport extends RegisterPage, ReportRange {
+  category?: TicketCategory;
+}
 
 export interface HotspotRow {
   key: string;
   label: string;
+  /** The Devanagari name, where the directory has one. */
+  labelHi?: string;
   district?: string;
+  complaints: number;
   open: number;
-  rejected: number;
+  breaches: number;
   escalations: number;
-  slaEscalations: number;
-  /** Per category, only the categories this bucket has seen. */
-  byCategory: Record<string, { open: number; rejected: number; slaEscalations: number }>;
-}
-
-export interface SatisfactionRow {
-  key: string;
-  label: string;
+  reopens: number;
   claims: number;
   rejected: number;
   consumerConfirmed: number;
   callbackConfirmed: number;
   unconfirmed: number;
-  withdrawn: number;
-  /** rejected / claims, or null before any claim. */
+  /** rejected / (rejected + confirmed): of the claims answered in the range, the share answered "no"; null without answers. */
   rejectedRate: number | null;
+  /** Median minutes from registration to confirmed closure, for closures in the range (±19 %, see closureBin). */
+  medianClosureMinutes: number | null;
 }
 
-/** Who may read reports: for now supervisors only (an officer's own-area view is not built yet). */
+export interface HotspotReport {
+  by: HotspotDimension;
+  from: string;
+  to: string;
+  category?: TicketCategory;
+  rows: HotspotRow[];
+}
+
+/** Who reads reports: supervisors everything, officers their own area (the sub-divisions under them), nobody else. */
 export interface ReportReader {
-  role: string;
+  role: StaffRole | (string & {});
+  officerId?: string;
 }
 
-type Increments = Partial<Record<ReportCounter, number>>;
-
-export interface BucketChange {
-  id: string;
-  dimension: ReportDimension;
-  key: string;
-  label: string;
-  district?: string;
-  counts: Increments;
+export interface ReportRange {
+  from: string;
+  to: string;
 }
+
+const NUMERIC_FIELDS = ['complaints', 'open', 'breaches', 'escalations', 'reopens', 'claims', 'rejected', 'consumerConfirmed', 'callbackConfirmed', 'unconfirmed'] as const;
 
 export class ReportService {
+  /** Catalogue entries known to exist in this process (`<bucket id>|<sub-division>`): each is written once per process. */
+  private readonly catalogued = new Set<string>();
+  readonly register: ReportRegister;
+
   constructor(
     private readonly models: Models,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    private readonly directory: Directory = Directory.loadDefault(),
+  ) {
+    this.register = new ReportRegister(models);
+  }
 
   // ── Applying effects ──────────────────────────────────────────────────────────────────────────────────────────
 
   /**
    * Applies one `report.update` effect: what `event` (an event of `ticket`, which carries its whole history) changes
-   * in each bucket. Idempotent per bucket, so a redelivery after a crash — even one part-way through the buckets —
-   * counts every bucket exactly once.
+   * in each month document, and the register line of a closure. Idempotent per document, so a redelivery after a
+   * crash — even one part-way through — counts every document exactly once.
    */
   async apply(ticket: TicketRecord, event: TicketEvent, effectId: string): Promise<void> {
+    const byCell = new Map<string, { bucket: string; period: string; inc: Record<string, number> }>();
     for (const change of changesFor(ticket, event)) {
-      if (Object.keys(change.counts).length === 0) continue;
-      await this.applyToBucket(change, ticket.category, effectId);
+      await this.catalogue(change.bucket);
+      for (const { id, period, paths } of cellUpdates(change, ticket.category)) {
+        const cell = byCell.get(id) ?? { bucket: change.bucket.id, period, inc: {} };
+        for (const [path, by] of Object.entries(paths)) cell.inc[path] = (cell.inc[path] ?? 0) + by;
+        byCell.set(id, cell);
+      }
     }
+    for (const [id, { bucket, period, inc }] of byCell) await this.applyToCell(id, bucket, period, inc, effectId);
+    const entry = registerEntryFor(ticket, event);
+    if (entry) await this.register.append(entry);
   }
 
-  private async applyToBucket(change: BucketChange, category: string, effectId: string): Promise<void> {
-    const inc: Record<string, number> = {};
-    for (const [counter, by] of Object.entries(change.counts)) {
-      inc[`counts.${counter}`] = by;
-      inc[`byCategory.${category}.${counter}`] = by;
-    }
+  private async catalogue(bucket: BucketRef): Promise<void> {
+    const cacheKey = `${bucket.id}|${bucket.subDivisionId ?? ''}`;
+    if (this.catalogued.has(cacheKey)) return;
     const update: Record<string, unknown> = {
-      $inc: inc,
-      $push: { applied: { $each: [effectId], $slice: -APPLIED_MEMORY } },
-      $set: { updatedAt: this.now() },
-      $setOnInsert: { dimension: change.dimension, key: change.key, label: change.label, ...(change.district ? { district: change.district } : {}) },
+      $setOnInsert: { dimension: bucket.dimension, key: bucket.key, label: bucket.label, ...(bucket.district ? { district: bucket.district } : {}) },
+      ...(bucket.subDivisionId ? { $addToSet: { subDivisionIds: bucket.subDivisionId } } : {}),
     };
     for (let attempt = 0; ; attempt++) {
       try {
-        // `applied: {$ne}` makes the embedded server scan rather than hit the `_id` index, but this is the rollup
-        // collection: one document per district / sub-division / locality / officer (hundreds to a few thousand), not
-        // one per ticket, so that scan is cheap. On MongoDB the `_id` part of the filter is an index hit.
-        await this.models.reportRollups.collection.updateOne({ _id: change.id as never, applied: { $ne: effectId } }, update as mongo.UpdateFilter<mongo.Document>, {
-          upsert: true,
-        });
-        return;
+        await this.models.reportBuckets.collection.updateOne({ _id: bucket.id as never }, update as mongo.UpdateFilter<mongo.Document>, { upsert: true });
+        break;
       } catch (error) {
+        // Two first upserts of one bucket can race; the loser's retry is a plain update.
+        if ((error as { code?: number }).code !== 11000 || attempt >= 3) throw error;
+      }
+    }
+    this.catalogued.add(cacheKey);
+  }
+
+  private async applyToCell(id: string, bucket: string, period: string, inc: Record<string, number>, effectId: string): Promise<void> {
+    const cells = this.models.reportCells.collection;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      // Read by `_id` and update by `{_id, rev}` (a unique index): both index hits, where `applied: {$ne}` would scan.
+      const current = await this.models.reportCells.findById(id, { counts: 0 }).lean<Pick<ReportCellRecord, '_id' | 'applied' | 'rev'>>();
+      if (current?.applied.includes(effectId)) return;
+      try {
+        if (!current) {
+          const fields: { counts?: object } = {};
+          for (const [path, by] of Object.entries(inc)) addAtPath(fields, path, by);
+          await cells.insertOne({ _id: id as never, bucket, period, counts: fields.counts ?? {}, applied: [effectId], rev: 1 });
+          return;
+        }
+        const result = await cells.updateOne({ _id: id as never, rev: current.rev }, {
+          $inc: { ...inc, rev: 1 },
+          $push: { applied: { $each: [effectId], $slice: -APPLIED_MEMORY } },
+        } as unknown as mongo.UpdateFilter<mongo.Document>);
+        if (result.matchedCount === 1) return;
+      } catch (error) {
+        // Another writer created the document first: read it again and update it.
         if ((error as { code?: number }).code !== 11000) throw error;
       }
-      // A duplicate key: either the bucket exists and already has this effect (the filter missed, so the upsert tried
-      // to insert), or another writer created the bucket first. Only the first is done.
-      const bucket = await this.models.reportRollups.findById(change.id, { _consistentSnapshot: 0 }).lean<ReportRollupRecord>();
-      if (bucket?.applied.includes(effectId)) return;
-      if (attempt >= 3) throw new Error(`report bucket ${change.id}: could not apply ${effectId}`);
     }
+    throw new Error(`report cell ${id}: could not apply ${effectId} (too much contention)`);
   }
 
   // ── Reading ───────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Places or officers by open tickets, most first. Reads the rollups only. */
-  async hotspots(reader: ReportReader, queryInput: HotspotQuery): Promise<{ by: ReportDimension; rows: HotspotRow[] }> {
-    requireSupervisor(reader);
+  /** The IST day range of a query: defaults, order and span checked. */
+  private rangeOf(query: { from?: string | undefined; to?: string | undefined }): ReportRange {
+    const to = query.to ?? istDay(this.now());
+    const from = query.from ?? addDays(to, 1 - DEFAULT_RANGE_DAYS);
+    if (from > to) throw new InvalidInputError(['from: must not be after to']);
+    if ((Date.parse(to) - Date.parse(from)) / 86_400_000 + 1 > MAX_RANGE_DAYS) throw new InvalidInputError([`from: the range may span at most ${MAX_RANGE_DAYS} days`]);
+    return { from, to };
+  }
+
+  /** Hotspots by place, officer or category over an IST day range: the rollups only, by exact `_id`s. */
+  async hotspots(reader: ReportReader, queryInput: HotspotQuery): Promise<HotspotReport> {
+    const area = this.areaOf(reader);
     const query = parseInput(hotspotQuerySchema, queryInput);
-    const rows = (await this.buckets(query.by)).map((bucket): HotspotRow => {
-      const byCategory: HotspotRow['byCategory'] = {};
-      for (const [category, counts] of Object.entries(bucket.byCategory ?? {})) {
-        byCategory[category] = { open: counts.open ?? 0, rejected: counts.rejected ?? 0, slaEscalations: counts.slaEscalations ?? 0 };
-      }
-      return {
-        key: bucket.key,
-        label: bucket.label,
-        ...(bucket.district ? { district: bucket.district } : {}),
-        open: count(bucket, 'open'),
-        rejected: count(bucket, 'rejected'),
-        escalations: count(bucket, 'escalations'),
-        slaEscalations: count(bucket, 'slaEscalations'),
-        byCategory,
-      };
-    });
-    rows.sort((a, b) => b.open - a.open || b.rejected - a.rejected || a.label.localeCompare(b.label));
-    return { by: query.by, rows: rows.slice(0, query.limit ?? DEFAULT_REPORT_LIMIT) };
-  }
+    const range = this.rangeOf(query);
+    // Categories are summed over the widest place buckets the reader may see: districts for supervisors, sub-divisions for officers.
+    const dimension: ReportDimension = query.by === 'category' ? (area ? 'subDivision' : 'district') : query.by === 'subdivision' ? 'subDivision' : query.by;
+    const buckets = (await this.models.reportBuckets.find({ dimension }, wholeDocument).lean<ReportBucketRecord[]>()).filter((bucket) => visibleTo(bucket, area));
+    const totals = new Map<string, Accumulator>();
+    const accumulatorFor = (key: string) => totals.get(key) ?? totals.set(key, new Accumulator()).get(key)!;
 
-  /** The satisfaction register per officer or sub-division, highest rejected-resolution rate first. */
-  async satisfaction(reader: ReportReader, queryInput: SatisfactionQuery): Promise<{ by: ReportDimension; rows: SatisfactionRow[] }> {
-    requireSupervisor(reader);
-    const query = parseInput(satisfactionQuerySchema, queryInput);
-    const rows = (await this.buckets(query.by))
-      .filter((bucket) => count(bucket, 'claims') > 0 || count(bucket, 'rejected') > 0)
-      .map((bucket): SatisfactionRow => {
-        const claims = count(bucket, 'claims');
-        const rejected = count(bucket, 'rejected');
-        return {
-          key: bucket.key,
-          label: bucket.label,
-          claims,
-          rejected,
-          consumerConfirmed: count(bucket, 'consumerConfirmed'),
-          callbackConfirmed: count(bucket, 'callbackConfirmed'),
-          unconfirmed: count(bucket, 'unconfirmed'),
-          withdrawn: count(bucket, 'withdrawn'),
-          rejectedRate: claims > 0 ? rejected / claims : null,
-        };
+    // Every bucket's cells for the fewest periods that make up the range (whole months, whole blocks, days), by `_id $in`.
+    const periods = periodsCovering(range.from, range.to);
+    const ids = buckets.flatMap((bucket) => periods.map((period) => `${bucket._id}:${period}`));
+    for (let start = 0; start < ids.length; start += READ_BATCH) {
+      const cells = await this.models.reportCells.find({ _id: trusted({ $in: ids.slice(start, start + READ_BATCH) }) }, { applied: 0 }).lean<ReportCellRecord[]>();
+      for (const cell of cells) {
+        for (const [category, counters] of Object.entries(cell.counts ?? {})) {
+          if (query.category && category !== query.category) continue;
+          accumulatorFor(query.by === 'category' ? category : cell.bucket).add(counters);
+        }
+      }
+    }
+
+    const byId = new Map(buckets.map((bucket) => [bucket._id, bucket]));
+    const rows: HotspotRow[] = [];
+    for (const [key, accumulator] of totals) {
+      if (accumulator.isEmpty()) continue;
+      const bucket = byId.get(key);
+      const label = bucket?.label ?? key;
+      const labelHi = bucket && bucket.dimension !== 'officer' ? this.directory.hindiNameOf(label) : undefined;
+      rows.push({
+        key: bucket?.key ?? key,
+        label,
+        ...(labelHi ? { labelHi } : {}),
+        ...(bucket?.district && bucket.dimension !== 'district' ? { district: bucket.district } : {}),
+        ...accumulator.row(),
       });
-    rows.sort((a, b) => (b.rejectedRate ?? -1) - (a.rejectedRate ?? -1) || b.claims - a.claims || a.label.localeCompare(b.label));
-    return { by: query.by, rows: rows.slice(0, query.limit ?? DEFAULT_REPORT_LIMIT) };
-  }
-
-  /** One dimension's buckets: a scan of the small rollup collection, without the applied-id memory. */
-  private async buckets(dimension: ReportDimension): Promise<ReportRollupRecord[]> {
-    return this.models.reportRollups.find({ dimension }, { applied: 0 }).lean<ReportRollupRecord[]>();
-  }
-}
-
-function requireSupervisor(reader: ReportReader): void {
-  if (reader.role !== 'supervisor') throw new NotPermittedError('Only a supervisor can read reports.');
-}
-
-function count(bucket: ReportRollupRecord, counter: ReportCounter): number {
-  return bucket.counts?.[counter] ?? 0;
-}
-
-// ── What an event changes ─────────────────────────────────────────────────────────────────────────────────────────
-
-/** The events that hand a ticket to an owner (or to nobody: an escalation with no officer at the next level). */
-const OWNER_EVENTS = new Set(['ticket.assigned', 'ticket.escalated', 'ticket.rejected']);
-
-/** Who owned the ticket just after the event with sequence number `seq` (undefined: no officer). */
-function ownerAfter(ticket: TicketRecord, seq: number): { id: string; name?: string } | undefined {
-  let owner: string | undefined;
-  for (const event of ticket.events) {
-    if (event.seq > seq) break;
-    if (OWNER_EVENTS.has(event.type)) owner = event.officerId;
-  }
-  if (!owner) return undefined;
-  return { id: owner, name: ticket.officer?.id === owner ? ticket.officer.name : undefined };
-}
-
-/** The per-bucket increments one event makes. Pure: decided from the ticket's own (immutable) history. */
-export function changesFor(ticket: TicketRecord, event: TicketEvent): BucketChange[] {
-  const place: Increments = {};
-  const before = event.seq > 0 ? ownerAfter(ticket, event.seq - 1) : undefined;
-  const after = ownerAfter(ticket, event.seq);
-  const previousOwner: Increments = {};
-  const newOwner: Increments = {};
-  // Satisfaction counts go to the officer who owned the ticket when the claim was made; nothing moves the owner
-  // between a claim and its answer, so that is the owner at the answer too.
-  switch (event.type) {
-    case 'ticket.registered':
-      place.open = 1;
-      break;
-    case 'ticket.assigned':
-      break;
-    case 'ticket.escalated': {
-      place.escalations = 1;
-      previousOwner.escalations = 1;
-      // Only the SLA timer (a system actor) escalates on its own; staff escalations are a judgement.
-      if (event.actor.role === 'system') {
-        place.slaEscalations = 1;
-        previousOwner.slaEscalations = 1;
-      }
-      break;
     }
-    case 'ticket.rejected':
-      place.rejected = 1;
-      previousOwner.rejected = 1;
-      // The consumer rejected a callback-confirmed closure: the closure took the ticket off the open counts.
-      if (event.from === 'closed') {
-        place.open = 1;
-        previousOwner.open = 1;
-      }
-      break;
-    case 'ticket.resolution_claimed':
-      place.claims = 1;
-      previousOwner.claims = 1;
-      break;
-    case 'ticket.confirmed': {
-      const counter = event.data?.provenance === 'callback_confirmed' ? 'callbackConfirmed' : 'consumerConfirmed';
-      place.open = -1;
-      place[counter] = 1;
-      previousOwner[counter] = 1;
-      previousOwner.open = -1;
-      break;
+    rows.sort((a, b) => b.complaints - a.complaints || b.open - a.open || b.breaches - a.breaches || a.label.localeCompare(b.label));
+    return { by: query.by, ...range, ...(query.category ? { category: query.category } : {}), rows: rows.slice(0, query.limit ?? DEFAULT_REPORT_LIMIT) };
+  }
+
+  /** The satisfaction register over an IST day range, newest day first, `limit` lines from `cursor` on. */
+  async satisfactionRegister(reader: ReportReader, queryInput: RegisterQuery): Promise<RegisterReport> {
+    const query = parseInput(registerQuerySchema, queryInput);
+    const filter = this.registerFilter(reader, query);
+    const page = await this.register.read(filter, query.limit ?? DEFAULT_REPORT_LIMIT, query.cursor);
+    return { from: filter.from, to: filter.to, ...(query.category ? { category: query.category } : {}), ...page };
+  }
+
+  /**
+   * Every register line of the range the reader may see, a page at a time (the CSV export streams these). Checked
+   * at once — reader, query, range — so a refusal comes before the first byte of a download.
+   */
+  registerExport(reader: ReportReader, queryInput: RegisterQuery): ReportRange & { lines: AsyncGenerator<RegisterEntry[]> } {
+    const filter = this.registerFilter(reader, parseInput(registerQuerySchema, queryInput));
+    return { from: filter.from, to: filter.to, lines: this.register.entries(filter) };
+  }
+
+  private registerFilter(reader: ReportReader, query: z.output<typeof registerQuerySchema>): RegisterFilter {
+    const area = this.areaOf(reader);
+    return { ...this.rangeOf(query), ...(query.category ? { category: query.category } : {}), visible: (entry) => ReportService.entryVisible(entry, area) };
+  }
+
+  /**
+   * The sub-divisions a reader may see: undefined for a supervisor (everything), the officer's own area for an
+   * officer; everyone else is refused.
+   */
+  private areaOf(reader: ReportReader): Set<string> | undefined {
+    if (reader.role === 'supervisor') return undefined;
+    if (reader.role === 'officer') return new Set(reader.officerId ? this.directory.subDivisionIdsUnder(reader.officerId) : []);
+    throw new NotPermittedError('Reports are for supervisors and officers.');
+  }
+
+  /** Register lines visible to the reader: an officer sees the closures of their own area only. */
+  private static entryVisible(entry: RegisterEntry, area: Set<string> | undefined): boolean {
+    return area === undefined || (entry.subDivisionId !== undefined && area.has(entry.subDivisionId));
+  }
+}
+
+/** A bucket is an officer's to read only when every ticket it counts came from a sub-division in their area. */
+function visibleTo(bucket: ReportBucketRecord, area: Set<string> | undefined): boolean {
+  if (area === undefined) return true;
+  return bucket.subDivisionIds.length > 0 && bucket.subDivisionIds.every((id) => area.has(id));
+}
+
+/** Sums one bucket's day counters over the range. */
+class Accumulator {
+  private readonly sums: Record<(typeof NUMERIC_FIELDS)[number], number> = Object.fromEntries(NUMERIC_FIELDS.map((field) => [field, 0])) as never;
+  private readonly histogram = new Map<number, number>();
+
+  add(counters: DayCounters): void {
+    for (const field of NUMERIC_FIELDS) this.sums[field] += counters[field] ?? 0;
+    for (const [bin, count] of Object.entries(counters.h ?? {})) {
+      const index = Number(bin.slice(1));
+      this.histogram.set(index, (this.histogram.get(index) ?? 0) + count);
     }
-    case 'ticket.unconfirmed':
-      place.unconfirmed = 1;
-      previousOwner.unconfirmed = 1;
-      break;
-    case 'ticket.reopened':
-      place.withdrawn = 1;
-      previousOwner.withdrawn = 1;
-      break;
-    default:
-      return [];
-  }
-  // An owner change moves the open ticket from one officer's count to the other's.
-  if (OWNER_EVENTS.has(event.type) && before?.id !== after?.id) {
-    if (before) previousOwner.open = (previousOwner.open ?? 0) - 1;
-    if (after) newOwner.open = (newOwner.open ?? 0) + 1;
   }
 
-  const changes: BucketChange[] = [];
-  const { district, subDivision, subDivisionId, locality } = ticket.place;
-  changes.push({ id: `district:${district}`, dimension: 'district', key: district, label: district, counts: place });
-  const subDivisionKey = subDivisionId ?? subDivision;
-  if (subDivisionKey) {
-    changes.push({ id: `subDivision:${subDivisionKey}`, dimension: 'subDivision', key: subDivisionKey, label: subDivision ?? subDivisionKey, district, counts: place });
+  isEmpty(): boolean {
+    return NUMERIC_FIELDS.every((field) => this.sums[field] === 0);
   }
-  if (locality) {
-    const key = `${district}/${locality}`;
-    changes.push({ id: `locality:${key}`, dimension: 'locality', key, label: locality, district, counts: place });
+
+  row(): Omit<HotspotRow, 'key' | 'label' | 'labelHi' | 'district'> {
+    const answered = this.sums.rejected + this.sums.consumerConfirmed + this.sums.callbackConfirmed;
+    const median = medianMinutes(this.histogram);
+    return {
+      ...this.sums,
+      rejectedRate: answered > 0 ? this.sums.rejected / answered : null,
+      medianClosureMinutes: median === null ? null : Math.round(median),
+    };
   }
-  const ownerBefore = event.type === 'ticket.confirmed' || OWNER_EVENTS.has(event.type) ? before : after;
-  if (ownerBefore) changes.push(officerChange(ownerBefore, previousOwner));
-  // After an owner change the new owner gets their +1 open; without one, `newOwner` is empty.
-  if (after && after.id !== ownerBefore?.id) changes.push(officerChange(after, newOwner));
-  return changes;
 }
-
-function officerChange(officer: { id: string; name?: string }, counts: Increments): BucketChange {
-  return { id: `officer:${officer.id}`, dimension: 'officer', key: officer.id, label: officer.name ?? officer.id, counts: { ...counts } };
-}
-

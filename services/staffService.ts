@@ -13,7 +13,6 @@ import { requireEvidenceOfTicket } from './evidenceService.js';
 import { actorFor, type StaffPrincipal } from './staffAuthService.js';
 import { LIMITS, assignSchema, evidenceSchema, noteSchema, parseInput, ticketNumberSchema } from './ticketInput.js';
 import type { TicketService } from './ticketService.js';
-import { ReportService, type HotspotQuery, type SatisfactionQuery } from './reportService.js';
 
 /** A ticket as staff see it in a list: no history, and none of the internal bookkeeping (outbox, duplicate key). */
 export type StaffTicketSummary = Omit<TicketHead, '_id' | 'outbox' | 'duplicateKey'> & { number: string };
@@ -68,18 +67,7 @@ export class StaffService {
     private readonly models: Models,
     private readonly tickets: TicketService,
     private readonly directory: Directory,
-    private readonly reports: ReportService = new ReportService(models),
   ) {}
-
-  // ── Reports (supervisors only; they read the rollups, never the tickets) ────────────────────────────────────
-
-  async hotspots(principal: StaffPrincipal, query: HotspotQuery) {
-    return this.reports.hotspots(principal, query);
-  }
-
-  async satisfaction(principal: StaffPrincipal, query: SatisfactionQuery) {
-    return this.reports.satisfaction(principal, query);
-  }
 
   // ── Reading ───────────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -5,11 +5,11 @@ import { z } from 'zod';
 import { OFFICER_LEVELS, STAFF_ROLES, TICKET_CATEGORIES, TICKET_EVENT_TYPES, TICKET_STATUSES, EVENT_CHANNELS } from '../../models/ticketTypes.js';
 import { PASSWORD_MIN_LENGTH } from '../../services/staffAuthPasswords.js';
 import { createStaffUserSchema, loginSchema } from '../../services/staffAuthService.js';
-import { hotspotQuerySchema, satisfactionQuerySchema } from '../../services/reportService.js';
 import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema } from '../../services/staffService.js';
 import { handoffPaths, handoffSchemas } from './handoffOpenApi.js'; // live handoff
 import { agentConsolePaths, agentConsoleSchemas } from './agentConsoleOpenApi.js'; // agent console
 import { callbackPaths, callbackSchemas } from './callbacksOpenApi.js'; // callback queue
+import { reportPaths, reportSchemas } from './reportsOpenApi.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -68,16 +68,6 @@ const listParameters = Object.entries(ticketListQuerySchema.shape).map(([name, s
   const { description, ...parameterSchema } = parameter;
   return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: parameterSchema };
 });
-
-const queryParametersOf = (schema: z.ZodObject) =>
-  Object.entries(schema.shape).map(([name, field]) => ({ name, in: 'query', required: false, schema: jsonSchemaOf(field as z.ZodType) }));
-
-const reportErrors = {
-  '400': staffErrors['400'],
-  '401': staffErrors['401'],
-  '403': errorResponse('Not a supervisor.'),
-};
-const count = { type: 'integer' };
 
 export const staffOpenApiDocument = {
   openapi: '3.1.0',
@@ -203,28 +193,10 @@ export const staffOpenApiDocument = {
         },
       },
     },
-    '/reports/hotspots': {
-      get: {
-        summary: 'Hotspots: places or officers by open tickets, most first (supervisors only).',
-        description:
-          'Read from the report rollups kept by the outbox, never from the tickets. open = tickets not closed now; ' +
-          'rejected = resolutions the consumer said "no" to; slaEscalations = escalations because a time limit was breached. ' +
-          'For an officer, escalations and rejections count against the officer who had the ticket.',
-        parameters: queryParametersOf(hotspotQuerySchema),
-        responses: { '200': { description: 'The rows.', ...json(ref('HotspotReport')) }, ...reportErrors },
-      },
-    },
-    '/reports/satisfaction': {
-      get: {
-        summary: 'The satisfaction register per officer or sub-division, highest rejected-resolution rate first (supervisors only).',
-        description: 'Read from the report rollups kept by the outbox, never from the tickets. rejectedRate = rejected / claims.',
-        parameters: queryParametersOf(satisfactionQuerySchema),
-        responses: { '200': { description: 'The rows.', ...json(ref('SatisfactionReport')) }, ...reportErrors },
-      },
-    },
   ...handoffPaths, // live handoff
   ...agentConsolePaths, // agent console
   ...callbackPaths, // callback queue
+  ...reportPaths,
   },
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The token from POST /auth/login.' } },
@@ -232,6 +204,7 @@ export const staffOpenApiDocument = {
       ...handoffSchemas, // live handoff
       ...agentConsoleSchemas, // agent console
       ...callbackSchemas, // callback queue
+      ...reportSchemas,
       Error: {
         type: 'object',
         required: ['error'],
@@ -386,59 +359,6 @@ export const staffOpenApiDocument = {
           { type: 'object', required: ['ok', 'events'], properties: { ok: { const: true }, events: { type: 'integer' } } },
           { type: 'object', required: ['ok', 'brokenAt', 'reason'], properties: { ok: { const: false }, brokenAt: { type: 'integer' }, reason: { type: 'string' } } },
         ],
-      },
-      HotspotReport: {
-        type: 'object',
-        required: ['by', 'rows'],
-        properties: {
-          by: { enum: ['district', 'subDivision', 'locality', 'officer'] },
-          rows: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['key', 'label', 'open', 'rejected', 'escalations', 'slaEscalations', 'byCategory'],
-              properties: {
-                key: { type: 'string' },
-                label: { type: 'string' },
-                district: { type: 'string' },
-                open: count,
-                rejected: count,
-                escalations: count,
-                slaEscalations: count,
-                byCategory: {
-                  type: 'object',
-                  propertyNames: { enum: [...TICKET_CATEGORIES] },
-                  additionalProperties: { type: 'object', properties: { open: count, rejected: count, slaEscalations: count } },
-                },
-              },
-            },
-          },
-        },
-      },
-      SatisfactionReport: {
-        type: 'object',
-        required: ['by', 'rows'],
-        properties: {
-          by: { enum: ['officer', 'subDivision'] },
-          rows: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['key', 'label', 'claims', 'rejected', 'consumerConfirmed', 'callbackConfirmed', 'unconfirmed', 'withdrawn', 'rejectedRate'],
-              properties: {
-                key: { type: 'string' },
-                label: { type: 'string' },
-                claims: count,
-                rejected: count,
-                consumerConfirmed: count,
-                callbackConfirmed: count,
-                unconfirmed: { ...count, description: 'Times a claim went unanswered after the reminders.' },
-                withdrawn: { ...count, description: 'Claims withdrawn by staff.' },
-                rejectedRate: { type: ['number', 'null'], description: 'rejected / claims; null before any claim.' },
-              },
-            },
-          },
-        },
       },
       TicketResult: { type: 'object', required: ['ticket'], properties: { ticket: ref('TicketSummary') } },
       TicketPage: {

@@ -7,7 +7,6 @@ import { InvalidInputError, NotPermittedError } from '../../services/errors.js';
 import { createStaffUserSchema, loginSchema, type StaffAuthService } from '../../services/staffAuthService.js';
 import { LoginRateLimitedError } from '../../services/staffAuthRateLimiter.js';
 import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema, type StaffService } from '../../services/staffService.js';
-import { hotspotQuerySchema, satisfactionQuerySchema } from '../../services/reportService.js';
 import { parseInput } from '../../services/ticketInput.js';
 import type { ErrorBody } from '../httpErrors.js';
 import { jsonBody as strictJsonBody } from '../jsonBody.js';
@@ -123,21 +122,6 @@ export function createStaffApiRouter({ auth, staff, handoffs }: StaffApiDependen
         requestedStatus: fieldOf(request.body, 'status'),
         note: fieldOf(request.body, 'note'),
       });
-    }),
-  );
-
-  // Reports: supervisors only; read from the report rollups (services/reportService.ts).
-  router.get(
-    '/reports/hotspots',
-    asStaff(async (principal, request, response) => {
-      response.json(await staff.hotspots(principal, parseInput(hotspotQuerySchema, request.query)));
-    }),
-  );
-
-  router.get(
-    '/reports/satisfaction',
-    asStaff(async (principal, request, response) => {
-      response.json(await staff.satisfaction(principal, parseInput(satisfactionQuerySchema, request.query)));
     }),
   );
 

@@ -125,7 +125,7 @@ interface JsonEndpoint {
  */
 const closureAttemptRecorded: Pick<HostileCase, 'expect' | 'mayChange' | 'verify'> = {
   expect: { status: 403, code: 'closure_not_permitted' },
-  mayChange: ['tickets', 'ticketWatch', 'reportRollups', 'officerNotifications'],
+  mayChange: ['tickets', 'ticketWatch', 'reportBuckets', 'reportCells', 'officerNotifications'],
   verify: async (context, _response, probe) => {
     const ticket = await probe.models.tickets.findById(context.tickets.ofConsumerA, { events: 1, status: 1 }).lean();
     const last = ticket?.events.at(-1);
@@ -908,7 +908,7 @@ const staffCases: HostileCase[] = [
     }),
     expect: { status: 200 },
     // The consumer is told of the progress on their web chat.
-    mayChange: ['tickets', 'reportRollups', 'officerNotifications', 'ticketWatch', 'directLineActivities', 'directLineDedupe', 'directLineConversations'],
+    mayChange: ['tickets', 'reportBuckets', 'reportCells', 'registerPages', 'registerDays', 'registerTickets', 'officerNotifications', 'ticketWatch', 'directLineActivities', 'directLineDedupe', 'directLineConversations'],
     verify: async (context, _response, probe) => {
       const ticket = await probe.models.tickets.findById(context.tickets.ofConsumerA, { events: 1 }).lean();
       const notes = (ticket?.events ?? []).map((event) => event.evidence?.note);

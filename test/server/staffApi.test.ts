@@ -15,6 +15,8 @@ import { handoffVersionReader } from '../../services/handoffVersions.js';
 import { LiveHandoffService } from '../../services/liveHandoffService.js';
 import { createCallbacksRouter } from '../../server/staffApi/callbacksRouter.js';
 import { CallbackService } from '../../services/callbackService.js';
+import { createReportsRouter } from '../../server/staffApi/reportsRouter.js';
+import { ReportService } from '../../services/reportService.js';
 import { Directory } from '../../services/directory.js';
 import { StaffAuthService, type StaffAuthServiceOptions } from '../../services/staffAuthService.js';
 import { StaffService } from '../../services/staffService.js';
@@ -29,6 +31,8 @@ const operator = { role: 'system', id: 'test-operator' } as const;
 interface RunningApi {
   baseUrl: string;
   router: Router;
+  /** The report routes share /api and the OpenAPI document (server/staffApi/reportsRouter.ts). */
+  reportsRouter: Router;
   auth: StaffAuthService;
   tickets: TicketService;
   close(): Promise<void>;
@@ -39,7 +43,8 @@ async function startApi(authOptions: StaffAuthServiceOptions = {}): Promise<Runn
   const auth = new StaffAuthService(db.models, directory, authOptions);
   const staff = new StaffService(db.models, tickets, directory);
   const router = createStaffApiRouter({ auth, staff });
-  const app = createApp({ connection: db.connection, routers: [['/api', router]] });
+  const reportsRouter = createReportsRouter({ auth, reports: new ReportService(db.models, undefined, directory), directory });
+  const app = createApp({ connection: db.connection, routers: [['/api', router], ['/api', reportsRouter]] });
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     listening.once('error', reject);
@@ -48,6 +53,7 @@ async function startApi(authOptions: StaffAuthServiceOptions = {}): Promise<Runn
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     router,
+    reportsRouter,
     auth,
     tickets,
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -220,7 +226,7 @@ describe('permissions, checked on the server for every route', () => {
     const number = await assignedTicket();
     const before = await history(number);
     const publicRoutes = new Set(['post /auth/login', 'get /openapi.json']);
-    const routes = registeredRoutes(api.router).filter(({ method, path }) => !publicRoutes.has(`${method} ${path}`));
+    const routes = [...registeredRoutes(api.router), ...registeredRoutes(api.reportsRouter)].filter(({ method, path }) => !publicRoutes.has(`${method} ${path}`));
     expect(routes.length).toBeGreaterThanOrEqual(11);
     for (const { method, path } of routes) {
       const url = `/api${path.replace('{number}', number).replace('{username}', 'asha')}`;
@@ -524,7 +530,7 @@ describe('the OpenAPI document', () => {
       // The callback queue's router is mounted at /api beside this one and documented in the same document.
       createCallbacksRouter({ auth: api.auth, callbacks: new CallbackService(db.models, api.tickets) }),
     ];
-    const registered = [api.router, ...consoleRouters].flatMap(registeredRoutes).map(({ method, path }) => `${method} ${path}`).sort();
+    const registered = [api.router, api.reportsRouter, ...consoleRouters].flatMap(registeredRoutes).map(({ method, path }) => `${method} ${path}`).sort();
     const documented = Object.entries(document.paths)
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`))
       .sort();

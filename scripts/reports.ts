@@ -1,0 +1,83 @@
+// The reports' admin command: `npm run reports -- rebuild` rebuilds the report rollups and the satisfaction register
+// from the tickets (the backfill for tickets that existed before the rollups, or a repair). It reads every ticket
+// once — by exact ids, in batches — and replaces the report documents; running it twice gives the same result.
+// Run it off-peak with the helpline stopped (the embedded store is one file that one process at a time may open).
+import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { openDatabase, type Database } from '../db/database.js';
+import { ConfigError, loadConfig, type Config } from '../server/config.js';
+import { rebuildReports } from '../services/reportRebuild.js';
+
+export interface ReportsCommandIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const usage = `Usage: npm run reports -- rebuild [--batch N]
+  rebuild     rebuild the report rollups and the satisfaction register from every ticket (reads each ticket once;
+              run off-peak with the helpline stopped — closures recorded meanwhile could be missed)
+  --batch N   tickets read per round trip (default 500)`;
+
+export async function runReportsCommand(argv: string[], io: ReportsCommandIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { batch: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(usage);
+    return 0;
+  }
+  const batchSize = values.batch === undefined ? 500 : Number(values.batch);
+  if (positionals.length !== 1 || positionals[0] !== 'rebuild' || !Number.isInteger(batchSize) || batchSize < 1) {
+    io.err(usage);
+    return 2;
+  }
+
+  let config: Config;
+  try {
+    config = loadConfig(io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  let database: Database;
+  try {
+    database = await openDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, dataFile: config.embeddedDbFile, maxHeap: config.EMBEDDED_DB_MAX_HEAP });
+  } catch (error) {
+    io.err(`Could not open the database (is \`npm start\` holding the embedded store ${config.embeddedDbFile}? stop it first): ${(error as Error).message}`);
+    return 1;
+  }
+  try {
+    const started = performance.now();
+    const counts = await rebuildReports(database.models, { batchSize, log: io.out });
+    io.out(
+      `Rebuilt from ${counts.tickets} tickets in ${((performance.now() - started) / 1000).toFixed(1)} s: ${counts.buckets} buckets, ` +
+        `${counts.cells} cell documents, ${counts.registerEntries} register lines in ${counts.registerPages} pages.`,
+    );
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  runReportsCommand(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line), env: process.env }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error('[reports] failed:', error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
