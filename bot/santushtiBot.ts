@@ -1,6 +1,6 @@
 // The bot: understands each message once, keeps the consumer's language, remembers how to reach them, and runs the
 // dialogs. Proactive turns (status updates, "is it solved?") run through the same state and dialogs.
-import { ActivityHandler, TurnContext, type ConversationState, type UserState } from 'botbuilder';
+import { ActivityHandler, TurnContext, type ConversationState, type StatePropertyAccessor, type UserState } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { personRequestedIn, rememberUnderstanding, say, type PersonRequestReason } from '../dialogs/consumerDialog.js';
 import { consumerFrom, type ConsumerProfile, type DialogServices, type HandoffRequests } from '../dialogs/consumerTurn.js';
@@ -30,12 +30,15 @@ const maxAnalysedCharacters = 2_000;
 export class SantushtiBot extends ActivityHandler {
   private readonly dialogs: DialogSet;
   private readonly services: DialogServices;
+  /** The id of the last consumer activity whose turn is saved: see run(). */
+  private readonly appliedActivityId: StatePropertyAccessor<string | undefined>;
 
   constructor(private readonly deps: SantushtiBotDependencies) {
     super();
     const profile = deps.userState.createProperty<ConsumerProfile>('profile');
     this.services = { tickets: deps.tickets, directory: deps.directory, handoffs: deps.handoffs, profile };
     this.dialogs = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
+    this.appliedActivityId = deps.conversationState.createProperty<string | undefined>('appliedActivityId');
     this.dialogs.add(new RootDialog(this.services));
     this.dialogs.add(new SatisfactionDialog(this.services));
 
@@ -53,10 +56,18 @@ export class SantushtiBot extends ActivityHandler {
     });
   }
 
-  /** Every turn saves state at the end, also when the handlers above returned early. */
+  /**
+   * Every turn saves state at the end, also when the handlers above returned early. A channel runs a turn again when
+   * the database went away during it (web chat) or delivers the same activity twice; if this activity's turn was
+   * already saved (the state write landed, its reply was lost), running the dialogs again would apply the same
+   * message one step further on. Its replies were stored before the state, so there is nothing left to do.
+   */
   override async run(context: TurnContext): Promise<void> {
+    const activityId = context.activity.id;
+    if (activityId && (await this.appliedActivityId.get(context)) === activityId) return;
     await this.deps.liveHandoff?.watch(context); // live handoff: the rolling transcript
     await super.run(context);
+    if (activityId) await this.appliedActivityId.set(context, activityId);
     await this.saveState(context);
   }
 
@@ -140,9 +151,13 @@ export class SantushtiBot extends ActivityHandler {
     await say(context, reason === 'not_understood' ? `${texts.didNotUnderstand}\n${texts.handoffRecorded}` : texts.handoffRecorded, texts.menuChoices);
   }
 
+  /**
+   * User state first: re-applying a turn's profile changes is harmless, while the conversation state (the dialog's
+   * place, and the applied activity id) is what marks the turn done, so it is written last.
+   */
   private async saveState(context: TurnContext): Promise<void> {
-    await this.deps.conversationState.saveChanges(context, false);
     await this.deps.userState.saveChanges(context, false);
+    await this.deps.conversationState.saveChanges(context, false);
   }
 }
 

@@ -23,6 +23,7 @@ import {
   type StoreItems,
 } from 'botbuilder';
 import type { ClaimsIdentity } from 'botframework-connector';
+import mongoose from 'mongoose';
 import { BotConsumerNotifier } from '../../bot/consumerNotifier.js';
 import { ConversationReferences } from '../../bot/conversationReferences.js';
 import { LiveHandoff } from '../../bot/liveHandoff.js';
@@ -142,9 +143,13 @@ export class HarnessAdapter extends TestAdapter {
   }
 }
 
-/** The project's MongoStorage, which can be told to fail its next read or write once (a database hiccup). */
+/**
+ * The project's MongoStorage, which can be told to fail its next read or write once (a database hiccup), or to lose
+ * the reply of a write that landed (the connection closing just after the server applied it).
+ */
 export class FaultyStorage implements Storage {
   private failures: Array<'read' | 'write'> = [];
+  private lostReplies: string[] = [];
 
   constructor(private readonly inner: Storage) {}
 
@@ -157,9 +162,18 @@ export class FaultyStorage implements Storage {
     return this.inner.read(keys);
   }
 
+  /** The next write of a key containing `keyPart` is applied, then fails as a dropped connection does. */
+  loseNextWriteReply(keyPart: string): void {
+    this.lostReplies.push(keyPart);
+  }
+
   async write(changes: StoreItems): Promise<void> {
     this.maybeFail('write');
-    return this.inner.write(changes);
+    await this.inner.write(changes);
+    const index = this.lostReplies.findIndex((keyPart) => Object.keys(changes).some((key) => key.includes(keyPart)));
+    if (index < 0) return;
+    this.lostReplies.splice(index, 1);
+    throw new mongoose.mongo.MongoNetworkError('injected: connection closed after the write was applied');
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -184,6 +198,8 @@ export interface BotHarness {
   /** The live handoff's agent side (what the staff API calls). */
   readonly handoffs: LiveHandoff;
   readonly storage: FaultyStorage;
+  /** The bot's conversation state, for a test that wires the bot to another adapter (with its own turn error handler). */
+  readonly conversationState: ConversationState;
   /** What the turn error handler and the notification service logged. */
   readonly log: string[];
   consumer(channel: ConsumerChannel, userId: string): ConsumerChat;
@@ -292,7 +308,7 @@ export function createBotHarness(models: Models, options: { directory?: Director
     return { role: 'officer', id, name };
   }
 
-  return { models, directory, tickets, notifications, bot, adapter, handoffs, storage, log, consumer, newIdentity, officer };
+  return { models, directory, tickets, notifications, bot, adapter, handoffs, storage, conversationState, log, consumer, newIdentity, officer };
 }
 
 function turnOf(activities: Partial<Activity>[]): Turn {
