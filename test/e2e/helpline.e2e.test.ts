@@ -4,13 +4,14 @@
 // "nahi" and the ticket goes up to the SDO; the SDO claims it fixed, the consumer says "haan", and the ticket is closed
 // on the consumer's own answer with its whole history intact. Screenshots go to test-artifacts/e2e-*.png.
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { texts } from '../../dialogs/texts.js';
 import type { Helpline } from '../../server/helpline.js';
 import { Directory } from '../../services/directory.js';
 import { collectPageProblems, launchChromium, recordSessions } from '../support/browser.js';
 import { serveHelpline, type ServedHelpline } from '../support/servedHelpline.js';
+import { chatOn } from '../support/webChatPage.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const artifacts = 'test-artifacts';
@@ -82,59 +83,6 @@ afterAll(async () => {
   await served?.close();
 });
 
-/**
- * A whole bubble's text. Web Chat renders each line of a plain-text message as its own <p>, so the bubble's text
- * content has the lines run together: match them in order, with nothing else around them.
- */
-function wholeText(text: string): RegExp {
-  const lines = text.split('\n').map((line) => line.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^\\s*${lines.join('\\s*')}\\s*$`);
-}
-
-/** The consumer's view of the chat: what they type, and waiting for what the bot says. */
-function chatOn(page: Page) {
-  const sendBox = page.locator('[data-id="webchat-sendbox-input"]');
-  // Bubbles only: Web Chat also repeats each message in screen-reader live regions.
-  const botBubbles = page.locator('.webchat__bubble:not(.webchat__bubble--from-user) .webchat__bubble__content');
-  const userBubbles = page.locator('.webchat__bubble--from-user .webchat__bubble__content');
-  return {
-    sendBox,
-    botBubbles,
-    userBubbles,
-    /** The bot's bubbles that say exactly this. */
-    bot: (text: string) => botBubbles.filter({ hasText: wholeText(text) }),
-    user: (text: string) => userBubbles.filter({ hasText: wholeText(text) }),
-    /** Waits until the bot has said `text` for the `occurrence`th time. */
-    async botSays(text: string, occurrence = 1) {
-      await botBubbles.filter({ hasText: wholeText(text) }).nth(occurrence - 1).waitFor({ timeout: 30_000 });
-    },
-    /**
-     * A screenshot once Web Chat has scrolled to the newest message (it scrolls with an animation, so right after a
-     * message arrives the bottom of the transcript may still be out of view).
-     */
-    async screenshot(name: string, options: { wholeConversation?: boolean } = {}) {
-      const scrollable = page.locator('.webchat__basic-transcript__scrollable');
-      if (options.wholeConversation) {
-        // Tall enough for every message: the transcript's full height plus the page around it.
-        const { scrollHeight, clientHeight } = await scrollable.evaluate((element) => ({ scrollHeight: element.scrollHeight, clientHeight: element.clientHeight }));
-        const viewport = page.viewportSize() ?? { width: 900, height: 1000 };
-        await page.setViewportSize({ width: viewport.width, height: viewport.height + scrollHeight - clientHeight + 40 });
-      }
-      const handle = await scrollable.elementHandle({ timeout: 10_000 });
-      await page.waitForFunction((element) => element.scrollHeight - element.clientHeight - element.scrollTop < 2, handle, { timeout: 10_000 });
-      await handle.dispose();
-      await page.screenshot({ path: `${artifacts}/${name}`, fullPage: true });
-    },
-    /** Types and sends like a consumer, and waits for the message to be in the transcript. */
-    async type(text: string) {
-      const before = await userBubbles.filter({ hasText: wholeText(text) }).count();
-      await sendBox.fill(text);
-      await sendBox.press('Enter');
-      await userBubbles.filter({ hasText: wholeText(text) }).nth(before).waitFor({ timeout: 15_000 });
-    },
-  };
-}
-
 it(
   'registers a Hindi complaint in Web Chat, and only the consumer\'s "haan" closes it after a "nahi" and a second claim',
   { timeout: 120_000 },
@@ -145,7 +93,7 @@ it(
     const page = await context.newPage();
     const problems = collectPageProblems(page);
     const conversations = recordSessions(page);
-    const chat = chatOn(page);
+    const chat = chatOn(page, artifacts);
     onTestFailed(async () => {
       console.log(`[e2e] server log:\n${served.log.join('\n')}\n[e2e] page problems:\n${problems.join('\n')}`);
       await page.screenshot({ path: `${artifacts}/e2e-failure.png`, fullPage: true }).catch(() => undefined);
@@ -164,12 +112,8 @@ it(
 
     // ── The complaint, in Hindi, answering the bot's questions as a consumer would.
     const complaint = 'गोमती नगर में 5 घंटे से बिजली नहीं है';
-    await chat.type(complaint);
     // The message itself says what (no supply), since when, and where (Gomti Nagar): only the rest is asked.
-    await chat.botSays(hi.askAccount);
-    await chat.type('छोड़ें');
-    await chat.botSays(hi.askMobile);
-    await chat.type('9876543210');
+    await chat.complainInHindi(complaint, '9876543210');
     const place = directory.resolvePlace({ locality: 'गोमती नगर' });
     expect(place?.subDivisionId).toBe('sd-gomti-nagar');
     // Read back in Hindi, places by their Hindi names.
@@ -187,9 +131,7 @@ it(
     await chat.type('हाँ');
 
     // ── The ticket number, from the bot's reply.
-    const registeredBubble = chat.botBubbles.filter({ hasText: 'शिकायत संख्या:' });
-    await registeredBubble.first().waitFor({ timeout: 30_000 });
-    const number = /UP-\d{6}-\d{5}/.exec((await registeredBubble.first().textContent()) ?? '')?.[0];
+    const number = await chat.registeredTicketNumber();
     expect(number).toBeDefined();
     const ticketNumber = number!;
     await chat.botSays(hi.registered(ticketNumber, 'JE', jeName));
