@@ -11,6 +11,7 @@ import { TICKET_CATEGORIES, type StaffRole, type TicketCategory, type TicketEven
 import { Directory } from './directory.js';
 import { InvalidInputError, NotPermittedError } from './errors.js';
 import { registerCursorSchema, ReportRegister, type RegisterFilter, type RegisterPage } from './reportRegister.js';
+import { KeyedSerialQueue } from './keyedSerialQueue.js';
 import { addAtPath, addDays, cellUpdates, changesFor, istDay, medianMinutes, periodsCovering, registerEntryFor, type BucketRef } from './reportRollups.js';
 import { parseInput } from './ticketInput.js';
 
@@ -103,6 +104,12 @@ const NUMERIC_FIELDS = ['complaints', 'open', 'breaches', 'escalations', 'reopen
 export class ReportService {
   /** Catalogue entries known to exist in this process (`<bucket id>|<sub-division>`): each is written once per process. */
   private readonly catalogued = new Set<string>();
+  /**
+   * One writer per cell in this process. A burst (a feeder trips and a district's complaints arrive together) makes
+   * every effect bump the same district and day cells; racing compare-and-sets on one cell waste a read and a write
+   * per loser and gave up under load, so this process queues its own writers and only other processes race.
+   */
+  private readonly cellWriters = new KeyedSerialQueue(30_000, (id) => console.warn(`[reports] a write to cell ${id} has run for 30 s`));
   readonly register: ReportRegister;
 
   constructor(
@@ -130,7 +137,7 @@ export class ReportService {
         byCell.set(id, cell);
       }
     }
-    for (const [id, { bucket, period, inc }] of byCell) await this.applyToCell(id, bucket, period, inc, effectId);
+    for (const [id, { bucket, period, inc }] of byCell) await this.cellWriters.run(id, () => this.applyToCell(id, bucket, period, inc, effectId));
     const entry = registerEntryFor(ticket, event);
     if (entry) await this.register.append(entry);
   }

@@ -22,7 +22,7 @@ import { isDatabaseUnavailableError, retryWhileUnavailable } from '../../db/data
 import { wholeDocument, type Models } from '../../models/index.js';
 import { Leases } from '../../services/leases.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
-import { KeyedSerialQueue } from './keyedSerialQueue.js';
+import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
 
 export const webChatChannelId = 'webchat';
 

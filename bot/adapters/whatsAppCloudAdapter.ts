@@ -29,7 +29,7 @@ import { maskMobile } from '../../services/consumerIdentity.js';
 import { isDuplicateKeyError } from '../../services/ticketService.js';
 import { outsideWindowCode, WhatsAppCloudApiError, type WhatsAppCloudGraphApi } from './whatsAppCloudGraphApi.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
-import { KeyedSerialQueue } from './keyedSerialQueue.js';
+import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
 import {
   choiceForNumber,
   contentOf,

@@ -47,7 +47,7 @@ import {
 } from './whatsAppWebMapping.js';
 import { maskPhoneNumbersIn } from '../../services/consumerIdentity.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
-import { KeyedSerialQueue } from './keyedSerialQueue.js';
+import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
 
 export { whatsAppWebChannelId } from './whatsAppWebMapping.js';
 

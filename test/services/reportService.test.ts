@@ -345,4 +345,13 @@ describe('reading and applying', () => {
     expect((await reports.hotspots(supervisor, { by: 'locality', ...day })).rows[0]).toMatchObject({ complaints: 1, consumerConfirmed: 1 });
     expect((await reports.satisfactionRegister(supervisor, day)).entries.map((entry) => entry.ticket)).toEqual([number]);
   });
+
+  it('a burst of complaints in one place all count: the same district and day cells take every write', async () => {
+    at('2026-11-22T06:00:00Z');
+    const burst = 60;
+    const registered = await Promise.all(Array.from({ length: burst }, () => register({ district: 'Lucknow', locality: 'Chinhat' })));
+    await Promise.all(registered.map(({ number }) => notifications.drainTicket(number)));
+    const day = { from: '2026-11-22', to: '2026-11-22' };
+    expect((await reports.hotspots(supervisor, { by: 'district', ...day })).rows[0]).toMatchObject({ complaints: burst, open: burst });
+  });
 });
