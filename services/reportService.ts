@@ -20,6 +20,13 @@ import { parseInput } from './ticketInput.js';
  * start, long before 200 more effects reach the same cell while it is down.
  */
 export const APPLIED_MEMORY = 200;
+/** How many cells' last known state a process keeps (each at most APPLIED_MEMORY ids: about 10 MB at most). */
+const KNOWN_CELLS_KEPT = 1_000;
+
+interface KnownCell {
+  rev: number;
+  applied: string[];
+}
 export const DEFAULT_REPORT_LIMIT = 50;
 export const MAX_REPORT_LIMIT = 500;
 export const DEFAULT_RANGE_DAYS = 30;
@@ -109,6 +116,12 @@ export class ReportService {
    * every effect bump the same district and day cells; racing compare-and-sets on one cell waste a read and a write
    * per loser and gave up under load, so this process queues its own writers and only other processes race.
    */
+  /**
+   * The cells this process wrote last, as its write left them. Writes to a cell are queued in this process, so unless
+   * another process wrote it since (the compare-and-set then misses and the cell is read again), this is what the
+   * database holds: the read before each write is saved. Applied ids are kept too, so a redelivery is still caught.
+   */
+  private readonly knownCells = new Map<string, KnownCell>();
   private readonly cellWriters = new KeyedSerialQueue(30_000, (id) => console.warn(`[reports] a write to cell ${id} has run for 30 s`));
   readonly register: ReportRegister;
 
@@ -165,26 +178,45 @@ export class ReportService {
     const cells = this.models.reportCells.collection;
     for (let attempt = 0; attempt < 20; attempt++) {
       // Read by `_id` and update by `{_id, rev}` (a unique index): both index hits, where `applied: {$ne}` would scan.
-      const current = await this.models.reportCells.findById(id, { counts: 0 }).lean<Pick<ReportCellRecord, '_id' | 'applied' | 'rev'>>();
+      // This process's own last write usually tells what the cell holds now, which saves the read.
+      const current = this.knownCells.get(id) ?? (await this.readCell(id));
       if (current?.applied.includes(effectId)) return;
       try {
         if (!current) {
           const fields: { counts?: object } = {};
           for (const [path, by] of Object.entries(inc)) addAtPath(fields, path, by);
           await cells.insertOne({ _id: id as never, bucket, period, counts: fields.counts ?? {}, applied: [effectId], rev: 1 });
+          this.remember(id, { rev: 1, applied: [effectId] });
           return;
         }
         const result = await cells.updateOne({ _id: id as never, rev: current.rev }, {
           $inc: { ...inc, rev: 1 },
           $push: { applied: { $each: [effectId], $slice: -APPLIED_MEMORY } },
         } as unknown as mongo.UpdateFilter<mongo.Document>);
-        if (result.matchedCount === 1) return;
+        if (result.matchedCount === 1) {
+          this.remember(id, { rev: current.rev + 1, applied: [...current.applied, effectId].slice(-APPLIED_MEMORY) });
+          return;
+        }
       } catch (error) {
         // Another writer created the document first: read it again and update it.
         if ((error as { code?: number }).code !== 11000) throw error;
       }
+      // Another process wrote the cell since: what this one knew is stale.
+      this.knownCells.delete(id);
     }
     throw new Error(`report cell ${id}: could not apply ${effectId} (too much contention)`);
+  }
+
+  private async readCell(id: string): Promise<KnownCell | undefined> {
+    const cell = await this.models.reportCells.findById(id, { counts: 0 }).lean<Pick<ReportCellRecord, '_id' | 'applied' | 'rev'>>();
+    return cell ? { rev: cell.rev, applied: cell.applied } : undefined;
+  }
+
+  /** Keeps the most recently written cells (a `Map` iterates oldest first, so the first key is the one to drop). */
+  private remember(id: string, cell: KnownCell): void {
+    this.knownCells.delete(id);
+    this.knownCells.set(id, cell);
+    if (this.knownCells.size > KNOWN_CELLS_KEPT) this.knownCells.delete(this.knownCells.keys().next().value!);
   }
 
   // ── Reading ───────────────────────────────────────────────────────────────────────────────────────────────────

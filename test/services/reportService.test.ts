@@ -2,7 +2,7 @@
 // their `report.update` effects delivered by the NotificationService, and the reports read back — exact rows, date
 // and category filters, the median, the register, own-area views, idempotency, and the backfill agreeing with all of it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { StaffActor } from '../../models/ticketTypes.js';
+import type { StaffActor, TicketRecord } from '../../models/ticketTypes.js';
 import { Directory } from '../../services/directory.js';
 import { NotPermittedError } from '../../services/errors.js';
 import { NotificationService, type ConsumerNotifier } from '../../services/notificationService.js';
@@ -353,5 +353,22 @@ describe('reading and applying', () => {
     await Promise.all(registered.map(({ number }) => notifications.drainTicket(number)));
     const day = { from: '2026-11-22', to: '2026-11-22' };
     expect((await reports.hotspots(supervisor, { by: 'district', ...day })).rows[0]).toMatchObject({ complaints: burst, open: burst });
+  });
+
+  it('two processes writing the same cells: each counts once, a stale view is read again, redeliveries stay caught', async () => {
+    at('2026-11-23T06:00:00Z');
+    const [first, second, third] = await Promise.all(Array.from({ length: 3 }, () => register({ district: 'Lucknow', locality: 'Indira Nagar' })));
+    const [one, two, three] = await Promise.all([first!, second!, third!].map(({ number }) => tickets.get(number)));
+    const processA = new ReportService(db.models, () => clock, directory);
+    const processB = new ReportService(db.models, () => clock, directory);
+    const applyRegistration = (process: ReportService, ticket: TicketRecord | undefined) => process.apply(ticket!, ticket!.events[0]!, `${ticket!._id}:0:report.update`);
+    await applyRegistration(processA, one);
+    await applyRegistration(processB, two); // A's view of the cells is now stale
+    await applyRegistration(processA, three);
+    await applyRegistration(processA, one); // redelivered to the process that applied it
+    await applyRegistration(processB, three); // redelivered to the other one, whose view is stale
+    await Promise.all([first!, second!, third!].map(({ number }) => notifications.drainTicket(number))); // and a third
+    const day = { from: '2026-11-23', to: '2026-11-23' };
+    expect((await reports.hotspots(supervisor, { by: 'locality', ...day })).rows[0]).toMatchObject({ complaints: 3, open: 3 });
   });
 });
