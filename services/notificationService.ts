@@ -5,6 +5,7 @@ import { wholeDocument, type Models } from '../models/index.js';
 import type { OutboxEffect, TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
 import { CallbackService } from './callbackService.js';
 import { LeaseBusyError, Leases } from './leases.js';
+import { PeriodicPass } from './periodicPass.js';
 import { ReportService } from './reportService.js';
 import { needsAttention, TicketWatch, untilChanged } from './ticketWatch.js';
 
@@ -56,11 +57,10 @@ export class NotificationService {
   private readonly log: (line: string) => void;
   /** Tickets being drained in this process, and whether another drain was asked for meanwhile. */
   private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
-  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly sweepLoop: PeriodicPass;
   private readonly watch: TicketWatch;
   private readonly reports: ReportService;
   private readonly callbacks: CallbackService;
-  private sweeping: Promise<void> | undefined;
   private readonly leases: Leases;
 
   constructor(
@@ -77,6 +77,11 @@ export class NotificationService {
     this.reports = options.reports ?? new ReportService(models, this.now);
     this.callbacks = options.callbacks ?? new CallbackService(models, undefined, { now: this.now, log: this.log });
     this.leases = new Leases(models);
+    this.sweepLoop = new PeriodicPass(() => this.sweepWatched(), {
+      intervalMs: this.sweepIntervalMs,
+      runAtStart: true,
+      onError: (error) => this.log(`[notifications] sweep failed: ${String(error)}`),
+    });
   }
 
   /** Deliver this ticket's effects soon; safe to call as often as you like. */
@@ -85,16 +90,11 @@ export class NotificationService {
   }
 
   start(): void {
-    if (this.sweepTimer) return;
-    this.sweepTimer = setInterval(() => void this.sweep(), this.sweepIntervalMs);
-    this.sweepTimer.unref();
-    void this.sweep();
+    this.sweepLoop.start();
   }
 
   async stop(): Promise<void> {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
-    this.sweepTimer = undefined;
-    await this.sweeping;
+    await this.sweepLoop.stop();
     await Promise.all([...this.draining.values()].map((drain) => drain.done));
   }
 
@@ -103,23 +103,17 @@ export class NotificationService {
    * watch collection, never scans the tickets, and runs at start-up and every `sweepIntervalMs`; the hot path is
    * `wake()`.
    */
-  async sweep(): Promise<void> {
-    if (this.sweeping) return this.sweeping;
-    this.sweeping = (async () => {
-      try {
-        for (const watched of await this.watch.dueFor('notifications', this.now())) {
-          await this.drainTicket(watched.ticketNumber);
-          const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
-          if (!ticket || !needsAttention(ticket)) await this.watch.release(watched.ticketNumber, watched.markedAt);
-          else await this.watch.snooze('notifications', watched, this.nextLook(ticket));
-        }
-      } catch (error) {
-        this.log(`[notifications] sweep failed: ${String(error)}`);
-      } finally {
-        this.sweeping = undefined;
-      }
-    })();
-    return this.sweeping;
+  sweep(): Promise<void> {
+    return this.sweepLoop.run();
+  }
+
+  private async sweepWatched(): Promise<void> {
+    for (const watched of await this.watch.dueFor('notifications', this.now())) {
+      await this.drainTicket(watched.ticketNumber);
+      const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
+      if (!ticket || !needsAttention(ticket)) await this.watch.release(watched.ticketNumber, watched.markedAt);
+      else await this.watch.snooze('notifications', watched, this.nextLook(ticket));
+    }
   }
 
   /** The earliest retry among the effects still owed; a sweep later for those another process should deliver. */

@@ -4,6 +4,7 @@
 // two passes reading the same due ticket would otherwise both act on it (two reminders for one silence).
 import type { Models } from '../models/index.js';
 import { LeaseBusyError, Leases } from './leases.js';
+import { PeriodicPass } from './periodicPass.js';
 import type { TicketHead } from '../models/ticketTypes.js';
 import { TicketWatch, untilChanged, type WatchWorker } from './ticketWatch.js';
 
@@ -17,11 +18,9 @@ export interface TicketTimerOptions {
 const passLease = { ttlMs: 30_000, waitMs: 0, maxHoldMs: 10 * 60_000 };
 
 export abstract class TicketTimer {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly loop: PeriodicPass;
   private readonly watch: TicketWatch;
   private readonly leases: Leases;
-  private readonly checkIntervalMs: number;
   protected readonly now: () => Date;
   protected readonly log: (line: string) => void;
 
@@ -32,9 +31,16 @@ export abstract class TicketTimer {
   ) {
     this.watch = new TicketWatch(models);
     this.leases = new Leases(models);
-    this.checkIntervalMs = options.checkIntervalMs ?? 60_000;
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? ((line) => console.log(line));
+    this.loop = new PeriodicPass(() => this.leases.holdWhile(`timer:${this.worker}`, passLease, () => this.pass()), {
+      intervalMs: options.checkIntervalMs ?? 60_000,
+      runAtStart: false,
+      onError: (error) => {
+        if (error instanceof LeaseBusyError) return;
+        this.log(`[${this.worker}-timer] check failed: ${String(error)}`);
+      },
+    });
   }
 
   /** When this timer must next act on the ticket; undefined when it has nothing to wait for. */
@@ -43,34 +49,19 @@ export abstract class TicketTimer {
   protected abstract act(ticket: TicketHead): Promise<void>;
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.checkDue(), this.checkIntervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /**
    * Acts on every watched ticket that is due; each is read by `_id`, nothing is scanned. When another process is in
    * the middle of this timer's pass, this one skips its turn: that pass covers the same tickets.
    */
-  async checkDue(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = (async () => {
-      try {
-        await this.leases.holdWhile(`timer:${this.worker}`, passLease, () => this.pass());
-      } catch (error) {
-        if (error instanceof LeaseBusyError) return;
-        this.log(`[${this.worker}-timer] check failed: ${String(error)}`);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+  checkDue(): Promise<void> {
+    return this.loop.run();
   }
 
   private async pass(): Promise<void> {
