@@ -16,36 +16,20 @@ export interface CallbackOfferTimerOptions {
   log?: (line: string) => void;
 }
 
-export class CallbackOfferTimer {
-  private readonly loop: PeriodicPass;
+/** Offers a callback to every handoff whose offer is due and that this process wins. */
+export class CallbackOfferTimer extends PeriodicPass {
+  private readonly log: (line: string) => void;
 
   constructor(
     private readonly handoffs: LiveHandoffService,
     private readonly sender: CallbackOfferSender,
     options: CallbackOfferTimerOptions = {},
   ) {
-    const log = options.log ?? ((line) => console.log(line));
-    this.loop = new PeriodicPass(() => this.offerDue(), {
-      intervalMs: options.checkIntervalMs ?? 15_000,
-      runAtStart: true,
-      onError: (error) => log(`[callback-offer-timer] check failed: ${String(error)}`),
-    });
+    super({ intervalMs: options.checkIntervalMs ?? 15_000, runAtStart: true });
+    this.log = options.log ?? ((line) => console.log(line));
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** Offers a callback to every handoff whose offer is due and that this process wins. */
-  checkDue(): Promise<void> {
-    return this.loop.run();
-  }
-
-  private async offerDue(): Promise<void> {
+  protected async pass(): Promise<void> {
     for (const active of await this.handoffs.dueCallbackOffers()) {
       if (!(await this.handoffs.claimCallbackOffer(active))) continue;
       let delivered = false;
@@ -55,5 +39,9 @@ export class CallbackOfferTimer {
         await this.handoffs.settleCallbackOffer(active, delivered);
       }
     }
+  }
+
+  protected passFailed(error: unknown): void {
+    this.log(`[callback-offer-timer] check failed: ${String(error)}`);
   }
 }

@@ -49,7 +49,7 @@ const drainLease = { ttlMs: 15_000, waitMs: 2_000, maxHoldMs: 5 * 60_000 };
 /** After losing the race for a ticket's drain, look again this soon: the winner may have read the outbox before us. */
 const busyRetryMs = 1_000;
 
-export class NotificationService {
+export class NotificationService extends PeriodicPass {
   private readonly now: () => Date;
   private readonly sweepIntervalMs: number;
   private readonly maxAttempts: number;
@@ -57,7 +57,6 @@ export class NotificationService {
   private readonly log: (line: string) => void;
   /** Tickets being drained in this process, and whether another drain was asked for meanwhile. */
   private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
-  private readonly sweepLoop: PeriodicPass;
   private readonly watch: TicketWatch;
   private readonly reports: ReportService;
   private readonly callbacks: CallbackService;
@@ -68,6 +67,7 @@ export class NotificationService {
     private readonly consumerNotifier: ConsumerNotifier,
     options: NotificationServiceOptions = {},
   ) {
+    super({ intervalMs: options.sweepIntervalMs ?? 30_000, runAtStart: true });
     this.now = options.now ?? (() => new Date());
     this.sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? 12;
@@ -77,11 +77,6 @@ export class NotificationService {
     this.reports = options.reports ?? new ReportService(models, this.now);
     this.callbacks = options.callbacks ?? new CallbackService(models, undefined, { now: this.now, log: this.log });
     this.leases = new Leases(models);
-    this.sweepLoop = new PeriodicPass(() => this.sweepWatched(), {
-      intervalMs: this.sweepIntervalMs,
-      runAtStart: true,
-      onError: (error) => this.log(`[notifications] sweep failed: ${String(error)}`),
-    });
   }
 
   /** Deliver this ticket's effects soon; safe to call as often as you like. */
@@ -89,31 +84,27 @@ export class NotificationService {
     void this.drainTicket(ticketNumber).catch((error: unknown) => this.log(`[notifications] ${ticketNumber}: ${String(error)}`));
   }
 
-  start(): void {
-    this.sweepLoop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.sweepLoop.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     await Promise.all([...this.draining.values()].map((drain) => drain.done));
   }
 
   /**
-   * Drains every watched ticket (see TicketWatch) and stops watching those left with nothing to do. It reads the small
-   * watch collection, never scans the tickets, and runs at start-up and every `sweepIntervalMs`; the hot path is
-   * `wake()`.
+   * The sweep: drains every watched ticket (see TicketWatch) and stops watching those left with nothing to do. It
+   * reads the small watch collection, never scans the tickets, and runs at start-up and every `sweepIntervalMs`; the
+   * hot path is `wake()`.
    */
-  sweep(): Promise<void> {
-    return this.sweepLoop.run();
-  }
-
-  private async sweepWatched(): Promise<void> {
+  protected async pass(): Promise<void> {
     for (const watched of await this.watch.dueFor('notifications', this.now())) {
       await this.drainTicket(watched.ticketNumber);
       const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
       if (!ticket || !needsAttention(ticket)) await this.watch.release(watched.ticketNumber, watched.markedAt);
       else await this.watch.snooze('notifications', watched, this.nextLook(ticket));
     }
+  }
+
+  protected passFailed(error: unknown): void {
+    this.log(`[notifications] sweep failed: ${String(error)}`);
   }
 
   /** The earliest retry among the effects still owed; a sweep later for those another process should deliver. */

@@ -4,24 +4,25 @@ export interface PeriodicPassOptions {
   intervalMs: number;
   /** Run a pass at start() too, rather than only after the first interval. */
   runAtStart: boolean;
-  onError: (error: unknown) => void;
 }
 
-export class PeriodicPass {
+export abstract class PeriodicPass {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
-  constructor(
-    private readonly pass: () => Promise<void>,
-    private readonly options: PeriodicPassOptions,
-  ) {}
+  constructor(private readonly periodic: PeriodicPassOptions) {}
+
+  /** One pass over whatever is due. */
+  protected abstract pass(): Promise<void>;
+  /** A pass threw; the next interval tries again. */
+  protected abstract passFailed(error: unknown): void;
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.run(), this.options.intervalMs);
+    this.timer = setInterval(() => void this.checkDue(), this.periodic.intervalMs);
     // The interval alone must not keep a process (a test, a command) alive.
     this.timer.unref();
-    if (this.options.runAtStart) void this.run();
+    if (this.periodic.runAtStart) void this.checkDue();
   }
 
   async stop(): Promise<void> {
@@ -31,13 +32,13 @@ export class PeriodicPass {
   }
 
   /** Runs a pass now; while one is in flight, answers with that one. */
-  run(): Promise<void> {
+  checkDue(): Promise<void> {
     if (this.running) return this.running;
     this.running = (async () => {
       try {
         await this.pass();
       } catch (error) {
-        this.options.onError(error);
+        this.passFailed(error);
       } finally {
         this.running = undefined;
       }

@@ -17,8 +17,11 @@ export interface TicketTimerOptions {
 /** A pass normally takes milliseconds; its lease is renewed while it runs, and a dead process's expires this soon. */
 const passLease = { ttlMs: 30_000, waitMs: 0, maxHoldMs: 10 * 60_000 };
 
-export abstract class TicketTimer {
-  private readonly loop: PeriodicPass;
+/**
+ * Acts on every watched ticket that is due; each is read by `_id`, nothing is scanned. When another process is in
+ * the middle of this timer's pass, this one skips its turn: that pass covers the same tickets.
+ */
+export abstract class TicketTimer extends PeriodicPass {
   private readonly watch: TicketWatch;
   private readonly leases: Leases;
   protected readonly now: () => Date;
@@ -29,18 +32,11 @@ export abstract class TicketTimer {
     private readonly worker: WatchWorker,
     options: TicketTimerOptions,
   ) {
+    super({ intervalMs: options.checkIntervalMs ?? 60_000, runAtStart: false });
     this.watch = new TicketWatch(models);
     this.leases = new Leases(models);
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? ((line) => console.log(line));
-    this.loop = new PeriodicPass(() => this.leases.holdWhile(`timer:${this.worker}`, passLease, () => this.pass()), {
-      intervalMs: options.checkIntervalMs ?? 60_000,
-      runAtStart: false,
-      onError: (error) => {
-        if (error instanceof LeaseBusyError) return;
-        this.log(`[${this.worker}-timer] check failed: ${String(error)}`);
-      },
-    });
   }
 
   /** When this timer must next act on the ticket; undefined when it has nothing to wait for. */
@@ -48,23 +44,16 @@ export abstract class TicketTimer {
   /** The due step (a reminder, an escalation); a DomainError means someone moved first, and is ignored by callers. */
   protected abstract act(ticket: TicketHead): Promise<void>;
 
-  start(): void {
-    this.loop.start();
+  protected pass(): Promise<void> {
+    return this.leases.holdWhile(`timer:${this.worker}`, passLease, () => this.actOnDue());
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  protected passFailed(error: unknown): void {
+    if (error instanceof LeaseBusyError) return;
+    this.log(`[${this.worker}-timer] check failed: ${String(error)}`);
   }
 
-  /**
-   * Acts on every watched ticket that is due; each is read by `_id`, nothing is scanned. When another process is in
-   * the middle of this timer's pass, this one skips its turn: that pass covers the same tickets.
-   */
-  checkDue(): Promise<void> {
-    return this.loop.run();
-  }
-
-  private async pass(): Promise<void> {
+  private async actOnDue(): Promise<void> {
     for (const watched of await this.watch.dueFor(this.worker, this.now())) {
       const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
       const dueAt = ticket ? await this.dueAt(ticket) : undefined;
