@@ -1,6 +1,7 @@
 // One way to reach the database: MONGODB_URI when given, otherwise the embedded server this process starts.
 import mongoose, { type Connection } from 'mongoose';
 import { createModels, ensureCollections, type Models } from '../models/index.js';
+import type { Config } from '../server/config.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embeddedMongo.js';
 
 // Defence in depth behind the schema validation at the edges: a filter value like {"$ne": null} that slipped
@@ -68,4 +69,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await embedded?.stop();
     throw error;
   }
+}
+
+/** The database the configuration names: `npm start` and the admin commands open the same one. */
+export function openConfiguredDatabase(config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'embeddedDbFile' | 'EMBEDDED_DB_MAX_HEAP'>): Promise<Database> {
+  return openDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, dataFile: config.embeddedDbFile, maxHeap: config.EMBEDDED_DB_MAX_HEAP });
 }

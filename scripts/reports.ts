@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openDatabase, type Database } from '../db/database.js';
+import { openConfiguredDatabase, type Database } from '../db/database.js';
 import { ConfigError, loadConfig, type Config } from '../server/config.js';
 import { rebuildReports } from '../services/reportRebuild.js';
 
@@ -52,7 +52,7 @@ export async function runReportsCommand(argv: string[], io: ReportsCommandIo): P
   }
   let database: Database;
   try {
-    database = await openDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, dataFile: config.embeddedDbFile, maxHeap: config.EMBEDDED_DB_MAX_HEAP });
+    database = await openConfiguredDatabase(config);
   } catch (error) {
     io.err(`Could not open the database (is \`npm start\` holding the embedded store ${config.embeddedDbFile}? stop it first): ${(error as Error).message}`);
     return 1;

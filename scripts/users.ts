@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openDatabase, type Database } from '../db/database.js';
+import { openConfiguredDatabase, type Database } from '../db/database.js';
 import { EmbeddedDatabaseError } from '../db/embeddedMongo.js';
 import { ConfigError, loadConfig, type Config } from '../server/config.js';
 import { Directory, DirectoryError } from '../services/directory.js';
@@ -86,7 +86,7 @@ export async function runUsersCommand(argv: string[], io: UsersCommandIo): Promi
 
   let database: Database;
   try {
-    database = await openDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, dataFile: config.embeddedDbFile, maxHeap: config.EMBEDDED_DB_MAX_HEAP });
+    database = await openConfiguredDatabase(config);
   } catch (error) {
     io.err(describeOpenFailure(error, config));
     return 1;

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { openDatabase } from '../db/database.js';
+import { openConfiguredDatabase } from '../db/database.js';
 import { EmbeddedDatabaseError } from '../db/embeddedMongo.js';
 import { Directory } from '../services/directory.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -25,12 +25,7 @@ async function main(): Promise<void> {
   }
 
   const startedAt = Date.now();
-  const database = await openDatabase({
-    uri: config.MONGODB_URI,
-    dbName: config.MONGODB_DB,
-    dataFile: config.embeddedDbFile,
-    maxHeap: config.EMBEDDED_DB_MAX_HEAP,
-  });
+  const database = await openConfiguredDatabase(config);
   console.log(
     database.embedded
       ? `[santushti] embedded database ready in ${Date.now() - startedAt} ms (store ${config.embeddedDbFile})`

@@ -3,6 +3,7 @@
 // across processes: a conditional update takes the delivery, and only a delivered offer is marked offered.
 import type { ActiveHandoffRecord } from '../models/activeHandoffModel.js';
 import type { LiveHandoffService } from './liveHandoffService.js';
+import { PeriodicPass } from './periodicPass.js';
 
 /** Implemented where the channels live (bot/liveHandoff.ts). */
 export interface CallbackOfferSender {
@@ -15,10 +16,8 @@ export interface CallbackOfferTimerOptions {
   log?: (line: string) => void;
 }
 
-export class CallbackOfferTimer {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private readonly checkIntervalMs: number;
+/** Offers a callback to every handoff whose offer is due and that this process wins. */
+export class CallbackOfferTimer extends PeriodicPass {
   private readonly log: (line: string) => void;
 
   constructor(
@@ -26,43 +25,23 @@ export class CallbackOfferTimer {
     private readonly sender: CallbackOfferSender,
     options: CallbackOfferTimerOptions = {},
   ) {
-    this.checkIntervalMs = options.checkIntervalMs ?? 15_000;
+    super({ intervalMs: options.checkIntervalMs ?? 15_000, runAtStart: true });
     this.log = options.log ?? ((line) => console.log(line));
   }
 
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.checkDue(), this.checkIntervalMs);
-    this.timer.unref();
-    void this.checkDue();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  /** Offers a callback to every handoff whose offer is due and that this process wins. */
-  async checkDue(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = (async () => {
+  protected async pass(): Promise<void> {
+    for (const active of await this.handoffs.dueCallbackOffers()) {
+      if (!(await this.handoffs.claimCallbackOffer(active))) continue;
+      let delivered = false;
       try {
-        for (const active of await this.handoffs.dueCallbackOffers()) {
-          if (!(await this.handoffs.claimCallbackOffer(active))) continue;
-          let delivered = false;
-          try {
-            delivered = await this.sender.sendCallbackOffer(active);
-          } finally {
-            await this.handoffs.settleCallbackOffer(active, delivered);
-          }
-        }
-      } catch (error) {
-        this.log(`[callback-offer-timer] check failed: ${String(error)}`);
+        delivered = await this.sender.sendCallbackOffer(active);
       } finally {
-        this.running = undefined;
+        await this.handoffs.settleCallbackOffer(active, delivered);
       }
-    })();
-    return this.running;
+    }
+  }
+
+  protected passFailed(error: unknown): void {
+    this.log(`[callback-offer-timer] check failed: ${String(error)}`);
   }
 }

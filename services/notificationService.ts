@@ -5,6 +5,7 @@ import { wholeDocument, type Models } from '../models/index.js';
 import type { OutboxEffect, TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
 import { CallbackService } from './callbackService.js';
 import { LeaseBusyError, Leases } from './leases.js';
+import { PeriodicPass } from './periodicPass.js';
 import { ReportService } from './reportService.js';
 import { needsAttention, TicketWatch, untilChanged } from './ticketWatch.js';
 
@@ -48,7 +49,7 @@ const drainLease = { ttlMs: 15_000, waitMs: 2_000, maxHoldMs: 5 * 60_000 };
 /** After losing the race for a ticket's drain, look again this soon: the winner may have read the outbox before us. */
 const busyRetryMs = 1_000;
 
-export class NotificationService {
+export class NotificationService extends PeriodicPass {
   private readonly now: () => Date;
   private readonly sweepIntervalMs: number;
   private readonly maxAttempts: number;
@@ -56,11 +57,9 @@ export class NotificationService {
   private readonly log: (line: string) => void;
   /** Tickets being drained in this process, and whether another drain was asked for meanwhile. */
   private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
-  private sweepTimer: NodeJS.Timeout | undefined;
   private readonly watch: TicketWatch;
   private readonly reports: ReportService;
   private readonly callbacks: CallbackService;
-  private sweeping: Promise<void> | undefined;
   private readonly leases: Leases;
 
   constructor(
@@ -68,6 +67,7 @@ export class NotificationService {
     private readonly consumerNotifier: ConsumerNotifier,
     options: NotificationServiceOptions = {},
   ) {
+    super({ intervalMs: options.sweepIntervalMs ?? 30_000, runAtStart: true });
     this.now = options.now ?? (() => new Date());
     this.sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? 12;
@@ -84,42 +84,27 @@ export class NotificationService {
     void this.drainTicket(ticketNumber).catch((error: unknown) => this.log(`[notifications] ${ticketNumber}: ${String(error)}`));
   }
 
-  start(): void {
-    if (this.sweepTimer) return;
-    this.sweepTimer = setInterval(() => void this.sweep(), this.sweepIntervalMs);
-    this.sweepTimer.unref();
-    void this.sweep();
-  }
-
-  async stop(): Promise<void> {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
-    this.sweepTimer = undefined;
-    await this.sweeping;
+  override async stop(): Promise<void> {
+    await super.stop();
     await Promise.all([...this.draining.values()].map((drain) => drain.done));
   }
 
   /**
-   * Drains every watched ticket (see TicketWatch) and stops watching those left with nothing to do. It reads the small
-   * watch collection, never scans the tickets, and runs at start-up and every `sweepIntervalMs`; the hot path is
-   * `wake()`.
+   * The sweep: drains every watched ticket (see TicketWatch) and stops watching those left with nothing to do. It
+   * reads the small watch collection, never scans the tickets, and runs at start-up and every `sweepIntervalMs`; the
+   * hot path is `wake()`.
    */
-  async sweep(): Promise<void> {
-    if (this.sweeping) return this.sweeping;
-    this.sweeping = (async () => {
-      try {
-        for (const watched of await this.watch.dueFor('notifications', this.now())) {
-          await this.drainTicket(watched.ticketNumber);
-          const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
-          if (!ticket || !needsAttention(ticket)) await this.watch.release(watched.ticketNumber, watched.markedAt);
-          else await this.watch.snooze('notifications', watched, this.nextLook(ticket));
-        }
-      } catch (error) {
-        this.log(`[notifications] sweep failed: ${String(error)}`);
-      } finally {
-        this.sweeping = undefined;
-      }
-    })();
-    return this.sweeping;
+  protected async pass(): Promise<void> {
+    for (const watched of await this.watch.dueFor('notifications', this.now())) {
+      await this.drainTicket(watched.ticketNumber);
+      const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
+      if (!ticket || !needsAttention(ticket)) await this.watch.release(watched.ticketNumber, watched.markedAt);
+      else await this.watch.snooze('notifications', watched, this.nextLook(ticket));
+    }
+  }
+
+  protected passFailed(error: unknown): void {
+    this.log(`[notifications] sweep failed: ${String(error)}`);
   }
 
   /** The earliest retry among the effects still owed; a sweep later for those another process should deliver. */

@@ -4,6 +4,7 @@
 // two passes reading the same due ticket would otherwise both act on it (two reminders for one silence).
 import type { Models } from '../models/index.js';
 import { LeaseBusyError, Leases } from './leases.js';
+import { PeriodicPass } from './periodicPass.js';
 import type { TicketHead } from '../models/ticketTypes.js';
 import { TicketWatch, untilChanged, type WatchWorker } from './ticketWatch.js';
 
@@ -16,12 +17,13 @@ export interface TicketTimerOptions {
 /** A pass normally takes milliseconds; its lease is renewed while it runs, and a dead process's expires this soon. */
 const passLease = { ttlMs: 30_000, waitMs: 0, maxHoldMs: 10 * 60_000 };
 
-export abstract class TicketTimer {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+/**
+ * Acts on every watched ticket that is due; each is read by `_id`, nothing is scanned. When another process is in
+ * the middle of this timer's pass, this one skips its turn: that pass covers the same tickets.
+ */
+export abstract class TicketTimer extends PeriodicPass {
   private readonly watch: TicketWatch;
   private readonly leases: Leases;
-  private readonly checkIntervalMs: number;
   protected readonly now: () => Date;
   protected readonly log: (line: string) => void;
 
@@ -30,9 +32,9 @@ export abstract class TicketTimer {
     private readonly worker: WatchWorker,
     options: TicketTimerOptions,
   ) {
+    super({ intervalMs: options.checkIntervalMs ?? 60_000, runAtStart: false });
     this.watch = new TicketWatch(models);
     this.leases = new Leases(models);
-    this.checkIntervalMs = options.checkIntervalMs ?? 60_000;
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? ((line) => console.log(line));
   }
@@ -42,38 +44,16 @@ export abstract class TicketTimer {
   /** The due step (a reminder, an escalation); a DomainError means someone moved first, and is ignored by callers. */
   protected abstract act(ticket: TicketHead): Promise<void>;
 
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.checkDue(), this.checkIntervalMs);
-    this.timer.unref();
+  protected pass(): Promise<void> {
+    return this.leases.holdWhile(`timer:${this.worker}`, passLease, () => this.actOnDue());
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  protected passFailed(error: unknown): void {
+    if (error instanceof LeaseBusyError) return;
+    this.log(`[${this.worker}-timer] check failed: ${String(error)}`);
   }
 
-  /**
-   * Acts on every watched ticket that is due; each is read by `_id`, nothing is scanned. When another process is in
-   * the middle of this timer's pass, this one skips its turn: that pass covers the same tickets.
-   */
-  async checkDue(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = (async () => {
-      try {
-        await this.leases.holdWhile(`timer:${this.worker}`, passLease, () => this.pass());
-      } catch (error) {
-        if (error instanceof LeaseBusyError) return;
-        this.log(`[${this.worker}-timer] check failed: ${String(error)}`);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
-  }
-
-  private async pass(): Promise<void> {
+  private async actOnDue(): Promise<void> {
     for (const watched of await this.watch.dueFor(this.worker, this.now())) {
       const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
       const dueAt = ticket ? await this.dueAt(ticket) : undefined;

@@ -5,21 +5,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, type Response } from 'express';
-import { setCommonSecurityHeaders } from '../directLine/webChatPageRouter.js';
+import { pagePolicy, setCommonSecurityHeaders } from '../pageSecurity.js';
 
 const consoleDirectory = fileURLToPath(new URL('../../web/agent/', import.meta.url));
 
-export const agentConsolePolicy = [
-  "default-src 'none'",
+export const agentConsolePolicy = pagePolicy([
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:", // the page's empty data: favicon
   "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
+]);
 
 export function createAgentConsoleRouter(): Router {
   const router = Router();

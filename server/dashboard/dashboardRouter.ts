@@ -5,12 +5,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Response, type Router } from 'express';
+import { pagePolicy } from '../pageSecurity.js';
 
 const pageDirectory = fileURLToPath(new URL('../../web/dashboard/', import.meta.url));
 const chartFile = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
 
-export const DASHBOARD_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const DASHBOARD_CSP = pagePolicy(["script-src 'self'", "style-src 'self'", "connect-src 'self'", "img-src 'self' data:"]);
 
 const files: Record<string, string> = {
   '/': join(pageDirectory, 'index.html'),

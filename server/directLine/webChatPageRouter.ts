@@ -7,11 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { newWebChatUserId, type BotLogic, type DirectLineAdapter } from '../../bot/adapters/directLineAdapter.js';
 import type { ErrorBody } from '../httpErrors.js';
 import { jsonBody } from '../jsonBody.js';
+import { pagePolicy, setCommonSecurityHeaders } from '../pageSecurity.js';
 import { minimumSecretLength, type DirectLineTokenService } from './tokenService.js';
 
 export const webChatUserCookie = 'santushti_webchat_user';
@@ -62,30 +63,14 @@ const emptyStyleHash = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='";
  * Chat's CSS-in-JS inserts <style nonce> elements) or empty, no plugins, no framing, network to this origin alone.
  */
 export function contentSecurityPolicy(nonce: string): string {
-  return [
-    "default-src 'none'",
+  return pagePolicy([
     "script-src 'self'",
     `style-src 'self' 'nonce-${nonce}' ${emptyStyleHash}`,
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
     "media-src 'self' blob: data:",
     "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join('; ');
-}
-
-export function setCommonSecurityHeaders(response: Response): void {
-  response.set({
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'X-Frame-Options': 'DENY',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cross-Origin-Resource-Policy': 'same-origin',
-    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
-  });
+  ]);
 }
 
 export function createWebChatPageRouter(deps: WebChatPageDependencies): Router {

@@ -6,6 +6,7 @@ import type { WhatsAppWebConnection } from '../../bot/adapters/whatsAppWebConnec
 import { NotPermittedError, UnauthenticatedError } from '../../services/errors.js';
 import type { StaffAuthService, StaffPrincipal } from '../../services/staffAuthService.js';
 import type { QrRenderer } from './qrRendering.js';
+import { pagePolicy } from '../pageSecurity.js';
 
 export interface WhatsAppWebStaffRouterDependencies {
   connection: Pick<WhatsAppWebConnection, 'health' | 'linkingCodes'>;
@@ -96,8 +97,7 @@ function bearerToken(request: Request): string | undefined {
 
 function pageHeaders(response: express.Response): void {
   response.set({
-    'Content-Security-Policy':
-      "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    'Content-Security-Policy': pagePolicy(["script-src 'self'", "style-src 'self'", "connect-src 'self'", 'img-src data:']),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-store',

@@ -3,22 +3,19 @@
 // API on loopback. A Hinglish complaint is registered, a redelivered confirmation makes no second ticket, a "no" tapped
 // on the reply buttons escalates it, and only the consumer's own "haan" closes it. A consumer who registered on web
 // chat finds their ticket from WhatsApp (the same number) and answers its question; another number cannot.
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ChannelAccount, ConversationAccount, TurnContext } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newWebChatUserId, type ActivityJson } from '../../bot/adapters/directLineAdapter.js';
 import type { WhatsAppCloudAdapter } from '../../bot/adapters/whatsAppCloudAdapter.js';
-import type { Database } from '../../db/database.js';
 import { texts } from '../../dialogs/texts.js';
 import type { StaffActor, TicketRecord } from '../../models/ticketTypes.js';
-import { createHelpline, type ChannelFactory, type ChannelPlugin, type Helpline } from '../../server/helpline.js';
+import type { ChannelFactory, ChannelPlugin, Helpline } from '../../server/helpline.js';
 import { ConfigError } from '../../server/config.js';
 import { createWhatsAppCloudChannel, whatsAppCloudOptionsFromEnv } from '../../server/whatsappCloud/whatsAppCloudChannel.js';
 import { Directory } from '../../services/directory.js';
 import { buttonReply, FakeGraphApi, messageWebhook, postWebhook, textMessage, type GraphRequest } from '../support/fakeGraphApi.js';
-import { agentDesk, closeHelpline, staffApiCaller } from '../support/staffApiClient.js';
+import { agentDesk, staffApiCaller } from '../support/staffApiClient.js';
+import { serveHelpline, type ServedHelpline } from '../support/servedHelpline.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('wa_cloud_helpline');
@@ -33,10 +30,10 @@ const sdo: StaffActor = { role: 'officer', id: 'sdo-gomti-nagar', name: director
 
 let graph: FakeGraphApi;
 let helpline: Helpline;
-let server: Server;
+let served: ServedHelpline | undefined;
 let webhookUrl: string;
 let cloud: ChannelPlugin;
-const serverLog: string[] = [];
+let serverLog: string[] = [];
 
 function cloudAdapter(): WhatsAppCloudAdapter {
   return cloud.adapter as WhatsAppCloudAdapter;
@@ -97,26 +94,18 @@ beforeAll(async () => {
     cloud = factory(context);
     return cloud;
   };
-  // The test database is closed by useTestDatabase; the helpline only borrows it.
-  const database: Database = { connection: db.connection, models: db.models, close: async () => {} };
-  helpline = createHelpline(database, directory, {
+  served = await serveHelpline(db, directory, {
     channels: [capture],
     directLineSecret: 'wa-cloud-directline-secret-0123456789abcdefghij',
     webChatCookieSecret: 'wa-cloud-webchat-cookie-secret-9876543210zyx',
-    staffSessionTtlMs: 60 * 60_000,
-    satisfactionReminderDelaysMs: [60 * 60_000],
-    satisfactionUnconfirmedAfterMs: 2 * 60 * 60_000,
-    sweepIntervalMs: 200,
-    log: (line) => serverLog.push(line),
   });
-  server = helpline.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/whatsapp`;
-  await helpline.start();
+  helpline = served.helpline;
+  serverLog = served.log;
+  webhookUrl = `${served.baseUrl}/webhooks/whatsapp`;
 });
 
 afterAll(async () => {
-  await closeHelpline(server, helpline);
+  await served?.close();
   await graph?.close();
 });
 

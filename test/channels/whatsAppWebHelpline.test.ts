@@ -2,21 +2,18 @@
 // fake whatsapp-web.js client standing in for the linked phone: linking by QR, seen only by supervisors; a complaint
 // registered in Hindi, a "2" (no) that escalates, a "haan" that closes; and status updates that wait out a disconnect
 // in the ticket's outbox and arrive once the phone is back.
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WhatsAppWebAdapter } from '../../bot/adapters/whatsAppWebAdapter.js';
-import type { Database } from '../../db/database.js';
 import { texts } from '../../dialogs/texts.js';
 import type { StaffActor, TicketRecord } from '../../models/ticketTypes.js';
 import { wholeDocument } from '../../models/index.js';
-import { createHelpline, type ChannelPlugin, type Helpline } from '../../server/helpline.js';
+import type { ChannelPlugin, Helpline } from '../../server/helpline.js';
 import { noQrRenderer } from '../../server/whatsappWeb/qrRendering.js';
 import { createRealWhatsAppWebClient, createWhatsAppWebChannel } from '../../server/whatsappWeb/whatsAppWebChannel.js';
 import { Directory } from '../../services/directory.js';
 import { eventually, FakeWhatsAppWebClients, ManualScheduler } from '../support/fakeWhatsAppWebClient.js';
 import { agentDesk, staffApiCaller } from '../support/staffApiClient.js';
+import { serveHelpline, type ServedHelpline } from '../support/servedHelpline.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('whatsapp_web_helpline');
@@ -28,11 +25,11 @@ const sdo: StaffActor = { role: 'officer', id: 'sdo-gomti-nagar', name: director
 
 const clients = new FakeWhatsAppWebClients();
 const clock = new ManualScheduler();
-const serverLog: string[] = [];
+let serverLog: string[] = [];
 let helpline: Helpline;
 let channel: ChannelPlugin;
 let adapter: WhatsAppWebAdapter;
-let server: Server;
+let served: ServedHelpline | undefined;
 let baseUrl: string;
 const tokens: Record<'supervisor' | 'officer', string> = { supervisor: '', officer: '' };
 
@@ -42,7 +39,6 @@ const recordFailure = (error: unknown) => processFailures.push(error);
 beforeAll(async () => {
   process.on('uncaughtException', recordFailure);
   process.on('unhandledRejection', recordFailure);
-  const database: Database = { connection: db.connection, models: db.models, close: async () => {} };
   const whatsAppWeb = createWhatsAppWebChannel({
     dataPath: '/tmp/santushti-test-never-written',
     clientFactory: clients.factory,
@@ -50,7 +46,7 @@ beforeAll(async () => {
     watchdogIntervalMs: 0,
     qrRenderer: noQrRenderer,
   });
-  helpline = createHelpline(database, directory, {
+  served = await serveHelpline(db, directory, {
     channels: [
       (context) => {
         channel = whatsAppWeb(context);
@@ -59,17 +55,9 @@ beforeAll(async () => {
     ],
     directLineSecret: 'whatsapp-web-test-directline-secret-0123456789',
     webChatCookieSecret: 'whatsapp-web-test-cookie-secret-9876543210zyx',
-    staffSessionTtlMs: 60 * 60_000,
-    satisfactionReminderDelaysMs: [60 * 60_000],
-    satisfactionUnconfirmedAfterMs: 2 * 60 * 60_000,
-    sweepIntervalMs: 200,
-    log: (line) => serverLog.push(line),
   });
+  ({ helpline, baseUrl, log: serverLog } = served);
   adapter = channel.adapter as WhatsAppWebAdapter;
-  server = helpline.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await helpline.start();
 
   const accounts = {
     supervisor: { username: 'meera-wa', password: 'meera-whatsapp-password', role: 'supervisor' as const },
@@ -82,11 +70,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (server) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-  await helpline?.stop();
+  await served?.close();
   process.off('uncaughtException', recordFailure);
   process.off('unhandledRejection', recordFailure);
   expect(processFailures).toEqual([]);

@@ -1,14 +1,12 @@
 // The whole helpline (createHelpline, as `npm start` assembles it) on a test database, listening on 127.0.0.1, with
 // the WhatsApp Cloud door open to a fake Graph API: what the reliability tests send their raw requests to.
-import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { WhatsAppCloudAdapter } from '../../bot/adapters/whatsAppCloudAdapter.js';
-import type { Database } from '../../db/database.js';
-import { createHelpline, type ChannelFactory, type ChannelPlugin, type Helpline } from '../../server/helpline.js';
+import type { ChannelFactory, ChannelPlugin, Helpline } from '../../server/helpline.js';
 import { createWhatsAppCloudChannel } from '../../server/whatsappCloud/whatsAppCloudChannel.js';
 import { Directory } from '../../services/directory.js';
 import { FakeGraphApi } from '../support/fakeGraphApi.js';
+import { serveHelpline } from '../support/servedHelpline.js';
 import type { TestDatabase } from '../support/testDatabase.js';
 
 export const loopbackSecrets = {
@@ -40,10 +38,7 @@ export async function startLoopbackHelpline(
     retry: { baseDelayMs: 5 },
   });
   let cloud: ChannelPlugin | undefined;
-  const log: string[] = [];
-  // The test database is closed by useTestDatabase; the helpline only borrows it.
-  const database: Database = { connection: db.connection, models: db.models, close: async () => {} };
-  const helpline = createHelpline(database, Directory.loadDefault(), {
+  const served = await serveHelpline(db, Directory.loadDefault(), {
     channels: [
       (context) => {
         cloud = cloudFactory(context);
@@ -53,27 +48,18 @@ export async function startLoopbackHelpline(
     ],
     directLineSecret: loopbackSecrets.directLine,
     webChatCookieSecret: 'reliability-webchat-cookie-secret-9876543210zyx',
-    staffSessionTtlMs: 60 * 60_000,
-    satisfactionReminderDelaysMs: [60 * 60_000],
-    satisfactionUnconfirmedAfterMs: 2 * 60 * 60_000,
     // Nothing moves in the background between a request and the checks that follow it.
     sweepIntervalMs: 60 * 60_000,
-    log: (line) => log.push(line),
   });
-  const server = helpline.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  await helpline.start();
   return {
-    helpline,
-    server,
-    port: (server.address() as AddressInfo).port,
+    helpline: served.helpline,
+    server: served.server,
+    port: served.port,
     graph,
     cloud: cloud!.adapter as WhatsAppCloudAdapter,
-    log,
+    log: served.log,
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await helpline.stop();
+      await served.close();
       await graph.close();
     },
   };

@@ -44,8 +44,8 @@ it('delivers each owed message once and sends each due reminder once when two re
 
   // The officer claims each ticket fixed; both replicas then sweep and drain the same tickets at the same moment.
   for (const number of numbers) await service.claimResolution(number, officer, { note: 'फ़्यूज़ बदला' });
-  await Promise.all(replicas.flatMap((replica) => [replica.helpline.notifications.sweep(), ...numbers.map((number) => replica.helpline.notifications.drainTicket(number))]));
-  await Promise.all(replicas.map((replica) => replica.helpline.notifications.sweep()));
+  await Promise.all(replicas.flatMap((replica) => [replica.helpline.notifications.checkDue(), ...numbers.map((number) => replica.helpline.notifications.drainTicket(number))]));
+  await Promise.all(replicas.map((replica) => replica.helpline.notifications.checkDue()));
 
   // An hour of silence later, both replicas' satisfaction timers check at once, three times over.
   clock += hour + 1_000;

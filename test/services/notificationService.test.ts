@@ -105,7 +105,7 @@ describe('NotificationService', () => {
     await tickets.startWork(ticket._id, officer, { note: 'queued before the restart' });
     const notifier = new RecordingNotifier();
     const afterRestart = new NotificationService(db.models, notifier, { log: quiet });
-    await afterRestart.sweep();
+    await afterRestart.checkDue();
     expect(notifier.delivered.some((notification) => notification.ticket._id === ticket._id && notification.event.type === 'ticket.work_started')).toBe(true);
   });
 
@@ -132,7 +132,7 @@ describe('NotificationService', () => {
       if (event.commandName === 'find') commands.push(`${String(event.command.find)}:${JSON.stringify(event.command.filter)}`);
     };
     client.on('commandStarted', record);
-    await service.sweep();
+    await service.checkDue();
     client.off('commandStarted', record);
 
     // Tickets are only ever read by _id; the one collection scanned is the watch list.

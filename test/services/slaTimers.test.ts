@@ -179,7 +179,7 @@ describe('SlaTimers', () => {
     const { ticket: running } = await ticketIn(tickets, 'in_progress');
     const { ticket: closed } = await ticketIn(tickets, 'closed');
     const sweeper = new NotificationService(db.models, alwaysDelivers, { now, log: quiet });
-    await sweeper.sweep();
+    await sweeper.checkDue();
     const watched = (await db.models.ticketWatch.find({}).lean()).map((entry) => entry._id);
     expect(watched).toContain(running._id);
     expect(watched).not.toContain(closed._id);

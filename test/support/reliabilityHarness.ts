@@ -1,9 +1,6 @@
 // Harnesses for the fault tests: a database of the test's own that can be stopped, killed and started again on the
 // same store file and port; the helpline on it in this process; and the consumer's complaint conversation.
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
@@ -11,9 +8,10 @@ import { connectModels, type Database } from '../../db/database.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../db/embeddedMongo.js';
 import { texts } from '../../dialogs/texts.js';
 import type { Models } from '../../models/index.js';
-import { createHelpline, type Helpline, type HelplineOptions } from '../../server/helpline.js';
+import type { HelplineOptions } from '../../server/helpline.js';
 import { Directory } from '../../services/directory.js';
 import type { DirectLineTestClient } from './directLineClient.js';
+import { serveHelplineOn, type ServedHelpline } from './servedHelpline.js';
 
 export const directLineSecret = 'reliability-directline-secret-0123456789abcdef';
 export const webChatCookieSecret = 'reliability-webchat-cookie-secret-0123456789';
@@ -46,14 +44,9 @@ export class RestartableDatabase {
   }
 }
 
-export interface InProcessHelpline {
-  helpline: Helpline;
+export interface InProcessHelpline extends ServedHelpline {
   models: Models;
   connection: Connection;
-  server: Server;
-  baseUrl: string;
-  log: string[];
-  close(): Promise<void>;
 }
 
 export const directory = Directory.loadDefault();
@@ -62,31 +55,13 @@ export const directory = Directory.loadDefault();
 export async function startHelplineOn(uri: string, dbName: string, options: Partial<HelplineOptions> = {}): Promise<InProcessHelpline> {
   const { connection, models } = await connectModels(uri, dbName);
   const database: Database = { connection, models, close: async () => {} };
-  const log: string[] = [];
-  const helpline = createHelpline(database, directory, {
-    directLineSecret,
-    webChatCookieSecret,
-    staffSessionTtlMs: 60 * 60_000,
-    satisfactionReminderDelaysMs: [60 * 60_000],
-    satisfactionUnconfirmedAfterMs: 2 * 60 * 60_000,
-    sweepIntervalMs: 250,
-    log: (line) => log.push(line),
-    ...options,
-  });
-  const server = helpline.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  await helpline.start();
+  const served = await serveHelplineOn(database, directory, { directLineSecret, webChatCookieSecret, sweepIntervalMs: 250, ...options });
   return {
-    helpline,
+    ...served,
     models,
     connection,
-    server,
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    log,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await helpline.stop();
+      await served.close();
       await connection.close();
     },
   };

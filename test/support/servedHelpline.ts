@@ -1,6 +1,7 @@
-// The whole helpline (createHelpline, as `npm start` runs it) on a test database, listening on 127.0.0.1, for the
-// browser tests. Timers are far away unless a test asks otherwise: these tests are about conversations.
+// The whole helpline (createHelpline, as `npm start` runs it) listening on 127.0.0.1: the one way the tests serve it.
+// Timers are far away unless a test asks otherwise: most tests are about conversations.
 import { once } from 'node:events';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Database } from '../../db/database.js';
 import { createHelpline, type Helpline, type HelplineOptions } from '../../server/helpline.js';
@@ -9,16 +10,22 @@ import type { TestDatabase } from './testDatabase.js';
 
 export interface ServedHelpline {
   helpline: Helpline;
+  server: Server;
+  port: number;
   baseUrl: string;
   /** Everything the helpline logged, for a failing test to print. */
   log: string[];
   close(): Promise<void>;
 }
 
-export async function serveHelpline(db: TestDatabase, directory: Directory, options: Partial<HelplineOptions> = {}): Promise<ServedHelpline> {
+/** The test database as the helpline's own: useTestDatabase closes it, the helpline only borrows it. */
+export function borrowedDatabase(db: Pick<TestDatabase, 'connection' | 'models'>): Database {
+  return { connection: db.connection, models: db.models, close: async () => {} };
+}
+
+/** Serves the helpline on `database` at a free port of 127.0.0.1; `options` override the test defaults. */
+export async function serveHelplineOn(database: Database, directory: Directory, options: Partial<HelplineOptions> = {}): Promise<ServedHelpline> {
   const log: string[] = [];
-  // The test database is closed by useTestDatabase; the helpline only borrows it.
-  const database: Database = { connection: db.connection, models: db.models, close: async () => {} };
   const helpline = createHelpline(database, directory, {
     directLineSecret: 'e2e-directline-secret-0123456789abcdefghij',
     webChatCookieSecret: 'e2e-webchat-cookie-secret-9876543210zyxwv',
@@ -32,9 +39,12 @@ export async function serveHelpline(db: TestDatabase, directory: Directory, opti
   const server = helpline.app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   await helpline.start();
+  const port = (server.address() as AddressInfo).port;
   return {
     helpline,
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    server,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
     log,
     async close() {
       // Web Chat's polling and the agent console's event stream keep connections open; they would hold close() open.
@@ -43,4 +53,9 @@ export async function serveHelpline(db: TestDatabase, directory: Directory, opti
       await helpline.stop();
     },
   };
+}
+
+/** Serves the helpline on the test database. */
+export function serveHelpline(db: TestDatabase, directory: Directory, options: Partial<HelplineOptions> = {}): Promise<ServedHelpline> {
+  return serveHelplineOn(borrowedDatabase(db), directory, options);
 }
