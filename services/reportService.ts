@@ -150,7 +150,12 @@ export class ReportService {
         byCell.set(id, cell);
       }
     }
-    for (const [id, { bucket, period, inc }] of byCell) await this.cellWriters.run(id, () => this.applyToCell(id, bucket, period, inc, effectId));
+    // Every cell of the effect is held at once, taken in id order so two effects never wait for each other in a circle.
+    const cells = [...byCell].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, cell]) => ({ id, ...cell }));
+    await this.holdingCells(
+      cells.map((cell) => cell.id),
+      () => this.applyToCells(cells, effectId),
+    );
     const entry = registerEntryFor(ticket, event);
     if (entry) await this.register.append(entry);
   }
@@ -172,6 +177,67 @@ export class ReportService {
       }
     }
     this.catalogued.add(cacheKey);
+  }
+
+  private holdingCells<T>(ids: string[], task: () => Promise<T>): Promise<T> {
+    const [first, ...rest] = ids;
+    return first === undefined ? task() : this.cellWriters.run(first, () => this.holdingCells(rest, task));
+  }
+
+  /**
+   * All of an effect's cells in one round trip: each update is still a compare-and-set on `{_id, rev}`, from what this
+   * process knows of the cell (read first, in one query, if it knows nothing). When anything misses — another process
+   * wrote a cell, or created it first — the cells are settled one by one, which reads again what is no longer known
+   * and skips the ones this effect already reached.
+   */
+  private async applyToCells(cells: Array<{ id: string; bucket: string; period: string; inc: Record<string, number> }>, effectId: string): Promise<void> {
+    const unknown = cells.filter((cell) => !this.knownCells.has(cell.id)).map((cell) => cell.id);
+    if (unknown.length > 0) {
+      const stored = await this.models.reportCells.collection
+        .find({ _id: { $in: unknown as never[] } }, { projection: { counts: 0 } })
+        .toArray();
+      for (const cell of stored as unknown as Array<Pick<ReportCellRecord, '_id' | 'applied' | 'rev'>>) this.remember(cell._id, { rev: cell.rev, applied: cell.applied });
+    }
+    const operations: mongo.AnyBulkWriteOperation[] = [];
+    const after = new Map<string, KnownCell>();
+    for (const cell of cells) {
+      const known = this.knownCells.get(cell.id);
+      if (known?.applied.includes(effectId)) continue;
+      if (!known) {
+        const fields: { counts?: object } = {};
+        for (const [path, by] of Object.entries(cell.inc)) addAtPath(fields, path, by);
+        operations.push({ insertOne: { document: { _id: cell.id as never, bucket: cell.bucket, period: cell.period, counts: fields.counts ?? {}, applied: [effectId], rev: 1 } } });
+        after.set(cell.id, { rev: 1, applied: [effectId] });
+      } else {
+        operations.push({
+          updateOne: {
+            filter: { _id: cell.id, rev: known.rev },
+            update: { $inc: { ...cell.inc, rev: 1 }, $push: { applied: { $each: [effectId], $slice: -APPLIED_MEMORY } } },
+          },
+        } as unknown as mongo.AnyBulkWriteOperation);
+        after.set(cell.id, { rev: known.rev + 1, applied: [...known.applied, effectId].slice(-APPLIED_MEMORY) });
+      }
+    }
+    if (operations.length === 0) return;
+    const updates = operations.filter((operation) => 'updateOne' in operation).length;
+    let allApplied = false;
+    try {
+      const result = await this.models.reportCells.collection.bulkWrite(operations, { ordered: false });
+      allApplied = result.matchedCount === updates;
+    } catch (error) {
+      // Only "someone created that cell first" is settled below; anything else is the database's error to report.
+      const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
+      const codes = Array.isArray(writeErrors) ? writeErrors.map((writeError) => writeError.code) : writeErrors ? [writeErrors.code] : [];
+      if (codes.length === 0 || codes.some((code) => code !== 11000)) throw error;
+    }
+    if (allApplied) {
+      for (const [id, cell] of after) this.remember(id, cell);
+      return;
+    }
+    for (const cell of cells) {
+      this.knownCells.delete(cell.id);
+      await this.applyToCell(cell.id, cell.bucket, cell.period, cell.inc, effectId);
+    }
   }
 
   private async applyToCell(id: string, bucket: string, period: string, inc: Record<string, number>, effectId: string): Promise<void> {
