@@ -56,6 +56,10 @@ async function main(): Promise<void> {
     callbackRejectWindowMs: config.CALLBACK_REJECT_WINDOW,
   });
   const server = helpline.app.listen(config.PORT, config.HOST);
+  // How long a client may take to send a whole request (Node's default is 5 minutes): a body that never ends holds its
+  // connection only this long. A 2 MB evidence photo on a slow mobile link fits well inside it; server-sent event
+  // streams are responses, which this does not limit.
+  server.requestTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -65,6 +69,7 @@ async function main(): Promise<void> {
   const origin = `http://${config.HOST}:${port}`;
   console.log(`[santushti] web chat:  ${origin}/`);
   console.log(`[santushti] staff API: ${origin}/api (OpenAPI: ${origin}/api/openapi.json; add staff with npm run users -- add …)`);
+  console.log(`[santushti] agents:    ${origin}/agent (the console)   supervisors: ${origin}/dashboard`);
   console.log(`[santushti] health:    ${origin}/healthz`);
   if (config.whatsAppCloud) console.log(`[santushti] WhatsApp Cloud API webhook: ${origin}/webhooks/whatsapp (put it behind your public HTTPS host)`);
   if (config.WHATSAPP_WEB_ENABLED) console.log(`[santushti] WhatsApp (linked phone): scan the QR printed below, or as a supervisor open ${origin}/staff/whatsapp-web/`);
