@@ -26,9 +26,12 @@ export interface CorpusContext {
     /** Signed with the right key, but its time is up. */
     expiredToken: string;
   };
-  staff: { supervisor: string; officer: string; revoked: string; expired: string; disabled: string };
+  staff: { supervisor: string; agent: string; officer: string; revoked: string; expired: string; disabled: string };
   whatsApp: { appSecret: string; verifyToken: string; phoneNumberId: string };
   tickets: { ofConsumerA: string; descriptionOfA: string };
+  /** A consumer waiting in the handoff queue, and a callback queued for another. */
+  handoffs: { waiting: string };
+  callbacks: { waiting: string };
 }
 
 export interface RawRequest {
@@ -79,6 +82,8 @@ export interface HostileCase {
 const json = (value: unknown) => JSON.stringify(value);
 const jsonType = { 'content-type': 'application/json' };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+/** The shape of a staff session token, issued by nobody. */
+const forgedStaffToken = 'Zm9yZ2VkLXRva2VuLWZvcmdlZC10b2tlbi1mb3JnZWQtdG9rZW4';
 export const scriptPayload = '<script>alert("x")</script><img src=x onerror=alert(1)>';
 /** 10 MB: far over every JSON limit (64 kB, 1 kB for the session, 1 MB for the webhook). */
 export const oversizedBytes = 10 * 1024 * 1024;
@@ -143,6 +148,11 @@ const staffPost = (label: string, path: (context: CorpusContext) => string, meth
   headers: (context) => bearer(context.staff.supervisor),
 });
 
+const agentPost = (label: string, path: (context: CorpusContext) => string): JsonEndpoint => ({
+  ...staffPost(label, path),
+  headers: (context) => bearer(context.staff.agent),
+});
+
 export const jsonEndpoints: JsonEndpoint[] = [
   {
     entryPoint: 'direct-line',
@@ -184,6 +194,9 @@ export const jsonEndpoints: JsonEndpoint[] = [
   staffPost('POST /api/handoffs/{id}/accept', () => '/api/handoffs/no-such-handoff/accept'),
   staffPost('POST /api/handoffs/{id}/messages', () => '/api/handoffs/no-such-handoff/messages'),
   staffPost('POST /api/handoffs/{id}/complete', () => '/api/handoffs/no-such-handoff/complete'),
+  agentPost('POST /api/handoffs/{id}/tickets', (context) => `/api/handoffs/${context.handoffs.waiting}/tickets`),
+  agentPost('POST /api/callbacks/{id}/claim', (context) => `/api/callbacks/${encodeURIComponent(context.callbacks.waiting)}/claim`),
+  agentPost('POST /api/callbacks/{id}/outcome', (context) => `/api/callbacks/${encodeURIComponent(context.callbacks.waiting)}/outcome`),
 ];
 
 /** Bodies every JSON endpoint refuses the same way, before any handler runs. */
@@ -789,7 +802,7 @@ const staffCases: HostileCase[] = [
       request: (context) => ({
         method: 'GET',
         path: '/api/tickets',
-        headers: bearer(kind === 'forged' ? 'Zm9yZ2VkLXRva2VuLWZvcmdlZC10b2tlbi1mb3JnZWQtdG9rZW4' : context.staff[kind]),
+        headers: bearer(kind === 'forged' ? forgedStaffToken : context.staff[kind]),
       }),
       expect: { status: 401, code: 'unauthenticated' },
     }),
@@ -953,25 +966,126 @@ const staffCases: HostileCase[] = [
   },
 ];
 
-const whatsAppWebStaffCases: HostileCase[] = [
-  ...(['none', 'forged', 'revoked', 'expired'] as const).map(
+type MissingCredential = 'none' | 'forged' | 'revoked' | 'expired';
+
+/** A GET for desk staff only: 401 for each credential that is not a session, 403 for an officer's. */
+function refusedCredentials(entryPoint: EntryPoint, path: string, kinds: MissingCredential[], name: (who: string) => string): HostileCase[] {
+  const unauthenticated = kinds.map(
     (kind): HostileCase => ({
-      name: `WhatsApp Web staff page: the QR with ${kind === 'none' ? 'no token' : `a ${kind} token`}`,
-      entryPoint: 'whatsapp-web-staff',
-      request: (context) => ({
-        method: 'GET',
-        path: '/staff/whatsapp-web/qr',
-        headers: kind === 'none' ? {} : bearer(kind === 'forged' ? 'Zm9yZ2VkLXRva2VuLWZvcmdlZC10b2tlbi1mb3JnZWQtdG9rZW4' : context.staff[kind]),
-      }),
+      name: name(kind === 'none' ? 'no token' : `a ${kind} token`),
+      entryPoint,
+      request: (context) => ({ method: 'GET', path, headers: kind === 'none' ? {} : bearer(kind === 'forged' ? forgedStaffToken : context.staff[kind]) }),
       expect: { status: 401, code: 'unauthenticated' },
+    }),
+  );
+  const officer: HostileCase = {
+    name: name("an officer's token"),
+    entryPoint,
+    request: (context) => ({ method: 'GET', path, headers: bearer(context.staff.officer) }),
+    expect: { status: 403, code: 'not_permitted' },
+  };
+  return [...unauthenticated, officer];
+}
+
+const pngBytes = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('the rest of a meter photo')]);
+
+const evidenceUpload = (context: CorpusContext, headers: Record<string, string>, body: Buffer | string): RawRequest => ({
+  method: 'POST',
+  path: `/api/tickets/${context.tickets.ofConsumerA}/evidence`,
+  headers,
+  body,
+});
+
+const agentDeskAndReportCases: HostileCase[] = [
+  ...refusedCredentials('staff-api', '/api/handoffs/stream', ['none', 'forged', 'revoked'], (who) => `Handoff stream: ${who}, refused before any stream`),
+  ...['handoff=..%2f..%2fx', 'handoff=../../x', 'handoff[$ne]=', `handoff=${encodeURIComponent(scriptPayload)}`].map(
+    (query): HostileCase => ({
+      name: `Handoff stream: ?${query}`,
+      entryPoint: 'staff-api',
+      request: (context) => ({ method: 'GET', path: `/api/handoffs/stream?${query}`, headers: bearer(context.staff.agent) }),
+      expect: { status: 400, code: 'invalid_input' },
     }),
   ),
   {
-    name: "WhatsApp Web staff page: an officer's token asks for the QR",
-    entryPoint: 'whatsapp-web-staff',
-    request: (context) => ({ method: 'GET', path: '/staff/whatsapp-web/qr', headers: bearer(context.staff.officer) }),
+    name: 'Evidence upload: no token',
+    entryPoint: 'staff-api',
+    request: (context) => evidenceUpload(context, { 'content-type': 'image/png' }, pngBytes),
+    expect: { status: 401, code: 'unauthenticated' },
+  },
+  {
+    name: 'Evidence upload: an HTML page',
+    entryPoint: 'staff-api',
+    request: (context) => evidenceUpload(context, { 'content-type': 'text/html', ...bearer(context.staff.supervisor) }, `<html><body>${scriptPayload}</body></html>`),
+    expect: { status: 415, code: 'unsupported_media_type' },
+  },
+  {
+    name: 'Evidence upload: an SVG with a script',
+    entryPoint: 'staff-api',
+    request: (context) =>
+      evidenceUpload(context, { 'content-type': 'image/svg+xml', ...bearer(context.staff.supervisor) }, `<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">${scriptPayload}</svg>`),
+    expect: { status: 415, code: 'unsupported_media_type' },
+  },
+  {
+    name: 'Evidence upload: an SVG declared as a PNG',
+    entryPoint: 'staff-api',
+    request: (context) => evidenceUpload(context, { 'content-type': 'image/png', ...bearer(context.staff.supervisor) }, `<svg xmlns="http://www.w3.org/2000/svg">${scriptPayload}</svg>`),
+    expect: { status: 415, code: 'unsupported_media_type' },
+  },
+  {
+    name: 'Evidence upload: a real PNG named ../../etc/passwd is stored under a name without a path',
+    entryPoint: 'staff-api',
+    request: (context) => evidenceUpload(context, { 'content-type': 'image/png', 'x-evidence-filename': '../../etc/passwd', ...bearer(context.staff.supervisor) }, pngBytes),
+    expect: { status: 201 },
+    mayChange: ['evidence'],
+    verify: async (_context, response, probe) => {
+      const { id, filename } = (response.json as { evidence: { id: string; filename: string } }).evidence;
+      const stored = await probe.models.evidence.findById(id, { filename: 1 }).lean();
+      assertThat(stored?.filename === 'passwd.png' && filename === 'passwd.png', `stored without a path: ${stored?.filename}, answered ${filename}`);
+      return { filename: stored?.filename };
+    },
+  },
+  ...['by[$ne]=x', 'by=__proto__', `from=${encodeURIComponent('<script>')}`].map(
+    (query): HostileCase => ({
+      name: `Reports: GET /api/reports/hotspots?${query}`,
+      entryPoint: 'staff-api',
+      request: (context) => ({ method: 'GET', path: `/api/reports/hotspots?${query}`, headers: bearer(context.staff.supervisor) }),
+      expect: { status: 400, code: 'invalid_input' },
+    }),
+  ),
+  {
+    name: "Reports: an agent's token asks for hotspots",
+    entryPoint: 'staff-api',
+    request: (context) => ({ method: 'GET', path: '/api/reports/hotspots', headers: bearer(context.staff.agent) }),
     expect: { status: 403, code: 'not_permitted' },
   },
+  {
+    name: 'Reports: the satisfaction register as CSV with a forged token',
+    entryPoint: 'staff-api',
+    request: () => ({ method: 'GET', path: '/api/reports/satisfaction-register?format=csv', headers: bearer(forgedStaffToken) }),
+    expect: { status: 401, code: 'unauthenticated' },
+  },
+  ...['/agent/..%2f..%2fpackage.json', '/dashboard/..%2f..%2fpackage.json'].map(
+    (path): HostileCase => ({
+      name: `Staff pages: ${path}`,
+      entryPoint: 'staff-api',
+      request: () => ({ method: 'GET', path }),
+      expect: { status: 404, code: 'not_found' },
+    }),
+  ),
+  {
+    name: 'Agent console: the page ignores a query full of script',
+    entryPoint: 'staff-api',
+    request: () => ({ method: 'GET', path: `/agent?x=${encodeURIComponent(scriptPayload)}` }),
+    expect: { status: 200, type: 'html' },
+    verify: async (_context, response) => {
+      assertThat(!response.text.includes('alert('), 'not reflected');
+      return { reflected: false };
+    },
+  },
+];
+
+const whatsAppWebStaffCases: HostileCase[] = [
+  ...refusedCredentials('whatsapp-web-staff', '/staff/whatsapp-web/qr', ['none', 'forged', 'revoked', 'expired'], (who) => `WhatsApp Web staff page: the QR with ${who}`),
   {
     name: 'WhatsApp Web staff page: the page itself ignores a query full of script',
     entryPoint: 'whatsapp-web-staff',
@@ -991,5 +1105,6 @@ export const hostileCorpus: HostileCase[] = [
   ...webChatPageCases,
   ...webhookCases,
   ...staffCases,
+  ...agentDeskAndReportCases,
   ...whatsAppWebStaffCases,
 ];

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Models } from '../../models/index.js';
 import { DirectLineTokenService } from '../../server/directLine/tokenService.js';
+import { LiveHandoffService } from '../../services/liveHandoffService.js';
 import type { Helpline } from '../../server/helpline.js';
 import { noQrRenderer } from '../../server/whatsappWeb/qrRendering.js';
 import { createWhatsAppWebChannel } from '../../server/whatsappWeb/whatsAppWebChannel.js';
@@ -182,6 +183,7 @@ beforeAll(async () => {
     return (response.json as { token: string }).token;
   };
   const supervisor = await login('hostile-supervisor', 'supervisor');
+  const agent = await login('hostile-agent', 'agent');
   const officer = await login('hostile-officer', 'officer', 'je-aishbagh-1');
   const revoked = await login('hostile-revoked', 'agent');
   expect((await send({ method: 'POST', path: '/api/auth/logout', headers: { authorization: `Bearer ${revoked}` } })).status).toBe(204);
@@ -190,11 +192,20 @@ beforeAll(async () => {
   const disabled = await login('hostile-disabled', 'agent');
   await helpline.staffAuth.disableUser('hostile-disabled', await helpline.staffAuth.authenticate(supervisor));
 
+  // One consumer waiting for an agent, and one who chose a callback instead.
+  const waitingFor = (channelUserId: string) =>
+    new LiveHandoffService(db.models).start({ consumer: { role: 'consumer', channel: 'webchat', channelUserId }, reason: 'asked', lastText: 'baat karni hai', language: 'hi', transcript: [] });
+  const waiting = (await waitingFor('hostile-consumer-waiting')).active.handoffId;
+  const calledBack = (await waitingFor('hostile-consumer-callback')).active.handoffId;
+  await helpline.callbacks.enqueueHandoff({ handoffId: calledBack, channel: 'webchat', channelUserId: 'hostile-consumer-callback', mobile: '9876501299', language: 'hi' });
+
   context = {
     directLine: { secret: directLineSecret, tokenA: a.token, conversationA: a.conversationId, userA, tokenB: b.token, conversationB: b.conversationId, expiredToken },
-    staff: { supervisor, officer, revoked, expired, disabled },
+    staff: { supervisor, agent, officer, revoked, expired, disabled },
     whatsApp,
     tickets: { ofConsumerA: ticket._id, descriptionOfA },
+    handoffs: { waiting },
+    callbacks: { waiting: `handoff:${calledBack}` },
   };
   await probe.settle();
 }, 60_000);
