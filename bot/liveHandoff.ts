@@ -108,7 +108,10 @@ export class LiveHandoff implements HandoffDesk, CallbackOfferSender {
       await this.deps.service.appendMessage(active.handoffId, 'consumer', text);
       if (active.status === 'waiting') {
         // Outside office hours nobody reads it yet: the offer is the honest answer.
-        if (active.offHours) await say(context, texts.handoffOffHours(this.deps.service.officeHours.label, maskedOrUndefined(active.mobile)), texts.yesNoChoices);
+        // Repeated, the offer also names the ways out: otherwise a consumer who wanted something else is stuck in it.
+        if (active.offHours) {
+          await say(context, `${texts.handoffOffHours(this.deps.service.officeHours.label, maskedOrUndefined(active.mobile))} ${texts.offHoursWayBack}`, texts.yesNoChoices);
+        }
         else await say(context, texts.handoffPassedOn);
       }
       return 'handled';

@@ -165,6 +165,7 @@ export const texts = {
     callbackOffer: (maskedMobile: string | undefined) =>
       `अभी कोई कर्मचारी खाली नहीं है। ` +
       (maskedMobile ? `क्या हम आपको ${maskedMobile} पर वापस कॉल करें? "नहीं" लिखें तो आप कतार में बने रहेंगे।` : 'क्या हम आपको वापस कॉल करें? अपना 10 अंकों का मोबाइल नंबर लिखें, या कतार में बने रहने के लिए "नहीं"।'),
+    offHoursWayBack: 'कॉल नहीं चाहिए तो "नहीं" लिखें; वापस मुझसे बात करने के लिए "रद्द"।',
     callbackAskMobile: 'किस नंबर पर कॉल करें? अपना 10 अंकों का मोबाइल नंबर लिखें।',
     callbackBadMobile: 'यह सही मोबाइल नंबर नहीं लगता। 10 अंकों का नंबर लिखें (जैसे 9876543210), या "नहीं"।',
     callbackRequested: (maskedMobile: string) => `ठीक है, हमारे कर्मचारी आपको ${maskedMobile} पर कॉल करेंगे। तब तक मैं (संतुष्टि) यहीं आपकी मदद के लिए हूँ।`,
@@ -265,6 +266,7 @@ export const texts = {
     callbackOffer: (maskedMobile: string | undefined) =>
       'No agent is free yet. ' +
       (maskedMobile ? `Shall we call you back on ${maskedMobile}? Type "no" to keep your place in the queue.` : 'Shall we call you back? Type your 10-digit mobile number, or "no" to keep your place in the queue.'),
+    offHoursWayBack: 'If you do not want a call, type "no"; to go back to the bot, type "cancel".',
     callbackAskMobile: 'Which number should we call? Type your 10-digit mobile number.',
     callbackBadMobile: 'That does not look like a mobile number. Type a 10-digit number (e.g. 9876543210), or "no".',
     callbackRequested: (maskedMobile: string) => `All right, our staff will call you on ${maskedMobile}. Meanwhile I (Santushti) am here to help.`,

@@ -143,6 +143,9 @@ describe('the queue message', () => {
 
     const declines = newChat('offhours-no');
     await declines.say('I want to talk to a person');
+    // Something else typed while the offer stands: the offer again, now naming the ways out.
+    const unrelated = await declines.say('my bill is wrong');
+    expect(unrelated.texts).toEqual([`${en.handoffOffHours('Mon-Sat 09:00-18:00', undefined)} ${en.offHoursWayBack}`]);
     expect((await declines.say('no')).texts).toEqual([en.callbackDeclinedOffHours]);
     expect(await handoffOf(declines)).toMatchObject({ status: 'failed', endReason: 'callback declined' });
     clock = mondayMorning;
