@@ -3,6 +3,7 @@
 // delivers each owed message once, and a due reminder or time-limit escalation happens once, whichever wins.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { connectModels } from '../../db/database.js';
 import { texts } from '../../dialogs/texts.js';
 import type { TicketRecord } from '../../models/ticketTypes.js';
 import { DEFAULT_SLA_LIMITS_MS } from '../../services/slaPolicy.js';
@@ -30,8 +31,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await replicas?.[0]?.connection.dropDatabase();
+  // Stop both replicas (their workers may still be retrying a delivery) before the database goes: dropping it under a
+  // running worker failed the file with "Map … is closed" from a late retry.
   await Promise.all((replicas ?? []).map((replica) => replica.close()));
+  const { connection } = await connectModels(inject('mongoUri'), dbName);
+  await connection.dropDatabase();
+  await connection.close();
 });
 
 const eventsOf = async (ticketNumber: string, type: string) =>
