@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openConfiguredDatabase, type Database } from '../db/database.js';
+import { openAdminDatabase } from './adminDatabase.js';
 import { ConfigError, loadConfig, type Config } from '../server/config.js';
 import { rebuildReports } from '../services/reportRebuild.js';
 
@@ -50,13 +50,9 @@ export async function runReportsCommand(argv: string[], io: ReportsCommandIo): P
     }
     throw error;
   }
-  let database: Database;
-  try {
-    database = await openConfiguredDatabase(config);
-  } catch (error) {
-    io.err(`Could not open the database (is \`npm start\` holding the embedded store ${config.embeddedDbFile}? stop it first): ${(error as Error).message}`);
-    return 1;
-  }
+  const database = await openAdminDatabase(config, io);
+  if (!database) return 1;
+  if (database.attached) io.err('The helpline is running: a closure recorded during the rebuild could be missed; run it again off-peak if in doubt.');
   try {
     const started = performance.now();
     const counts = await rebuildReports(database.models, { batchSize, log: io.out });
