@@ -1,7 +1,7 @@
 // `npm run users` as an operator runs it: a child process against a store file of its own, whose account can then
 // log in; and a clear message, not a Java stack trace, when the server already holds the store.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { startEmbeddedMongo } from '../../db/embeddedMongo.js';
 import { Directory } from '../../services/directory.js';
 import { StaffAuthService } from '../../services/staffAuthService.js';
 import { freePort, ServerProcess } from '../support/serverProcess.js';
+import { runSetup } from '../../scripts/setup.js';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
 const tsx = join(projectRoot, 'node_modules/.bin/tsx');
@@ -148,4 +149,34 @@ describe('npm run users', () => {
     expect(afterwards.stdout).toContain('supervisor "first"');
     if (!externalUri) expect(afterwards.stderr).toContain('No helpline is running');
   }, 180_000);
+});
+
+describe('npm run setup', () => {
+  it('makes a fresh data folder ready and creates the first supervisor, asking for what the flags did not give', async () => {
+    const dataDir = join(scratch, 'setup');
+    const env = { ...process.env, DATA_DIR: dataDir, MONGODB_URI: externalUri ?? '', MONGODB_DB: `${dbName}_setup`, EMBEDDED_DB_MAX_HEAP: '256m' };
+    const out: string[] = [];
+    const asked: string[] = [];
+    const answers = ['meera', 'Meera Joshi', 'meera-secret-pass', 'meera-secret-pass'];
+    const io = {
+      out: (line: string) => out.push(line),
+      err: (line: string) => out.push(line),
+      env,
+      readStdin: () => '',
+      ask: async (question: string) => {
+        asked.push(question);
+        return answers.shift() ?? '';
+      },
+    };
+    expect(await runSetup([], io)).toBe(0);
+    expect(asked).toHaveLength(4);
+    expect(out.join('\n')).toContain('Created supervisor "meera" (Meera Joshi)');
+    expect(out.join('\n')).not.toContain('meera-secret-pass');
+    if (!externalUri) expect(existsSync(join(dataDir, 'secrets.json'))).toBe(true);
+
+    // Scripted, and run again: the username is taken, nothing changes.
+    const again = await runSetup(['--username', 'meera', '--password', 'another-secret-pass'], { ...io, ask: undefined });
+    expect(again).toBe(1);
+    expect(out.join('\n')).toContain('already taken');
+  }, 120_000);
 });
