@@ -22,6 +22,8 @@ export interface DatabaseOptions {
    * (the admin commands, beside a running helpline), `refuse` stops with a clear message (a second `npm start`).
    */
   whenRunning?: 'attach' | 'refuse';
+  /** Where the embedded server's warnings go (the helpline's logger). */
+  log?: (line: string) => void;
 }
 
 export interface Database {
@@ -72,7 +74,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   let embedded: EmbeddedMongo | undefined;
   let uri = options.uri;
   if (!uri) {
-    embedded = await startEmbeddedMongo({ dataFile: options.dataFile, maxHeap: options.maxHeap });
+    embedded = await startEmbeddedMongo({ dataFile: options.dataFile, maxHeap: options.maxHeap, onLog: options.log });
     uri = embedded.uri;
     if (options.dataFile) recordRunningDatabase(options.dataFile, { uri, pid: embedded.pid, ownerPid: process.pid, startedAt: new Date().toISOString() });
   }
@@ -102,6 +104,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 export function openConfiguredDatabase(
   config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'embeddedDbFile' | 'EMBEDDED_DB_MAX_HEAP'>,
   whenRunning: DatabaseOptions['whenRunning'] = 'refuse',
+  log?: (line: string) => void,
 ): Promise<Database> {
-  return openDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, dataFile: config.embeddedDbFile, maxHeap: config.EMBEDDED_DB_MAX_HEAP, whenRunning });
+  return openDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, dataFile: config.embeddedDbFile, maxHeap: config.EMBEDDED_DB_MAX_HEAP, whenRunning, log });
 }

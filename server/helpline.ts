@@ -27,6 +27,7 @@ import { SlaTimers } from '../services/slaTimers.js';
 import { StaffAuthService } from '../services/staffAuthService.js';
 import { StaffService } from '../services/staffService.js';
 import { TicketService } from '../services/ticketService.js';
+import { lineLogger, type Logger } from './logger.js';
 import { createApp } from './app.js';
 import { createDirectLineRouter } from './directLine/directLineRouter.js';
 import { DirectLineTokenService } from './directLine/tokenService.js';
@@ -84,6 +85,9 @@ export interface HelplineOptions {
   /** How often the agent console's stream reads the handoff queue from the database (default 1 s). */
   handoffStreamPollMs?: number;
   now?: () => Date;
+  /** The helpline's logger (server/logger.ts): the access log, request ids, and every component's lines. */
+  logger?: Logger;
+  /** Overrides where components' lines go (tests); by default they go to `logger`, or to the console without one. */
   log?: (line: string) => void;
 }
 
@@ -107,7 +111,7 @@ export interface Helpline {
 
 export function createHelpline(database: Database, directory: Directory, options: HelplineOptions): Helpline {
   const { models } = database;
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? (options.logger ? lineLogger(options.logger) : (line: string) => console.log(line));
   // The ticket service tells the notifier when a write queued effects; the notifier needs the bot, which needs
   // the ticket service: the late binding below breaks the cycle.
   let notifications: NotificationService | undefined;
@@ -186,6 +190,7 @@ export function createHelpline(database: Database, directory: Directory, options
 
   const app = createApp({
     connection: database.connection,
+    logger: options.logger,
     health: () => Object.fromEntries(channels.flatMap((channel) => (channel.health ? [[channel.channelIds.join('+'), channel.health()]] : []))),
     routers: [
       ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic })],

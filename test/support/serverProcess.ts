@@ -62,7 +62,7 @@ export class ServerProcess {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start:\n${this.output.slice(-20).join('\n')}`)), 45_000);
       const onData = () => {
-        if (this.output.some((line) => line.includes('[santushti] health:'))) {
+        if (this.output.some((line) => /\bhealth: +http/.test(line))) {
           clearTimeout(timer);
           child.stdout!.off('data', onData);
           resolve();
