@@ -3,7 +3,10 @@
 // say which, so an operator is never unsure whether the running helpline saw the change.
 import { openConfiguredDatabase, type Database } from '../db/database.js';
 import { EmbeddedDatabaseError } from '../db/embeddedMongo.js';
-import type { Config } from '../server/config.js';
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, loadConfig, type Config } from '../server/config.js';
 
 /** Opens the database for an admin command, or reports why not on `io.err` and returns undefined. */
 export async function openAdminDatabase(config: Config, io: { err: (line: string) => void }): Promise<Database | undefined> {
@@ -39,3 +42,41 @@ function describeOpenFailure(error: unknown, config: Config): string {
   return `Could not reach the database${config.MONGODB_URI ? ' at MONGODB_URI' : ''}: ${message}`;
 }
 
+
+/** The configuration for an admin command, or undefined after saying what is wrong with it. */
+export function loadCommandConfig(io: { err: (line: string) => void; env: NodeJS.ProcessEnv }): Config | undefined {
+  try {
+    return loadConfig(io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(error.message);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** Who ran an admin command, for the records it writes. */
+export function operatorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** When `moduleUrl` is the script node was started with: reads .env, runs the command, exits with its code. */
+export function runIfInvokedDirectly(moduleUrl: string, name: string, run: (argv: string[]) => Promise<number>): void {
+  if (process.argv[1] === undefined || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  run(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`[${name}] failed:`, error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
+
+/** The terminal's output and environment, as the commands' io. */
+export const consoleIo = { out: (line: string) => console.log(line), err: (line: string) => console.error(line), env: process.env };

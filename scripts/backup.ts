@@ -5,11 +5,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeBackup } from '../db/backup.js';
-import { ConfigError, loadConfig } from '../server/config.js';
-import { openAdminDatabase } from './adminDatabase.js';
+import { consoleIo, loadCommandConfig, openAdminDatabase, runIfInvokedDirectly } from './adminDatabase.js';
 
 export interface BackupCommandIo {
   out: (line: string) => void;
@@ -34,16 +32,8 @@ export async function runBackupCommand(argv: string[], io: BackupCommandIo): Pro
     io.out(usage);
     return 0;
   }
-  let config;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(error.message);
-      return 1;
-    }
-    throw error;
-  }
+  const config = loadCommandConfig(io);
+  if (!config) return 1;
   const now = io.now ?? (() => new Date());
   const stamp = now().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const file = resolve(values.out ?? join(config.dataDir, 'backups', `santushti-${stamp}.jsonl.gz`));
@@ -66,14 +56,4 @@ export async function runBackupCommand(argv: string[], io: BackupCommandIo): Pro
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  runBackupCommand(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line), env: process.env }).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error('[backup] failed:', error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runIfInvokedDirectly(import.meta.url, 'backup', (argv) => runBackupCommand(argv, consoleIo));

@@ -3,17 +3,16 @@
 // outbox read, and the report documents — and verifies every ticket's hash chain, naming any that fails.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BackupError, restoreBackup } from '../db/backup.js';
 import { openConfiguredDatabase, type Database } from '../db/database.js';
 import { EmbeddedDatabaseError } from '../db/embeddedMongo.js';
 import { wholeDocument, type Models } from '../models/index.js';
 import type { TicketRecord } from '../models/ticketTypes.js';
-import { ConfigError, loadConfig } from '../server/config.js';
 import { verifyChain } from '../services/eventChain.js';
 import { rebuildReports } from '../services/reportRebuild.js';
 import { needsAttention, TicketWatch } from '../services/ticketWatch.js';
+import { consoleIo, loadCommandConfig, runIfInvokedDirectly } from './adminDatabase.js';
 
 export interface RestoreCommandIo {
   out: (line: string) => void;
@@ -64,16 +63,8 @@ export async function runRestoreCommand(argv: string[], io: RestoreCommandIo): P
     io.err(`No such file: ${file}`);
     return 1;
   }
-  let config;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(error.message);
-      return 1;
-    }
-    throw error;
-  }
+  const config = loadCommandConfig(io);
+  if (!config) return 1;
   let database: Database;
   try {
     // Never beside a running helpline: it would be writing while the backup is loaded.
@@ -103,14 +94,4 @@ export async function runRestoreCommand(argv: string[], io: RestoreCommandIo): P
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  runRestoreCommand(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line), env: process.env }).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error('[restore] failed:', error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runIfInvokedDirectly(import.meta.url, 'restore', (argv) => runRestoreCommand(argv, consoleIo));

@@ -3,14 +3,13 @@
 // `npm run users -- add … --role supervisor` creates the first supervisor, beside the running helpline or not.
 //   npm run setup                                                        (asks)
 //   npm run setup -- --username meera --name "Meera Joshi" --password-stdin   (scripted)
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureDatabaseJars } from '../db/embeddedMongo.js';
-import { ConfigError, loadConfig } from '../server/config.js';
 import { loadOrCreateLocalSecrets } from '../server/localSecrets.js';
+import { consoleIo, loadCommandConfig, runIfInvokedDirectly } from './adminDatabase.js';
 import { runUsersCommand, type UsersCommandIo } from './users.js';
 
 export interface SetupIo extends UsersCommandIo {
@@ -36,16 +35,8 @@ export async function runSetup(argv: string[], io: SetupIo): Promise<number> {
     io.out(usage);
     return 0;
   }
-  let config;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(error.message);
-      return 1;
-    }
-    throw error;
-  }
+  const config = loadCommandConfig(io);
+  if (!config) return 1;
   if (!config.MONGODB_URI) {
     ensureDatabaseJars(io.out);
     io.out('Embedded database: ready (Java and its jars found).');
@@ -103,21 +94,4 @@ function terminalAsker(): (question: string, secret?: boolean) => Promise<string
   };
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const io: SetupIo = {
-    out: (line) => console.log(line),
-    err: (line) => console.error(line),
-    env: process.env,
-    readStdin: () => readFileSync(0, 'utf8'),
-    ask: process.stdin.isTTY ? terminalAsker() : undefined,
-  };
-  runSetup(process.argv.slice(2), io).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error('[setup] failed:', error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runIfInvokedDirectly(import.meta.url, 'setup', (argv) => runSetup(argv, { ...consoleIo, readStdin: () => readFileSync(0, 'utf8'), ask: process.stdin.isTTY ? terminalAsker() : undefined }));

@@ -7,12 +7,11 @@
 // It works beside a running helpline (it connects to the embedded server `npm start` runs; the address is recorded in
 // the data folder) and on its own (it opens the store file itself), and says which.
 // Passwords and tokens are never printed. `--password-stdin` keeps the password out of the process list and history.
-import { existsSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../server/config.js';
-import { openAdminDatabase } from './adminDatabase.js';
+import { consoleIo, openAdminDatabase, operatorName, runIfInvokedDirectly } from './adminDatabase.js';
+import { loadStoredDirectory } from '../services/directoryStore.js';
 import { Directory, DirectoryError } from '../services/directory.js';
 import { DomainError } from '../services/errors.js';
 import { StaffAuthService, type CreateStaffUserInput, type StaffAdministrator, type StaffUserView } from '../services/staffAuthService.js';
@@ -90,6 +89,9 @@ export async function runUsersCommand(argv: string[], io: UsersCommandIo): Promi
 
   const database = await openAdminDatabase(config, io);
   if (!database) return 1;
+  // Officer ids are checked against the directory in use: an imported one (npm run directory) over the data file.
+  const stored = await loadStoredDirectory(database.models);
+  if (stored) directory.replaceWith(stored.directory);
 
   const administrator: StaffAdministrator = { role: 'system', id: `users-script:${operatorName()}` };
   const auth = new StaffAuthService(database.models, directory);
@@ -128,28 +130,4 @@ function describeUser(user: StaffUserView): string {
   return `${user.role} "${user.username}" (${user.name}${officer})${user.disabled ? ' [disabled]' : ''}`;
 }
 
-function operatorName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
-
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const io: UsersCommandIo = {
-    out: (line) => console.log(line),
-    err: (line) => console.error(line),
-    env: process.env,
-    readStdin: () => readFileSync(0, 'utf8'),
-  };
-  runUsersCommand(process.argv.slice(2), io).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error('[users] failed:', error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runIfInvokedDirectly(import.meta.url, 'users', (argv) => runUsersCommand(argv, { ...consoleIo, readStdin: () => readFileSync(0, 'utf8') }));

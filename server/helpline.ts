@@ -28,6 +28,8 @@ import { StaffAuthService } from '../services/staffAuthService.js';
 import { StaffService } from '../services/staffService.js';
 import { TicketService } from '../services/ticketService.js';
 import { lineLogger, type Logger } from './logger.js';
+import { createDirectoryRouter } from './staffApi/directoryRouter.js';
+import { DirectoryWatcher } from '../services/directoryStore.js';
 import { createApp } from './app.js';
 import { createDirectLineRouter } from './directLine/directLineRouter.js';
 import { DirectLineTokenService } from './directLine/tokenService.js';
@@ -84,6 +86,8 @@ export interface HelplineOptions {
   sweepIntervalMs?: number;
   /** How often the agent console's stream reads the handoff queue from the database (default 1 s). */
   handoffStreamPollMs?: number;
+  /** How often a process looks for a newer imported directory (default 5 s). */
+  directoryCheckIntervalMs?: number;
   now?: () => Date;
   /** The helpline's logger (server/logger.ts): the access log, request ids, and every component's lines. */
   logger?: Logger;
@@ -186,6 +190,8 @@ export function createHelpline(database: Database, directory: Directory, options
   });
 
   const staff = new StaffService(models, tickets, directory);
+  // An imported directory (npm run directory -- import, officer transfers) replaces the data file's, in every process.
+  const directoryWatcher = new DirectoryWatcher(models, directory, { intervalMs: options.directoryCheckIntervalMs, log });
   handoffStream = new HandoffStreamHub(liveHandoff, staffAuth, handoffVersionReader(models), { pollIntervalMs: options.handoffStreamPollMs, log });
 
   const app = createApp({
@@ -201,6 +207,7 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/agent', createAgentConsoleRouter()],
       ['/api', createCallbacksRouter({ auth: staffAuth, callbacks })],
       ['/api', createReportsRouter({ auth: staffAuth, reports, directory })],
+      ['/api', createDirectoryRouter({ auth: staffAuth, models, directory, now: options.now })],
       ['/dashboard', createDashboardRouter()],
       ...channels.flatMap((channel) => channel.routers ?? []),
       ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
@@ -219,6 +226,7 @@ export function createHelpline(database: Database, directory: Directory, options
     staffAuth,
     bot,
     async start() {
+      await directoryWatcher.start();
       notifications!.start();
       timers.start();
       slaTimers.start();
@@ -226,6 +234,7 @@ export function createHelpline(database: Database, directory: Directory, options
       for (const channel of channels) await channel.start?.();
     },
     async stop() {
+      directoryWatcher.stop();
       handoffStream!.close();
       for (const channel of channels) await channel.stop?.();
       await notifications!.stop();
