@@ -1,7 +1,6 @@
 // One way to reach the database: MONGODB_URI when given, otherwise the embedded server this process starts.
 import mongoose, { type Connection } from 'mongoose';
 import { createModels, ensureCollections, type Models } from '../models/index.js';
-import type { Config } from '../server/config.js';
 import { EmbeddedDatabaseError, startEmbeddedMongo, type EmbeddedMongo } from './embeddedMongo.js';
 import { findRunningDatabase, forgetRunningDatabase, recordRunningDatabase, type RunningDatabaseRecord } from './runningDatabase.js';
 
@@ -101,8 +100,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 /** The database the configuration names: `npm start` and the admin commands open the same one. */
+/** The settings this needs (server/config.ts provides them; db/ does not import the server's configuration). */
+export interface DatabaseSettings {
+  MONGODB_URI?: string;
+  MONGODB_DB: string;
+  embeddedDbFile: string;
+  EMBEDDED_DB_MAX_HEAP: string;
+}
+
 export function openConfiguredDatabase(
-  config: Pick<Config, 'MONGODB_URI' | 'MONGODB_DB' | 'embeddedDbFile' | 'EMBEDDED_DB_MAX_HEAP'>,
+  config: DatabaseSettings,
   whenRunning: DatabaseOptions['whenRunning'] = 'refuse',
   log?: (line: string) => void,
 ): Promise<Database> {

@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { resolveSlaLimits, type SlaLimits } from '../services/slaPolicy.js';
 import { officeHoursSchema } from '../services/officeHours.js';
-import { whatsAppCloudOptionsFromEnv, type WhatsAppCloudChannelOptions } from './whatsappCloud/whatsAppCloudChannel.js';
+import { ConfigError } from './configError.js';
+import { whatsAppCloudOptionsFromEnv, type WhatsAppCloudChannelOptions } from './whatsappCloud/whatsAppCloudConfig.js';
+
+export { ConfigError };
 
 const duration = z
   .string()
@@ -75,10 +78,6 @@ export type Config = z.infer<typeof configSchema> & {
   /** The WhatsApp Cloud API door's settings (WHATSAPP_CLOUD_*), or undefined when none is set. */
   whatsAppCloud?: WhatsAppCloudChannelOptions;
 };
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable in a .env file means "not set", not "set to nothing".
