@@ -150,9 +150,9 @@ export function createHelpline(database: Database, directory: Directory, options
   const logic = (context: TurnContext) => bot.run(context);
   const prepare = (adapter: BotAdapter) => {
     adapter.use(new PlainTextMiddleware());
-    adapter.onTurnError = createTurnErrorHandler(conversationState);
+    adapter.onTurnError = createTurnErrorHandler(conversationState, log);
   };
-  const webChat = new DirectLineAdapter(models, { bot: { id: 'santushti-bot', name: 'Santushti' } });
+  const webChat = new DirectLineAdapter(models, { bot: { id: 'santushti-bot', name: 'Santushti' }, log });
   prepare(webChat);
   const directLineTokens = new DirectLineTokenService(options.directLineSecret);
 
