@@ -3,6 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const dbFolder = dirname(fileURLToPath(import.meta.url));
@@ -29,6 +30,8 @@ export interface EmbeddedMongoOptions {
   /** JVM heap cap, e.g. "384m". */
   maxHeap?: string;
   port?: number;
+  /** Receives the server's own warnings (it logs only warnings and worse), one line at a time, once it listens. */
+  onLog?: (line: string) => void;
 }
 
 export interface EmbeddedMongo {
@@ -97,6 +100,12 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   );
 
   const { host, port } = await waitUntilListening(child);
+  if (options.onLog) {
+    const onLog = options.onLog;
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      if (line.trim()) onLog(`[database] ${line}`);
+    });
+  }
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());

@@ -1,4 +1,5 @@
 // Binds the schemas to one connection and creates their collections and indexes at start-up.
+import { directoryHistorySchema, directoryVersionSchema, type DirectoryHistoryRecord, type DirectoryVersionRecord } from './directoryModels.js';
 import type { Connection, Model, mongo } from 'mongoose';
 import { botStateSchema, type BotStateRecord } from './botStateModel.js';
 import { consumerChannelSchema, type ConsumerChannelRecord } from './consumerChannelModel.js';
@@ -62,6 +63,9 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   registerPages: Model<RegisterPageRecord>;
   registerDays: Model<RegisterDayRecord>;
   registerTickets: Model<RegisterTicketRecord>;
+  /** The directory of places and officers as imported, and its history (services/directoryStore.ts). */
+  directoryVersions: Model<DirectoryVersionRecord>;
+  directoryHistory: Model<DirectoryHistoryRecord>;
 }
 
 /**
@@ -100,6 +104,8 @@ export function createModels(connection: Connection): Models {
     registerPages: connection.model<RegisterPageRecord>('RegisterPage', registerPageSchema, 'register_pages'),
     registerDays: connection.model<RegisterDayRecord>('RegisterDay', registerDaySchema, 'register_days'),
     registerTickets: connection.model<RegisterTicketRecord>('RegisterTicket', registerTicketSchema, 'register_tickets'),
+    directoryVersions: connection.model<DirectoryVersionRecord>('DirectoryVersion', directoryVersionSchema, 'directory_versions'),
+    directoryHistory: connection.model<DirectoryHistoryRecord>('DirectoryHistory', directoryHistorySchema, 'directory_history'),
     ...createDirectLineModels(connection),
     ...createWhatsAppWebModels(connection),
     ...createWhatsAppCloudModels(connection),

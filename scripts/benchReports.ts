@@ -97,7 +97,11 @@ async function benchOneSize(models: Models, size: number, samples: number, log: 
       builder.add(ticket);
       if (ids.length < 10_000 || Math.random() < 0.01) ids.push(ticket._id);
     }
-    if ((start / INSERT_BATCH) % 50 === 49) log(`  ${size}: ${start + batch.length} tickets inserted (${((performance.now() - seedStarted) / 1000).toFixed(0)} s)`);
+    if ((start / INSERT_BATCH) % 50 === 49) {
+      const done = start + batch.length;
+      const elapsed = (performance.now() - seedStarted) / 1000;
+      log(`  seeding ${done} of ${size} tickets (${Math.floor((100 * done) / size)} %, ${elapsed.toFixed(0)} s, about ${((elapsed / done) * (size - done)).toFixed(0)} s left)`);
+    }
   }
   const ticketSeconds = (performance.now() - seedStarted) / 1000;
   const counts = await builder.replaceAll(models);

@@ -2,12 +2,9 @@
 // from the tickets (the backfill for tickets that existed before the rollups, or a repair). It reads every ticket
 // once — by exact ids, in batches — and replaces the report documents; running it twice gives the same result.
 // Run it off-peak with the helpline stopped (the embedded store is one file that one process at a time may open).
-import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openConfiguredDatabase, type Database } from '../db/database.js';
-import { ConfigError, loadConfig, type Config } from '../server/config.js';
+import { consoleIo, loadCommandConfig, openAdminDatabase, runIfInvokedDirectly } from './adminDatabase.js';
 import { rebuildReports } from '../services/reportRebuild.js';
 
 export interface ReportsCommandIo {
@@ -40,23 +37,11 @@ export async function runReportsCommand(argv: string[], io: ReportsCommandIo): P
     return 2;
   }
 
-  let config: Config;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(error.message);
-      return 1;
-    }
-    throw error;
-  }
-  let database: Database;
-  try {
-    database = await openConfiguredDatabase(config);
-  } catch (error) {
-    io.err(`Could not open the database (is \`npm start\` holding the embedded store ${config.embeddedDbFile}? stop it first): ${(error as Error).message}`);
-    return 1;
-  }
+  const config = loadCommandConfig(io);
+  if (!config) return 1;
+  const database = await openAdminDatabase(config, io);
+  if (!database) return 1;
+  if (database.attached) io.err('The helpline is running: a closure recorded during the rebuild could be missed; run it again off-peak if in doubt.');
   try {
     const started = performance.now();
     const counts = await rebuildReports(database.models, { batchSize, log: io.out });
@@ -70,14 +55,4 @@ export async function runReportsCommand(argv: string[], io: ReportsCommandIo): P
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  runReportsCommand(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line), env: process.env }).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error('[reports] failed:', error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runIfInvokedDirectly(import.meta.url, 'reports', (argv) => runReportsCommand(argv, consoleIo));

@@ -2,15 +2,16 @@
 //   npm run users -- add --username asha --password '…' --role agent [--name "Asha Verma"]
 //   npm run users -- add --username pradeep --password-stdin --role officer --officer-id je-gomti-nagar-1
 //   npm run users -- disable --username asha
+//   npm run users -- reset-password --username asha --password-stdin
 //   npm run users -- list
+// It works beside a running helpline (it connects to the embedded server `npm start` runs; the address is recorded in
+// the data folder) and on its own (it opens the store file itself), and says which.
 // Passwords and tokens are never printed. `--password-stdin` keeps the password out of the process list and history.
-import { existsSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openConfiguredDatabase, type Database } from '../db/database.js';
-import { EmbeddedDatabaseError } from '../db/embeddedMongo.js';
 import { ConfigError, loadConfig, type Config } from '../server/config.js';
+import { consoleIo, openAdminDatabase, operatorName, runIfInvokedDirectly } from './adminDatabase.js';
+import { loadStoredDirectory } from '../services/directoryStore.js';
 import { Directory, DirectoryError } from '../services/directory.js';
 import { DomainError } from '../services/errors.js';
 import { StaffAuthService, type CreateStaffUserInput, type StaffAdministrator, type StaffUserView } from '../services/staffAuthService.js';
@@ -25,7 +26,9 @@ export interface UsersCommandIo {
 const usage = `Usage:
   npm run users -- add --username U (--password P | --password-stdin) --role agent|officer|supervisor [--officer-id ID] [--name "…"]
   npm run users -- disable --username U
-  npm run users -- list`;
+  npm run users -- reset-password --username U (--password P | --password-stdin)
+  npm run users -- list
+The first supervisor: npm run users -- add --username U --password-stdin --role supervisor (or npm run setup).`;
 
 /** Runs one command and returns the process exit code; every failure is a message, never a stack trace. */
 export async function runUsersCommand(argv: string[], io: UsersCommandIo): Promise<number> {
@@ -50,23 +53,23 @@ export async function runUsersCommand(argv: string[], io: UsersCommandIo): Promi
   }
   const { values, positionals } = parsed;
   const command = positionals[0];
-  if (values.help || command === undefined || !['add', 'disable', 'list'].includes(command) || positionals.length > 1) {
+  if (values.help || command === undefined || !['add', 'disable', 'list', 'reset-password'].includes(command) || positionals.length > 1) {
     io.err(usage);
     return values.help ? 0 : 2;
   }
-  if ((command === 'add' || command === 'disable') && !values.username) {
+  if (command !== 'list' && !values.username) {
     io.err(`--username is required.\n${usage}`);
     return 2;
   }
   let password: string | undefined;
-  if (command === 'add') {
+  if (command === 'add' || command === 'reset-password') {
     if (values.password !== undefined && values['password-stdin']) {
       io.err('Give the password either with --password or on stdin with --password-stdin, not both.');
       return 2;
     }
     password = values['password-stdin'] ? io.readStdin().replace(/\r?\n$/, '') : values.password;
-    if (!password || !values.role) {
-      io.err(`add needs --role and a password (--password or --password-stdin).\n${usage}`);
+    if (!password || (command === 'add' && !values.role)) {
+      io.err(`${command} needs ${command === 'add' ? '--role and ' : ''}a password (--password or --password-stdin).\n${usage}`);
       return 2;
     }
   }
@@ -84,13 +87,11 @@ export async function runUsersCommand(argv: string[], io: UsersCommandIo): Promi
     throw error;
   }
 
-  let database: Database;
-  try {
-    database = await openConfiguredDatabase(config);
-  } catch (error) {
-    io.err(describeOpenFailure(error, config));
-    return 1;
-  }
+  const database = await openAdminDatabase(config, io);
+  if (!database) return 1;
+  // Officer ids are checked against the directory in use: an imported one (npm run directory) over the data file.
+  const stored = await loadStoredDirectory(database.models);
+  if (stored) directory.replaceWith(stored.directory);
 
   const administrator: StaffAdministrator = { role: 'system', id: `users-script:${operatorName()}` };
   const auth = new StaffAuthService(database.models, directory);
@@ -101,6 +102,9 @@ export async function runUsersCommand(argv: string[], io: UsersCommandIo): Promi
         administrator,
       );
       io.out(`Created ${describeUser(user)}. They can log in now (POST /api/auth/login).`);
+    } else if (command === 'reset-password') {
+      const user = await auth.resetPassword(values.username!, password!, administrator);
+      io.out(`New password set for ${describeUser(user)}; their earlier sessions no longer work.`);
     } else if (command === 'disable') {
       const user = await auth.disableUser(values.username!, administrator);
       io.out(`Disabled ${describeUser(user)}; their sessions no longer work.`);
@@ -121,47 +125,9 @@ export async function runUsersCommand(argv: string[], io: UsersCommandIo): Promi
   }
 }
 
-/** The embedded store is one file that one process at a time may open; say so plainly when the server holds it. */
-function describeOpenFailure(error: unknown, config: Config): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof EmbeddedDatabaseError && /file is locked/i.test(message)) {
-    return (
-      `The embedded database store ${config.embeddedDbFile} is in use by another process — most likely \`npm start\` is running.\n` +
-      'The store can be opened by one process at a time. Either stop the server and run this command again, or, while it\n' +
-      'runs, manage accounts through it as a supervisor: POST /api/users and POST /api/users/{username}/disable.'
-    );
-  }
-  if (error instanceof EmbeddedDatabaseError) return message;
-  return `Could not reach the database${config.MONGODB_URI ? ' at MONGODB_URI' : ''}: ${message}`;
-}
-
 function describeUser(user: StaffUserView): string {
   const officer = user.officerId ? `, officer ${user.officerId}` : '';
   return `${user.role} "${user.username}" (${user.name}${officer})${user.disabled ? ' [disabled]' : ''}`;
 }
 
-function operatorName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
-
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const io: UsersCommandIo = {
-    out: (line) => console.log(line),
-    err: (line) => console.error(line),
-    env: process.env,
-    readStdin: () => readFileSync(0, 'utf8'),
-  };
-  runUsersCommand(process.argv.slice(2), io).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error('[users] failed:', error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runIfInvokedDirectly(import.meta.url, 'users', (argv) => runUsersCommand(argv, { ...consoleIo, readStdin: () => readFileSync(0, 'utf8') }));

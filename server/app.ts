@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Express, type Router } from 'express';
 import type { Connection } from 'mongoose';
 import { errorHandler, notFoundHandler } from './httpErrors.js';
+import { accessLogger, type Logger } from './logger.js';
 
 export interface AppDependencies {
   connection: Connection;
@@ -10,13 +11,16 @@ export interface AppDependencies {
   routers?: Array<[string, Router]>;
   /** Extra state for /healthz (e.g. each channel's connection). */
   health?: () => Record<string, unknown>;
+  /** The access log and request ids (server/logger.ts); without it, requests are not logged. */
+  logger?: Logger;
 }
 
 const healthPingTimeoutMs = 1_000;
 
-export function createApp({ connection, routers = [], health }: AppDependencies): Express {
+export function createApp({ connection, routers = [], health, logger }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (logger) app.use(accessLogger(logger));
   // Every answer, JSON errors included, is read as the type it says: a browser never sniffs echoed input into HTML.
   app.use((_request, response, next) => {
     response.set('X-Content-Type-Options', 'nosniff');

@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { resolveSlaLimits, type SlaLimits } from '../services/slaPolicy.js';
 import { officeHoursSchema } from '../services/officeHours.js';
-import { whatsAppCloudOptionsFromEnv, type WhatsAppCloudChannelOptions } from './whatsappCloud/whatsAppCloudChannel.js';
+import { ConfigError } from './configError.js';
+import { whatsAppCloudOptionsFromEnv, type WhatsAppCloudChannelOptions } from './whatsappCloud/whatsAppCloudConfig.js';
+
+export { ConfigError };
 
 const duration = z
   .string()
@@ -58,6 +61,9 @@ const configSchema = z.object({
   HANDOFF_CALLBACK_AFTER: duration.refine((ms) => ms > 0, 'a wait longer than zero, e.g. 5m').default(5 * 60_000),
   // How long after a callback-confirmed closure the consumer can still say "no" on their channel and reopen it.
   CALLBACK_REJECT_WINDOW: duration.refine((ms) => ms > 0, 'a window longer than zero, e.g. 7d').default(7 * 86_400_000),
+  // Logging (server/logger.ts): json for production and log shippers, pretty for a terminal; default pretty on a terminal.
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   WHATSAPP_WEB_ENABLED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   WHATSAPP_WEB_DATA_PATH: z.string().min(1).optional(),
   WHATSAPP_WEB_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),
@@ -72,10 +78,6 @@ export type Config = z.infer<typeof configSchema> & {
   /** The WhatsApp Cloud API door's settings (WHATSAPP_CLOUD_*), or undefined when none is set. */
   whatsAppCloud?: WhatsAppCloudChannelOptions;
 };
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable in a .env file means "not set", not "set to nothing".

@@ -27,6 +27,9 @@ import { SlaTimers } from '../services/slaTimers.js';
 import { StaffAuthService } from '../services/staffAuthService.js';
 import { StaffService } from '../services/staffService.js';
 import { TicketService } from '../services/ticketService.js';
+import { lineLogger, type Logger } from './logger.js';
+import { createDirectoryRouter } from './staffApi/directoryRouter.js';
+import { DirectoryWatcher } from '../services/directoryStore.js';
 import { createApp } from './app.js';
 import { createDirectLineRouter } from './directLine/directLineRouter.js';
 import { DirectLineTokenService } from './directLine/tokenService.js';
@@ -83,7 +86,12 @@ export interface HelplineOptions {
   sweepIntervalMs?: number;
   /** How often the agent console's stream reads the handoff queue from the database (default 1 s). */
   handoffStreamPollMs?: number;
+  /** How often a process looks for a newer imported directory (default 5 s). */
+  directoryCheckIntervalMs?: number;
   now?: () => Date;
+  /** The helpline's logger (server/logger.ts): the access log, request ids, and every component's lines. */
+  logger?: Logger;
+  /** Overrides where components' lines go (tests); by default they go to `logger`, or to the console without one. */
   log?: (line: string) => void;
 }
 
@@ -107,7 +115,7 @@ export interface Helpline {
 
 export function createHelpline(database: Database, directory: Directory, options: HelplineOptions): Helpline {
   const { models } = database;
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? (options.logger ? lineLogger(options.logger) : (line: string) => console.log(line));
   // The ticket service tells the notifier when a write queued effects; the notifier needs the bot, which needs
   // the ticket service: the late binding below breaks the cycle.
   let notifications: NotificationService | undefined;
@@ -142,9 +150,9 @@ export function createHelpline(database: Database, directory: Directory, options
   const logic = (context: TurnContext) => bot.run(context);
   const prepare = (adapter: BotAdapter) => {
     adapter.use(new PlainTextMiddleware());
-    adapter.onTurnError = createTurnErrorHandler(conversationState);
+    adapter.onTurnError = createTurnErrorHandler(conversationState, log);
   };
-  const webChat = new DirectLineAdapter(models, { bot: { id: 'santushti-bot', name: 'Santushti' } });
+  const webChat = new DirectLineAdapter(models, { bot: { id: 'santushti-bot', name: 'Santushti' }, log });
   prepare(webChat);
   const directLineTokens = new DirectLineTokenService(options.directLineSecret);
 
@@ -182,10 +190,13 @@ export function createHelpline(database: Database, directory: Directory, options
   });
 
   const staff = new StaffService(models, tickets, directory);
+  // An imported directory (npm run directory -- import, officer transfers) replaces the data file's, in every process.
+  const directoryWatcher = new DirectoryWatcher(models, directory, { intervalMs: options.directoryCheckIntervalMs, log });
   handoffStream = new HandoffStreamHub(liveHandoff, staffAuth, handoffVersionReader(models), { pollIntervalMs: options.handoffStreamPollMs, log });
 
   const app = createApp({
     connection: database.connection,
+    logger: options.logger,
     health: () => Object.fromEntries(channels.flatMap((channel) => (channel.health ? [[channel.channelIds.join('+'), channel.health()]] : []))),
     routers: [
       ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic })],
@@ -196,6 +207,7 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/agent', createAgentConsoleRouter()],
       ['/api', createCallbacksRouter({ auth: staffAuth, callbacks })],
       ['/api', createReportsRouter({ auth: staffAuth, reports, directory })],
+      ['/api', createDirectoryRouter({ auth: staffAuth, models, directory, now: options.now })],
       ['/dashboard', createDashboardRouter()],
       ...channels.flatMap((channel) => channel.routers ?? []),
       ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
@@ -214,6 +226,7 @@ export function createHelpline(database: Database, directory: Directory, options
     staffAuth,
     bot,
     async start() {
+      await directoryWatcher.start();
       notifications!.start();
       timers.start();
       slaTimers.start();
@@ -221,6 +234,7 @@ export function createHelpline(database: Database, directory: Directory, options
       for (const channel of channels) await channel.start?.();
     },
     async stop() {
+      directoryWatcher.stop();
       handoffStream!.close();
       for (const channel of channels) await channel.stop?.();
       await notifications!.stop();

@@ -1,10 +1,11 @@
 // The one place where errors become HTTP responses: domain errors by their code, malformed JSON and oversized
 // bodies by their cause, anything else as a 500 that says nothing about our insides.
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { databaseRetryAfterSeconds, isDatabaseUnavailableError } from '../db/databaseAvailability.js';
 import { DomainError } from '../services/errors.js';
 import { LeaseBusyError } from '../services/leases.js';
 import { IdempotentSendInProgressError } from '../bot/adapters/directLineAdapter.js';
+import { requestIdOf } from './logger.js';
 
 const statusByCode: Record<string, number> = {
   invalid_input: 400,
@@ -28,42 +29,47 @@ export function httpStatusFor(error: DomainError): number {
 }
 
 export interface ErrorBody {
-  error: { code: string; message: string; issues?: string[] };
+  /** requestId: the id on the server's log lines for this request (X-Request-Id), to quote when reporting a problem. */
+  error: { code: string; message: string; issues?: string[]; requestId?: string };
 }
 
-export const notFoundHandler: RequestHandler = (_request, response) => {
-  response.status(404).json({ error: { code: 'not_found', message: 'No such route.' } } satisfies ErrorBody);
+function sendError(request: Request, response: Response, status: number, error: ErrorBody['error']): void {
+  response.status(status).json({ error: { ...error, requestId: requestIdOf(request) } } satisfies ErrorBody);
+}
+
+export const notFoundHandler: RequestHandler = (request, response) => {
+  sendError(request, response, 404, { code: 'not_found', message: 'No such route.' });
 };
 
-export const errorHandler: ErrorRequestHandler = (error: unknown, _request, response, next) => {
+export const errorHandler: ErrorRequestHandler = (error: unknown, request, response, next) => {
   if (response.headersSent) {
     next(error);
     return;
   }
   if (error instanceof DomainError) {
     const issues = Array.isArray(error.details?.issues) ? (error.details.issues as string[]) : undefined;
-    response.status(httpStatusFor(error)).json({ error: { code: error.code, message: error.message, issues } } satisfies ErrorBody);
+    sendError(request, response, httpStatusFor(error), { code: error.code, message: error.message, issues });
     return;
   }
   const { type, status } = (error ?? {}) as { type?: string; status?: number };
   if (type === 'entity.parse.failed') {
-    response.status(400).json({ error: { code: 'malformed_json', message: 'The request body is not valid JSON.' } } satisfies ErrorBody);
+    sendError(request, response, 400, { code: 'malformed_json', message: 'The request body is not valid JSON.' });
     return;
   }
   if (type === 'entity.invalid_utf8') {
-    response.status(400).json({ error: { code: 'invalid_utf8', message: 'The request body is not valid UTF-8.' } } satisfies ErrorBody);
+    sendError(request, response, 400, { code: 'invalid_utf8', message: 'The request body is not valid UTF-8.' });
     return;
   }
   if (type === 'entity.unsupported_charset') {
-    response.status(415).json({ error: { code: 'unsupported_charset', message: 'Send JSON as UTF-8.' } } satisfies ErrorBody);
+    sendError(request, response, 415, { code: 'unsupported_charset', message: 'Send JSON as UTF-8.' });
     return;
   }
   if (type === 'entity.too.large') {
-    response.status(413).json({ error: { code: 'payload_too_large', message: 'The request body is too large.' } } satisfies ErrorBody);
+    sendError(request, response, 413, { code: 'payload_too_large', message: 'The request body is too large.' });
     return;
   }
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    response.status(status).json({ error: { code: 'bad_request', message: 'The request could not be read.' } } satisfies ErrorBody);
+    sendError(request, response, status, { code: 'bad_request', message: 'The request could not be read.' });
     return;
   }
   // The database restarting or failing over, or another process busy with the same conversation (or the same resent
@@ -71,9 +77,12 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, _request, resp
   // resend a failed message).
   if (isDatabaseUnavailableError(error) || error instanceof LeaseBusyError || error instanceof IdempotentSendInProgressError) {
     response.set('Retry-After', String(databaseRetryAfterSeconds));
-    response.status(503).json({ error: { code: 'temporarily_unavailable', message: 'Please try again in a moment.' } } satisfies ErrorBody);
+    sendError(request, response, 503, { code: 'temporarily_unavailable', message: 'Please try again in a moment.' });
     return;
   }
-  console.error('[santushti] unhandled request error', error);
-  response.status(500).json({ error: { code: 'internal', message: 'Something went wrong on our side; please try again.' } } satisfies ErrorBody);
+  // The one line that tells an operator what failed where; the body only gives the consumer the id to quote.
+  const log = (request as { log?: { error: (fields: object, message: string) => void } }).log;
+  if (log) log.error({ err: error, method: request.method, path: request.path }, 'unhandled request error');
+  else console.error(`[santushti] unhandled request error on ${request.method} ${request.path}`, error);
+  sendError(request, response, 500, { code: 'internal', message: 'Something went wrong on our side; please try again.' });
 };

@@ -10,10 +10,15 @@ import { createHelpline, type ChannelFactory } from './helpline.js';
 import { createWhatsAppCloudChannel } from './whatsappCloud/whatsAppCloudChannel.js';
 import { createWhatsAppWebChannel } from './whatsappWeb/whatsAppWebChannel.js';
 import { loadOrCreateLocalSecrets } from './localSecrets.js';
+import { createLogger, lineLogger } from './logger.js';
+
+// Until the configuration is read, a failure is logged as JSON at info level (the safe default for a service).
+let logger = createLogger();
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
+  logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const directory = config.DIRECTORY_FILE ? Directory.fromFile(config.DIRECTORY_FILE) : Directory.loadDefault();
 
   let { DIRECTLINE_SECRET: directLineSecret, WEBCHAT_COOKIE_SECRET: webChatCookieSecret } = config;
@@ -21,16 +26,12 @@ async function main(): Promise<void> {
     const { secrets, created } = loadOrCreateLocalSecrets(config.dataDir);
     directLineSecret ??= secrets.directLineSecret;
     webChatCookieSecret ??= secrets.webChatCookieSecret;
-    console.log(`[santushti] ${created ? 'generated' : 'using'} local secrets in ${config.dataDir}/secrets.json (set DIRECTLINE_SECRET and WEBCHAT_COOKIE_SECRET in production)`);
+    logger.info(`${created ? 'generated' : 'using'} local secrets in ${config.dataDir}/secrets.json (set DIRECTLINE_SECRET and WEBCHAT_COOKIE_SECRET in production)`);
   }
 
   const startedAt = Date.now();
-  const database = await openConfiguredDatabase(config);
-  console.log(
-    database.embedded
-      ? `[santushti] embedded database ready in ${Date.now() - startedAt} ms (store ${config.embeddedDbFile})`
-      : '[santushti] connected to MONGODB_URI',
-  );
+  const database = await openConfiguredDatabase(config, 'refuse', lineLogger(logger));
+  logger.info(database.embedded ? `embedded database ready in ${Date.now() - startedAt} ms (store ${config.embeddedDbFile})` : 'connected to MONGODB_URI');
 
   const channels: ChannelFactory[] = [];
   if (config.whatsAppCloud) channels.push(createWhatsAppCloudChannel(config.whatsAppCloud));
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     handoffOfficeHours: config.HANDOFF_OFFICE_HOURS,
     handoffCallbackAfterMs: config.HANDOFF_CALLBACK_AFTER,
     callbackRejectWindowMs: config.CALLBACK_REJECT_WINDOW,
+    logger,
   });
   const server = helpline.app.listen(config.PORT, config.HOST);
   // How long a client may take to send a whole request (Node's default is 5 minutes): a body that never ends holds its
@@ -67,18 +69,18 @@ async function main(): Promise<void> {
   await helpline.start();
   const { port } = server.address() as AddressInfo;
   const origin = `http://${config.HOST}:${port}`;
-  console.log(`[santushti] web chat:  ${origin}/`);
-  console.log(`[santushti] staff API: ${origin}/api (OpenAPI: ${origin}/api/openapi.json; add staff with npm run users -- add …)`);
-  console.log(`[santushti] agents:    ${origin}/agent (the console)   supervisors: ${origin}/dashboard`);
-  console.log(`[santushti] health:    ${origin}/healthz`);
-  if (config.whatsAppCloud) console.log(`[santushti] WhatsApp Cloud API webhook: ${origin}/webhooks/whatsapp (put it behind your public HTTPS host)`);
-  if (config.WHATSAPP_WEB_ENABLED) console.log(`[santushti] WhatsApp (linked phone): scan the QR printed below, or as a supervisor open ${origin}/staff/whatsapp-web/`);
+  logger.info(`web chat:  ${origin}/`);
+  logger.info(`staff API: ${origin}/api (OpenAPI: ${origin}/api/openapi.json; add staff with npm run users -- add …)`);
+  logger.info(`agents:    ${origin}/agent (the console)   supervisors: ${origin}/dashboard`);
+  logger.info(`health:    ${origin}/healthz`);
+  if (config.whatsAppCloud) logger.info(`WhatsApp Cloud API webhook: ${origin}/webhooks/whatsapp (put it behind your public HTTPS host)`);
+  if (config.WHATSAPP_WEB_ENABLED) logger.info(`WhatsApp (linked phone): scan the QR printed below, or as a supervisor open ${origin}/staff/whatsapp-web/`);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`[santushti] ${signal}: stopping`);
+    logger.info(`${signal}: stopping`);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // Web Chat's polling keeps connections alive; they would hold close() open.
     server.closeIdleConnections();
@@ -94,9 +96,9 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof EmbeddedDatabaseError) {
-    console.error(`[santushti] ${error.message}`);
+    logger.fatal(error.message);
   } else {
-    console.error('[santushti] failed to start', error);
+    logger.fatal({ err: error }, 'failed to start');
   }
   process.exit(1);
 });

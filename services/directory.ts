@@ -54,9 +54,18 @@ const nameSchema = z.string().trim().min(1, 'must not be empty');
 // Catches the easy slip of swapping the English and Hindi fields.
 const hindiNameSchema = nameSchema.regex(/\p{Script=Devanagari}/u, 'must be written in Devanagari');
 const aliasesSchema = z.array(nameSchema).optional();
-const officerSchema = z.strictObject({ id: idSchema, name: nameSchema });
+// An officer's contact number (for officer notifications and the consumer's escalation notices): an Indian mobile.
+const officerPhoneSchema = z.string().regex(/^\+91[6-9]\d{9}$/, 'a contact number is +91 and a 10-digit mobile, e.g. +919876543210');
+const officerSchema = z.strictObject({ id: idSchema, name: nameSchema, phone: officerPhoneSchema.optional() });
 
-const localitySchema = z.strictObject({ name: nameSchema, nameHi: hindiNameSchema, aliases: aliasesSchema });
+// Coordinates within India's bounding box: a swapped latitude/longitude or a sign slip fails here, not on a map.
+const latitudeSchema = z.number().min(6).max(37.5);
+const longitudeSchema = z.number().min(68).max(97.5);
+const localitySchema = z.strictObject({ name: nameSchema, nameHi: hindiNameSchema, aliases: aliasesSchema, lat: latitudeSchema.optional(), lon: longitudeSchema.optional() });
+
+// Feeders and the distribution transformers on them, where the utility's records give them (incidents can name them).
+const transformerSchema = z.strictObject({ id: idSchema, name: nameSchema, localities: z.array(nameSchema).optional() });
+const feederSchema = z.strictObject({ id: idSchema, name: nameSchema, transformers: z.array(transformerSchema).optional() });
 
 const subDivisionSchema = z.strictObject({
   id: idSchema,
@@ -67,6 +76,7 @@ const subDivisionSchema = z.strictObject({
   sdo: officerSchema,
   je: officerSchema,
   localities: z.array(localitySchema).min(1, 'a sub-division needs at least one locality'),
+  feeders: z.array(feederSchema).optional(),
 });
 
 const divisionSchema = z.strictObject({
@@ -241,6 +251,8 @@ export class Directory {
   private longestLocalityWords = 1;
   /** Canonical English place name → its Hindi name, so Hindi replies name places in Devanagari. */
   private readonly hindiNames = new Map<string, string>();
+  /** The validated data this directory was built from (for exports, imports' dry runs and transfers). */
+  private data!: ValidDirectoryData;
 
   static fromFile(path: string): Directory {
     let text: string;
@@ -286,6 +298,7 @@ export class Directory {
   }
 
   private constructor(data: ValidDirectoryData, problems: string[]) {
+    this.data = data;
     const firstUseOfId = new Map<string, string>();
     const claimId = (id: string, path: string): void => {
       const firstPath = firstUseOfId.get(id);
@@ -527,6 +540,19 @@ export class Directory {
 
   districts(): string[] {
     return this.districtList.map((district) => district.name);
+  }
+
+  /** A copy of the data this directory holds, in the data file's format. */
+  toData(): DirectoryData {
+    return structuredClone(this.data);
+  }
+
+  /**
+   * Takes over another directory's contents in place. Every service holds the same Directory object, so a directory
+   * imported while the helpline runs is used by all of them from the next lookup on, without a restart.
+   */
+  replaceWith(other: Directory): void {
+    Object.assign(this, other);
   }
 
   /** The Hindi name of a district, sub-division or locality given by its canonical English name. */

@@ -111,6 +111,8 @@ export async function rebuildReports(models: Models, options: { batchSize?: numb
   const builder = new RollupBuilder();
   const counters = await models.counters.find({ _id: trusted({ $regex: `^${TICKET_COUNTER_PREFIX}` }) }, wholeDocument).lean<Array<{ _id: string; seq: number }>>();
   counters.sort((a, b) => a._id.localeCompare(b._id));
+  // Numbers handed out, an upper bound on the tickets there are (a registration that failed leaves a gap).
+  const total = counters.reduce((sum, counter) => sum + counter.seq, 0);
   let read = 0;
   for (const counter of counters) {
     const day = counter._id.slice(TICKET_COUNTER_PREFIX.length);
@@ -120,7 +122,7 @@ export async function rebuildReports(models: Models, options: { batchSize?: numb
       for (const ticket of tickets) builder.add(ticket);
       read += tickets.length;
     }
-    log(`[reports] ${day}: ${read} tickets read so far`);
+    log(`[reports] ${day}: ${read} of ≤ ${total} tickets read (${total ? Math.floor((100 * read) / total) : 100} %)`);
   }
   return builder.replaceAll(models);
 }

@@ -1,6 +1,6 @@
 // How long one owner may hold a ticket before it climbs the ladder, per category. The defaults follow the UPERC
 // (Standards of Performance) Regulations and the Electricity (Rights of Consumers) Rules, 2020 as understood when this
-// was written; README "Time limits" lists each figure with its source. A utility checks them against the gazette and
+// was written; docs/tickets.md "Time limits" lists each figure with its source. A utility checks them against the gazette and
 // overrides any of them with SLA_<CATEGORY> (server/config.ts).
 import {
   OFFICER_LEVELS,

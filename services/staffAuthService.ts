@@ -172,6 +172,20 @@ export class StaffAuthService {
     return toUserView({ ...before, disabled: true });
   }
 
+  /** A new password (the old one forgotten or leaked): every session the account holds stops working at once. */
+  async resetPassword(usernameInput: string, passwordInput: string, by: StaffAdministrator): Promise<StaffUserView> {
+    requireAdministrator(by, 'reset staff passwords');
+    const username = parseInput(usernameSchema, usernameInput);
+    const { password } = parseInput(z.strictObject({ password: passwordSchema }), { password: passwordInput });
+    const at = this.now();
+    const passwordHash = await hashPassword(password, this.scryptParameters);
+    const before = await this.models.staffUsers
+      .findOneAndUpdate({ _id: username }, { $set: { passwordHash, tokensValidAfter: at, updatedAt: at } }, { returnDocument: 'before', projection: wholeDocument })
+      .lean<StaffUserRecord>();
+    if (!before) throw new InvalidInputError([`username: no staff account "${username}"`]);
+    return toUserView(before);
+  }
+
   /** For the users script and administration pages: a scan, but of a collection of a few hundred accounts. */
   async listUsers(by: StaffAdministrator): Promise<StaffUserView[]> {
     requireAdministrator(by, 'list staff accounts');

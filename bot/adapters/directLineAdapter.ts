@@ -386,6 +386,13 @@ export interface DirectLineAdapterOptions extends DirectLineStoreOptions {
    * acknowledged) for up to this long, instead of apologising and forgetting where the conversation was. Default 30 s.
    */
   unavailableRetryMs?: number;
+  /** Where the adapter's warnings go (the helpline's logger); default the console. */
+  log?: (line: string) => void;
+}
+
+/** An error for a log line: its stack when it has one. */
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 /** Where a re-run turn finds the activities its failed attempts already stored, to hand back instead of storing twice. */
@@ -417,9 +424,12 @@ export class DirectLineAdapter extends ChannelAdapter {
   private readonly resuming = new Set<string>();
   /** Ids of the stored consumer activities whose turns are running in this process. */
   private readonly runningTurns = new Set<string>();
+  /** The adapter's log lines ("[webchat] …"); also used by the Direct Line routes. */
+  readonly log: (line: string) => void;
 
   constructor(models: DirectLineAdapterModels, options: DirectLineAdapterOptions = {}) {
     super();
+    this.log = options.log ?? ((line) => console.warn(line));
     this.store = new DirectLineConversationStore(models, options);
     const bot = options.bot ?? { id: 'santushti-bot', name: 'Santushti' };
     this.botAccount = channelAccount(bot.id, 'bot', bot.name);
@@ -433,7 +443,7 @@ export class DirectLineAdapter extends ChannelAdapter {
     const holdTurn = { ttlMs: turnLeaseMs, waitMs: stuckTurnMs + turnLeaseMs, maxHoldMs: stuckTurnMs };
     this.queues = new KeyedSerialQueue(
       stuckTurnMs,
-      (conversationId) => console.warn(`[santushti] web chat turn in ${conversationId} still running after ${stuckTurnMs} ms; starting the next one`),
+      (conversationId) => this.log(`[webchat] turn in ${conversationId} still running after ${stuckTurnMs} ms; starting the next one`),
       (conversationId, task) => leases.holdWhile(`webchat-turn:${conversationId}`, holdTurn, task),
     );
     this.maxDelayMs = options.maxDelayMs ?? 10_000;
@@ -472,7 +482,7 @@ export class DirectLineAdapter extends ChannelAdapter {
     const turnCompleted = turn.then(
       () => undefined,
       // The turn itself never throws; this is the bookkeeping around it (the pending mark) failing for good.
-      (error: unknown) => console.error(`[santushti] web chat turn bookkeeping failed in ${conversationId}:`, error),
+      (error: unknown) => this.log(`[webchat] turn bookkeeping failed in ${conversationId}: ${describeError(error)}`),
     );
     return { id, turnCompleted };
   }
@@ -514,7 +524,7 @@ export class DirectLineAdapter extends ChannelAdapter {
       this.resuming.add(conversationId);
       void this.queues
         .run(conversationId, () => this.finishPendingTurn(conversationId, logic))
-        .catch((error: unknown) => console.error(`[santushti] could not finish the pending turn in ${conversationId}:`, error))
+        .catch((error: unknown) => this.log(`[webchat] could not finish the pending turn in ${conversationId}: ${describeError(error)}`))
         .finally(() => this.resuming.delete(conversationId));
     }
     return this.store.readPage(conversation, watermark);
@@ -532,7 +542,7 @@ export class DirectLineAdapter extends ChannelAdapter {
     if (!conversation || !pending || this.runningTurns.has(pending.activityId)) return;
     const stored = await this.store.storedActivity(pending.activityId);
     if (stored) {
-      console.warn(`[santushti] web chat turn of ${pending.activityId} was left unfinished; finishing it now`);
+      this.log(`[webchat] turn of ${pending.activityId} was left unfinished; finishing it now`);
       const earlier = await this.store.repliesTo(conversation, stored.seq, pending.activityId);
       await this.runTurn(stored.activity, logic, earlier);
     }
@@ -601,7 +611,7 @@ export class DirectLineAdapter extends ChannelAdapter {
     // Callers may ignore this promise (a page opening a session does), so it must never reject. Nobody would resend
     // the welcome if the database was away just then, so it is retried here, as a failed turn is.
     const welcome = async () => (await this.processActivity(conversationUpdate, logic)).turnCompleted;
-    return retryWhileUnavailable(welcome, this.unavailableRetryMs).catch((error: unknown) => console.error(`[santushti] could not start the welcome turn of ${conversationId}:`, error));
+    return retryWhileUnavailable(welcome, this.unavailableRetryMs).catch((error: unknown) => this.log(`[webchat] could not start the welcome turn of ${conversationId}: ${describeError(error)}`));
   }
 
   /**
@@ -688,12 +698,12 @@ export class DirectLineAdapter extends ChannelAdapter {
       try {
         await this.runMiddleware(context, lastChance ? logic : attempt.logic);
       } catch (error) {
-        console.error(`[santushti] web chat turn failed in ${activity.conversation?.id ?? '?'}:`, error);
+        this.log(`[webchat] turn failed in ${activity.conversation?.id ?? '?'}: ${describeError(error)}`);
       }
       if (!attempt.unavailable || lastChance) return;
       // This attempt re-used the earlier ids first, so whatever it stored beyond them extends the list.
       if (replay.thisAttempt.length > earlier.length) earlier.splice(0, earlier.length, ...replay.thisAttempt);
-      console.warn(`[santushti] web chat turn in ${activity.conversation?.id ?? '?'} waits for the database (${attempt.unavailable.message}); trying again`);
+      this.log(`[webchat] turn in ${activity.conversation?.id ?? '?'} waits for the database (${attempt.unavailable.message}); trying again`);
       await sleep(pause);
     }
   }

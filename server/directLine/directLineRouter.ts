@@ -152,7 +152,7 @@ export function createDirectLineRouter(deps: DirectLineRouterDependencies): Rout
       page = await adapter.readActivities(conversationId, watermark, logic);
     } catch (error) {
       // Any error status but 403/404 ends Web Chat's polling for good; a database hiccup should only delay it.
-      console.error(`[santushti] reading web chat activities of ${conversationId} failed; answering "nothing new"`, error);
+      adapter.log(`[webchat] reading the activities of ${conversationId} failed; answering "nothing new": ${error instanceof Error ? error.message : String(error)}`);
       response.json({ activities: [], watermark: String(watermark) });
       return;
     }

@@ -1,5 +1,6 @@
 // How a staff route establishes its caller: the bearer token of the Authorization header, checked on every request.
-// Shared by every router under /api (staff API, handoff stream, agent ticket panel) so they answer 401 alike.
+// Shared by every staff router (staff API, handoff stream, agent ticket panel, WhatsApp linking page) so they answer
+// 401 alike: one way to be a staff member.
 import type { Request, RequestHandler, Response } from 'express';
 import { UnauthenticatedError } from '../../services/errors.js';
 import type { StaffAuthService, StaffPrincipal } from '../../services/staffAuthService.js';
@@ -7,7 +8,7 @@ import type { StaffAuthService, StaffPrincipal } from '../../services/staffAuthS
 export type StaffHandler = (principal: StaffPrincipal, request: Request, response: Response) => Promise<void>;
 
 /** Wraps a handler: no valid session, no further work (and nothing recorded). */
-export function staffRoute(auth: StaffAuthService): (handler: StaffHandler) => RequestHandler {
+export function staffRoute(auth: Pick<StaffAuthService, 'authenticate'>): (handler: StaffHandler) => RequestHandler {
   return (handler) => async (request, response) => {
     let principal: StaffPrincipal;
     try {

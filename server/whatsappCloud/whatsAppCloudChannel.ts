@@ -1,33 +1,14 @@
 // The WhatsApp Cloud API door as a helpline channel: its adapter, its webhook at /webhooks/whatsapp, start/stop and
-// health. `whatsAppCloudOptionsFromEnv` reads the WHATSAPP_CLOUD_* variables for server/main.ts.
-import { z } from 'zod';
+// health. Its settings: whatsAppCloudConfig.ts.
 import { WhatsAppCloudAdapter, whatsAppCloudChannelId } from '../../bot/adapters/whatsAppCloudAdapter.js';
 import { WhatsAppCloudGraphApi } from '../../bot/adapters/whatsAppCloudGraphApi.js';
-import { ConfigError } from '../config.js';
 import type { ChannelFactory } from '../helpline.js';
 import { createWhatsAppCloudWebhookRouter } from './webhookRouter.js';
+import { defaultGraphApiBase, whatsAppCloudWebhookPath, type WhatsAppCloudChannelOptions } from './whatsAppCloudConfig.js';
 
-export const defaultGraphApiBase = 'https://graph.facebook.com/v21.0';
-export const whatsAppCloudWebhookPath = '/webhooks/whatsapp';
-
-export interface WhatsAppCloudChannelOptions {
-  /** The Meta app's secret: webhook signatures are checked with it. */
-  appSecret: string;
-  /** What Meta's subscription handshake must present. */
-  verifyToken: string;
-  /** A system user's token for the Graph API. */
-  accessToken: string;
-  /** The business phone number's id (not the number itself). */
-  phoneNumberId: string;
-  /** Default https://graph.facebook.com/v21.0. */
-  apiBase?: string;
-  /** Approved templates for messages outside the 24-hour window; the body of each has one text parameter {{1}}. */
-  templates: { statusUpdate: string; satisfactionQuestion: string; language?: string };
-  /** Graph API retries (tests shorten them). */
-  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
-  /** How often stored but unprocessed messages are looked for after start. Default 60 s. */
-  recoveryIntervalMs?: number;
-}
+// Kept importable from here for existing callers; the settings live in whatsAppCloudConfig.ts so that reading the
+// configuration never loads the adapter.
+export { defaultGraphApiBase, whatsAppCloudOptionsFromEnv, whatsAppCloudWebhookPath, type WhatsAppCloudChannelOptions } from './whatsAppCloudConfig.js';
 
 export function createWhatsAppCloudChannel(options: WhatsAppCloudChannelOptions): ChannelFactory {
   return (context) => {
@@ -61,43 +42,5 @@ export function createWhatsAppCloudChannel(options: WhatsAppCloudChannelOptions)
       stop: () => adapter.stop(),
       health: () => adapter.health(),
     };
-  };
-}
-
-const envSchema = z.object({
-  WHATSAPP_CLOUD_APP_SECRET: z.string().min(16, 'must be the Meta app secret'),
-  WHATSAPP_CLOUD_VERIFY_TOKEN: z.string().min(16, 'must be at least 16 characters'),
-  WHATSAPP_CLOUD_ACCESS_TOKEN: z.string().min(20, 'must be a Graph API access token'),
-  WHATSAPP_CLOUD_PHONE_NUMBER_ID: z.string().regex(/^\d{5,20}$/, 'must be the numeric phone number id'),
-  WHATSAPP_CLOUD_API_BASE: z.url({ protocol: /^https?$/ }).default(defaultGraphApiBase),
-  WHATSAPP_CLOUD_TEMPLATE_STATUS_UPDATE: z.string().regex(/^[a-z0-9_]{1,512}$/, 'a template name: lowercase letters, digits and _'),
-  WHATSAPP_CLOUD_TEMPLATE_SATISFACTION: z.string().regex(/^[a-z0-9_]{1,512}$/, 'a template name: lowercase letters, digits and _'),
-  WHATSAPP_CLOUD_TEMPLATE_LANGUAGE: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'a language code such as hi or en_US').default('hi'),
-});
-
-/**
- * The channel's options from WHATSAPP_CLOUD_* variables; undefined when none is set (the door stays closed). Throws a
- * ConfigError naming every bad or missing variable when some are set.
- */
-export function whatsAppCloudOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): WhatsAppCloudChannelOptions | undefined {
-  const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('WHATSAPP_CLOUD_') && value !== undefined && value !== ''));
-  if (Object.keys(present).length === 0) return undefined;
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid WhatsApp Cloud configuration (see .env.example):\n${problems.join('\n')}`);
-  }
-  const config = parsed.data;
-  return {
-    appSecret: config.WHATSAPP_CLOUD_APP_SECRET,
-    verifyToken: config.WHATSAPP_CLOUD_VERIFY_TOKEN,
-    accessToken: config.WHATSAPP_CLOUD_ACCESS_TOKEN,
-    phoneNumberId: config.WHATSAPP_CLOUD_PHONE_NUMBER_ID,
-    apiBase: config.WHATSAPP_CLOUD_API_BASE,
-    templates: {
-      statusUpdate: config.WHATSAPP_CLOUD_TEMPLATE_STATUS_UPDATE,
-      satisfactionQuestion: config.WHATSAPP_CLOUD_TEMPLATE_SATISFACTION,
-      language: config.WHATSAPP_CLOUD_TEMPLATE_LANGUAGE,
-    },
   };
 }

@@ -3,7 +3,8 @@
 // helpline's, so it goes only to a supervisor's session; the page itself is static and holds nothing.
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import type { WhatsAppWebConnection } from '../../bot/adapters/whatsAppWebConnection.js';
-import { NotPermittedError, UnauthenticatedError } from '../../services/errors.js';
+import { NotPermittedError } from '../../services/errors.js';
+import { staffRoute } from '../staffApi/staffRoute.js';
 import type { StaffAuthService, StaffPrincipal } from '../../services/staffAuthService.js';
 import type { QrRenderer } from './qrRendering.js';
 import { pagePolicy } from '../pageSecurity.js';
@@ -24,20 +25,13 @@ export interface LinkingView {
 export function createWhatsAppWebStaffRouter({ connection, staffAuth, qrRenderer }: WhatsAppWebStaffRouterDependencies): Router {
   const router = express.Router();
 
-  const asSupervisor =
-    (handler: (principal: StaffPrincipal, request: Request, response: express.Response) => Promise<void> | void): RequestHandler =>
-    async (request, response) => {
-      let principal: StaffPrincipal;
-      try {
-        principal = await staffAuth.authenticate(bearerToken(request));
-      } catch (error) {
-        if (error instanceof UnauthenticatedError) response.set('WWW-Authenticate', 'Bearer realm="santushti-staff"');
-        throw error;
-      }
+  const asStaff = staffRoute(staffAuth);
+  const asSupervisor = (handler: (principal: StaffPrincipal, request: Request, response: express.Response) => Promise<void> | void): RequestHandler =>
+    asStaff(async (principal, request, response) => {
       if (principal.role !== 'supervisor') throw new NotPermittedError('Only a supervisor can see how the helpline\'s WhatsApp is linked.');
       response.set('Cache-Control', 'no-store');
       await handler(principal, request, response);
-    };
+    });
 
   router.get(
     '/status',
@@ -85,14 +79,6 @@ export function createWhatsAppWebStaffRouter({ connection, staffAuth, qrRenderer
   });
 
   return router;
-}
-
-function bearerToken(request: Request): string | undefined {
-  const header = request.get('authorization');
-  if (header === undefined) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  // A malformed header is a bad token, not a missing one.
-  return match?.[1] ?? header;
 }
 
 function pageHeaders(response: express.Response): void {

@@ -16,19 +16,24 @@ export async function freePort(): Promise<number> {
 }
 
 export interface ServerProcessOptions {
+  /** Empty: the server starts the embedded database on a store in its data folder, as `npm start` does. */
   mongoUri: string;
   dbName: string;
   port: number;
   /** Extra environment (secrets, WHATSAPP_CLOUD_*, SATISFACTION_REMINDERS…). */
   env?: Record<string, string>;
+  /** The data folder (DATA_DIR); a fresh temporary one when absent. */
+  dataDir?: string;
 }
 
 export class ServerProcess {
   private child: ChildProcess | undefined;
   readonly output: string[] = [];
-  private readonly dataDir = mkdtempSync(join(tmpdir(), 'santushti-server-'));
+  private readonly dataDir: string;
 
-  constructor(private readonly options: ServerProcessOptions) {}
+  constructor(private readonly options: ServerProcessOptions) {
+    this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'santushti-server-'));
+  }
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.options.port}`;
@@ -57,7 +62,7 @@ export class ServerProcess {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start:\n${this.output.slice(-20).join('\n')}`)), 45_000);
       const onData = () => {
-        if (this.output.some((line) => line.includes('[santushti] health:'))) {
+        if (this.output.some((line) => /\bhealth: +http/.test(line))) {
           clearTimeout(timer);
           child.stdout!.off('data', onData);
           resolve();
