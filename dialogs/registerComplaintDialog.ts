@@ -4,15 +4,25 @@ import type { DialogContext, DialogTurnResult } from 'botbuilder-dialogs';
 import type { TicketCategory } from '../models/ticketTypes.js';
 import { ConcurrentUpdateError } from '../services/errors.js';
 import type { ResolvedPlace } from '../services/directory.js';
-import { normaliseAccountNumber, normaliseMobile } from '../services/consumerIdentity.js';
-import { ConsumerDialog, type Question } from './consumerDialog.js';
+import { ConsumerDialog, say, type Question } from './consumerDialog.js';
 import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js';
 import { categoryChoiceOrder, type ComplaintDraft, type Texts } from './texts.js';
-import { classifyCategory, classifyYesNo, extractEntities, type Understanding } from './understanding/index.js';
+import {
+  classifyCategory,
+  classifyYesNo,
+  detectCorrection,
+  extractEntities,
+  readNumberAnswer,
+  type ComplaintField,
+  type Understanding,
+} from './understanding/index.js';
 
 export const REGISTER_COMPLAINT_DIALOG = 'registerComplaint';
 
-type Slot = 'category' | 'description' | 'accountNumber' | 'mobile' | 'place' | 'confirm';
+type Slot = 'category' | 'description' | 'whichMobile' | 'accountNumber' | 'mobile' | 'place' | 'confirm' | 'whatToChange' | 'cancelConfirm';
+
+/** The fields the "what should I change?" buttons offer, in the order of `changeChoices` (the last button discards). */
+const changeOrder: ComplaintField[] = ['category', 'description', 'place', 'mobile', 'accountNumber'];
 
 export interface RegisterComplaintState {
   category?: TicketCategory;
@@ -27,6 +37,10 @@ export interface RegisterComplaintState {
   addressText?: string;
   unmatchedAddress?: string;
   asking?: Slot;
+  /** Two unlabelled numbers that could each be the mobile or the account: asked which is which. */
+  eitherNumbers?: string[];
+  /** The question to go back to when the consumer does not want to cancel after all. */
+  askingBeforeCancel?: Slot;
   unclearConfirmations?: number;
   /** The text that started the dialog: its understanding fills the slots it can. */
   firstText?: string;
@@ -66,23 +80,29 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         state.description = text;
         this.fillFrom(state, text, false);
         break;
+      case 'whichMobile': {
+        const numbers = state.eitherNumbers ?? [];
+        const mobile = readNumberAnswer(text, 'mobile');
+        if (!mobile || !numbers.includes(mobile)) return this.ask(state, 'whichMobile', texts);
+        state.mobile = mobile;
+        const account = numbers.find((number) => number !== mobile);
+        if (account) state.accountNumber = account;
+        delete state.eitherNumbers;
+        break;
+      }
       case 'accountNumber': {
-        // "skip", "छोड़ें", or just "no"/"nahi hai": they do not have it at hand.
-        if (texts.skipWords.some((word) => text.toLowerCase() === word.toLowerCase()) || classifyYesNo(text) === 'no') {
+        // A number first: "acc no 23456 78901" carries a "no" that is part of its label, not "I don't have one".
+        if (takeNumber(state, 'accountNumber', text)) break;
+        // "skip", "chhodo", "छोड़ें", "pata nahi", or just "no"/"nahi hai": they do not have it at hand.
+        if (understanding.skip || texts.skipWords.some((word) => text.toLowerCase() === word.toLowerCase()) || classifyYesNo(text) === 'no') {
           state.accountSkipped = true;
           break;
         }
-        const account = normaliseAccountNumber(text) ?? understanding.entities.accountNumber;
-        if (!account) return { text: texts.badAccount, choices: texts.skipWords.slice(0, 1) };
-        state.accountNumber = account;
-        break;
+        return { text: texts.badAccount, choices: texts.skipWords.slice(0, 1) };
       }
-      case 'mobile': {
-        const mobile = normaliseMobile(text) ?? understanding.entities.mobile;
-        if (!mobile) return { text: texts.badMobile };
-        state.mobile = mobile;
+      case 'mobile':
+        if (!takeNumber(state, 'mobile', text)) return { text: texts.badMobile };
         break;
-      }
       case 'place': {
         const place = understanding.entities.place ?? this.services.directory.resolvePlace({ locality: text });
         if (place) {
@@ -99,15 +119,38 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       }
       case 'confirm': {
         const yesNo = classifyYesNo(text);
-        if (yesNo === 'no') {
-          await dc.context.sendActivity(texts.notRegistered);
-          return dc.endDialog({ registered: false });
-        }
+        // "nahi, mobile 8299012345 hai", "account galat hai": that field is corrected, and read back again.
+        if (this.correct(state, understanding, yesNo)) break;
+        if (yesNo === 'no') return this.ask(state, 'whatToChange', texts);
         if (yesNo === 'unclear') {
           state.unclearConfirmations = (state.unclearConfirmations ?? 0) + 1;
           return this.ask(state, 'confirm', texts);
         }
         return this.register(dc, state, texts);
+      }
+      case 'whatToChange': {
+        const choice = texts.changeChoices.findIndex((label) => label.toLowerCase() === text.toLowerCase());
+        if (choice === changeOrder.length) {
+          await dc.context.sendActivity(texts.notRegistered);
+          return dc.endDialog({ registered: false });
+        }
+        const field = changeOrder[choice];
+        if (field) this.clear(state, field);
+        else if (!this.correct(state, understanding, 'no')) return this.ask(state, 'whatToChange', texts);
+        break;
+      }
+      case 'cancelConfirm': {
+        const yesNo = classifyYesNo(text);
+        if (yesNo === 'yes') {
+          await say(dc.context, texts.cancelled, texts.menuChoices);
+          return dc.cancelAllDialogs();
+        }
+        if (yesNo === 'no') {
+          const back = state.askingBeforeCancel ?? this.firstMissing(state);
+          delete state.askingBeforeCancel;
+          return this.ask(state, back, texts);
+        }
+        return this.ask(state, 'cancelConfirm', texts);
       }
       default:
         break;
@@ -119,6 +162,65 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     return state.asking ? this.question(state, state.asking, texts) : undefined;
   }
 
+  protected override skippable(state: RegisterComplaintState): boolean {
+    return state.asking === 'accountNumber';
+  }
+
+  /** A complaint the consumer has already told us something about is not thrown away on one word: asked once. */
+  protected override confirmCancel(state: RegisterComplaintState, texts: Texts): Question | undefined {
+    if (state.asking === 'cancelConfirm') return undefined;
+    const given = state.description !== undefined || state.place !== undefined || state.addressText !== undefined || state.asking === 'confirm';
+    if (!given) return undefined;
+    state.askingBeforeCancel = state.asking;
+    return this.ask(state, 'cancelConfirm', texts);
+  }
+
+  /**
+   * A message at the read-back that names a field ("mobile 8299012345 hai", "account galat hai", "jagah Aliganj hai")
+   * changes that field: the new value when it carries one, otherwise the field is asked again. A "yes" that merely
+   * mentions a field ("haan, mobile sahi hai") is not a correction. Returns whether anything changed.
+   */
+  private correct(state: RegisterComplaintState, understanding: Understanding, yesNo: string): boolean {
+    const text = understanding.text;
+    const { fields, saysWrong } = detectCorrection(text);
+    if (fields.length === 0 || (yesNo === 'yes' && !saysWrong)) return false;
+    for (const field of fields) {
+      switch (field) {
+        case 'mobile':
+        case 'accountNumber':
+          if (!takeNumber(state, field, text)) this.clear(state, field);
+          break;
+        case 'place': {
+          const place = understanding.entities.place;
+          this.clear(state, field);
+          if (place) state.place = place;
+          break;
+        }
+        default:
+          this.clear(state, field);
+      }
+    }
+    return true;
+  }
+
+  /** Forgets a field so that it is asked again. */
+  private clear(state: RegisterComplaintState, field: ComplaintField): void {
+    switch (field) {
+      case 'accountNumber':
+        delete state.accountNumber;
+        delete state.accountSkipped;
+        break;
+      case 'place':
+        delete state.place;
+        delete state.addressText;
+        delete state.unmatchedAddress;
+        delete state.district;
+        break;
+      default:
+        delete state[field];
+    }
+  }
+
   /** Picks up whatever a message carries: category, account and mobile numbers, the locality, the district. */
   private fillFrom(state: RegisterComplaintState, text: string, isFirstMessage: boolean): void {
     const entities = extractEntities(text, this.services.directory);
@@ -127,6 +229,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       state.category ??= category;
       if (text.trim().length >= descriptiveLength) state.description ??= text.trim();
     }
+    if (entities.eitherNumbers && !(state.accountNumber && state.mobile)) state.eitherNumbers = entities.eitherNumbers;
     state.accountNumber ??= entities.accountNumber;
     state.mobile ??= entities.mobile;
     state.place ??= entities.place;
@@ -141,6 +244,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
   private firstMissing(state: RegisterComplaintState): Slot {
     if (!state.category) return 'category';
     if (!state.description) return 'description';
+    if (state.eitherNumbers) return 'whichMobile';
     if (!state.accountNumber && !state.accountSkipped) return 'accountNumber';
     if (!state.mobile) return 'mobile';
     if (!state.place && !state.addressText) return 'place';
@@ -158,6 +262,8 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         return { text: texts.askCategory, choices: texts.categoryChoices };
       case 'description':
         return { text: texts.askDescription };
+      case 'whichMobile':
+        return { text: texts.askWhichMobile(state.eitherNumbers ?? []), choices: state.eitherNumbers ?? [] };
       case 'accountNumber':
         return { text: texts.askAccount, choices: texts.skipWords.slice(0, 1) };
       case 'mobile':
@@ -166,6 +272,10 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         return { text: texts.askLocality };
       case 'confirm':
         return { text: texts.summary(this.draftOf(state, texts)), choices: texts.yesNoChoices };
+      case 'whatToChange':
+        return { text: texts.askWhatToChange, choices: texts.changeChoices };
+      case 'cancelConfirm':
+        return { text: texts.confirmCancel, choices: texts.yesNoChoices };
     }
   }
 
@@ -231,6 +341,19 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
 function choiceCategory(text: string, texts: Texts): TicketCategory | undefined {
   const index = texts.categoryChoices.findIndex((choice) => choice.toLowerCase() === text.toLowerCase());
   return index >= 0 ? categoryChoiceOrder[index] : undefined;
+}
+
+/** Stores the number a message gives for the field (see readNumberAnswer); false when it gives none. */
+function takeNumber(state: RegisterComplaintState, field: 'mobile' | 'accountNumber', text: string): boolean {
+  const value = readNumberAnswer(text, field === 'mobile' ? 'mobile' : 'account');
+  if (!value) return false;
+  if (field === 'mobile') {
+    state.mobile = value;
+  } else {
+    state.accountNumber = value;
+    delete state.accountSkipped;
+  }
+  return true;
 }
 
 function sameAddress(a: string, b: string): boolean {

@@ -120,6 +120,11 @@ export const texts = {
     skipWords: ['छोड़ें', 'skip'],
     badAccount: 'खाता संख्या 10 अंकों की होती है (बिल पर ऊपर लिखी)। फिर से लिखें, या "छोड़ें" लिखें।',
     askMobile: 'आपका मोबाइल नंबर? (10 अंक, जिस पर हम आपसे संपर्क कर सकें)',
+    askWhichMobile: (numbers: string[]) =>
+      `आपने दो नंबर लिखे: ${numbers.join(' और ')}। इनमें से आपका मोबाइल नंबर कौन-सा है? (दूसरा खाता संख्या के रूप में दर्ज होगा)`,
+    askWhatToChange: 'क्या बदलना है? नीचे से चुनें, या सीधे सही जानकारी लिखें (जैसे "मोबाइल 9876543210")।',
+    changeChoices: ['विषय', 'विवरण', 'इलाका', 'मोबाइल', 'खाता संख्या', 'शिकायत दर्ज न करें'],
+    confirmCancel: 'आपकी अधूरी शिकायत हटा दूँ? "हाँ" लिखें तो रद्द हो जाएगी; "नहीं" लिखें तो वहीं से आगे बढ़ेंगे।',
     badMobile: 'यह सही मोबाइल नंबर नहीं लगता। 10 अंकों का नंबर लिखें, जैसे 9876543210।',
     askLocality: 'समस्या कहाँ है? मोहल्ला/इलाका लिखें (जैसे गोमती नगर, आलमबाग, चिनहट)।',
     unknownLocality: (text: string) => `"${text}" हमारी सूची में नहीं मिला। पास का कोई जाना-पहचाना इलाका लिखें, या वही पता दोबारा भेजें तो मैं उसे ऐसे ही दर्ज कर दूँगा।`,
@@ -221,6 +226,11 @@ export const texts = {
     skipWords: ['skip', 'छोड़ें'],
     badAccount: 'The account number has 10 digits (at the top of your bill). Type it again, or type "skip".',
     askMobile: 'Your mobile number? (10 digits, where we can reach you)',
+    askWhichMobile: (numbers: string[]) =>
+      `You wrote two numbers: ${numbers.join(' and ')}. Which one is your mobile number? (The other will be recorded as the account number.)`,
+    askWhatToChange: 'What should I change? Choose below, or just type the right detail (e.g. "mobile 9876543210").',
+    changeChoices: ['Subject', 'Details', 'Locality', 'Mobile', 'Account number', 'Do not register'],
+    confirmCancel: 'Discard the complaint you started? Type "yes" to discard it, or "no" to carry on where we were.',
     badMobile: 'That does not look like a mobile number. Type a 10-digit number, e.g. 9876543210.',
     askLocality: 'Where is the problem? Type your locality (e.g. Gomti Nagar, Alambagh, Chinhat).',
     unknownLocality: (text: string) => `I could not find "${text}" in our list. Type a nearby well-known locality, or send the same address again and I will record it as it is.`,

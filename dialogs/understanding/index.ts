@@ -2,16 +2,19 @@
 export {
   classifyCategory,
   classifyYesNo,
+  detectCorrection,
   detectIntent,
   detectLanguage,
   detectLanguageSwitch,
   extractEntities,
   isClearlyUpset,
   isUpset,
+  readNumberAnswer,
   understand,
   type Understanding,
 } from './understand.js';
 export type { Entities } from './entities.js';
+export type { ComplaintField } from './fields.js';
 export type { Intent } from './intent.js';
 export type { Language } from './language.js';
 export type { YesNo } from './yesNo.js';

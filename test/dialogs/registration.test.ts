@@ -218,11 +218,14 @@ describe.each(cases)('registration in $style', (c) => {
     expect(ticket!.place.subDivisionId).toBeUndefined();
   });
 
-  it('"no" at the summary registers nothing', async () => {
+  it('"no" at the summary asks what to change (issue 12); "do not register" then registers nothing', async () => {
     const identity = harness.newIdentity('no');
     const chat = harness.consumer('webchat', identity.userId);
     await chat.say(c.everything(identity));
-    const turn = await chat.say(c.no);
+    const what = await chat.say(c.no);
+    expect(what.texts).toEqual([texts.askWhatToChange]);
+    expect(what.choices).toEqual(texts.changeChoices);
+    const turn = await chat.say(texts.changeChoices[texts.changeChoices.length - 1]!);
     expect(turn.texts).toEqual([texts.notRegistered]);
     expect(await ticketsOf(identity.userId)).toEqual([]);
     expect(await db.models.duplicateGuards.countDocuments({ _id: `meter|account:${identity.accountNumber}` })).toBe(0);

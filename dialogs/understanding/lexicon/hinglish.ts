@@ -28,8 +28,13 @@ export const hinglish: Lexicon = {
     englishLanguage: ['english', 'angrezi', 'angreji', 'inglish', 'engilsh'],
     hindiLanguage: ['hindi', 'hindee'],
     tellMe: ['bataiye', 'bataye', 'batao', 'batayiye', 'boliye', 'bolo', 'kahiye', 'suniye', 'sunao'],
-    accountFrame: ['account', 'khata', 'upbhokta', 'consumer', 'connection', 'acc', 'acct', 'ac', 'id'],
-    mobileFrame: ['mobile', 'mob', 'mobil', 'phone', 'fone', 'contact', 'whatsapp', 'watsapp', 'call'],
+    accountFrame: ['account', 'acount', 'akaunt', 'khata', 'upbhokta', 'consumer', 'connection', 'acc', 'acct', 'ac', 'id'],
+    mobileFrame: ['mobile', 'mob', 'mobil', 'mobail', 'phone', 'fone', 'contact', 'whatsapp', 'watsapp', 'call'],
+    numberWord: ['no', 'number', 'nambar', 'numbr', 'nmbr', 'sankhya', 'sankhaya'],
+    placeFrame: ['jagah', 'jaga', 'jgah', 'pata', 'address', 'ilaka', 'ilaaka', 'elaka', 'mohalla', 'mohalle', 'colony', 'kahan', 'location', 'area'],
+    detailFrame: ['vivran', 'details', 'detail'],
+    categoryFrame: ['vishay', 'category'],
+    wrongWord: ['galat', 'glat', 'galt', 'badlo', 'badliye', 'badalna', 'badalni', 'badal', 'sudhar', 'sudharo', 'change'],
     dayUnit: ['din', 'dino', 'dinon', 'dinn'],
     longUnit: ['hafte', 'hafta', 'hafton', 'mahine', 'mahina', 'mahino', 'mahinon', 'saal'],
     hourUnit: ['ghante', 'ghanta', 'ghanton', 'ghnte'],
@@ -153,6 +158,12 @@ export const hinglish: Lexicon = {
       '^ namaste|namaskar|namastey|pranam|parnam|salaam|salam|adaab|assalamualaikum|hello|helo|hallo|hlo|hi|hii|hey', '^ ram ram', '^ jai hind', '^ radhe radhe',
     ],
   },
+
+  skip: [
+      'chhodo|chodo|chhod|chod|chhodein|chodein|chhode|chode|chhodiye|chodiye|chhodie|chodie|chhoden|choden|chhodo|skip',
+      'chhod|chod do|dijiye|dein|de', 'pata|yaad nahi|nahin|nhi', 'nahi|nahin|nhi pata', 'abhi nahi|nhi hai|h', 'baad me|mein|mai', 'nahi|nhi|nahin hai|h|he',
+      'nahi|nhi|nahin pass|paas', 'maloom nahi|nhi', 'aage badho|badhiye|chalo', 'mere pass|paas nahi|nhi',
+    ],
 
   languageSwitch: {
     toEnglish: [
