@@ -2,6 +2,7 @@
 // question at a time — read the summary back, and register on "yes".
 import type { DialogContext, DialogTurnResult } from 'botbuilder-dialogs';
 import type { TicketCategory } from '../models/ticketTypes.js';
+import { toAsciiDigits } from '../services/consumerIdentity.js';
 import { ConcurrentUpdateError } from '../services/errors.js';
 import type { ResolvedPlace } from '../services/directory.js';
 import { ConsumerDialog, say, type Question } from './consumerDialog.js';
@@ -19,7 +20,7 @@ import {
 
 export const REGISTER_COMPLAINT_DIALOG = 'registerComplaint';
 
-type Slot = 'category' | 'description' | 'whichMobile' | 'accountNumber' | 'mobile' | 'place' | 'confirm' | 'whatToChange' | 'cancelConfirm';
+type Slot = 'category' | 'description' | 'whichMobile' | 'accountNumber' | 'applicationNumber' | 'mobile' | 'place' | 'confirm' | 'whatToChange' | 'cancelConfirm';
 
 /** The fields the "what should I change?" buttons offer, in the order of `changeChoices` (the last button discards). */
 const changeOrder: ComplaintField[] = ['category', 'description', 'place', 'mobile', 'accountNumber'];
@@ -31,6 +32,11 @@ export interface RegisterComplaintState {
   /** True once the consumer said they have no account number at hand. */
   accountSkipped?: boolean;
   mobile?: string;
+  /** A theft reporter who gave no mobile: the report is registered without one. */
+  mobileSkipped?: boolean;
+  /** A new connection's application number, and whether the consumer said they have none at hand. */
+  applicationNumber?: string;
+  applicationSkipped?: boolean;
   place?: ResolvedPlace;
   district?: string;
   /** An address we could not match to a locality, kept as the consumer wrote it once they confirm it. */
@@ -100,9 +106,21 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         }
         return { text: texts.badAccount, choices: texts.skipWords.slice(0, 1) };
       }
-      case 'mobile':
-        if (!takeNumber(state, 'mobile', text)) return { text: texts.badMobile };
+      case 'applicationNumber': {
+        const application = applicationNumberIn(text);
+        if (application) state.applicationNumber = application;
+        else if (understanding.skip || classifyYesNo(text) === 'no') state.applicationSkipped = true;
+        else return { text: texts.badApplication, choices: texts.skipWords.slice(0, 1) };
         break;
+      }
+      case 'mobile':
+        if (takeNumber(state, 'mobile', text)) break;
+        // "mobile nahi dunga, gupt rakhna hai": a theft report needs no mobile.
+        if (state.category === 'theft' && (understanding.skip || classifyYesNo(text) === 'no')) {
+          state.mobileSkipped = true;
+          break;
+        }
+        return { text: texts.badMobile };
       case 'place': {
         const place = understanding.entities.place ?? this.services.directory.resolvePlace({ locality: text });
         if (place) {
@@ -163,7 +181,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
   }
 
   protected override skippable(state: RegisterComplaintState): boolean {
-    return state.asking === 'accountNumber';
+    return state.asking === 'accountNumber' || state.asking === 'applicationNumber' || (state.asking === 'mobile' && state.category === 'theft');
   }
 
   /** A complaint the consumer has already told us something about is not thrown away on one word: asked once. */
@@ -245,8 +263,13 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     if (!state.category) return 'category';
     if (!state.description) return 'description';
     if (state.eitherNumbers) return 'whichMobile';
-    if (!state.accountNumber && !state.accountSkipped) return 'accountNumber';
-    if (!state.mobile) return 'mobile';
+    // A new connection has no bill yet: its application number instead. A theft reporter's own account is not asked.
+    if (state.category === 'new_connection') {
+      if (!state.applicationNumber && !state.applicationSkipped) return 'applicationNumber';
+    } else if (state.category !== 'theft' && !state.accountNumber && !state.accountSkipped) {
+      return 'accountNumber';
+    }
+    if (!state.mobile && !(state.category === 'theft' && state.mobileSkipped)) return 'mobile';
     if (!state.place && !state.addressText) return 'place';
     return 'confirm';
   }
@@ -266,8 +289,10 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         return { text: texts.askWhichMobile(state.eitherNumbers ?? []), choices: state.eitherNumbers ?? [] };
       case 'accountNumber':
         return { text: texts.askAccount, choices: texts.skipWords.slice(0, 1) };
+      case 'applicationNumber':
+        return { text: texts.askApplication, choices: texts.skipWords.slice(0, 1) };
       case 'mobile':
-        return { text: texts.askMobile };
+        return state.category === 'theft' ? { text: texts.askMobileTheft, choices: texts.skipWords.slice(0, 1) } : { text: texts.askMobile };
       case 'place':
         return { text: texts.askLocality };
       case 'confirm':
@@ -285,7 +310,8 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     return {
       category: state.category!,
       description: state.description ?? '',
-      accountNumber: state.accountNumber,
+      accountNumber: storedAccount(state),
+      applicationNumber: state.applicationNumber,
       mobile: state.mobile,
       locality: state.place ? local(state.place.locality ?? state.place.subDivision) : state.addressText,
       district: local(state.place?.district ?? state.district),
@@ -304,8 +330,11 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
           consumer: {
             channel: consumer.channel,
             channelUserId: consumer.channelUserId,
-            mobile: state.mobile!,
-            accountNumber: state.accountNumber,
+            mobile: state.mobile,
+            accountNumber: storedAccount(state),
+            applicationNumber: state.applicationNumber,
+            // Theft is reported in confidence by default: officers never see who reported it.
+            anonymous: state.category === 'theft' ? true : undefined,
             language: profile.language ?? 'hi',
           },
           place: place
@@ -315,8 +344,8 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         consumer,
       );
       // Remember what they told us so the next complaint asks less.
-      profile.mobile = state.mobile;
-      if (state.accountNumber) profile.accountNumber = state.accountNumber;
+      if (state.mobile) profile.mobile = state.mobile;
+      if (storedAccount(state)) profile.accountNumber = storedAccount(state);
       await this.services.profile.set(dc.context, profile);
 
       if (duplicate) {
@@ -326,6 +355,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       } else {
         await dc.context.sendActivity(texts.registeredUnassigned(ticket._id));
       }
+      if (!duplicate && state.category === 'theft') await dc.context.sendActivity(texts.theftRegistered);
       return dc.endDialog({ registered: true, ticketNumber: ticket._id });
     } catch (error) {
       if (error instanceof ConcurrentUpdateError) {
@@ -341,6 +371,20 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
 function choiceCategory(text: string, texts: Texts): TicketCategory | undefined {
   const index = texts.categoryChoices.findIndex((choice) => choice.toLowerCase() === text.toLowerCase());
   return index >= 0 ? categoryChoiceOrder[index] : undefined;
+}
+
+/** The account number only where the category asks for one: not a theft reporter's, not a new connection's. */
+function storedAccount(state: RegisterComplaintState): string | undefined {
+  return state.category === 'theft' || state.category === 'new_connection' ? undefined : state.accountNumber;
+}
+
+/** An application number as printed on a receipt: the first word of 4–30 letters, digits, "-" or "/" with a digit in it. */
+function applicationNumberIn(text: string): string | undefined {
+  const word = toAsciiDigits(text)
+    .toUpperCase()
+    .split(/[\s,;:.]+/)
+    .find((part) => /^[A-Z0-9][A-Z0-9/-]{3,29}$/.test(part) && /\d/.test(part));
+  return word;
 }
 
 /** Stores the number a message gives for the field (see readNumberAnswer); false when it gives none. */

@@ -94,8 +94,10 @@ export const ticketSchema = new Schema<TicketRecord>(
         {
           channel: { type: String, enum: CONSUMER_CHANNELS, required: true },
           channelUserId: { type: String, required: true },
-          mobile: { type: String, required: true },
+          mobile: String,
           accountNumber: String,
+          applicationNumber: String,
+          anonymous: Boolean,
           language: { type: String, enum: ['hi', 'en'] },
         },
         subdocument,

@@ -19,7 +19,8 @@ const STRONG_WEIGHT: Readonly<Record<TicketCategory, number>> = {
   transformer: 3,
   meter: 3,
   bill: 3,
-  new_connection: 3,
+  // A new-connection request names the meter it is still waiting for ("meter abhi tak nahi laga"); it is not a meter fault.
+  new_connection: 4,
   // "voltage" or "power cut" are outage words, but a named cause in the same message is the better category.
   supply: 2,
 };

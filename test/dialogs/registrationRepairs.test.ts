@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { placeName } from '../../dialogs/consumerTurn.js';
 import { textsFor } from '../../dialogs/texts.js';
 import type { TicketRecord } from '../../models/ticketTypes.js';
+import type { StaffPrincipal } from '../../services/staffAuthService.js';
+import { StaffService } from '../../services/staffService.js';
 import { createBotHarness, ticketNumberIn, type BotHarness } from '../support/botHarness.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
@@ -154,5 +156,54 @@ describe('corrections at the read-back (issue 12 item 2)', () => {
     const c = consumer('yes-mention');
     await c.chat.say(`meter jal gaya hai gomti nagar, account ${c.accountNumber}, mobile ${c.mobile}`);
     expect(ticketNumberIn((await c.chat.say('haan, mobile sahi hai')).text)).toBeDefined();
+  });
+});
+
+describe('categories that ask only what fits (issue 12 item 3)', () => {
+  it('theft without a mobile ("mobile nahi dunga, gupt rakhna hai") registers, is told it is confidential, and the JE does not see the reporter', async () => {
+    // Today's main looped on the mobile question, said nothing about confidentiality, and showed the JE the reporter.
+    const c = consumer('theft');
+    const report = 'gomti nagar me padosi katiya dal ke bijli chori kar raha hai';
+    const mobile = await c.chat.say(report);
+    expect(mobile.texts).toEqual([hi.askMobileTheft]); // no account number is asked of a theft reporter
+    const summary = await c.chat.say('mobile nahi dunga, gupt rakhna hai');
+    expect(summary.text).toBe(hi.summary({ category: 'theft', description: report, ...gomti(hi) }));
+    expect(summary.text).toContain('🔒');
+    const done = await c.chat.say('haan');
+    const number = ticketNumberIn(done.text)!;
+    expect(done.texts).toEqual([hi.registered(number, 'JE', 'Pradeep Srivastava (Demo)'), hi.theftRegistered]);
+
+    const [ticket] = await ticketsOf(c.userId);
+    // Stored intact for supervisors…
+    expect(ticket!.consumer).toMatchObject({ channel: 'webchat', channelUserId: c.userId, anonymous: true });
+    expect(ticket!.consumer.mobile).toBeUndefined();
+    // …and hidden in the JE's view.
+    const staff = new StaffService(db.models, harness.tickets, harness.directory);
+    const session = { sessionId: 'test-session', expiresAt: new Date(Date.now() + 3_600_000) };
+    const je: StaffPrincipal = { username: 'je', role: 'officer', name: 'JE', officerId: 'je-gomti-nagar-1', level: 'JE', ...session };
+    const seenByJe = await staff.getTicket(je, number);
+    expect(seenByJe.ticket.consumer).toEqual({ anonymous: true, hidden: true, language: 'hi' });
+    expect(JSON.stringify(seenByJe.ticket.events)).not.toContain(c.userId);
+    const seenBySupervisor = await staff.getTicket({ username: 'sup', role: 'supervisor', name: 'Sup', ...session }, number);
+    expect(seenBySupervisor.ticket.consumer).toMatchObject({ channelUserId: c.userId, anonymous: true });
+  });
+
+  it('a new connection is filed as new_connection and asked for its application number, not a bill account', async () => {
+    const c = consumer('new-connection');
+    const request = 'naya connection ke liye apply kiya tha, meter abhi tak nahi laga, gomti nagar';
+    expect((await c.chat.say(request)).texts).toEqual([hi.askApplication]);
+    expect((await c.chat.say('NC-2026-00417')).texts).toEqual([hi.askMobile]);
+    const summary = await c.chat.say(c.mobile);
+    expect(summary.text).toBe(hi.summary({ category: 'new_connection', description: request, applicationNumber: 'NC-2026-00417', mobile: c.mobile, ...gomti(hi) }));
+    await c.chat.say('haan');
+    const [ticket] = await ticketsOf(c.userId);
+    expect(ticket).toMatchObject({ category: 'new_connection', consumer: { applicationNumber: 'NC-2026-00417', mobile: c.mobile } });
+    expect(ticket!.consumer.accountNumber).toBeUndefined();
+  });
+
+  it('the application number is optional: "chhodo" skips it', async () => {
+    const c = consumer('new-connection-skip');
+    await c.chat.say('new connection chahiye ghar pe, gomti nagar');
+    expect((await c.chat.say('chhodo')).texts).toEqual([hi.askMobile]);
   });
 });

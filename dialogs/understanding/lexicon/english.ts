@@ -127,7 +127,7 @@ export const english: Lexicon = {
     greeting: ['^ hi|hello|hey|hii|hiya|greetings', '^ good morning|afternoon|evening|day'],
   },
 
-  skip: ['skip', 'skip it|this', 'next', 'dont have|know|remember', 'not available|handy|with me', 'no idea', 'later', 'dont have it', 'not now'],
+  skip: ['skip', 'skip it|this', 'next', 'dont have|know|remember', 'not available|handy|with me', 'no idea', 'later', 'dont have it', 'not now', 'anonymous|anonymously|confidential', 'wont|will not give|share'],
 
   languageSwitch: {
     toEnglish: [

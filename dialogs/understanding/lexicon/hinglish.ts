@@ -109,7 +109,8 @@ export const hinglish: Lexicon = {
       hints: ['jama', 'paisa|paise|rupaye|rupay|rs|rupees', 'units|unit', 'reading|reeding'],
     },
     new_connection: {
-      strong: ['{newThing} * {connection}', '{newThing} {meter} {connection}'],
+      // Three words, so that "naya connection ke liye" is read as a whole before "{connection} ke liye" takes its noun.
+      strong: ['{newThing} * {connection}', '{newThing} {meter} {connection}', '{newThing} {connection} ke|ka|ki|liye|chahiye|chaiye|lagwana|lena|wala|wali|apply'],
       cues: [
         '{connection} * chahiye|chaiye|chahie|lena|leni|lagwana|lagwani|lagana|dilwa|dilwado|dila|milega|milta|chahta|chahti|lene',
         '{connection} ke liye', 'apply|aavedan|avedan * {connection}', '{connection} * apply|aavedan', 'load badhwana|badhana|badhwani|badhani|badhao|increase',
@@ -163,6 +164,7 @@ export const hinglish: Lexicon = {
       'chhodo|chodo|chhod|chod|chhodein|chodein|chhode|chode|chhodiye|chodiye|chhodie|chodie|chhoden|choden|chhodo|skip',
       'chhod|chod do|dijiye|dein|de', 'pata|yaad nahi|nahin|nhi', 'nahi|nahin|nhi pata', 'abhi nahi|nhi hai|h', 'baad me|mein|mai', 'nahi|nhi|nahin hai|h|he',
       'nahi|nhi|nahin pass|paas', 'maloom nahi|nhi', 'aage badho|badhiye|chalo', 'mere pass|paas nahi|nhi',
+      'nahi|nhi|nahin dunga|dungi|denge|dena|doonga|dunga', 'gupt|gopniya|confidential|anonymous|secret', 'naam mat|na batana|batao|do',
     ],
 
   languageSwitch: {
