@@ -13,6 +13,7 @@ import {
   classifyYesNo,
   detectCorrection,
   extractEntities,
+  placeDetailIn,
   readNumberAnswer,
   type ComplaintField,
   type Understanding,
@@ -38,6 +39,8 @@ export interface RegisterComplaintState {
   applicationNumber?: string;
   applicationSkipped?: boolean;
   place?: ResolvedPlace;
+  /** Sector, block, house or landmark, in the consumer's words, beside the locality the directory matched. */
+  placeDetail?: string;
   district?: string;
   /** An address we could not match to a locality, kept as the consumer wrote it once they confirm it. */
   addressText?: string;
@@ -125,6 +128,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         const place = understanding.entities.place ?? this.services.directory.resolvePlace({ locality: text });
         if (place) {
           state.place = place;
+          state.placeDetail = placeDetailIn(text);
         } else if (state.unmatchedAddress && sameAddress(state.unmatchedAddress, text)) {
           // Sent twice on purpose: record it as written and let staff route it.
           state.addressText = text.slice(0, 300);
@@ -211,7 +215,10 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         case 'place': {
           const place = understanding.entities.place;
           this.clear(state, field);
-          if (place) state.place = place;
+          if (place) {
+            state.place = place;
+            state.placeDetail = placeDetailIn(text);
+          }
           break;
         }
         default:
@@ -230,6 +237,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         break;
       case 'place':
         delete state.place;
+        delete state.placeDetail;
         delete state.addressText;
         delete state.unmatchedAddress;
         delete state.district;
@@ -250,7 +258,10 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     if (entities.eitherNumbers && !(state.accountNumber && state.mobile)) state.eitherNumbers = entities.eitherNumbers;
     state.accountNumber ??= entities.accountNumber;
     state.mobile ??= entities.mobile;
-    state.place ??= entities.place;
+    if (!state.place && entities.place) {
+      state.place = entities.place;
+      state.placeDetail = placeDetailIn(text);
+    }
     state.district ??= entities.district;
   }
 
@@ -314,6 +325,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       applicationNumber: state.applicationNumber,
       mobile: state.mobile,
       locality: state.place ? local(state.place.locality ?? state.place.subDivision) : state.addressText,
+      placeDetail: state.place ? state.placeDetail : undefined,
       district: local(state.place?.district ?? state.district),
     };
   }
@@ -338,7 +350,12 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
             language: profile.language ?? 'hi',
           },
           place: place
-            ? { district: place.district, locality: place.locality ?? place.subDivision, subDivision: place.subDivision }
+            ? {
+                district: place.district,
+                locality: place.locality ?? place.subDivision,
+                subDivision: place.subDivision,
+                ...(state.placeDetail ? { addressText: state.placeDetail.slice(0, 300) } : {}),
+              }
             : { district: state.district ?? 'Unknown', addressText: state.addressText },
         },
         consumer,
@@ -354,6 +371,8 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         await dc.context.sendActivity(texts.registered(ticket._id, ticket.level, ticket.officer.name));
       } else {
         await dc.context.sendActivity(texts.registeredUnassigned(ticket._id));
+        // Outside the directory: said plainly what the helpline covers; a supervisor routes it (ticket.waitingForPerson).
+        if (!place) await dc.context.sendActivity(texts.outsideDirectory(this.services.directory.districts().map((name) => placeName(this.services, texts, name)).join(', ')));
       }
       if (!duplicate && state.category === 'theft') await dc.context.sendActivity(texts.theftRegistered);
       return dc.endDialog({ registered: true, ticketNumber: ticket._id });

@@ -171,6 +171,8 @@ export const texts = {
     askApplication: 'नए कनेक्शन की आवेदन संख्या (रसीद पर लिखी) है? लिखें, या न हो तो "छोड़ें"।',
     badApplication: 'आवेदन संख्या 4 से 30 अक्षरों/अंकों की होती है (रसीद पर लिखी)। फिर से लिखें, या "छोड़ें"।',
     theftRegistered: '🔒 आपकी सूचना गोपनीय है: अधिकारियों को आपका नाम या नंबर नहीं दिखेगा, केवल हमारे पर्यवेक्षक देख सकते हैं।',
+    outsideDirectory: (covered: string) =>
+      `आपका पता हमारी सूची के किसी इलाके से नहीं मिला। यह सेवा अभी इन ज़िलों के लिए है: ${covered}। आपकी शिकायत आपके शब्दों में हमारे पर्यवेक्षक के पास भेज दी गई है; वे इसे सही दफ़्तर तक पहुँचाएँगे। इलाका इनसे बाहर है तो अपने क्षेत्र की बिजली हेल्पलाइन 1912 पर भी कॉल करें।`,
     confirmCancel: 'आपकी अधूरी शिकायत हटा दूँ? "हाँ" लिखें तो रद्द हो जाएगी; "नहीं" लिखें तो वहीं से आगे बढ़ेंगे।',
     badMobile: 'यह सही मोबाइल नंबर नहीं लगता। 10 अंकों का नंबर लिखें, जैसे 9876543210।',
     askLocality: 'समस्या कहाँ है? मोहल्ला/इलाका लिखें (जैसे गोमती नगर, आलमबाग, चिनहट)।',
@@ -273,6 +275,8 @@ export const texts = {
     askApplication: 'Do you have the application number of your new connection (on the receipt)? Type it, or "skip".',
     badApplication: 'An application number has 4 to 30 letters or digits (on the receipt). Type it again, or "skip".',
     theftRegistered: '🔒 Your report is confidential: officers will not see your name or number; only our supervisors can.',
+    outsideDirectory: (covered: string) =>
+      `Your address did not match any locality in our list. This service currently covers these districts: ${covered}. Your complaint has gone, in your own words, to our supervisor, who will pass it to the right office. If your area is outside these, please also call 1912 for your own region.`,
     confirmCancel: 'Discard the complaint you started? Type "yes" to discard it, or "no" to carry on where we were.',
     badMobile: 'That does not look like a mobile number. Type a 10-digit number, e.g. 9876543210.',
     askLocality: 'Where is the problem? Type your locality (e.g. Gomti Nagar, Alambagh, Chinhat).',

@@ -129,6 +129,10 @@ export const ticketSchema = new Schema<TicketRecord>(
     ),
     ownerSince: Date,
     status: { type: String, enum: TICKET_STATUSES, required: true },
+    waitingForPerson: new Schema(
+      { reason: { type: String, enum: ['place_not_in_directory', 'no_officer'], required: true }, words: String, since: { type: Date, required: true } },
+      subdocument,
+    ),
     claim: claimSchema,
     closure: new Schema(
       {

@@ -190,6 +190,11 @@ export interface TicketRecord {
    */
   ownerSince?: Date;
   status: TicketStatus;
+  /**
+   * Registered without an officer, waiting for a person to route it: why, and the consumer's own words for the place
+   * (a place outside the directory). Staff list these as status "registered" with no officer.
+   */
+  waitingForPerson?: { reason: 'place_not_in_directory' | 'no_officer'; words?: string; since: Date };
   claim?: ResolutionClaim;
   closure?: TicketClosure;
   duplicateKey: string;

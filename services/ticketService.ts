@@ -206,6 +206,11 @@ export class TicketService {
       officer: officer ? toAssignedOfficer(officer) : undefined,
       ownerSince: at,
       status: officer ? 'assigned' : 'registered',
+      waitingForPerson: officer
+        ? undefined
+        : place.subDivisionId
+          ? { reason: 'no_officer', since: at }
+          : { reason: 'place_not_in_directory', since: at, ...(request.place.addressText ? { words: request.place.addressText } : {}) },
       duplicateKey,
       createdAt: at,
       updatedAt: at,
@@ -235,6 +240,8 @@ export class TicketService {
       return {
         status: 'assigned',
         set: { officer: toAssignedOfficer(officer), level: officer.level, ownerSince: this.now() },
+        // Routed by a person: no longer waiting for one.
+        ...(ticket.waitingForPerson ? { unset: ['waitingForPerson'] } : {}),
         events: [{ type: 'ticket.assigned', from: ticket.status, to: 'assigned', level: officer.level, officerId: officer.id, evidence: noteEvidence(request.note) }],
       };
     });

@@ -52,3 +52,26 @@ export function categoryOf(analysed: AnalysedText): CategoryGuess | undefined {
   const strength = 1 - Math.exp(-best.score / EVIDENCE_SCALE);
   return { category: best.category, confidence: Math.round(share * strength * 100) / 100, score: best.score };
 }
+
+/** A cause named beside these is part of the same complaint, not a second one (a new connection's meter, a stolen line's meter). */
+const PART_OF: Partial<Record<TicketCategory, readonly TicketCategory[]>> = {
+  new_connection: ['meter'],
+  theft: ['meter', 'supply'],
+  transformer: ['supply'],
+  meter: ['supply'],
+};
+
+/**
+ * Every separate problem a message reports, in the order it names them ("bill 18000 aaya hai aur meter bhi tez chal
+ * raha hai" → bill, meter). Only strongly named problems count, and an outage caused by a named fault is that fault.
+ */
+export function problemsOf(analysed: AnalysedText): TicketCategory[] {
+  const firstStrong = new Map<TicketCategory, number>();
+  for (const match of findMatches(analysed.tokens, lexicon().categories)) {
+    const cue = match.pattern.meta;
+    if (cue.kind !== 'category' || cue.strength !== 'strong') continue;
+    firstStrong.set(cue.category, Math.min(firstStrong.get(cue.category) ?? Infinity, match.first));
+  }
+  const named = [...firstStrong].sort((a, b) => a[1] - b[1]).map(([category]) => category);
+  return named.filter((category) => !named.some((other) => PART_OF[other]?.includes(category)));
+}

@@ -33,3 +33,18 @@ export function saysWrongOf(analysed: AnalysedText): boolean {
 export function skipOf(analysed: AnalysedText): boolean {
   return analysed.tokens.length > 0 && findMatches(analysed.tokens, lexicon().skip).length > 0;
 }
+
+// A sector, block, house, lane or landmark: what a lineman needs beyond the locality's name.
+const PLACE_DETAIL =
+  /(?<![\p{L}\p{N}])(?:sector|sec|block|blk|phase|house|h\.? ?no|makan|plot|flat|gali|lane|ward|near|opp|opposite|samne|saamne|paas|pas|peeche|piche|chauraha|crossing|mandir|masjid|school|hospital|park|सेक्टर|ब्लॉक|मकान|प्लॉट|गली|वार्ड|पास|सामने|पीछे|चौराहा|मंदिर|मस्जिद|स्कूल|अस्पताल|पार्क)(?![\p{L}])/iu;
+const CLAUSE_BREAK = /[,;\n।|]+|\.(?!\s?\d)/u;
+const LONGEST_PLACE_DETAIL = 120;
+
+/** The clause of a message that gives place detail ("indra nagar sector 14 ke paas"), as the consumer wrote it. */
+export function placeDetailIn(text: string): string | undefined {
+  const clause = text
+    .split(CLAUSE_BREAK)
+    .map((part) => part.trim())
+    .find((part) => part.length <= LONGEST_PLACE_DETAIL && PLACE_DETAIL.test(part));
+  return clause || undefined;
+}

@@ -1,6 +1,7 @@
 // Language understanding for the consumer chat: pure, synchronous functions over one message. See understand.ts.
 export {
   classifyCategory,
+  classifyProblems,
   classifyYesNo,
   detectCorrection,
   detectIntent,
@@ -14,7 +15,7 @@ export {
   type Understanding,
 } from './understand.js';
 export type { Entities } from './entities.js';
-export type { ComplaintField } from './fields.js';
+export { placeDetailIn, type ComplaintField } from './fields.js';
 export type { Intent } from './intent.js';
 export type { Language } from './language.js';
 export type { YesNo } from './yesNo.js';

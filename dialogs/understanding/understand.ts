@@ -2,7 +2,7 @@
 // understand() analyses once and reads everything from that.
 import type { TicketCategory } from '../../models/ticketTypes.js';
 import type { Directory } from '../../services/directory.js';
-import { categoryOf } from './category.js';
+import { categoryOf, problemsOf } from './category.js';
 import { entitiesOf, numberAnswerOf, type Entities } from './entities.js';
 import { fieldsNamedOf, saysWrongOf, skipOf, type ComplaintField } from './fields.js';
 import { intentOf, type Intent } from './intent.js';
@@ -26,6 +26,11 @@ export function classifyYesNo(text: string): YesNo {
 export function classifyCategory(text: string): { category: TicketCategory; confidence: number } | undefined {
   const guess = categoryOf(analyse(text));
   return guess === undefined ? undefined : { category: guess.category, confidence: guess.confidence };
+}
+
+/** The separate problems a message reports, in order (see problemsOf). */
+export function classifyProblems(text: string): TicketCategory[] {
+  return problemsOf(analyse(text));
 }
 
 export function extractEntities(text: string, directory: Directory): Entities {

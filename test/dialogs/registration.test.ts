@@ -210,10 +210,12 @@ describe.each(cases)('registration in $style', (c) => {
 
     const done = await chat.say(c.yes);
     const number = ticketNumberIn(done.text)!;
-    // Nobody to assign by place: staff route it.
-    expect(done.texts).toEqual([texts.registeredUnassigned(number)]);
+    // Nobody to assign by place: told plainly what the helpline covers, and queued for a supervisor with its words (issue 12).
+    const covered = harness.directory.districts().map((name) => placeName(harness, texts, name)).join(', ');
+    expect(done.texts).toEqual([texts.registeredUnassigned(number), texts.outsideDirectory(covered)]);
     const [ticket] = await ticketsOf(identity.userId);
     expect(ticket).toMatchObject({ _id: number, status: 'registered', place: { district: 'Unknown', addressText: c.unknownLocality } });
+    expect(ticket!.waitingForPerson).toMatchObject({ reason: 'place_not_in_directory', words: c.unknownLocality });
     expect(ticket!.officer).toBeUndefined();
     expect(ticket!.place.subDivisionId).toBeUndefined();
   });

@@ -207,3 +207,41 @@ describe('categories that ask only what fits (issue 12 item 3)', () => {
     expect((await c.chat.say('chhodo')).texts).toEqual([hi.askMobile]);
   });
 });
+
+describe('place detail (issue 12 item 4)', () => {
+  it('"indra nagar sector 14 ke paas" keeps the sector and landmark beside the matched locality, in the read-back and on the ticket', async () => {
+    // Today's main kept only "Indira Nagar".
+    const c = consumer('sector');
+    expect((await c.chat.say('bijli nahi aa rahi hai')).texts).toEqual([hi.askAccount]);
+    await c.chat.say(c.accountNumber);
+    await c.chat.say(c.mobile);
+    const summary = await c.chat.say('indra nagar sector 14 ke paas');
+    expect(summary.text).toBe(
+      hi.summary({
+        category: 'supply',
+        description: 'bijli nahi aa rahi hai',
+        accountNumber: c.accountNumber,
+        mobile: c.mobile,
+        locality: placeName(harness, hi, 'Indira Nagar'),
+        placeDetail: 'indra nagar sector 14 ke paas',
+        district: placeName(harness, hi, 'Lucknow'),
+      }),
+    );
+    await c.chat.say('haan');
+    const [ticket] = await ticketsOf(c.userId);
+    expect(ticket!.place).toMatchObject({ locality: 'Indira Nagar', addressText: 'indra nagar sector 14 ke paas' });
+  });
+
+  it('a place outside the directory is told what the helpline covers, and the ticket waits for a supervisor with its words', async () => {
+    const c = consumer('outside');
+    const place = 'Civil Lines, Bareilly';
+    await c.chat.say(`meter jal gaya hai, account ${c.accountNumber}, mobile ${c.mobile}`);
+    expect((await c.chat.say(place)).texts).toEqual([hi.unknownLocality(place)]);
+    await c.chat.say(place);
+    const done = await c.chat.say('haan');
+    expect(done.texts[1]).toBe(hi.outsideDirectory(harness.directory.districts().map((name) => placeName(harness, hi, name)).join(', ')));
+    const [ticket] = await ticketsOf(c.userId);
+    expect(ticket).toMatchObject({ status: 'registered', waitingForPerson: { reason: 'place_not_in_directory', words: place } });
+    expect(ticket!.officer).toBeUndefined();
+  });
+});
