@@ -10,6 +10,7 @@ import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js'
 import { categoryChoiceOrder, type ComplaintDraft, type Texts } from './texts.js';
 import {
   classifyCategory,
+  classifyProblems,
   classifyYesNo,
   detectCorrection,
   extractEntities,
@@ -38,6 +39,8 @@ export interface RegisterComplaintState {
   /** A new connection's application number, and whether the consumer said they have none at hand. */
   applicationNumber?: string;
   applicationSkipped?: boolean;
+  /** Other problems named in the same message ("… aur meter bhi tez chal raha hai"): one more ticket each. */
+  alsoCategories?: TicketCategory[];
   place?: ResolvedPlace;
   /** Sector, block, house or landmark, in the consumer's words, beside the locality the directory matched. */
   placeDetail?: string;
@@ -119,7 +122,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       case 'mobile':
         if (takeNumber(state, 'mobile', text)) break;
         // "mobile nahi dunga, gupt rakhna hai": a theft report needs no mobile.
-        if (state.category === 'theft' && (understanding.skip || classifyYesNo(text) === 'no')) {
+        if (onlyTheft(state) && (understanding.skip || classifyYesNo(text) === 'no')) {
           state.mobileSkipped = true;
           break;
         }
@@ -141,6 +144,12 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       }
       case 'confirm': {
         const yesNo = classifyYesNo(text);
+        // "aur meter wali bhi darj karo": one more problem, read back again with the rest.
+        const added = yesNo === 'no' ? [] : classifyProblems(text).filter((problem) => !categoriesOf(state).includes(problem));
+        if (added.length > 0) {
+          state.alsoCategories = [...(state.alsoCategories ?? []), ...added];
+          break;
+        }
         // "nahi, mobile 8299012345 hai", "account galat hai": that field is corrected, and read back again.
         if (this.correct(state, understanding, yesNo)) break;
         if (yesNo === 'no') return this.ask(state, 'whatToChange', texts);
@@ -185,7 +194,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
   }
 
   protected override skippable(state: RegisterComplaintState): boolean {
-    return state.asking === 'accountNumber' || state.asking === 'applicationNumber' || (state.asking === 'mobile' && state.category === 'theft');
+    return state.asking === 'accountNumber' || state.asking === 'applicationNumber' || (state.asking === 'mobile' && onlyTheft(state));
   }
 
   /** A complaint the consumer has already told us something about is not thrown away on one word: asked once. */
@@ -254,6 +263,8 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     if (isFirstMessage && category) {
       state.category ??= category;
       if (text.trim().length >= descriptiveLength) state.description ??= text.trim();
+      const others = classifyProblems(text).filter((problem) => problem !== state.category);
+      if (others.length > 0) state.alsoCategories = others;
     }
     if (entities.eitherNumbers && !(state.accountNumber && state.mobile)) state.eitherNumbers = entities.eitherNumbers;
     state.accountNumber ??= entities.accountNumber;
@@ -280,7 +291,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     } else if (state.category !== 'theft' && !state.accountNumber && !state.accountSkipped) {
       return 'accountNumber';
     }
-    if (!state.mobile && !(state.category === 'theft' && state.mobileSkipped)) return 'mobile';
+    if (!state.mobile && !(onlyTheft(state) && state.mobileSkipped)) return 'mobile';
     if (!state.place && !state.addressText) return 'place';
     return 'confirm';
   }
@@ -303,7 +314,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       case 'applicationNumber':
         return { text: texts.askApplication, choices: texts.skipWords.slice(0, 1) };
       case 'mobile':
-        return state.category === 'theft' ? { text: texts.askMobileTheft, choices: texts.skipWords.slice(0, 1) } : { text: texts.askMobile };
+        return onlyTheft(state) ? { text: texts.askMobileTheft, choices: texts.skipWords.slice(0, 1) } : { text: texts.askMobile };
       case 'place':
         return { text: texts.askLocality };
       case 'confirm':
@@ -321,7 +332,8 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     return {
       category: state.category!,
       description: state.description ?? '',
-      accountNumber: storedAccount(state),
+      accountNumber: storedAccount(state.category, state.accountNumber),
+      alsoCategories: state.alsoCategories,
       applicationNumber: state.applicationNumber,
       mobile: state.mobile,
       locality: state.place ? local(state.place.locality ?? state.place.subDivision) : state.addressText,
@@ -330,60 +342,76 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     };
   }
 
+  /** Registers the complaint, and one more for each other problem the consumer named (one read-back listed them all). */
   private async register(dc: DialogContext, state: RegisterComplaintState, texts: Texts): Promise<DialogTurnResult> {
     const consumer = consumerFrom(dc.context);
     const profile = await this.services.profile.get(dc.context, {});
     const place = state.place;
+    const numbers: string[] = [];
     try {
-      const { ticket, duplicate } = await this.services.tickets.register(
-        {
-          category: state.category!,
-          description: state.description!.slice(0, 2000),
-          consumer: {
-            channel: consumer.channel,
-            channelUserId: consumer.channelUserId,
-            mobile: state.mobile,
-            accountNumber: storedAccount(state),
-            applicationNumber: state.applicationNumber,
-            // Theft is reported in confidence by default: officers never see who reported it.
-            anonymous: state.category === 'theft' ? true : undefined,
-            language: profile.language ?? 'hi',
+      for (const category of categoriesOf(state)) {
+        const account = storedAccount(category, state.accountNumber);
+        const { ticket, duplicate } = await this.services.tickets.register(
+          {
+            category,
+            description: state.description!.slice(0, 2000),
+            consumer: {
+              channel: consumer.channel,
+              channelUserId: consumer.channelUserId,
+              mobile: state.mobile,
+              accountNumber: account,
+              applicationNumber: category === 'new_connection' ? state.applicationNumber : undefined,
+              // Theft is reported in confidence by default: officers never see who reported it.
+              anonymous: category === 'theft' ? true : undefined,
+              language: profile.language ?? 'hi',
+            },
+            place: place
+              ? {
+                  district: place.district,
+                  locality: place.locality ?? place.subDivision,
+                  subDivision: place.subDivision,
+                  ...(state.placeDetail ? { addressText: state.placeDetail.slice(0, 300) } : {}),
+                }
+              : { district: state.district ?? 'Unknown', addressText: state.addressText },
           },
-          place: place
-            ? {
-                district: place.district,
-                locality: place.locality ?? place.subDivision,
-                subDivision: place.subDivision,
-                ...(state.placeDetail ? { addressText: state.placeDetail.slice(0, 300) } : {}),
-              }
-            : { district: state.district ?? 'Unknown', addressText: state.addressText },
-        },
-        consumer,
-      );
+          consumer,
+        );
+        numbers.push(ticket._id);
+        if (duplicate) {
+          await dc.context.sendActivity(texts.duplicate(ticket._id, ticket.status));
+        } else if (ticket.officer) {
+          await dc.context.sendActivity(texts.registered(ticket._id, ticket.level, ticket.officer.name));
+        } else {
+          await dc.context.sendActivity(texts.registeredUnassigned(ticket._id));
+          // Outside the directory: said plainly what the helpline covers; a supervisor routes it (ticket.waitingForPerson).
+          if (!place) await dc.context.sendActivity(texts.outsideDirectory(this.services.directory.districts().map((name) => placeName(this.services, texts, name)).join(', ')));
+        }
+        if (!duplicate && category === 'theft') await dc.context.sendActivity(texts.theftRegistered);
+      }
       // Remember what they told us so the next complaint asks less.
       if (state.mobile) profile.mobile = state.mobile;
-      if (storedAccount(state)) profile.accountNumber = storedAccount(state);
+      const account = storedAccount(state.category!, state.accountNumber);
+      if (account) profile.accountNumber = account;
       await this.services.profile.set(dc.context, profile);
-
-      if (duplicate) {
-        await dc.context.sendActivity(texts.duplicate(ticket._id, ticket.status));
-      } else if (ticket.officer) {
-        await dc.context.sendActivity(texts.registered(ticket._id, ticket.level, ticket.officer.name));
-      } else {
-        await dc.context.sendActivity(texts.registeredUnassigned(ticket._id));
-        // Outside the directory: said plainly what the helpline covers; a supervisor routes it (ticket.waitingForPerson).
-        if (!place) await dc.context.sendActivity(texts.outsideDirectory(this.services.directory.districts().map((name) => placeName(this.services, texts, name)).join(', ')));
-      }
-      if (!duplicate && state.category === 'theft') await dc.context.sendActivity(texts.theftRegistered);
-      return dc.endDialog({ registered: true, ticketNumber: ticket._id });
+      return dc.endDialog({ registered: true, ticketNumber: numbers[0], ticketNumbers: numbers });
     } catch (error) {
       if (error instanceof ConcurrentUpdateError) {
         await dc.context.sendActivity(texts.turnError);
-        return dc.endDialog({ registered: false });
+        return dc.endDialog({ registered: numbers.length > 0, ticketNumbers: numbers });
       }
       throw error;
     }
   }
+}
+
+/** The complaint's category first, then each other problem named with it. */
+function categoriesOf(state: RegisterComplaintState): TicketCategory[] {
+  return [state.category!, ...(state.alsoCategories ?? []).filter((category) => category !== state.category)];
+}
+
+/** Only theft reports: then no mobile is required. */
+function onlyTheft(state: RegisterComplaintState): boolean {
+  return categoriesOf(state).every((category) => category === 'theft');
 }
 
 /** A tapped suggested action ("मीटर", "Meter") maps straight back to its category. */
@@ -393,8 +421,8 @@ function choiceCategory(text: string, texts: Texts): TicketCategory | undefined 
 }
 
 /** The account number only where the category asks for one: not a theft reporter's, not a new connection's. */
-function storedAccount(state: RegisterComplaintState): string | undefined {
-  return state.category === 'theft' || state.category === 'new_connection' ? undefined : state.accountNumber;
+function storedAccount(category: TicketCategory | undefined, accountNumber: string | undefined): string | undefined {
+  return category === 'theft' || category === 'new_connection' ? undefined : accountNumber;
 }
 
 /** An application number as printed on a receipt: the first word of 4–30 letters, digits, "-" or "/" with a digit in it. */

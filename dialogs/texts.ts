@@ -26,13 +26,17 @@ export interface ComplaintDraft {
   placeDetail?: string;
   /** A new connection's application number (a new connection is asked for this instead of a bill's account). */
   applicationNumber?: string;
+  /** Other problems named with it: each becomes a complaint of its own. */
+  alsoCategories?: TicketCategory[];
 }
 
 /** The read-back's place, identity and closing lines, which differ by category (see summary). */
 function summaryLines(language: Language, draft: ComplaintDraft): string[] {
   const l = summaryLabels[language];
   const place = `${draft.locality ?? '—'}${draft.placeDetail ? ` (${draft.placeDetail})` : ''}${draft.district ? `, ${draft.district}` : ''}`;
-  const lines = [l.check, `• ${l.about}: ${categoryNames[language][draft.category]}`, `• ${l.details}: ${draft.description}`, `• ${l.locality}: ${place}`];
+  const lines = [l.check, `• ${l.about}: ${categoryNames[language][draft.category]}`];
+  for (const other of draft.alsoCategories ?? []) lines.push(`• ${l.also}: ${categoryNames[language][other]}`);
+  lines.push(`• ${l.details}: ${draft.description}`, `• ${l.locality}: ${place}`);
   lines.push(`• ${l.mobile}: ${draft.mobile ?? '—'}`);
   if (draft.category === 'new_connection') lines.push(`• ${l.application}: ${draft.applicationNumber ?? '—'}`);
   else if (draft.category !== 'theft') lines.push(`• ${l.account}: ${draft.accountNumber ?? '—'}`);
@@ -41,10 +45,11 @@ function summaryLines(language: Language, draft: ComplaintDraft): string[] {
   return lines;
 }
 
-const summaryLabels: Record<Language, Record<'check' | 'about' | 'details' | 'locality' | 'mobile' | 'account' | 'application' | 'confidential' | 'question', string>> = {
+const summaryLabels: Record<Language, Record<'check' | 'about' | 'also' | 'details' | 'locality' | 'mobile' | 'account' | 'application' | 'confidential' | 'question', string>> = {
   hi: {
     check: 'कृपया जाँच लें:',
     about: 'विषय',
+    also: 'साथ में अलग शिकायत',
     details: 'विवरण',
     locality: 'इलाका',
     mobile: 'मोबाइल',
@@ -56,6 +61,7 @@ const summaryLabels: Record<Language, Record<'check' | 'about' | 'details' | 'lo
   en: {
     check: 'Please check:',
     about: 'About',
+    also: 'Also, as a separate complaint',
     details: 'Details',
     locality: 'Locality',
     mobile: 'Mobile',

@@ -107,21 +107,30 @@ function frameOf(analysed: AnalysedText, candidate: NumberCandidate): Frame | un
   const isNumber = (index: number) => tokens[index]?.script === 'number' && tokens[index]!.text.length >= 5;
   const frameAt = (index: number): Frame | undefined =>
     isA(tokens[index], 'accountFrame') ? 'account' : isA(tokens[index], 'mobileFrame') ? 'mobile' : undefined;
+  let before: { frame: Frame; distance: number } | undefined;
   for (let index = firstIndex - 1, seen = 0; seen < FRAME_REACH_BEFORE && index >= 0; index -= 1, seen += 1) {
     if (isNumber(index)) break;
     const frame = frameAt(index);
-    if (frame) return frame;
-  }
-  const clause = tokens[lastIndex]!.clause;
-  for (let index = lastIndex + 1, seen = 0; seen < FRAME_REACH_AFTER && index < tokens.length; index += 1, seen += 1) {
-    if (isNumber(index) || tokens[index]!.clause !== clause) return undefined;
-    const frame = frameAt(index);
     if (frame) {
-      const introducesNext = [1, 2, 3].some((step) => isNumber(index + step));
-      return introducesNext ? undefined : frame;
+      before = { frame, distance: seen };
+      break;
     }
   }
-  return undefined;
+  let after: { frame: Frame; distance: number } | undefined;
+  const clause = tokens[lastIndex]!.clause;
+  for (let index = lastIndex + 1, seen = 0; seen < FRAME_REACH_AFTER && index < tokens.length; index += 1, seen += 1) {
+    if (isNumber(index) || tokens[index]!.clause !== clause) break;
+    const frame = frameAt(index);
+    if (frame) {
+      // "mob 8299012345", "mob no 8299012345": the label of the number right after it.
+      const introducesNext = [1, 2].some((step) => isNumber(index + step));
+      if (!introducesNext) after = { frame, distance: seen };
+      break;
+    }
+  }
+  // The nearer label wins ("8299012345 mera mobile hai aur 6789012345 account"); a tie goes to the one before.
+  if (before && after) return after.distance < before.distance ? after.frame : before.frame;
+  return (before ?? after)?.frame;
 }
 
 function numbersIn(analysed: AnalysedText, ticketSpans: ReadonlyArray<{ start: number; end: number }>): Pick<Entities, 'mobile' | 'accountNumber' | 'eitherNumbers'> {

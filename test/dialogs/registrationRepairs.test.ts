@@ -245,3 +245,33 @@ describe('place detail (issue 12 item 4)', () => {
     expect(ticket!.officer).toBeUndefined();
   });
 });
+
+describe('several problems in one message (issue 12 item 3)', () => {
+  it('"bill 18000 aaya hai aur meter bhi tez chal raha hai" becomes two tickets after one read-back listing each', async () => {
+    // Today's main registered only the first.
+    const c = consumer('two-problems');
+    const message = `bill 18000 aaya hai aur meter bhi tez chal raha hai, gomti nagar, account ${c.accountNumber}, mobile ${c.mobile}`;
+    const summary = await c.chat.say(message);
+    expect(summary.text).toBe(
+      hi.summary({ category: 'bill', alsoCategories: ['meter'], description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hi) }),
+    );
+    const done = await c.chat.say('haan');
+    expect(done.texts).toHaveLength(2);
+    const tickets = await ticketsOf(c.userId);
+    expect(tickets.map((ticket) => ticket.category).sort()).toEqual(['bill', 'meter']);
+    for (const ticket of tickets) expect(done.text).toContain(ticket._id);
+  });
+
+  it('"aur meter wali bhi darj karo" at the read-back adds one, and reads back again', async () => {
+    // Today's main ignored it.
+    const c = consumer('add-problem');
+    const message = `bill bahut zyada aaya hai, gomti nagar, account ${c.accountNumber}, mobile ${c.mobile}`;
+    await c.chat.say(message);
+    const summary = await c.chat.say('aur meter wali bhi darj karo');
+    expect(summary.text).toBe(
+      hi.summary({ category: 'bill', alsoCategories: ['meter'], description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hi) }),
+    );
+    await c.chat.say('haan');
+    expect((await ticketsOf(c.userId)).map((ticket) => ticket.category).sort()).toEqual(['bill', 'meter']);
+  });
+});
