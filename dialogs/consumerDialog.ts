@@ -53,6 +53,14 @@ export abstract class ConsumerDialog<State extends object> extends Dialog<State>
   protected abstract answer(dc: DialogContext, state: State, understanding: Understanding, texts: Texts): Promise<Question | DialogTurnResult>;
   /** The current question again (after an interruption, a language change, or a child dialog). */
   protected abstract currentQuestion(state: State, texts: Texts): Question | undefined;
+  /** May the current question be skipped? Then "chhodo"/"छोड़ो" is an answer (skip it), not a cancel. */
+  protected skippable(_state: State): boolean {
+    return false;
+  }
+  /** Asked before a cancel throws away what the consumer already gave; undefined cancels at once. */
+  protected confirmCancel(_state: State, _texts: Texts): Question | undefined {
+    return undefined;
+  }
 
   override async beginDialog(dc: DialogContext, options?: State): Promise<DialogTurnResult> {
     const state = { ...(options ?? {}) } as State;
@@ -95,10 +103,18 @@ export abstract class ConsumerDialog<State extends object> extends Dialog<State>
       await this.repromptDialog(dc.context, dc.activeDialog!);
       return Dialog.EndOfTurn;
     }
+    const state = dc.activeDialog!.state as State;
     switch (understanding.intent) {
-      case 'cancel':
+      case 'cancel': {
+        if (understanding.skip && this.skippable(state)) return undefined;
+        const question = this.confirmCancel(state, texts);
+        if (question) {
+          await say(dc.context, question.text, question.choices);
+          return Dialog.EndOfTurn;
+        }
         await say(dc.context, texts.cancelled, texts.menuChoices);
         return dc.cancelAllDialogs();
+      }
       case 'restart': {
         // The cancellation's own result, as for cancel: returning "waiting" here would leave the root dialog on the
         // stack with nothing inside it, and the consumer's next message would end it without an answer.

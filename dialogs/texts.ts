@@ -22,7 +22,55 @@ export interface ComplaintDraft {
   mobile?: string;
   locality?: string;
   district?: string;
+  /** Sector, block, house number or landmark as the consumer gave them ("sector 14 ke paas"). */
+  placeDetail?: string;
+  /** A new connection's application number (a new connection is asked for this instead of a bill's account). */
+  applicationNumber?: string;
+  /** Other problems named with it: each becomes a complaint of its own. */
+  alsoCategories?: TicketCategory[];
 }
+
+/** The read-back's place, identity and closing lines, which differ by category (see summary). */
+function summaryLines(language: Language, draft: ComplaintDraft): string[] {
+  const l = summaryLabels[language];
+  const place = `${draft.locality ?? '—'}${draft.placeDetail ? ` (${draft.placeDetail})` : ''}${draft.district ? `, ${draft.district}` : ''}`;
+  const lines = [l.check, `• ${l.about}: ${categoryNames[language][draft.category]}`];
+  for (const other of draft.alsoCategories ?? []) lines.push(`• ${l.also}: ${categoryNames[language][other]}`);
+  lines.push(`• ${l.details}: ${draft.description}`, `• ${l.locality}: ${place}`);
+  lines.push(`• ${l.mobile}: ${draft.mobile ?? '—'}`);
+  if (draft.category === 'new_connection') lines.push(`• ${l.application}: ${draft.applicationNumber ?? '—'}`);
+  else if (draft.category !== 'theft') lines.push(`• ${l.account}: ${draft.accountNumber ?? '—'}`);
+  if (draft.category === 'theft') lines.push(l.confidential);
+  lines.push(l.question);
+  return lines;
+}
+
+const summaryLabels: Record<Language, Record<'check' | 'about' | 'also' | 'details' | 'locality' | 'mobile' | 'account' | 'application' | 'confidential' | 'question', string>> = {
+  hi: {
+    check: 'कृपया जाँच लें:',
+    about: 'विषय',
+    also: 'साथ में अलग शिकायत',
+    details: 'विवरण',
+    locality: 'इलाका',
+    mobile: 'मोबाइल',
+    account: 'खाता संख्या',
+    application: 'आवेदन संख्या',
+    confidential: '🔒 आपकी पहचान गोपनीय रहेगी: अधिकारियों को यह नहीं दिखेगा कि सूचना किसने दी।',
+    question: 'क्या शिकायत दर्ज कर दूँ?',
+  },
+  en: {
+    check: 'Please check:',
+    about: 'About',
+    also: 'Also, as a separate complaint',
+    details: 'Details',
+    locality: 'Locality',
+    mobile: 'Mobile',
+    account: 'Account number',
+    application: 'Application number',
+    confidential: '🔒 Your identity stays confidential: officers will not see who reported this.',
+    question: 'Shall I register the complaint?',
+  },
+};
 
 const categoryNames: Record<Language, Record<TicketCategory, string>> = {
   hi: {
@@ -120,19 +168,22 @@ export const texts = {
     skipWords: ['छोड़ें', 'skip'],
     badAccount: 'खाता संख्या 10 अंकों की होती है (बिल पर ऊपर लिखी)। फिर से लिखें, या "छोड़ें" लिखें।',
     askMobile: 'आपका मोबाइल नंबर? (10 अंक, जिस पर हम आपसे संपर्क कर सकें)',
+    askWhichMobile: (numbers: string[]) =>
+      `आपने दो नंबर लिखे: ${numbers.join(' और ')}। इनमें से आपका मोबाइल नंबर कौन-सा है? (दूसरा खाता संख्या के रूप में दर्ज होगा)`,
+    askWhatToChange: 'क्या बदलना है? नीचे से चुनें, या सीधे सही जानकारी लिखें (जैसे "मोबाइल 9876543210")।',
+    changeChoices: ['विषय', 'विवरण', 'इलाका', 'मोबाइल', 'खाता संख्या', 'शिकायत दर्ज न करें'],
+    askMobileTheft:
+      'चोरी की सूचना गोपनीय रहती है: अधिकारियों को यह नहीं दिखेगा कि सूचना किसने दी। मोबाइल नंबर देना ज़रूरी नहीं — हम आपसे संपर्क कर सकें तो लिखें, नहीं तो "छोड़ें"।',
+    askApplication: 'नए कनेक्शन की आवेदन संख्या (रसीद पर लिखी) है? लिखें, या न हो तो "छोड़ें"।',
+    badApplication: 'आवेदन संख्या 4 से 30 अक्षरों/अंकों की होती है (रसीद पर लिखी)। फिर से लिखें, या "छोड़ें"।',
+    theftRegistered: '🔒 आपकी सूचना गोपनीय है: अधिकारियों को आपका नाम या नंबर नहीं दिखेगा, केवल हमारे पर्यवेक्षक देख सकते हैं।',
+    outsideDirectory: (covered: string) =>
+      `आपका पता हमारी सूची के किसी इलाके से नहीं मिला। यह सेवा अभी इन ज़िलों के लिए है: ${covered}। आपकी शिकायत आपके शब्दों में हमारे पर्यवेक्षक के पास भेज दी गई है; वे इसे सही दफ़्तर तक पहुँचाएँगे। इलाका इनसे बाहर है तो अपने क्षेत्र की बिजली हेल्पलाइन 1912 पर भी कॉल करें।`,
+    confirmCancel: 'आपकी अधूरी शिकायत हटा दूँ? "हाँ" लिखें तो रद्द हो जाएगी; "नहीं" लिखें तो वहीं से आगे बढ़ेंगे।',
     badMobile: 'यह सही मोबाइल नंबर नहीं लगता। 10 अंकों का नंबर लिखें, जैसे 9876543210।',
     askLocality: 'समस्या कहाँ है? मोहल्ला/इलाका लिखें (जैसे गोमती नगर, आलमबाग, चिनहट)।',
     unknownLocality: (text: string) => `"${text}" हमारी सूची में नहीं मिला। पास का कोई जाना-पहचाना इलाका लिखें, या वही पता दोबारा भेजें तो मैं उसे ऐसे ही दर्ज कर दूँगा।`,
-    summary: (draft: ComplaintDraft) =>
-      [
-        'कृपया जाँच लें:',
-        `• विषय: ${categoryNames.hi[draft.category]}`,
-        `• विवरण: ${draft.description}`,
-        `• इलाका: ${draft.locality ?? '—'}${draft.district ? `, ${draft.district}` : ''}`,
-        `• मोबाइल: ${draft.mobile ?? '—'}`,
-        `• खाता संख्या: ${draft.accountNumber ?? '—'}`,
-        'क्या शिकायत दर्ज कर दूँ?',
-      ].join('\n'),
+    summary: (draft: ComplaintDraft) => summaryLines('hi', draft).join('\n'),
     yesNoChoices: ['हाँ', 'नहीं'],
     registered: (number: string, level: OfficerLevel, officerName: string | undefined) =>
       `✅ आपकी शिकायत दर्ज हो गई। शिकायत संख्या: ${number}\nयह ${officerPhrase('hi', level, officerName)} को सौंपी गई है। काम की हर प्रगति पर हम आपको यहीं संदेश भेजेंगे, और समस्या ठीक होने पर आपसे पूछेंगे — आपकी "हाँ" के बिना शिकायत बंद नहीं होगी।`,
@@ -221,19 +272,22 @@ export const texts = {
     skipWords: ['skip', 'छोड़ें'],
     badAccount: 'The account number has 10 digits (at the top of your bill). Type it again, or type "skip".',
     askMobile: 'Your mobile number? (10 digits, where we can reach you)',
+    askWhichMobile: (numbers: string[]) =>
+      `You wrote two numbers: ${numbers.join(' and ')}. Which one is your mobile number? (The other will be recorded as the account number.)`,
+    askWhatToChange: 'What should I change? Choose below, or just type the right detail (e.g. "mobile 9876543210").',
+    changeChoices: ['Subject', 'Details', 'Locality', 'Mobile', 'Account number', 'Do not register'],
+    askMobileTheft:
+      'Theft reports are confidential: officers will not see who reported it. A mobile number is optional — type it if we may contact you, otherwise "skip".',
+    askApplication: 'Do you have the application number of your new connection (on the receipt)? Type it, or "skip".',
+    badApplication: 'An application number has 4 to 30 letters or digits (on the receipt). Type it again, or "skip".',
+    theftRegistered: '🔒 Your report is confidential: officers will not see your name or number; only our supervisors can.',
+    outsideDirectory: (covered: string) =>
+      `Your address did not match any locality in our list. This service currently covers these districts: ${covered}. Your complaint has gone, in your own words, to our supervisor, who will pass it to the right office. If your area is outside these, please also call 1912 for your own region.`,
+    confirmCancel: 'Discard the complaint you started? Type "yes" to discard it, or "no" to carry on where we were.',
     badMobile: 'That does not look like a mobile number. Type a 10-digit number, e.g. 9876543210.',
     askLocality: 'Where is the problem? Type your locality (e.g. Gomti Nagar, Alambagh, Chinhat).',
     unknownLocality: (text: string) => `I could not find "${text}" in our list. Type a nearby well-known locality, or send the same address again and I will record it as it is.`,
-    summary: (draft: ComplaintDraft) =>
-      [
-        'Please check:',
-        `• About: ${categoryNames.en[draft.category]}`,
-        `• Details: ${draft.description}`,
-        `• Locality: ${draft.locality ?? '—'}${draft.district ? `, ${draft.district}` : ''}`,
-        `• Mobile: ${draft.mobile ?? '—'}`,
-        `• Account number: ${draft.accountNumber ?? '—'}`,
-        'Shall I register the complaint?',
-      ].join('\n'),
+    summary: (draft: ComplaintDraft) => summaryLines('en', draft).join('\n'),
     yesNoChoices: ['Yes', 'No'],
     registered: (number: string, level: OfficerLevel, officerName: string | undefined) =>
       `✅ Your complaint is registered. Complaint number: ${number}\nIt is assigned to ${officerPhrase('en', level, officerName)}. We will message you here at every step, and ask you when it is fixed — it will not be closed without your "yes".`,

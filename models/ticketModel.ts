@@ -94,8 +94,10 @@ export const ticketSchema = new Schema<TicketRecord>(
         {
           channel: { type: String, enum: CONSUMER_CHANNELS, required: true },
           channelUserId: { type: String, required: true },
-          mobile: { type: String, required: true },
+          mobile: String,
           accountNumber: String,
+          applicationNumber: String,
+          anonymous: Boolean,
           language: { type: String, enum: ['hi', 'en'] },
         },
         subdocument,
@@ -127,6 +129,10 @@ export const ticketSchema = new Schema<TicketRecord>(
     ),
     ownerSince: Date,
     status: { type: String, enum: TICKET_STATUSES, required: true },
+    waitingForPerson: new Schema(
+      { reason: { type: String, enum: ['place_not_in_directory', 'no_officer'], required: true }, words: String, since: { type: Date, required: true } },
+      subdocument,
+    ),
     claim: claimSchema,
     closure: new Schema(
       {

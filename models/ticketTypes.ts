@@ -99,10 +99,17 @@ export interface TicketEvent {
 export interface ConsumerIdentity {
   channel: ConsumerChannel;
   channelUserId: string;
-  /** Ten digits, no country code. */
-  mobile: string;
+  /** Ten digits, no country code. Absent only on an anonymous theft report whose reporter gave none. */
+  mobile?: string;
   /** The ten-digit consumer account number printed on the bill, when the consumer gave it. */
   accountNumber?: string;
+  /** A new connection's application number, when the consumer gave it (they have no bill yet). */
+  applicationNumber?: string;
+  /**
+   * A theft report, confidential by default: the reporter's identity is kept (for supervisors) but hidden from
+   * officers and agents in every staff view.
+   */
+  anonymous?: boolean;
   language?: 'hi' | 'en';
 }
 
@@ -183,6 +190,11 @@ export interface TicketRecord {
    */
   ownerSince?: Date;
   status: TicketStatus;
+  /**
+   * Registered without an officer, waiting for a person to route it: why, and the consumer's own words for the place
+   * (a place outside the directory). Staff list these as status "registered" with no officer.
+   */
+  waitingForPerson?: { reason: 'place_not_in_directory' | 'no_officer'; words?: string; since: Date };
   claim?: ResolutionClaim;
   closure?: TicketClosure;
   duplicateKey: string;

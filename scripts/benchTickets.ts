@@ -294,7 +294,7 @@ async function seed(service: TicketService, models: Models, directory: Directory
       copyBytes += mongoose.mongo.BSON.calculateObjectSize(copy);
       // What registration leaves beside every ticket, so those collections are as big as 100,000 tickets make them.
       if (state !== 'closed') guards.push({ _id: copy.duplicateKey, ticketNumber: copy._id, createdAt: copy.createdAt });
-      for (const key of [channelIdentityKey(copy.consumer.channel, copy.consumer.channelUserId), mobileIdentityKey(copy.consumer.mobile)]) {
+      for (const key of [channelIdentityKey(copy.consumer.channel, copy.consumer.channelUserId), mobileIdentityKey(copy.consumer.mobile!)]) {
         index.push({ _id: key, ticketNumbers: [copy._id], updatedAt: copy.createdAt });
       }
       if (state !== 'closed') {

@@ -80,6 +80,8 @@ export class CallbackService {
   /** The outbox's `callback.enqueue` for a `ticket.unconfirmed` event. Idempotent per claim; a claim answered meanwhile is skipped. */
   async enqueueTicket(ticket: TicketRecord, event: TicketEvent): Promise<void> {
     if (!event.claimId || !isStillUnanswered(ticket, event.claimId)) return;
+    // An anonymous theft report without a number has nobody to call; its reporter is still asked in the chat.
+    if (ticket.consumer.mobile === undefined) return;
     await this.insertOnce({
       _id: `ticket:${ticket._id}:${event.claimId}`,
       kind: 'ticket',

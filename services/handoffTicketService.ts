@@ -21,7 +21,7 @@ export const handoffTicketSchema = z.strictObject({
   category: z.enum(TICKET_CATEGORIES),
   description: registerTicketSchema.shape.description,
   place: z.strictObject({ district: place.district, locality: place.locality, addressText: place.addressText }),
-  mobile: consumer.mobile.meta({ description: 'The consumer\'s mobile as they gave it: 10 digits, +91…, 0…' }),
+  mobile: consumer.mobile.unwrap().meta({ description: 'The consumer\'s mobile as they gave it: 10 digits, +91…, 0…' }),
   accountNumber: consumer.accountNumber,
 });
 export type HandoffTicketInput = z.input<typeof handoffTicketSchema>;

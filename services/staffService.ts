@@ -4,7 +4,7 @@
 import { trusted } from 'mongoose';
 import { z } from 'zod';
 import { wholeDocument, type Models } from '../models/index.js';
-import { TICKET_CATEGORIES, TICKET_STATUSES, type OutboxEffect, type TicketEvent, type TicketHead, type TicketRecord } from '../models/ticketTypes.js';
+import { TICKET_CATEGORIES, TICKET_STATUSES, type ConsumerIdentity, type OutboxEffect, type TicketEvent, type TicketHead, type TicketRecord } from '../models/ticketTypes.js';
 import { mobileIdentityKey, normaliseMobile } from './consumerIdentity.js';
 import { normalisePlaceName, type Directory } from './directory.js';
 import { InvalidInputError, NotPermittedError, TicketNotFoundError } from './errors.js';
@@ -14,8 +14,15 @@ import { actorFor, type StaffPrincipal } from './staffAuthService.js';
 import { LIMITS, assignSchema, evidenceSchema, noteSchema, parseInput, ticketNumberSchema } from './ticketInput.js';
 import type { TicketService } from './ticketService.js';
 
+/** An anonymous theft report's reporter, as officers and agents see them: nothing that identifies them. */
+export interface HiddenReporter {
+  anonymous: true;
+  hidden: true;
+  language?: 'hi' | 'en';
+}
+
 /** A ticket as staff see it in a list: no history, and none of the internal bookkeeping (outbox, duplicate key). */
-export type StaffTicketSummary = Omit<TicketHead, '_id' | 'outbox' | 'duplicateKey'> & { number: string };
+export type StaffTicketSummary = Omit<TicketHead, '_id' | 'outbox' | 'duplicateKey' | 'consumer'> & { number: string; consumer: ConsumerIdentity | HiddenReporter };
 /** One ticket in full: its history, and the messages it owes (so staff can see a delivery that failed). */
 export type StaffTicketDetail = StaffTicketSummary & { events: TicketEvent[]; outbox: OutboxEffect[] };
 
@@ -103,8 +110,10 @@ export class StaffService {
       tickets = await this.models.tickets.find(filter, summaryProjection).sort({ _id: -1 }).limit(limit + 1).lean<TicketHead[]>();
     }
 
+    // An anonymous reporter's own number must not find their report for someone who may not know who reported it.
+    if (query.phone !== undefined && !seesReporters(principal)) tickets = tickets.filter((ticket) => !ticket.consumer.anonymous);
     const page = tickets.slice(0, limit);
-    return { tickets: page.map(toSummary), nextCursor: tickets.length > limit ? (page.at(-1)?._id ?? null) : null };
+    return { tickets: page.map((ticket) => viewFor(principal, toSummary(ticket))), nextCursor: tickets.length > limit ? (page.at(-1)?._id ?? null) : null };
   }
 
   /** The whole ticket with its history and the verdict on its hash chain. Officers see only their own area. */
@@ -114,7 +123,8 @@ export class StaffService {
     // Verified on the copy just read, so the verdict is about exactly what is shown (TicketService.verify would read again).
     const chain = verifyChain(ticket);
     const { events, outbox, ...head } = ticket;
-    return { ticket: { ...toSummary(head), events, outbox }, chain };
+    const shownEvents = seesReporters(principal) || !ticket.consumer.anonymous ? events : events.map(withoutReporter);
+    return { ticket: { ...viewFor(principal, toSummary(head)), events: shownEvents, outbox }, chain };
   }
 
   // ── Acting ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -123,7 +133,7 @@ export class StaffService {
     const request = parseInput(staffAssignSchema, input);
     const ticket = await this.headFor(principal, ticketNumber, 'assign');
     if (principal.role === 'officer' && request.officerId !== undefined) this.requireServesTicket(request.officerId, ticket);
-    return toSummary(await this.tickets.assign(ticket._id, actorFor(principal), request, 'api'));
+    return viewFor(principal, toSummary(await this.tickets.assign(ticket._id, actorFor(principal), request, 'api')));
   }
 
   /** A progress note; on a ticket not yet being worked, the first note starts the work. */
@@ -131,7 +141,7 @@ export class StaffService {
     const request = parseInput(staffNoteSchema, input);
     const ticket = await this.headFor(principal, ticketNumber, 'record progress on');
     await requireEvidenceOfTicket(this.models, ticket._id, request.evidence?.files);
-    return toSummary(await this.tickets.noteProgress(ticket._id, actorFor(principal), request, 'api'));
+    return viewFor(principal, toSummary(await this.tickets.noteProgress(ticket._id, actorFor(principal), request, 'api')));
   }
 
   /** The field says it is fixed: the ticket waits for its consumer's answer. It is not closed. */
@@ -140,7 +150,7 @@ export class StaffService {
     const ticket = await this.headFor(principal, ticketNumber, 'claim a resolution on');
     await requireEvidenceOfTicket(this.models, ticket._id, request.evidence?.files);
     const result = await this.tickets.claimResolution(ticket._id, actorFor(principal), request, 'api');
-    return { ticket: toSummary(result.ticket), claimId: result.claimId };
+    return { ticket: viewFor(principal, toSummary(result.ticket)), claimId: result.claimId };
   }
 
   /**
@@ -234,6 +244,24 @@ export class StaffService {
 export function toSummary(ticket: Omit<TicketRecord, 'events' | 'outbox'> & { outbox?: unknown }): StaffTicketSummary {
   const { _id, outbox: _outbox, duplicateKey: _duplicateKey, ...rest } = ticket;
   return { number: _id, ...rest };
+}
+
+/** Only supervisors see who reported an anonymous theft; the stored ticket keeps it intact. */
+function seesReporters(principal: StaffPrincipal): boolean {
+  return principal.role === 'supervisor';
+}
+
+/** The summary as this member of staff may see it: an anonymous reporter is hidden from officers and agents. */
+export function viewFor(principal: StaffPrincipal, summary: StaffTicketSummary): StaffTicketSummary {
+  if (seesReporters(principal) || !('anonymous' in summary.consumer && summary.consumer.anonymous)) return summary;
+  const hidden: HiddenReporter = { anonymous: true, hidden: true };
+  if (summary.consumer.language) hidden.language = summary.consumer.language;
+  return { ...summary, consumer: hidden };
+}
+
+/** An event of an anonymous report with the reporter's channel identity taken out. */
+function withoutReporter(event: TicketEvent): TicketEvent {
+  return event.actor.role === 'consumer' ? { ...event, actor: { role: 'consumer', id: 'hidden' } } : event;
 }
 
 function describeAttempt(attempt: ClosureAttempt): string {

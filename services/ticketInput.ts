@@ -57,8 +57,16 @@ export const ticketNumberSchema = z
 const consumerIdentitySchema = z.strictObject({
   channel: z.enum(CONSUMER_CHANNELS),
   channelUserId: text(LIMITS.channelUserId),
-  mobile,
+  mobile: mobile.optional(),
   accountNumber: accountNumber.optional(),
+  /** A new connection's application number: letters, digits and dashes as printed on the receipt. */
+  applicationNumber: z
+    .string()
+    .max(40)
+    .transform((value) => value.trim().toUpperCase())
+    .pipe(z.string().regex(/^[A-Z0-9][A-Z0-9/-]{3,29}$/, 'is not an application number (4–30 letters, digits, "-" or "/")'))
+    .optional(),
+  anonymous: z.boolean().optional(),
   language: z.enum(['hi', 'en']).optional(),
 });
 
@@ -72,12 +80,22 @@ const placeSchema = z.strictObject({
   addressText: text(LIMITS.addressText).optional(),
 });
 
-export const registerTicketSchema = z.strictObject({
-  category: z.enum(TICKET_CATEGORIES),
-  description: text(LIMITS.description),
-  consumer: consumerIdentitySchema,
-  place: placeSchema,
-});
+export const registerTicketSchema = z
+  .strictObject({
+    category: z.enum(TICKET_CATEGORIES),
+    description: text(LIMITS.description),
+    consumer: consumerIdentitySchema,
+    place: placeSchema,
+  })
+  .superRefine((request, context) => {
+    // Only a theft report may be anonymous, and only an anonymous one may come without a mobile.
+    if (request.consumer.anonymous && request.category !== 'theft') {
+      context.addIssue({ code: 'custom', path: ['consumer', 'anonymous'], message: 'only a theft report can be anonymous' });
+    }
+    if (request.consumer.mobile === undefined && !request.consumer.anonymous) {
+      context.addIssue({ code: 'custom', path: ['consumer', 'mobile'], message: 'is required (only an anonymous theft report may leave it out)' });
+    }
+  });
 export type RegisterTicketInput = z.input<typeof registerTicketSchema>;
 export type RegisterTicket = z.output<typeof registerTicketSchema>;
 

@@ -206,6 +206,11 @@ export class TicketService {
       officer: officer ? toAssignedOfficer(officer) : undefined,
       ownerSince: at,
       status: officer ? 'assigned' : 'registered',
+      waitingForPerson: officer
+        ? undefined
+        : place.subDivisionId
+          ? { reason: 'no_officer', since: at }
+          : { reason: 'place_not_in_directory', since: at, ...(request.place.addressText ? { words: request.place.addressText } : {}) },
       duplicateKey,
       createdAt: at,
       updatedAt: at,
@@ -235,6 +240,8 @@ export class TicketService {
       return {
         status: 'assigned',
         set: { officer: toAssignedOfficer(officer), level: officer.level, ownerSince: this.now() },
+        // Routed by a person: no longer waiting for one.
+        ...(ticket.waitingForPerson ? { unset: ['waitingForPerson'] } : {}),
         events: [{ type: 'ticket.assigned', from: ticket.status, to: 'assigned', level: officer.level, officerId: officer.id, evidence: noteEvidence(request.note) }],
       };
     });
@@ -686,9 +693,10 @@ export class TicketService {
     await this.models.duplicateGuards.deleteOne({ _id: ticket.duplicateKey, ticketNumber: ticket._id }).catch(() => undefined);
   }
 
-  private async indexForConsumer(number: string, channel: string, channelUserId: string, mobile: string): Promise<void> {
+  private async indexForConsumer(number: string, channel: string, channelUserId: string, mobile: string | undefined): Promise<void> {
     const at = this.now();
-    const operations = [channelIdentityKey(channel, channelUserId), mobileIdentityKey(mobile)].map((key) => ({
+    const keys = [channelIdentityKey(channel, channelUserId), ...(mobile === undefined ? [] : [mobileIdentityKey(mobile)])];
+    const operations = keys.map((key) => ({
       updateOne: { filter: { _id: key }, update: { $addToSet: { ticketNumbers: number }, $set: { updatedAt: at } }, upsert: true },
     }));
     for (let attempt = 0; ; attempt++) {
@@ -777,10 +785,12 @@ function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
  * own consumer may learn — a neighbour with the same account number gets a ticket of their own.
  */
 function duplicateKeyFor(request: RegisterTicket, subDivisionId: string | undefined): string {
-  if (request.consumer.accountNumber) return `${request.category}|mobile:${request.consumer.mobile}|account:${request.consumer.accountNumber}`;
+  // An anonymous report without a mobile is its reporter's by the channel they wrote from.
+  const who = request.consumer.mobile === undefined ? `channel:${request.consumer.channel}:${request.consumer.channelUserId}` : `mobile:${request.consumer.mobile}`;
+  if (request.consumer.accountNumber) return `${request.category}|${who}|account:${request.consumer.accountNumber}`;
   const place = subDivisionId ?? request.place.district;
   const locality = request.place.locality ?? '';
-  return `${request.category}|mobile:${request.consumer.mobile}|place:${normaliseKeyPart(place)}/${normaliseKeyPart(locality)}`;
+  return `${request.category}|${who}|place:${normaliseKeyPart(place)}/${normaliseKeyPart(locality)}`;
 }
 
 function normaliseKeyPart(text: string): string {

@@ -19,7 +19,8 @@ const STRONG_WEIGHT: Readonly<Record<TicketCategory, number>> = {
   transformer: 3,
   meter: 3,
   bill: 3,
-  new_connection: 3,
+  // A new-connection request names the meter it is still waiting for ("meter abhi tak nahi laga"); it is not a meter fault.
+  new_connection: 4,
   // "voltage" or "power cut" are outage words, but a named cause in the same message is the better category.
   supply: 2,
 };
@@ -50,4 +51,27 @@ export function categoryOf(analysed: AnalysedText): CategoryGuess | undefined {
   const share = best.score / (best.score + (runnerUp?.score ?? 0));
   const strength = 1 - Math.exp(-best.score / EVIDENCE_SCALE);
   return { category: best.category, confidence: Math.round(share * strength * 100) / 100, score: best.score };
+}
+
+/** A cause named beside these is part of the same complaint, not a second one (a new connection's meter, a stolen line's meter). */
+const PART_OF: Partial<Record<TicketCategory, readonly TicketCategory[]>> = {
+  new_connection: ['meter'],
+  theft: ['meter', 'supply'],
+  transformer: ['supply'],
+  meter: ['supply'],
+};
+
+/**
+ * Every separate problem a message reports, in the order it names them ("bill 18000 aaya hai aur meter bhi tez chal
+ * raha hai" → bill, meter). Only strongly named problems count, and an outage caused by a named fault is that fault.
+ */
+export function problemsOf(analysed: AnalysedText): TicketCategory[] {
+  const firstStrong = new Map<TicketCategory, number>();
+  for (const match of findMatches(analysed.tokens, lexicon().categories)) {
+    const cue = match.pattern.meta;
+    if (cue.kind !== 'category' || cue.strength !== 'strong') continue;
+    firstStrong.set(cue.category, Math.min(firstStrong.get(cue.category) ?? Infinity, match.first));
+  }
+  const named = [...firstStrong].sort((a, b) => a[1] - b[1]).map(([category]) => category);
+  return named.filter((category) => !named.some((other) => PART_OF[other]?.includes(category)));
 }

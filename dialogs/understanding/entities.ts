@@ -18,6 +18,11 @@ export interface Entities {
   place?: ResolvedPlace;
   /** Canonical name of a district named in the text ("lko", "लखनऊ" → "Lucknow"). */
   district?: string;
+  /**
+   * Two or more unlabelled numbers that could each be the mobile or the account number ("6789012345 8299012345"):
+   * neither is stored until the consumer says which is which.
+   */
+  eitherNumbers?: string[];
 }
 
 // Dashes of every width: phones autocorrect "-" to "–".
@@ -85,46 +90,88 @@ function numberCandidates(text: string): NumberCandidate[] {
   return candidates;
 }
 
-/** "account" or "mobile" when a framing word stands near the number (the nearest one wins; another number in between ends the search). */
-function frameOf(analysed: AnalysedText, candidate: NumberCandidate): 'account' | 'mobile' | undefined {
+type Frame = 'account' | 'mobile';
+
+/**
+ * "account" or "mobile" when a framing word stands near the number: the nearest one before it (another number in
+ * between ends the search), else one after it in the same clause that does not itself introduce the next number
+ * ("a/c 6789012345, mob 8299012345": "mob" belongs to the second number, not the first).
+ */
+function frameOf(analysed: AnalysedText, candidate: NumberCandidate): Frame | undefined {
   const { tokens } = analysed;
   const { isA } = lexicon();
   const inside = tokens.flatMap((token, index) => (token.start >= candidate.start && token.start < candidate.end ? [index] : []));
   const firstIndex = inside[0];
   const lastIndex = inside[inside.length - 1];
   if (firstIndex === undefined || lastIndex === undefined) return undefined;
-  const look = (from: number, step: number, reach: number): 'account' | 'mobile' | undefined => {
-    for (let index = from, seen = 0; seen < reach && index >= 0 && index < tokens.length; index += step, seen += 1) {
-      const token = tokens[index]!;
-      if (token.script === 'number' && token.text.length >= 5) return undefined;
-      if (isA(token, 'accountFrame')) return 'account';
-      if (isA(token, 'mobileFrame')) return 'mobile';
+  const isNumber = (index: number) => tokens[index]?.script === 'number' && tokens[index]!.text.length >= 5;
+  const frameAt = (index: number): Frame | undefined =>
+    isA(tokens[index], 'accountFrame') ? 'account' : isA(tokens[index], 'mobileFrame') ? 'mobile' : undefined;
+  let before: { frame: Frame; distance: number } | undefined;
+  for (let index = firstIndex - 1, seen = 0; seen < FRAME_REACH_BEFORE && index >= 0; index -= 1, seen += 1) {
+    if (isNumber(index)) break;
+    const frame = frameAt(index);
+    if (frame) {
+      before = { frame, distance: seen };
+      break;
     }
-    return undefined;
-  };
-  return look(firstIndex - 1, -1, FRAME_REACH_BEFORE) ?? look(lastIndex + 1, 1, FRAME_REACH_AFTER);
+  }
+  let after: { frame: Frame; distance: number } | undefined;
+  const clause = tokens[lastIndex]!.clause;
+  for (let index = lastIndex + 1, seen = 0; seen < FRAME_REACH_AFTER && index < tokens.length; index += 1, seen += 1) {
+    if (isNumber(index) || tokens[index]!.clause !== clause) break;
+    const frame = frameAt(index);
+    if (frame) {
+      // "mob 8299012345", "mob no 8299012345": the label of the number right after it.
+      const introducesNext = [1, 2].some((step) => isNumber(index + step));
+      if (!introducesNext) after = { frame, distance: seen };
+      break;
+    }
+  }
+  // The nearer label wins ("8299012345 mera mobile hai aur 6789012345 account"); a tie goes to the one before.
+  if (before && after) return after.distance < before.distance ? after.frame : before.frame;
+  return (before ?? after)?.frame;
 }
 
-function numbersIn(analysed: AnalysedText, ticketSpans: ReadonlyArray<{ start: number; end: number }>): Pick<Entities, 'mobile' | 'accountNumber'> {
+function numbersIn(analysed: AnalysedText, ticketSpans: ReadonlyArray<{ start: number; end: number }>): Pick<Entities, 'mobile' | 'accountNumber' | 'eitherNumbers'> {
   // Blank out ticket numbers (keeping offsets) so their digits are not read as a phone or account number.
   let text = analysed.normalised;
   for (const span of ticketSpans) text = text.slice(0, span.start) + ' '.repeat(span.end - span.start) + text.slice(span.end);
 
-  const found: Pick<Entities, 'mobile' | 'accountNumber'> = {};
+  const found: Pick<Entities, 'mobile' | 'accountNumber' | 'eitherNumbers'> = {};
   const candidates = numberCandidates(text);
-  for (const candidate of candidates) {
-    const mobile = normaliseMobile(candidate.digits);
-    const accountNumber = normaliseAccountNumber(candidate.digits);
+  const read = candidates.map((candidate) => ({
+    mobile: normaliseMobile(candidate.digits),
+    accountNumber: normaliseAccountNumber(candidate.digits),
     // With a +91 or 0 prefix it can only be a phone.
-    const frame = candidate.digits.length > 10 ? 'mobile' : frameOf(analysed, candidate);
-    if (frame === 'account' && accountNumber !== undefined) found.accountNumber ??= accountNumber;
-    else if (frame !== 'account' && mobile !== undefined) found.mobile ??= mobile;
-    else if (frame === undefined && accountNumber !== undefined) found.accountNumber ??= accountNumber;
+    frame: candidate.digits.length > 10 ? ('mobile' as const) : frameOf(analysed, candidate),
+  }));
+  // Labels first: a labelled number is never displaced by an unlabelled one.
+  for (const number of read) {
+    if (number.frame === 'account' && number.accountNumber !== undefined) found.accountNumber ??= number.accountNumber;
+    if (number.frame === 'mobile' && number.mobile !== undefined) found.mobile ??= number.mobile;
+  }
+  // Then shape: a number only an account can be is one; one that could be either fills what is still missing.
+  const unlabelled = read.filter((number) => number.frame === undefined);
+  for (const number of unlabelled) {
+    if (number.mobile === undefined && number.accountNumber !== undefined) found.accountNumber ??= number.accountNumber;
+  }
+  const either = [...new Set(unlabelled.flatMap((number) => (number.mobile !== undefined && number.accountNumber !== undefined ? [number.mobile] : [])))].filter(
+    (digits) => digits !== found.mobile && digits !== found.accountNumber,
+  );
+  if (either.length >= 2 && found.mobile === undefined && found.accountNumber === undefined) {
+    // Two numbers that could each be either: which is which is the consumer's to say.
+    found.eitherNumbers = either.slice(0, 2);
+  } else {
+    for (const digits of either) {
+      if (found.mobile === undefined) found.mobile = digits;
+      else if (found.accountNumber === undefined) found.accountNumber = digits;
+    }
   }
 
   // The recogniser knows phone layouts our digit-run reading does not; anything it finds must still be a mobile
   // and must not be a number already read as something else.
-  if (found.mobile === undefined && /\d{3}/.test(text)) {
+  if (found.mobile === undefined && found.eitherNumbers === undefined && /\d{3}/.test(text)) {
     for (const result of recognizePhoneNumber(text.slice(0, RECOGNISER_TEXT_LIMIT), Culture.English)) {
       const overlaps = candidates.some((candidate) => result.start < candidate.end && candidate.start <= result.end);
       const mobile = overlaps ? undefined : normaliseMobile(result.text);
@@ -135,6 +182,21 @@ function numbersIn(analysed: AnalysedText, ticketSpans: ReadonlyArray<{ start: n
     }
   }
   return found;
+}
+
+/**
+ * The number a consumer typed in answer to "your account number?" or "your mobile?": one labelled for that field,
+ * else an unlabelled one of the right shape (answering the question asked is its label). Undefined when the message
+ * carries none, or only one labelled for the other field.
+ */
+export function numberAnswerOf(analysed: AnalysedText, field: Frame): string | undefined {
+  const candidates = numberCandidates(analysed.normalised);
+  const valid = (digits: string) => (field === 'account' ? normaliseAccountNumber(digits) : normaliseMobile(digits));
+  const labelled = candidates.find((candidate) => frameOf(analysed, candidate) === field && valid(candidate.digits) !== undefined);
+  if (labelled) return valid(labelled.digits);
+  const other: Frame = field === 'account' ? 'mobile' : 'account';
+  const unlabelled = candidates.find((candidate) => frameOf(analysed, candidate) !== other && valid(candidate.digits) !== undefined);
+  return unlabelled ? valid(unlabelled.digits) : undefined;
 }
 
 // One locality per district, found once per directory, to ask the directory whether a word names that district
@@ -175,9 +237,10 @@ export function entitiesOf(analysed: AnalysedText, directory: Directory): Entiti
   if (analysed.tokens.length === 0) return entities;
   const tickets = ticketNumbersIn(analysed.normalised);
   if (tickets[0] !== undefined) entities.ticketNumber = tickets[0].ticketNumber;
-  const { mobile, accountNumber } = numbersIn(analysed, tickets);
+  const { mobile, accountNumber, eitherNumbers } = numbersIn(analysed, tickets);
   if (mobile !== undefined) entities.mobile = mobile;
   if (accountNumber !== undefined) entities.accountNumber = accountNumber;
+  if (eitherNumbers !== undefined) entities.eitherNumbers = eitherNumbers;
   const place = directory.findLocalityInText(analysed.raw);
   if (place !== undefined) entities.place = place;
   const district = districtIn(analysed.raw, directory);

@@ -1,17 +1,21 @@
 // Language understanding for the consumer chat: pure, synchronous functions over one message. See understand.ts.
 export {
   classifyCategory,
+  classifyProblems,
   classifyYesNo,
+  detectCorrection,
   detectIntent,
   detectLanguage,
   detectLanguageSwitch,
   extractEntities,
   isClearlyUpset,
   isUpset,
+  readNumberAnswer,
   understand,
   type Understanding,
 } from './understand.js';
 export type { Entities } from './entities.js';
+export { placeDetailIn, type ComplaintField } from './fields.js';
 export type { Intent } from './intent.js';
 export type { Language } from './language.js';
 export type { YesNo } from './yesNo.js';

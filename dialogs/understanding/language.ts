@@ -8,10 +8,13 @@ import type { AnalysedText } from './text.js';
 export type Language = 'hi' | 'en';
 
 export function languageOf(analysed: AnalysedText): Language | undefined {
-  const { hinglishMarkers, englishMarkers } = lexicon();
+  const { hinglishMarkers, englishMarkers, isA } = lexicon();
   let hindiEvidence = 0;
   let englishEvidence = 0;
-  for (const token of analysed.tokens) {
+  for (const [index, token] of analysed.tokens.entries()) {
+    // "acc no", "mob no.": the "no" is part of a label, and says nothing about the language.
+    const previous = analysed.tokens[index - 1];
+    if (isA(token, 'numberWord') && (isA(previous, 'accountFrame') || isA(previous, 'mobileFrame'))) continue;
     if (token.script === 'devanagari') hindiEvidence += 1;
     else if (token.script === 'latin') {
       if (hinglishMarkers.has(token.key)) hindiEvidence += 1;

@@ -29,6 +29,8 @@ const CANDRA_E_SIGN = /\u0945/g;
 const APOSTROPHE_IN_WORD = /(?<=\p{L})['’‘`´](?=\p{L})/gu;
 const HORIZONTAL_SPACE = /[^\S\n]+/g;
 const LINE_BREAKS = /\s*\n\s*/g;
+// "a/c", "A/C No.": the account abbreviation, one word as "ac" (else the slash would split it into two letters).
+const ACCOUNT_ABBREVIATION = /(?<![\p{L}\p{N}])a ?\/ ?c(?![\p{L}\p{N}])/gu;
 
 /** The matching form of any text: see the comments above for each rule. Callers cap the length first. */
 export function normaliseText(text: string): string {
@@ -48,6 +50,7 @@ export function normaliseText(text: string): string {
   return toAsciiDigits(unmarked)
     .toLowerCase()
     .replace(APOSTROPHE_IN_WORD, '')
+    .replace(ACCOUNT_ABBREVIATION, 'ac')
     .replace(HORIZONTAL_SPACE, ' ')
     .replace(LINE_BREAKS, '\n')
     .trim();

@@ -2,8 +2,9 @@
 // understand() analyses once and reads everything from that.
 import type { TicketCategory } from '../../models/ticketTypes.js';
 import type { Directory } from '../../services/directory.js';
-import { categoryOf } from './category.js';
-import { entitiesOf, type Entities } from './entities.js';
+import { categoryOf, problemsOf } from './category.js';
+import { entitiesOf, numberAnswerOf, type Entities } from './entities.js';
+import { fieldsNamedOf, saysWrongOf, skipOf, type ComplaintField } from './fields.js';
 import { intentOf, type Intent } from './intent.js';
 import { languageOf, switchRequestOf, type Language } from './language.js';
 import { analyse } from './text.js';
@@ -27,8 +28,24 @@ export function classifyCategory(text: string): { category: TicketCategory; conf
   return guess === undefined ? undefined : { category: guess.category, confidence: guess.confidence };
 }
 
+/** The separate problems a message reports, in order (see problemsOf). */
+export function classifyProblems(text: string): TicketCategory[] {
+  return problemsOf(analyse(text));
+}
+
 export function extractEntities(text: string, directory: Directory): Entities {
   return entitiesOf(analyse(text), directory);
+}
+
+/** The account or mobile number a message gives in answer to the question for it (see entities.ts). */
+export function readNumberAnswer(text: string, field: 'account' | 'mobile'): string | undefined {
+  return numberAnswerOf(analyse(text), field);
+}
+
+/** The read-back fields a message names ("mobile galat hai" → mobile), and whether it calls something wrong. */
+export function detectCorrection(text: string): { fields: ComplaintField[]; saysWrong: boolean } {
+  const analysed = analyse(text);
+  return { fields: fieldsNamedOf(analysed), saysWrong: saysWrongOf(analysed) };
 }
 
 export function detectIntent(text: string): Intent {
@@ -56,6 +73,8 @@ export interface Understanding {
   upset: boolean;
   /** Upset enough to be handed to a person at once (abuse, or two separate signs). */
   clearlyUpset: boolean;
+  /** Asks to skip the question ("chhodo", "छोड़ें", "skip"): at an optional step a skip, elsewhere what the intent says. */
+  skip: boolean;
 }
 
 export function understand(text: string, directory: Directory): Understanding {
@@ -68,6 +87,7 @@ export function understand(text: string, directory: Directory): Understanding {
     yesNo: yesNoOf(analysed),
     upset: upsetOf(analysed),
     clearlyUpset: clearlyUpsetOf(analysed),
+    skip: skipOf(analysed),
   };
   const language = languageOf(analysed);
   if (language !== undefined) understanding.language = language;

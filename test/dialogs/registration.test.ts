@@ -210,19 +210,24 @@ describe.each(cases)('registration in $style', (c) => {
 
     const done = await chat.say(c.yes);
     const number = ticketNumberIn(done.text)!;
-    // Nobody to assign by place: staff route it.
-    expect(done.texts).toEqual([texts.registeredUnassigned(number)]);
+    // Nobody to assign by place: told plainly what the helpline covers, and queued for a supervisor with its words (issue 12).
+    const covered = harness.directory.districts().map((name) => placeName(harness, texts, name)).join(', ');
+    expect(done.texts).toEqual([texts.registeredUnassigned(number), texts.outsideDirectory(covered)]);
     const [ticket] = await ticketsOf(identity.userId);
     expect(ticket).toMatchObject({ _id: number, status: 'registered', place: { district: 'Unknown', addressText: c.unknownLocality } });
+    expect(ticket!.waitingForPerson).toMatchObject({ reason: 'place_not_in_directory', words: c.unknownLocality });
     expect(ticket!.officer).toBeUndefined();
     expect(ticket!.place.subDivisionId).toBeUndefined();
   });
 
-  it('"no" at the summary registers nothing', async () => {
+  it('"no" at the summary asks what to change (issue 12); "do not register" then registers nothing', async () => {
     const identity = harness.newIdentity('no');
     const chat = harness.consumer('webchat', identity.userId);
     await chat.say(c.everything(identity));
-    const turn = await chat.say(c.no);
+    const what = await chat.say(c.no);
+    expect(what.texts).toEqual([texts.askWhatToChange]);
+    expect(what.choices).toEqual(texts.changeChoices);
+    const turn = await chat.say(texts.changeChoices[texts.changeChoices.length - 1]!);
     expect(turn.texts).toEqual([texts.notRegistered]);
     expect(await ticketsOf(identity.userId)).toEqual([]);
     expect(await db.models.duplicateGuards.countDocuments({ _id: `meter|account:${identity.accountNumber}` })).toBe(0);

@@ -47,7 +47,7 @@ async function outboxesDrained(mobiles: string[], timeoutMs: number): Promise<nu
   const giveUpAt = Date.now() + timeoutMs;
   for (;;) {
     const tickets = await running.models.tickets.find({}, { outbox: 1, 'consumer.mobile': 1 }).lean<TicketRecord[]>();
-    const owed = tickets.filter((ticket) => mobiles.includes(ticket.consumer.mobile)).reduce((sum, ticket) => sum + (ticket.outbox?.filter((effect) => !effect.failedAt).length ?? 0), 0);
+    const owed = tickets.filter((ticket) => mobiles.includes(ticket.consumer.mobile!)).reduce((sum, ticket) => sum + (ticket.outbox?.filter((effect) => !effect.failedAt).length ?? 0), 0);
     if (owed === 0 || Date.now() > giveUpAt) return owed;
     await sleep(200);
   }

@@ -74,6 +74,10 @@ describe('registration input', () => {
     ['an unknown channel', { ...valid, consumer: { ...valid.consumer, channel: 'sms' } }, /consumer\.channel/],
     ['no place at all', { ...valid, place: undefined }, /place/],
     ['not an object', 'please register', /expected object/],
+    // Issue 12: only an anonymous theft report may come without a mobile, and only theft may be anonymous.
+    ['no mobile on a complaint that is not an anonymous theft report', { ...valid, consumer: { ...valid.consumer, mobile: undefined } }, /consumer\.mobile: is required/],
+    ['an anonymous complaint that is not theft', { ...valid, consumer: { ...valid.consumer, anonymous: true } }, /consumer\.anonymous: only a theft report/],
+    ['a malformed application number', { ...valid, consumer: { ...valid.consumer, applicationNumber: '{"$gt":""}' } }, /consumer\.applicationNumber/],
   ];
 
   for (const [what, input, message] of cases) {

@@ -28,8 +28,13 @@ export const english: Lexicon = {
     englishLanguage: ['english', 'eng'],
     hindiLanguage: ['hindi'],
     tellMe: ['tell', 'explain'],
-    accountFrame: ['account', 'acc', 'acct', 'ac', 'consumer', 'connection', 'id', 'customer'],
-    mobileFrame: ['mobile', 'mob', 'phone', 'cell', 'contact', 'whatsapp', 'call', 'reach'],
+    accountFrame: ['account', 'acc', 'acct', 'accnt', 'acount', 'ac', 'ca', 'consumer', 'connection', 'id', 'customer'],
+    mobileFrame: ['mobile', 'mob', 'mo', 'ph', 'phone', 'phn', 'tel', 'cell', 'contact', 'whatsapp', 'call', 'reach'],
+    numberWord: ['no', 'number', 'num', 'nbr', 'nmbr', 'numbr', 'nos'],
+    placeFrame: ['place', 'location', 'address', 'locality', 'area', 'colony', 'where'],
+    detailFrame: ['details', 'detail', 'description'],
+    categoryFrame: ['category', 'subject', 'type'],
+    wrongWord: ['wrong', 'incorrect', 'change', 'correction', 'mistake', 'update', 'edit'],
     dayUnit: ['day', 'days'],
     longUnit: ['week', 'weeks', 'month', 'months', 'year', 'years'],
     hourUnit: ['hour', 'hours', 'hrs', 'hr'],
@@ -121,6 +126,8 @@ export const english: Lexicon = {
     cancel: ['^ stop', 'stop it|this', 'leave it'],
     greeting: ['^ hi|hello|hey|hii|hiya|greetings', '^ good morning|afternoon|evening|day'],
   },
+
+  skip: ['skip', 'skip it|this', 'next', 'dont have|know|remember', 'not available|handy|with me', 'no idea', 'later', 'dont have it', 'not now', 'anonymous|anonymously|confidential', 'wont|will not give|share'],
 
   languageSwitch: {
     toEnglish: [

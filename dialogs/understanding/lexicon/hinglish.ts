@@ -28,8 +28,13 @@ export const hinglish: Lexicon = {
     englishLanguage: ['english', 'angrezi', 'angreji', 'inglish', 'engilsh'],
     hindiLanguage: ['hindi', 'hindee'],
     tellMe: ['bataiye', 'bataye', 'batao', 'batayiye', 'boliye', 'bolo', 'kahiye', 'suniye', 'sunao'],
-    accountFrame: ['account', 'khata', 'upbhokta', 'consumer', 'connection', 'acc', 'acct', 'ac', 'id'],
-    mobileFrame: ['mobile', 'mob', 'mobil', 'phone', 'fone', 'contact', 'whatsapp', 'watsapp', 'call'],
+    accountFrame: ['account', 'acount', 'akaunt', 'khata', 'upbhokta', 'consumer', 'connection', 'acc', 'acct', 'ac', 'id'],
+    mobileFrame: ['mobile', 'mob', 'mobil', 'mobail', 'phone', 'fone', 'contact', 'whatsapp', 'watsapp', 'call'],
+    numberWord: ['no', 'number', 'nambar', 'numbr', 'nmbr', 'sankhya', 'sankhaya'],
+    placeFrame: ['jagah', 'jaga', 'jgah', 'pata', 'address', 'ilaka', 'ilaaka', 'elaka', 'mohalla', 'mohalle', 'colony', 'kahan', 'location', 'area'],
+    detailFrame: ['vivran', 'details', 'detail'],
+    categoryFrame: ['vishay', 'category'],
+    wrongWord: ['galat', 'glat', 'galt', 'badlo', 'badliye', 'badalna', 'badalni', 'badal', 'sudhar', 'sudharo', 'change'],
     dayUnit: ['din', 'dino', 'dinon', 'dinn'],
     longUnit: ['hafte', 'hafta', 'hafton', 'mahine', 'mahina', 'mahino', 'mahinon', 'saal'],
     hourUnit: ['ghante', 'ghanta', 'ghanton', 'ghnte'],
@@ -104,7 +109,8 @@ export const hinglish: Lexicon = {
       hints: ['jama', 'paisa|paise|rupaye|rupay|rs|rupees', 'units|unit', 'reading|reeding'],
     },
     new_connection: {
-      strong: ['{newThing} * {connection}', '{newThing} {meter} {connection}'],
+      // Three words, so that "naya connection ke liye" is read as a whole before "{connection} ke liye" takes its noun.
+      strong: ['{newThing} * {connection}', '{newThing} {meter} {connection}', '{newThing} {connection} ke|ka|ki|liye|chahiye|chaiye|lagwana|lena|wala|wali|apply'],
       cues: [
         '{connection} * chahiye|chaiye|chahie|lena|leni|lagwana|lagwani|lagana|dilwa|dilwado|dila|milega|milta|chahta|chahti|lene',
         '{connection} ke liye', 'apply|aavedan|avedan * {connection}', '{connection} * apply|aavedan', 'load badhwana|badhana|badhwani|badhani|badhao|increase',
@@ -153,6 +159,13 @@ export const hinglish: Lexicon = {
       '^ namaste|namaskar|namastey|pranam|parnam|salaam|salam|adaab|assalamualaikum|hello|helo|hallo|hlo|hi|hii|hey', '^ ram ram', '^ jai hind', '^ radhe radhe',
     ],
   },
+
+  skip: [
+      'chhodo|chodo|chhod|chod|chhodein|chodein|chhode|chode|chhodiye|chodiye|chhodie|chodie|chhoden|choden|chhodo|skip',
+      'chhod|chod do|dijiye|dein|de', 'pata|yaad nahi|nahin|nhi', 'nahi|nahin|nhi pata', 'abhi nahi|nhi hai|h', 'baad me|mein|mai', 'nahi|nhi|nahin hai|h|he',
+      'nahi|nhi|nahin pass|paas', 'maloom nahi|nhi', 'aage badho|badhiye|chalo', 'mere pass|paas nahi|nhi',
+      'nahi|nhi|nahin dunga|dungi|denge|dena|doonga|dunga', 'gupt|gopniya|confidential|anonymous|secret', 'naam mat|na batana|batao|do',
+    ],
 
   languageSwitch: {
     toEnglish: [

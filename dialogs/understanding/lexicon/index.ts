@@ -26,6 +26,7 @@ export interface CompiledLexicon {
   intents: ReadonlyArray<CompiledPattern<IntentCue>>;
   languageSwitch: ReadonlyArray<CompiledPattern<SwitchTarget>>;
   upset: ReadonlyArray<CompiledPattern<UpsetCue>>;
+  skip: ReadonlyArray<CompiledPattern<'skip'>>;
   /** Loose keys of words typical of romanised Hindi / of English. */
   hinglishMarkers: ReadonlySet<string>;
   englishMarkers: ReadonlySet<string>;
@@ -49,6 +50,7 @@ function compile(): CompiledLexicon {
   const intents: Array<{ source: string; meta: IntentCue }> = [];
   const languageSwitch: Array<{ source: string; meta: SwitchTarget }> = [];
   const upset: Array<{ source: string; meta: UpsetCue }> = [];
+  const skip: Array<{ source: string; meta: 'skip' }> = [];
   const hinglishMarkers = new Set<string>();
   const englishMarkers = new Set<string>();
   const numberWords = new Map<string, number>();
@@ -71,6 +73,7 @@ function compile(): CompiledLexicon {
     for (const source of lexicon.languageSwitch?.toHindi ?? []) languageSwitch.push({ source, meta: 'hi' });
     for (const source of lexicon.upset ?? []) upset.push({ source, meta: 'upset' });
     for (const source of lexicon.abuse ?? []) upset.push({ source, meta: 'abuse' });
+    for (const source of lexicon.skip ?? []) skip.push({ source, meta: 'skip' });
     const markers = lexicon === english ? englishMarkers : hinglishMarkers;
     for (const word of lexicon.languageMarkers ?? []) markers.add(wordKey(word, 'language markers'));
     for (const [word, value] of Object.entries(lexicon.numbers ?? {})) numberWords.set(wordKey(word, 'numbers'), value);
@@ -90,6 +93,7 @@ function compile(): CompiledLexicon {
     intents: compileFamily(intents, classes),
     languageSwitch: compileFamily(languageSwitch, classes),
     upset: compileFamily(upset, classes),
+    skip: compileFamily(skip, classes),
     hinglishMarkers,
     englishMarkers,
     numberWords,

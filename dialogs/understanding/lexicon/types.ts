@@ -44,6 +44,16 @@ export type WordClassName =
   | 'accountFrame'
   /** Words that introduce a mobile number: "mobile", "phone", "whatsapp". */
   | 'mobileFrame'
+  /** "no", "number", "नंबर" after a frame word ("acc no", "mob no."): part of the label, not a "no" or an English word. */
+  | 'numberWord'
+  /** Words that name the place field at the read-back: "jagah", "address", "इलाका". */
+  | 'placeFrame'
+  /** Words that name the problem's details at the read-back: "vivran", "details". */
+  | 'detailFrame'
+  /** Words that name the complaint's subject at the read-back: "vishay", "category". */
+  | 'categoryFrame'
+  /** Words that say a field is wrong or to be changed: "galat", "wrong", "badlo". */
+  | 'wrongWord'
   /** Units of waiting time, for "3 din se"-style upset: days, weeks or months, hours. */
   | 'dayUnit'
   | 'longUnit'
@@ -93,6 +103,11 @@ export interface Lexicon {
    * and "help!" opens many complaints.
    */
   softIntents?: Partial<Record<LexiconIntent, readonly string[]>>;
+  /**
+   * "Skip this question" at an optional step ("chhodo", "छोड़ें", "skip", "pata nahi"): some of these words cancel
+   * the whole conversation elsewhere, so the dialog decides which it means.
+   */
+  skip?: readonly string[];
   /** Explicit requests to switch language (including "I can't read Hindi" → English). */
   languageSwitch?: { toEnglish?: readonly string[]; toHindi?: readonly string[] };
   /** Frustration and complaints about the service itself. */

@@ -37,6 +37,20 @@ describe('mobile and account numbers', () => {
     expect(entities('1234567890 9876543210')).toEqual({ accountNumber: '1234567890', mobile: '9876543210' });
   });
 
+  it('reads labels as consumers abbreviate them, and a label after a number never steals the next number (issue 12)', () => {
+    expect(entities('a/c 6789012345, mob 8299012345')).toEqual({ accountNumber: '6789012345', mobile: '8299012345' });
+    expect(entities('A/C No. 6789012345 Mo. 8299012345')).toEqual({ accountNumber: '6789012345', mobile: '8299012345' });
+    expect(entities('CA no 6789-012-345 ph 82990 12345')).toEqual({ accountNumber: '6789012345', mobile: '8299012345' });
+    expect(entities('acct 6789012345 contact +91 8299012345')).toEqual({ accountNumber: '6789012345', mobile: '8299012345' });
+    expect(entities('खाता ६७८९०१२३४५ फ़ोन ८२९९०१२३४५')).toEqual({ accountNumber: '6789012345', mobile: '8299012345' });
+  });
+
+  it('two unlabelled numbers that could each be either are not guessed: both are handed back to ask about', () => {
+    expect(entities('6789012345 8299012345')).toEqual({ eitherNumbers: ['6789012345', '8299012345'] });
+    // One label settles it: the other number is the other field.
+    expect(entities('mobile 8299012345, 6789012345')).toEqual({ mobile: '8299012345', accountNumber: '6789012345' });
+  });
+
   it('reads Devanagari digits', () => {
     expect(entities('९८७६५४३२१०')).toEqual({ mobile: '9876543210' });
     expect(entities('मेरा खाता संख्या ९१२३४५६७८९ है')).toEqual({ accountNumber: '9123456789' });
