@@ -1,4 +1,5 @@
 // The ticket's vocabulary as stored: shared by the schemas here, the services and (later) the dialogs and the API.
+import type { ConsumerLanguage } from './consumerLanguage.js';
 
 /** The escalation ladder, lowest first: a rejected resolution or a breached time limit moves a ticket one step up. */
 export const OFFICER_LEVELS = ['JE', 'SDO', 'XEN', 'SE', 'CE'] as const;
@@ -103,7 +104,7 @@ export interface ConsumerIdentity {
   mobile: string;
   /** The ten-digit consumer account number printed on the bill, when the consumer gave it. */
   accountNumber?: string;
-  language?: 'hi' | 'en';
+  language?: ConsumerLanguage;
 }
 
 export interface TicketPlace {
