@@ -13,6 +13,6 @@ export {
 } from './understand.js';
 export type { Entities } from './entities.js';
 export type { Intent } from './intent.js';
-export type { Language } from './language.js';
+export type { Language, LanguageEvidence } from './language.js';
 export type { YesNo } from './yesNo.js';
 export { ANALYSIS_LIMIT } from './text.js';

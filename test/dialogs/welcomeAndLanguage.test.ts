@@ -31,7 +31,7 @@ describe('welcome and menu', () => {
 
   it.each([
     { style: 'Hindi (Devanagari)', message: 'नमस्ते', language: 'hi' as const },
-    { style: 'Hinglish', message: 'namaste ji', language: 'hi' as const },
+    { style: 'Hinglish', message: 'namaste ji', language: 'hl' as const },
     { style: 'English', message: 'Good morning', language: 'en' as const },
   ])('answers a $style greeting with the welcome and menu in its language', async ({ message, language }) => {
     const texts = textsFor(language);
@@ -56,7 +56,7 @@ describe('welcome and menu', () => {
 describe('the reply language follows what the consumer types, and is remembered', () => {
   const cases = [
     { style: 'Hindi (Devanagari)', problem: 'बिजली नहीं है', language: 'hi' as const },
-    { style: 'Hinglish', problem: 'bijli nahi hai', language: 'hi' as const },
+    { style: 'Hinglish', problem: 'bijli nahi hai', language: 'hl' as const },
     { style: 'English', problem: 'no electricity', language: 'en' as const },
   ];
 

@@ -202,7 +202,8 @@ export interface BotHarness {
   readonly conversationState: ConversationState;
   /** What the turn error handler and the notification service logged. */
   readonly log: string[];
-  consumer(channel: ConsumerChannel, userId: string): ConsumerChat;
+  /** `locale`: what the page's Web Chat sends on every activity (default 'hi-IN', the page's default). */
+  consumer(channel: ConsumerChannel, userId: string, options?: { locale?: string }): ConsumerChat;
   /** A consumer nobody else in this run uses: user id, mobile and account number of their own. */
   newIdentity(label: string): Identity;
   /** The directory's officer for a sub-division and level, as the staff actor who acts on tickets. */
@@ -252,7 +253,7 @@ export function createBotHarness(models: Models, options: { directory?: Director
 
   const botAccount = { id: 'santushti-bot', name: 'Santushti', role: 'bot' };
 
-  function consumer(channel: ConsumerChannel, userId: string): ConsumerChat {
+  function consumer(channel: ConsumerChannel, userId: string, options: { locale?: string } = {}): ConsumerChat {
     const conversationId = `conv-${userId}-${randomBytes(4).toString('hex')}`;
     const user = { id: userId, name: userId, role: 'user' };
     const actor: ConsumerActor = { role: 'consumer', channel, channelUserId: userId };
@@ -262,7 +263,7 @@ export function createBotHarness(models: Models, options: { directory?: Director
       from: user,
       recipient: botAccount,
       conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: conversationId },
-      locale: 'hi-IN',
+      locale: options.locale ?? 'hi-IN',
     });
 
     /** Proactive messages that arrived before the consumer's next turn: kept for `unread()`. */
