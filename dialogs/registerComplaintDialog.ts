@@ -196,7 +196,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
             channelUserId: consumer.channelUserId,
             mobile: state.mobile!,
             accountNumber: state.accountNumber,
-            language: profile.language ?? 'hi',
+            language: texts.code,
           },
           place: place
             ? { district: place.district, locality: place.locality ?? place.subDivision, subDivision: place.subDivision }
