@@ -3,9 +3,9 @@
 // welcome, explicit requests for each of the three, and proactive messages in the stored script. Every test here
 // failed on main before this change (noted per test).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { textsFor, type Language } from '../../dialogs/texts.js';
+import { textsFor } from '../../dialogs/texts.js';
 import type { StaffPrincipal } from '../../services/staffAuthService.js';
-import { createBotHarness, ticketNumberIn, type BotHarness, type ConsumerChat } from '../support/botHarness.js';
+import { createBotHarness, storedLanguageOf, ticketNumberIn, type BotHarness, type ConsumerChat } from '../support/botHarness.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('dialog_script');
@@ -19,11 +19,7 @@ const en = textsFor('en');
 const hl = textsFor('hl');
 const DEVANAGARI = /[\u0900-\u097F]/;
 
-async function profileOf(userId: string): Promise<{ language?: Language; languageChosen?: boolean }> {
-  const states = await db.models.botState.find({ _id: `webchat/users/${userId}/` }, { json: 1 }).lean();
-  const json = JSON.parse(states[0]?.json ?? '{}') as { profile?: { language?: Language; languageChosen?: boolean } };
-  return json.profile ?? {};
-}
+const profileOf = (userId: string) => storedLanguageOf(db.models, userId);
 
 /** Every text the turn sent, and its buttons, are free of Devanagari. */
 function expectLatinOnly(turn: { texts: string[]; choices: string[] }): void {

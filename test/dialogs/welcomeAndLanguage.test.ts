@@ -1,8 +1,8 @@
 // The front door: the welcome and its menu, the reply language read from what the consumer types and remembered,
 // and an explicit choice of language that sticks. Runs the real bot on the test database.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { textsFor, type Language } from '../../dialogs/texts.js';
-import { createBotHarness, type BotHarness } from '../support/botHarness.js';
+import { textsFor } from '../../dialogs/texts.js';
+import { createBotHarness, storedLanguageOf, type BotHarness } from '../support/botHarness.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('dialog_welcome');
@@ -14,11 +14,7 @@ beforeAll(() => {
 const hi = textsFor('hi');
 const en = textsFor('en');
 
-async function profileOf(userId: string): Promise<{ language?: Language; languageChosen?: boolean }> {
-  const states = await db.models.botState.find({ _id: `webchat/users/${userId}/` }).lean();
-  const json = JSON.parse(states[0]?.json ?? '{}') as { profile?: { language?: Language; languageChosen?: boolean } };
-  return json.profile ?? {};
-}
+const profileOf = (userId: string) => storedLanguageOf(db.models, userId);
 
 describe('welcome and menu', () => {
   it('greets a consumer who opens the chat in Hindi, with the menu as buttons, before knowing their language', async () => {

@@ -31,6 +31,7 @@ import { MongoStorage } from '../../bot/mongoStorage.js';
 import { PlainTextMiddleware } from '../../bot/plainTextMiddleware.js';
 import { SantushtiBot } from '../../bot/santushtiBot.js';
 import { createTurnErrorHandler } from '../../bot/turnErrorHandler.js';
+import type { Language } from '../../dialogs/texts.js';
 import type { Models } from '../../models/index.js';
 import type { ConsumerActor, ConsumerChannel, OfficerLevel, StaffActor } from '../../models/ticketTypes.js';
 import { Directory } from '../../services/directory.js';
@@ -214,6 +215,13 @@ export interface Identity {
   userId: string;
   mobile: string;
   accountNumber: string;
+}
+
+/** What the bot remembers of a web chat consumer's language (their user state, as stored). */
+export async function storedLanguageOf(models: Models, userId: string): Promise<{ language?: Language; languageChosen?: boolean }> {
+  const states = await models.botState.find({ _id: `webchat/users/${userId}/` }, { json: 1 }).lean();
+  const json = JSON.parse(states[0]?.json ?? '{}') as { profile?: { language?: Language; languageChosen?: boolean } };
+  return json.profile ?? {};
 }
 
 /** The ticket number in a reply ("… Complaint number: UP-261128-00042 …"). */
