@@ -18,6 +18,7 @@
 import { ActivityTypes, EventFactory, MessageFactory, type Activity, type BotAdapter, type ConversationReference, type StatePropertyAccessor, type TurnContext, type ConversationState } from 'botbuilder';
 import { consumerFrom } from '../dialogs/consumerTurn.js';
 import { say } from '../dialogs/consumerDialog.js';
+import { CONSUMER_LANGUAGES } from '../models/consumerLanguage.js';
 import { textsFor, type Language, type Texts } from '../dialogs/texts.js';
 import type { Understanding } from '../dialogs/understanding/index.js';
 import type { ActiveHandoffRecord } from '../models/activeHandoffModel.js';
@@ -260,11 +261,11 @@ function maskedOrUndefined(mobile: string | undefined): string | undefined {
   return mobile ? maskMobile(mobile) : undefined;
 }
 
-/** "Talk to a person" in words, or the menu button in either language. */
+/** "Talk to a person" in words, or the menu button in any language. */
 function asksForPerson(understanding: Understanding): boolean {
   if (understanding.intent === 'human') return true;
   const label = understanding.text.trim();
-  return label === textsFor('hi').menuChoices[3] || label === textsFor('en').menuChoices[3];
+  return CONSUMER_LANGUAGES.some((language) => label === textsFor(language).menuChoices[3]);
 }
 
 function transcriptActivity(context: TurnContext, line: HandoffLine): Activity {

@@ -6,6 +6,7 @@ import { personRequestedIn, rememberUnderstanding, say, type PersonRequestReason
 import { consumerFrom, type ConsumerProfile, type DialogServices, type HandoffRequests } from '../dialogs/consumerTurn.js';
 import { ROOT_DIALOG, RootDialog } from '../dialogs/rootDialog.js';
 import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from '../dialogs/satisfactionDialog.js';
+import { currentLanguage, nextLanguage } from '../dialogs/replyLanguage.js';
 import { textsFor, type Language } from '../dialogs/texts.js';
 import { understand, type Understanding } from '../dialogs/understanding/index.js';
 import type { Directory } from '../services/directory.js';
@@ -85,8 +86,9 @@ export class SantushtiBot extends ActivityHandler {
     await this.saveState(context);
   }
 
+  /** The consumer's language; before they have written, the page's locale (Web Chat sends it on every activity). */
   async languageOf(context: TurnContext): Promise<Language> {
-    return (await this.services.profile.get(context, {})).language ?? 'hi';
+    return currentLanguage(await this.services.profile.get(context, {}), context.activity.locale);
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {
@@ -95,19 +97,14 @@ export class SantushtiBot extends ActivityHandler {
     rememberUnderstanding(context, understanding);
 
     const profile = await this.services.profile.get(context, {});
-    if (understanding.switchTo) {
-      profile.language = understanding.switchTo;
-      profile.languageChosen = true;
-    } else if (!profile.languageChosen && understanding.language && !(profile.language && (isOfferedChoice(text, profile.language) || tooShortToTell(text)))) {
-      profile.language = understanding.language;
-    }
+    Object.assign(profile, nextLanguage(profile, understanding));
     await this.services.profile.set(context, profile);
+    const language = currentLanguage(profile, context.activity.locale);
 
     const consumer = consumerFrom(context);
-    await this.deps.references.remember(consumer.channel, consumer.channelUserId, TurnContext.getConversationReference(context.activity), profile.language);
+    await this.deps.references.remember(consumer.channel, consumer.channelUserId, TurnContext.getConversationReference(context.activity), language);
 
     // Live handoff: while one is open the dialogs stay silent; asking for a person opens one (and ends any dialog).
-    const language = profile.language ?? 'hi';
     const handoff = await this.deps.liveHandoff?.intercept(context, understanding, language, profile.mobile);
     if (handoff === 'started') await (await this.dialogs.createContext(context)).cancelAllDialogs();
     if (handoff) return;
@@ -119,7 +116,7 @@ export class SantushtiBot extends ActivityHandler {
     }
 
     if (!text.trim()) {
-      const texts = textsFor(profile.language ?? 'hi');
+      const texts = textsFor(language);
       await say(context, texts.didNotUnderstand, texts.menuChoices);
       return;
     }
@@ -161,17 +158,3 @@ export class SantushtiBot extends ActivityHandler {
   }
 }
 
-/**
- * One of the bot's own button labels, in the language it offered them ("Register a complaint", "Talk to a person"):
- * tapping it says nothing about the consumer's language, however the label itself reads.
- */
-function isOfferedChoice(text: string, language: Language): boolean {
-  const texts = textsFor(language);
-  const label = text.trim().toLowerCase();
-  return [...texts.menuChoices, ...texts.categoryChoices, ...texts.yesNoChoices, ...texts.skipWords].some((choice) => choice.toLowerCase() === label);
-}
-
-/** "no", "ok", "haan ji": too few words to say which language someone writes in, once we already know it. */
-function tooShortToTell(text: string): boolean {
-  return !/[\u0900-\u097F]/.test(text) && text.trim().split(/\s+/).length < 3;
-}

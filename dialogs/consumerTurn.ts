@@ -4,13 +4,11 @@ import type { ConsumerActor, ConsumerChannel } from '../models/ticketTypes.js';
 import { normaliseMobile } from '../services/consumerIdentity.js';
 import type { Directory } from '../services/directory.js';
 import type { TicketService } from '../services/ticketService.js';
+import { currentLanguage, type LanguageMemory } from './replyLanguage.js';
 import { textsFor, type Language, type Texts } from './texts.js';
 
 /** Remembered per consumer (user state): their language and what they told us once, so we never ask twice. */
-export interface ConsumerProfile {
-  language?: Language;
-  /** True once the consumer asked for a language explicitly: then what they type no longer switches it. */
-  languageChosen?: boolean;
+export interface ConsumerProfile extends LanguageMemory {
   mobile?: string;
   accountNumber?: string;
   /** Messages in a row the bot could not understand: at two, a person is offered. */
@@ -57,7 +55,7 @@ export function consumerFrom(context: TurnContext): ConsumerActor {
 }
 
 export async function languageOf(services: DialogServices, context: TurnContext): Promise<Language> {
-  return (await services.profile.get(context, {})).language ?? 'hi';
+  return currentLanguage(await services.profile.get(context, {}), context.activity.locale);
 }
 
 export async function textsForTurn(services: DialogServices, context: TurnContext): Promise<Texts> {

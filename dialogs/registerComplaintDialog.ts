@@ -363,7 +363,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
               applicationNumber: category === 'new_connection' ? state.applicationNumber : undefined,
               // Theft is reported in confidence by default: officers never see who reported it.
               anonymous: category === 'theft' ? true : undefined,
-              language: profile.language ?? 'hi',
+              language: texts.code,
             },
             place: place
               ? {

@@ -1,7 +1,9 @@
-// Everything the bot says, in Hindi and English: one place, so a consumer never meets an English-only sentence.
+// Everything the bot says, in Hindi (Devanagari), English and Hinglish (Hindi in Latin letters, 'hl'): one place, so a
+// consumer never meets a sentence outside their language and script. A key missing from one set is a compile error.
+import type { ConsumerLanguage } from '../models/consumerLanguage.js';
 import type { OfficerLevel, TicketCategory, TicketStatus } from '../models/ticketTypes.js';
 
-export type Language = 'hi' | 'en';
+export type Language = ConsumerLanguage;
 
 export interface TicketSummary {
   number: string;
@@ -89,6 +91,14 @@ const categoryNames: Record<Language, Record<TicketCategory, string>> = {
     theft: 'Electricity theft',
     transformer: 'Transformer',
   },
+  hl: {
+    bill: 'Bijli bill',
+    meter: 'Meter',
+    new_connection: 'Naya connection',
+    supply: 'Bijli supply (bijli nahi aa rahi)',
+    theft: 'Bijli chori',
+    transformer: 'Transformer',
+  },
 };
 
 const statusNames: Record<Language, Record<TicketStatus, string>> = {
@@ -111,9 +121,22 @@ const statusNames: Record<Language, Record<TicketStatus, string>> = {
     unconfirmed: 'Not confirmed — we will call you',
     closed: 'Closed (confirmed by you)',
   },
+  hl: {
+    registered: 'Darj',
+    assigned: 'Adhikari ko saunpi gayi',
+    in_progress: 'Kaam chal raha hai',
+    awaiting_confirmation: 'Aapki pushti ka intezaar',
+    reopened: 'Phir se kholi gayi',
+    unconfirmed: 'Pushti nahi mili — hum phone karenge',
+    closed: 'Band (aapki pushti se)',
+  },
 };
 
-const closedOnCallbackNames: Record<Language, string> = { hi: 'बंद (फ़ोन कॉल पर आपकी पुष्टि से)', en: 'Closed (confirmed by you on a phone call)' };
+const closedOnCallbackNames: Record<Language, string> = {
+  hi: 'बंद (फ़ोन कॉल पर आपकी पुष्टि से)',
+  en: 'Closed (confirmed by you on a phone call)',
+  hl: 'Band (phone call par aapki pushti se)',
+};
 
 function statusName(language: Language, ticket: TicketSummary): string {
   return ticket.closedOnCallback && ticket.status === 'closed' ? closedOnCallbackNames[language] : statusNames[language][ticket.status];
@@ -122,6 +145,7 @@ function statusName(language: Language, ticket: TicketSummary): string {
 const levelNames: Record<Language, Record<OfficerLevel, string>> = {
   hi: { JE: 'अवर अभियंता (JE)', SDO: 'उपखंड अधिकारी (SDO)', XEN: 'अधिशासी अभियंता (XEN)', SE: 'अधीक्षण अभियंता (SE)', CE: 'मुख्य अभियंता (CE)' },
   en: { JE: 'Junior Engineer (JE)', SDO: 'Sub-Divisional Officer (SDO)', XEN: 'Executive Engineer (XEN)', SE: 'Superintending Engineer (SE)', CE: 'Chief Engineer (CE)' },
+  hl: { JE: 'Avar Abhiyanta (JE)', SDO: 'Upkhand Adhikari (SDO)', XEN: 'Adhishasi Abhiyanta (XEN)', SE: 'Adheekshan Abhiyanta (SE)', CE: 'Mukhya Abhiyanta (CE)' },
 };
 
 function officerPhrase(language: Language, level: OfficerLevel, name: string | undefined): string {
@@ -358,10 +382,113 @@ export const texts = {
     category: (category: TicketCategory) => categoryNames.en[category],
     categoryChoices: (['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'] as TicketCategory[]).map((category) => categoryNames.en[category]),
   },
+  hl: {
+    code: 'hl' as Language,
+    languageName: 'Hinglish',
+    welcome: 'Namaste! 🙏 Main Santushti hoon — bijli shikayat sahayak (1912). Apni samasya seedhe likhiye, jaise "5 ghante se bijli nahi hai", ya neeche se chuniye.',
+    menuChoices: ['Shikayat darj karein', 'Shikayat ki sthiti', 'Meri shikayatein', 'Kisi vyakti se baat', 'English'],
+    help:
+      'Main ye kar sakta hoon:\n• bijli, meter, bill, naya connection, chori ya transformer ki shikayat darj karna\n• shikayat sankhya (jaise UP-261128-00042) se sthiti batana\n• "meri shikayatein" — aapki saari shikayatein\n• "vyakti se baat" — hamare karmachari se baat\nKabhi bhi "radd" likhiye to main ruk jaunga, "shuru se" likhiye to naye sire se shuru karunga.',
+    didNotUnderstand: 'Maaf kijiye, main samajh nahi paya. Apni samasya ek vakya mein likhiye (jaise "meter jal gaya hai"), ya neeche se chuniye.',
+    cancelled: 'Theek hai, rok diya. Jab chahein phir se likhiye.',
+    restarted: 'Theek hai, naye sire se shuru karte hain.',
+    languageSwitched: 'Theek hai, ab main Hinglish (Roman Hindi) mein baat karunga.',
+    turnError: 'Maaf kijiye, hamari taraf kuch gadbad hui. Aapka sandesh surakshit hai — kripya thodi der mein phir likhiye.',
+    askCategory: 'Aapki shikayat kis baare mein hai?',
+    askDescription: 'Kripya samasya thoda vistaar se bataiye (kya hua, kab se).',
+    askAccount: 'Aapka 10 ankon ka upbhokta khata sankhya (bill par likha) bataiye. Na ho to "skip" likhiye.',
+    skipWords: ['skip', 'छोड़ें'],
+    badAccount: 'Khata sankhya 10 ankon ki hoti hai (bill par upar likhi). Phir se likhiye, ya "skip" likhiye.',
+    askMobile: 'Aapka mobile number? (10 ank, jis par hum aapse sampark kar sakein)',
+    badMobile: 'Yeh sahi mobile number nahi lagta. 10 ankon ka number likhiye, jaise 9876543210.',
+    askLocality: 'Samasya kahan hai? Mohalla/ilaka likhiye (jaise Gomti Nagar, Alambagh, Chinhat).',
+    unknownLocality: (text: string) => `"${text}" hamari suchi mein nahi mila. Paas ka koi jaana-pehchana ilaka likhiye, ya wahi pata dobara bhejiye to main use aise hi darj kar dunga.`,
+    summary: (draft: ComplaintDraft) =>
+      [
+        'Kripya jaanch lijiye:',
+        `• Vishay: ${categoryNames.hl[draft.category]}`,
+        `• Vivran: ${draft.description}`,
+        `• Ilaka: ${draft.locality ?? '—'}${draft.district ? `, ${draft.district}` : ''}`,
+        `• Mobile: ${draft.mobile ?? '—'}`,
+        `• Khata sankhya: ${draft.accountNumber ?? '—'}`,
+        'Kya shikayat darj kar doon?',
+      ].join('\n'),
+    yesNoChoices: ['Haan', 'Nahi'],
+    registered: (number: string, level: OfficerLevel, officerName: string | undefined) =>
+      `✅ Aapki shikayat darj ho gayi. Shikayat sankhya: ${number}\nYeh ${officerPhrase('hl', level, officerName)} ko saunpi gayi hai. Kaam ki har pragati par hum aapko yahin sandesh bhejenge, aur samasya theek hone par aapse poochhenge — aapki "haan" ke bina shikayat band nahi hogi.`,
+    registeredUnassigned: (number: string) =>
+      `✅ Aapki shikayat darj ho gayi. Shikayat sankhya: ${number}\nHamare karmachari ise sahi adhikari ko saunpenge; har pragati par aapko yahin sandesh milega. Aapki "haan" ke bina shikayat band nahi hogi.`,
+    duplicate: (number: string, status: TicketStatus) =>
+      `Isi samasya ki aapki ek shikayat pehle se khuli hai: ${number} (${statusNames.hl[status]}). Nayi shikayat ki zaroorat nahi — hum usi par kaam kar rahe hain.`,
+    notRegistered: 'Theek hai, shikayat darj nahi ki. Jab chahein phir se likhiye.',
+    askTicketNumber: 'Apni shikayat sankhya likhiye (jaise UP-261128-00042), ya "meri shikayatein" likhiye.',
+    ticketNotFound: (number: string) => `Shikayat ${number} aapke naam par nahi mili. Sankhya jaanch lijiye, ya "meri shikayatein" likhiye.`,
+    ticketStatus: (ticket: TicketSummary) =>
+      `Shikayat ${ticket.number} (${categoryNames.hl[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusName('hl', ticket)}. Zimmedar: ${officerPhrase('hl', ticket.level, ticket.officerName)}. Darj: ${formatDate('hl', ticket.createdAt)}.`,
+    noComplaints: 'Aapki koi shikayat darj nahi hai. Samasya likhiye to main darj kar dunga.',
+    yourComplaints: (count: number) => `Aapki ${count} shikayat(ein):`,
+    // Live handoff (bot/liveHandoff.ts)
+    handoffQueued: (queue: QueueNotice) =>
+      [
+        `Theek hai, main aapko hamare karmachari se jod raha hoon. Katar mein aapka number ${queue.position} hai.`,
+        queue.expectedWaitMinutes !== undefined
+          ? `Anumanit intezaar: lagbhag ${queue.expectedWaitMinutes} minute (haal ke intezaar ke aadhar par).`
+          : 'Abhi intezaar ke samay ka anumaan nahi hai.',
+        `Karmachari ${hoursPhrase('hl', queue.officeHours)} (India time) uplabdh rehte hain. ${queue.callbackAfterMinutes} minute mein koi na jude to hum aapko wapas call karne ka vikalp denge.`,
+        'Karmachari yahin isi chat mein jawab denge; tab tak aap jo likhenge, woh unhe bhej diya jayega. Turant madad ke liye 1912 par call kijiye. Wapas mujhse baat karne ke liye "radd" likhiye.',
+      ].join('\n'),
+    handoffUpset: 'Humein sachmuch khed hai ki aapko pareshani hui. Main aapki baat seedhe hamare karmachari tak pahuncha raha hoon.',
+    handoffNotUnderstood: 'Maaf kijiye, main phir bhi samajh nahi paya. Main aapko hamare karmachari se jod raha hoon.',
+    handoffOffHours: (officeHours: string, maskedMobile: string | undefined) =>
+      `Abhi hamare karmachari uplabdh nahi hain (woh ${hoursPhrase('hl', officeHours)}, India time, kaam karte hain). ` +
+      (maskedMobile ? `Kya hum aapko ${maskedMobile} par wapas call karein?` : 'Kya hum aapko wapas call karein? Haan kahiye ya apna 10 ankon ka mobile number likhiye.'),
+    callbackOffer: (maskedMobile: string | undefined) =>
+      'Abhi koi karmachari khaali nahi hai. ' +
+      (maskedMobile ? `Kya hum aapko ${maskedMobile} par wapas call karein? "nahi" likhiye to aap katar mein bane rahenge.` : 'Kya hum aapko wapas call karein? Apna 10 ankon ka mobile number likhiye, ya katar mein bane rehne ke liye "nahi".'),
+    offHoursWayBack: 'Call nahi chahiye to "nahi" likhiye; wapas mujhse baat karne ke liye "radd".',
+    callbackAskMobile: 'Kis number par call karein? Apna 10 ankon ka mobile number likhiye.',
+    callbackBadMobile: 'Yeh sahi mobile number nahi lagta. 10 ankon ka number likhiye (jaise 9876543210), ya "nahi".',
+    callbackRequested: (maskedMobile: string) => `Theek hai, hamare karmachari aapko ${maskedMobile} par call karenge. Tab tak main (Santushti) yahin aapki madad ke liye hoon.`,
+    callbackDeclinedWaiting: 'Theek hai, aap katar mein bane hue hain; karmachari yahin jawab denge.',
+    callbackDeclinedOffHours: 'Theek hai. Karmachariyon ke samay mein phir se "vyakti se baat" likhiye; tab tak main aapki madad kar sakta hoon.',
+    callbackClosed: (number: string, until: Date) =>
+      `Shikayat ${number}: hamare supervisor ne phone call par darj kiya hai ki aapki samasya hal ho gayi hai, isliye shikayat band ki gayi hai. Agar samasya hal NAHI hui hai to ${formatDate('hl', until)} tak "nahi" likhiye — shikayat phir se khul jayegi aur upar ke adhikari ko bheji jayegi.`,
+    callbackClosureKept: (number: string) => `Dhanyavaad! Shikayat ${number} band rahegi. 🙏`,
+    callbackRejectTooLate: (number: string) =>
+      `Shikayat ${number} ko phone call par darj pushti se band hue kaafi samay ho gaya hai, isliye ab use dobara nahi khola ja sakta. Samasya phir se hai to kripya nayi shikayat darj kijiye — main madad karunga.`,
+    handoffPassedOn: 'Aapka sandesh karmachari tak pahuncha diya gaya hai; woh yahin jawab denge. Wapas mujhse baat karne ke liye "radd" likhiye.',
+    handoffAccepted: (agentFirstName: string) => `Hamare karmachari ${agentFirstName} ab is chat mein aapse jud gaye hain. Apni baat yahin likhiye.`,
+    handoffCancelled: 'Theek hai, karmachari se jodne ka anurodh radd kar diya. Main phir se aapki madad ke liye haazir hoon.',
+    handoffCompleted: 'Karmachari ne baatcheet poori kar li hai. Ab main (Santushti) phir se aapki madad ke liye haazir hoon — shikayat darj karne ya uski sthiti jaanne ke liye likhiye.',
+    handoffRecorded:
+      'Aapki baat hamare karmachariyon ke liye darj kar li gayi hai. Kisi vyakti se yahin baat karni ho to "vyakti se baat" likhiye; turant madad ke liye 1912 par call kijiye.',
+    satisfactionQuestion: (number: string, level: OfficerLevel, officerName: string | undefined, note: string) =>
+      `Shikayat ${number}: ${officerPhrase('hl', level, officerName)} ke anusaar samasya theek kar di gayi hai — "${note}".\nKya aapki samasya hal ho gayi?`,
+    satisfactionReminder: (number: string) => `Yaad dila rahe hain: shikayat ${number} — kya aapki samasya hal ho gayi? "haan" ya "nahi" likhiye.`,
+    satisfactionUnclear: 'Maaf kijiye, saaf nahi hua. Samasya hal ho gayi ho to "haan", nahi to "nahi" likhiye.',
+    satisfactionLater: 'Koi baat nahi, hum baad mein phir poochhenge. Aap kabhi bhi "haan" ya "nahi" likh sakte hain.',
+    closedThanks: (number: string) => `Dhanyavaad! Shikayat ${number} aapki pushti se band kar di gayi hai. 🙏`,
+    reopened: (number: string, level: OfficerLevel, officerName: string | undefined) =>
+      `Humein khed hai. Shikayat ${number} phir se khol di gayi hai aur ab ${officerPhrase('hl', level, officerName)} ke paas hai. Kaam hone par hum phir poochhenge.`,
+    answerNotPossible: 'Yeh shikayat ab pushti ka intezaar nahi kar rahi.',
+    update: {
+      assigned: (number: string, level: OfficerLevel, officerName?: string) => `Shikayat ${number}: ${officerPhrase('hl', level, officerName)} ko saunpi gayi.`,
+      workStarted: (number: string, note?: string) => `Shikayat ${number}: kaam shuru ho gaya hai.${note ? ` (${note})` : ''}`,
+      escalated: (number: string, level: OfficerLevel, officerName?: string) =>
+        `Shikayat ${number}: samay par hal na hone se ab ${officerPhrase('hl', level, officerName)} ko bheji gayi hai.`,
+      reopened: (number: string) => `Shikayat ${number}: phir se kholi gayi hai; kaam jaari hai.`,
+      unconfirmed: (number: string) => `Shikayat ${number}: aapka jawab nahi mila, isliye yeh band NAHI ki gayi. Hamare karmachari aapko phone karenge; aap yahan "haan" ya "nahi" bhi likh sakte hain.`,
+      confirmed: (number: string) => `Shikayat ${number} aapki pushti se band hui. Dhanyavaad!`,
+    },
+    category: (category: TicketCategory) => categoryNames.hl[category],
+    categoryChoices: (['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'] as TicketCategory[]).map((category) => categoryNames.hl[category]),
+  },
 } satisfies Record<Language, unknown>;
 
 export type Texts = (typeof texts)['hi'];
-export const textsFor = (language: Language): Texts => texts[language];
+/** Every set has every key of the Hindi one, with the same types: a sentence missing in one language fails to compile. */
+const everySetComplete: Record<Language, Texts> = texts;
+export const textsFor = (language: Language): Texts => everySetComplete[language];
 
 /** The order of `categoryChoices`, so a chosen button maps back to its category. */
 export const categoryChoiceOrder: TicketCategory[] = ['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'];

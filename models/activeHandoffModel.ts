@@ -2,6 +2,7 @@
 // (`channel:<channel>:<userId>`), so the bot checks it with one `_id` read per turn. Deleted when the handoff ends:
 // the collection holds open handoffs only, which makes it the agents' queue too (listing it scans only those).
 import { Schema } from 'mongoose';
+import { CONSUMER_LANGUAGES, type ConsumerLanguage } from './consumerLanguage.js';
 
 export interface ActiveHandoffRecord {
   /** channelIdentityKey(channel, channelUserId). */
@@ -11,7 +12,7 @@ export interface ActiveHandoffRecord {
   channel: string;
   channelUserId: string;
   reason: 'asked' | 'not_understood' | 'upset';
-  language: 'hi' | 'en';
+  language: ConsumerLanguage;
   createdAt: Date;
   agentUsername?: string;
   agentName?: string;
@@ -39,7 +40,7 @@ export const activeHandoffSchema = new Schema<ActiveHandoffRecord>(
     channel: { type: String, required: true },
     channelUserId: { type: String, required: true },
     reason: { type: String, enum: ['asked', 'not_understood', 'upset'], required: true },
-    language: { type: String, enum: ['hi', 'en'], required: true },
+    language: { type: String, enum: [...CONSUMER_LANGUAGES], required: true },
     createdAt: { type: Date, required: true },
     agentUsername: { type: String },
     agentName: { type: String },

@@ -3,6 +3,7 @@
 // a resolution claim nobody answered), so enqueueing twice stores it once. `callbacks` holds open requests only — a
 // finished one moves to `callbacks_done` — so the staff's queue listing scans only what is still to be done.
 import { Schema } from 'mongoose';
+import { CONSUMER_LANGUAGES, type ConsumerLanguage } from './consumerLanguage.js';
 
 export interface CallbackRecord {
   _id: string;
@@ -11,7 +12,7 @@ export interface CallbackRecord {
   channelUserId: string;
   /** Ten digits; staff see it because they must dial it (logs never print it whole). */
   mobile: string;
-  language: 'hi' | 'en';
+  language: ConsumerLanguage;
   createdAt: Date;
   handoffId?: string;
   ticketNumber?: string;
@@ -40,7 +41,7 @@ const callbackFields = {
   channel: { type: String, required: true },
   channelUserId: { type: String, required: true },
   mobile: { type: String, required: true },
-  language: { type: String, enum: ['hi', 'en'], required: true },
+  language: { type: String, enum: [...CONSUMER_LANGUAGES], required: true },
   createdAt: { type: Date, required: true },
   handoffId: { type: String },
   ticketNumber: { type: String },

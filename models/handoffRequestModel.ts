@@ -1,5 +1,6 @@
 // A consumer's request to talk to a person (asked, not understood twice, or upset), waiting for the agent side.
 import { Schema } from 'mongoose';
+import { CONSUMER_LANGUAGES, type ConsumerLanguage } from './consumerLanguage.js';
 
 export interface HandoffRequestRecord {
   _id: string;
@@ -11,7 +12,7 @@ export interface HandoffRequestRecord {
   createdAt: Date;
   // ── Live handoff (services/liveHandoffService.ts) ──
   channelUserId?: string;
-  language?: 'hi' | 'en';
+  language?: ConsumerLanguage;
   agentUsername?: string;
   agentName?: string;
   acceptedAt?: Date;
@@ -46,7 +47,7 @@ export const handoffRequestSchema = new Schema<HandoffRequestRecord>(
     createdAt: { type: Date, required: true },
     // Live handoff
     channelUserId: { type: String },
-    language: { type: String, enum: ['hi', 'en'] },
+    language: { type: String, enum: [...CONSUMER_LANGUAGES] },
     agentUsername: { type: String },
     agentName: { type: String },
     acceptedAt: { type: Date },

@@ -10,6 +10,7 @@ import {
   TICKET_STATUSES,
   type TicketRecord,
 } from './ticketTypes.js';
+import { CONSUMER_LANGUAGES } from './consumerLanguage.js';
 
 const subdocument = { _id: false, id: false, minimize: true } as const;
 
@@ -98,7 +99,7 @@ export const ticketSchema = new Schema<TicketRecord>(
           accountNumber: String,
           applicationNumber: String,
           anonymous: Boolean,
-          language: { type: String, enum: ['hi', 'en'] },
+          language: { type: String, enum: [...CONSUMER_LANGUAGES] },
         },
         subdocument,
       ),

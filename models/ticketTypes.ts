@@ -1,4 +1,5 @@
 // The ticket's vocabulary as stored: shared by the schemas here, the services and (later) the dialogs and the API.
+import type { ConsumerLanguage } from './consumerLanguage.js';
 
 /** The escalation ladder, lowest first: a rejected resolution or a breached time limit moves a ticket one step up. */
 export const OFFICER_LEVELS = ['JE', 'SDO', 'XEN', 'SE', 'CE'] as const;
@@ -110,7 +111,7 @@ export interface ConsumerIdentity {
    * officers and agents in every staff view.
    */
   anonymous?: boolean;
-  language?: 'hi' | 'en';
+  language?: ConsumerLanguage;
 }
 
 export interface TicketPlace {

@@ -6,6 +6,7 @@
 import { trusted } from 'mongoose';
 import { z } from 'zod';
 import type { CallbackDoneRecord, CallbackRecord } from '../models/callbackModel.js';
+import type { ConsumerLanguage } from '../models/consumerLanguage.js';
 import { wholeDocument, type Models } from '../models/index.js';
 import type { TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
 import { maskMobile } from './consumerIdentity.js';
@@ -73,7 +74,7 @@ export class CallbackService {
   }
 
   /** A consumer waiting for an agent chose a callback. Idempotent per handoff. */
-  async enqueueHandoff(input: { handoffId: string; channel: string; channelUserId: string; mobile: string; language: 'hi' | 'en' }): Promise<void> {
+  async enqueueHandoff(input: { handoffId: string; channel: string; channelUserId: string; mobile: string; language: ConsumerLanguage }): Promise<void> {
     await this.insertOnce({ _id: `handoff:${input.handoffId}`, kind: 'handoff', ...input, createdAt: this.now(), attempts: 0 });
   }
 

@@ -1,6 +1,7 @@
 // The ticket service's edge: every input is parsed here, strictly (unknown keys such as "$where" are refused),
 // before anything touches the database.
 import { z } from 'zod';
+import { CONSUMER_LANGUAGES } from '../models/consumerLanguage.js';
 import { CONSUMER_CHANNELS, STAFF_ROLES, TICKET_CATEGORIES, type Actor } from '../models/ticketTypes.js';
 import { normaliseAccountNumber, normaliseMobile } from './consumerIdentity.js';
 import { InvalidInputError } from './errors.js';
@@ -67,7 +68,7 @@ const consumerIdentitySchema = z.strictObject({
     .pipe(z.string().regex(/^[A-Z0-9][A-Z0-9/-]{3,29}$/, 'is not an application number (4–30 letters, digits, "-" or "/")'))
     .optional(),
   anonymous: z.boolean().optional(),
-  language: z.enum(['hi', 'en']).optional(),
+  language: z.enum(CONSUMER_LANGUAGES).optional(),
 });
 
 const placeSchema = z.strictObject({

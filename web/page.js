@@ -37,11 +37,15 @@
   var conversationId;
   var renewing = false;
 
+  // The language picked on this page before, else the one the server chose from the browser's languages (the
+  // page's lang): Web Chat sends it as the locale of every activity, and the bot's welcome follows it.
   function readSavedLocale() {
+    var pageLocale = document.documentElement.lang === 'en' ? 'en-US' : 'hi-IN';
     try {
-      return window.localStorage.getItem(languageKey) === 'en-US' ? 'en-US' : 'hi-IN';
+      var saved = window.localStorage.getItem(languageKey);
+      return saved === 'en-US' || saved === 'hi-IN' ? saved : pageLocale;
     } catch (error) {
-      return 'hi-IN';
+      return pageLocale;
     }
   }
 

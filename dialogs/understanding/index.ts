@@ -17,6 +17,6 @@ export {
 export type { Entities } from './entities.js';
 export { placeDetailIn, type ComplaintField } from './fields.js';
 export type { Intent } from './intent.js';
-export type { Language } from './language.js';
+export type { Language, LanguageEvidence } from './language.js';
 export type { YesNo } from './yesNo.js';
 export { ANALYSIS_LIMIT } from './text.js';

@@ -6,13 +6,13 @@ import { categoryOf, problemsOf } from './category.js';
 import { entitiesOf, numberAnswerOf, type Entities } from './entities.js';
 import { fieldsNamedOf, saysWrongOf, skipOf, type ComplaintField } from './fields.js';
 import { intentOf, type Intent } from './intent.js';
-import { languageOf, switchRequestOf, type Language } from './language.js';
+import { languageEvidenceOf, languageOfEvidence, switchRequestOf, type Language, type LanguageEvidence } from './language.js';
 import { analyse } from './text.js';
 import { clearlyUpsetOf, upsetOf } from './upset.js';
 import { yesNoOf, type YesNo } from './yesNo.js';
 
 export function detectLanguage(text: string): Language | undefined {
-  return languageOf(analyse(text));
+  return languageOfEvidence(languageEvidenceOf(analyse(text)));
 }
 
 export function detectLanguageSwitch(text: string): Language | undefined {
@@ -64,7 +64,10 @@ export function isClearlyUpset(text: string): boolean {
 export interface Understanding {
   /** The message as received (only its first ANALYSIS_LIMIT characters were analysed). */
   text: string;
+  /** The language and script of this message alone (see dialogs/replyLanguage.ts for the conversation's). */
   language?: Language;
+  /** The words behind `language`, so a conversation changes language only on clear evidence. */
+  evidence: LanguageEvidence;
   switchTo?: Language;
   intent: Intent;
   category?: TicketCategory;
@@ -88,8 +91,9 @@ export function understand(text: string, directory: Directory): Understanding {
     upset: upsetOf(analysed),
     clearlyUpset: clearlyUpsetOf(analysed),
     skip: skipOf(analysed),
+    evidence: languageEvidenceOf(analysed),
   };
-  const language = languageOf(analysed);
+  const language = languageOfEvidence(understanding.evidence);
   if (language !== undefined) understanding.language = language;
   const switchTo = switchRequestOf(analysed);
   if (switchTo !== undefined) understanding.switchTo = switchTo;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { newWebChatUserId, type BotLogic, type DirectLineAdapter } from '../../bot/adapters/directLineAdapter.js';
+import { languageOfAcceptLanguage } from '../../dialogs/replyLanguage.js';
 import type { ErrorBody } from '../httpErrors.js';
 import { jsonBody } from '../jsonBody.js';
 import { pagePolicy, setCommonSecurityHeaders } from '../pageSecurity.js';
@@ -18,6 +19,7 @@ import { minimumSecretLength, type DirectLineTokenService } from './tokenService
 export const webChatUserCookie = 'santushti_webchat_user';
 const cookieLifetimeMs = 365 * 24 * 60 * 60 * 1000;
 const noncePlaceholder = '{{CSP_NONCE}}';
+const pageLanguagePlaceholder = '{{PAGE_LANG}}';
 
 export interface WebChatPageDependencies {
   adapter: DirectLineAdapter;
@@ -82,6 +84,7 @@ export function createWebChatPageRouter(deps: WebChatPageDependencies): Router {
   const cookieKey = createHmac('sha256', deps.cookieSecret).update('santushti web chat user cookie v1').digest();
   const pageTemplate = readFileSync(join(webDirectory, 'index.html'), 'utf8');
   if (!pageTemplate.includes(noncePlaceholder)) throw new Error(`web/index.html lacks the ${noncePlaceholder} placeholder`);
+  if (!pageTemplate.includes(pageLanguagePlaceholder)) throw new Error(`web/index.html lacks the ${pageLanguagePlaceholder} placeholder`);
   const bundlePath = webChatBundlePath();
 
   const signUserId = (userId: string) => `${userId}.${createHmac('sha256', cookieKey).update(userId).digest('base64url')}`;
@@ -98,15 +101,19 @@ export function createWebChatPageRouter(deps: WebChatPageDependencies): Router {
 
   const router = Router();
 
-  router.get('/', (_request, response) => {
+  router.get('/', (request, response) => {
     const nonce = randomBytes(16).toString('base64');
+    // The page opens in the browser's language (English, else Hindi); page.js hands it to Web Chat as its locale,
+    // which the bot's welcome follows. A language the consumer picked on the page before is kept by page.js.
+    const pageLanguage = languageOfAcceptLanguage(request.get('accept-language')) === 'en' ? 'en' : 'hi';
     setCommonSecurityHeaders(response);
     response.set({
       'Content-Security-Policy': contentSecurityPolicy(nonce),
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',
     });
-    response.send(pageTemplate.replaceAll(noncePlaceholder, nonce));
+    response.set('Vary', 'Accept-Language');
+    response.send(pageTemplate.replaceAll(noncePlaceholder, nonce).replace(pageLanguagePlaceholder, pageLanguage));
   });
 
   const asset = (path: string, file: string, cacheControl: string) => {

@@ -1,5 +1,6 @@
 // The callback queue's routes, for server/staffApi/openApiDocument.ts (spread into its paths and schemas).
 import { handoffCallbackOutcomeSchema, ticketCallbackOutcomeSchema } from '../../services/callbackService.js';
+import { CONSUMER_LANGUAGES } from '../../models/consumerLanguage.js';
 import { errorResponse, json, jsonSchemaOf, ref } from './openApiParts.js';
 
 const idParameter = {
@@ -64,7 +65,7 @@ export const callbackSchemas = {
       id: { type: 'string' },
       kind: { type: 'string', enum: ['handoff', 'ticket'] },
       mobile: { type: 'string', description: 'The number to dial (ten digits).' },
-      language: { type: 'string', enum: ['hi', 'en'] },
+      language: { type: 'string', enum: [...CONSUMER_LANGUAGES] },
       channel: { type: 'string' },
       createdAt: { type: 'string', format: 'date-time' },
       attempts: { type: 'integer', description: 'Calls that did not reach the consumer.' },

@@ -1,5 +1,6 @@
 // The live-handoff routes of the staff API, for server/staffApi/openApiDocument.ts (spread into its paths and schemas).
 import { handoffMessageSchema } from '../../services/liveHandoffService.js';
+import { CONSUMER_LANGUAGES } from '../../models/consumerLanguage.js';
 import { errorResponse, json, jsonSchemaOf, ref } from './openApiParts.js';
 
 export const idParameter = {
@@ -83,7 +84,7 @@ const common = {
   id: { type: 'string' },
   channel: { type: 'string' },
   reason: { type: 'string', enum: ['asked', 'not_understood', 'upset'] },
-  language: { type: 'string', enum: ['hi', 'en'] },
+  language: { type: 'string', enum: [...CONSUMER_LANGUAGES] },
   createdAt: { type: 'string', format: 'date-time' },
   waitingSeconds: { type: 'integer', description: 'Seconds waited for an agent: until now while waiting, until acceptance after.' },
   agent,

@@ -2,6 +2,7 @@
 // schemas the routes validate with, so the description cannot drift from what is accepted; responses are written
 // out by hand. test/server/staffApi.test.ts checks that every registered route appears here.
 import { z } from 'zod';
+import { CONSUMER_LANGUAGES } from '../../models/consumerLanguage.js';
 import { OFFICER_LEVELS, STAFF_ROLES, TICKET_CATEGORIES, TICKET_EVENT_TYPES, TICKET_STATUSES, EVENT_CHANNELS } from '../../models/ticketTypes.js';
 import { PASSWORD_MIN_LENGTH } from '../../services/staffAuthPasswords.js';
 import { createStaffUserSchema, loginSchema } from '../../services/staffAuthService.js';
@@ -267,7 +268,7 @@ export const staffOpenApiDocument = {
               channelUserId: { type: 'string' },
               mobile: { type: 'string' },
               accountNumber: { type: 'string' },
-              language: { enum: ['hi', 'en'] },
+              language: { enum: [...CONSUMER_LANGUAGES] },
             },
           },
           place: {

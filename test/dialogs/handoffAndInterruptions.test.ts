@@ -28,7 +28,7 @@ async function ticketCount(userId: string): Promise<number> {
 describe('"talk to a person"', () => {
   it.each([
     { style: 'Hindi (Devanagari)', language: 'hi' as Language, ask: 'किसी व्यक्ति से बात करनी है' },
-    { style: 'Hinglish', language: 'hi' as Language, ask: 'kisi insaan se baat karni hai' },
+    { style: 'Hinglish', language: 'hl' as Language, ask: 'kisi insaan se baat karni hai' },
     { style: 'English', language: 'en' as Language, ask: 'I want to talk to a human' },
     { style: 'English (after writing English)', language: 'en' as Language, ask: 'talk to a person', before: 'Good morning' },
     { style: 'English (the menu button)', language: 'en' as Language, ask: 'Talk to a person', before: 'Good morning' },
@@ -52,7 +52,7 @@ describe('"talk to a person"', () => {
 
   it.each([
     { style: 'Hindi (Devanagari)', language: 'hi' as Language, problem: 'बिजली नहीं है', ask: 'किसी व्यक्ति से बात करें' },
-    { style: 'Hinglish', language: 'hi' as Language, problem: 'bijli nahi hai', ask: 'agent se baat karao' },
+    { style: 'Hinglish', language: 'hl' as Language, problem: 'bijli nahi hai', ask: 'agent se baat karao' },
     { style: 'English', language: 'en' as Language, problem: 'no electricity', ask: 'I want to speak to someone' },
   ])('$style, in the middle of registering: handed off, the registration stops; cancelling brings the bot back', async ({ language, problem, ask }) => {
     const texts = textsFor(language);
@@ -73,7 +73,7 @@ describe('"talk to a person"', () => {
 describe('two messages in a row not understood → a person is offered', () => {
   it.each([
     { style: 'Hindi (Devanagari)', language: 'hi' as Language, greeting: 'नमस्ते', first: 'ये क्या है', second: 'क ख ग' },
-    { style: 'Hinglish', language: 'hi' as Language, greeting: 'namaste ji', first: 'kya hai ye', second: 'asdf qwerty' },
+    { style: 'Hinglish', language: 'hl' as Language, greeting: 'namaste ji', first: 'kya hai ye', second: 'asdf qwerty' },
     { style: 'English', language: 'en' as Language, greeting: 'Good morning', first: 'what is this', second: 'blah blah' },
   ])('$style', async ({ language, greeting, first, second }) => {
     const texts = textsFor(language);
@@ -100,7 +100,7 @@ describe('two messages in a row not understood → a person is offered', () => {
   });
 
   it('a message understood in between resets the count', async () => {
-    const texts = textsFor('hi');
+    const texts = textsFor('hl'); // the consumer writes Hinglish
     const chat = harness.consumer('webchat', harness.newIdentity('reset').userId);
     await chat.say('kya hai ye');
     await chat.say('namaste ji');
@@ -112,7 +112,7 @@ describe('two messages in a row not understood → a person is offered', () => {
 describe('a clearly upset consumer is handed to a person, with an apology', () => {
   it.each([
     { style: 'Hindi (Devanagari)', language: 'hi' as Language, message: 'बकवास सेवा है, कोई सुनवाई नहीं होती' },
-    { style: 'Hinglish', language: 'hi' as Language, message: 'kitni baar complaint karu, koi sunta nahi!!!' },
+    { style: 'Hinglish', language: 'hl' as Language, message: 'kitni baar complaint karu, koi sunta nahi!!!' },
     { style: 'English', language: 'en' as Language, message: 'This is RIDICULOUS, worst service ever!!!', before: 'Good morning' },
   ])('$style', async ({ language, message, before }) => {
     const texts = textsFor(language);
@@ -151,7 +151,7 @@ interface InterruptionCase {
 
 const interruptions: InterruptionCase[] = [
   { style: 'Hindi (Devanagari)', language: 'hi', problem: 'बिजली नहीं है', help: 'मुझे मदद चाहिए', cancel: 'रद्द करो', restart: 'फिर से शुरू करो' },
-  { style: 'Hinglish', language: 'hi', problem: 'bijli nahi hai', help: 'madad chahiye', cancel: 'cancel karo', restart: 'shuru se karo' },
+  { style: 'Hinglish', language: 'hl', problem: 'bijli nahi hai', help: 'madad chahiye', cancel: 'cancel karo', restart: 'shuru se karo' },
   { style: 'English', language: 'en', problem: 'no electricity', help: 'help', cancel: 'please cancel', restart: 'start over' },
 ];
 

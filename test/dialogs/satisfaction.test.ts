@@ -27,7 +27,7 @@ const registration: Record<Style, { language: Language; message: (identity: Iden
     note: 'नया मीटर लगा दिया गया',
   },
   Hinglish: {
-    language: 'hi',
+    language: 'hl',
     message: ({ mobile, accountNumber }) => `meter jal gaya hai, gomti nagar, mobile ${mobile}, account ${accountNumber}`,
     yes: 'haan',
     note: 'Naya meter laga diya',
@@ -152,7 +152,7 @@ describe('an unclear answer never closes', () => {
   });
 
   it('a new complaint typed at the question is not taken as an answer', async () => {
-    const texts = textsFor('hi');
+    const texts = textsFor('hl');
     const { chat, number } = await claimedTicket('Hinglish', 'unclear-complaint');
     const turn = await chat.say('mera bill bahut zyada aaya hai');
     expect(turn.texts).toEqual([texts.satisfactionUnclear]);
@@ -213,7 +213,7 @@ describe('typing an answer later, with no question on screen, still answers the 
   });
 
   it('after "we will ask later", a "haan" in the same conversation closes it', async () => {
-    const texts = textsFor('hi');
+    const texts = textsFor('hl');
     const { chat, number } = await claimedTicket('Hinglish', 'later-same');
     for (let attempt = 0; attempt < 3; attempt += 1) await chat.say('kal dekhenge');
     const turn = await chat.say('haan');
@@ -222,7 +222,7 @@ describe('typing an answer later, with no question on screen, still answers the 
   });
 
   it('a "haan" with nothing pending is not read as a confirmation of anything', async () => {
-    const texts = textsFor('hi');
+    const texts = textsFor('hl');
     const identity = harness.newIdentity('nothing-pending');
     const chat = harness.consumer('webchat', identity.userId);
     await chat.say(registration.Hinglish.message(identity));
@@ -265,7 +265,7 @@ describe('reminders and newer claims replace the question on screen', () => {
   });
 
   it('a claim withdrawn and made again while the first question was on screen: the new one is asked and answered', async () => {
-    const texts = textsFor('hi');
+    const texts = textsFor('hl');
     const { chat, number } = await claimedTicket('Hinglish', 'reclaimed');
     await harness.tickets.reopen(number, je, { note: 'Consumer ne phone karke bataya abhi bhi kharab hai' });
     expect((await chat.deliver(number)).texts).toEqual([texts.update.reopened(number)]);

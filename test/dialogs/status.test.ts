@@ -36,7 +36,7 @@ const cases: LanguageCase[] = [
   },
   {
     style: 'Hinglish',
-    language: 'hi',
+    language: 'hl',
     register: ({ mobile, accountNumber }) => `meter jal gaya hai, gomti nagar, mobile ${mobile}, account ${accountNumber}`,
     secondComplaint: () => 'bill galat aaya hai, alambagh',
     yes: 'haan',
@@ -111,9 +111,9 @@ describe.each(cases)('status in $style', (c) => {
     const identity = harness.newIdentity('switch');
     const chat = harness.consumer('webchat', identity.userId);
     await chat.say(c.askStatus);
-    // Hinglish, so the bot now answers in Hindi whatever it spoke before.
+    // Hinglish in Latin letters, so the bot now answers in Hinglish whatever it spoke before.
     const turn = await chat.say('meter jal gaya hai ghar ka');
-    expect(turn.texts).toEqual([textsFor('hi').askAccount]);
+    expect(turn.texts).toEqual([textsFor('hl').askAccount]);
   });
 
   it('"my complaints" lists only their own, newest first', async () => {

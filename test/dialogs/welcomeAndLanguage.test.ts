@@ -1,8 +1,8 @@
 // The front door: the welcome and its menu, the reply language read from what the consumer types and remembered,
 // and an explicit choice of language that sticks. Runs the real bot on the test database.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { textsFor, type Language } from '../../dialogs/texts.js';
-import { createBotHarness, type BotHarness } from '../support/botHarness.js';
+import { textsFor } from '../../dialogs/texts.js';
+import { createBotHarness, storedLanguageOf, type BotHarness } from '../support/botHarness.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('dialog_welcome');
@@ -14,11 +14,7 @@ beforeAll(() => {
 const hi = textsFor('hi');
 const en = textsFor('en');
 
-async function profileOf(userId: string): Promise<{ language?: Language; languageChosen?: boolean }> {
-  const states = await db.models.botState.find({ _id: `webchat/users/${userId}/` }).lean();
-  const json = JSON.parse(states[0]?.json ?? '{}') as { profile?: { language?: Language; languageChosen?: boolean } };
-  return json.profile ?? {};
-}
+const profileOf = (userId: string) => storedLanguageOf(db.models, userId);
 
 describe('welcome and menu', () => {
   it('greets a consumer who opens the chat in Hindi, with the menu as buttons, before knowing their language', async () => {
@@ -31,7 +27,7 @@ describe('welcome and menu', () => {
 
   it.each([
     { style: 'Hindi (Devanagari)', message: 'नमस्ते', language: 'hi' as const },
-    { style: 'Hinglish', message: 'namaste ji', language: 'hi' as const },
+    { style: 'Hinglish', message: 'namaste ji', language: 'hl' as const },
     { style: 'English', message: 'Good morning', language: 'en' as const },
   ])('answers a $style greeting with the welcome and menu in its language', async ({ message, language }) => {
     const texts = textsFor(language);
@@ -56,7 +52,7 @@ describe('welcome and menu', () => {
 describe('the reply language follows what the consumer types, and is remembered', () => {
   const cases = [
     { style: 'Hindi (Devanagari)', problem: 'बिजली नहीं है', language: 'hi' as const },
-    { style: 'Hinglish', problem: 'bijli nahi hai', language: 'hi' as const },
+    { style: 'Hinglish', problem: 'bijli nahi hai', language: 'hl' as const },
     { style: 'English', problem: 'no electricity', language: 'en' as const },
   ];
 

@@ -556,7 +556,8 @@ const directLineCases: HostileCase[] = [
       const replies = await probe.botTextsIn(context.directLine.conversationB);
       const last = replies.at(-1) ?? '';
       assertThat(last.includes(context.tickets.ofConsumerA), `the refusal names the number: ${last}`);
-      assertThat(/नहीं मिली|could not find/.test(last), `the bot says it is not theirs: ${last}`);
+      // Asked in Hinglish, refused in Hinglish (or Hindi/English, had the conversation been in either).
+      assertThat(/नहीं मिली|nahi mili|could not find/.test(last), `the bot says it is not theirs: ${last}`);
       assertThat(!replies.some((reply) => reply.includes(context.tickets.descriptionOfA)), 'nothing of the ticket leaks');
       return { reply: last };
     },

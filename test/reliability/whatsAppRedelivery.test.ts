@@ -13,11 +13,11 @@ import { useTestDatabase } from '../support/testDatabase.js';
 import { loopbackSecrets, startLoopbackHelpline, type LoopbackHelpline } from './helplineOnLoopback.js';
 
 const db = useTestDatabase('wa_redelivery');
-const hi = texts.hi;
+const hl = texts.hl; // the consumer writes Hinglish, and is answered (and offered buttons) in it
 const { appSecret, phoneNumberId } = loopbackSecrets.whatsApp;
 const complaintText = 'Gomti Nagar mein 5 ghante se light nahi aa rahi hai';
-const skipAccount = { id: choiceId('छोड़ें'), title: 'छोड़ें' };
-const yes = { id: choiceId(hi.yesNoChoices[0]!), title: hi.yesNoChoices[0]! };
+const skipAccount = { id: choiceId(hl.skipWords[0]!), title: hl.skipWords[0]! };
+const yes = { id: choiceId(hl.yesNoChoices[0]!), title: hl.yesNoChoices[0]! };
 
 let loopback: LoopbackHelpline;
 let webhookUrl: string;
@@ -91,7 +91,7 @@ it('one message delivered three times, one after another: stored once, answered 
       expect(observed.statuses).toEqual([200, 200, 200]);
       expect(observed.summaries.map((summary) => [summary.stored, summary.duplicates])).toEqual([[1, 0], [0, 1], [0, 1]]);
       expect(observed.inbound).toBe(1);
-      expect(observed.replies).toEqual([hi.askAccount]);
+      expect(observed.replies).toEqual([hl.askAccount]);
       return observed;
     },
   );
@@ -115,7 +115,7 @@ it('one message delivered three times at once: stored once, answered once', asyn
         inbound: (await inboundOf(sender)).length,
         replies: repliesTo(sender),
       };
-      expect(observed).toEqual({ statuses: [200, 200, 200], stored: 1, duplicates: 2, inbound: 1, replies: [hi.askAccount] });
+      expect(observed).toEqual({ statuses: [200, 200, 200], stored: 1, duplicates: 2, inbound: 1, replies: [hl.askAccount] });
       return observed;
     },
   );
@@ -142,7 +142,7 @@ it('a complaint whose every delivery comes three times (two at once, one later) 
       expect(tickets).toHaveLength(1);
       expect(observed.inbound).toBe(3);
       expect(replies).toHaveLength(3);
-      expect(replies[0]).toBe(hi.askAccount);
+      expect(replies[0]).toBe(hl.askAccount);
       expect(replies[1]).toContain(sender.slice(2));
       expect(replies[2]).toContain(tickets[0]);
       return observed;
@@ -196,7 +196,7 @@ it('messages delivered newest first while the consumer\'s earlier turn still run
       expect(processedInSentOrder).toEqual([...processedInSentOrder].sort((a, b) => a - b));
       expect(tickets).toHaveLength(1);
       expect(observed.replies).toHaveLength(3);
-      expect(observed.replies[0]).toBe(hi.askAccount);
+      expect(observed.replies[0]).toBe(hl.askAccount);
       expect(observed.replies[2]).toContain(tickets[0]);
       return observed;
     },

@@ -25,7 +25,8 @@ import { listenOnLoopback, type StaffApiCall } from '../support/staffApiClient.j
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('handoff_callbacks');
-const hi = textsFor('hi');
+// These consumers write Hinglish, and are answered in Hinglish (Latin letters).
+const hl = textsFor('hl');
 const en = textsFor('en');
 const officeHours = officeHoursSchema.parse('Mon-Sat 09:00-18:00');
 const callbackAfterMs = 5 * 60_000;
@@ -96,10 +97,10 @@ describe('the queue message', () => {
   it('tells the position, an estimate from recent accepts (none before there are three), and the office hours', async () => {
     clock = mondayMorning;
     const queued = (position: number, expectedWaitMinutes?: number) =>
-      hi.handoffQueued({ position, officeHours: 'Mon-Sat 09:00-18:00', callbackAfterMinutes: 5, ...(expectedWaitMinutes ? { expectedWaitMinutes } : {}) });
+      hl.handoffQueued({ position, officeHours: 'Mon-Sat 09:00-18:00', callbackAfterMinutes: 5, ...(expectedWaitMinutes ? { expectedWaitMinutes } : {}) });
     const early = [newChat('w1'), newChat('w2'), newChat('w3')];
     expect((await early[0]!.say('kisi insaan se baat karni hai')).texts).toEqual([queued(1)]);
-    expect(queued(1)).toContain(hi.handoffQueued({ position: 1, officeHours: 'सोम-शनि 09:00-18:00', callbackAfterMinutes: 5 }).split('\n')[1]!);
+    expect(queued(1)).toContain(hl.handoffQueued({ position: 1, officeHours: 'Mon-Sat 09:00-18:00', callbackAfterMinutes: 5 }).split('\n')[1]!);
     await early[1]!.say('kisi insaan se baat karni hai');
     await early[2]!.say('kisi insaan se baat karni hai');
 
@@ -137,8 +138,8 @@ describe('the queue message', () => {
 
     // On WhatsApp the number is on file (the sender's): a plain "haan" is enough.
     const onWhatsApp = harness.consumer('whatsapp', '919876512345');
-    expect((await onWhatsApp.say('kisi insaan se baat karni hai')).texts).toEqual([hi.handoffOffHours('Mon-Sat 09:00-18:00', maskMobile('9876512345'))]);
-    expect((await onWhatsApp.say('haan')).texts).toEqual([hi.callbackRequested(maskMobile('9876512345'))]);
+    expect((await onWhatsApp.say('kisi insaan se baat karni hai')).texts).toEqual([hl.handoffOffHours('Mon-Sat 09:00-18:00', maskMobile('9876512345'))]);
+    expect((await onWhatsApp.say('haan')).texts).toEqual([hl.callbackRequested(maskMobile('9876512345'))]);
     expect(await db.models.callbacks.countDocuments({ channelUserId: '919876512345', mobile: '9876512345' })).toBe(1);
 
     const declines = newChat('offhours-no');
@@ -263,7 +264,7 @@ describe('the callback queue API', () => {
 
     const chatChat = newChat('callback-chat');
     const other = await unconfirmedTicket(chatChat, je);
-    expect((await chatChat.say('haan')).texts).toEqual([hi.closedThanks(other.number)]);
+    expect((await chatChat.say('haan')).texts).toEqual([hl.closedThanks(other.number)]);
     const listed = (await call('GET', '/callbacks', tokens.meera)).body.callbacks as Array<{ id: string; ticketNumber?: string }>;
     expect(listed.some((entry) => entry.ticketNumber === other.number)).toBe(false);
     expect(await db.models.callbacksDone.findById(`ticket:${other.number}:${other.claimId}`).lean()).toMatchObject({ outcome: 'answered_in_chat' });
@@ -298,8 +299,8 @@ describe('a closure recorded on a callback, and the consumer told of it', () => 
     const number = await closedOnCallback(chat);
     const closed = await harness.tickets.get(number);
     const told = await chat.deliver(number);
-    expect(told.texts).toEqual([hi.callbackClosed(number, closed.closure!.rejectableUntil!)]);
-    expect(told.choices).toEqual(hi.yesNoChoices);
+    expect(told.texts).toEqual([hl.callbackClosed(number, closed.closure!.rejectableUntil!)]);
+    expect(told.choices).toEqual(hl.yesNoChoices);
     expect(closed.closure!.rejectableUntil!.getTime() - closed.closure!.at.getTime()).toBe(7 * 86_400_000);
     const reports = new ReportService(db.models, undefined, harness.directory);
     const lucknow = async () => (await reports.hotspots({ role: 'supervisor' }, { by: 'district' })).rows.find((row) => row.key === 'Lucknow')!;
@@ -307,7 +308,7 @@ describe('a closure recorded on a callback, and the consumer told of it', () => 
 
     const rejected = await chat.say('nahi');
     const reopened = await harness.tickets.get(number);
-    expect(rejected.texts).toEqual([hi.reopened(number, 'SDO', reopened.officer?.name)]);
+    expect(rejected.texts).toEqual([hl.reopened(number, 'SDO', reopened.officer?.name)]);
     expect(reopened).toMatchObject({ status: 'reopened', level: 'SDO' });
     expect(reopened.closure).toBeUndefined();
     expect(reopened.events.at(-1)).toMatchObject({ type: 'ticket.rejected', from: 'closed', to: 'reopened', actor: { role: 'consumer' }, data: { afterClosure: true } });
@@ -324,12 +325,12 @@ describe('a closure recorded on a callback, and the consumer told of it', () => 
     const chat = newChat('late-reject');
     const number = await closedOnCallback(chat);
     await chat.deliver(number);
-    expect((await chat.say('haan')).texts).toEqual([hi.callbackClosureKept(number)]);
+    expect((await chat.say('haan')).texts).toEqual([hl.callbackClosureKept(number)]);
     // Eight days pass.
     await db.models.tickets.updateOne({ _id: number }, { $set: { 'closure.rejectableUntil': new Date(Date.now() - 86_400_000) } });
-    expect((await chat.say('nahi')).texts).toEqual([hi.callbackRejectTooLate(number)]);
+    expect((await chat.say('nahi')).texts).toEqual([hl.callbackRejectTooLate(number)]);
     expect((await harness.tickets.get(number)).status).toBe('closed');
     // Its status line says how it was closed: on a phone call, not in the chat.
-    expect((await chat.say(number)).text).toContain('बंद (फ़ोन कॉल पर आपकी पुष्टि से)');
+    expect((await chat.say(number)).text).toContain('Band (phone call par aapki pushti se)');
   });
 });

@@ -167,7 +167,8 @@ describe('the round trip', () => {
     const transcript = events[0]!.attachments?.find((attachment) => attachment.name === 'Transcript');
     expect(transcript?.content.activities.map((activity) => activity.text)).toEqual(expect.arrayContaining(messages));
     expect(await db.models.activeHandoffs.findById(`channel:webchat:${chat.userId}`).lean()).toMatchObject({ reason, status: 'waiting' });
-    expect((await chat.say('cancel')).texts).toEqual([hi.handoffCancelled]);
+    // Both conversations were in Hinglish: answered in Hinglish.
+    expect((await chat.say('cancel')).texts).toEqual([textsFor('hl').handoffCancelled]);
   });
 
   it('"cancel" while waiting ends the handoff (failed) and the bot resumes', async () => {

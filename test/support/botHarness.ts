@@ -31,6 +31,7 @@ import { MongoStorage } from '../../bot/mongoStorage.js';
 import { PlainTextMiddleware } from '../../bot/plainTextMiddleware.js';
 import { SantushtiBot } from '../../bot/santushtiBot.js';
 import { createTurnErrorHandler } from '../../bot/turnErrorHandler.js';
+import type { Language } from '../../dialogs/texts.js';
 import type { Models } from '../../models/index.js';
 import type { ConsumerActor, ConsumerChannel, OfficerLevel, StaffActor } from '../../models/ticketTypes.js';
 import { Directory } from '../../services/directory.js';
@@ -202,7 +203,8 @@ export interface BotHarness {
   readonly conversationState: ConversationState;
   /** What the turn error handler and the notification service logged. */
   readonly log: string[];
-  consumer(channel: ConsumerChannel, userId: string): ConsumerChat;
+  /** `locale`: what the page's Web Chat sends on every activity (default 'hi-IN', the page's default). */
+  consumer(channel: ConsumerChannel, userId: string, options?: { locale?: string }): ConsumerChat;
   /** A consumer nobody else in this run uses: user id, mobile and account number of their own. */
   newIdentity(label: string): Identity;
   /** The directory's officer for a sub-division and level, as the staff actor who acts on tickets. */
@@ -213,6 +215,13 @@ export interface Identity {
   userId: string;
   mobile: string;
   accountNumber: string;
+}
+
+/** What the bot remembers of a web chat consumer's language (their user state, as stored). */
+export async function storedLanguageOf(models: Models, userId: string): Promise<{ language?: Language; languageChosen?: boolean }> {
+  const states = await models.botState.find({ _id: `webchat/users/${userId}/` }, { json: 1 }).lean();
+  const json = JSON.parse(states[0]?.json ?? '{}') as { profile?: { language?: Language; languageChosen?: boolean } };
+  return json.profile ?? {};
 }
 
 /** The ticket number in a reply ("… Complaint number: UP-261128-00042 …"). */
@@ -252,7 +261,7 @@ export function createBotHarness(models: Models, options: { directory?: Director
 
   const botAccount = { id: 'santushti-bot', name: 'Santushti', role: 'bot' };
 
-  function consumer(channel: ConsumerChannel, userId: string): ConsumerChat {
+  function consumer(channel: ConsumerChannel, userId: string, options: { locale?: string } = {}): ConsumerChat {
     const conversationId = `conv-${userId}-${randomBytes(4).toString('hex')}`;
     const user = { id: userId, name: userId, role: 'user' };
     const actor: ConsumerActor = { role: 'consumer', channel, channelUserId: userId };
@@ -262,7 +271,7 @@ export function createBotHarness(models: Models, options: { directory?: Director
       from: user,
       recipient: botAccount,
       conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: conversationId },
-      locale: 'hi-IN',
+      locale: options.locale ?? 'hi-IN',
     });
 
     /** Proactive messages that arrived before the consumer's next turn: kept for `unread()`. */

@@ -27,6 +27,7 @@ export const english: Lexicon = {
     my: ['my', 'our', 'mine'],
     englishLanguage: ['english', 'eng'],
     hindiLanguage: ['hindi'],
+    hinglishLanguage: ['hinglish', 'roman'],
     tellMe: ['tell', 'explain'],
     accountFrame: ['account', 'acc', 'acct', 'accnt', 'acount', 'ac', 'ca', 'consumer', 'connection', 'id', 'customer'],
     mobileFrame: ['mobile', 'mob', 'mo', 'ph', 'phone', 'phn', 'tel', 'cell', 'contact', 'whatsapp', 'call', 'reach'],
@@ -49,7 +50,7 @@ export const english: Lexicon = {
     'night', 'hours', 'hour', 'days', 'week', 'month', 'working', 'work', 'works', 'fixed', 'come', 'coming', 'came', 'gone', 'back',
     'out', 'at', 'by', 'an', 'electricity', 'stealing', 'someone', 'somebody', 'thank', 'speak', 'talk', 'english', 'high', 'wrong',
     'area', 'house', 'home', 'street', 'neighbour', 'neighbor', 'than', 'then', 'just', 'only', 'also', 'because', 'so',
-    'last', 'next', 'every', 'all', 'any', 'some', 'no', 'yes', 'know', 'think', 'get', 'got', 'give', 'send', 'sent', 'paid', 'received',
+    'last', 'next', 'every', 'all', 'any', 'some', 'know', 'is', 'the', 'correct', 'think', 'get', 'got', 'give', 'send', 'sent', 'paid', 'received',
     'dont', 'cant', 'understand', 'read', 'write', 'reply',
   ],
 
@@ -139,6 +140,10 @@ export const english: Lexicon = {
       'in {hindiLanguage}', '{hindiLanguage} please|plz|pls|only|language', 'only {hindiLanguage}',
       'speak|talk|reply|write|respond|answer|continue|chat|type|switch|change * {hindiLanguage}', '^ {hindiLanguage} $',
       'dont|cant|cannot|not understand|read|speak|know * {englishLanguage}', 'dont|cant|cannot|not * understand|read|speak|know * {englishLanguage}', 'not|no {englishLanguage}',
+    ],
+    toHinglish: [
+      'in {hinglishLanguage}', '{hinglishLanguage} please|plz|pls|only|language', 'only {hinglishLanguage}',
+      'speak|talk|reply|write|respond|answer|continue|chat|type|switch|change * {hinglishLanguage}', 'hindi in english|latin|roman letters|script',
     ],
   },
 

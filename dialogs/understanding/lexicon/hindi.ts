@@ -24,6 +24,7 @@ export const hindi: Lexicon = {
     my: ['मेरा', 'मेरी', 'मेरे', 'हमारा', 'हमारी', 'हमारे', 'अपनी', 'अपना', 'अपने'],
     englishLanguage: ['अंग्रेजी', 'इंग्लिश'],
     hindiLanguage: ['हिंदी'],
+    hinglishLanguage: ['हिंग्लिश', 'रोमन'],
     tellMe: ['बताइए', 'बताइये', 'बताओ', 'बोलिए', 'बोलिये', 'कहिए', 'सुनिए'],
     accountFrame: ['खाता', 'खाते', 'अकाउंट', 'एकाउंट', 'उपभोक्ता', 'कनेक्शन', 'आईडी'],
     mobileFrame: ['मोबाइल', 'मोबाईल', 'फोन', 'फ़ोन', 'व्हाट्सएप', 'संपर्क', 'कॉल'],
@@ -115,6 +116,7 @@ export const hindi: Lexicon = {
     toEnglish: [
       '{englishLanguage} में', '{englishLanguage} बोलो|बोलिए|लिखो|लिखिए|चाहिए', '^ {englishLanguage} $', '{hindiLanguage} नहीं आती|आता|समझ|पढ़', '{hindiLanguage} नहीं|मत',
     ],
+    toHinglish: ['{hinglishLanguage} में', '{hinglishLanguage} बोलो|बोलिए|लिखो|लिखिए|चाहिए', '^ {hinglishLanguage} $'],
     toHindi: ['{hindiLanguage} में', '{hindiLanguage} बोलो|बोलिए|लिखो|लिखिए|चाहिए', '^ {hindiLanguage} $', '{englishLanguage} नहीं आती|आता|समझ|पढ़', '{englishLanguage} नहीं|मत'],
   },
 

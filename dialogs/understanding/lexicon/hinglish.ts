@@ -27,6 +27,7 @@ export const hinglish: Lexicon = {
     my: ['mera', 'meri', 'mere', 'hamari', 'humari', 'hamara', 'humara', 'hamare', 'humare', 'apni', 'apna', 'apne'],
     englishLanguage: ['english', 'angrezi', 'angreji', 'inglish', 'engilsh'],
     hindiLanguage: ['hindi', 'hindee'],
+    hinglishLanguage: ['hinglish', 'hinglis', 'hinglesh', 'roman', 'romanised', 'romanized'],
     tellMe: ['bataiye', 'bataye', 'batao', 'batayiye', 'boliye', 'bolo', 'kahiye', 'suniye', 'sunao'],
     accountFrame: ['account', 'acount', 'akaunt', 'khata', 'upbhokta', 'consumer', 'connection', 'acc', 'acct', 'ac', 'id'],
     mobileFrame: ['mobile', 'mob', 'mobil', 'mobail', 'phone', 'fone', 'contact', 'whatsapp', 'watsapp', 'call'],
@@ -177,6 +178,10 @@ export const hinglish: Lexicon = {
       '{hindiLanguage} me|mein|mai|mei|main|mey|m', '{hindiLanguage} please|plz|pls', '^ {hindiLanguage} $', '^ {hindiLanguage} {filler} $',
       '{hindiLanguage} bolo|boliye|baat|likho|likhiye|chahiye|reply|jawab|karo', '{englishLanguage} nahi|nahin|nhi|nai aati|ati|aata|samajh|padh|pad',
       '{englishLanguage} samajh|samaj nahi|nhi|nahin', '{englishLanguage} mat|na bolo|likho', '{englishLanguage} nahi|nahin|nhi|mat|na',
+    ],
+    toHinglish: [
+      '{hinglishLanguage} me|mein|mai|mei|main|mey|m', '{hinglishLanguage} please|plz|pls', '^ {hinglishLanguage} $', '^ {hinglishLanguage} {filler} $',
+      '{hinglishLanguage} bolo|boliye|baat|likho|likhiye|chahiye|reply|jawab|karo', 'hindi|hindee english|angrezi|angreji akshar|letters|lipi',
     ],
   },
 

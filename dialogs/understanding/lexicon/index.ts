@@ -18,7 +18,7 @@ export type CueStrength = keyof CategoryCues;
 export type CategoryCue = { kind: 'category'; category: TicketCategory; strength: CueStrength } | { kind: 'neutral' };
 export type IntentCue = { kind: 'intent'; intent: LexiconIntent; soft: boolean } | { kind: 'languageSwitch' };
 export type UpsetCue = 'upset' | 'abuse';
-export type SwitchTarget = 'hi' | 'en';
+export type SwitchTarget = 'hi' | 'en' | 'hl';
 
 export interface CompiledLexicon {
   yesNo: ReadonlyArray<CompiledPattern<YesNoCue>>;
@@ -71,6 +71,7 @@ function compile(): CompiledLexicon {
     }
     for (const source of lexicon.languageSwitch?.toEnglish ?? []) languageSwitch.push({ source, meta: 'en' });
     for (const source of lexicon.languageSwitch?.toHindi ?? []) languageSwitch.push({ source, meta: 'hi' });
+    for (const source of lexicon.languageSwitch?.toHinglish ?? []) languageSwitch.push({ source, meta: 'hl' });
     for (const source of lexicon.upset ?? []) upset.push({ source, meta: 'upset' });
     for (const source of lexicon.abuse ?? []) upset.push({ source, meta: 'abuse' });
     for (const source of lexicon.skip ?? []) skip.push({ source, meta: 'skip' });

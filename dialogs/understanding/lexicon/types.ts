@@ -38,6 +38,8 @@ export type WordClassName =
   | 'my'
   | 'englishLanguage'
   | 'hindiLanguage'
+  /** Hindi in Latin letters as a language to answer in: "hinglish", "roman". */
+  | 'hinglishLanguage'
   /** "Tell me" verbs: an answer that hands the turn back ("haan ji bataiye") is not a yes. */
   | 'tellMe'
   /** Words that introduce an account number: "account", "khata", "consumer". */
@@ -109,7 +111,7 @@ export interface Lexicon {
    */
   skip?: readonly string[];
   /** Explicit requests to switch language (including "I can't read Hindi" → English). */
-  languageSwitch?: { toEnglish?: readonly string[]; toHindi?: readonly string[] };
+  languageSwitch?: { toEnglish?: readonly string[]; toHindi?: readonly string[]; toHinglish?: readonly string[] };
   /** Frustration and complaints about the service itself. */
   upset?: readonly string[];
   /** Abuse: always upset, in any context. */

@@ -110,7 +110,7 @@ describe('understand()', () => {
   it('puts everything about one message together', () => {
     const understanding = understand('Vivek Khand me 3 din se light nahi hai!!! mera number 9876543210', directory);
     expect(understanding).toMatchObject({
-      language: 'hi',
+      language: 'hl',
       intent: 'register',
       category: 'supply',
       yesNo: 'no',

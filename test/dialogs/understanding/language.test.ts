@@ -27,6 +27,12 @@ describe('detectLanguageSwitch', () => {
     }
   });
 
+  it('hears a request for Hinglish (Hindi in Latin letters)', () => {
+    for (const text of ['hinglish me baat karo', 'Hinglish please', 'roman mein likho', 'hinglish', 'reply in hinglish', 'hindi in english letters', 'hindi english akshar me likho', 'हिंग्लिश में बात करो']) {
+      expect(detectLanguageSwitch(text), text).toBe('hl');
+    }
+  });
+
   it('does not hear one where there is none', () => {
     for (const text of ['light nahi aa rahi', 'Naka Hindola me transformer jal gaya', 'the bill is in english and hindi', 'haan', '', '👍']) {
       expect(detectLanguageSwitch(text), text).toBeUndefined();
@@ -46,11 +52,19 @@ describe('detectLanguage', () => {
     expect(detectLanguage('मेरा meter जल गया')).toBe('hi');
   });
 
-  it('reads romanised Hindi as Hindi and English as English', () => {
-    expect(detectLanguage('bhai light kab aayegi')).toBe('hi');
-    expect(detectLanguage('mera bill galat aaya hai')).toBe('hi');
+  // Issue 12 item 6: Hindi in Latin letters is Hinglish ('hl'), answered in Latin letters, no longer 'hi' (Devanagari).
+  it('reads romanised Hindi as Hinglish (Hindi in Latin letters) and English as English', () => {
+    expect(detectLanguage('bhai light kab aayegi')).toBe('hl');
+    expect(detectLanguage('mera bill galat aaya hai')).toBe('hl');
     expect(detectLanguage('My bill is wrong this month')).toBe('en');
-    expect(detectLanguage('Sir light nahi aa rahi please help')).toBe('hi');
+    expect(detectLanguage('Sir light nahi aa rahi please help')).toBe('hl');
+    expect(detectLanguage('मेरा bill 18000 aaya hai')).toBe('hl');
+  });
+
+  it('reads the "no" of "acc no", "mob no", "A/C No." as "number", not as English', () => {
+    for (const text of ['acc no 2345678901', 'A/C No. 2345678901', 'mob no 9918012345', 'a/c 6789012345, mob 8299012345']) {
+      expect(detectLanguage(text), text).toBeUndefined();
+    }
   });
 
   it('has nothing to say about numbers, emoji, ticket numbers and shared loanwords', () => {
