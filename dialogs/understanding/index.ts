@@ -2,6 +2,7 @@
 export {
   classifyCategory,
   classifyYesNo,
+  detectEmergency,
   detectIntent,
   detectLanguage,
   detectLanguageSwitch,
@@ -11,6 +12,7 @@ export {
   understand,
   type Understanding,
 } from './understand.js';
+export type { EmergencyKind } from './emergency.js';
 export type { Entities } from './entities.js';
 export type { Intent } from './intent.js';
 export type { Language } from './language.js';

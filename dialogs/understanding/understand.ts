@@ -3,6 +3,7 @@
 import type { TicketCategory } from '../../models/ticketTypes.js';
 import type { Directory } from '../../services/directory.js';
 import { categoryOf } from './category.js';
+import { emergencyOf, type EmergencyKind } from './emergency.js';
 import { entitiesOf, type Entities } from './entities.js';
 import { intentOf, type Intent } from './intent.js';
 import { languageOf, switchRequestOf, type Language } from './language.js';
@@ -36,6 +37,10 @@ export function detectIntent(text: string): Intent {
   return intentOf(analysed, categoryOf(analysed));
 }
 
+export function detectEmergency(text: string): EmergencyKind | undefined {
+  return emergencyOf(analyse(text));
+}
+
 export function isUpset(text: string): boolean {
   return upsetOf(analyse(text));
 }
@@ -56,6 +61,8 @@ export interface Understanding {
   upset: boolean;
   /** Upset enough to be handed to a person at once (abuse, or two separate signs). */
   clearlyUpset: boolean;
+  /** A danger to life (live wire, sparking, fire, shock): the bot gives safety advice before anything else. */
+  emergency?: EmergencyKind;
 }
 
 export function understand(text: string, directory: Directory): Understanding {
@@ -74,5 +81,7 @@ export function understand(text: string, directory: Directory): Understanding {
   const switchTo = switchRequestOf(analysed);
   if (switchTo !== undefined) understanding.switchTo = switchTo;
   if (category !== undefined) understanding.category = category.category;
+  const emergency = emergencyOf(analysed);
+  if (emergency !== undefined) understanding.emergency = emergency;
   return understanding;
 }
