@@ -4,6 +4,7 @@ import { ActivityHandler, TurnContext, type ConversationState, type StatePropert
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { personRequestedIn, rememberUnderstanding, say, type PersonRequestReason } from '../dialogs/consumerDialog.js';
 import { consumerFrom, type ConsumerProfile, type DialogServices, type HandoffRequests } from '../dialogs/consumerTurn.js';
+import { EmergencyDialog, interruptForEmergency } from '../dialogs/emergencyDialog.js';
 import { ROOT_DIALOG, RootDialog } from '../dialogs/rootDialog.js';
 import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from '../dialogs/satisfactionDialog.js';
 import { textsFor, type Language } from '../dialogs/texts.js';
@@ -41,6 +42,7 @@ export class SantushtiBot extends ActivityHandler {
     this.appliedActivityId = deps.conversationState.createProperty<string | undefined>('appliedActivityId');
     this.dialogs.add(new RootDialog(this.services));
     this.dialogs.add(new SatisfactionDialog(this.services));
+    this.dialogs.add(new EmergencyDialog(this.services));
 
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
@@ -105,6 +107,9 @@ export class SantushtiBot extends ActivityHandler {
 
     const consumer = consumerFrom(context);
     await this.deps.references.remember(consumer.channel, consumer.channelUserId, TurnContext.getConversationReference(context.activity), profile.language);
+
+    // A danger to life: safety advice first, before a live handoff or any dialog's question, then the emergency report.
+    if (await interruptForEmergency(await this.dialogs.createContext(context), this.services, understanding)) return;
 
     // Live handoff: while one is open the dialogs stay silent; asking for a person opens one (and ends any dialog).
     const language = profile.language ?? 'hi';

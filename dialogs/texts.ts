@@ -311,3 +311,34 @@ export const textsFor = (language: Language): Texts => texts[language];
 
 /** The order of `categoryChoices`, so a chosen button maps back to its category. */
 export const categoryChoiceOrder: TicketCategory[] = ['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'];
+
+/**
+ * Emergencies (live wire, sparking, fire, shock): the safety advice that comes before anything else, and the few
+ * questions of the emergency report. Kept as their own set so that other text sets can be merged beside them; a
+ * language without its own entry here falls back to Hindi.
+ */
+export const emergencyTexts = {
+  hi: {
+    safety:
+      '⚠️ ख़तरा! तार, खंभे, ट्रांसफॉर्मर या मीटर से दूर रहें और दूसरों (ख़ासकर बच्चों और जानवरों) को भी दूर रखें। कुछ भी न छुएँ — न तार, न खंभा, न उनसे छूती कोई चीज़ या पानी। करंट लगे व्यक्ति को हाथ से न छुएँ; हो सके तो सूखी लकड़ी से या मेन स्विच बंद करके ही अलग करें। आग लगी हो या कोई घायल हो तो तुरंत 112 पर कॉल करें; बिजली की आग पर पानी न डालें।',
+    askPlace: 'यह ठीक कहाँ है? मोहल्ला/इलाका और पास की कोई पहचान लिखें (जैसे "गोमती नगर, मंदिर के पास"), ताकि टीम तुरंत पहुँच सके।',
+    askMobile: 'आपका मोबाइल नंबर? (10 अंक) — टीम रास्ते में आपको फ़ोन कर सके।',
+    registered: (number: string, officerName: string | undefined) =>
+      `🚨 आपातकालीन शिकायत दर्ज: ${number}\nयह तुरंत ${officerName ? `अवर अभियंता (JE) ${officerName}` : 'अवर अभियंता (JE)'} और उप-खंड अधिकारी (SDO) को भेजी गई है, सबसे पहले ठीक करने के लिए। टीम आने तक वहाँ से दूर रहें।`,
+    registeredUnassigned: (number: string) =>
+      `🚨 आपातकालीन शिकायत दर्ज: ${number}\nहमारे कर्मचारी इसे तुरंत सही अधिकारी को भेज रहे हैं। टीम आने तक वहाँ से दूर रहें।`,
+  },
+  en: {
+    safety:
+      '⚠️ Danger! Stay away from the wire, pole, transformer or meter, and keep others (especially children and animals) away. Do not touch anything — not the wire, the pole, nor anything or any water touching them. Do not touch a person who got a shock with your hands; separate them only with dry wood or by switching off the main switch. If there is a fire or anyone is hurt, call 112 now; never pour water on an electrical fire.',
+    askPlace: 'Where exactly is it? Write the locality and a landmark (e.g. "Gomti Nagar, near the temple") so the crew can find it at once.',
+    askMobile: 'Your mobile number? (10 digits) — so the crew can call you on the way.',
+    registered: (number: string, officerName: string | undefined) =>
+      `🚨 Emergency complaint registered: ${number}\nIt has gone at once to ${officerName ? `Junior Engineer (JE) ${officerName}` : 'the Junior Engineer (JE)'} and to the Sub-Divisional Officer (SDO), to be made safe first. Keep away from it until the crew arrives.`,
+    registeredUnassigned: (number: string) =>
+      `🚨 Emergency complaint registered: ${number}\nOur staff are sending it to the right officer at once. Keep away from it until the crew arrives.`,
+  },
+};
+
+export type EmergencyTexts = (typeof emergencyTexts)['hi'];
+export const emergencyTextsFor = (language: string): EmergencyTexts => (language === 'en' ? emergencyTexts.en : emergencyTexts.hi);

@@ -74,6 +74,7 @@ const outboxEffectSchema = new Schema(
     kind: { type: String, required: true },
     eventSeq: { type: Number, required: true },
     eventType: { type: String, enum: TICKET_EVENT_TYPES, required: true },
+    officerId: String,
     createdAt: { type: Date, required: true },
     attempts: { type: Number, required: true },
     nextAttemptAt: Date,
@@ -127,6 +128,7 @@ export const ticketSchema = new Schema<TicketRecord>(
     ),
     ownerSince: Date,
     status: { type: String, enum: TICKET_STATUSES, required: true },
+    emergency: Boolean,
     claim: claimSchema,
     closure: new Schema(
       {

@@ -158,6 +158,8 @@ export interface OutboxEffect {
   kind: 'consumer.notify' | 'officer.notify' | 'report.update' | 'callback.enqueue';
   eventSeq: number;
   eventType: TicketEventType;
+  /** `officer.notify` for someone other than the event's officer (an emergency is told to the SDO at once). */
+  officerId?: string;
   createdAt: Date;
   attempts: number;
   /** Set after a failed delivery: not retried before this time. */
@@ -183,6 +185,8 @@ export interface TicketRecord {
    */
   ownerSince?: Date;
   status: TicketStatus;
+  /** A danger to life (live wire, sparking, fire, shock): its own short time limit, told to the SDO at once, listed first. */
+  emergency?: boolean;
   claim?: ResolutionClaim;
   closure?: TicketClosure;
   duplicateKey: string;

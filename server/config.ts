@@ -53,6 +53,8 @@ const configSchema = z.object({
   SLA_SUPPLY: slaLimit,
   SLA_THEFT: slaLimit,
   SLA_TRANSFORMER: slaLimit,
+  /** One owner's time limit on an emergency ticket (live wire, sparking, fire, shock), whatever its category. */
+  EMERGENCY_SLA: slaLimit,
   // Live handoff: when agents work (India time), and how long a consumer waits before a callback is offered.
   HANDOFF_OFFICE_HOURS: officeHoursSchema.prefault('08:00-20:00'),
   HANDOFF_CALLBACK_AFTER: duration.refine((ms) => ms > 0, 'a wait longer than zero, e.g. 5m').default(5 * 60_000),

@@ -74,6 +74,8 @@ export interface HelplineOptions {
   satisfactionUnconfirmedAfterMs: number;
   /** Per-category time limits for one owner (SLA_*); default: services/slaPolicy.ts. */
   slaLimitsMs?: SlaLimits;
+  /** EMERGENCY_SLA: one owner's time limit on an emergency ticket (default 1 h). */
+  emergencySlaMs?: number;
   /** Live handoff: when agents work (HANDOFF_OFFICE_HOURS; default always) and when a callback is offered (HANDOFF_CALLBACK_AFTER). */
   handoffOfficeHours?: OfficeHours;
   handoffCallbackAfterMs?: number;
@@ -176,6 +178,7 @@ export function createHelpline(database: Database, directory: Directory, options
   });
   const slaTimers = new SlaTimers(models, tickets, {
     limitsMs: options.slaLimitsMs,
+    emergencyLimitMs: options.emergencySlaMs,
     checkIntervalMs: options.sweepIntervalMs,
     now: options.now,
     log,

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     satisfactionReminderDelaysMs: config.SATISFACTION_REMINDERS,
     satisfactionUnconfirmedAfterMs: config.SATISFACTION_UNCONFIRMED_AFTER,
     slaLimitsMs: config.slaLimitsMs,
+    emergencySlaMs: config.EMERGENCY_SLA,
     handoffOfficeHours: config.HANDOFF_OFFICE_HOURS,
     handoffCallbackAfterMs: config.HANDOFF_CALLBACK_AFTER,
     callbackRejectWindowMs: config.CALLBACK_REJECT_WINDOW,

@@ -77,6 +77,8 @@ export const registerTicketSchema = z.strictObject({
   description: text(LIMITS.description),
   consumer: consumerIdentitySchema,
   place: placeSchema,
+  /** A danger to life: see TicketRecord.emergency. */
+  emergency: z.literal(true).optional(),
 });
 export type RegisterTicketInput = z.input<typeof registerTicketSchema>;
 export type RegisterTicket = z.output<typeof registerTicketSchema>;

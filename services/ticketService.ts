@@ -177,7 +177,7 @@ export class TicketService {
         channel: eventChannel,
         to: 'registered',
         level: 'JE',
-        data: { category: request.category },
+        data: request.emergency ? { category: request.category, emergency: true } : { category: request.category },
       },
     ];
     if (officer) {
@@ -206,18 +206,27 @@ export class TicketService {
       officer: officer ? toAssignedOfficer(officer) : undefined,
       ownerSince: at,
       status: officer ? 'assigned' : 'registered',
+      ...(request.emergency ? { emergency: true } : {}),
       duplicateKey,
       createdAt: at,
       updatedAt: at,
       eventCount: events.length,
       lastEventHash: events[events.length - 1]!.hash,
       events,
-      outbox: effectsFor(number, events),
+      outbox: [...effectsFor(number, events), ...this.emergencyEffects(number, request, place, events[0]!)],
     };
     await this.models.tickets.create(ticket);
     if (ticket.outbox.length > 0) this.onEffectsQueued(number);
     const { events: _history, ...head } = ticket;
     return { ticket: head, duplicate: false };
+  }
+
+  /** An emergency is told to the sub-division's SDO at once, beside the JE it is assigned to. */
+  private emergencyEffects(number: string, request: RegisterTicket, place: TicketRecord['place'], registered: TicketEvent): OutboxEffect[] {
+    if (!request.emergency || !place.subDivisionId) return [];
+    const sdo = this.directory.officerFor(place.subDivisionId, 'SDO');
+    if (!sdo) return [];
+    return [{ ...effect(number, registered, 'officer.notify'), id: `${number}:${registered.seq}:officer.notify:${sdo.id}`, officerId: sdo.id }];
   }
 
   // ── Staff and system actions ──────────────────────────────────────────────────────────────────────────────────
@@ -777,6 +786,8 @@ function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
  * own consumer may learn — a neighbour with the same account number gets a ticket of their own.
  */
 function duplicateKeyFor(request: RegisterTicket, subDivisionId: string | undefined): string {
+  // An emergency is never folded into an ordinary open complaint of the same consumer (nor one into the other).
+  if (request.emergency) return `emergency|${duplicateKeyFor({ ...request, emergency: undefined }, subDivisionId)}`;
   if (request.consumer.accountNumber) return `${request.category}|mobile:${request.consumer.mobile}|account:${request.consumer.accountNumber}`;
   const place = subDivisionId ?? request.place.district;
   const locality = request.place.locality ?? '';
