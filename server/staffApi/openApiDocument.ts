@@ -117,8 +117,10 @@ export const staffOpenApiDocument = {
     },
     '/tickets': {
       get: {
-        summary: 'A page of tickets, newest first, without their history.',
+        summary: 'A page of tickets, newest first, without their history; open emergencies first.',
         description:
+          'The first page (no cursor) starts with every open emergency ticket that matches the filters (up to 100, newest ' +
+          'first), above the page\'s limit; the newest-first listing after them and on later pages leaves those out. ' +
           'phone matches the consumer\'s mobile however it is written and reads only that consumer\'s tickets. An officer ' +
           'sees only tickets in their area.',
         parameters: listParameters,
@@ -280,6 +282,7 @@ export const staffOpenApiDocument = {
           level: { enum: [...OFFICER_LEVELS] },
           officer: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, level: { enum: [...OFFICER_LEVELS] } } },
           status: { enum: [...TICKET_STATUSES] },
+          emergency: { type: 'boolean', description: 'A danger to life (live wire, sparking, fire, shock): short time limit, SDO told at once, listed first.' },
           claim: {
             type: 'object',
             properties: {

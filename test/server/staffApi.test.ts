@@ -466,6 +466,32 @@ describe('the phone filter', () => {
   });
 });
 
+// Issue 13 item 5: an open emergency is at the top of every staff list (officers' included), once.
+describe('emergencies in the ticket list', () => {
+  it('puts open emergencies first on the first page, above newer tickets, and never repeats them further down', async () => {
+    const consumer = newConsumer();
+    const { ticket: urgent } = await api.tickets.register(complaintFor(consumer, { description: 'live wire fallen on the road', emergency: true }), consumer.actor);
+    const newer = [await assignedTicket(), await assignedTicket(), await assignedTicket()];
+    for (const role of ['agent', 'je', 'sdo'] as const) {
+      const first = await call(api, 'GET', '/api/tickets?limit=2', { token: tokens[role] });
+      expect(first.status).toBe(200);
+      expect(first.body.tickets[0]).toMatchObject({ number: urgent._id, emergency: true });
+      expect(first.body.tickets.slice(1).map((ticket) => ticket.number)).toEqual([newer[2], newer[1]]);
+      const second = await call(api, 'GET', `/api/tickets?limit=2&cursor=${first.body.nextCursor}`, { token: tokens[role] });
+      expect(second.body.tickets.map((ticket) => ticket.number)).not.toContain(urgent._id);
+      expect(second.body.tickets[0]?.number).toBe(newer[0]);
+    }
+    // An officer of another area does not see it at all.
+    const elsewhere = await call(api, 'GET', '/api/tickets?limit=100', { token: tokens.jeElsewhere });
+    expect(elsewhere.body.tickets.map((ticket) => ticket.number)).not.toContain(urgent._id);
+    // The same consumer's list by phone: the emergency first there too.
+    await api.tickets.register(complaintFor(consumer, { category: 'bill', description: 'bill too high' }), consumer.actor);
+    const byPhone = await call(api, 'GET', `/api/tickets?phone=${consumer.mobile}`, { token: tokens.agent });
+    expect(byPhone.body.tickets.map((ticket) => ticket.number)[0]).toBe(urgent._id);
+    expect(byPhone.body.tickets).toHaveLength(2);
+  });
+});
+
 describe('bad input is refused at the edge', () => {
   it('answers malformed JSON with 400 in the usual error shape', async () => {
     const number = await assignedTicket();

@@ -39,6 +39,7 @@
       openTicket: 'Open a ticket for this consumer',
       category: 'Category',
       cat_supply: 'No supply',
+      emergency: 'EMERGENCY',
       cat_bill: 'Bill',
       cat_meter: 'Meter',
       cat_transformer: 'Transformer',
@@ -127,6 +128,7 @@
       openTicket: 'इस उपभोक्ता के लिए शिकायत दर्ज करें',
       category: 'श्रेणी',
       cat_supply: 'बिजली नहीं',
+      emergency: 'आपातकाल',
       cat_bill: 'बिल',
       cat_meter: 'मीटर',
       cat_transformer: 'ट्रांसफॉर्मर',
@@ -534,8 +536,9 @@
       $('tickets-empty').hidden = tickets.length > 0;
       $('ticket-list').replaceChildren(
         ...tickets.map((ticket) => {
-          const item = el('li', 'ticket');
-          const button = el('button', null, `${ticket.number} · ${t()[`cat_${ticket.category}`] || ticket.category} · ${t().ticketStatuses[ticket.status] || ticket.status}`);
+          const item = el('li', ticket.emergency ? 'ticket emergency' : 'ticket');
+          const label = `${ticket.number} · ${t()[`cat_${ticket.category}`] || ticket.category} · ${t().ticketStatuses[ticket.status] || ticket.status}`;
+          const button = el('button', null, ticket.emergency ? `🚨 ${t().emergency} · ${label}` : label);
           button.type = 'button';
           button.dataset.number = ticket.number;
           button.addEventListener('click', () => loadTicket(ticket.number));
