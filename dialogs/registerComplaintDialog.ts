@@ -7,7 +7,7 @@ import type { ResolvedPlace } from '../services/directory.js';
 import { normaliseAccountNumber, normaliseMobile } from '../services/consumerIdentity.js';
 import { ConsumerDialog, type Question } from './consumerDialog.js';
 import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js';
-import { categoryChoiceOrder, type ComplaintDraft, type Texts } from './texts.js';
+import { categoryChoiceOrder, shutdownTextsFor, type ComplaintDraft, type Texts } from './texts.js';
 import { classifyCategory, classifyYesNo, extractEntities, type Understanding } from './understanding/index.js';
 
 export const REGISTER_COMPLAINT_DIALOG = 'registerComplaint';
@@ -216,6 +216,8 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       } else {
         await dc.context.sendActivity(texts.registeredUnassigned(ticket._id));
       }
+      // A planned shutdown runs there: say so, and when supply is expected back.
+      if (ticket.plannedShutdown && !duplicate) await dc.context.sendActivity(shutdownTextsFor(texts.code).planned(new Date(ticket.plannedShutdown.endsAt)));
       return dc.endDialog({ registered: true, ticketNumber: ticket._id });
     } catch (error) {
       if (error instanceof ConcurrentUpdateError) {

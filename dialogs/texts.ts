@@ -342,3 +342,20 @@ export const emergencyTexts = {
 
 export type EmergencyTexts = (typeof emergencyTexts)['hi'];
 export const emergencyTextsFor = (language: string): EmergencyTexts => (language === 'en' ? emergencyTexts.en : emergencyTexts.hi);
+
+function formatDateTime(language: 'hi' | 'en', date: Date): string {
+  return new Intl.DateTimeFormat(language === 'hi' ? 'hi-IN' : 'en-IN', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Kolkata' }).format(date);
+}
+
+/** Planned shutdowns (services/shutdownService.ts): what a consumer who reports no supply during one is told. */
+export const shutdownTexts = {
+  hi: {
+    planned: (endsAt: Date) =>
+      `ℹ️ आपके इलाके में यह बिजली कटौती पहले से तय (नियोजित) है — रखरखाव का काम चल रहा है। बिजली ${formatDateTime('hi', endsAt)} तक वापस आने की उम्मीद है। तब तक न आए तो यहीं लिखें; आपकी शिकायत दर्ज है।`,
+  },
+  en: {
+    planned: (endsAt: Date) =>
+      `ℹ️ This power cut in your area is a planned shutdown for maintenance work. Supply is expected back by ${formatDateTime('en', endsAt)}. If it is not back by then, write here; your complaint is registered.`,
+  },
+};
+export const shutdownTextsFor = (language: string): (typeof shutdownTexts)['hi'] => (language === 'en' ? shutdownTexts.en : shutdownTexts.hi);

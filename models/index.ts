@@ -25,6 +25,7 @@ import {
   type ReportBucketRecord,
   type ReportCellRecord,
 } from './reportModels.js';
+import { shutdownAreaSchema, type ShutdownAreaRecord } from './plannedShutdownModel.js'; // planned shutdowns
 import { ticketSchema } from './ticketModel.js';
 import { ticketWatchSchema, type TicketWatchRecord } from './ticketWatchModel.js';
 import { leaseSchema, type LeaseRecord } from './leaseModel.js';
@@ -62,6 +63,8 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   registerPages: Model<RegisterPageRecord>;
   registerDays: Model<RegisterDayRecord>;
   registerTickets: Model<RegisterTicketRecord>;
+  /** Planned shutdowns, one document per area (services/shutdownService.ts). */
+  shutdownAreas: Model<ShutdownAreaRecord>;
 }
 
 /**
@@ -100,6 +103,7 @@ export function createModels(connection: Connection): Models {
     registerPages: connection.model<RegisterPageRecord>('RegisterPage', registerPageSchema, 'register_pages'),
     registerDays: connection.model<RegisterDayRecord>('RegisterDay', registerDaySchema, 'register_days'),
     registerTickets: connection.model<RegisterTicketRecord>('RegisterTicket', registerTicketSchema, 'register_tickets'),
+    shutdownAreas: connection.model<ShutdownAreaRecord>('ShutdownArea', shutdownAreaSchema, 'shutdown_areas'),
     ...createDirectLineModels(connection),
     ...createWhatsAppWebModels(connection),
     ...createWhatsAppCloudModels(connection),

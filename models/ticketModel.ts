@@ -129,6 +129,7 @@ export const ticketSchema = new Schema<TicketRecord>(
     ownerSince: Date,
     status: { type: String, enum: TICKET_STATUSES, required: true },
     emergency: Boolean,
+    plannedShutdown: new Schema({ id: { type: String, required: true }, endsAt: { type: Date, required: true } }, subdocument),
     claim: claimSchema,
     closure: new Schema(
       {

@@ -187,6 +187,8 @@ export interface TicketRecord {
   status: TicketStatus;
   /** A danger to life (live wire, sparking, fire, shock): its own short time limit, told to the SDO at once, listed first. */
   emergency?: boolean;
+  /** A supply complaint made in an area during a planned shutdown (services/shutdownService.ts): not a fault. */
+  plannedShutdown?: { id: string; endsAt: Date };
   claim?: ResolutionClaim;
   closure?: TicketClosure;
   duplicateKey: string;

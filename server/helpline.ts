@@ -39,6 +39,8 @@ import { EvidenceService } from '../services/evidenceService.js';
 import { HandoffTicketService } from '../services/handoffTicketService.js';
 import { handoffVersionReader } from '../services/handoffVersions.js';
 import { createCallbacksRouter } from './staffApi/callbacksRouter.js';
+import { createShutdownsRouter } from './staffApi/shutdownsRouter.js';
+import { ShutdownService } from '../services/shutdownService.js';
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -198,6 +200,7 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/api', createAgentTicketsRouter({ auth: staffAuth, handoffTickets: new HandoffTicketService(models, tickets), evidence: new EvidenceService(models, staff, options.now) })],
       ['/agent', createAgentConsoleRouter()],
       ['/api', createCallbacksRouter({ auth: staffAuth, callbacks })],
+      ['/api', createShutdownsRouter({ auth: staffAuth, shutdowns: new ShutdownService(models, directory, options.now) })],
       ['/api', createReportsRouter({ auth: staffAuth, reports, directory })],
       ['/dashboard', createDashboardRouter()],
       ...channels.flatMap((channel) => channel.routers ?? []),

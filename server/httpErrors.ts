@@ -16,6 +16,7 @@ const statusByCode: Record<string, number> = {
   evidence_not_found: 404, // agent console (services/evidenceService.ts)
   unsupported_media_type: 415, // agent console: evidence of a type we do not keep
   callback_not_found: 404, // callback queue (services/callbackService.ts)
+  shutdown_not_found: 404, // planned shutdowns (services/shutdownService.ts)
   // A consumer asking about someone else's ticket learns only that it is not theirs to see.
   not_ticket_owner: 404,
   invalid_transition: 409,

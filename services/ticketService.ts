@@ -34,6 +34,7 @@ import {
   TicketNotFoundError,
 } from './errors.js';
 import { TicketWatch } from './ticketWatch.js';
+import { activeShutdownFor } from './shutdownService.js';
 import { genesisHash, sealEvent, verifyChain, type ChainVerdict, type UnsealedEvent } from './eventChain.js';
 import {
   CONSUMER_NOTIFIED_EVENTS,
@@ -168,6 +169,11 @@ export class TicketService {
     const actorRef = toActorRef(actor);
     const eventChannel = channel ?? (actor.role === 'consumer' ? actor.channel : 'api');
     const officer = place.subDivisionId ? this.directory.officerFor(place.subDivisionId, 'JE') : undefined;
+    // No supply where a planned shutdown runs: still the consumer's own ticket, but not counted as a fault.
+    const shutdown = request.category === 'supply' && !request.emergency ? await activeShutdownFor(this.models, place, at) : undefined;
+    const registeredData: Record<string, string | boolean> = { category: request.category };
+    if (request.emergency) registeredData.emergency = true;
+    if (shutdown) registeredData.plannedShutdown = shutdown.id;
     const drafts: UnsealedEvent[] = [
       {
         seq: 0,
@@ -177,7 +183,7 @@ export class TicketService {
         channel: eventChannel,
         to: 'registered',
         level: 'JE',
-        data: request.emergency ? { category: request.category, emergency: true } : { category: request.category },
+        data: registeredData,
       },
     ];
     if (officer) {
@@ -207,6 +213,7 @@ export class TicketService {
       ownerSince: at,
       status: officer ? 'assigned' : 'registered',
       ...(request.emergency ? { emergency: true } : {}),
+      ...(shutdown ? { plannedShutdown: { id: shutdown.id, endsAt: shutdown.endsAt } } : {}),
       duplicateKey,
       createdAt: at,
       updatedAt: at,

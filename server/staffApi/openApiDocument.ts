@@ -9,6 +9,7 @@ import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema } from '../..
 import { handoffPaths, handoffSchemas } from './handoffOpenApi.js'; // live handoff
 import { agentConsolePaths, agentConsoleSchemas } from './agentConsoleOpenApi.js'; // agent console
 import { callbackPaths, callbackSchemas } from './callbacksOpenApi.js'; // callback queue
+import { shutdownPaths, shutdownSchemas } from './shutdownsOpenApi.js'; // planned shutdowns
 import { reportPaths, reportSchemas } from './reportsOpenApi.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -198,6 +199,7 @@ export const staffOpenApiDocument = {
   ...handoffPaths, // live handoff
   ...agentConsolePaths, // agent console
   ...callbackPaths, // callback queue
+  ...shutdownPaths, // planned shutdowns
   ...reportPaths,
   },
   components: {
@@ -206,6 +208,7 @@ export const staffOpenApiDocument = {
       ...handoffSchemas, // live handoff
       ...agentConsoleSchemas, // agent console
       ...callbackSchemas, // callback queue
+      ...shutdownSchemas, // planned shutdowns
       ...reportSchemas,
       Error: {
         type: 'object',

@@ -14,6 +14,8 @@ import { HandoffTicketService } from '../../services/handoffTicketService.js';
 import { handoffVersionReader } from '../../services/handoffVersions.js';
 import { LiveHandoffService } from '../../services/liveHandoffService.js';
 import { createCallbacksRouter } from '../../server/staffApi/callbacksRouter.js';
+import { createShutdownsRouter } from '../../server/staffApi/shutdownsRouter.js';
+import { ShutdownService } from '../../services/shutdownService.js';
 import { CallbackService } from '../../services/callbackService.js';
 import { createReportsRouter } from '../../server/staffApi/reportsRouter.js';
 import { ReportService } from '../../services/reportService.js';
@@ -555,6 +557,8 @@ describe('the OpenAPI document', () => {
       }),
       // The callback queue's router is mounted at /api beside this one and documented in the same document.
       createCallbacksRouter({ auth: api.auth, callbacks: new CallbackService(db.models, api.tickets) }),
+      // Planned shutdowns, likewise.
+      createShutdownsRouter({ auth: api.auth, shutdowns: new ShutdownService(db.models, directory) }),
     ];
     const registered = [api.router, api.reportsRouter, ...consoleRouters].flatMap(registeredRoutes).map(({ method, path }) => `${method} ${path}`).sort();
     const documented = Object.entries(document.paths)
