@@ -5,6 +5,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffActor } from '../../models/ticketTypes.js';
 import { DASHBOARD_CSP } from '../../server/dashboard/dashboardRouter.js';
+import { Directory } from '../../services/directory.js';
+import { ShutdownService } from '../../services/shutdownService.js';
 import { collectPageProblems, launchChromium } from '../support/browser.js';
 import { reportAccounts as accounts, startReportsServer, type ReportsServer } from '../support/reportsServer.js';
 import { ticketIn } from '../support/ticketFixtures.js';
@@ -92,5 +94,26 @@ describe('/dashboard', () => {
     // The refused requests show in the console as failed loads (403); nothing else may.
     expect(agent.problems.filter((problem) => !/403/.test(problem))).toEqual([]);
     await agent.page.context().close();
+  });
+});
+
+// Issue 13 item 4: the dashboard lists planned shutdowns by area; their reason, typed by staff, stays text.
+describe('/dashboard planned shutdowns', () => {
+  it('lists the planned shutdowns now or ahead, by area, with a reason in markup shown as text', async () => {
+    const shutdowns = new ShutdownService(db.models, Directory.loadDefault());
+    const supervisor = { username: 'meera', role: 'supervisor' as const, name: 'Meera', sessionId: 'test', expiresAt: new Date(Date.now() + 3_600_000) };
+    const startsAt = new Date(Date.now() - 3_600_000).toISOString();
+    const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+    await shutdowns.declare(supervisor, { district: 'Lucknow', locality: 'Aliganj', reason: '<b id=bold>feeder</b> work', startsAt, endsAt });
+    const { page, problems } = await logIn('supervisor');
+    await page.waitForSelector('#shutdowns tbody tr');
+    const [row] = await page.$$eval('#shutdowns tbody tr', (rows) => rows.map((tr) => Array.from(tr.querySelectorAll('td'), (td: { textContent: string | null }) => td.textContent)));
+    expect(row?.[0]).toContain('Aliganj');
+    expect(row?.[3]).toBe('<b id=bold>feeder</b> work');
+    expect(row?.[4]).toBe('running');
+    expect(await page.$('#bold')).toBeNull();
+    expect(await page.isHidden('#noShutdowns')).toBe(true);
+    expect(problems).toEqual([]);
+    await page.context().close();
   });
 });
