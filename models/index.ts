@@ -31,6 +31,7 @@ import { leaseSchema, type LeaseRecord } from './leaseModel.js';
 import { createWhatsAppWebModels, type WhatsAppWebModels } from './whatsAppWebModels.js';
 import { createWhatsAppCloudModels, type WhatsAppCloudModels } from './whatsAppCloudModels.js';
 import type { TicketRecord } from './ticketTypes.js';
+import { incidentAreaSchema, incidentSchema, incidentWindowSchema, type IncidentAreaRecord, type IncidentRecord, type IncidentWindowRecord } from './incidentModel.js'; // incidents
 
 export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppCloudModels {
   tickets: Model<TicketRecord>;
@@ -62,6 +63,10 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   registerPages: Model<RegisterPageRecord>;
   registerDays: Model<RegisterDayRecord>;
   registerTickets: Model<RegisterTicketRecord>;
+  /** Area incidents (services/incidentService.ts), the area's open incident, and its recent-complaint window. */
+  incidents: Model<IncidentRecord>;
+  incidentAreas: Model<IncidentAreaRecord>;
+  incidentWindows: Model<IncidentWindowRecord>;
 }
 
 /**
@@ -100,6 +105,9 @@ export function createModels(connection: Connection): Models {
     registerPages: connection.model<RegisterPageRecord>('RegisterPage', registerPageSchema, 'register_pages'),
     registerDays: connection.model<RegisterDayRecord>('RegisterDay', registerDaySchema, 'register_days'),
     registerTickets: connection.model<RegisterTicketRecord>('RegisterTicket', registerTicketSchema, 'register_tickets'),
+    incidents: connection.model<IncidentRecord>('Incident', incidentSchema, 'incidents'),
+    incidentAreas: connection.model<IncidentAreaRecord>('IncidentArea', incidentAreaSchema, 'incident_areas'),
+    incidentWindows: connection.model<IncidentWindowRecord>('IncidentWindow', incidentWindowSchema, 'incident_windows'),
     ...createDirectLineModels(connection),
     ...createWhatsAppWebModels(connection),
     ...createWhatsAppCloudModels(connection),
