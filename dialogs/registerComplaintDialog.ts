@@ -6,6 +6,7 @@ import { ConcurrentUpdateError } from '../services/errors.js';
 import type { ResolvedPlace } from '../services/directory.js';
 import { normaliseAccountNumber, normaliseMobile } from '../services/consumerIdentity.js';
 import { ConsumerDialog, type Question } from './consumerDialog.js';
+import { tellIncidentAfterRegistration } from './incidentReply.js';
 import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js';
 import { categoryChoiceOrder, type ComplaintDraft, type Texts } from './texts.js';
 import { classifyCategory, classifyYesNo, extractEntities, type Understanding } from './understanding/index.js';
@@ -216,6 +217,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       } else {
         await dc.context.sendActivity(texts.registeredUnassigned(ticket._id));
       }
+      if (!duplicate) await tellIncidentAfterRegistration(dc.context, this.services, texts, ticket);
       return dc.endDialog({ registered: true, ticketNumber: ticket._id });
     } catch (error) {
       if (error instanceof ConcurrentUpdateError) {

@@ -27,6 +27,8 @@ import { SlaTimers } from '../services/slaTimers.js';
 import { StaffAuthService } from '../services/staffAuthService.js';
 import { StaffService } from '../services/staffService.js';
 import { TicketService } from '../services/ticketService.js';
+import { IncidentService } from '../services/incidentService.js'; // incidents
+import { createIncidentsRouter } from './staffApi/incidentsRouter.js'; // incidents
 import { createApp } from './app.js';
 import { createDirectLineRouter } from './directLine/directLineRouter.js';
 import { DirectLineTokenService } from './directLine/tokenService.js';
@@ -74,6 +76,9 @@ export interface HelplineOptions {
   satisfactionUnconfirmedAfterMs: number;
   /** Per-category time limits for one owner (SLA_*); default: services/slaPolicy.ts. */
   slaLimitsMs?: SlaLimits;
+  /** Supply complaints from one area within `incidentWindowMs` that open an incident (INCIDENT_THRESHOLD / INCIDENT_WINDOW). */
+  incidentThreshold?: number;
+  incidentWindowMs?: number;
   /** Live handoff: when agents work (HANDOFF_OFFICE_HOURS; default always) and when a callback is offered (HANDOFF_CALLBACK_AFTER). */
   handoffOfficeHours?: OfficeHours;
   handoffCallbackAfterMs?: number;
@@ -90,6 +95,8 @@ export interface HelplineOptions {
 export interface Helpline {
   app: Express;
   tickets: TicketService;
+  /** Area incidents (services/incidentService.ts). */
+  incidents: IncidentService;
   notifications: NotificationService;
   timers: SatisfactionTimers;
   slaTimers: SlaTimers;
@@ -117,6 +124,7 @@ export function createHelpline(database: Database, directory: Directory, options
     callbackRejectWindowMs: options.callbackRejectWindowMs,
   });
   const callbacks = new CallbackService(models, tickets, { now: options.now, log });
+  const incidents = new IncidentService(models, directory, tickets, { threshold: options.incidentThreshold, windowMs: options.incidentWindowMs, now: options.now, log });
 
   const storage = new MongoStorage(models);
   const conversationState = new ConversationState(storage);
@@ -137,7 +145,7 @@ export function createHelpline(database: Database, directory: Directory, options
     adapterFor: (channelId) => adapters[channelId],
     botAppId: '',
   });
-  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff });
+  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff, incidents });
 
   const logic = (context: TurnContext) => bot.run(context);
   const prepare = (adapter: BotAdapter) => {
@@ -196,6 +204,7 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/agent', createAgentConsoleRouter()],
       ['/api', createCallbacksRouter({ auth: staffAuth, callbacks })],
       ['/api', createReportsRouter({ auth: staffAuth, reports, directory })],
+      ['/api', createIncidentsRouter({ auth: staffAuth, incidents })],
       ['/dashboard', createDashboardRouter()],
       ...channels.flatMap((channel) => channel.routers ?? []),
       ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
@@ -205,6 +214,7 @@ export function createHelpline(database: Database, directory: Directory, options
   return {
     app,
     tickets,
+    incidents,
     notifications,
     timers,
     slaTimers,

@@ -425,6 +425,7 @@ export class IncidentService {
     const news = toNews(incident);
     const data: Record<string, string | number | boolean> = {
       locality: news.locality,
+      ...(this.directory.hindiNameOf(news.locality) ? { localityHi: this.directory.hindiNameOf(news.locality)! } : {}),
       since: news.since.toISOString(),
       reports: news.reports,
       incidentStatus: news.status,

@@ -10,6 +10,7 @@ import { handoffPaths, handoffSchemas } from './handoffOpenApi.js'; // live hand
 import { agentConsolePaths, agentConsoleSchemas } from './agentConsoleOpenApi.js'; // agent console
 import { callbackPaths, callbackSchemas } from './callbacksOpenApi.js'; // callback queue
 import { reportPaths, reportSchemas } from './reportsOpenApi.js';
+import { incidentPaths, incidentSchemas } from './incidentsOpenApi.js'; // incidents
 
 type JsonSchema = Record<string, unknown>;
 
@@ -197,6 +198,7 @@ export const staffOpenApiDocument = {
   ...agentConsolePaths, // agent console
   ...callbackPaths, // callback queue
   ...reportPaths,
+  ...incidentPaths, // incidents
   },
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The token from POST /auth/login.' } },
@@ -205,6 +207,7 @@ export const staffOpenApiDocument = {
       ...agentConsoleSchemas, // agent console
       ...callbackSchemas, // callback queue
       ...reportSchemas,
+      ...incidentSchemas, // incidents
       Error: {
         type: 'object',
         required: ['error'],

@@ -15,6 +15,8 @@ import { handoffVersionReader } from '../../services/handoffVersions.js';
 import { LiveHandoffService } from '../../services/liveHandoffService.js';
 import { createCallbacksRouter } from '../../server/staffApi/callbacksRouter.js';
 import { CallbackService } from '../../services/callbackService.js';
+import { createIncidentsRouter } from '../../server/staffApi/incidentsRouter.js';
+import { IncidentService } from '../../services/incidentService.js';
 import { createReportsRouter } from '../../server/staffApi/reportsRouter.js';
 import { ReportService } from '../../services/reportService.js';
 import { Directory } from '../../services/directory.js';
@@ -529,6 +531,8 @@ describe('the OpenAPI document', () => {
       }),
       // The callback queue's router is mounted at /api beside this one and documented in the same document.
       createCallbacksRouter({ auth: api.auth, callbacks: new CallbackService(db.models, api.tickets) }),
+      // Area incidents: mounted at /api beside this one (server/helpline.ts), documented in the same document.
+      createIncidentsRouter({ auth: api.auth, incidents: new IncidentService(db.models, directory, new TicketService(db.models, directory), { log: () => {} }) }),
     ];
     const registered = [api.router, api.reportsRouter, ...consoleRouters].flatMap(registeredRoutes).map(({ method, path }) => `${method} ${path}`).sort();
     const documented = Object.entries(document.paths)
