@@ -69,6 +69,11 @@ export interface IncidentRecord {
   tickets: string[];
   restoredAt?: Date;
   mergedInto?: string;
+  /**
+   * A fan-out owed to the linked tickets (telling them news, or asking each on restoration), written with the event
+   * that owes it and cleared when done, so a process that dies half-way leaves it for the next start to finish.
+   */
+  pendingFanOut?: { kind: 'tell' | 'restore'; seq: number; note?: string; actor: ActorRef };
   updatedAt: Date;
   eventCount: number;
   lastEventHash: string;
@@ -141,6 +146,10 @@ export const incidentSchema = new Schema<IncidentRecord>(
     tickets: { type: [String], default: undefined },
     restoredAt: Date,
     mergedInto: String,
+    pendingFanOut: new Schema(
+      { kind: { type: String, enum: ['tell', 'restore'], required: true }, seq: { type: Number, required: true }, note: String, actor: { type: actorSchema, required: true } },
+      subdocument,
+    ),
     updatedAt: { type: Date, required: true },
     eventCount: { type: Number, required: true },
     lastEventHash: { type: String, required: true },

@@ -228,6 +228,8 @@ export function createHelpline(database: Database, directory: Directory, options
       timers.start();
       slaTimers.start();
       callbackOffers.start();
+      // Incident fan-outs a previous process died in the middle of (telling news, asking on restoration).
+      void incidents.resumeFanOuts().catch((error: unknown) => log(`[incidents] resuming fan-outs failed: ${String(error)}`));
       for (const channel of channels) await channel.start?.();
     },
     async stop() {

@@ -191,16 +191,17 @@ export class IncidentService {
   async noteProgress(principal: StaffPrincipal, incidentId: string, input: z.input<typeof incidentNoteSchema>): Promise<IncidentHead> {
     const request = parseInput(incidentNoteSchema, input);
     const id = await this.actable(principal, incidentId);
-    const incident = await this.mutate(id, actorFor(principal), 'api', (current) => {
+    const actor = actorFor(principal);
+    const incident = await this.mutate(id, actor, 'api', (current) => {
       requireOpen(current, 'note progress on');
       const to = request.status && request.status !== current.status ? request.status : undefined;
       return {
         status: to,
-        set: { lastNote: request.note },
+        set: { lastNote: request.note, pendingFanOut: { kind: 'tell', seq: current.eventCount, actor: toActorRef(actor) } },
         events: [to ? { type: 'incident.status_changed', from: current.status, to, note: request.note } : { type: 'incident.progress_noted', note: request.note }],
       };
     });
-    await this.broadcast(id);
+    await this.runFanOut(id);
     return incident;
   }
 
@@ -208,11 +209,15 @@ export class IncidentService {
   async setEta(principal: StaffPrincipal, incidentId: string, input: z.input<typeof incidentEtaSchema>): Promise<IncidentHead> {
     const request = parseInput(incidentEtaSchema, input);
     const id = await this.actable(principal, incidentId);
-    const incident = await this.mutate(id, actorFor(principal), 'api', (current) => {
+    const actor = actorFor(principal);
+    const incident = await this.mutate(id, actor, 'api', (current) => {
       requireOpen(current, 'set an ETA on');
-      return { set: { etaAt: request.etaAt, ...(request.note ? { lastNote: request.note } : {}) }, events: [{ type: 'incident.eta_set', etaAt: request.etaAt, note: request.note }] };
+      return {
+        set: { etaAt: request.etaAt, ...(request.note ? { lastNote: request.note } : {}), pendingFanOut: { kind: 'tell', seq: current.eventCount, actor: toActorRef(actor) } },
+        events: [{ type: 'incident.eta_set', etaAt: request.etaAt, note: request.note }],
+      };
     });
-    await this.broadcast(id);
+    await this.runFanOut(id);
     return incident;
   }
 
@@ -226,21 +231,54 @@ export class IncidentService {
     const actor = actorFor(principal);
     const incident = await this.mutate(id, actor, 'api', (current) => {
       requireOpen(current, 'restore');
-      return { status: 'restored', set: { restoredAt: this.now() }, events: [{ type: 'incident.restored', from: current.status, to: 'restored', note: request.note }] };
+      const note = request.note ?? `Supply restored in ${current.place.locality} (${id}).`;
+      return {
+        status: 'restored',
+        set: { restoredAt: this.now(), pendingFanOut: { kind: 'restore', seq: current.eventCount, note, actor: toActorRef(actor) } },
+        events: [{ type: 'incident.restored', from: current.status, to: 'restored', note: request.note }],
+      };
     });
     await this.releaseArea(incident.areaKey, id);
-    const claimNote = request.note ?? `Supply restored in ${incident.place.locality} (${id}).`;
+    const asked = await this.runFanOut(id);
+    return { incident, asked };
+  }
+
+  /** At start-up: finishes the fan-outs a process died in the middle of (each step is idempotent per ticket). */
+  async resumeFanOuts(): Promise<number> {
+    const owing = await this.models.incidents.find({ pendingFanOut: trusted({ $exists: true }) }, { _id: 1 }).lean();
+    for (const { _id } of owing) await this.runFanOut(_id);
+    return owing.length;
+  }
+
+  /** Runs the incident's owed fan-out, then clears it (unless a newer one was owed meanwhile). Returns how many it reached. */
+  private async runFanOut(id: string): Promise<number> {
+    const incident = await this.head(id);
+    const owed = incident.pendingFanOut;
+    if (!owed) return 0;
+    const reached = owed.kind === 'restore' ? await this.askEach(id, owed.actor, owed.note ?? '') : await this.broadcast(id);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const current = await this.head(id);
+      if (current.pendingFanOut?.seq !== owed.seq || current.pendingFanOut.kind !== owed.kind) break;
+      const { matchedCount } = await this.models.incidents.updateOne({ _id: id, rev: current.rev }, { $unset: { pendingFanOut: 1 }, $inc: { rev: 1 } });
+      if (matchedCount === 1) break;
+    }
+    return reached;
+  }
+
+  /** A resolution claim on each still-linked ticket: its consumer is asked. Returns how many were asked now. */
+  private async askEach(id: string, actor: ActorRef, note: string): Promise<number> {
     let asked = 0;
+    const claimant = { role: actor.role, id: actor.id, ...(actor.name ? { name: actor.name } : {}) } as Actor;
     await this.forEachLinked(id, async (ticketNumber) => {
       try {
-        const { ticket } = await this.tickets.claimResolution(ticketNumber, actor, { note: claimNote }, 'api', (current) => current.incidentId === id);
-        if (ticket.status === 'awaiting_confirmation' && ticket.incidentId === id) asked += 1;
+        const { ticket, claimId } = await this.tickets.claimResolution(ticketNumber, claimant, { note }, 'api', (current) => current.incidentId === id);
+        if (ticket.claim?.id === claimId) asked += 1;
       } catch (error) {
         // Already waiting for the consumer's answer, or closed meanwhile: nothing to ask again.
         if (!(error instanceof DomainError)) throw error;
       }
     });
-    return { incident, asked };
+    return asked;
   }
 
   /** Folds `from` into `into` (the same fault reported as two): `from`'s tickets move over, `from` ends as merged. */

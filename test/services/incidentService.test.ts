@@ -72,7 +72,7 @@ describe('incidents open on the threshold', () => {
 
 describe('one update, everyone told once; restoration asks each', () => {
   it('an ETA reaches each linked ticket once; restore claims each; yes closes, no detaches and escalates, silence goes unconfirmed', async () => {
-    const storm = [];
+    const storm: Array<Awaited<ReturnType<typeof complain>>> = [];
     for (let i = 0; i < 6; i++) storm.push(await complain('Kamta'));
     const incidentId = storm.at(-1)!.news!.incidentId;
 
@@ -132,5 +132,32 @@ describe('one update, everyone told once; restoration asks each', () => {
     expect(await incidents.verify(b._id)).toMatchObject({ ok: true });
     expect((await incidents.list(agentUser, { status: 'open' })).map((incident) => incident._id)).toContain(a._id);
     expect((await incidents.list(otherJe)).map((incident) => incident._id)).not.toContain(a._id);
+  });
+
+  it('a restoration interrupted half-way (the process died) is finished at the next start: every linked consumer is asked once', async () => {
+    const storm: Array<Awaited<ReturnType<typeof complain>>> = [];
+    for (let i = 0; i < 5; i++) storm.push(await complain('Vardan Khand'));
+    const incidentId = storm.at(-1)!.news!.incidentId;
+    // A ticket service that "dies" after asking two consumers.
+    class DyingTickets extends TicketService {
+      calls = 0;
+      override async claimResolution(...args: Parameters<TicketService['claimResolution']>) {
+        if (++this.calls > 2) throw new Error('process died');
+        return super.claimResolution(...args);
+      }
+    }
+    const dying = new IncidentService(db.models, Directory.loadDefault(), new DyingTickets(db.models, Directory.loadDefault()), { batchSize: 1, log: () => {} });
+    const gje = principal('officer', { officerId: 'je-gomti-nagar-extension-1', level: 'JE' });
+    await expect(dying.restore(gje, incidentId)).rejects.toThrow('process died');
+    const statuses = async () => Promise.all(storm.map(async ({ ticket }) => (await record(ticket._id)).status));
+    expect((await statuses()).filter((status) => status === 'awaiting_confirmation')).toHaveLength(2);
+
+    expect(await incidents.resumeFanOuts()).toBe(1);
+    expect(await statuses()).toEqual(Array(5).fill('awaiting_confirmation'));
+    for (const { ticket } of storm) {
+      expect((await record(ticket._id)).events.filter((event) => event.type === 'ticket.resolution_claimed')).toHaveLength(1);
+    }
+    expect((await incidents.get(incidentId)).pendingFanOut).toBeUndefined();
+    expect(await incidents.resumeFanOuts()).toBe(0);
   });
 });
