@@ -10,6 +10,7 @@ import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from 
 import { textsFor, type Language } from '../dialogs/texts.js';
 import { understand, type Understanding } from '../dialogs/understanding/index.js';
 import type { Directory } from '../services/directory.js';
+import type { IncidentService } from '../services/incidentService.js';
 import type { TicketService } from '../services/ticketService.js';
 import type { ConversationReferences } from './conversationReferences.js';
 import type { LiveHandoff } from './liveHandoff.js';
@@ -23,6 +24,8 @@ export interface SantushtiBotDependencies {
   references: ConversationReferences;
   /** Live handoff to an agent (bot/liveHandoff.ts); without it, asking for a person is only recorded. */
   liveHandoff?: LiveHandoff;
+  /** Area incidents: a supply complaint is counted into (and told about) its area's incident. */
+  incidents?: IncidentService;
 }
 
 /** Only the start of a message is analysed (and a complaint's description is capped at this length anyway). */
@@ -37,7 +40,7 @@ export class SantushtiBot extends ActivityHandler {
   constructor(private readonly deps: SantushtiBotDependencies) {
     super();
     const profile = deps.userState.createProperty<ConsumerProfile>('profile');
-    this.services = { tickets: deps.tickets, directory: deps.directory, handoffs: deps.handoffs, profile };
+    this.services = { tickets: deps.tickets, directory: deps.directory, handoffs: deps.handoffs, profile, incidents: deps.incidents };
     this.dialogs = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
     this.appliedActivityId = deps.conversationState.createProperty<string | undefined>('appliedActivityId');
     this.dialogs.add(new RootDialog(this.services));

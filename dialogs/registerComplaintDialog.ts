@@ -6,6 +6,7 @@ import { ConcurrentUpdateError } from '../services/errors.js';
 import type { ResolvedPlace } from '../services/directory.js';
 import { normaliseAccountNumber, normaliseMobile } from '../services/consumerIdentity.js';
 import { ConsumerDialog, type Question } from './consumerDialog.js';
+import { tellIncidentAfterRegistration } from './incidentReply.js';
 import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js';
 import { categoryChoiceOrder, shutdownTextsFor, type ComplaintDraft, type Texts } from './texts.js';
 import { classifyCategory, classifyYesNo, extractEntities, type Understanding } from './understanding/index.js';
@@ -216,8 +217,9 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       } else {
         await dc.context.sendActivity(texts.registeredUnassigned(ticket._id));
       }
-      // A planned shutdown runs there: say so, and when supply is expected back.
+      // A planned shutdown runs there: say so, and when supply is expected back (no incident is told: it is no fault).
       if (ticket.plannedShutdown && !duplicate) await dc.context.sendActivity(shutdownTextsFor(texts.code).planned(new Date(ticket.plannedShutdown.endsAt)));
+      else if (!duplicate) await tellIncidentAfterRegistration(dc.context, this.services, texts, ticket);
       return dc.endDialog({ registered: true, ticketNumber: ticket._id });
     } catch (error) {
       if (error instanceof ConcurrentUpdateError) {

@@ -101,6 +101,36 @@ function formatDate(language: Language, date: Date): string {
   return new Intl.DateTimeFormat(language === 'hi' ? 'hi-IN' : 'en-IN', { dateStyle: 'medium', timeZone: 'Asia/Kolkata' }).format(date);
 }
 
+/** What is known about an area's power cut (services/incidentService.ts IncidentNews), in a consumer's language. */
+export interface IncidentNotice {
+  locality: string;
+  since: Date;
+  reports: number;
+  status: 'reported' | 'crew_assigned' | 'work_in_progress' | 'restored' | 'merged';
+  etaAt?: Date;
+  note?: string;
+}
+
+function formatTime(language: Language, date: Date): string {
+  return new Intl.DateTimeFormat(language === 'hi' ? 'hi-IN' : 'en-IN', { timeStyle: 'short', hourCycle: 'h23', timeZone: 'Asia/Kolkata' }).format(date);
+}
+
+const incidentStatusNames: Record<Language, Record<IncidentNotice['status'], string>> = {
+  hi: { reported: 'सूचना दर्ज है', crew_assigned: 'टीम लगा दी गई है', work_in_progress: 'मरम्मत चल रही है', restored: 'बिजली बहाल बताई गई है', merged: 'सूचना दर्ज है' },
+  en: { reported: 'reported to the JE', crew_assigned: 'crew assigned', work_in_progress: 'repair under way', restored: 'reported restored', merged: 'reported to the JE' },
+};
+
+function incidentSentence(language: Language, notice: IncidentNotice): string {
+  const status = incidentStatusNames[language][notice.status];
+  const note = notice.note ? ` (${notice.note})` : '';
+  if (language === 'hi') {
+    const eta = notice.etaAt ? `, बिजली ${formatTime('hi', notice.etaAt)} तक आने की उम्मीद है` : '';
+    return `${notice.locality} में बिजली कटौती की जानकारी ${formatTime('hi', notice.since)} से है, ${notice.reports} शिकायतें, ${status}${eta}।${note}`;
+  }
+  const eta = notice.etaAt ? `, expected back by ${formatTime('en', notice.etaAt)}` : '';
+  return `Power cut in ${notice.locality} known since ${formatTime('en', notice.since)}, ${notice.reports} reports, ${status}${eta}.${note}`;
+}
+
 export const texts = {
   hi: {
     code: 'hi' as Language,
@@ -199,7 +229,11 @@ export const texts = {
       reopened: (number: string) => `शिकायत ${number}: फिर से खोली गई है; काम जारी है।`,
       unconfirmed: (number: string) => `शिकायत ${number}: आपका जवाब नहीं मिला, इसलिए यह बंद नहीं की गई। हमारे कर्मचारी आपको फ़ोन करेंगे; आप यहाँ "हाँ" या "नहीं" भी लिख सकते हैं।`,
       confirmed: (number: string) => `शिकायत ${number} आपकी पुष्टि से बंद हुई। धन्यवाद!`,
+      incident: (number: string, notice: IncidentNotice) => `शिकायत ${number} — नई जानकारी: ${incidentSentence('hi', notice)}`,
     },
+    /** A complaint registered into a known area incident (or "light kab aayegi" from that area): what is known. */
+    incidentKnown: (notice: IncidentNotice) => `${incidentSentence('hi', notice)} आपकी शिकायत भी इसी से जुड़ी है; बिजली आने पर हम आपसे पूछेंगे।`,
+    incidentAnswer: (notice: IncidentNotice) => incidentSentence('hi', notice),
     category: (category: TicketCategory) => categoryNames.hi[category],
     categoryChoices: (['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'] as TicketCategory[]).map((category) => categoryNames.hi[category]),
   },
@@ -300,7 +334,11 @@ export const texts = {
       reopened: (number: string) => `Complaint ${number}: reopened; work continues.`,
       unconfirmed: (number: string) => `Complaint ${number}: we did not hear from you, so it is NOT closed. Our staff will call you; you can also type "yes" or "no" here.`,
       confirmed: (number: string) => `Complaint ${number} is closed on your confirmation. Thank you!`,
+      incident: (number: string, notice: IncidentNotice) => `Complaint ${number} — an update: ${incidentSentence('en', notice)}`,
     },
+    /** A complaint registered into a known area incident (or "light kab aayegi" from that area): what is known. */
+    incidentKnown: (notice: IncidentNotice) => `${incidentSentence('en', notice)} Your complaint is linked to it; we will ask you when supply is back.`,
+    incidentAnswer: (notice: IncidentNotice) => incidentSentence('en', notice),
     category: (category: TicketCategory) => categoryNames.en[category],
     categoryChoices: (['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'] as TicketCategory[]).map((category) => categoryNames.en[category]),
   },

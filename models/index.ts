@@ -32,6 +32,7 @@ import { leaseSchema, type LeaseRecord } from './leaseModel.js';
 import { createWhatsAppWebModels, type WhatsAppWebModels } from './whatsAppWebModels.js';
 import { createWhatsAppCloudModels, type WhatsAppCloudModels } from './whatsAppCloudModels.js';
 import type { TicketRecord } from './ticketTypes.js';
+import { incidentAreaSchema, incidentSchema, incidentWindowSchema, type IncidentAreaRecord, type IncidentRecord, type IncidentWindowRecord } from './incidentModel.js'; // incidents
 
 export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppCloudModels {
   tickets: Model<TicketRecord>;
@@ -65,6 +66,10 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   registerTickets: Model<RegisterTicketRecord>;
   /** Planned shutdowns, one document per area (services/shutdownService.ts). */
   shutdownAreas: Model<ShutdownAreaRecord>;
+  /** Area incidents (services/incidentService.ts), the area's open incident, and its recent-complaint window. */
+  incidents: Model<IncidentRecord>;
+  incidentAreas: Model<IncidentAreaRecord>;
+  incidentWindows: Model<IncidentWindowRecord>;
 }
 
 /**
@@ -104,6 +109,9 @@ export function createModels(connection: Connection): Models {
     registerDays: connection.model<RegisterDayRecord>('RegisterDay', registerDaySchema, 'register_days'),
     registerTickets: connection.model<RegisterTicketRecord>('RegisterTicket', registerTicketSchema, 'register_tickets'),
     shutdownAreas: connection.model<ShutdownAreaRecord>('ShutdownArea', shutdownAreaSchema, 'shutdown_areas'),
+    incidents: connection.model<IncidentRecord>('Incident', incidentSchema, 'incidents'),
+    incidentAreas: connection.model<IncidentAreaRecord>('IncidentArea', incidentAreaSchema, 'incident_areas'),
+    incidentWindows: connection.model<IncidentWindowRecord>('IncidentWindow', incidentWindowSchema, 'incident_windows'),
     ...createDirectLineModels(connection),
     ...createWhatsAppWebModels(connection),
     ...createWhatsAppCloudModels(connection),

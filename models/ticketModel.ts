@@ -142,6 +142,8 @@ export const ticketSchema = new Schema<TicketRecord>(
       subdocument,
     ),
     duplicateKey: { type: String, required: true },
+    incidentId: String,
+    incidentSeqTold: Number,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     closedAt: Date,

@@ -75,6 +75,10 @@ export const TICKET_EVENT_TYPES = [
   'ticket.escalated',
   'ticket.unconfirmed',
   'ticket.closure_refused',
+  // Incidents (services/incidentService.ts): the ticket joined or left an area incident, or is told its news.
+  'ticket.incident_linked',
+  'ticket.incident_detached',
+  'ticket.incident_update',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 
@@ -192,6 +196,10 @@ export interface TicketRecord {
   claim?: ResolutionClaim;
   closure?: TicketClosure;
   duplicateKey: string;
+  /** The area incident this complaint is part of (services/incidentService.ts); absent once detached. */
+  incidentId?: string;
+  /** The incident history seq last told to this consumer, so each incident update reaches them once. */
+  incidentSeqTold?: number;
   createdAt: Date;
   updatedAt: Date;
   closedAt?: Date;

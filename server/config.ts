@@ -60,6 +60,9 @@ const configSchema = z.object({
   HANDOFF_CALLBACK_AFTER: duration.refine((ms) => ms > 0, 'a wait longer than zero, e.g. 5m').default(5 * 60_000),
   // How long after a callback-confirmed closure the consumer can still say "no" on their channel and reopen it.
   CALLBACK_REJECT_WINDOW: duration.refine((ms) => ms > 0, 'a window longer than zero, e.g. 7d').default(7 * 86_400_000),
+  // Area incidents: this many supply complaints from one locality within the window open one incident.
+  INCIDENT_THRESHOLD: z.coerce.number().int().min(1).max(100_000).default(5),
+  INCIDENT_WINDOW: duration.refine((ms) => ms > 0, 'a window longer than zero, e.g. 30m').default(30 * 60_000),
   WHATSAPP_WEB_ENABLED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   WHATSAPP_WEB_DATA_PATH: z.string().min(1).optional(),
   WHATSAPP_WEB_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),

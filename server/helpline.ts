@@ -27,6 +27,8 @@ import { SlaTimers } from '../services/slaTimers.js';
 import { StaffAuthService } from '../services/staffAuthService.js';
 import { StaffService } from '../services/staffService.js';
 import { TicketService } from '../services/ticketService.js';
+import { IncidentService } from '../services/incidentService.js'; // incidents
+import { createIncidentsRouter } from './staffApi/incidentsRouter.js'; // incidents
 import { createApp } from './app.js';
 import { createDirectLineRouter } from './directLine/directLineRouter.js';
 import { DirectLineTokenService } from './directLine/tokenService.js';
@@ -78,6 +80,9 @@ export interface HelplineOptions {
   slaLimitsMs?: SlaLimits;
   /** EMERGENCY_SLA: one owner's time limit on an emergency ticket (default 1 h). */
   emergencySlaMs?: number;
+  /** Supply complaints from one area within `incidentWindowMs` that open an incident (INCIDENT_THRESHOLD / INCIDENT_WINDOW). */
+  incidentThreshold?: number;
+  incidentWindowMs?: number;
   /** Live handoff: when agents work (HANDOFF_OFFICE_HOURS; default always) and when a callback is offered (HANDOFF_CALLBACK_AFTER). */
   handoffOfficeHours?: OfficeHours;
   handoffCallbackAfterMs?: number;
@@ -94,6 +99,8 @@ export interface HelplineOptions {
 export interface Helpline {
   app: Express;
   tickets: TicketService;
+  /** Area incidents (services/incidentService.ts). */
+  incidents: IncidentService;
   notifications: NotificationService;
   timers: SatisfactionTimers;
   slaTimers: SlaTimers;
@@ -121,6 +128,7 @@ export function createHelpline(database: Database, directory: Directory, options
     callbackRejectWindowMs: options.callbackRejectWindowMs,
   });
   const callbacks = new CallbackService(models, tickets, { now: options.now, log });
+  const incidents = new IncidentService(models, directory, tickets, { threshold: options.incidentThreshold, windowMs: options.incidentWindowMs, now: options.now, log });
 
   const storage = new MongoStorage(models);
   const conversationState = new ConversationState(storage);
@@ -141,7 +149,7 @@ export function createHelpline(database: Database, directory: Directory, options
     adapterFor: (channelId) => adapters[channelId],
     botAppId: '',
   });
-  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff });
+  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff, incidents });
 
   const logic = (context: TurnContext) => bot.run(context);
   const prepare = (adapter: BotAdapter) => {
@@ -202,6 +210,7 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/api', createCallbacksRouter({ auth: staffAuth, callbacks })],
       ['/api', createShutdownsRouter({ auth: staffAuth, shutdowns: new ShutdownService(models, directory, options.now) })],
       ['/api', createReportsRouter({ auth: staffAuth, reports, directory })],
+      ['/api', createIncidentsRouter({ auth: staffAuth, incidents })],
       ['/dashboard', createDashboardRouter()],
       ...channels.flatMap((channel) => channel.routers ?? []),
       ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
@@ -211,6 +220,7 @@ export function createHelpline(database: Database, directory: Directory, options
   return {
     app,
     tickets,
+    incidents,
     notifications,
     timers,
     slaTimers,
@@ -224,6 +234,8 @@ export function createHelpline(database: Database, directory: Directory, options
       timers.start();
       slaTimers.start();
       callbackOffers.start();
+      // Incident fan-outs a previous process died in the middle of (telling news, asking on restoration).
+      void incidents.resumeFanOuts().catch((error: unknown) => log(`[incidents] resuming fan-outs failed: ${String(error)}`));
       for (const channel of channels) await channel.start?.();
     },
     async stop() {

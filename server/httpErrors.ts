@@ -12,6 +12,7 @@ const statusByCode: Record<string, number> = {
   not_permitted: 403,
   closure_not_permitted: 403,
   ticket_not_found: 404,
+  incident_not_found: 404, // incidents (services/incidentService.ts)
   handoff_not_found: 404, // live handoff (services/liveHandoffService.ts)
   evidence_not_found: 404, // agent console (services/evidenceService.ts)
   unsupported_media_type: 415, // agent console: evidence of a type we do not keep

@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     handoffOfficeHours: config.HANDOFF_OFFICE_HOURS,
     handoffCallbackAfterMs: config.HANDOFF_CALLBACK_AFTER,
     callbackRejectWindowMs: config.CALLBACK_REJECT_WINDOW,
+    incidentThreshold: config.INCIDENT_THRESHOLD,
+    incidentWindowMs: config.INCIDENT_WINDOW,
   });
   const server = helpline.app.listen(config.PORT, config.HOST);
   // How long a client may take to send a whole request (Node's default is 5 minutes): a body that never ends holds its

@@ -11,6 +11,7 @@ import { agentConsolePaths, agentConsoleSchemas } from './agentConsoleOpenApi.js
 import { callbackPaths, callbackSchemas } from './callbacksOpenApi.js'; // callback queue
 import { shutdownPaths, shutdownSchemas } from './shutdownsOpenApi.js'; // planned shutdowns
 import { reportPaths, reportSchemas } from './reportsOpenApi.js';
+import { incidentPaths, incidentSchemas } from './incidentsOpenApi.js'; // incidents
 
 type JsonSchema = Record<string, unknown>;
 
@@ -201,6 +202,7 @@ export const staffOpenApiDocument = {
   ...callbackPaths, // callback queue
   ...shutdownPaths, // planned shutdowns
   ...reportPaths,
+  ...incidentPaths, // incidents
   },
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The token from POST /auth/login.' } },
@@ -210,6 +212,7 @@ export const staffOpenApiDocument = {
       ...callbackSchemas, // callback queue
       ...shutdownSchemas, // planned shutdowns
       ...reportSchemas,
+      ...incidentSchemas, // incidents
       Error: {
         type: 'object',
         required: ['error'],

@@ -17,6 +17,8 @@ import { createCallbacksRouter } from '../../server/staffApi/callbacksRouter.js'
 import { createShutdownsRouter } from '../../server/staffApi/shutdownsRouter.js';
 import { ShutdownService } from '../../services/shutdownService.js';
 import { CallbackService } from '../../services/callbackService.js';
+import { createIncidentsRouter } from '../../server/staffApi/incidentsRouter.js';
+import { IncidentService } from '../../services/incidentService.js';
 import { createReportsRouter } from '../../server/staffApi/reportsRouter.js';
 import { ReportService } from '../../services/reportService.js';
 import { Directory } from '../../services/directory.js';
@@ -559,6 +561,8 @@ describe('the OpenAPI document', () => {
       createCallbacksRouter({ auth: api.auth, callbacks: new CallbackService(db.models, api.tickets) }),
       // Planned shutdowns, likewise.
       createShutdownsRouter({ auth: api.auth, shutdowns: new ShutdownService(db.models, directory) }),
+      // Area incidents: mounted at /api beside this one (server/helpline.ts), documented in the same document.
+      createIncidentsRouter({ auth: api.auth, incidents: new IncidentService(db.models, directory, new TicketService(db.models, directory), { log: () => {} }) }),
     ];
     const registered = [api.router, api.reportsRouter, ...consoleRouters].flatMap(registeredRoutes).map(({ method, path }) => `${method} ${path}`).sort();
     const documented = Object.entries(document.paths)
