@@ -7,6 +7,7 @@ import type { StaffActor } from '../../models/ticketTypes.js';
 import { DASHBOARD_CSP } from '../../server/dashboard/dashboardRouter.js';
 import { Directory } from '../../services/directory.js';
 import { ShutdownService } from '../../services/shutdownService.js';
+import { IncidentService } from '../../services/incidentService.js';
 import { collectPageProblems, launchChromium } from '../support/browser.js';
 import { reportAccounts as accounts, startReportsServer, type ReportsServer } from '../support/reportsServer.js';
 import { ticketIn } from '../support/ticketFixtures.js';
@@ -113,6 +114,25 @@ describe('/dashboard planned shutdowns', () => {
     expect(row?.[4]).toBe('running');
     expect(await page.$('#bold')).toBeNull();
     expect(await page.isHidden('#noShutdowns')).toBe(true);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
+
+// Issue 13 item 6/7 (display): the dashboard shows the open area incidents with their report counts.
+describe('/dashboard incidents', () => {
+  it('lists an open incident by area with its status and reports', async () => {
+    const incidents = new IncidentService(db.models, Directory.loadDefault(), reports.tickets, { log: () => {} });
+    const supervisor = { username: 'meera', role: 'supervisor' as const, name: 'Meera', sessionId: 'test', expiresAt: new Date(Date.now() + 3_600_000) };
+    const opened = await incidents.open(supervisor, { district: 'Lucknow', locality: 'Chinhat', note: 'feeder tripped' });
+    expect(opened.status).toBe('reported');
+    const { page, problems } = await logIn('supervisor');
+    await page.waitForSelector('#incidents tbody tr');
+    const rows = await page.$$eval('#incidents tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td: { textContent: string | null }) => td.textContent)));
+    const row = rows.find((cells) => (cells[0] ?? '').includes('Chinhat'));
+    expect(row?.[1]).toBe('reported');
+    expect(row?.[2]).toBe(String(opened.reportCount));
+    expect(await page.isHidden('#noIncidents')).toBe(true);
     expect(problems).toEqual([]);
     await page.context().close();
   });

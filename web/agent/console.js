@@ -40,6 +40,7 @@
       category: 'Category',
       cat_supply: 'No supply',
       emergency: 'EMERGENCY',
+      incident: 'Area outage', incidentReports: 'reports', incidentEta: 'expected back',
       cat_bill: 'Bill',
       cat_meter: 'Meter',
       cat_transformer: 'Transformer',
@@ -129,6 +130,7 @@
       category: 'श्रेणी',
       cat_supply: 'बिजली नहीं',
       emergency: 'आपातकाल',
+      incident: 'क्षेत्र की कटौती', incidentReports: 'रिपोर्ट', incidentEta: 'वापसी की उम्मीद',
       cat_bill: 'बिल',
       cat_meter: 'मीटर',
       cat_transformer: 'ट्रांसफॉर्मर',
@@ -553,6 +555,23 @@
     }
   }
 
+  // The area incident a consumer's ticket is linked to, beside their chat: what is known, as text only.
+  async function showIncident(incidentId) {
+    const line = $('ticket-incident');
+    line.hidden = true;
+    if (!incidentId) return;
+    try {
+      const { incident } = await api('GET', `/api/incidents/${encodeURIComponent(incidentId)}`);
+      const place = [incident.place.locality, incident.place.subDivision].filter(Boolean).join(', ');
+      const eta = incident.etaAt ? ` · ${t().incidentEta} ${new Date(incident.etaAt).toLocaleString(undefined, { timeZone: 'Asia/Kolkata' })}` : '';
+      line.textContent = `${t().incident}: ${place} · ${incident.status.replace(/_/g, ' ')} · ${incident.reportCount} ${t().incidentReports}${eta}`;
+      line.dataset.incident = incident._id;
+      line.hidden = false;
+    } catch {
+      // An incident the agent may not read (or one just merged away): the ticket itself is still shown.
+    }
+  }
+
   async function loadTicket(number) {
     state.ticketNumber = number;
     const { ticket } = await api('GET', `/api/tickets/${encodeURIComponent(number)}`);
@@ -560,6 +579,7 @@
     const status = t().ticketStatuses[ticket.status] || ticket.status;
     $('ticket-heading').textContent = `${ticket.number} · ${status} · ${ticket.level}${ticket.officer ? ` · ${ticket.officer.name}` : ''}`;
     $('ticket-description').textContent = ticket.description;
+    await showIncident(ticket.incidentId);
     $('ticket-events').replaceChildren(
       ...ticket.events.map((event) => {
         const item = el('li', 'event');

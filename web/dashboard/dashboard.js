@@ -29,6 +29,9 @@
       h_planned: 'During planned shutdowns', shutdowns: 'Planned shutdowns', s_area: 'Area', s_starts: 'From', s_ends: 'Until',
       s_reason: 'Reason', s_state: 'State', running: 'running', upcoming: 'upcoming', ended: 'ended', cancelled: 'cancelled',
       noShutdowns: 'No planned shutdown now or ahead.',
+      incidents: 'Open area outages (incidents)', i_area: 'Area', i_status: 'Status', i_reports: 'Reports', i_linked: 'Linked complaints',
+      i_since: 'Known since', i_eta: 'Expected back', noIncidents: 'No open incident.', reported: 'reported', crew_assigned: 'crew assigned',
+      work_in_progress: 'work in progress',
     },
     hi: {
       title: 'संतुष्टि — रिपोर्ट', logout: 'लॉग आउट', loginIntro: 'पर्यवेक्षक और अधिकारी: अपने स्टाफ खाते से लॉग इन करें।',
@@ -51,6 +54,9 @@
       h_planned: 'नियोजित कटौती के दौरान', shutdowns: 'नियोजित बिजली कटौती', s_area: 'क्षेत्र', s_starts: 'से', s_ends: 'तक',
       s_reason: 'कारण', s_state: 'स्थिति', running: 'चल रही है', upcoming: 'आने वाली', ended: 'समाप्त', cancelled: 'रद्द',
       noShutdowns: 'अभी या आगे कोई नियोजित कटौती नहीं।',
+      incidents: 'क्षेत्र की खुली बिजली कटौतियाँ (घटनाएँ)', i_area: 'क्षेत्र', i_status: 'स्थिति', i_reports: 'रिपोर्ट', i_linked: 'जुड़ी शिकायतें',
+      i_since: 'कब से पता', i_eta: 'वापसी की उम्मीद', noIncidents: 'कोई खुली घटना नहीं।', reported: 'सूचना मिली', crew_assigned: 'टीम लगी',
+      work_in_progress: 'काम चल रहा है',
     },
   };
 
@@ -209,6 +215,27 @@
       });
   }
 
+  // Open incidents by area (GET /api/incidents?status=open): reports counted into each, and what is known.
+  function loadIncidents() {
+    return api('/api/incidents?status=open')
+      .then(function (response) { return response.json(); })
+      .then(function (result) {
+        var body = document.querySelector('#incidents tbody');
+        body.replaceChildren();
+        var when = function (at) { return at ? new Date(at).toLocaleString(lang === 'hi' ? 'hi-IN' : 'en-IN', { timeZone: 'Asia/Kolkata' }) : '—'; };
+        result.incidents.forEach(function (incident) {
+          var tr = document.createElement('tr');
+          cell(tr, [incident.place.locality, incident.place.subDivision, incident.place.district].filter(Boolean).join(', '));
+          cell(tr, t(incident.status));
+          cell(tr, incident.reportCount, true);
+          cell(tr, when(incident.openedAt));
+          cell(tr, when(incident.etaAt));
+          body.appendChild(tr);
+        });
+        byId('noIncidents').hidden = result.incidents.length > 0;
+      });
+  }
+
   function loadHotspots() {
     var by = byId('filters').elements.by.value;
     return api('/api/reports/hotspots?' + query({ by: by, limit: 100 }))
@@ -236,7 +263,7 @@
 
   function loadAll() {
     say('');
-    return Promise.all([loadHotspots(), loadRegister(false), loadShutdowns()]).catch(function (error) { say(error.message); });
+    return Promise.all([loadHotspots(), loadRegister(false), loadShutdowns(), loadIncidents()]).catch(function (error) { say(error.message); });
   }
 
   function download(path, extra) {
