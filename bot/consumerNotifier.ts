@@ -3,7 +3,7 @@
 import type { BotAdapter, TurnContext } from 'botbuilder';
 import type { TicketEvent, TicketRecord } from '../models/ticketTypes.js';
 import { say } from '../dialogs/consumerDialog.js';
-import { textsFor, type Language } from '../dialogs/texts.js';
+import { textsFor, type IncidentNotice, type Language } from '../dialogs/texts.js';
 import type { ConsumerNotification, ConsumerNotifier } from '../services/notificationService.js';
 import type { TicketService } from '../services/ticketService.js';
 import type { ConversationReferences } from './conversationReferences.js';
@@ -87,6 +87,12 @@ export class BotConsumerNotifier implements ConsumerNotifier {
       case 'ticket.reopened':
         await context.sendActivity(texts.update.reopened(ticket._id));
         return;
+      case 'ticket.incident_update': {
+        // An area incident's news (services/incidentService.ts broadcast); not worth telling once the ticket left it.
+        if (ticket.incidentId !== event.data?.incidentId) return;
+        await context.sendActivity(texts.update.incident(ticket._id, incidentNoticeOf(event, language)));
+        return;
+      }
       case 'ticket.unconfirmed':
         await context.sendActivity(texts.update.unconfirmed(ticket._id));
         return;
@@ -109,6 +115,20 @@ export class BotConsumerNotifier implements ConsumerNotifier {
   private async languageFor(context: TurnContext, ticket: TicketRecord, remembered: Language | undefined): Promise<Language> {
     return remembered ?? ticket.consumer.language ?? (await this.deps.bot.languageOf(context));
   }
+}
+
+/** The incident's news as the broadcast wrote it into the ticket's event (services/incidentService.ts). */
+function incidentNoticeOf(event: TicketEvent, language: Language): IncidentNotice {
+  const data = event.data ?? {};
+  const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
+  return {
+    locality: (language === 'hi' ? text('localityHi') : undefined) ?? text('locality') ?? '',
+    since: new Date(text('since') ?? event.at),
+    reports: typeof data.reports === 'number' ? data.reports : 0,
+    status: (text('incidentStatus') ?? 'reported') as IncidentNotice['status'],
+    ...(text('etaAt') ? { etaAt: new Date(text('etaAt')!) } : {}),
+    ...(event.evidence?.note ? { note: event.evidence.note } : {}),
+  };
 }
 
 /**

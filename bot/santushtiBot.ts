@@ -4,12 +4,14 @@ import { ActivityHandler, TurnContext, type ConversationState, type StatePropert
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { personRequestedIn, rememberUnderstanding, say, type PersonRequestReason } from '../dialogs/consumerDialog.js';
 import { consumerFrom, type ConsumerProfile, type DialogServices, type HandoffRequests } from '../dialogs/consumerTurn.js';
+import { EmergencyDialog, interruptForEmergency } from '../dialogs/emergencyDialog.js';
 import { ROOT_DIALOG, RootDialog } from '../dialogs/rootDialog.js';
 import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from '../dialogs/satisfactionDialog.js';
 import { currentLanguage, nextLanguage } from '../dialogs/replyLanguage.js';
 import { textsFor, type Language } from '../dialogs/texts.js';
 import { understand, type Understanding } from '../dialogs/understanding/index.js';
 import type { Directory } from '../services/directory.js';
+import type { IncidentService } from '../services/incidentService.js';
 import type { TicketService } from '../services/ticketService.js';
 import type { ConversationReferences } from './conversationReferences.js';
 import type { LiveHandoff } from './liveHandoff.js';
@@ -23,6 +25,8 @@ export interface SantushtiBotDependencies {
   references: ConversationReferences;
   /** Live handoff to an agent (bot/liveHandoff.ts); without it, asking for a person is only recorded. */
   liveHandoff?: LiveHandoff;
+  /** Area incidents: a supply complaint is counted into (and told about) its area's incident. */
+  incidents?: IncidentService;
 }
 
 /** Only the start of a message is analysed (and a complaint's description is capped at this length anyway). */
@@ -37,11 +41,12 @@ export class SantushtiBot extends ActivityHandler {
   constructor(private readonly deps: SantushtiBotDependencies) {
     super();
     const profile = deps.userState.createProperty<ConsumerProfile>('profile');
-    this.services = { tickets: deps.tickets, directory: deps.directory, handoffs: deps.handoffs, profile };
+    this.services = { tickets: deps.tickets, directory: deps.directory, handoffs: deps.handoffs, profile, incidents: deps.incidents };
     this.dialogs = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
     this.appliedActivityId = deps.conversationState.createProperty<string | undefined>('appliedActivityId');
     this.dialogs.add(new RootDialog(this.services));
     this.dialogs.add(new SatisfactionDialog(this.services));
+    this.dialogs.add(new EmergencyDialog(this.services));
 
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
@@ -103,6 +108,9 @@ export class SantushtiBot extends ActivityHandler {
 
     const consumer = consumerFrom(context);
     await this.deps.references.remember(consumer.channel, consumer.channelUserId, TurnContext.getConversationReference(context.activity), language);
+
+    // A danger to life: safety advice first, before a live handoff or any dialog's question, then the emergency report.
+    if (await interruptForEmergency(await this.dialogs.createContext(context), this.services, understanding)) return;
 
     // Live handoff: while one is open the dialogs stay silent; asking for a person opens one (and ends any dialog).
     const handoff = await this.deps.liveHandoff?.intercept(context, understanding, language, profile.mobile);

@@ -3,6 +3,7 @@ import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import type { ConsumerActor, ConsumerChannel } from '../models/ticketTypes.js';
 import { normaliseMobile } from '../services/consumerIdentity.js';
 import type { Directory } from '../services/directory.js';
+import type { IncidentService } from '../services/incidentService.js';
 import type { TicketService } from '../services/ticketService.js';
 import { currentLanguage, type LanguageMemory } from './replyLanguage.js';
 import { textsFor, type Language, type Texts } from './texts.js';
@@ -25,6 +26,8 @@ export interface DialogServices {
   directory: Directory;
   handoffs: HandoffRequests;
   profile: StatePropertyAccessor<ConsumerProfile>;
+  /** Area incidents (services/incidentService.ts); without it complaints are not counted into incidents. */
+  incidents?: IncidentService;
 }
 
 const channelsById: Record<string, ConsumerChannel> = {

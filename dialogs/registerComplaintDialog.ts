@@ -6,8 +6,9 @@ import { toAsciiDigits } from '../services/consumerIdentity.js';
 import { ConcurrentUpdateError } from '../services/errors.js';
 import type { ResolvedPlace } from '../services/directory.js';
 import { ConsumerDialog, say, type Question } from './consumerDialog.js';
+import { tellIncidentAfterRegistration } from './incidentReply.js';
 import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js';
-import { categoryChoiceOrder, type ComplaintDraft, type Texts } from './texts.js';
+import { categoryChoiceOrder, shutdownTextsFor, type ComplaintDraft, type Texts } from './texts.js';
 import {
   classifyCategory,
   classifyProblems,
@@ -387,8 +388,10 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
           if (!place) await dc.context.sendActivity(texts.outsideDirectory(this.services.directory.districts().map((name) => placeName(this.services, texts, name)).join(', ')));
         }
         if (!duplicate && category === 'theft') await dc.context.sendActivity(texts.theftRegistered);
+        // A planned shutdown runs there: say so, and when supply is expected back (no incident is told: it is no fault).
+        if (ticket.plannedShutdown && !duplicate) await dc.context.sendActivity(shutdownTextsFor(texts.code).planned(new Date(ticket.plannedShutdown.endsAt)));
+        else if (!duplicate) await tellIncidentAfterRegistration(dc.context, this.services, texts, ticket);
       }
-      // Remember what they told us so the next complaint asks less.
       if (state.mobile) profile.mobile = state.mobile;
       const account = storedAccount(state.category!, state.accountNumber);
       if (account) profile.accountNumber = account;

@@ -3,6 +3,7 @@ import type { DialogContext } from 'botbuilder-dialogs';
 import type { TicketHead } from '../models/ticketTypes.js';
 import { InvalidInputError, NotTicketOwnerError, TicketNotFoundError } from '../services/errors.js';
 import { ConsumerDialog, type Question } from './consumerDialog.js';
+import { answerFromIncident } from './incidentReply.js';
 import { REGISTER_COMPLAINT_DIALOG } from './registerComplaintDialog.js';
 import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js';
 import type { Texts, TicketSummary } from './texts.js';
@@ -70,6 +71,8 @@ export class StatusDialog extends ConsumerDialog<StatusState> {
 
   private async listAll(dc: DialogContext, texts: Texts) {
     const tickets = await this.services.tickets.listForConsumer(consumerFrom(dc.context));
+    // No open complaint, but their place has an open incident: that is the answer to "when will power come?".
+    if (await answerFromIncident(dc.context, this.services, texts, tickets)) return dc.endDialog();
     if (tickets.length === 0) {
       await dc.context.sendActivity(texts.noComplaints);
     } else {

@@ -173,6 +173,36 @@ function formatDate(language: Language, date: Date): string {
   return new Intl.DateTimeFormat(language === 'hi' ? 'hi-IN' : 'en-IN', { dateStyle: 'medium', timeZone: 'Asia/Kolkata' }).format(date);
 }
 
+/** What is known about an area's power cut (services/incidentService.ts IncidentNews), in a consumer's language. */
+export interface IncidentNotice {
+  locality: string;
+  since: Date;
+  reports: number;
+  status: 'reported' | 'crew_assigned' | 'work_in_progress' | 'restored' | 'merged';
+  etaAt?: Date;
+  note?: string;
+}
+
+function formatTime(language: Language, date: Date): string {
+  return new Intl.DateTimeFormat(language === 'hi' ? 'hi-IN' : 'en-IN', { timeStyle: 'short', hourCycle: 'h23', timeZone: 'Asia/Kolkata' }).format(date);
+}
+
+const incidentStatusNames: Record<Language, Record<IncidentNotice['status'], string>> = {
+  hi: { reported: 'सूचना दर्ज है', crew_assigned: 'टीम लगा दी गई है', work_in_progress: 'मरम्मत चल रही है', restored: 'बिजली बहाल बताई गई है', merged: 'सूचना दर्ज है' },
+  en: { reported: 'reported to the JE', crew_assigned: 'crew assigned', work_in_progress: 'repair under way', restored: 'reported restored', merged: 'reported to the JE' },
+};
+
+function incidentSentence(language: Language, notice: IncidentNotice): string {
+  const status = incidentStatusNames[language][notice.status];
+  const note = notice.note ? ` (${notice.note})` : '';
+  if (language === 'hi') {
+    const eta = notice.etaAt ? `, बिजली ${formatTime('hi', notice.etaAt)} तक आने की उम्मीद है` : '';
+    return `${notice.locality} में बिजली कटौती की जानकारी ${formatTime('hi', notice.since)} से है, ${notice.reports} शिकायतें, ${status}${eta}।${note}`;
+  }
+  const eta = notice.etaAt ? `, expected back by ${formatTime('en', notice.etaAt)}` : '';
+  return `Power cut in ${notice.locality} known since ${formatTime('en', notice.since)}, ${notice.reports} reports, ${status}${eta}.${note}`;
+}
+
 export const texts = {
   hi: {
     code: 'hi' as Language,
@@ -274,7 +304,11 @@ export const texts = {
       reopened: (number: string) => `शिकायत ${number}: फिर से खोली गई है; काम जारी है।`,
       unconfirmed: (number: string) => `शिकायत ${number}: आपका जवाब नहीं मिला, इसलिए यह बंद नहीं की गई। हमारे कर्मचारी आपको फ़ोन करेंगे; आप यहाँ "हाँ" या "नहीं" भी लिख सकते हैं।`,
       confirmed: (number: string) => `शिकायत ${number} आपकी पुष्टि से बंद हुई। धन्यवाद!`,
+      incident: (number: string, notice: IncidentNotice) => `शिकायत ${number} — नई जानकारी: ${incidentSentence('hi', notice)}`,
     },
+    /** A complaint registered into a known area incident (or "light kab aayegi" from that area): what is known. */
+    incidentKnown: (notice: IncidentNotice) => `${incidentSentence('hi', notice)} आपकी शिकायत भी इसी से जुड़ी है; बिजली आने पर हम आपसे पूछेंगे।`,
+    incidentAnswer: (notice: IncidentNotice) => incidentSentence('hi', notice),
     category: (category: TicketCategory) => categoryNames.hi[category],
     categoryChoices: (['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'] as TicketCategory[]).map((category) => categoryNames.hi[category]),
   },
@@ -378,7 +412,11 @@ export const texts = {
       reopened: (number: string) => `Complaint ${number}: reopened; work continues.`,
       unconfirmed: (number: string) => `Complaint ${number}: we did not hear from you, so it is NOT closed. Our staff will call you; you can also type "yes" or "no" here.`,
       confirmed: (number: string) => `Complaint ${number} is closed on your confirmation. Thank you!`,
+      incident: (number: string, notice: IncidentNotice) => `Complaint ${number} — an update: ${incidentSentence('en', notice)}`,
     },
+    /** A complaint registered into a known area incident (or "light kab aayegi" from that area): what is known. */
+    incidentKnown: (notice: IncidentNotice) => `${incidentSentence('en', notice)} Your complaint is linked to it; we will ask you when supply is back.`,
+    incidentAnswer: (notice: IncidentNotice) => incidentSentence('en', notice),
     category: (category: TicketCategory) => categoryNames.en[category],
     categoryChoices: (['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'] as TicketCategory[]).map((category) => categoryNames.en[category]),
   },
@@ -492,3 +530,51 @@ export const textsFor = (language: Language): Texts => everySetComplete[language
 
 /** The order of `categoryChoices`, so a chosen button maps back to its category. */
 export const categoryChoiceOrder: TicketCategory[] = ['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'];
+
+/**
+ * Emergencies (live wire, sparking, fire, shock): the safety advice that comes before anything else, and the few
+ * questions of the emergency report. Kept as their own set so that other text sets can be merged beside them; a
+ * language without its own entry here falls back to Hindi.
+ */
+export const emergencyTexts = {
+  hi: {
+    safety:
+      '⚠️ ख़तरा! तार, खंभे, ट्रांसफॉर्मर या मीटर से दूर रहें और दूसरों (ख़ासकर बच्चों और जानवरों) को भी दूर रखें। कुछ भी न छुएँ — न तार, न खंभा, न उनसे छूती कोई चीज़ या पानी। करंट लगे व्यक्ति को हाथ से न छुएँ; हो सके तो सूखी लकड़ी से या मेन स्विच बंद करके ही अलग करें। आग लगी हो या कोई घायल हो तो तुरंत 112 पर कॉल करें; बिजली की आग पर पानी न डालें।',
+    askPlace: 'यह ठीक कहाँ है? मोहल्ला/इलाका और पास की कोई पहचान लिखें (जैसे "गोमती नगर, मंदिर के पास"), ताकि टीम तुरंत पहुँच सके।',
+    askMobile: 'आपका मोबाइल नंबर? (10 अंक) — टीम रास्ते में आपको फ़ोन कर सके।',
+    registered: (number: string, officerName: string | undefined) =>
+      `🚨 आपातकालीन शिकायत दर्ज: ${number}\nयह तुरंत ${officerName ? `अवर अभियंता (JE) ${officerName}` : 'अवर अभियंता (JE)'} और उप-खंड अधिकारी (SDO) को भेजी गई है, सबसे पहले ठीक करने के लिए। टीम आने तक वहाँ से दूर रहें।`,
+    registeredUnassigned: (number: string) =>
+      `🚨 आपातकालीन शिकायत दर्ज: ${number}\nहमारे कर्मचारी इसे तुरंत सही अधिकारी को भेज रहे हैं। टीम आने तक वहाँ से दूर रहें।`,
+  },
+  en: {
+    safety:
+      '⚠️ Danger! Stay away from the wire, pole, transformer or meter, and keep others (especially children and animals) away. Do not touch anything — not the wire, the pole, nor anything or any water touching them. Do not touch a person who got a shock with your hands; separate them only with dry wood or by switching off the main switch. If there is a fire or anyone is hurt, call 112 now; never pour water on an electrical fire.',
+    askPlace: 'Where exactly is it? Write the locality and a landmark (e.g. "Gomti Nagar, near the temple") so the crew can find it at once.',
+    askMobile: 'Your mobile number? (10 digits) — so the crew can call you on the way.',
+    registered: (number: string, officerName: string | undefined) =>
+      `🚨 Emergency complaint registered: ${number}\nIt has gone at once to ${officerName ? `Junior Engineer (JE) ${officerName}` : 'the Junior Engineer (JE)'} and to the Sub-Divisional Officer (SDO), to be made safe first. Keep away from it until the crew arrives.`,
+    registeredUnassigned: (number: string) =>
+      `🚨 Emergency complaint registered: ${number}\nOur staff are sending it to the right officer at once. Keep away from it until the crew arrives.`,
+  },
+};
+
+export type EmergencyTexts = (typeof emergencyTexts)['hi'];
+export const emergencyTextsFor = (language: string): EmergencyTexts => (language === 'en' ? emergencyTexts.en : emergencyTexts.hi);
+
+function formatDateTime(language: 'hi' | 'en', date: Date): string {
+  return new Intl.DateTimeFormat(language === 'hi' ? 'hi-IN' : 'en-IN', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Kolkata' }).format(date);
+}
+
+/** Planned shutdowns (services/shutdownService.ts): what a consumer who reports no supply during one is told. */
+export const shutdownTexts = {
+  hi: {
+    planned: (endsAt: Date) =>
+      `ℹ️ आपके इलाके में यह बिजली कटौती पहले से तय (नियोजित) है — रखरखाव का काम चल रहा है। बिजली ${formatDateTime('hi', endsAt)} तक वापस आने की उम्मीद है। तब तक न आए तो यहीं लिखें; आपकी शिकायत दर्ज है।`,
+  },
+  en: {
+    planned: (endsAt: Date) =>
+      `ℹ️ This power cut in your area is a planned shutdown for maintenance work. Supply is expected back by ${formatDateTime('en', endsAt)}. If it is not back by then, write here; your complaint is registered.`,
+  },
+};
+export const shutdownTextsFor = (language: string): (typeof shutdownTexts)['hi'] => (language === 'en' ? shutdownTexts.en : shutdownTexts.hi);

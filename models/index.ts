@@ -26,12 +26,14 @@ import {
   type ReportBucketRecord,
   type ReportCellRecord,
 } from './reportModels.js';
+import { shutdownAreaSchema, type ShutdownAreaRecord } from './plannedShutdownModel.js'; // planned shutdowns
 import { ticketSchema } from './ticketModel.js';
 import { ticketWatchSchema, type TicketWatchRecord } from './ticketWatchModel.js';
 import { leaseSchema, type LeaseRecord } from './leaseModel.js';
 import { createWhatsAppWebModels, type WhatsAppWebModels } from './whatsAppWebModels.js';
 import { createWhatsAppCloudModels, type WhatsAppCloudModels } from './whatsAppCloudModels.js';
 import type { TicketRecord } from './ticketTypes.js';
+import { incidentAreaSchema, incidentSchema, incidentWindowSchema, type IncidentAreaRecord, type IncidentRecord, type IncidentWindowRecord } from './incidentModel.js'; // incidents
 
 export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppCloudModels {
   tickets: Model<TicketRecord>;
@@ -66,6 +68,12 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   /** The directory of places and officers as imported, and its history (services/directoryStore.ts). */
   directoryVersions: Model<DirectoryVersionRecord>;
   directoryHistory: Model<DirectoryHistoryRecord>;
+  /** Planned shutdowns, one document per area (services/shutdownService.ts). */
+  shutdownAreas: Model<ShutdownAreaRecord>;
+  /** Area incidents (services/incidentService.ts), the area's open incident, and its recent-complaint window. */
+  incidents: Model<IncidentRecord>;
+  incidentAreas: Model<IncidentAreaRecord>;
+  incidentWindows: Model<IncidentWindowRecord>;
 }
 
 /**
@@ -106,6 +114,10 @@ export function createModels(connection: Connection): Models {
     registerTickets: connection.model<RegisterTicketRecord>('RegisterTicket', registerTicketSchema, 'register_tickets'),
     directoryVersions: connection.model<DirectoryVersionRecord>('DirectoryVersion', directoryVersionSchema, 'directory_versions'),
     directoryHistory: connection.model<DirectoryHistoryRecord>('DirectoryHistory', directoryHistorySchema, 'directory_history'),
+    shutdownAreas: connection.model<ShutdownAreaRecord>('ShutdownArea', shutdownAreaSchema, 'shutdown_areas'),
+    incidents: connection.model<IncidentRecord>('Incident', incidentSchema, 'incidents'),
+    incidentAreas: connection.model<IncidentAreaRecord>('IncidentArea', incidentAreaSchema, 'incident_areas'),
+    incidentWindows: connection.model<IncidentWindowRecord>('IncidentWindow', incidentWindowSchema, 'incident_windows'),
     ...createDirectLineModels(connection),
     ...createWhatsAppWebModels(connection),
     ...createWhatsAppCloudModels(connection),

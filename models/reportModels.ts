@@ -25,6 +25,8 @@ export const REPORT_COUNTERS = [
   'callbackConfirmed',
   /** Claims left unanswered after the reminders. */
   'unconfirmed',
+  /** Places: supply complaints registered during a planned shutdown there — counted here, not in `complaints`/`open`. */
+  'plannedShutdown',
 ] as const;
 export type ReportCounter = (typeof REPORT_COUNTERS)[number];
 

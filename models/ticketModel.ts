@@ -75,6 +75,7 @@ const outboxEffectSchema = new Schema(
     kind: { type: String, required: true },
     eventSeq: { type: Number, required: true },
     eventType: { type: String, enum: TICKET_EVENT_TYPES, required: true },
+    officerId: String,
     createdAt: { type: Date, required: true },
     attempts: { type: Number, required: true },
     nextAttemptAt: Date,
@@ -134,6 +135,8 @@ export const ticketSchema = new Schema<TicketRecord>(
       { reason: { type: String, enum: ['place_not_in_directory', 'no_officer'], required: true }, words: String, since: { type: Date, required: true } },
       subdocument,
     ),
+    emergency: Boolean,
+    plannedShutdown: new Schema({ id: { type: String, required: true }, endsAt: { type: Date, required: true } }, subdocument),
     claim: claimSchema,
     closure: new Schema(
       {
@@ -146,6 +149,8 @@ export const ticketSchema = new Schema<TicketRecord>(
       subdocument,
     ),
     duplicateKey: { type: String, required: true },
+    incidentId: String,
+    incidentSeqTold: Number,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     closedAt: Date,

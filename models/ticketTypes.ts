@@ -76,6 +76,10 @@ export const TICKET_EVENT_TYPES = [
   'ticket.escalated',
   'ticket.unconfirmed',
   'ticket.closure_refused',
+  // Incidents (services/incidentService.ts): the ticket joined or left an area incident, or is told its news.
+  'ticket.incident_linked',
+  'ticket.incident_detached',
+  'ticket.incident_update',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 
@@ -166,6 +170,8 @@ export interface OutboxEffect {
   kind: 'consumer.notify' | 'officer.notify' | 'report.update' | 'callback.enqueue';
   eventSeq: number;
   eventType: TicketEventType;
+  /** `officer.notify` for someone other than the event's officer (an emergency is told to the SDO at once). */
+  officerId?: string;
   createdAt: Date;
   attempts: number;
   /** Set after a failed delivery: not retried before this time. */
@@ -196,9 +202,17 @@ export interface TicketRecord {
    * (a place outside the directory). Staff list these as status "registered" with no officer.
    */
   waitingForPerson?: { reason: 'place_not_in_directory' | 'no_officer'; words?: string; since: Date };
+  /** A danger to life (live wire, sparking, fire, shock): its own short time limit, told to the SDO at once, listed first. */
+  emergency?: boolean;
+  /** A supply complaint made in an area during a planned shutdown (services/shutdownService.ts): not a fault. */
+  plannedShutdown?: { id: string; endsAt: Date };
   claim?: ResolutionClaim;
   closure?: TicketClosure;
   duplicateKey: string;
+  /** The area incident this complaint is part of (services/incidentService.ts); absent once detached. */
+  incidentId?: string;
+  /** The incident history seq last told to this consumer, so each incident update reaches them once. */
+  incidentSeqTold?: number;
   createdAt: Date;
   updatedAt: Date;
   closedAt?: Date;

@@ -56,6 +56,8 @@ const configSchema = z.object({
   SLA_SUPPLY: slaLimit,
   SLA_THEFT: slaLimit,
   SLA_TRANSFORMER: slaLimit,
+  /** One owner's time limit on an emergency ticket (live wire, sparking, fire, shock), whatever its category. */
+  EMERGENCY_SLA: slaLimit,
   // Live handoff: when agents work (India time), and how long a consumer waits before a callback is offered.
   HANDOFF_OFFICE_HOURS: officeHoursSchema.prefault('08:00-20:00'),
   HANDOFF_CALLBACK_AFTER: duration.refine((ms) => ms > 0, 'a wait longer than zero, e.g. 5m').default(5 * 60_000),
@@ -64,6 +66,9 @@ const configSchema = z.object({
   // Logging (server/logger.ts): json for production and log shippers, pretty for a terminal; default pretty on a terminal.
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  // Area incidents: this many supply complaints from one locality within the window open one incident.
+  INCIDENT_THRESHOLD: z.coerce.number().int().min(1).max(100_000).default(5),
+  INCIDENT_WINDOW: duration.refine((ms) => ms > 0, 'a window longer than zero, e.g. 30m').default(30 * 60_000),
   WHATSAPP_WEB_ENABLED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   WHATSAPP_WEB_DATA_PATH: z.string().min(1).optional(),
   WHATSAPP_WEB_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),

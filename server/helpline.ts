@@ -30,6 +30,8 @@ import { TicketService } from '../services/ticketService.js';
 import { lineLogger, type Logger } from './logger.js';
 import { createDirectoryRouter } from './staffApi/directoryRouter.js';
 import { DirectoryWatcher } from '../services/directoryStore.js';
+import { IncidentService } from '../services/incidentService.js'; // incidents
+import { createIncidentsRouter } from './staffApi/incidentsRouter.js'; // incidents
 import { createApp } from './app.js';
 import { createDirectLineRouter } from './directLine/directLineRouter.js';
 import { DirectLineTokenService } from './directLine/tokenService.js';
@@ -42,6 +44,8 @@ import { EvidenceService } from '../services/evidenceService.js';
 import { HandoffTicketService } from '../services/handoffTicketService.js';
 import { handoffVersionReader } from '../services/handoffVersions.js';
 import { createCallbacksRouter } from './staffApi/callbacksRouter.js';
+import { createShutdownsRouter } from './staffApi/shutdownsRouter.js';
+import { ShutdownService } from '../services/shutdownService.js';
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -77,6 +81,11 @@ export interface HelplineOptions {
   satisfactionUnconfirmedAfterMs: number;
   /** Per-category time limits for one owner (SLA_*); default: services/slaPolicy.ts. */
   slaLimitsMs?: SlaLimits;
+  /** EMERGENCY_SLA: one owner's time limit on an emergency ticket (default 1 h). */
+  emergencySlaMs?: number;
+  /** Supply complaints from one area within `incidentWindowMs` that open an incident (INCIDENT_THRESHOLD / INCIDENT_WINDOW). */
+  incidentThreshold?: number;
+  incidentWindowMs?: number;
   /** Live handoff: when agents work (HANDOFF_OFFICE_HOURS; default always) and when a callback is offered (HANDOFF_CALLBACK_AFTER). */
   handoffOfficeHours?: OfficeHours;
   handoffCallbackAfterMs?: number;
@@ -98,6 +107,8 @@ export interface HelplineOptions {
 export interface Helpline {
   app: Express;
   tickets: TicketService;
+  /** Area incidents (services/incidentService.ts). */
+  incidents: IncidentService;
   notifications: NotificationService;
   timers: SatisfactionTimers;
   slaTimers: SlaTimers;
@@ -125,6 +136,7 @@ export function createHelpline(database: Database, directory: Directory, options
     callbackRejectWindowMs: options.callbackRejectWindowMs,
   });
   const callbacks = new CallbackService(models, tickets, { now: options.now, log });
+  const incidents = new IncidentService(models, directory, tickets, { threshold: options.incidentThreshold, windowMs: options.incidentWindowMs, now: options.now, log });
 
   const storage = new MongoStorage(models);
   const conversationState = new ConversationState(storage);
@@ -145,7 +157,7 @@ export function createHelpline(database: Database, directory: Directory, options
     adapterFor: (channelId) => adapters[channelId],
     botAppId: '',
   });
-  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff });
+  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff, incidents });
 
   const logic = (context: TurnContext) => bot.run(context);
   const prepare = (adapter: BotAdapter) => {
@@ -184,6 +196,7 @@ export function createHelpline(database: Database, directory: Directory, options
   });
   const slaTimers = new SlaTimers(models, tickets, {
     limitsMs: options.slaLimitsMs,
+    emergencyLimitMs: options.emergencySlaMs,
     checkIntervalMs: options.sweepIntervalMs,
     now: options.now,
     log,
@@ -206,8 +219,10 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/api', createAgentTicketsRouter({ auth: staffAuth, handoffTickets: new HandoffTicketService(models, tickets), evidence: new EvidenceService(models, staff, options.now) })],
       ['/agent', createAgentConsoleRouter()],
       ['/api', createCallbacksRouter({ auth: staffAuth, callbacks })],
+      ['/api', createShutdownsRouter({ auth: staffAuth, shutdowns: new ShutdownService(models, directory, options.now) })],
       ['/api', createReportsRouter({ auth: staffAuth, reports, directory })],
       ['/api', createDirectoryRouter({ auth: staffAuth, models, directory, now: options.now })],
+      ['/api', createIncidentsRouter({ auth: staffAuth, incidents })],
       ['/dashboard', createDashboardRouter()],
       ...channels.flatMap((channel) => channel.routers ?? []),
       ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
@@ -217,6 +232,7 @@ export function createHelpline(database: Database, directory: Directory, options
   return {
     app,
     tickets,
+    incidents,
     notifications,
     timers,
     slaTimers,
@@ -231,6 +247,8 @@ export function createHelpline(database: Database, directory: Directory, options
       timers.start();
       slaTimers.start();
       callbackOffers.start();
+      // Incident fan-outs a previous process died in the middle of (telling news, asking on restoration).
+      void incidents.resumeFanOuts().catch((error: unknown) => log(`[incidents] resuming fan-outs failed: ${String(error)}`));
       for (const channel of channels) await channel.start?.();
     },
     async stop() {

@@ -13,10 +13,12 @@ const statusByCode: Record<string, number> = {
   not_permitted: 403,
   closure_not_permitted: 403,
   ticket_not_found: 404,
+  incident_not_found: 404, // incidents (services/incidentService.ts)
   handoff_not_found: 404, // live handoff (services/liveHandoffService.ts)
   evidence_not_found: 404, // agent console (services/evidenceService.ts)
   unsupported_media_type: 415, // agent console: evidence of a type we do not keep
   callback_not_found: 404, // callback queue (services/callbackService.ts)
+  shutdown_not_found: 404, // planned shutdowns (services/shutdownService.ts)
   // A consumer asking about someone else's ticket learns only that it is not theirs to see.
   not_ticket_owner: 404,
   invalid_transition: 409,

@@ -52,10 +52,13 @@ async function main(): Promise<void> {
     satisfactionReminderDelaysMs: config.SATISFACTION_REMINDERS,
     satisfactionUnconfirmedAfterMs: config.SATISFACTION_UNCONFIRMED_AFTER,
     slaLimitsMs: config.slaLimitsMs,
+    emergencySlaMs: config.EMERGENCY_SLA,
     handoffOfficeHours: config.HANDOFF_OFFICE_HOURS,
     handoffCallbackAfterMs: config.HANDOFF_CALLBACK_AFTER,
     callbackRejectWindowMs: config.CALLBACK_REJECT_WINDOW,
     logger,
+    incidentThreshold: config.INCIDENT_THRESHOLD,
+    incidentWindowMs: config.INCIDENT_WINDOW,
   });
   const server = helpline.app.listen(config.PORT, config.HOST);
   // How long a client may take to send a whole request (Node's default is 5 minutes): a body that never ends holds its

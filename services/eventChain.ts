@@ -9,9 +9,25 @@ export function genesisHash(ticketNumber: string): string {
   return sha256(`santushti-ticket:${ticketNumber}`);
 }
 
-export function sealEvent(event: UnsealedEvent, prevHash: string): TicketEvent {
+/** The genesis of an incident's history (services/incidentService.ts): derived from its id, like a ticket's. */
+export function incidentGenesisHash(incidentId: string): string {
+  return sha256(`santushti-incident:${incidentId}`);
+}
+
+export function sealEvent(event: UnsealedEvent, prevHash: string): TicketEvent;
+export function sealEvent<E extends { seq: number; type: string }>(event: E, prevHash: string): E & { prevHash: string; hash: string };
+export function sealEvent(event: object, prevHash: string): object {
   const withPrev = { ...event, prevHash };
   return { ...withPrev, hash: sha256(canonicalJson(withPrev)) };
+}
+
+/** Anything with a chained history: a ticket, an incident. */
+export interface ChainedRecord {
+  _id: string;
+  events: ReadonlyArray<{ seq: number; type: string; to?: string; prevHash: string; hash: string }>;
+  eventCount: number;
+  lastEventHash: string;
+  status: string;
 }
 
 export type ChainVerdict =
@@ -19,8 +35,8 @@ export type ChainVerdict =
   | { ok: false; brokenAt: number; reason: string };
 
 /** Checks every link and names the first broken one (by event seq; -1 for the ticket's own head fields). */
-export function verifyChain(ticket: Pick<TicketRecord, '_id' | 'events' | 'eventCount' | 'lastEventHash' | 'status'>): ChainVerdict {
-  let prevHash = genesisHash(ticket._id);
+export function verifyChain(ticket: Pick<TicketRecord, '_id' | 'events' | 'eventCount' | 'lastEventHash' | 'status'> | ChainedRecord, genesis = genesisHash(ticket._id)): ChainVerdict {
+  let prevHash = genesis;
   for (const [index, event] of ticket.events.entries()) {
     if (event.seq !== index) {
       return { ok: false, brokenAt: index, reason: `event at position ${index} has seq ${event.seq}: an event was removed or inserted` };

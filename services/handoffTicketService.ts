@@ -71,7 +71,8 @@ export class HandoffTicketService {
   async list(principal: StaffPrincipal, handoffId: string): Promise<StaffTicketSummary[]> {
     const handoff = await this.handoffFor(principal, handoffId);
     const tickets = await this.tickets.listForConsumer({ role: 'consumer', ...consumerOf(handoff) }, HANDOFF_TICKETS_LISTED);
-    return tickets.map(toSummary);
+    // An emergency of theirs is the first thing the agent sees (the order is otherwise kept).
+    return [...tickets.filter((ticket) => ticket.emergency), ...tickets.filter((ticket) => !ticket.emergency)].map(toSummary);
   }
 
   private async handoffFor(principal: StaffPrincipal, handoffId: string): Promise<HandoffRequestRecord> {

@@ -186,10 +186,12 @@ export class NotificationService extends PeriodicPass {
   }
 
   private async notifyOfficer(ticket: TicketRecord, event: TicketEvent, effect: OutboxEffect): Promise<'delivered'> {
-    const officerId = event.officerId!;
+    const officerId = effect.officerId ?? event.officerId!;
     const place = [ticket.place.locality, ticket.place.subDivision].filter(Boolean).join(', ');
     const why =
-      event.type === 'ticket.rejected'
+      effect.officerId !== undefined && event.type === 'ticket.registered'
+        ? 'EMERGENCY reported in your sub-division (danger to life); the JE has it — see that it is made safe now'
+        : event.type === 'ticket.rejected'
         ? 'the consumer said the problem is NOT solved; it is now yours'
         : event.type === 'ticket.escalated'
           ? 'escalated to you'
@@ -200,7 +202,7 @@ export class NotificationService extends PeriodicPass {
         officerId,
         ticketNumber: ticket._id,
         eventType: event.type,
-        text: `${ticket._id} (${ticket.category}${place ? `, ${place}` : ''}): ${why}.`,
+        text: `${ticket.emergency ? 'EMERGENCY ' : ''}${ticket._id} (${ticket.category}${place ? `, ${place}` : ''}): ${why}.`,
         createdAt: this.now(),
       });
     } catch (error) {

@@ -185,9 +185,14 @@ export function changesFor(ticket: TicketRecord, event: TicketEvent): DayChange[
 
   // Satisfaction counts go to the officer who owned the ticket when the claim was made; nothing moves the owner
   // between a claim and its answer, so that is the owner at the answer too.
+  // A supply complaint during a planned shutdown is no fault of the network: its places count it apart, never as open.
+  const planned = ticket.events[0]?.data?.plannedShutdown !== undefined;
+  const onPlacesOpen = (by: 1 | -1) => {
+    if (!planned) onPlaces(registrationDay, { open: by });
+  };
   switch (event.type) {
     case 'ticket.registered':
-      onPlaces(registrationDay, { complaints: 1, open: 1 });
+      onPlaces(registrationDay, planned ? { plannedShutdown: 1 } : { complaints: 1, open: 1 });
       break;
     case 'ticket.escalated': {
       // Only the SLA timer (a system actor) escalates on its own; staff escalations are a judgement.
@@ -202,7 +207,7 @@ export function changesFor(ticket: TicketRecord, event: TicketEvent): DayChange[
       // The consumer rejected a callback-confirmed closure: the closure took the ticket off the open counts (the
       // places', and its officer's, which the owner change below would otherwise take off a second time).
       if (event.from === 'closed') {
-        onPlaces(registrationDay, { open: 1 });
+        onPlacesOpen(1);
         if (before) onOfficer(before, istDay(before.since), { open: 1 });
       }
       break;
@@ -222,7 +227,7 @@ export function changesFor(ticket: TicketRecord, event: TicketEvent): DayChange[
       const counter = event.data?.provenance === 'callback_confirmed' ? 'callbackConfirmed' : 'consumerConfirmed';
       const bin = closureBin((new Date(event.at).getTime() - new Date(registeredAt).getTime()) / 60_000);
       onPlaces(eventDay, { [counter]: 1 }, bin);
-      onPlaces(registrationDay, { open: -1 });
+      onPlacesOpen(-1);
       onOfficer(before, eventDay, { [counter]: 1 }, bin);
       if (before) onOfficer(before, istDay(before.since), { open: -1 });
       break;

@@ -81,6 +81,8 @@ export interface HotspotRow {
   consumerConfirmed: number;
   callbackConfirmed: number;
   unconfirmed: number;
+  /** Supply complaints during a planned shutdown (places only): not in `complaints` nor `open`. */
+  plannedShutdown: number;
   /** rejected / (rejected + confirmed): of the claims answered in the range, the share answered "no"; null without answers. */
   rejectedRate: number | null;
   /** Median minutes from registration to confirmed closure, for closures in the range (±19 %, see closureBin). */
@@ -106,7 +108,7 @@ export interface ReportRange {
   to: string;
 }
 
-const NUMERIC_FIELDS = ['complaints', 'open', 'breaches', 'escalations', 'reopens', 'claims', 'rejected', 'consumerConfirmed', 'callbackConfirmed', 'unconfirmed'] as const;
+const NUMERIC_FIELDS = ['complaints', 'open', 'breaches', 'escalations', 'reopens', 'claims', 'rejected', 'consumerConfirmed', 'callbackConfirmed', 'unconfirmed', 'plannedShutdown'] as const;
 
 export class ReportService {
   /** Catalogue entries known to exist in this process (`<bucket id>|<sub-division>`): each is written once per process. */

@@ -33,6 +33,14 @@ export const DEFAULT_SLA_LIMITS_MS: SlaLimits = {
   theft: 7 * day,
 };
 
+/** An emergency (TicketRecord.emergency) gets one short limit whatever its category: EMERGENCY_SLA, default 1 h. */
+export const DEFAULT_EMERGENCY_SLA_MS = hour;
+
+/** The limit that applies to this ticket's current owner. */
+export function slaLimitFor(ticket: Pick<TicketHead, 'category' | 'emergency'>, limits: SlaLimits, emergencyLimitMs: number): number {
+  return ticket.emergency ? emergencyLimitMs : limits[ticket.category];
+}
+
 export function resolveSlaLimits(overrides: Partial<Record<TicketCategory, number | undefined>> = {}): SlaLimits {
   return Object.fromEntries(
     TICKET_CATEGORIES.map((category) => [category, overrides[category] ?? DEFAULT_SLA_LIMITS_MS[category]]),
@@ -40,7 +48,7 @@ export function resolveSlaLimits(overrides: Partial<Record<TicketCategory, numbe
 }
 
 /** An owner holds the ticket and is expected to act. In the other statuses the consumer is being asked, or it is done. */
-const OWNER_HELD_STATUSES: ReadonlySet<TicketStatus> = new Set(['registered', 'assigned', 'in_progress', 'reopened']);
+export const OWNER_HELD_STATUSES: ReadonlySet<TicketStatus> = new Set(['registered', 'assigned', 'in_progress', 'reopened']);
 const TOP_LEVEL = OFFICER_LEVELS[OFFICER_LEVELS.length - 1];
 
 /**
@@ -65,8 +73,8 @@ export function isBreached(ownerSince: Date, limitMs: number, now: Date): boolea
 }
 
 /** The note on the escalation event, which the new owner and the consumer are shown. */
-export function breachNote(category: TicketCategory, limitMs: number): string {
-  return `Time limit for ${category.replace('_', ' ')} (${formatLimit(limitMs)}) exceeded`;
+export function breachNote(category: TicketCategory, limitMs: number, emergency = false): string {
+  return `Time limit for ${emergency ? 'an emergency' : category.replace('_', ' ')} (${formatLimit(limitMs)}) exceeded`;
 }
 
 export function formatLimit(ms: number): string {

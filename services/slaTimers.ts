@@ -6,9 +6,11 @@ import type { SystemActor, TicketHead, TicketRecord } from '../models/ticketType
 import { DomainError } from './errors.js';
 import {
   breachNote,
+  DEFAULT_EMERGENCY_SLA_MS,
   DEFAULT_SLA_LIMITS_MS,
   ownerSinceFromHistory,
   slaClockRuns,
+  slaLimitFor,
   type SlaLimits,
 } from './slaPolicy.js';
 import { TicketTimer, type TicketTimerOptions } from './ticketTimer.js';
@@ -17,12 +19,15 @@ import type { TicketService } from './ticketService.js';
 export interface SlaTimerOptions extends TicketTimerOptions {
   /** Per category, how long one owner may hold a ticket. Default: DEFAULT_SLA_LIMITS_MS. */
   limitsMs?: SlaLimits;
+  /** How long one owner may hold an emergency ticket (EMERGENCY_SLA). Default: DEFAULT_EMERGENCY_SLA_MS. */
+  emergencyLimitMs?: number;
 }
 
 const slaActor: SystemActor = { role: 'system', id: 'sla-timer' };
 
 export class SlaTimers extends TicketTimer {
   private readonly limits: SlaLimits;
+  private readonly emergencyLimitMs: number;
 
   constructor(
     models: Pick<Models, 'tickets' | 'ticketWatch' | 'leases'>,
@@ -31,23 +36,24 @@ export class SlaTimers extends TicketTimer {
   ) {
     super(models, 'sla', options);
     this.limits = options.limitsMs ?? DEFAULT_SLA_LIMITS_MS;
+    this.emergencyLimitMs = options.emergencyLimitMs ?? DEFAULT_EMERGENCY_SLA_MS;
   }
 
   /** When the current owner's time runs out; no clock runs while the consumer is asked, or at the top of the ladder. */
   protected async dueAt(ticket: TicketHead): Promise<Date | undefined> {
     if (!slaClockRuns(ticket)) return undefined;
     const ownerSince = ticket.ownerSince ?? (await this.ownerSinceOfOlderTicket(ticket._id));
-    return ownerSince ? new Date(new Date(ownerSince).getTime() + this.limits[ticket.category]) : undefined;
+    return ownerSince ? new Date(new Date(ownerSince).getTime() + slaLimitFor(ticket, this.limits, this.emergencyLimitMs)) : undefined;
   }
 
   protected async act(ticket: TicketHead): Promise<void> {
-    const limitMs = this.limits[ticket.category];
+    const limitMs = slaLimitFor(ticket, this.limits, this.emergencyLimitMs);
     // Escalate only the owner whose time ran out: if anyone (another process's timer, staff, the consumer) handed the
     // ticket on since this read, the new owner has a fresh period and this breach is no longer theirs.
     const sameOwnerStillHolds = (fresh: TicketHead) =>
       slaClockRuns(fresh) && fresh.level === ticket.level && sameInstant(fresh.ownerSince, ticket.ownerSince);
     try {
-      await this.tickets.escalate(ticket._id, slaActor, { note: breachNote(ticket.category, limitMs) }, 'system', sameOwnerStillHolds);
+      await this.tickets.escalate(ticket._id, slaActor, { note: breachNote(ticket.category, limitMs, ticket.emergency === true) }, 'system', sameOwnerStillHolds);
     } catch (error) {
       // Someone moved first (claimed a resolution, closed the way for escalation): their move stands.
       if (!(error instanceof DomainError)) throw error;

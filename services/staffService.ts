@@ -8,6 +8,7 @@ import { TICKET_CATEGORIES, TICKET_STATUSES, type ConsumerIdentity, type OutboxE
 import { mobileIdentityKey, normaliseMobile } from './consumerIdentity.js';
 import { normalisePlaceName, type Directory } from './directory.js';
 import { InvalidInputError, NotPermittedError, TicketNotFoundError } from './errors.js';
+import { OWNER_HELD_STATUSES } from './slaPolicy.js';
 import { verifyChain, type ChainVerdict } from './eventChain.js';
 import { requireEvidenceOfTicket } from './evidenceService.js';
 import { actorFor, type StaffPrincipal } from './staffAuthService.js';
@@ -91,6 +92,7 @@ export class StaffService {
     const area = principal.role === 'officer' ? this.areaOf(principal) : undefined;
 
     let tickets: TicketHead[];
+    let pinned: TicketHead[] = [];
     if (query.phone !== undefined) {
       const mobile = normaliseMobile(query.phone);
       if (!mobile) throw new InvalidInputError(['phone: is not a 10-digit Indian mobile number (6–9 first, optional +91 or 0)']);
@@ -106,14 +108,23 @@ export class StaffService {
       if (query.category !== undefined) filter.category = query.category;
       if (district !== undefined) filter['place.district'] = district;
       if (area !== undefined) filter['place.subDivisionId'] = trusted({ $in: [...area] });
-      if (query.cursor !== undefined) filter._id = trusted({ $lt: query.cursor });
-      tickets = await this.models.tickets.find(filter, summaryProjection).sort({ _id: -1 }).limit(limit + 1).lean<TicketHead[]>();
+      // Open emergencies are listed once, at the top of the first page (below), never again further down.
+      const withoutOpenEmergencies = trusted([{ emergency: trusted({ $ne: true }) }, { status: trusted({ $nin: [...OWNER_HELD_STATUSES] }) }]);
+      const regular = { ...filter, $or: withoutOpenEmergencies, ...(query.cursor !== undefined ? { _id: trusted({ $lt: query.cursor }) } : {}) };
+      tickets = await this.models.tickets.find(trusted(regular), summaryProjection).sort({ _id: -1 }).limit(limit + 1).lean<TicketHead[]>();
+      if (query.cursor === undefined && (query.status === undefined || OWNER_HELD_STATUSES.has(query.status))) {
+        const open = { ...filter, emergency: true, status: query.status ?? trusted({ $in: [...OWNER_HELD_STATUSES] }) };
+        pinned = await this.models.tickets.find(trusted(open), summaryProjection).sort({ _id: -1 }).limit(MAX_PAGE_SIZE).lean<TicketHead[]>();
+      }
     }
 
     // An anonymous reporter's own number must not find their report for someone who may not know who reported it.
     if (query.phone !== undefined && !seesReporters(principal)) tickets = tickets.filter((ticket) => !ticket.consumer.anonymous);
     const page = tickets.slice(0, limit);
-    return { tickets: page.map((ticket) => viewFor(principal, toSummary(ticket))), nextCursor: tickets.length > limit ? (page.at(-1)?._id ?? null) : null };
+    const nextCursor = tickets.length > limit ? (page.at(-1)?._id ?? null) : null;
+    // A phone's page is short: its open emergencies simply come first within it.
+    const ordered = query.phone !== undefined ? [...page.filter(isOpenEmergency), ...page.filter((ticket) => !isOpenEmergency(ticket))] : [...pinned, ...page];
+    return { tickets: ordered.map((ticket) => viewFor(principal, toSummary(ticket))), nextCursor };
   }
 
   /** The whole ticket with its history and the verdict on its hash chain. Officers see only their own area. */
@@ -239,6 +250,11 @@ export class StaffService {
     const key = normalisePlaceName(district);
     return this.directory.districts().find((name) => normalisePlaceName(name) === key) ?? district;
   }
+}
+
+/** An emergency its owner still has to make safe: listed above everything else. */
+function isOpenEmergency(ticket: Pick<TicketHead, 'emergency' | 'status'>): boolean {
+  return ticket.emergency === true && OWNER_HELD_STATUSES.has(ticket.status);
 }
 
 export function toSummary(ticket: Omit<TicketRecord, 'events' | 'outbox'> & { outbox?: unknown }): StaffTicketSummary {

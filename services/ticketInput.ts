@@ -87,6 +87,8 @@ export const registerTicketSchema = z
     description: text(LIMITS.description),
     consumer: consumerIdentitySchema,
     place: placeSchema,
+    /** A danger to life: see TicketRecord.emergency. */
+    emergency: z.literal(true).optional(),
   })
   .superRefine((request, context) => {
     // Only a theft report may be anonymous, and only an anonymous one may come without a mobile.

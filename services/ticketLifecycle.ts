@@ -129,6 +129,7 @@ export const CONSUMER_NOTIFIED_EVENTS: ReadonlySet<TicketEventType> = new Set([
   'ticket.confirmation_requested',
   'ticket.unconfirmed',
   'ticket.confirmed',
+  'ticket.incident_update',
 ]);
 /** Which events owe the callback queue an entry (services/callbackService.ts): a claim nobody answered. */
 export const CALLBACK_QUEUED_EVENTS: ReadonlySet<TicketEventType> = new Set(['ticket.unconfirmed']);

@@ -34,6 +34,7 @@ import {
   TicketNotFoundError,
 } from './errors.js';
 import { TicketWatch } from './ticketWatch.js';
+import { activeShutdownFor } from './shutdownService.js';
 import { genesisHash, sealEvent, verifyChain, type ChainVerdict, type UnsealedEvent } from './eventChain.js';
 import {
   CONSUMER_NOTIFIED_EVENTS,
@@ -99,6 +100,7 @@ export class TicketService {
   private readonly callbackRejectWindowMs: number;
   private readonly onEffectsQueued: (ticketNumber: string) => void;
   private readonly watch: TicketWatch;
+  private incidentDetached: (ticketNumber: string, incidentId: string) => Promise<void> = async () => {};
 
   constructor(
     private readonly models: Models,
@@ -168,6 +170,11 @@ export class TicketService {
     const actorRef = toActorRef(actor);
     const eventChannel = channel ?? (actor.role === 'consumer' ? actor.channel : 'api');
     const officer = place.subDivisionId ? this.directory.officerFor(place.subDivisionId, 'JE') : undefined;
+    // No supply where a planned shutdown runs: still the consumer's own ticket, but not counted as a fault.
+    const shutdown = request.category === 'supply' && !request.emergency ? await activeShutdownFor(this.models, place, at) : undefined;
+    const registeredData: Record<string, string | boolean> = { category: request.category };
+    if (request.emergency) registeredData.emergency = true;
+    if (shutdown) registeredData.plannedShutdown = shutdown.id;
     const drafts: UnsealedEvent[] = [
       {
         seq: 0,
@@ -177,7 +184,7 @@ export class TicketService {
         channel: eventChannel,
         to: 'registered',
         level: 'JE',
-        data: { category: request.category },
+        data: registeredData,
       },
     ];
     if (officer) {
@@ -211,18 +218,28 @@ export class TicketService {
         : place.subDivisionId
           ? { reason: 'no_officer', since: at }
           : { reason: 'place_not_in_directory', since: at, ...(request.place.addressText ? { words: request.place.addressText } : {}) },
+      ...(request.emergency ? { emergency: true } : {}),
+      ...(shutdown ? { plannedShutdown: { id: shutdown.id, endsAt: shutdown.endsAt } } : {}),
       duplicateKey,
       createdAt: at,
       updatedAt: at,
       eventCount: events.length,
       lastEventHash: events[events.length - 1]!.hash,
       events,
-      outbox: effectsFor(number, events),
+      outbox: [...effectsFor(number, events), ...this.emergencyEffects(number, request, place, events[0]!)],
     };
     await this.models.tickets.create(ticket);
     if (ticket.outbox.length > 0) this.onEffectsQueued(number);
     const { events: _history, ...head } = ticket;
     return { ticket: head, duplicate: false };
+  }
+
+  /** An emergency is told to the sub-division's SDO at once, beside the JE it is assigned to. */
+  private emergencyEffects(number: string, request: RegisterTicket, place: TicketRecord['place'], registered: TicketEvent): OutboxEffect[] {
+    if (!request.emergency || !place.subDivisionId) return [];
+    const sdo = this.directory.officerFor(place.subDivisionId, 'SDO');
+    if (!sdo) return [];
+    return [{ ...effect(number, registered, 'officer.notify'), id: `${number}:${registered.seq}:officer.notify:${sdo.id}`, officerId: sdo.id }];
   }
 
   // ── Staff and system actions ──────────────────────────────────────────────────────────────────────────────────
@@ -273,12 +290,16 @@ export class TicketService {
     });
   }
 
-  /** Field staff say it is fixed. This only asks the consumer; it never closes. Returns the claim's id. */
-  async claimResolution(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
+  /**
+   * Field staff say it is fixed. This only asks the consumer; it never closes. Returns the claim's id. `onlyIf` is
+   * asked on every fresh read (an incident's restoration claims only the tickets still linked to it).
+   */
+  async claimResolution(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel, onlyIf?: (ticket: TicketHead) => boolean) {
     const request = parseInput(noteSchema, input);
     const claimId = `clm_${randomBytes(8).toString('hex')}`;
     const ticket = await this.mutate(ticketNumber, actor, channel, (current) => {
       requireNotConsumer(actor, 'claim a resolution');
+      if (onlyIf && !onlyIf(current)) return { events: [] };
       requireStatus(current, 'claimResolution');
       const evidence = { ...request.evidence, note: request.note };
       return {
@@ -374,6 +395,72 @@ export class TicketService {
     });
   }
 
+  // ── Incidents (services/incidentService.ts) ────────────────────────────────────────────────────────────────────
+
+  /**
+   * Links the ticket to an area incident (or moves it from `replacing`, a merged incident). True when this call linked
+   * it; false when it was already linked, is closed, or belongs to another incident than `replacing`.
+   */
+  async linkIncident(ticketNumber: string, incidentId: string, actor: Actor, options: { replacing?: string; toldSeq?: number } = {}): Promise<boolean> {
+    let linked = false;
+    await this.mutate(ticketNumber, actor, undefined, (ticket) => {
+      requireNotConsumer(actor, 'link a ticket to an incident');
+      linked = false;
+      if (ticket.status === 'closed' || ticket.incidentId === incidentId) return { events: [] };
+      if ((ticket.incidentId ?? undefined) !== options.replacing) return { events: [] };
+      linked = true;
+      return {
+        set: { incidentId, incidentSeqTold: options.toldSeq },
+        events: [{ type: 'ticket.incident_linked', data: definedOnly({ incidentId, from: options.replacing }) as Record<string, string> }],
+      };
+    });
+    return linked;
+  }
+
+  /** Takes the ticket out of its incident (staff judgement): it is then worked on its own. True when it was linked. */
+  async detachIncident(ticketNumber: string, incidentId: string, actor: Actor, input: { note?: string } = {}, channel?: EventChannel): Promise<boolean> {
+    const request = parseInput(optionalNoteSchema, input);
+    let detached = false;
+    await this.mutate(ticketNumber, actor, channel, (ticket) => {
+      requireNotConsumer(actor, 'detach a ticket from an incident');
+      detached = ticket.incidentId === incidentId;
+      if (!detached) return { events: [] };
+      return {
+        unset: ['incidentId', 'incidentSeqTold'],
+        events: [{ type: 'ticket.incident_detached', evidence: noteEvidence(request.note), data: { incidentId, reason: 'staff' } }],
+      };
+    });
+    return detached;
+  }
+
+  /**
+   * The incident's news (an ETA, a progress note, a status) owed to this ticket's consumer: queued once per incident
+   * event — a repeated fan-out finds `incidentSeqTold` already there and writes nothing.
+   */
+  async tellIncidentUpdate(
+    ticketNumber: string,
+    incidentId: string,
+    incidentSeq: number,
+    data: Record<string, string | number | boolean>,
+    note?: string,
+  ): Promise<boolean> {
+    let told = false;
+    await this.mutate(ticketNumber, { role: 'system', id: 'incident-broadcast' }, 'system', (ticket) => {
+      told = ticket.incidentId === incidentId && ticket.status !== 'closed' && (ticket.incidentSeqTold ?? -1) < incidentSeq;
+      if (!told) return { events: [] };
+      return {
+        set: { incidentSeqTold: incidentSeq },
+        events: [{ type: 'ticket.incident_update', evidence: noteEvidence(note), data: { ...data, incidentId, incidentSeq } }],
+      };
+    });
+    return told;
+  }
+
+  /** Told when a consumer's "no" took their ticket out of its incident (the incident records it in its own history). */
+  observeIncidentDetachments(observer: (ticketNumber: string, incidentId: string) => Promise<void>): void {
+    this.incidentDetached = observer;
+  }
+
   // ── The consumer's answer: the only way to closed ────────────────────────────────────────────────────────────
 
   /**
@@ -449,7 +536,9 @@ export class TicketService {
     request: { via: 'consumer' | 'callback'; claimId: string; answer: 'yes' | 'no'; note?: string },
     channel?: EventChannel,
   ) {
+    let detachedFrom: string | undefined;
     return this.mutate(ticketNumber, actor, channel, (ticket): Decision => {
+      detachedFrom = undefined;
       let provenance;
       try {
         provenance = authoriseAnswer(ticket, { via: request.via, actor, claimId: request.claimId });
@@ -480,10 +569,14 @@ export class TicketService {
       }
       const level = nextLevel(ticket.level);
       const officer = this.officerForTicket(ticket, level);
+      // "No" to an incident's restoration: their house has another fault, so the ticket leaves the incident.
+      detachedFrom = ticket.incidentId;
+      const unset = officer ? ['claim'] : ['claim', 'officer'];
+      if (detachedFrom) unset.push('incidentId', 'incidentSeqTold');
       return {
         status: 'reopened',
         set: { level, officer: officer ? toAssignedOfficer(officer) : undefined, ownerSince: this.now() },
-        unset: officer ? ['claim'] : ['claim', 'officer'],
+        unset,
         events: [
           {
             type: 'ticket.rejected',
@@ -493,12 +586,13 @@ export class TicketService {
             level,
             officerId: officer?.id,
             evidence,
-            data: { fromLevel: ticket.level, provenance },
+            data: { fromLevel: ticket.level, provenance, ...(detachedFrom ? { incidentDetached: detachedFrom } : {}) },
           },
         ],
       };
     }).then(async (ticket) => {
       if (ticket.status === 'closed') await this.releaseDuplicateKey(ticket);
+      if (ticket.status === 'reopened' && detachedFrom) await this.incidentDetached(ticket._id, detachedFrom);
       return ticket;
     });
   }
@@ -785,6 +879,8 @@ function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
  * own consumer may learn — a neighbour with the same account number gets a ticket of their own.
  */
 function duplicateKeyFor(request: RegisterTicket, subDivisionId: string | undefined): string {
+  // An emergency is never folded into an ordinary open complaint of the same consumer (nor one into the other).
+  if (request.emergency) return `emergency|${duplicateKeyFor({ ...request, emergency: undefined }, subDivisionId)}`;
   // An anonymous report without a mobile is its reporter's by the channel they wrote from.
   const who = request.consumer.mobile === undefined ? `channel:${request.consumer.channel}:${request.consumer.channelUserId}` : `mobile:${request.consumer.mobile}`;
   if (request.consumer.accountNumber) return `${request.category}|${who}|account:${request.consumer.accountNumber}`;
@@ -799,7 +895,7 @@ function normaliseKeyPart(text: string): string {
 
 const indiaDayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', year: '2-digit', month: '2-digit', day: '2-digit' });
 
-function indiaDate(at: Date): string {
+export function indiaDate(at: Date): string {
   const parts = Object.fromEntries(indiaDayFormat.formatToParts(at).map((part) => [part.type, part.value]));
   return `${parts.year}${parts.month}${parts.day}`;
 }

@@ -4,6 +4,7 @@ export {
   classifyProblems,
   classifyYesNo,
   detectCorrection,
+  detectEmergency,
   detectIntent,
   detectLanguage,
   detectLanguageSwitch,
@@ -14,6 +15,7 @@ export {
   understand,
   type Understanding,
 } from './understand.js';
+export type { EmergencyKind } from './emergency.js';
 export type { Entities } from './entities.js';
 export { placeDetailIn, type ComplaintField } from './fields.js';
 export type { Intent } from './intent.js';

@@ -3,6 +3,7 @@
 import type { TicketCategory } from '../../models/ticketTypes.js';
 import type { Directory } from '../../services/directory.js';
 import { categoryOf, problemsOf } from './category.js';
+import { emergencyOf, type EmergencyKind } from './emergency.js';
 import { entitiesOf, numberAnswerOf, type Entities } from './entities.js';
 import { fieldsNamedOf, saysWrongOf, skipOf, type ComplaintField } from './fields.js';
 import { intentOf, type Intent } from './intent.js';
@@ -53,6 +54,10 @@ export function detectIntent(text: string): Intent {
   return intentOf(analysed, categoryOf(analysed));
 }
 
+export function detectEmergency(text: string): EmergencyKind | undefined {
+  return emergencyOf(analyse(text));
+}
+
 export function isUpset(text: string): boolean {
   return upsetOf(analyse(text));
 }
@@ -78,6 +83,8 @@ export interface Understanding {
   clearlyUpset: boolean;
   /** Asks to skip the question ("chhodo", "छोड़ें", "skip"): at an optional step a skip, elsewhere what the intent says. */
   skip: boolean;
+  /** A danger to life (live wire, sparking, fire, shock): the bot gives safety advice before anything else. */
+  emergency?: EmergencyKind;
 }
 
 export function understand(text: string, directory: Directory): Understanding {
@@ -98,5 +105,7 @@ export function understand(text: string, directory: Directory): Understanding {
   const switchTo = switchRequestOf(analysed);
   if (switchTo !== undefined) understanding.switchTo = switchTo;
   if (category !== undefined) understanding.category = category.category;
+  const emergency = emergencyOf(analysed);
+  if (emergency !== undefined) understanding.emergency = emergency;
   return understanding;
 }

@@ -10,7 +10,9 @@ import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema } from '../..
 import { handoffPaths, handoffSchemas } from './handoffOpenApi.js'; // live handoff
 import { agentConsolePaths, agentConsoleSchemas } from './agentConsoleOpenApi.js'; // agent console
 import { callbackPaths, callbackSchemas } from './callbacksOpenApi.js'; // callback queue
+import { shutdownPaths, shutdownSchemas } from './shutdownsOpenApi.js'; // planned shutdowns
 import { reportPaths, reportSchemas } from './reportsOpenApi.js';
+import { incidentPaths, incidentSchemas } from './incidentsOpenApi.js'; // incidents
 
 type JsonSchema = Record<string, unknown>;
 
@@ -118,8 +120,10 @@ export const staffOpenApiDocument = {
     },
     '/tickets': {
       get: {
-        summary: 'A page of tickets, newest first, without their history.',
+        summary: 'A page of tickets, newest first, without their history; open emergencies first.',
         description:
+          'The first page (no cursor) starts with every open emergency ticket that matches the filters (up to 100, newest ' +
+          'first), above the page\'s limit; the newest-first listing after them and on later pages leaves those out. ' +
           'phone matches the consumer\'s mobile however it is written and reads only that consumer\'s tickets. An officer ' +
           'sees only tickets in their area.',
         parameters: listParameters,
@@ -197,7 +201,9 @@ export const staffOpenApiDocument = {
   ...handoffPaths, // live handoff
   ...agentConsolePaths, // agent console
   ...callbackPaths, // callback queue
+  ...shutdownPaths, // planned shutdowns
   ...reportPaths,
+  ...incidentPaths, // incidents
   },
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The token from POST /auth/login.' } },
@@ -205,7 +211,9 @@ export const staffOpenApiDocument = {
       ...handoffSchemas, // live handoff
       ...agentConsoleSchemas, // agent console
       ...callbackSchemas, // callback queue
+      ...shutdownSchemas, // planned shutdowns
       ...reportSchemas,
+      ...incidentSchemas, // incidents
       Error: {
         type: 'object',
         required: ['error'],
@@ -281,6 +289,7 @@ export const staffOpenApiDocument = {
           level: { enum: [...OFFICER_LEVELS] },
           officer: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, level: { enum: [...OFFICER_LEVELS] } } },
           status: { enum: [...TICKET_STATUSES] },
+          emergency: { type: 'boolean', description: 'A danger to life (live wire, sparking, fire, shock): short time limit, SDO told at once, listed first.' },
           claim: {
             type: 'object',
             properties: {

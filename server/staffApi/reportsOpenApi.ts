@@ -94,6 +94,7 @@ export const reportSchemas = {
             consumerConfirmed: count,
             callbackConfirmed: count,
             unconfirmed: count,
+            plannedShutdown: { ...count, description: 'Supply complaints during a planned shutdown of the place: not counted in complaints or open.' },
             rejectedRate: nullableNumber,
             medianClosureMinutes: nullableNumber,
           },

@@ -5,6 +5,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffActor } from '../../models/ticketTypes.js';
 import { DASHBOARD_CSP } from '../../server/dashboard/dashboardRouter.js';
+import { Directory } from '../../services/directory.js';
+import { ShutdownService } from '../../services/shutdownService.js';
+import { IncidentService } from '../../services/incidentService.js';
 import { collectPageProblems, launchChromium } from '../support/browser.js';
 import { reportAccounts as accounts, startReportsServer, type ReportsServer } from '../support/reportsServer.js';
 import { ticketIn } from '../support/ticketFixtures.js';
@@ -92,5 +95,45 @@ describe('/dashboard', () => {
     // The refused requests show in the console as failed loads (403); nothing else may.
     expect(agent.problems.filter((problem) => !/403/.test(problem))).toEqual([]);
     await agent.page.context().close();
+  });
+});
+
+// Issue 13 item 4: the dashboard lists planned shutdowns by area; their reason, typed by staff, stays text.
+describe('/dashboard planned shutdowns', () => {
+  it('lists the planned shutdowns now or ahead, by area, with a reason in markup shown as text', async () => {
+    const shutdowns = new ShutdownService(db.models, Directory.loadDefault());
+    const supervisor = { username: 'meera', role: 'supervisor' as const, name: 'Meera', sessionId: 'test', expiresAt: new Date(Date.now() + 3_600_000) };
+    const startsAt = new Date(Date.now() - 3_600_000).toISOString();
+    const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+    await shutdowns.declare(supervisor, { district: 'Lucknow', locality: 'Aliganj', reason: '<b id=bold>feeder</b> work', startsAt, endsAt });
+    const { page, problems } = await logIn('supervisor');
+    await page.waitForSelector('#shutdowns tbody tr');
+    const [row] = await page.$$eval('#shutdowns tbody tr', (rows) => rows.map((tr) => Array.from(tr.querySelectorAll('td'), (td: { textContent: string | null }) => td.textContent)));
+    expect(row?.[0]).toContain('Aliganj');
+    expect(row?.[3]).toBe('<b id=bold>feeder</b> work');
+    expect(row?.[4]).toBe('running');
+    expect(await page.$('#bold')).toBeNull();
+    expect(await page.isHidden('#noShutdowns')).toBe(true);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
+
+// Issue 13 item 6/7 (display): the dashboard shows the open area incidents with their report counts.
+describe('/dashboard incidents', () => {
+  it('lists an open incident by area with its status and reports', async () => {
+    const incidents = new IncidentService(db.models, Directory.loadDefault(), reports.tickets, { log: () => {} });
+    const supervisor = { username: 'meera', role: 'supervisor' as const, name: 'Meera', sessionId: 'test', expiresAt: new Date(Date.now() + 3_600_000) };
+    const opened = await incidents.open(supervisor, { district: 'Lucknow', locality: 'Chinhat', note: 'feeder tripped' });
+    expect(opened.status).toBe('reported');
+    const { page, problems } = await logIn('supervisor');
+    await page.waitForSelector('#incidents tbody tr');
+    const rows = await page.$$eval('#incidents tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td: { textContent: string | null }) => td.textContent)));
+    const row = rows.find((cells) => (cells[0] ?? '').includes('Chinhat'));
+    expect(row?.[1]).toBe('reported');
+    expect(row?.[2]).toBe(String(opened.reportCount));
+    expect(await page.isHidden('#noIncidents')).toBe(true);
+    expect(problems).toEqual([]);
+    await page.context().close();
   });
 });

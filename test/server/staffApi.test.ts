@@ -14,7 +14,11 @@ import { HandoffTicketService } from '../../services/handoffTicketService.js';
 import { handoffVersionReader } from '../../services/handoffVersions.js';
 import { LiveHandoffService } from '../../services/liveHandoffService.js';
 import { createCallbacksRouter } from '../../server/staffApi/callbacksRouter.js';
+import { createShutdownsRouter } from '../../server/staffApi/shutdownsRouter.js';
+import { ShutdownService } from '../../services/shutdownService.js';
 import { CallbackService } from '../../services/callbackService.js';
+import { createIncidentsRouter } from '../../server/staffApi/incidentsRouter.js';
+import { IncidentService } from '../../services/incidentService.js';
 import { createReportsRouter } from '../../server/staffApi/reportsRouter.js';
 import { ReportService } from '../../services/reportService.js';
 import { Directory } from '../../services/directory.js';
@@ -466,6 +470,32 @@ describe('the phone filter', () => {
   });
 });
 
+// Issue 13 item 5: an open emergency is at the top of every staff list (officers' included), once.
+describe('emergencies in the ticket list', () => {
+  it('puts open emergencies first on the first page, above newer tickets, and never repeats them further down', async () => {
+    const consumer = newConsumer();
+    const { ticket: urgent } = await api.tickets.register(complaintFor(consumer, { description: 'live wire fallen on the road', emergency: true }), consumer.actor);
+    const newer = [await assignedTicket(), await assignedTicket(), await assignedTicket()];
+    for (const role of ['agent', 'je', 'sdo'] as const) {
+      const first = await call(api, 'GET', '/api/tickets?limit=2', { token: tokens[role] });
+      expect(first.status).toBe(200);
+      expect(first.body.tickets[0]).toMatchObject({ number: urgent._id, emergency: true });
+      expect(first.body.tickets.slice(1).map((ticket) => ticket.number)).toEqual([newer[2], newer[1]]);
+      const second = await call(api, 'GET', `/api/tickets?limit=2&cursor=${first.body.nextCursor}`, { token: tokens[role] });
+      expect(second.body.tickets.map((ticket) => ticket.number)).not.toContain(urgent._id);
+      expect(second.body.tickets[0]?.number).toBe(newer[0]);
+    }
+    // An officer of another area does not see it at all.
+    const elsewhere = await call(api, 'GET', '/api/tickets?limit=100', { token: tokens.jeElsewhere });
+    expect(elsewhere.body.tickets.map((ticket) => ticket.number)).not.toContain(urgent._id);
+    // The same consumer's list by phone: the emergency first there too.
+    await api.tickets.register(complaintFor(consumer, { category: 'bill', description: 'bill too high' }), consumer.actor);
+    const byPhone = await call(api, 'GET', `/api/tickets?phone=${consumer.mobile}`, { token: tokens.agent });
+    expect(byPhone.body.tickets.map((ticket) => ticket.number)[0]).toBe(urgent._id);
+    expect(byPhone.body.tickets).toHaveLength(2);
+  });
+});
+
 describe('bad input is refused at the edge', () => {
   it('answers malformed JSON with 400 in the usual error shape', async () => {
     const number = await assignedTicket();
@@ -529,6 +559,10 @@ describe('the OpenAPI document', () => {
       }),
       // The callback queue's router is mounted at /api beside this one and documented in the same document.
       createCallbacksRouter({ auth: api.auth, callbacks: new CallbackService(db.models, api.tickets) }),
+      // Planned shutdowns, likewise.
+      createShutdownsRouter({ auth: api.auth, shutdowns: new ShutdownService(db.models, directory) }),
+      // Area incidents: mounted at /api beside this one (server/helpline.ts), documented in the same document.
+      createIncidentsRouter({ auth: api.auth, incidents: new IncidentService(db.models, directory, new TicketService(db.models, directory), { log: () => {} }) }),
     ];
     const registered = [api.router, api.reportsRouter, ...consoleRouters].flatMap(registeredRoutes).map(({ method, path }) => `${method} ${path}`).sort();
     const documented = Object.entries(document.paths)

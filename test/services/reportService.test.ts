@@ -49,7 +49,7 @@ async function claimAndShow(number: string, by: StaffActor = officer) {
   return claimId;
 }
 
-const zero = { complaints: 0, open: 0, breaches: 0, escalations: 0, reopens: 0, claims: 0, rejected: 0, consumerConfirmed: 0, callbackConfirmed: 0, unconfirmed: 0 };
+const zero = { complaints: 0, open: 0, breaches: 0, escalations: 0, reopens: 0, claims: 0, rejected: 0, consumerConfirmed: 0, callbackConfirmed: 0, unconfirmed: 0, plannedShutdown: 0 };
 const numbers: string[] = [];
 
 beforeAll(async () => {
@@ -115,6 +115,7 @@ describe('hotspots from the rollups', () => {
         consumerConfirmed: 1,
         callbackConfirmed: 1,
         unconfirmed: 2,
+        plannedShutdown: 0,
         rejectedRate: 1 / 3,
         medianClosureMinutes: threeHours,
       },

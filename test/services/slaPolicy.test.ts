@@ -79,3 +79,11 @@ describe('SLA policy', () => {
     expect(breachNote('bill', 90 * 60_000)).toBe('Time limit for bill (90 min) exceeded');
   });
 });
+
+describe('EMERGENCY_SLA', () => {
+  it('is read as a duration, unset by default (the timers then use 1 h), and refuses zero', () => {
+    expect(loadConfig({ EMERGENCY_SLA: '30m' }).EMERGENCY_SLA).toBe(30 * 60_000);
+    expect(loadConfig({}).EMERGENCY_SLA).toBeUndefined();
+    expect(() => loadConfig({ EMERGENCY_SLA: '0h' })).toThrow(ConfigError);
+  });
+});

@@ -185,3 +185,29 @@ describe('SlaTimers', () => {
     expect(watched).not.toContain(closed._id);
   });
 });
+
+// Issue 13 item 5: an emergency has one short limit whatever its category (EMERGENCY_SLA, default 1 h).
+describe('SlaTimers on emergencies', () => {
+  it('escalates an emergency after one hour by default, not at its category\'s limit', async () => {
+    const consumer = newConsumer();
+    const { ticket } = await tickets.register(complaintFor(consumer, { category: 'transformer', emergency: true }), consumer.actor);
+    expect(ticket.emergency).toBe(true);
+    clock += hour - 1;
+    await timers.checkDue();
+    expect((await tickets.get(ticket._id)).level).toBe('JE');
+    clock += 1;
+    await timers.checkDue();
+    const escalated = await tickets.get(ticket._id);
+    expect(escalated.level).toBe('SDO');
+    expect(slaEscalations(escalated)[0]?.evidence?.note).toBe('Time limit for an emergency (1 h) exceeded');
+  });
+
+  it('takes the configured limit (EMERGENCY_SLA) instead', async () => {
+    const shortTimers = new SlaTimers(db.models, tickets, { now, log: quiet, emergencyLimitMs: 15 * 60_000 });
+    const consumer = newConsumer();
+    const { ticket } = await tickets.register(complaintFor(consumer, { emergency: true }), consumer.actor);
+    clock += 15 * 60_000;
+    await shortTimers.checkDue();
+    expect((await tickets.get(ticket._id)).level).toBe('SDO');
+  });
+});

@@ -39,6 +39,7 @@ import { HandoffService } from '../../services/handoffService.js';
 import { LiveHandoffService, type LiveHandoffOptions } from '../../services/liveHandoffService.js';
 import { NotificationService } from '../../services/notificationService.js';
 import { TicketService } from '../../services/ticketService.js';
+import { IncidentService } from '../../services/incidentService.js';
 
 type BotLogic = (context: TurnContext) => Promise<void>;
 
@@ -209,6 +210,8 @@ export interface BotHarness {
   newIdentity(label: string): Identity;
   /** The directory's officer for a sub-division and level, as the staff actor who acts on tickets. */
   officer(subDivisionId: string, level: OfficerLevel): StaffActor;
+  /** Area incidents, only when asked for (`options.incidentThreshold`): otherwise complaints are not counted. */
+  readonly incidents?: IncidentService;
 }
 
 export interface Identity {
@@ -229,7 +232,7 @@ export function ticketNumberIn(text: string): string | undefined {
   return /UP-\d{6}-\d{5,9}/.exec(text)?.[0];
 }
 
-export function createBotHarness(models: Models, options: { directory?: Directory; handoff?: LiveHandoffOptions; now?: () => Date } = {}): BotHarness {
+export function createBotHarness(models: Models, options: { directory?: Directory; handoff?: LiveHandoffOptions; now?: () => Date; incidentThreshold?: number } = {}): BotHarness {
   const directory = options.directory ?? Directory.loadDefault();
   const log: string[] = [];
   // As in server/helpline.ts, except that effects are delivered when a test drains a ticket, not on a background
@@ -247,7 +250,8 @@ export function createBotHarness(models: Models, options: { directory?: Director
     adapterFor: (channelId): BotAdapter | undefined => (channelId === 'webchat' ? adapter : undefined),
     botAppId: '',
   });
-  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff: handoffs });
+  const incidents = options.incidentThreshold ? new IncidentService(models, directory, tickets, { threshold: options.incidentThreshold, log: (line) => log.push(line) }) : undefined;
+  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff: handoffs, incidents });
 
   const adapter = new HarnessAdapter((context) => bot.run(context));
   adapter.use(new PlainTextMiddleware());
@@ -317,7 +321,7 @@ export function createBotHarness(models: Models, options: { directory?: Director
     return { role: 'officer', id, name };
   }
 
-  return { models, directory, tickets, notifications, bot, adapter, handoffs, storage, conversationState, log, consumer, newIdentity, officer };
+  return { models, directory, tickets, notifications, bot, adapter, handoffs, storage, conversationState, log, consumer, newIdentity, officer, incidents };
 }
 
 function turnOf(activities: Partial<Activity>[]): Turn {

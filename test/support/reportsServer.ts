@@ -6,6 +6,10 @@ import type { StaffActor } from '../../models/ticketTypes.js';
 import { createApp } from '../../server/app.js';
 import { createDashboardRouter } from '../../server/dashboard/dashboardRouter.js';
 import { createReportsRouter } from '../../server/staffApi/reportsRouter.js';
+import { createShutdownsRouter } from '../../server/staffApi/shutdownsRouter.js';
+import { ShutdownService } from '../../services/shutdownService.js';
+import { createIncidentsRouter } from '../../server/staffApi/incidentsRouter.js';
+import { IncidentService } from '../../services/incidentService.js';
 import { createStaffApiRouter } from '../../server/staffApi/staffApiRouter.js';
 import { Directory } from '../../services/directory.js';
 import { NotificationService } from '../../services/notificationService.js';
@@ -43,6 +47,8 @@ export async function startReportsServer(db: TestDatabase): Promise<ReportsServe
     routers: [
       ['/api', createStaffApiRouter({ auth, staff: new StaffService(db.models, tickets, directory) })],
       ['/api', createReportsRouter({ auth, reports, directory })],
+      ['/api', createShutdownsRouter({ auth, shutdowns: new ShutdownService(db.models, directory) })],
+      ['/api', createIncidentsRouter({ auth, incidents: new IncidentService(db.models, directory, tickets, { log: () => {} }) })],
       ['/dashboard', createDashboardRouter()],
     ],
   });
