@@ -75,6 +75,8 @@ export const TICKET_EVENT_TYPES = [
   'ticket.escalated',
   'ticket.unconfirmed',
   'ticket.closure_refused',
+  /** An officer asks to be relieved of the ticket (wrong area, needs another team); staff reassign it (officer page). */
+  'ticket.reassignment_requested',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 

@@ -34,6 +34,9 @@ import { createWebChatPageRouter } from './directLine/webChatPageRouter.js';
 import { createStaffApiRouter } from './staffApi/staffApiRouter.js';
 import { createAgentConsoleRouter } from './agentConsole/agentConsoleRouter.js';
 import { createAgentTicketsRouter } from './staffApi/agentTicketsRouter.js';
+import { createOfficerApiRouter } from './staffApi/officerRouter.js'; // officer page
+import { createOfficerPageRouter } from './officerPage/officerPageRouter.js'; // officer page
+import { OfficerDeskService } from '../services/officerDeskService.js'; // officer page
 import { HandoffStreamHub, createHandoffStreamRouter } from './staffApi/handoffStream.js';
 import { EvidenceService } from '../services/evidenceService.js';
 import { HandoffTicketService } from '../services/handoffTicketService.js';
@@ -194,6 +197,8 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/api', createStaffApiRouter({ auth: staffAuth, staff, handoffs: liveHandoff })],
       ['/api', createAgentTicketsRouter({ auth: staffAuth, handoffTickets: new HandoffTicketService(models, tickets), evidence: new EvidenceService(models, staff, options.now) })],
       ['/agent', createAgentConsoleRouter()],
+      ['/api', createOfficerApiRouter({ auth: staffAuth, staff, desk: new OfficerDeskService(models, directory, { slaLimitsMs: options.slaLimitsMs, now: options.now }) })],
+      ['/officer', createOfficerPageRouter()],
       ['/api', createCallbacksRouter({ auth: staffAuth, callbacks })],
       ['/api', createReportsRouter({ auth: staffAuth, reports, directory })],
       ['/dashboard', createDashboardRouter()],

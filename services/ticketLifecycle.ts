@@ -29,6 +29,7 @@ export const ALLOWED_FROM = {
   answerResolution: ['awaiting_confirmation', 'unconfirmed'],
   reopen: ['awaiting_confirmation', 'unconfirmed'],
   escalate: ['registered', 'assigned', 'in_progress', 'reopened'],
+  requestReassignment: ['registered', 'assigned', 'in_progress', 'reopened'],
   /** Only a closure recorded on a callback, only by its consumer, only within its window (authoriseCallbackRejection). */
   rejectCallbackClosure: ['closed'],
 } as const satisfies Record<string, readonly TicketStatus[]>;

@@ -161,6 +161,7 @@ describe('invalid transitions', () => {
     markUnconfirmed: (number, actor) => service.markUnconfirmed(number, actor),
     reopen: (number, actor) => service.reopen(number, actor, { note: 'again' }),
     escalate: (number, actor) => service.escalate(number, actor, { note: 'late' }),
+    requestReassignment: (number, actor) => service.requestReassignment(number, actor, { note: 'not my area' }),
   };
   const tickets = new Map<TicketStatus, string>();
 
