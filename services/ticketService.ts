@@ -378,6 +378,15 @@ export class TicketService {
     });
   }
 
+  /** The ticket's own consumer sent media for it: the stored files' ids (and sha256 in the evidence store) join the chain. */
+  async addConsumerMedia(ticketNumber: string, actor: ConsumerActor, media: { file: string; kind: string; sha256: string }, channel?: EventChannel) {
+    return this.mutate(ticketNumber, actor, channel, (ticket) => {
+      if (!isTicketOwner(ticket.consumer, actor)) throw new NotTicketOwnerError(`Ticket ${ticket._id} was registered by someone else.`);
+      requireStatus(ticket, 'addConsumerMedia');
+      return { events: [{ type: 'ticket.media_added', evidence: { files: [media.file] }, data: { kind: media.kind, sha256: media.sha256 } }] };
+    });
+  }
+
   // ── The consumer's answer: the only way to closed ────────────────────────────────────────────────────────────
 
   /**

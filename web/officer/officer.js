@@ -90,6 +90,7 @@
         unconfirmed: 'no answer',
         closure_refused: 'closure refused',
         reassignment_requested: 'reassignment asked for',
+        media_added: 'the consumer sent a file',
       },
     },
     hi: {
@@ -175,6 +176,7 @@
         unconfirmed: 'जवाब नहीं',
         closure_refused: 'बंद करने से इनकार',
         reassignment_requested: 'दूसरे को सौंपने का अनुरोध',
+        media_added: 'उपभोक्ता ने फ़ाइल भेजी',
       },
     },
   };
