@@ -3,10 +3,12 @@
 // names the tickets, which are read by `_id $in`; each is checked against its current owner, so an entry left behind
 // by a crash between the two writes is simply skipped.
 import { trusted } from 'mongoose';
+import { z } from 'zod';
 import type { Models } from '../models/index.js';
 import type { TicketHead, TicketStatus } from '../models/ticketTypes.js';
 import type { Directory } from './directory.js';
 import { NotPermittedError } from './errors.js';
+import { optionalNoteSchema } from './ticketInput.js';
 import { resolveSlaLimits, slaClockRuns, type SlaLimits } from './slaPolicy.js';
 import type { StaffPrincipal } from './staffAuthService.js';
 import { toSummary, type StaffTicketSummary } from './staffService.js';
@@ -26,6 +28,9 @@ export interface OfficerQueue {
   /** Incidents affecting the officer's area: filled in by the incident work; always present so the page can show it. */
   incidents: unknown[];
 }
+
+/** POST /api/tickets/{number}/reassignment-request: why the officer asks (required). */
+export const reassignmentSchema = z.strictObject({ note: optionalNoteSchema.shape.note.unwrap() });
 
 const summaryProjection = { events: 0, outbox: 0 } as const;
 const batchSize = 100;

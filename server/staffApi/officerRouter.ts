@@ -2,8 +2,7 @@
 // accept / start work, and ask for reassignment. Progress notes, resolution claims and evidence use the staff API's
 // existing routes; the rules (own area, own level, no closure) are StaffService's, the same for every door.
 import express, { type Router } from 'express';
-import { z } from 'zod';
-import type { OfficerDeskService } from '../../services/officerDeskService.js';
+import { reassignmentSchema, type OfficerDeskService } from '../../services/officerDeskService.js';
 import type { StaffAuthService } from '../../services/staffAuthService.js';
 import type { StaffService } from '../../services/staffService.js';
 import { optionalNoteSchema, parseInput } from '../../services/ticketInput.js';
@@ -16,8 +15,6 @@ export interface OfficerApiDependencies {
   staff: StaffService;
   desk: OfficerDeskService;
 }
-
-const reassignmentSchema = z.strictObject({ note: optionalNoteSchema.shape.note.unwrap() });
 
 export function createOfficerApiRouter({ auth, staff, desk }: OfficerApiDependencies): Router {
   const router = express.Router();

@@ -9,6 +9,7 @@ import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema } from '../..
 import { handoffPaths, handoffSchemas } from './handoffOpenApi.js'; // live handoff
 import { agentConsolePaths, agentConsoleSchemas } from './agentConsoleOpenApi.js'; // agent console
 import { callbackPaths, callbackSchemas } from './callbacksOpenApi.js'; // callback queue
+import { officerPaths } from './officerOpenApi.js'; // officer page
 import { reportPaths, reportSchemas } from './reportsOpenApi.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -196,6 +197,7 @@ export const staffOpenApiDocument = {
   ...handoffPaths, // live handoff
   ...agentConsolePaths, // agent console
   ...callbackPaths, // callback queue
+  ...officerPaths, // officer page
   ...reportPaths,
   },
   components: {

@@ -14,6 +14,8 @@ import { HandoffTicketService } from '../../services/handoffTicketService.js';
 import { handoffVersionReader } from '../../services/handoffVersions.js';
 import { LiveHandoffService } from '../../services/liveHandoffService.js';
 import { createCallbacksRouter } from '../../server/staffApi/callbacksRouter.js';
+import { createOfficerApiRouter } from '../../server/staffApi/officerRouter.js';
+import { OfficerDeskService } from '../../services/officerDeskService.js';
 import { CallbackService } from '../../services/callbackService.js';
 import { createReportsRouter } from '../../server/staffApi/reportsRouter.js';
 import { ReportService } from '../../services/reportService.js';
@@ -529,6 +531,8 @@ describe('the OpenAPI document', () => {
       }),
       // The callback queue's router is mounted at /api beside this one and documented in the same document.
       createCallbacksRouter({ auth: api.auth, callbacks: new CallbackService(db.models, api.tickets) }),
+      // The officer page's routes (worklist, start work, reassignment request) share /api and this document too.
+      createOfficerApiRouter({ auth: api.auth, staff: new StaffService(db.models, api.tickets, directory), desk: new OfficerDeskService(db.models, directory) }),
     ];
     const registered = [api.router, api.reportsRouter, ...consoleRouters].flatMap(registeredRoutes).map(({ method, path }) => `${method} ${path}`).sort();
     const documented = Object.entries(document.paths)
