@@ -4,7 +4,8 @@
 // the work, which the consumer's chat is told), claims the resolution with a camera photo and a meter reading (the photo shows as a
 // thumbnail fetched with the session, never a public link); the consumer's "नहीं" puts the ticket on the SDO's page at
 // once — the SDO (page in Hindi) accepts and starts work, which the consumer is told — and it is gone from the JE's.
-// The consumer's photo and location pin on the ticket need the WhatsApp media work (issue 14 items 3–4), not done yet.
+// The consumer's photo joins the ticket through the consumers' media service; the WhatsApp doors are not wired to it
+// yet, and location pins are not done (issue 14 items 3–4).
 // Screenshots go to test-artifacts/officer-*.png.
 import { mkdirSync } from 'node:fs';
 import sharp from 'sharp';
@@ -12,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { texts } from '../../dialogs/texts.js';
 import type { Helpline } from '../../server/helpline.js';
+import { ConsumerMediaService } from '../../services/consumerMediaService.js';
 import { Directory } from '../../services/directory.js';
 import { collectPageProblems, launchChromium } from '../support/browser.js';
 import { serveHelpline, type ServedHelpline } from '../support/servedHelpline.js';
@@ -87,6 +89,13 @@ it('JE on a phone: new ticket, progress note starts the work (consumer told), cl
   const ticketNumber = (await chat.registeredTicketNumber()) ?? '';
   expect(ticketNumber).toMatch(/^UP-\d{6}-\d{5}$/);
 
+  // ── The consumer's photo of the pole joins the ticket through the consumers' media service (what the WhatsApp
+  // doors are to call once wired; re-encoded, hashed, in the chain).
+  const registered = await helpline.tickets.get(ticketNumber);
+  const consumerActor = { role: 'consumer', channel: registered.consumer.channel, channelUserId: registered.consumer.channelUserId } as const;
+  const consumerPhoto = await sharp({ create: { width: 80, height: 60, channels: 3, background: { r: 220, g: 160, b: 20 } } }).jpeg().toBuffer();
+  expect(await new ConsumerMediaService(db.models, helpline.tickets).accept(consumerActor, { data: consumerPhoto }, registered.consumer.channel)).toMatchObject({ outcome: 'attached', ticketNumber, kind: 'photo' });
+
   // ── The JE logs in on a phone (keyboard only); the page is the installable, strictly-policed shell.
   const pageResponse = await jePage.goto(`${baseUrl}/officer`);
   expect(pageResponse?.headers()['content-security-policy']).toContain("script-src 'self'");
@@ -109,6 +118,11 @@ it('JE on a phone: new ticket, progress note starts the work (consumer told), cl
   await jePage.locator('#ticket-view').waitFor({ state: 'visible', timeout: 15_000 });
   expect(await jePage.locator('#ticket-words').textContent()).toBe(complaint);
   expect(await jePage.locator('#ticket-place').textContent()).toContain('Gomti Nagar');
+  // The consumer's photo, as a thumbnail fetched with the session.
+  const consumerThumbnail = jePage.locator('#media img').first();
+  await consumerThumbnail.waitFor({ timeout: 15_000 });
+  expect(await consumerThumbnail.getAttribute('src')).toMatch(/^blob:/);
+  await expect.poll(() => consumerThumbnail.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBe(80);
 
   // ── A progress note with an expected time: the first one starts the work, and the consumer's chat shows it.
   await jePage.fill('#progress-form textarea[name=note]', 'Lineman on the way, feeder fuse to be replaced');
@@ -130,8 +144,8 @@ it('JE on a phone: new ticket, progress note starts the work (consumer told), cl
   expect(await jePage.getAttribute('#claim-form input[name=photo]', 'capture')).toBe('environment');
   await jePage.click('#claim-form button[type=submit]');
   await jePage.locator('#history .event[data-type=resolution_claimed]').waitFor({ timeout: 15_000 });
-  const thumbnail = jePage.locator('#media img');
-  await thumbnail.waitFor({ timeout: 15_000 });
+  await expect.poll(() => jePage.locator('#media img').count(), { timeout: 15_000 }).toBe(2);
+  const thumbnail = jePage.locator('#media img').nth(1);
   expect(await thumbnail.getAttribute('src')).toMatch(/^blob:/);
   await expect.poll(() => thumbnail.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBe(64);
   expect(await jePage.locator('#claim-form').isHidden()).toBe(true);
@@ -154,7 +168,7 @@ it('JE on a phone: new ticket, progress note starts the work (consumer told), cl
   await sdoPage.screenshot({ path: `${artifacts}/officer-3-sdo-queue.png`, fullPage: true });
   await sdoEntry.click();
   await sdoPage.locator('#history .event[data-type=rejected]').waitFor({ timeout: 15_000 });
-  await sdoPage.locator('#media img').waitFor({ timeout: 15_000 });
+  await expect.poll(() => sdoPage.locator('#media img').count(), { timeout: 15_000 }).toBe(2);
   await sdoPage.click('#start');
   await sdoPage.locator('#history .event[data-type=work_started]').nth(1).waitFor({ timeout: 15_000 });
   await chat.botBubbles.filter({ hasText: workStarted }).nth(1).waitFor({ timeout: 30_000 });
