@@ -113,3 +113,24 @@ describe('officer actions', () => {
     expect((await helpline.tickets.get(number)).status).toBe('assigned');
   });
 });
+
+describe('the /officer page', () => {
+  it('is served with a strict policy, an installable manifest and a service worker allowed to serve /officer', async () => {
+    const page = await fetch(`${served.baseUrl}/officer`);
+    expect(page.status).toBe(200);
+    const policy = page.headers.get('content-security-policy') ?? '';
+    for (const directive of ["default-src 'none'", "script-src 'self'", "worker-src 'self'", "manifest-src 'self'", "frame-ancestors 'none'"]) expect(policy).toContain(directive);
+    expect(policy).not.toContain('unsafe');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    const html = await page.text();
+    expect(html).toContain('capture="environment"');
+    expect(html).not.toMatch(/<script>|\son\w+=/);
+
+    const worker = await fetch(`${served.baseUrl}/officer/sw.js`);
+    expect(worker.headers.get('service-worker-allowed')).toBe('/officer');
+    expect(worker.headers.get('content-type')).toMatch(/^text\/javascript/);
+    const manifest = await fetch(`${served.baseUrl}/officer/manifest.webmanifest`);
+    expect(manifest.headers.get('content-type')).toMatch(/^application\/manifest\+json/);
+    expect(await manifest.json()).toMatchObject({ start_url: '/officer', scope: '/officer', display: 'standalone' });
+  });
+});
