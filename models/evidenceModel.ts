@@ -5,12 +5,15 @@ import type { ActorRef } from './ticketTypes.js';
 
 export const EVIDENCE_CONTENT_TYPES = ['image/jpeg', 'image/png', 'application/pdf'] as const;
 export type EvidenceContentType = (typeof EVIDENCE_CONTENT_TYPES)[number];
+/** What a consumer's voice note is kept as (services/consumerMediaService.ts): as received, never transcribed. */
+export const VOICE_CONTENT_TYPES = ['audio/ogg', 'audio/mpeg', 'audio/mp4', 'audio/amr'] as const;
+export type VoiceContentType = (typeof VOICE_CONTENT_TYPES)[number];
 
 export interface EvidenceRecord {
   /** `evidence_<16 hex>`, generated: never derived from anything the uploader sent. */
   _id: string;
   ticketNumber: string;
-  contentType: EvidenceContentType;
+  contentType: EvidenceContentType | VoiceContentType;
   /** Sanitised display name for downloads; never used as a path. */
   filename: string;
   size: number;
@@ -24,7 +27,7 @@ export const evidenceSchema = new Schema<EvidenceRecord>(
   {
     _id: { type: String, required: true },
     ticketNumber: { type: String, required: true },
-    contentType: { type: String, enum: EVIDENCE_CONTENT_TYPES, required: true },
+    contentType: { type: String, enum: [...EVIDENCE_CONTENT_TYPES, ...VOICE_CONTENT_TYPES], required: true },
     filename: { type: String, required: true },
     size: { type: Number, required: true },
     sha256: { type: String, required: true },

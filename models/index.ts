@@ -10,6 +10,7 @@ import { callbackDoneSchema, callbackSchema, type CallbackDoneRecord, type Callb
 import { handoffWaitStatsSchema, type HandoffWaitStatsRecord } from './handoffWaitStatsModel.js'; // handoff wait estimate
 import { officerNotificationSchema, type OfficerNotificationRecord } from './officerNotificationModel.js';
 import { consumerIndexSchema, type ConsumerIndexRecord } from './consumerIndexModel.js';
+import { officerQueueSchema, type OfficerQueueRecord } from './officerQueueModel.js'; // officer page
 import { counterSchema, type CounterRecord } from './counterModel.js';
 import { duplicateGuardSchema, type DuplicateGuardRecord } from './duplicateGuardModel.js';
 import { createDirectLineModels, type DirectLineModels } from './directLineModels.js';
@@ -40,6 +41,8 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   counters: Model<CounterRecord>;
   duplicateGuards: Model<DuplicateGuardRecord>;
   consumerIndex: Model<ConsumerIndexRecord>;
+  /** Officer worklists: one document per officer id naming their tickets (models/officerQueueModel.ts). */
+  officerQueues: Model<OfficerQueueRecord>;
   botState: Model<BotStateRecord>;
   consumerChannels: Model<ConsumerChannelRecord>;
   officerNotifications: Model<OfficerNotificationRecord>;
@@ -94,6 +97,7 @@ export function createModels(connection: Connection): Models {
     counters: connection.model<CounterRecord>('Counter', counterSchema, 'counters'),
     duplicateGuards: connection.model<DuplicateGuardRecord>('DuplicateGuard', duplicateGuardSchema, 'duplicate_guards'),
     consumerIndex: connection.model<ConsumerIndexRecord>('ConsumerIndex', consumerIndexSchema, 'consumer_index'),
+    officerQueues: connection.model<OfficerQueueRecord>('OfficerQueue', officerQueueSchema, 'officer_queues'), // officer page
     botState: connection.model<BotStateRecord>('BotState', botStateSchema, 'bot_state'),
     consumerChannels: connection.model<ConsumerChannelRecord>('ConsumerChannel', consumerChannelSchema, 'consumer_channels'),
     officerNotifications: connection.model<OfficerNotificationRecord>('OfficerNotification', officerNotificationSchema, 'officer_notifications'),

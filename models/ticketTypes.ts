@@ -80,6 +80,10 @@ export const TICKET_EVENT_TYPES = [
   'ticket.incident_linked',
   'ticket.incident_detached',
   'ticket.incident_update',
+  /** An officer asks to be relieved of the ticket (wrong area, needs another team); staff reassign it (officer page). */
+  'ticket.reassignment_requested',
+  /** The consumer sent a photo, document or voice note for the ticket (services/consumerMediaService.ts). */
+  'ticket.media_added',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 

@@ -39,6 +39,9 @@ import { createWebChatPageRouter } from './directLine/webChatPageRouter.js';
 import { createStaffApiRouter } from './staffApi/staffApiRouter.js';
 import { createAgentConsoleRouter } from './agentConsole/agentConsoleRouter.js';
 import { createAgentTicketsRouter } from './staffApi/agentTicketsRouter.js';
+import { createOfficerApiRouter } from './staffApi/officerRouter.js'; // officer page
+import { createOfficerPageRouter } from './officerPage/officerPageRouter.js'; // officer page
+import { OfficerDeskService } from '../services/officerDeskService.js'; // officer page
 import { HandoffStreamHub, createHandoffStreamRouter } from './staffApi/handoffStream.js';
 import { EvidenceService } from '../services/evidenceService.js';
 import { HandoffTicketService } from '../services/handoffTicketService.js';
@@ -218,6 +221,8 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/api', createStaffApiRouter({ auth: staffAuth, staff, handoffs: liveHandoff })],
       ['/api', createAgentTicketsRouter({ auth: staffAuth, handoffTickets: new HandoffTicketService(models, tickets), evidence: new EvidenceService(models, staff, options.now) })],
       ['/agent', createAgentConsoleRouter()],
+      ['/api', createOfficerApiRouter({ auth: staffAuth, staff, desk: new OfficerDeskService(models, directory, { slaLimitsMs: options.slaLimitsMs, now: options.now }) })],
+      ['/officer', createOfficerPageRouter()],
       ['/api', createCallbacksRouter({ auth: staffAuth, callbacks })],
       ['/api', createShutdownsRouter({ auth: staffAuth, shutdowns: new ShutdownService(models, directory, options.now) })],
       ['/api', createReportsRouter({ auth: staffAuth, reports, directory })],

@@ -164,6 +164,18 @@ export class StaffService {
     return { ticket: viewFor(principal, toSummary(result.ticket)), claimId: result.claimId };
   }
 
+  /** Accept / start work (officer page): the ticket is being worked, with an optional note that reaches the consumer. */
+  async startWork(principal: StaffPrincipal, ticketNumber: string, input: { note?: string }): Promise<StaffTicketSummary> {
+    const ticket = await this.headFor(principal, ticketNumber, 'start work on');
+    return toSummary(await this.tickets.startWork(ticket._id, actorFor(principal), input, 'api'));
+  }
+
+  /** The owner asks to be relieved of a ticket; it stays theirs until an agent, supervisor or officer reassigns it. */
+  async requestReassignment(principal: StaffPrincipal, ticketNumber: string, input: { note: string }): Promise<StaffTicketSummary> {
+    const ticket = await this.headFor(principal, ticketNumber, 'ask for reassignment of');
+    return toSummary(await this.tickets.requestReassignment(ticket._id, actorFor(principal), input, 'api'));
+  }
+
   /**
    * Staff asked to close a ticket or set its status. Always refused (ClosureNotPermittedError), and recorded as
    * `ticket.closure_refused` with the caller as actor — for callers allowed to see the ticket. A caller who may not

@@ -29,6 +29,8 @@ export const ALLOWED_FROM = {
   answerResolution: ['awaiting_confirmation', 'unconfirmed'],
   reopen: ['awaiting_confirmation', 'unconfirmed'],
   escalate: ['registered', 'assigned', 'in_progress', 'reopened'],
+  requestReassignment: ['registered', 'assigned', 'in_progress', 'reopened'],
+  addConsumerMedia: ['registered', 'assigned', 'in_progress', 'awaiting_confirmation', 'reopened', 'unconfirmed'],
   /** Only a closure recorded on a callback, only by its consumer, only within its window (authoriseCallbackRejection). */
   rejectCallbackClosure: ['closed'],
 } as const satisfies Record<string, readonly TicketStatus[]>;

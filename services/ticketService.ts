@@ -161,15 +161,16 @@ export class TicketService {
 
     // The index entries and the watch go first: a crash before the ticket insert leaves a number that lists as
     // missing and is skipped, never a ticket that its consumer cannot find or whose messages nobody sends.
+    const officer = place.subDivisionId ? this.directory.officerFor(place.subDivisionId, 'JE') : undefined;
     await Promise.all([
       this.indexForConsumer(number, request.consumer.channel, request.consumer.channelUserId, request.consumer.mobile),
       this.watch.mark(number, this.now()),
+      officer ? this.addToOfficerQueue(officer.id, number) : undefined,
     ]);
 
     const at = this.now();
     const actorRef = toActorRef(actor);
     const eventChannel = channel ?? (actor.role === 'consumer' ? actor.channel : 'api');
-    const officer = place.subDivisionId ? this.directory.officerFor(place.subDivisionId, 'JE') : undefined;
     // No supply where a planned shutdown runs: still the consumer's own ticket, but not counted as a fault.
     const shutdown = request.category === 'supply' && !request.emergency ? await activeShutdownFor(this.models, place, at) : undefined;
     const registeredData: Record<string, string | boolean> = { category: request.category };
@@ -461,6 +462,25 @@ export class TicketService {
     this.incidentDetached = observer;
   }
 
+  /** The owner asks for the ticket to go to someone else; it stays theirs until staff reassign it. */
+  async requestReassignment(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
+    const request = parseInput(noteSchema, input);
+    return this.mutate(ticketNumber, actor, channel, (ticket) => {
+      requireNotConsumer(actor, 'ask for reassignment');
+      requireStatus(ticket, 'requestReassignment');
+      return { events: [{ type: 'ticket.reassignment_requested', level: ticket.level, officerId: ticket.officer?.id, evidence: { note: request.note } }] };
+    });
+  }
+
+  /** The ticket's own consumer sent media for it: the stored files' ids (and sha256 in the evidence store) join the chain. */
+  async addConsumerMedia(ticketNumber: string, actor: ConsumerActor, media: { file: string; kind: string; sha256: string }, channel?: EventChannel) {
+    return this.mutate(ticketNumber, actor, channel, (ticket) => {
+      if (!isTicketOwner(ticket.consumer, actor)) throw new NotTicketOwnerError(`Ticket ${ticket._id} was registered by someone else.`);
+      requireStatus(ticket, 'addConsumerMedia');
+      return { events: [{ type: 'ticket.media_added', evidence: { files: [media.file] }, data: { kind: media.kind, sha256: media.sha256 } }] };
+    });
+  }
+
   // ── The consumer's answer: the only way to closed ────────────────────────────────────────────────────────────
 
   /**
@@ -678,8 +698,12 @@ export class TicketService {
       };
       if (decision.unset?.length) update.$unset = Object.fromEntries(decision.unset.map((field) => [field, 1]));
 
+      // The new owner's worklist names the ticket before the write; the old owner's forgets it after (officer page).
+      const handover = ownerChange(ticket, set, decision.unset ?? []);
+      if (handover.to) await this.addToOfficerQueue(handover.to, number);
       const { matchedCount } = await this.models.tickets.updateOne({ _id: number, rev: ticket.rev }, update);
       if (matchedCount === 1) {
+        if (handover.from) await this.removeFromOfficerQueue(handover.from, number);
         if (effects.length > 0) this.onEffectsQueued(number);
         if (decision.refusal) throw decision.refusal;
         return applyToHead(ticket, set, decision.unset ?? [], effects);
@@ -787,6 +811,23 @@ export class TicketService {
     await this.models.duplicateGuards.deleteOne({ _id: ticket.duplicateKey, ticketNumber: ticket._id }).catch(() => undefined);
   }
 
+  private async addToOfficerQueue(officerId: string, number: string): Promise<void> {
+    await this.models.officerQueues.updateOne(
+      { _id: officerId },
+      { $addToSet: { ticketNumbers: number }, $set: { updatedAt: this.now() } },
+      { upsert: true },
+    ).catch(async (error: unknown) => {
+      // Two first upserts of one officer's document can collide on MongoDB; $addToSet makes the retry harmless.
+      if (!isDuplicateKeyError(error)) throw error;
+      await this.models.officerQueues.updateOne({ _id: officerId }, { $addToSet: { ticketNumbers: number }, $set: { updatedAt: this.now() } });
+    });
+  }
+
+  /** Best effort: a stale entry is filtered out by every reader (the ticket names its current owner). */
+  private async removeFromOfficerQueue(officerId: string, number: string): Promise<void> {
+    await this.models.officerQueues.updateOne({ _id: officerId }, { $pull: { ticketNumbers: number }, $set: { updatedAt: this.now() } }).catch(() => undefined);
+  }
+
   private async indexForConsumer(number: string, channel: string, channelUserId: string, mobile: string | undefined): Promise<void> {
     const at = this.now();
     const keys = [channelIdentityKey(channel, channelUserId), ...(mobile === undefined ? [] : [mobileIdentityKey(mobile)])];
@@ -803,6 +844,21 @@ export class TicketService {
       }
     }
   }
+}
+
+/**
+ * Whose worklist a write changes: `to` the officer it hands the ticket to (if another), `from` the officer who stops
+ * holding it — handed to someone else or nobody, or closed.
+ */
+function ownerChange(ticket: TicketHead, set: Record<string, unknown>, unset: string[]): { to?: string; from?: string } {
+  const before = ticket.officer?.id;
+  const handed = Object.hasOwn(set, 'officer') || unset.includes('officer');
+  const after = handed ? (set.officer as { id?: string } | undefined)?.id : before;
+  const closing = set.status === 'closed';
+  return {
+    to: after !== undefined && after !== before && !closing ? after : undefined,
+    from: before !== undefined && (after !== before || closing) ? before : undefined,
+  };
 }
 
 /** The head as our update left it: exactly what this caller changed, without another read. */

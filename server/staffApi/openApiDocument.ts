@@ -11,6 +11,7 @@ import { handoffPaths, handoffSchemas } from './handoffOpenApi.js'; // live hand
 import { agentConsolePaths, agentConsoleSchemas } from './agentConsoleOpenApi.js'; // agent console
 import { callbackPaths, callbackSchemas } from './callbacksOpenApi.js'; // callback queue
 import { shutdownPaths, shutdownSchemas } from './shutdownsOpenApi.js'; // planned shutdowns
+import { officerPaths } from './officerOpenApi.js'; // officer page
 import { reportPaths, reportSchemas } from './reportsOpenApi.js';
 import { incidentPaths, incidentSchemas } from './incidentsOpenApi.js'; // incidents
 
@@ -202,6 +203,7 @@ export const staffOpenApiDocument = {
   ...agentConsolePaths, // agent console
   ...callbackPaths, // callback queue
   ...shutdownPaths, // planned shutdowns
+  ...officerPaths, // officer page
   ...reportPaths,
   ...incidentPaths, // incidents
   },

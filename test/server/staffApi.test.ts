@@ -16,6 +16,8 @@ import { LiveHandoffService } from '../../services/liveHandoffService.js';
 import { createCallbacksRouter } from '../../server/staffApi/callbacksRouter.js';
 import { createShutdownsRouter } from '../../server/staffApi/shutdownsRouter.js';
 import { ShutdownService } from '../../services/shutdownService.js';
+import { createOfficerApiRouter } from '../../server/staffApi/officerRouter.js';
+import { OfficerDeskService } from '../../services/officerDeskService.js';
 import { CallbackService } from '../../services/callbackService.js';
 import { createIncidentsRouter } from '../../server/staffApi/incidentsRouter.js';
 import { IncidentService } from '../../services/incidentService.js';
@@ -563,6 +565,8 @@ describe('the OpenAPI document', () => {
       createShutdownsRouter({ auth: api.auth, shutdowns: new ShutdownService(db.models, directory) }),
       // Area incidents: mounted at /api beside this one (server/helpline.ts), documented in the same document.
       createIncidentsRouter({ auth: api.auth, incidents: new IncidentService(db.models, directory, new TicketService(db.models, directory), { log: () => {} }) }),
+      // The officer page's routes (worklist, start work, reassignment request) share /api and this document too.
+      createOfficerApiRouter({ auth: api.auth, staff: new StaffService(db.models, api.tickets, directory), desk: new OfficerDeskService(db.models, directory) }),
     ];
     const registered = [api.router, api.reportsRouter, ...consoleRouters].flatMap(registeredRoutes).map(({ method, path }) => `${method} ${path}`).sort();
     const documented = Object.entries(document.paths)

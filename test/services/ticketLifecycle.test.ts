@@ -152,7 +152,7 @@ describe('the lifecycle, one valid step at a time', () => {
 });
 
 describe('invalid transitions', () => {
-  const staffAction: Record<Exclude<TicketAction, 'answerResolution' | 'recordClaimShown' | 'rejectCallbackClosure'>, (number: string, actor: Actor) => Promise<unknown>> = {
+  const staffAction: Record<Exclude<TicketAction, 'answerResolution' | 'recordClaimShown' | 'rejectCallbackClosure' | 'addConsumerMedia'>, (number: string, actor: Actor) => Promise<unknown>> = {
     assign: (number, actor) => service.assign(number, actor, { officerId: 'je-gomti-nagar-1' }),
     startWork: (number, actor) => service.startWork(number, actor),
     noteProgress: (number, actor) => service.noteProgress(number, actor, { note: 'checking' }),
@@ -161,6 +161,7 @@ describe('invalid transitions', () => {
     markUnconfirmed: (number, actor) => service.markUnconfirmed(number, actor),
     reopen: (number, actor) => service.reopen(number, actor, { note: 'again' }),
     escalate: (number, actor) => service.escalate(number, actor, { note: 'late' }),
+    requestReassignment: (number, actor) => service.requestReassignment(number, actor, { note: 'not my area' }),
   };
   const tickets = new Map<TicketStatus, string>();
 
