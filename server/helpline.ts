@@ -39,6 +39,9 @@ import { EvidenceService } from '../services/evidenceService.js';
 import { HandoffTicketService } from '../services/handoffTicketService.js';
 import { handoffVersionReader } from '../services/handoffVersions.js';
 import { createCallbacksRouter } from './staffApi/callbacksRouter.js';
+import { AbuseLimits, type AbuseLimitSettings } from '../services/abuseLimits.js';
+import { bearerToken } from './staffApi/staffRoute.js';
+import { ExpirySweep } from '../services/expirySweep.js';
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -48,6 +51,8 @@ export interface ChannelContext {
   staffAuth: StaffAuthService;
   log: (line: string) => void;
   now: () => Date;
+  /** Abuse limits: a channel counts each consumer message under whatsAppMessagesPerSender (or its own). */
+  limits: AbuseLimits;
 }
 
 export interface ChannelPlugin {
@@ -83,6 +88,16 @@ export interface HelplineOptions {
   sweepIntervalMs?: number;
   /** How often the agent console's stream reads the handoff queue from the database (default 1 s). */
   handoffStreamPollMs?: number;
+  /** Abuse limits (LIMIT_*, docs/limits.md); unset ones keep services/abuseLimits.ts defaults. */
+  abuseLimits?: Partial<AbuseLimitSettings>;
+  /** express "trust proxy" (TRUST_PROXY). Default false. */
+  trustProxy?: boolean | number | string[];
+  /** Web chat conversations idle this long are deleted with their activities (CONVERSATION_IDLE_EXPIRY). Default 30 days. */
+  conversationIdleExpiryMs?: number;
+  /** How often the expiry sweep runs (default 10 minutes). */
+  expirySweepIntervalMs?: number;
+  /** The web chat identity cookie's lifetime (WEBCHAT_COOKIE_LIFETIME). */
+  webChatCookieLifetimeMs?: number;
   now?: () => Date;
   log?: (line: string) => void;
 }
@@ -99,6 +114,10 @@ export interface Helpline {
   webChat: DirectLineAdapter;
   staffAuth: StaffAuthService;
   bot: SantushtiBot;
+  /** Abuse limits shared by every door (services/abuseLimits.ts). */
+  limits: AbuseLimits;
+  /** Deletes expired rate-limit counters and idle web chat conversations. */
+  expiry: ExpirySweep;
   /** Starts the background workers (outbox sweep, satisfaction timers) and the extra channels. */
   start(): Promise<void>;
   /** Stops the workers and lets running turns finish; the caller then closes the database. */
@@ -149,8 +168,9 @@ export function createHelpline(database: Database, directory: Directory, options
   const directLineTokens = new DirectLineTokenService(options.directLineSecret);
 
   const staffAuth = new StaffAuthService(models, directory, { sessionTtlMs: options.staffSessionTtlMs });
+  const limits = new AbuseLimits(database.connection, { limits: options.abuseLimits, log });
   const channels = (options.channels ?? []).map((factory) =>
-    factory({ logic, models, staffAuth, log, now: options.now ?? (() => new Date()) }),
+    factory({ logic, models, staffAuth, log, now: options.now ?? (() => new Date()), limits }),
   );
   const adapters: Record<string, BotAdapter> = { webchat: webChat };
   for (const channel of channels) {
@@ -181,14 +201,28 @@ export function createHelpline(database: Database, directory: Directory, options
     log,
   });
 
+  const idleExpiryMs = options.conversationIdleExpiryMs ?? 30 * 86_400_000;
+  const expiry = new ExpirySweep(
+    [
+      { name: 'rate-limit counters', run: () => limits.sweep() },
+      { name: 'idle web chat conversations', run: () => webChat.expireIdleConversations(new Date((options.now?.() ?? new Date()).getTime() - idleExpiryMs)) },
+    ],
+    { intervalMs: options.expirySweepIntervalMs, log },
+  );
+
   const staff = new StaffService(models, tickets, directory);
   handoffStream = new HandoffStreamHub(liveHandoff, staffAuth, handoffVersionReader(models), { pollIntervalMs: options.handoffStreamPollMs, log });
 
   const app = createApp({
     connection: database.connection,
+    trustProxy: options.trustProxy,
+    mayReadHealthDetails: async (request) => {
+      const token = bearerToken(request);
+      return token !== undefined && (await staffAuth.authenticate(token)).role === 'supervisor';
+    },
     health: () => Object.fromEntries(channels.flatMap((channel) => (channel.health ? [[channel.channelIds.join('+'), channel.health()]] : []))),
     routers: [
-      ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic })],
+      ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic, limits })],
       // Agent console: the stream goes before the staff API, whose /handoffs/:id would take "stream" for an id.
       ['/api', createHandoffStreamRouter({ auth: staffAuth, hub: handoffStream })],
       ['/api', createStaffApiRouter({ auth: staffAuth, staff, handoffs: liveHandoff })],
@@ -198,7 +232,14 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/api', createReportsRouter({ auth: staffAuth, reports, directory })],
       ['/dashboard', createDashboardRouter()],
       ...channels.flatMap((channel) => channel.routers ?? []),
-      ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
+      ['/', createWebChatPageRouter({
+        adapter: webChat,
+        tokens: directLineTokens,
+        logic,
+        cookieSecret: options.webChatCookieSecret,
+        limits,
+        cookieLifetimeMs: options.webChatCookieLifetimeMs,
+      })],
     ],
   });
 
@@ -213,7 +254,10 @@ export function createHelpline(database: Database, directory: Directory, options
     webChat,
     staffAuth,
     bot,
+    limits,
+    expiry,
     async start() {
+      expiry.start();
       notifications!.start();
       timers.start();
       slaTimers.start();
@@ -222,6 +266,7 @@ export function createHelpline(database: Database, directory: Directory, options
     },
     async stop() {
       handoffStream!.close();
+      await expiry.stop();
       for (const channel of channels) await channel.stop?.();
       await notifications!.stop();
       await timers.stop();

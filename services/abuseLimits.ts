@@ -5,7 +5,7 @@
 //
 // On the embedded server: RateLimiterMongo's findOneAndUpdate({key, $or: [expire…]}, upsert) is one command per
 // counted event, but its filter is not an exact unique-key match, so the embedded server scans the (small) collection
-// of live counters; the sweep below deletes expired counters (the embedded server ignores TTL indexes; on MongoDB the
+// of live counters; sweep() deletes expired counters (run by services/expirySweep.ts) (the embedded server ignores TTL indexes; on MongoDB the
 // TTL index created here does the same work).
 import type { Connection, mongo } from 'mongoose';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
@@ -61,8 +61,6 @@ function projectedStore(connection: Connection) {
 export interface AbuseLimitsOptions {
   limits?: Partial<AbuseLimitSettings>;
   log?: (line: string) => void;
-  /** How often expired counters are deleted (the embedded server has no TTL). Default 10 minutes. */
-  sweepIntervalMs?: number;
 }
 
 export class AbuseLimits {
@@ -70,7 +68,6 @@ export class AbuseLimits {
   private readonly limiters: Record<LimitName, RateLimiterMongo>;
   private readonly log: (line: string) => void;
   private ready: Promise<void> | undefined;
-  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly connection: Connection,
@@ -95,10 +92,7 @@ export class AbuseLimits {
       registrationsPerIdentity: limiter('registrationsPerIdentity'),
       whatsAppMessagesPerSender: limiter('whatsAppMessagesPerSender'),
     };
-    this.sweepIntervalMs = options.sweepIntervalMs ?? 10 * 60_000;
   }
-
-  private readonly sweepIntervalMs: number;
 
   /** Creates the collection and its indexes once (createIndex, as models/index.ts ensureCollections does). */
   private ensureReady(): Promise<void> {
@@ -140,18 +134,5 @@ export class AbuseLimits {
     await this.ensureReady();
     const result = await this.connection.collection(rateLimitCollection).deleteMany({ expire: { $lte: now } });
     return result.deletedCount;
-  }
-
-  start(): void {
-    if (this.sweepTimer) return;
-    this.sweepTimer = setInterval(() => {
-      this.sweep().catch((error: unknown) => this.log(`[santushti] rate limit sweep failed: ${(error as Error).message}`));
-    }, this.sweepIntervalMs);
-    this.sweepTimer.unref();
-  }
-
-  stop(): void {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
-    this.sweepTimer = undefined;
   }
 }
