@@ -10,6 +10,7 @@ import { textsFor, type Language } from '../dialogs/texts.js';
 import { understand, type Understanding } from '../dialogs/understanding/index.js';
 import type { Directory } from '../services/directory.js';
 import type { TicketService } from '../services/ticketService.js';
+import type { AbuseLimits } from '../services/abuseLimits.js';
 import type { ConversationReferences } from './conversationReferences.js';
 import type { LiveHandoff } from './liveHandoff.js';
 
@@ -22,6 +23,8 @@ export interface SantushtiBotDependencies {
   references: ConversationReferences;
   /** Live handoff to an agent (bot/liveHandoff.ts); without it, asking for a person is only recorded. */
   liveHandoff?: LiveHandoff;
+  /** Abuse limits (registrations per identity per day); without them, none. */
+  limits?: AbuseLimits;
 }
 
 /** Only the start of a message is analysed (and a complaint's description is capped at this length anyway). */
@@ -36,7 +39,14 @@ export class SantushtiBot extends ActivityHandler {
   constructor(private readonly deps: SantushtiBotDependencies) {
     super();
     const profile = deps.userState.createProperty<ConsumerProfile>('profile');
-    this.services = { tickets: deps.tickets, directory: deps.directory, handoffs: deps.handoffs, profile };
+    const limits = deps.limits;
+    this.services = {
+      tickets: deps.tickets,
+      directory: deps.directory,
+      handoffs: deps.handoffs,
+      profile,
+      registrationLimit: limits ? (consumerKey) => limits.consume('registrationsPerIdentity', consumerKey) : undefined,
+    };
     this.dialogs = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
     this.appliedActivityId = deps.conversationState.createProperty<string | undefined>('appliedActivityId');
     this.dialogs.add(new RootDialog(this.services));

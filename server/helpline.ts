@@ -42,6 +42,7 @@ import { createCallbacksRouter } from './staffApi/callbacksRouter.js';
 import { AbuseLimits, type AbuseLimitSettings } from '../services/abuseLimits.js';
 import { bearerToken } from './staffApi/staffRoute.js';
 import { ExpirySweep } from '../services/expirySweep.js';
+import { textsFor } from '../dialogs/texts.js';
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -156,9 +157,24 @@ export function createHelpline(database: Database, directory: Directory, options
     adapterFor: (channelId) => adapters[channelId],
     botAppId: '',
   });
-  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff });
+  const limits = new AbuseLimits(database.connection, { limits: options.abuseLimits, log });
+  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff, limits });
 
   const logic = (context: TurnContext) => bot.run(context);
+  // WhatsApp messages per sender per minute: the door has stored (and acknowledged) each message; past the limit the
+  // bot does not process it, and the first one over gets one polite reply in the consumer's language.
+  const whatsAppLogic = async (context: TurnContext) => {
+    const { activity } = context;
+    if (activity.type === 'message' && activity.from?.id) {
+      const verdict = await limits.consume('whatsAppMessagesPerSender', activity.from.id);
+      if (!verdict.allowed) {
+        log(`[santushti] WhatsApp flood: a message over the per-sender limit was stored and not processed (sender …${activity.from.id.slice(-4)})`);
+        if (verdict.firstRefusal) await context.sendActivity(textsFor(await bot.languageOf(context)).tooManyMessages);
+        return;
+      }
+    }
+    await logic(context);
+  };
   const prepare = (adapter: BotAdapter) => {
     adapter.use(new PlainTextMiddleware());
     adapter.onTurnError = createTurnErrorHandler(conversationState);
@@ -168,9 +184,8 @@ export function createHelpline(database: Database, directory: Directory, options
   const directLineTokens = new DirectLineTokenService(options.directLineSecret);
 
   const staffAuth = new StaffAuthService(models, directory, { sessionTtlMs: options.staffSessionTtlMs });
-  const limits = new AbuseLimits(database.connection, { limits: options.abuseLimits, log });
   const channels = (options.channels ?? []).map((factory) =>
-    factory({ logic, models, staffAuth, log, now: options.now ?? (() => new Date()), limits }),
+    factory({ logic: whatsAppLogic, models, staffAuth, log, now: options.now ?? (() => new Date()), limits }),
   );
   const adapters: Record<string, BotAdapter> = { webchat: webChat };
   for (const channel of channels) {
