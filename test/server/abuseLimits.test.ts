@@ -152,3 +152,21 @@ it('example "/healthz shows the WhatsApp phone number id and counters to anyone"
   const badToken = await fetch(`${served.baseUrl}/healthz`, { headers: { authorization: 'Bearer not-a-token' } });
   expect(await badToken.json()).toEqual({ status: 'ok' });
 });
+
+it('idle web chat conversations expire with their activities and the user\'s pointer (the sweep); a live one stays', async () => {
+  served = await serveHelpline(db, directory, { conversationIdleExpiryMs: 3_600_000 });
+  const idle = (await (await openSession(served.baseUrl)).json()) as { conversationId: string; userId: string };
+  const live = (await (await openSession(served.baseUrl)).json()) as { conversationId: string; userId: string };
+  await served.helpline.webChat.idle();
+  const idleHead = (await db.models.directLineConversations.findById(idle.conversationId, { head: 1 }).lean())!.head;
+  expect(idleHead).toBeGreaterThan(0);
+  await db.models.directLineConversations.updateOne({ _id: idle.conversationId }, { $set: { updatedAt: new Date(Date.now() - 2 * 3_600_000) } });
+
+  await served.helpline.expiry.checkDue();
+
+  expect(await db.models.directLineConversations.findById(idle.conversationId, { _id: 1 }).lean()).toBeNull();
+  expect(await db.models.directLineUsers.findById(idle.userId, { _id: 1 }).lean()).toBeNull();
+  expect(await db.models.directLineActivities.countDocuments({ conversationId: idle.conversationId })).toBe(0);
+  expect(await db.models.directLineConversations.findById(live.conversationId, { _id: 1 }).lean()).not.toBeNull();
+  expect(await db.models.directLineActivities.countDocuments({ conversationId: live.conversationId })).toBeGreaterThan(0);
+});
