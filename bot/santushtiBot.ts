@@ -13,6 +13,7 @@ import { understand, type Understanding } from '../dialogs/understanding/index.j
 import type { Directory } from '../services/directory.js';
 import type { IncidentService } from '../services/incidentService.js';
 import type { TicketService } from '../services/ticketService.js';
+import type { AbuseLimits } from '../services/abuseLimits.js';
 import type { ConversationReferences } from './conversationReferences.js';
 import type { LiveHandoff } from './liveHandoff.js';
 
@@ -27,6 +28,8 @@ export interface SantushtiBotDependencies {
   liveHandoff?: LiveHandoff;
   /** Area incidents: a supply complaint is counted into (and told about) its area's incident. */
   incidents?: IncidentService;
+  /** Abuse limits (registrations per identity per day); without them, none. */
+  limits?: AbuseLimits;
 }
 
 /** Only the start of a message is analysed (and a complaint's description is capped at this length anyway). */
@@ -41,7 +44,15 @@ export class SantushtiBot extends ActivityHandler {
   constructor(private readonly deps: SantushtiBotDependencies) {
     super();
     const profile = deps.userState.createProperty<ConsumerProfile>('profile');
-    this.services = { tickets: deps.tickets, directory: deps.directory, handoffs: deps.handoffs, profile, incidents: deps.incidents };
+    const limits = deps.limits;
+    this.services = {
+      tickets: deps.tickets,
+      directory: deps.directory,
+      handoffs: deps.handoffs,
+      profile,
+      incidents: deps.incidents,
+      registrationLimit: limits ? (consumerKey) => limits.consume('registrationsPerIdentity', consumerKey) : undefined,
+    };
     this.dialogs = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
     this.appliedActivityId = deps.conversationState.createProperty<string | undefined>('appliedActivityId');
     this.dialogs.add(new RootDialog(this.services));

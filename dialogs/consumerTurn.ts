@@ -1,5 +1,6 @@
 // Who is talking and in which language: read from the turn, never from what the client claims about itself.
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import type { LimitVerdict } from '../services/abuseLimits.js';
 import type { ConsumerActor, ConsumerChannel } from '../models/ticketTypes.js';
 import { normaliseMobile } from '../services/consumerIdentity.js';
 import type { Directory } from '../services/directory.js';
@@ -28,6 +29,8 @@ export interface DialogServices {
   profile: StatePropertyAccessor<ConsumerProfile>;
   /** Area incidents (services/incidentService.ts); without it complaints are not counted into incidents. */
   incidents?: IncidentService;
+  /** Registrations per identity per day (services/abuseLimits.ts); absent: unlimited. */
+  registrationLimit?: (consumerKey: string) => Promise<LimitVerdict>;
 }
 
 const channelsById: Record<string, ConsumerChannel> = {

@@ -348,6 +348,12 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     const consumer = consumerFrom(dc.context);
     const profile = await this.services.profile.get(dc.context, {});
     const place = state.place;
+    // Registrations per identity per day: past the limit the consumer is told, and nothing is registered.
+    const verdict = await this.services.registrationLimit?.(`${consumer.channel}:${consumer.channelUserId}`);
+    if (verdict && !verdict.allowed) {
+      await dc.context.sendActivity(texts.tooManyRegistrations);
+      return dc.endDialog();
+    }
     const numbers: string[] = [];
     try {
       for (const category of categoriesOf(state)) {

@@ -296,6 +296,9 @@ export const texts = {
     reopened: (number: string, level: OfficerLevel, officerName: string | undefined) =>
       `हमें खेद है। शिकायत ${number} फिर से खोल दी गई है और अब ${officerPhrase('hi', level, officerName)} के पास है। काम होने पर हम फिर पूछेंगे।`,
     answerNotPossible: 'यह शिकायत अब पुष्टि का इंतज़ार नहीं कर रही।',
+    tooManyRegistrations:
+      'एक व्यक्ति से एक दिन में जितनी शिकायतें ली जा सकती हैं, आप उतनी दर्ज कर चुके हैं, इसलिए यह शिकायत दर्ज नहीं हुई। अपनी शिकायतें देखने के लिए "स्थिति" लिखें; ज़रूरी हो तो 1912 पर कॉल करें।',
+    tooManyMessages: 'आप बहुत तेज़ी से संदेश भेज रहे हैं। कृपया एक मिनट रुककर अपना संदेश फिर भेजें; अभी भेजे गए संदेश पढ़े नहीं जाएँगे। ज़रूरी हो तो 1912 पर कॉल करें।',
     update: {
       assigned: (number: string, level: OfficerLevel, officerName?: string) => `शिकायत ${number}: ${officerPhrase('hi', level, officerName)} को सौंपी गई।`,
       workStarted: (number: string, note?: string) => `शिकायत ${number}: काम शुरू हो गया है।${note ? ` (${note})` : ''}`,
@@ -404,6 +407,9 @@ export const texts = {
     reopened: (number: string, level: OfficerLevel, officerName: string | undefined) =>
       `We are sorry. Complaint ${number} is reopened and now with ${officerPhrase('en', level, officerName)}. We will ask you again when it is fixed.`,
     answerNotPossible: 'This complaint is no longer waiting for your confirmation.',
+    tooManyRegistrations:
+      'You have registered the most complaints we can take from one person in a day, so this one is NOT registered. To check your complaints type "status"; for anything urgent call 1912.',
+    tooManyMessages: 'You are sending messages too fast. Please wait a minute and send your message again; messages sent now are not read. For anything urgent call 1912.',
     update: {
       assigned: (number: string, level: OfficerLevel, officerName?: string) => `Complaint ${number}: assigned to ${officerPhrase('en', level, officerName)}.`,
       workStarted: (number: string, note?: string) => `Complaint ${number}: work has started.${note ? ` (${note})` : ''}`,

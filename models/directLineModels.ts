@@ -95,12 +95,24 @@ export const directLineDedupeSchema = new Schema<DirectLineDedupeRecord>(
 
 // Taking over or completing a claim matches `{_id, claim}`: a full unique key, so an index hit on the embedded server.
 directLineDedupeSchema.index({ _id: 1, claim: 1 }, { unique: true, name: 'id_claim_unique' });
+/** A web chat identity its consumer ended ("forget me"): its cookie is refused from then on. Read by `_id`. */
+export interface DirectLineForgottenRecord {
+  /** The web chat user id. */
+  _id: string;
+  forgottenAt: Date;
+}
+
+export const directLineForgottenSchema = new Schema<DirectLineForgottenRecord>(
+  { _id: { type: String, required: true }, forgottenAt: { type: Date, required: true } },
+  { versionKey: false, strict: 'throw' },
+);
 
 export interface DirectLineModels {
   directLineConversations: Model<DirectLineConversationRecord>;
   directLineActivities: Model<DirectLineActivityRecord>;
   directLineUsers: Model<DirectLineUserRecord>;
   directLineDedupe: Model<DirectLineDedupeRecord>;
+  directLineForgotten: Model<DirectLineForgottenRecord>;
 }
 
 export function createDirectLineModels(connection: Connection): DirectLineModels {
@@ -113,5 +125,6 @@ export function createDirectLineModels(connection: Connection): DirectLineModels
     directLineActivities: connection.model<DirectLineActivityRecord>('DirectLineActivity', directLineActivitySchema, 'directline_activities'),
     directLineUsers: connection.model<DirectLineUserRecord>('DirectLineUser', directLineUserSchema, 'directline_users'),
     directLineDedupe: connection.model<DirectLineDedupeRecord>('DirectLineDedupe', directLineDedupeSchema, 'directline_dedupe'),
+    directLineForgotten: connection.model<DirectLineForgottenRecord>('DirectLineForgotten', directLineForgottenSchema, 'directline_forgotten'),
   };
 }

@@ -1,6 +1,6 @@
 // The express application: wiring only. Routers come from their own modules; errors map in server/httpErrors.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type Request, type Router } from 'express';
 import type { Connection } from 'mongoose';
 import { errorHandler, notFoundHandler } from './httpErrors.js';
 import { accessLogger, type Logger } from './logger.js';
@@ -9,17 +9,22 @@ export interface AppDependencies {
   connection: Connection;
   /** Mounted in order, each at its own path prefix (e.g. ['/v3/directline', directLineRouter]). */
   routers?: Array<[string, Router]>;
-  /** Extra state for /healthz (e.g. each channel's connection). */
+  /** Extra state for /healthz (e.g. each channel's connection): shown only to callers `mayReadHealthDetails` admits. */
   health?: () => Record<string, unknown>;
   /** The access log and request ids (server/logger.ts); without it, requests are not logged. */
   logger?: Logger;
+  /** Whether this /healthz caller may see the details (an authenticated supervisor). Default: nobody. */
+  mayReadHealthDetails?: (request: Request) => Promise<boolean>;
+  /** express "trust proxy" (TRUST_PROXY): which proxies' X-Forwarded-For / X-Forwarded-Proto are believed. Default false. */
+  trustProxy?: boolean | number | string[];
 }
 
 const healthPingTimeoutMs = 1_000;
 
-export function createApp({ connection, routers = [], health, logger }: AppDependencies): Express {
+export function createApp({ connection, routers = [], health, mayReadHealthDetails, trustProxy = false, logger }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', trustProxy);
   if (logger) app.use(accessLogger(logger));
   // Every answer, JSON errors included, is read as the type it says: a browser never sniffs echoed input into HTML.
   app.use((_request, response, next) => {
@@ -27,16 +32,20 @@ export function createApp({ connection, routers = [], health, logger }: AppDepen
     next();
   });
 
-  app.get('/healthz', async (_request, response) => {
+  // The public learns only up or degraded; the database and channel details (phone number ids, counters) are for
+  // an authenticated supervisor.
+  app.get('/healthz', async (request, response) => {
+    response.set('Cache-Control', 'no-store');
+    const details = (await mayReadHealthDetails?.(request).catch(() => false)) ?? false;
     try {
       // While the database is away the driver waits for it up to serverSelectionTimeoutMS; a health check must not.
       await Promise.race([
         connection.db!.admin().command({ ping: 1 }),
         sleep(healthPingTimeoutMs, undefined, { ref: false }).then(() => Promise.reject(new Error('database ping timed out'))),
       ]);
-      response.json({ status: 'ok', database: 'ok', channels: health?.() ?? {} });
+      response.json(details ? { status: 'ok', database: 'ok', channels: health?.() ?? {} } : { status: 'ok' });
     } catch {
-      response.status(503).json({ status: 'degraded', database: 'unreachable', channels: health?.() ?? {} });
+      response.status(503).json(details ? { status: 'degraded', database: 'unreachable', channels: health?.() ?? {} } : { status: 'degraded' });
     }
   });
 

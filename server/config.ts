@@ -22,6 +22,23 @@ const secret = z.string().min(32, 'must be at least 32 characters');
 // A zero limit would escalate every ticket the moment it is registered, all the way to the CE.
 const slaLimit = duration.refine((ms) => ms > 0, 'a time limit longer than zero, e.g. 4h or 7d').optional();
 
+const countLimit = z.coerce.number().int().min(1, 'a whole number of at least 1');
+
+const proxyEntry = /^(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?)$/;
+export const trustProxy = z
+  .string()
+  .transform((value, context): boolean | number | string[] => {
+    const text = value.trim();
+    if (text === 'true') return true;
+    if (text === 'false') return false;
+    if (/^\d{1,2}$/.test(text)) return Number(text);
+    const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+    if (entries.length > 0 && entries.every((entry) => proxyEntry.test(entry))) return entries;
+    context.addIssue({ code: 'custom', message: 'true, false, a number of hops, or addresses/subnets like loopback,10.0.0.0/8' });
+    return z.NEVER;
+  })
+  .or(z.boolean());
+
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -69,6 +86,18 @@ const configSchema = z.object({
   // Area incidents: this many supply complaints from one locality within the window open one incident.
   INCIDENT_THRESHOLD: z.coerce.number().int().min(1).max(100_000).default(5),
   INCIDENT_WINDOW: duration.refine((ms) => ms > 0, 'a window longer than zero, e.g. 30m').default(30 * 60_000),
+  // Abuse limits (docs/limits.md): counts per window, each at least 1.
+  LIMIT_WEBCHAT_SESSIONS_PER_HOUR: countLimit.default(30),
+  LIMIT_MESSAGES_PER_MINUTE: countLimit.default(20),
+  LIMIT_REGISTRATIONS_PER_DAY: countLimit.default(5),
+  LIMIT_WHATSAPP_MESSAGES_PER_MINUTE: countLimit.default(20),
+  // Web chat conversations nobody wrote in for this long are deleted with their activities (a sweep).
+  CONVERSATION_IDLE_EXPIRY: duration.refine((ms) => ms >= 3_600_000, 'at least 1h, e.g. 30d').default(30 * 86_400_000),
+  // The web chat identity cookie's lifetime; "forget me" in the page ends it sooner.
+  WEBCHAT_COOKIE_LIFETIME: duration.refine((ms) => ms >= 60_000, 'at least 1m, e.g. 90d').default(90 * 86_400_000),
+  // express "trust proxy": false (default: the socket's address is the client's), true, a number of proxy hops, or a
+  // comma-separated list of proxy addresses/subnets (e.g. loopback,10.0.0.0/8).
+  TRUST_PROXY: trustProxy.default(false),
   WHATSAPP_WEB_ENABLED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   WHATSAPP_WEB_DATA_PATH: z.string().min(1).optional(),
   WHATSAPP_WEB_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),

@@ -49,6 +49,10 @@ import { handoffVersionReader } from '../services/handoffVersions.js';
 import { createCallbacksRouter } from './staffApi/callbacksRouter.js';
 import { createShutdownsRouter } from './staffApi/shutdownsRouter.js';
 import { ShutdownService } from '../services/shutdownService.js';
+import { AbuseLimits, type AbuseLimitSettings } from '../services/abuseLimits.js';
+import { bearerToken } from './staffApi/staffRoute.js';
+import { ExpirySweep } from '../services/expirySweep.js';
+import { textsFor } from '../dialogs/texts.js';
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -58,6 +62,8 @@ export interface ChannelContext {
   staffAuth: StaffAuthService;
   log: (line: string) => void;
   now: () => Date;
+  /** Abuse limits: a channel counts each consumer message under whatsAppMessagesPerSender (or its own). */
+  limits: AbuseLimits;
 }
 
 export interface ChannelPlugin {
@@ -100,6 +106,16 @@ export interface HelplineOptions {
   handoffStreamPollMs?: number;
   /** How often a process looks for a newer imported directory (default 5 s). */
   directoryCheckIntervalMs?: number;
+  /** Abuse limits (LIMIT_*, docs/limits.md); unset ones keep services/abuseLimits.ts defaults. */
+  abuseLimits?: Partial<AbuseLimitSettings>;
+  /** express "trust proxy" (TRUST_PROXY). Default false. */
+  trustProxy?: boolean | number | string[];
+  /** Web chat conversations idle this long are deleted with their activities (CONVERSATION_IDLE_EXPIRY). Default 30 days. */
+  conversationIdleExpiryMs?: number;
+  /** How often the expiry sweep runs (default 10 minutes). */
+  expirySweepIntervalMs?: number;
+  /** The web chat identity cookie's lifetime (WEBCHAT_COOKIE_LIFETIME). */
+  webChatCookieLifetimeMs?: number;
   now?: () => Date;
   /** The helpline's logger (server/logger.ts): the access log, request ids, and every component's lines. */
   logger?: Logger;
@@ -121,6 +137,10 @@ export interface Helpline {
   webChat: DirectLineAdapter;
   staffAuth: StaffAuthService;
   bot: SantushtiBot;
+  /** Abuse limits shared by every door (services/abuseLimits.ts). */
+  limits: AbuseLimits;
+  /** Deletes expired rate-limit counters and idle web chat conversations. */
+  expiry: ExpirySweep;
   /** Starts the background workers (outbox sweep, satisfaction timers) and the extra channels. */
   start(): Promise<void>;
   /** Stops the workers and lets running turns finish; the caller then closes the database. */
@@ -160,9 +180,24 @@ export function createHelpline(database: Database, directory: Directory, options
     adapterFor: (channelId) => adapters[channelId],
     botAppId: '',
   });
-  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff, incidents });
+  const limits = new AbuseLimits(database.connection, { limits: options.abuseLimits, log });
+  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff, incidents, limits });
 
   const logic = (context: TurnContext) => bot.run(context);
+  // WhatsApp messages per sender per minute: the door has stored (and acknowledged) each message; past the limit the
+  // bot does not process it, and the first one over gets one polite reply in the consumer's language.
+  const whatsAppLogic = async (context: TurnContext) => {
+    const { activity } = context;
+    if (activity.type === 'message' && activity.from?.id) {
+      const verdict = await limits.consume('whatsAppMessagesPerSender', activity.from.id);
+      if (!verdict.allowed) {
+        log(`[santushti] WhatsApp flood: a message over the per-sender limit was stored and not processed (sender …${activity.from.id.slice(-4)})`);
+        if (verdict.firstRefusal) await context.sendActivity(textsFor(await bot.languageOf(context)).tooManyMessages);
+        return;
+      }
+    }
+    await logic(context);
+  };
   const prepare = (adapter: BotAdapter) => {
     adapter.use(new PlainTextMiddleware());
     adapter.onTurnError = createTurnErrorHandler(conversationState, log);
@@ -173,7 +208,7 @@ export function createHelpline(database: Database, directory: Directory, options
 
   const staffAuth = new StaffAuthService(models, directory, { sessionTtlMs: options.staffSessionTtlMs });
   const channels = (options.channels ?? []).map((factory) =>
-    factory({ logic, models, staffAuth, log, now: options.now ?? (() => new Date()) }),
+    factory({ logic: whatsAppLogic, models, staffAuth, log, now: options.now ?? (() => new Date()), limits }),
   );
   const adapters: Record<string, BotAdapter> = { webchat: webChat };
   for (const channel of channels) {
@@ -205,6 +240,15 @@ export function createHelpline(database: Database, directory: Directory, options
     log,
   });
 
+  const idleExpiryMs = options.conversationIdleExpiryMs ?? 30 * 86_400_000;
+  const expiry = new ExpirySweep(
+    [
+      { name: 'rate-limit counters', run: () => limits.sweep() },
+      { name: 'idle web chat conversations', run: () => webChat.expireIdleConversations(new Date((options.now?.() ?? new Date()).getTime() - idleExpiryMs)) },
+    ],
+    { intervalMs: options.expirySweepIntervalMs, log },
+  );
+
   const staff = new StaffService(models, tickets, directory);
   // An imported directory (npm run directory -- import, officer transfers) replaces the data file's, in every process.
   const directoryWatcher = new DirectoryWatcher(models, directory, { intervalMs: options.directoryCheckIntervalMs, log });
@@ -213,9 +257,14 @@ export function createHelpline(database: Database, directory: Directory, options
   const app = createApp({
     connection: database.connection,
     logger: options.logger,
+    trustProxy: options.trustProxy,
+    mayReadHealthDetails: async (request) => {
+      const token = bearerToken(request);
+      return token !== undefined && (await staffAuth.authenticate(token)).role === 'supervisor';
+    },
     health: () => Object.fromEntries(channels.flatMap((channel) => (channel.health ? [[channel.channelIds.join('+'), channel.health()]] : []))),
     routers: [
-      ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic })],
+      ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic, limits })],
       // Agent console: the stream goes before the staff API, whose /handoffs/:id would take "stream" for an id.
       ['/api', createHandoffStreamRouter({ auth: staffAuth, hub: handoffStream })],
       ['/api', createStaffApiRouter({ auth: staffAuth, staff, handoffs: liveHandoff })],
@@ -230,7 +279,14 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/api', createIncidentsRouter({ auth: staffAuth, incidents })],
       ['/dashboard', createDashboardRouter()],
       ...channels.flatMap((channel) => channel.routers ?? []),
-      ['/', createWebChatPageRouter({ adapter: webChat, tokens: directLineTokens, logic, cookieSecret: options.webChatCookieSecret })],
+      ['/', createWebChatPageRouter({
+        adapter: webChat,
+        tokens: directLineTokens,
+        logic,
+        cookieSecret: options.webChatCookieSecret,
+        limits,
+        cookieLifetimeMs: options.webChatCookieLifetimeMs,
+      })],
     ],
   });
 
@@ -246,8 +302,11 @@ export function createHelpline(database: Database, directory: Directory, options
     webChat,
     staffAuth,
     bot,
+    limits,
+    expiry,
     async start() {
       await directoryWatcher.start();
+      expiry.start();
       notifications!.start();
       timers.start();
       slaTimers.start();
@@ -259,6 +318,7 @@ export function createHelpline(database: Database, directory: Directory, options
     async stop() {
       directoryWatcher.stop();
       handoffStream!.close();
+      await expiry.stop();
       for (const channel of channels) await channel.stop?.();
       await notifications!.stop();
       await timers.stop();

@@ -59,6 +59,15 @@ async function main(): Promise<void> {
     logger,
     incidentThreshold: config.INCIDENT_THRESHOLD,
     incidentWindowMs: config.INCIDENT_WINDOW,
+    trustProxy: config.TRUST_PROXY,
+    webChatCookieLifetimeMs: config.WEBCHAT_COOKIE_LIFETIME,
+    conversationIdleExpiryMs: config.CONVERSATION_IDLE_EXPIRY,
+    abuseLimits: {
+      webChatSessionsPerAddress: { points: config.LIMIT_WEBCHAT_SESSIONS_PER_HOUR, durationMs: 3_600_000 },
+      messagesPerConversation: { points: config.LIMIT_MESSAGES_PER_MINUTE, durationMs: 60_000 },
+      registrationsPerIdentity: { points: config.LIMIT_REGISTRATIONS_PER_DAY, durationMs: 86_400_000 },
+      whatsAppMessagesPerSender: { points: config.LIMIT_WHATSAPP_MESSAGES_PER_MINUTE, durationMs: 60_000 },
+    },
   });
   const server = helpline.app.listen(config.PORT, config.HOST);
   // How long a client may take to send a whole request (Node's default is 5 minutes): a body that never ends holds its

@@ -1,6 +1,13 @@
-// Failed-login limits per username and per client address, kept in this process's memory: a restart forgets
-// them, and two server processes would each allow the limit. That is acceptable for one helpline server; with
-// several, move the counters into the database (one document per key, `$inc` by `_id`).
+// Failed-login limits, kept in this process's memory: a restart forgets them, and two server processes would each
+// allow the limit (with several, move the counters into the database, e.g. services/abuseLimits.ts).
+//
+// Nobody can lock a staff member out from somewhere else (issue 11 item 7):
+// - REFUSED (429) only per username AND address: five wrong passwords for "asha" from one address stop that address
+//   guessing "asha" for 15 minutes; Asha at her own desk is not affected.
+// - SLOWED, never refused, per username (guesses spread over many addresses) and per address (one address guessing
+//   many usernames): past a free allowance each attempt waits a delay that doubles with every further failure, up to
+//   a cap. The right password still works, after the wait. Behind a reverse proxy set TRUST_PROXY, or every staff
+//   member shares the proxy's address (and its slow-down).
 import { DomainError } from './errors.js';
 
 export interface FailureLimit {
@@ -8,13 +15,21 @@ export interface FailureLimit {
   windowMs: number;
 }
 
+/** Growing delays: past `freeFailures` in the window, attempt n waits baseDelayMs·2^(n−free−1), at most maxDelayMs. */
+export interface SlowDown {
+  freeFailures: number;
+  windowMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
 export interface LoginRateLimiterOptions {
-  perUsername?: FailureLimit;
-  /**
-   * Looser than per username on purpose: a call centre's agents usually share one public address, and one agent
-   * mistyping must not lock out the floor. It still stops one address from guessing across many usernames.
-   */
-  perClient?: FailureLimit;
+  /** Refusal per username at one address. */
+  perUsernameAndClient?: FailureLimit;
+  /** Slow-down per username, whatever the address. */
+  perUsername?: SlowDown;
+  /** Slow-down per address, whatever the username (a call centre shares one address: looser than per username). */
+  perClient?: SlowDown;
   /** Bounds memory under a flood of distinct usernames or addresses; the oldest keys are forgotten first. */
   maxTrackedKeys?: number;
   now?: () => number;
@@ -30,48 +45,57 @@ export class LoginRateLimitedError extends DomainError {
 
 /** An attempt in flight: counted as a failure until it is shown to have succeeded. */
 export interface LoginAttempt {
+  readonly pairKey: string;
   readonly usernameKey: string;
   readonly clientKey: string;
   readonly at: number;
+  /** How long to wait before checking the password (the slow-down); 0 for a clean username and address. */
+  readonly delayMs: number;
 }
 
-export const DEFAULT_USERNAME_LIMIT: FailureLimit = { maxFailures: 5, windowMs: 15 * 60_000 };
-export const DEFAULT_CLIENT_LIMIT: FailureLimit = { maxFailures: 20, windowMs: 15 * 60_000 };
+export const DEFAULT_USERNAME_AND_CLIENT_LIMIT: FailureLimit = { maxFailures: 5, windowMs: 15 * 60_000 };
+export const DEFAULT_USERNAME_SLOWDOWN: SlowDown = { freeFailures: 5, windowMs: 15 * 60_000, baseDelayMs: 500, maxDelayMs: 8_000 };
+export const DEFAULT_CLIENT_SLOWDOWN: SlowDown = { freeFailures: 10, windowMs: 15 * 60_000, baseDelayMs: 250, maxDelayMs: 8_000 };
 
 export class LoginRateLimiter {
   private readonly failures = new Map<string, number[]>();
-  private readonly perUsername: FailureLimit;
-  private readonly perClient: FailureLimit;
+  private readonly perUsernameAndClient: FailureLimit;
+  private readonly perUsername: SlowDown;
+  private readonly perClient: SlowDown;
   private readonly maxTrackedKeys: number;
   private readonly now: () => number;
 
   constructor(options: LoginRateLimiterOptions = {}) {
-    this.perUsername = options.perUsername ?? DEFAULT_USERNAME_LIMIT;
-    this.perClient = options.perClient ?? DEFAULT_CLIENT_LIMIT;
+    this.perUsernameAndClient = options.perUsernameAndClient ?? DEFAULT_USERNAME_AND_CLIENT_LIMIT;
+    this.perUsername = options.perUsername ?? DEFAULT_USERNAME_SLOWDOWN;
+    this.perClient = options.perClient ?? DEFAULT_CLIENT_SLOWDOWN;
     this.maxTrackedKeys = options.maxTrackedKeys ?? 50_000;
     this.now = options.now ?? Date.now;
   }
 
   /**
-   * Refuses when either limit is reached; otherwise counts the attempt as a failure straight away, so that many
-   * guesses sent at once (each waiting on scrypt) cannot all slip in under the limit before any has failed.
+   * Refuses when this username has had too many failures from this address; otherwise says how long to slow this
+   * attempt down, and counts it as a failure straight away, so that many guesses sent at once (each waiting on
+   * scrypt) cannot all slip in under the limit before any has failed.
    */
   begin(username: string, clientAddress: string): LoginAttempt {
     const at = this.now();
-    const attempt = { usernameKey: `user:${username}`, clientKey: `client:${clientAddress}`, at };
-    const waits = [this.waitFor(attempt.usernameKey, this.perUsername, at), this.waitFor(attempt.clientKey, this.perClient, at)];
-    const waitMs = Math.max(...waits);
+    const pairKey = `pair:${clientAddress}\u0000${username}`;
+    const usernameKey = `user:${username}`;
+    const clientKey = `client:${clientAddress}`;
+    const waitMs = this.waitFor(pairKey, this.perUsernameAndClient, at);
     if (waitMs > 0) throw new LoginRateLimitedError(Math.max(1, Math.ceil(waitMs / 1000)));
-    this.push(attempt.usernameKey, at);
-    this.push(attempt.clientKey, at);
-    return attempt;
+    const delayMs = Math.max(this.delayFor(usernameKey, this.perUsername, at), this.delayFor(clientKey, this.perClient, at));
+    for (const key of [pairKey, usernameKey, clientKey]) this.push(key, at);
+    return { pairKey, usernameKey, clientKey, at, delayMs };
   }
 
   /**
-   * The right password: the username's failures are forgiven, and this attempt no longer counts against the
-   * address. The address keeps its other failures — else one valid account would reset a guesser's count.
+   * The right password: the username's failures (here and everywhere) are forgiven, and this attempt no longer counts
+   * against the address. The address keeps its other failures — else one valid account would reset a guesser's count.
    */
   succeeded(attempt: LoginAttempt): void {
+    this.failures.delete(attempt.pairKey);
     this.failures.delete(attempt.usernameKey);
     const clientFailures = this.failures.get(attempt.clientKey);
     if (!clientFailures) return;
@@ -80,11 +104,25 @@ export class LoginRateLimiter {
     if (clientFailures.length === 0) this.failures.delete(attempt.clientKey);
   }
 
-  /** How long until `key` may try again: 0 when it is under its limit. */
-  private waitFor(key: string, limit: FailureLimit, at: number): number {
-    const recent = (this.failures.get(key) ?? []).filter((time) => time > at - limit.windowMs);
+  /** The slow-down `key` has earned: 0 within its free failures, then doubling up to the cap. */
+  private delayFor(key: string, slowDown: SlowDown, at: number): number {
+    const recent = this.recent(key, slowDown.windowMs, at);
+    const excess = recent.length - slowDown.freeFailures;
+    if (excess < 0) return 0;
+    return Math.min(slowDown.maxDelayMs, slowDown.baseDelayMs * 2 ** Math.min(excess, 30));
+  }
+
+  /** The failures of `key` still inside the window (older ones forgotten). */
+  private recent(key: string, windowMs: number, at: number): number[] {
+    const recent = (this.failures.get(key) ?? []).filter((time) => time > at - windowMs);
     if (recent.length === 0) this.failures.delete(key);
     else this.failures.set(key, recent);
+    return recent;
+  }
+
+  /** How long until `key` may try again: 0 when it is under its limit. */
+  private waitFor(key: string, limit: FailureLimit, at: number): number {
+    const recent = this.recent(key, limit.windowMs, at);
     if (recent.length < limit.maxFailures) return 0;
     // The window slides: the attempt becomes possible when enough of the oldest failures have aged out.
     const freeingFailure = recent[recent.length - limit.maxFailures]!;

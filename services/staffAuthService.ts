@@ -4,6 +4,7 @@
 // token) and its user (keyed by username). Reading the user every time is what makes "disable" and role changes
 // take effect on the very next request, without having to find a user's sessions (that would be a scan).
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { wholeDocument, type Models } from '../models/index.js';
 import type { StaffSessionRecord, StaffUserRecord } from '../models/staffModels.js';
@@ -203,6 +204,8 @@ export class StaffAuthService {
     const request = parseInput(loginSchema, input);
     const username = normaliseUsername(request.username);
     const attempt = this.rateLimiter.begin(username, clientAddress);
+    // The slow-down for a username or address with recent failures: the answer waits, the right password still works.
+    if (attempt.delayMs > 0) await sleep(attempt.delayMs);
 
     const user = usernamePattern.test(username)
       ? await this.models.staffUsers.findById(username, wholeDocument).lean<StaffUserRecord>()

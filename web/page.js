@@ -17,6 +17,9 @@
       toggleLang: 'en',
       failed: 'चैट से जुड़ नहीं पाए। कृपया थोड़ी देर बाद पेज दोबारा खोलें।',
       ended: 'यह बातचीत बंद हो गई है। नई बातचीत के लिए पेज दोबारा खोलें।',
+      forgetLabel: 'मुझे भूल जाएँ',
+      forgetConfirm: 'इस डिवाइस पर आपकी पहचान और बातचीत हटा दी जाएगी (आपकी शिकायतें दर्ज रहेंगी)। जारी रखें?',
+      forgetFailed: 'अभी नहीं हो पाया। कृपया फिर कोशिश करें।',
     },
     'en-US': {
       htmlLang: 'en',
@@ -24,12 +27,16 @@
       toggleLang: 'hi',
       failed: 'Could not connect to the chat. Please reload the page in a little while.',
       ended: 'This conversation has ended. Reload the page to start a new one.',
+      forgetLabel: 'Forget me',
+      forgetConfirm: 'Your identity and this conversation will be removed from this device (your complaints stay registered). Continue?',
+      forgetFailed: 'That did not work just now. Please try again.',
     },
   };
 
   var chatElement = document.getElementById('webchat');
   var statusElement = document.getElementById('chat-status');
   var toggleButton = document.getElementById('language-toggle');
+  var forgetButton = document.getElementById('forget-me');
 
   var locale = readSavedLocale();
   var directLine;
@@ -66,6 +73,7 @@
     document.documentElement.lang = current.htmlLang;
     toggleButton.textContent = current.toggleLabel;
     toggleButton.lang = current.toggleLang;
+    forgetButton.textContent = current.forgetLabel;
   }
 
   function render() {
@@ -145,6 +153,19 @@
     saveLocale(locale);
     applyLanguage();
     if (directLine) render();
+  });
+
+  // "Forget me" on a shared device: the server ends this identity (its cookie never works again), then a fresh page.
+  forgetButton.addEventListener('click', function () {
+    if (!window.confirm(texts[locale].forgetConfirm)) return;
+    fetch('/webchat/forget', { method: 'POST', credentials: 'same-origin' })
+      .then(function (response) {
+        if (!response.ok) throw new Error('forget failed');
+        window.location.reload();
+      })
+      .catch(function () {
+        setStatus(texts[locale].forgetFailed);
+      });
   });
 
   applyLanguage();

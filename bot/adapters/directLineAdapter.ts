@@ -156,6 +156,42 @@ export class DirectLineConversationStore {
     }
   }
 
+  /**
+   * Deletes conversations nobody wrote in since `idleBefore`, with their activities (read by their exact ids
+   * `<conversation>:<seq>`, 1..head, in batches) and the user's pointer to them. Finding them scans the
+   * conversations once per sweep (a background pass, never a consumer's turn). Returns the documents deleted.
+   */
+  async expireIdleConversations(idleBefore: Date, batch = 200): Promise<number> {
+    const idle = await this.models.directLineConversations
+      .find({ updatedAt: trusted({ $lt: idleBefore }) }, { _id: 1, head: 1, userId: 1 })
+      .limit(batch)
+      .lean<Array<{ _id: string; head: number; userId: string }>>();
+    let deleted = 0;
+    for (const conversation of idle) {
+      for (let from = 1; from <= conversation.head; from += 500) {
+        const ids = Array.from({ length: Math.min(500, conversation.head - from + 1) }, (_, index) => activityIdFor(conversation._id, from + index));
+        deleted += (await this.models.directLineActivities.deleteMany({ _id: trusted({ $in: ids }) })).deletedCount;
+      }
+      // Only if the user still points here (a newer conversation of theirs stays theirs).
+      const pointer = await this.models.directLineUsers.findById(conversation.userId, { conversationId: 1 }).lean<{ conversationId: string }>();
+      if (pointer?.conversationId === conversation._id) deleted += (await this.models.directLineUsers.deleteOne({ _id: conversation.userId })).deletedCount;
+      // Only if still idle: a message that arrived meanwhile keeps the conversation (its activities are by then gone
+      // only if they were older than the window, which is what expiry means).
+      deleted += (await this.models.directLineConversations.deleteOne({ _id: conversation._id, updatedAt: trusted({ $lt: idleBefore }) })).deletedCount;
+    }
+    return deleted;
+  }
+
+  /** Ends a web chat identity ("forget me"): its cookie is refused from now on. Idempotent. */
+  async forgetUser(userId: string): Promise<void> {
+    await this.models.directLineForgotten.updateOne({ _id: userId }, { $setOnInsert: { forgottenAt: new Date() } }, { upsert: true });
+  }
+
+  /** Was this identity ended by its consumer? One `_id` read. */
+  async isForgotten(userId: string): Promise<boolean> {
+    return (await this.models.directLineForgotten.findById(userId, { _id: 1 }).lean()) !== null;
+  }
+
   /** The user's current conversation, created on first use. Two tabs opening at once end up in the same one. */
   async conversationForUser(userId: string): Promise<{ conversationId: string; created: boolean }> {
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -510,6 +546,20 @@ export class DirectLineAdapter extends ChannelAdapter {
 
   getConversation(conversationId: string): Promise<DirectLineConversationRecord | null> {
     return this.store.getConversation(conversationId);
+  }
+
+  /** Deletes conversations idle since `idleBefore` with their activities (the expiry sweep). */
+  expireIdleConversations(idleBefore: Date): Promise<number> {
+    return this.store.expireIdleConversations(idleBefore);
+  }
+
+  /** "Forget me": the consumer ends this web chat identity on a shared device. */
+  forgetUser(userId: string): Promise<void> {
+    return this.store.forgetUser(userId);
+  }
+
+  isForgotten(userId: string): Promise<boolean> {
+    return this.store.isForgotten(userId);
   }
 
   /**

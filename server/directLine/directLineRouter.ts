@@ -23,6 +23,8 @@ import {
 import { jsonBody } from '../jsonBody.js';
 import { toIncomingActivity } from './inboundActivity.js';
 import type { DirectLineTokenClaims, DirectLineTokenService, IssuedToken } from './tokenService.js';
+import type { AbuseLimits } from '../../services/abuseLimits.js';
+import { clientAddressOf, withinLimit } from '../tooManyRequests.js';
 
 export interface DirectLineRouterDependencies {
   adapter: DirectLineAdapter;
@@ -36,6 +38,8 @@ export interface DirectLineRouterDependencies {
   allowedOrigins?: '*' | string[];
   /** Largest request body; bigger ones get 413. Default 64 kB. */
   bodyLimit?: string | number;
+  /** Sessions per address and messages per conversation (docs/limits.md); none when absent. */
+  limits?: AbuseLimits;
 }
 
 type Caller = { kind: 'secret' } | { kind: 'token'; claims: DirectLineTokenClaims };
@@ -105,6 +109,7 @@ export function createDirectLineRouter(deps: DirectLineRouterDependencies): Rout
   router.post('/tokens/generate', withCaller, json, async (request, response) => {
     if (callerOf(request).kind !== 'secret') throw new DirectLineHttpError(403, 'SecretRequired', 'Generating a token needs the secret.');
     const body = parseBody(startBodySchema, request.body);
+    if (!(await withinLimit(deps.limits, 'webChatSessionsPerAddress', clientAddressOf(request), response))) return;
     const userId = body?.user?.id ?? newWebChatUserId();
     const opened = await adapter.createConversation(userId, logic, body?.locale);
     response.json(conversationResponse(tokens.issue({ conversationId: opened.conversationId, userId, userName: body?.user?.name })));
@@ -127,6 +132,7 @@ export function createDirectLineRouter(deps: DirectLineRouterDependencies): Rout
       response.status(201).json(conversationResponse(tokens.issue({ conversationId, userId, userName })));
       return;
     }
+    if (!(await withinLimit(deps.limits, 'webChatSessionsPerAddress', clientAddressOf(request), response))) return;
     const userId = body?.user?.id ?? newWebChatUserId();
     const opened = await adapter.createConversation(userId, logic, body?.locale);
     response.status(201).json(conversationResponse(tokens.issue({ conversationId: opened.conversationId, userId, userName: body?.user?.name })));
@@ -177,6 +183,8 @@ export function createDirectLineRouter(deps: DirectLineRouterDependencies): Rout
       response.json({ id: `${conversationId}:typing` });
       return;
     }
+    // Refused before it is stored: a 429 message was never accepted (Web Chat shows it as not sent, to retry).
+    if (!(await withinLimit(deps.limits, 'messagesPerConversation', conversationId, response))) return;
     try {
       const { id } = await adapter.processActivity(activity, logic);
       response.json({ id });

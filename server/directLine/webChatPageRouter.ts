@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { newWebChatUserId, type BotLogic, type DirectLineAdapter } from '../../bot/adapters/directLineAdapter.js';
 import { languageOfAcceptLanguage } from '../../dialogs/replyLanguage.js';
@@ -15,9 +15,16 @@ import type { ErrorBody } from '../httpErrors.js';
 import { jsonBody } from '../jsonBody.js';
 import { pagePolicy, setCommonSecurityHeaders } from '../pageSecurity.js';
 import { minimumSecretLength, type DirectLineTokenService } from './tokenService.js';
+import type { AbuseLimits } from '../../services/abuseLimits.js';
+import { clientAddressOf, withinLimit } from '../tooManyRequests.js';
 
 export const webChatUserCookie = 'santushti_webchat_user';
-const cookieLifetimeMs = 365 * 24 * 60 * 60 * 1000;
+/**
+ * Over HTTPS the cookie is `__Host-` prefixed: the browser then accepts it only Secure, from this very host, with
+ * Path=/ and no Domain, so no sibling subdomain or plain-HTTP page can plant or overwrite a consumer's identity.
+ */
+export const secureWebChatUserCookie = `__Host-${webChatUserCookie}`;
+const defaultCookieLifetimeMs = 90 * 24 * 60 * 60 * 1000;
 const noncePlaceholder = '{{CSP_NONCE}}';
 const pageLanguagePlaceholder = '{{PAGE_LANG}}';
 
@@ -35,6 +42,10 @@ export interface WebChatPageDependencies {
   secureCookie?: boolean;
   /** Where the Direct Line router is mounted. Default '/v3/directline'. */
   directLinePath?: string;
+  /** Web chat sessions per address (docs/limits.md); none when absent. */
+  limits?: AbuseLimits;
+  /** How long the identity cookie lives (WEBCHAT_COOKIE_LIFETIME). Default 90 days. */
+  cookieLifetimeMs?: number;
 }
 
 const sessionBodySchema = z
@@ -87,16 +98,43 @@ export function createWebChatPageRouter(deps: WebChatPageDependencies): Router {
   if (!pageTemplate.includes(pageLanguagePlaceholder)) throw new Error(`web/index.html lacks the ${pageLanguagePlaceholder} placeholder`);
   const bundlePath = webChatBundlePath();
 
-  const signUserId = (userId: string) => `${userId}.${createHmac('sha256', cookieKey).update(userId).digest('base64url')}`;
+  const cookieLifetimeMs = deps.cookieLifetimeMs ?? defaultCookieLifetimeMs;
+  // The cookie names its user and when it stops being honoured; the HMAC covers both, so neither can be stretched.
+  const signature = (payload: string) => createHmac('sha256', cookieKey).update(payload).digest();
+  const signUserId = (userId: string) => {
+    const payload = `${userId}.${Math.floor((Date.now() + cookieLifetimeMs) / 1000)}`;
+    return `${payload}.${signature(payload).toString('base64url')}`;
+  };
+  const isSecure = (request: Request) => deps.secureCookie ?? request.secure;
+  const cookieNameFor = (request: Request) => (isSecure(request) ? secureWebChatUserCookie : webChatUserCookie);
+  /** The signed, unexpired user id of the cookie (not yet checked against "forget me"). */
   const userIdFromCookie = (request: Request): string | undefined => {
-    const value = readCookie(request, webChatUserCookie);
+    const value = readCookie(request, cookieNameFor(request));
     if (!value) return undefined;
     const separator = value.lastIndexOf('.');
     if (separator <= 0) return undefined;
-    const userId = value.slice(0, separator);
+    const payload = value.slice(0, separator);
     const presented = Buffer.from(value.slice(separator + 1), 'base64url');
-    const expected = createHmac('sha256', cookieKey).update(userId).digest();
-    return presented.length === expected.length && timingSafeEqual(presented, expected) ? userId : undefined;
+    const expected = signature(payload);
+    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return undefined;
+    const match = /^(.+)\.(\d{1,12})$/.exec(payload);
+    if (!match || Number(match[2]) * 1000 <= Date.now()) return undefined;
+    return match[1];
+  };
+  const setIdentityCookie = (request: Request, response: Response, userId: string) => {
+    response.cookie(cookieNameFor(request), signUserId(userId), {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: isSecure(request),
+      path: '/',
+      maxAge: cookieLifetimeMs,
+    });
+  };
+  const refuseCrossSite = (request: Request, response: Response): boolean => {
+    // SameSite=Lax already keeps the cookie off cross-site POSTs; this refuses them outright where browsers say so.
+    if (request.get('sec-fetch-site') !== 'cross-site') return false;
+    response.status(403).json({ error: { code: 'cross_site', message: 'Open the chat from its own page.' } } satisfies ErrorBody);
+    return true;
   };
 
   const router = Router();
@@ -129,26 +167,19 @@ export function createWebChatPageRouter(deps: WebChatPageDependencies): Router {
   router.post('/webchat/session', jsonBody({ limit: '1kb' }), async (request, response) => {
     setCommonSecurityHeaders(response);
     response.set('Cache-Control', 'no-store');
-    // SameSite=Lax already keeps the cookie off cross-site POSTs; this refuses them outright where browsers say so.
-    if (request.get('sec-fetch-site') === 'cross-site') {
-      response.status(403).json({ error: { code: 'cross_site', message: 'Open the chat from its own page.' } } satisfies ErrorBody);
-      return;
-    }
+    if (refuseCrossSite(request, response)) return;
     const body = sessionBodySchema.safeParse(request.body);
     if (!body.success) {
       response.status(400).json({ error: { code: 'invalid_input', message: 'The session request is not valid.' } } satisfies ErrorBody);
       return;
     }
-    const userId = userIdFromCookie(request) ?? newWebChatUserId();
+    if (!(await withinLimit(deps.limits, 'webChatSessionsPerAddress', clientAddressOf(request), response))) return;
+    const cookieUserId = userIdFromCookie(request);
+    // A forgotten identity's cookie starts a new consumer, as if there were none.
+    const userId = cookieUserId && !(await adapter.isForgotten(cookieUserId)) ? cookieUserId : newWebChatUserId();
     const opened = await adapter.openConversationForUser(userId, logic, body.data?.locale);
     const issued = tokens.issue({ conversationId: opened.conversationId, userId });
-    response.cookie(webChatUserCookie, signUserId(userId), {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: deps.secureCookie ?? request.secure,
-      path: '/',
-      maxAge: cookieLifetimeMs,
-    });
+    setIdentityCookie(request, response, userId);
     response.json({
       conversationId: issued.conversationId,
       token: issued.token,
@@ -156,6 +187,18 @@ export function createWebChatPageRouter(deps: WebChatPageDependencies): Router {
       userId,
       directLinePath,
     });
+  });
+
+  // "Forget me" on a shared device: the identity is ended on the server (its cookie, copied or not, never works
+  // again) and the browser's cookie is cleared. The next session is a new consumer with an empty history.
+  router.post('/webchat/forget', async (request, response) => {
+    setCommonSecurityHeaders(response);
+    response.set('Cache-Control', 'no-store');
+    if (refuseCrossSite(request, response)) return;
+    const userId = userIdFromCookie(request);
+    if (userId) await adapter.forgetUser(userId);
+    response.clearCookie(cookieNameFor(request), { httpOnly: true, sameSite: 'lax', secure: isSecure(request), path: '/' });
+    response.json({ forgotten: userId !== undefined });
   });
 
   return router;

@@ -12,6 +12,7 @@ import type { ErrorBody } from '../httpErrors.js';
 import { jsonBody as strictJsonBody } from '../jsonBody.js';
 import { staffOpenApiDocument } from './openApiDocument.js';
 import { staffRoute } from './staffRoute.js';
+import { clientAddressOf } from '../tooManyRequests.js';
 
 export interface StaffApiDependencies {
   auth: StaffAuthService;
@@ -210,10 +211,6 @@ const rateLimitedLoginHandler: ErrorRequestHandler = (error: unknown, _request, 
   response.status(429).json({ error: { code: error.code, message: error.message } } satisfies ErrorBody);
 };
 
-/** Behind a reverse proxy, set express's "trust proxy" so this is the client's address, not the proxy's. */
-function clientAddressOf(request: Request): string {
-  return request.ip ?? request.socket.remoteAddress ?? 'unknown';
-}
 
 function ticketNumberOf(request: Request): string {
   return String(request.params.number);

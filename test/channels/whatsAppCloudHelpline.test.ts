@@ -287,7 +287,11 @@ describe('a person over WhatsApp Cloud (the live handoff)', () => {
 describe('wiring', () => {
   it('reports the channel under /healthz and answers the verification handshake on the helpline', async () => {
     const origin = webhookUrl.replace('/webhooks/whatsapp', '');
-    const health = (await (await fetch(`${origin}/healthz`)).json()) as { channels: Record<string, Record<string, unknown>> };
+    // The channel's details (phone number id, counters) are for a supervisor only (issue 11 item 7).
+    await helpline.staffAuth.createUser({ username: 'health-supervisor', password: 'health-supervisor-password', role: 'supervisor', name: 'S' }, { role: 'system', id: 'test-operator' });
+    const { token } = await helpline.staffAuth.login({ username: 'health-supervisor', password: 'health-supervisor-password' }, '127.0.0.1');
+    expect(await (await fetch(`${origin}/healthz`)).json()).toEqual({ status: 'ok' });
+    const health = (await (await fetch(`${origin}/healthz`, { headers: { authorization: `Bearer ${token}` } })).json()) as { channels: Record<string, Record<string, unknown>> };
     expect(health.channels['whatsapp-cloud']).toMatchObject({ phoneNumberId, processing: true });
     const handshake = await fetch(`${webhookUrl}?hub.mode=subscribe&hub.verify_token=helpline-verify-token-0123456789&hub.challenge=42`);
     expect(await handshake.text()).toBe('42');

@@ -153,7 +153,8 @@ describe('linking the phone', () => {
     const status = await get('/staff/whatsapp-web/status', tokens.supervisor);
     expect(status.body).toMatchObject({ state: 'qr_required', linkingCodeAvailable: true });
 
-    const health = await get('/healthz');
+    // Channel details are for a supervisor only (issue 11 item 7).
+    const health = await get('/healthz', tokens.supervisor);
     expect(health.body).toMatchObject({ channels: { 'whatsapp-web': { state: 'qr_required', linkingCodeAvailable: true } } });
     expect(health.text).not.toContain(qr);
 

@@ -73,6 +73,8 @@ export interface HostileCase {
   };
   /** Collections (keys of Models) this request may add to or change; default none, '*' for a bot turn. */
   mayChange?: Array<keyof Models> | '*';
+  /** A flood: the request is sent this many times first (answers unchecked), then once more and checked. */
+  floodBefore?: number;
   /** Further post-conditions; throws when one fails, returns what it saw (for the report). */
   verify?: (context: CorpusContext, response: RawResponse, probe: Probe) => Promise<Record<string, unknown>>;
 }
@@ -1099,6 +1101,87 @@ const whatsAppWebStaffCases: HostileCase[] = [
   },
 ];
 
+// Floods from one address (issue 11 item 6) and "forget me" (item 7). Last in the corpus: they use up the address's
+// allowances, which the rows before must not meet.
+let floodMessageCount = 0;
+const floodCases: HostileCase[] = [
+  {
+    name: 'Flood: web chat sessions from one address past the hourly limit get 429 with Retry-After',
+    entryPoint: 'web-chat-page',
+    request: () => ({ method: 'POST', path: '/webchat/session', headers: jsonType, body: '{}' }),
+    floodBefore: 40,
+    expect: { status: 429, code: 'too_many_requests' },
+    mayChange: '*',
+    verify: async (_context, response) => {
+      assertThat(/^\d+$/.test(String(response.headers['retry-after'])), 'Retry-After in seconds');
+      return { retryAfter: response.headers['retry-after'] };
+    },
+  },
+  {
+    name: 'Flood: Direct Line conversations from one address past the hourly limit get 429',
+    entryPoint: 'direct-line',
+    request: (context) => ({ method: 'POST', path: '/v3/directline/conversations', headers: { ...jsonType, ...bearer(context.directLine.secret) }, body: '{}' }),
+    expect: { status: 429, code: 'too_many_requests' },
+  },
+  {
+    name: 'Flood: messages into one conversation past the per-minute limit get 429 and are not stored',
+    entryPoint: 'direct-line',
+    request: (context) => ({
+      method: 'POST',
+      path: `/v3/directline/conversations/${context.directLine.conversationB}/activities`,
+      headers: { ...jsonType, ...bearer(context.directLine.tokenB) },
+      body: json({ type: 'message', text: `flood ${++floodMessageCount}`, from: { id: 'x' } }),
+    }),
+    floodBefore: 25,
+    expect: { status: 429, code: 'too_many_requests' },
+    mayChange: '*',
+    verify: async (context, response, probe) => {
+      await probe.settle();
+      const texts = await probe.botTextsIn(context.directLine.conversationB);
+      assertThat(/^\d+$/.test(String(response.headers['retry-after'])), 'Retry-After in seconds');
+      const conversation = await probe.models.directLineConversations.findById(context.directLine.conversationB, { head: 1 }).lean();
+      const last = await probe.models.directLineActivities.find({ conversationId: context.directLine.conversationB }, { json: 1 }).lean();
+      const refusedStored = last.some((activity) => String(activity.json ?? '').includes(`"flood ${floodMessageCount}"`));
+      assertThat(!refusedStored, 'the refused message is not stored');
+      return { botReplies: texts.length, head: conversation?.head, refusedStored };
+    },
+  },
+  {
+    name: 'Flood: WhatsApp webhook messages from one sender past the per-minute limit are still acknowledged (200) and stored',
+    entryPoint: 'whatsapp-cloud-webhook',
+    request: (context) =>
+      signedWebhook(
+        context,
+        json(webhookWith(context.whatsApp.phoneNumberId, { id: `wamid.hostile.flood.${++floodMessageCount}`, text: { body: 'bijli nahi hai' } }, '919800000077')),
+      ),
+    floodBefore: 25,
+    expect: { status: 200 },
+    mayChange: '*',
+    verify: async (_context, _response, probe) => {
+      await probe.settle();
+      const stored = await probe.models.whatsAppCloudInbound.countDocuments({});
+      assertThat(stored >= 26, 'every acknowledged message is stored');
+      return { inboundStored: stored };
+    },
+  },
+  {
+    name: 'Forget me: a cross-site request is refused',
+    entryPoint: 'web-chat-page',
+    request: (context) => ({ method: 'POST', path: '/webchat/forget', headers: { 'sec-fetch-site': 'cross-site', cookie: `santushti_webchat_user=${context.directLine.userA}.${'A'.repeat(43)}` } }),
+    expect: { status: 403, code: 'cross_site' },
+  },
+  {
+    name: 'Forget me: a forged or operator-shaped cookie forgets nobody',
+    entryPoint: 'web-chat-page',
+    request: (context) => ({ method: 'POST', path: '/webchat/forget', headers: { cookie: `santushti_webchat_user=${encodeURIComponent(`{"$ne":null}.${context.directLine.userA}`)}` } }),
+    expect: { status: 200 },
+    verify: async (_context, response) => {
+      assertThat((response.json as { forgotten: boolean }).forgotten === false, 'nothing forgotten');
+      return { forgotten: false };
+    },
+  },
+];
+
 /** Every row, in the order they are sent. */
 export const hostileCorpus: HostileCase[] = [
   ...crossProduct(),
@@ -1108,4 +1191,5 @@ export const hostileCorpus: HostileCase[] = [
   ...staffCases,
   ...agentDeskAndReportCases,
   ...whatsAppWebStaffCases,
+  ...floodCases,
 ];

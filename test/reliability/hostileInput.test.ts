@@ -228,6 +228,7 @@ function describeRequest(row: HostileCase, raw: RawRequest): string {
 async function runRow(row: HostileCase): Promise<Record<string, unknown>> {
   const before = countsAfterLastRow ?? (await collectionCounts());
   countsAfterLastRow = undefined;
+  for (let index = 0; index < (row.floodBefore ?? 0); index++) await send(row.request(context));
   const response = await send(row.request(context));
   const observed: Record<string, unknown> = {
     status: response.status,

@@ -70,16 +70,16 @@ describe('password hashing (scrypt)', () => {
 describe('login rate limiter', () => {
   const minutes = 60_000;
 
-  it('refuses the 6th attempt after 5 failures for a username, with the time until one ages out', () => {
+  it('refuses the 6th attempt for a username from the address that failed 5 times, with the time until one ages out', () => {
     const clock = manualClock();
     const limiter = new LoginRateLimiter({ now: () => clock.now().getTime() });
     for (let attempt = 0; attempt < 5; attempt++) {
-      limiter.begin('asha', `10.0.0.${attempt}`);
+      limiter.begin('asha', '10.0.0.66');
       clock.advance(1 * minutes);
     }
     const refusal = (() => {
       try {
-        limiter.begin('asha', '10.0.1.1');
+        limiter.begin('asha', '10.0.0.66');
       } catch (error) {
         return error;
       }
@@ -88,24 +88,41 @@ describe('login rate limiter', () => {
     // The first failure was 5 minutes ago; it ages out of the 15-minute window in 10.
     expect((refusal as LoginRateLimitedError).retryAfterSeconds).toBe(10 * 60);
     clock.advance(10 * minutes);
-    expect(() => limiter.begin('asha', '10.0.1.1')).not.toThrow();
+    expect(() => limiter.begin('asha', '10.0.0.66')).not.toThrow();
   });
 
-  it('limits one address across many usernames, and forgives a username after a success', () => {
+  it('issue 11 example: 5 failures for a username from anywhere only slow it down — never refused from another address', () => {
     const clock = manualClock();
-    const limiter = new LoginRateLimiter({ now: () => clock.now().getTime(), perClient: { maxFailures: 3, windowMs: 15 * minutes } });
-    limiter.begin('a', 'same-address');
-    limiter.begin('b', 'same-address');
-    const success = limiter.begin('c', 'same-address');
-    limiter.succeeded(success);
-    limiter.begin('d', 'same-address');
-    expect(() => limiter.begin('e', 'same-address')).toThrow(LoginRateLimitedError);
-    expect(() => limiter.begin('e', 'other-address')).not.toThrow();
+    const limiter = new LoginRateLimiter({ now: () => clock.now().getTime() });
+    for (let attempt = 0; attempt < 5; attempt++) limiter.begin('asha', `10.0.0.${attempt}`);
+    // Main refused this (429 for 15 minutes); now it is allowed, after a short growing delay.
+    const fromElsewhere = limiter.begin('asha', '10.0.1.1');
+    expect(fromElsewhere.delayMs).toBe(500);
+    expect(limiter.begin('asha', '10.0.1.2').delayMs).toBe(1_000);
+    for (let attempt = 0; attempt < 10; attempt++) limiter.begin('asha', `10.0.2.${attempt}`);
+    // The delay is capped.
+    expect(limiter.begin('asha', '10.0.3.1').delayMs).toBe(8_000);
+    // The right password forgives the username: the next attempt from a clean address has no delay.
+    limiter.succeeded(fromElsewhere);
+    expect(limiter.begin('asha', '10.0.4.1').delayMs).toBe(0);
   });
 
-  it('counts attempts still in flight, so a burst of simultaneous guesses cannot pass the limit', () => {
+  it('issue 11 example: 20 failures from one address slow that address down and never refuse another staff member there', () => {
+    const clock = manualClock();
+    const limiter = new LoginRateLimiter({ now: () => clock.now().getTime() });
+    for (let attempt = 0; attempt < 20; attempt++) limiter.begin(`guess-${attempt}`, 'shared-proxy');
+    // Main refused every username from this address for 15 minutes.
+    const colleague = limiter.begin('meera', 'shared-proxy');
+    expect(colleague.delayMs).toBeGreaterThan(0);
+    expect(colleague.delayMs).toBeLessThanOrEqual(8_000);
+    expect(limiter.begin('meera', 'other-address').delayMs).toBe(0);
+    clock.advance(15 * minutes + 1);
+    expect(limiter.begin('meera', 'shared-proxy').delayMs).toBe(0);
+  });
+
+  it('counts attempts still in flight, so a burst of simultaneous guesses from one address cannot pass the limit', () => {
     const limiter = new LoginRateLimiter();
-    for (let attempt = 0; attempt < 5; attempt++) limiter.begin('burst', `10.1.0.${attempt}`);
+    for (let attempt = 0; attempt < 5; attempt++) limiter.begin('burst', '10.1.0.9');
     expect(() => limiter.begin('burst', '10.1.0.9')).toThrow(LoginRateLimitedError);
   });
 });
@@ -185,7 +202,11 @@ describe('accounts, login and sessions', () => {
 
   it('answers a wrong password, an unknown user and a disabled account alike, after the same scrypt work', async () => {
     const limiterless = new StaffAuthService(db.models, directory, {
-      rateLimiter: new LoginRateLimiter({ perUsername: { maxFailures: 1000, windowMs: 60_000 }, perClient: { maxFailures: 1000, windowMs: 60_000 } }),
+      rateLimiter: new LoginRateLimiter({
+        perUsernameAndClient: { maxFailures: 1000, windowMs: 60_000 },
+        perUsername: { freeFailures: 1000, windowMs: 60_000, baseDelayMs: 0, maxDelayMs: 0 },
+        perClient: { freeFailures: 1000, windowMs: 60_000, baseDelayMs: 0, maxDelayMs: 0 },
+      }),
     });
     const username = uniqueUsername('timing');
     await limiterless.createUser({ username, password: 'the-right-password', role: 'agent' }, operator);
@@ -213,7 +234,7 @@ describe('accounts, login and sessions', () => {
     expect(median(unknownUser)).toBeGreaterThan(20);
   });
 
-  it('refuses the 6th attempt after 5 failures with a rate-limit error, even with the right password', async () => {
+  it('refuses the 6th attempt after 5 failures from the same address with a rate-limit error, even with the right password', async () => {
     const limited = new StaffAuthService(db.models, directory);
     const username = uniqueUsername('limited');
     await limited.createUser({ username, password: 'the-right-password', role: 'agent' }, operator);
@@ -223,6 +244,20 @@ describe('accounts, login and sessions', () => {
     const refusal = await limited.login({ username, password: 'the-right-password' }, clientAddress).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(LoginRateLimitedError);
     expect((refusal as LoginRateLimitedError).retryAfterSeconds).toBeGreaterThan(14 * 60);
+  });
+
+  it('issue 11 example: five wrong passwords for a known username do not lock out the right password from another address', async () => {
+    const service = new StaffAuthService(db.models, directory);
+    const username = uniqueUsername('targeted');
+    await service.createUser({ username, password: 'the-right-password', role: 'agent' }, operator);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await expect(service.login({ username, password: `wrong-${attempt}-password` }, '203.0.113.66')).rejects.toBeInstanceOf(UnauthenticatedError);
+    }
+    // Main answered LoginRateLimitedError here for 15 minutes, wherever the right password came from.
+    const session = await service.login({ username, password: 'the-right-password' }, '198.51.100.10');
+    expect(session.user.username).toBe(username);
+    // The guesser's address is still refused for this username.
+    await expect(service.login({ username, password: 'the-right-password' }, '203.0.113.66')).rejects.toBeInstanceOf(LoginRateLimitedError);
   });
 
   it('stops honouring a token when it expires, configurably', async () => {
