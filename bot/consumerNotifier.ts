@@ -72,11 +72,17 @@ export class BotConsumerNotifier implements ConsumerNotifier {
         await this.deps.tickets.recordClaimShown(ticket._id, ticket.claim.id, { role: 'system', id: `${channel}-delivery` }, channel);
         return;
       }
+      case 'ticket.registered':
+        await context.sendActivity(texts.update.openedByStaff(ticket._id, ticket.category, ticket.level, ticket.officer?.name));
+        return;
       case 'ticket.assigned':
         await context.sendActivity(texts.update.assigned(ticket._id, event.level ?? ticket.level, officerName));
         return;
       case 'ticket.work_started':
-        await context.sendActivity(texts.update.workStarted(ticket._id));
+        await context.sendActivity(texts.update.workStarted(ticket._id, event.evidence?.note, expectedByOf(event)));
+        return;
+      case 'ticket.progress_noted':
+        await context.sendActivity(texts.update.progressNoted(ticket._id, event.evidence?.note, expectedByOf(event)));
         return;
       case 'ticket.escalated':
         await context.sendActivity(texts.update.escalated(ticket._id, event.level ?? ticket.level, officerName));
@@ -109,6 +115,12 @@ export class BotConsumerNotifier implements ConsumerNotifier {
   private async languageFor(context: TurnContext, ticket: TicketRecord, remembered: Language | undefined): Promise<Language> {
     return remembered ?? ticket.consumer.language ?? (await this.deps.bot.languageOf(context));
   }
+}
+
+/** The expected time a progress note gave (kept on the event as ISO text). */
+function expectedByOf(event: TicketEvent): Date | undefined {
+  const value = event.data?.expectedBy;
+  return typeof value === 'string' ? new Date(value) : undefined;
 }
 
 /**

@@ -128,6 +128,7 @@ export const ticketSchema = new Schema<TicketRecord>(
     ownerSince: Date,
     status: { type: String, enum: TICKET_STATUSES, required: true },
     claim: claimSchema,
+    progress: new Schema({ note: String, at: { type: Date, required: true }, expectedBy: Date }, subdocument),
     closure: new Schema(
       {
         provenance: { type: String, enum: ['consumer_confirmed', 'callback_confirmed'], required: true },

@@ -140,6 +140,12 @@ export interface ResolutionClaim {
   remindersSent: number;
 }
 
+export interface TicketProgress {
+  note?: string;
+  at: Date;
+  expectedBy?: Date;
+}
+
 export type ClosureProvenance = 'consumer_confirmed' | 'callback_confirmed';
 
 export interface TicketClosure {
@@ -184,6 +190,8 @@ export interface TicketRecord {
   ownerSince?: Date;
   status: TicketStatus;
   claim?: ResolutionClaim;
+  /** The latest progress note from the field and the expected time it gave, for the consumer's status reply. */
+  progress?: TicketProgress;
   closure?: TicketClosure;
   duplicateKey: string;
   createdAt: Date;

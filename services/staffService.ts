@@ -11,7 +11,7 @@ import { InvalidInputError, NotPermittedError, TicketNotFoundError } from './err
 import { verifyChain, type ChainVerdict } from './eventChain.js';
 import { requireEvidenceOfTicket } from './evidenceService.js';
 import { actorFor, type StaffPrincipal } from './staffAuthService.js';
-import { LIMITS, assignSchema, evidenceSchema, noteSchema, parseInput, ticketNumberSchema } from './ticketInput.js';
+import { LIMITS, assignSchema, evidenceSchema, expectedBySchema, noteSchema, parseInput, ticketNumberSchema } from './ticketInput.js';
 import type { TicketService } from './ticketService.js';
 
 /** A ticket as staff see it in a list: no history, and none of the internal bookkeeping (outbox, duplicate key). */
@@ -46,6 +46,10 @@ export const staffNoteSchema = z.strictObject({
   evidence: evidenceSchema.omit({ note: true }).optional(),
 });
 export type StaffNoteInput = z.input<typeof staffNoteSchema>;
+
+/** A progress note from the field, optionally with when the work is expected done (the consumer is told both). */
+export const staffProgressSchema = staffNoteSchema.extend({ expectedBy: expectedBySchema.optional() });
+export type StaffProgressInput = z.input<typeof staffProgressSchema>;
 
 export const staffAssignSchema = assignSchema;
 export type StaffAssignInput = z.input<typeof staffAssignSchema>;
@@ -127,8 +131,8 @@ export class StaffService {
   }
 
   /** A progress note; on a ticket not yet being worked, the first note starts the work. */
-  async noteProgress(principal: StaffPrincipal, ticketNumber: string, input: StaffNoteInput): Promise<StaffTicketSummary> {
-    const request = parseInput(staffNoteSchema, input);
+  async noteProgress(principal: StaffPrincipal, ticketNumber: string, input: StaffProgressInput): Promise<StaffTicketSummary> {
+    const request = parseInput(staffProgressSchema, input);
     const ticket = await this.headFor(principal, ticketNumber, 'record progress on');
     await requireEvidenceOfTicket(this.models, ticket._id, request.evidence?.files);
     return toSummary(await this.tickets.noteProgress(ticket._id, actorFor(principal), request, 'api'));
