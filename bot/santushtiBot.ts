@@ -3,7 +3,7 @@
 import { ActivityHandler, TurnContext, type ConversationState, type StatePropertyAccessor, type UserState } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { personRequestedIn, rememberUnderstanding, say, type PersonRequestReason } from '../dialogs/consumerDialog.js';
-import { consumerFrom, type ConsumerProfile, type DialogServices, type HandoffRequests } from '../dialogs/consumerTurn.js';
+import { consumerFrom, type ConsumerProfile, type DialogServices, type HandoffRequests, type MobileVerifier } from '../dialogs/consumerTurn.js';
 import { ROOT_DIALOG, RootDialog } from '../dialogs/rootDialog.js';
 import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from '../dialogs/satisfactionDialog.js';
 import { textsFor, type Language } from '../dialogs/texts.js';
@@ -22,6 +22,8 @@ export interface SantushtiBotDependencies {
   references: ConversationReferences;
   /** Live handoff to an agent (bot/liveHandoff.ts); without it, asking for a person is only recorded. */
   liveHandoff?: LiveHandoff;
+  /** One-time-code proof of a typed mobile (a new device asking about a ticket); see dialogs/consumerTurn.ts. */
+  verifier?: MobileVerifier;
 }
 
 /** Only the start of a message is analysed (and a complaint's description is capped at this length anyway). */
@@ -36,7 +38,7 @@ export class SantushtiBot extends ActivityHandler {
   constructor(private readonly deps: SantushtiBotDependencies) {
     super();
     const profile = deps.userState.createProperty<ConsumerProfile>('profile');
-    this.services = { tickets: deps.tickets, directory: deps.directory, handoffs: deps.handoffs, profile };
+    this.services = { tickets: deps.tickets, directory: deps.directory, handoffs: deps.handoffs, profile, ...(deps.verifier ? { verifier: deps.verifier } : {}) };
     this.dialogs = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
     this.appliedActivityId = deps.conversationState.createProperty<string | undefined>('appliedActivityId');
     this.dialogs.add(new RootDialog(this.services));
