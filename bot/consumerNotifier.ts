@@ -60,7 +60,7 @@ export class BotConsumerNotifier implements ConsumerNotifier {
         // Only the claim still pending is worth asking about; an older one was withdrawn or answered meanwhile.
         if (!ticket.claim || ticket.claim.id !== event.claimId || !['awaiting_confirmation', 'unconfirmed'].includes(ticket.status)) return;
         const claimant = ticket.events.find((candidate) => candidate.type === 'ticket.resolution_claimed' && candidate.claimId === ticket.claim!.id);
-        await this.deps.bot.askSatisfaction(context, {
+        const asked = await this.deps.bot.askSatisfaction(context, {
           ticketNumber: ticket._id,
           claimId: ticket.claim.id,
           claimNote: ticket.claim.note,
@@ -69,6 +69,8 @@ export class BotConsumerNotifier implements ConsumerNotifier {
           claimOfficerName: (claimant?.actor.role === 'officer' ? claimant.actor.name : undefined) ?? ticket.officer?.name,
           reminder: event.type === 'ticket.confirmation_requested',
         });
+        // Waiting behind a dialog in progress: shown (and recorded) when that dialog ends (bot/santushtiBot.ts).
+        if (!asked) return;
         await this.deps.tickets.recordClaimShown(ticket._id, ticket.claim.id, { role: 'system', id: `${channel}-delivery` }, channel);
         return;
       }

@@ -43,7 +43,10 @@ export class RootDialog extends ComponentDialog {
     if (understanding.yesNo !== 'unclear' && intent === 'none') {
       const tickets = await this.services.tickets.listForConsumer(consumer);
       const pending = pendingConfirmation(tickets);
-      if (pending) return innerDc.beginDialog(SATISFACTION_DIALOG, { ...pending, answerNow: true });
+      // The question is not on screen (put away by a cancel, a handoff, a new conversation): a bare yes — an "ok",
+      // "theek hai" that may answer something else — only brings the question back, named, with its own buttons; the
+      // yes that closes must answer it. A no is taken (it reopens; it never closes).
+      if (pending) return innerDc.beginDialog(SATISFACTION_DIALOG, { ...pending, ...(understanding.yesNo === 'no' ? { answerNow: true } : {}) });
       const closedOnCall = tickets.find(isClosedOnCallback);
       if (closedOnCall) {
         await answerCallbackClosure(innerDc.context, this.services, closedOnCall, understanding.yesNo, texts);
