@@ -349,6 +349,15 @@ describe('interruptions while the question is on screen', () => {
     expect((await ticket(number)).status).toBe('closed');
   });
 
+  it.each(['ok', 'theek hai', 'thik h'])('issue 11/12 item 7: after a cancel, a bare "%s" (which may answer something else) never closes the ticket', async (reply) => {
+    const texts = textsFor('hi');
+    const { chat, number } = await claimedTicket('Hinglish', 'bare-ok');
+    expect((await chat.say('cancel karo')).texts).toEqual([texts.cancelled]);
+    const turn = await chat.say(reply);
+    expect(turn.text).not.toContain(texts.closedThanks(number));
+    expect((await ticket(number)).status).toBe('awaiting_confirmation');
+  });
+
   it('Hinglish: "English please" asks the same question again in English, and the answer counts', async () => {
     const en = textsFor('en');
     const { chat, number, note } = await claimedTicket('Hinglish', 'switch-question');
