@@ -60,7 +60,7 @@ export class BotConsumerNotifier implements ConsumerNotifier {
         // Only the claim still pending is worth asking about; an older one was withdrawn or answered meanwhile.
         if (!ticket.claim || ticket.claim.id !== event.claimId || !['awaiting_confirmation', 'unconfirmed'].includes(ticket.status)) return;
         const claimant = ticket.events.find((candidate) => candidate.type === 'ticket.resolution_claimed' && candidate.claimId === ticket.claim!.id);
-        await this.deps.bot.askSatisfaction(context, {
+        const asked = await this.deps.bot.askSatisfaction(context, {
           ticketNumber: ticket._id,
           claimId: ticket.claim.id,
           claimNote: ticket.claim.note,
@@ -69,14 +69,22 @@ export class BotConsumerNotifier implements ConsumerNotifier {
           claimOfficerName: (claimant?.actor.role === 'officer' ? claimant.actor.name : undefined) ?? ticket.officer?.name,
           reminder: event.type === 'ticket.confirmation_requested',
         });
+        // Waiting behind a dialog in progress: shown (and recorded) when that dialog ends (bot/santushtiBot.ts).
+        if (!asked) return;
         await this.deps.tickets.recordClaimShown(ticket._id, ticket.claim.id, { role: 'system', id: `${channel}-delivery` }, channel);
         return;
       }
+      case 'ticket.registered':
+        await context.sendActivity(texts.update.openedByStaff(ticket._id, ticket.category, ticket.level, ticket.officer?.name));
+        return;
       case 'ticket.assigned':
         await context.sendActivity(texts.update.assigned(ticket._id, event.level ?? ticket.level, officerName));
         return;
       case 'ticket.work_started':
-        await context.sendActivity(texts.update.workStarted(ticket._id));
+        await context.sendActivity(texts.update.workStarted(ticket._id, event.evidence?.note, expectedByOf(event)));
+        return;
+      case 'ticket.progress_noted':
+        await context.sendActivity(texts.update.progressNoted(ticket._id, event.evidence?.note, expectedByOf(event)));
         return;
       case 'ticket.escalated':
         await context.sendActivity(texts.update.escalated(ticket._id, event.level ?? ticket.level, officerName));
@@ -129,6 +137,12 @@ function incidentNoticeOf(event: TicketEvent, language: Language): IncidentNotic
     ...(text('etaAt') ? { etaAt: new Date(text('etaAt')!) } : {}),
     ...(event.evidence?.note ? { note: event.evidence.note } : {}),
   };
+}
+
+/** The expected time a progress note gave (kept on the event as ISO text). */
+function expectedByOf(event: TicketEvent): Date | undefined {
+  const value = event.data?.expectedBy;
+  return typeof value === 'string' ? new Date(value) : undefined;
 }
 
 /**

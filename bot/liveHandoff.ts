@@ -168,8 +168,10 @@ export class LiveHandoff implements HandoffDesk, CallbackOfferSender {
 
   /** A yes, a no or a mobile number in answer to the pending offer; false when the message is something else. */
   private async answerCallbackOffer(context: TurnContext, active: ActiveHandoffRecord, understanding: Understanding, texts: Texts): Promise<boolean> {
-    const typed = normaliseMobile(understanding.text.trim());
-    if (understanding.yesNo === 'no' && !typed) {
+    // A number alone, or one inside the line ("haan jaldi call karo 9918012345 pe"): the extraction read it as a mobile.
+    const numberAlone = normaliseMobile(understanding.text.trim());
+    const typed = numberAlone ?? understanding.entities.mobile;
+    if (understanding.yesNo === 'no' && !numberAlone) {
       const outcome = await this.deps.service.declineCallback(active);
       if (outcome === 'ended') {
         await context.sendActivity(EventFactory.createHandoffStatus(context.activity.conversation, 'failed', 'callback declined'));

@@ -3,7 +3,7 @@
 import { ActivityHandler, TurnContext, type ConversationState, type StatePropertyAccessor, type UserState } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { personRequestedIn, rememberUnderstanding, say, type PersonRequestReason } from '../dialogs/consumerDialog.js';
-import { consumerFrom, type ConsumerProfile, type DialogServices, type HandoffRequests } from '../dialogs/consumerTurn.js';
+import { consumerFrom, type ConsumerProfile, type DialogServices, type HandoffRequests, type MobileVerifier } from '../dialogs/consumerTurn.js';
 import { EmergencyDialog, interruptForEmergency } from '../dialogs/emergencyDialog.js';
 import { ROOT_DIALOG, RootDialog } from '../dialogs/rootDialog.js';
 import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from '../dialogs/satisfactionDialog.js';
@@ -30,6 +30,8 @@ export interface SantushtiBotDependencies {
   incidents?: IncidentService;
   /** Abuse limits (registrations per identity per day); without them, none. */
   limits?: AbuseLimits;
+  /** One-time-code proof of a typed mobile (a new device asking about a ticket); see dialogs/consumerTurn.ts. */
+  verifier?: MobileVerifier;
 }
 
 /** Only the start of a message is analysed (and a complaint's description is capped at this length anyway). */
@@ -40,6 +42,8 @@ export class SantushtiBot extends ActivityHandler {
   private readonly services: DialogServices;
   /** The id of the last consumer activity whose turn is saved: see run(). */
   private readonly appliedActivityId: StatePropertyAccessor<string | undefined>;
+  /** "Is it solved?" questions that arrived while another dialog waited for an answer: asked when it ends. */
+  private readonly waitingQuestions: StatePropertyAccessor<SatisfactionState[]>;
 
   constructor(private readonly deps: SantushtiBotDependencies) {
     super();
@@ -52,9 +56,11 @@ export class SantushtiBot extends ActivityHandler {
       profile,
       incidents: deps.incidents,
       registrationLimit: limits ? (consumerKey) => limits.consume('registrationsPerIdentity', consumerKey) : undefined,
+      ...(deps.verifier ? { verifier: deps.verifier } : {}),
     };
     this.dialogs = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
     this.appliedActivityId = deps.conversationState.createProperty<string | undefined>('appliedActivityId');
+    this.waitingQuestions = deps.conversationState.createProperty<SatisfactionState[]>('waitingSatisfactionQuestions');
     this.dialogs.add(new RootDialog(this.services));
     this.dialogs.add(new SatisfactionDialog(this.services));
     this.dialogs.add(new EmergencyDialog(this.services));
@@ -89,17 +95,46 @@ export class SantushtiBot extends ActivityHandler {
   }
 
   /**
-   * Asks "is your problem solved?" in a proactive turn: pushes the question on top of whatever the consumer was
-   * doing (a half-registered complaint resumes after the answer).
+   * Asks "is your problem solved?" in a proactive turn — one question at a time: while another dialog waits for an
+   * answer (a read-back, another ticket's question), this one waits too, and is asked when that dialog ends, so a
+   * "haan" meant for the read-back never answers it. Returns true when the question is on the consumer's screen now.
    */
-  async askSatisfaction(context: TurnContext, question: SatisfactionState): Promise<void> {
+  async askSatisfaction(context: TurnContext, question: SatisfactionState): Promise<boolean> {
     const dc = await this.dialogs.createContext(context);
     // A reminder (or a newer claim) replaces a question about the same ticket still waiting on the stack; otherwise
     // answering the new one would bring the old one back for a ticket that no longer waits.
-    const others = dc.stack.filter((instance) => !(instance.id === SATISFACTION_DIALOG && (instance.state as SatisfactionState).ticketNumber === question.ticketNumber));
-    dc.stack.splice(0, dc.stack.length, ...others);
+    const sameTicket = (instance: { id: string; state: unknown }) =>
+      instance.id === SATISFACTION_DIALOG && (instance.state as SatisfactionState).ticketNumber === question.ticketNumber;
+    const others = dc.stack.filter((instance) => !sameTicket(instance));
+    const waiting = (await this.waitingQuestions.get(context, [])).filter((waitingQuestion) => waitingQuestion.ticketNumber !== question.ticketNumber);
+    if (others.length > 0) {
+      await this.waitingQuestions.set(context, [...waiting, question]);
+      await this.saveState(context);
+      return false;
+    }
+    await this.waitingQuestions.set(context, waiting);
+    dc.stack.splice(0, dc.stack.length);
     await dc.beginDialog(SATISFACTION_DIALOG, question);
     await this.saveState(context);
+    return true;
+  }
+
+  /** The dialog in progress has ended: the next waiting "is it solved?" question, if its claim still stands. */
+  private async askWaitingQuestion(context: TurnContext): Promise<void> {
+    const waiting = await this.waitingQuestions.get(context, []);
+    if (waiting.length === 0) return;
+    const dc = await this.dialogs.createContext(context);
+    if (dc.activeDialog) return;
+    const consumer = consumerFrom(context);
+    while (waiting.length > 0) {
+      const question = waiting.shift()!;
+      const ticket = await this.deps.tickets.getForConsumer(question.ticketNumber, consumer).catch(() => undefined);
+      if (!ticket?.claim || ticket.claim.id !== question.claimId || !['awaiting_confirmation', 'unconfirmed'].includes(ticket.status)) continue;
+      await dc.beginDialog(SATISFACTION_DIALOG, question);
+      await this.deps.tickets.recordClaimShown(ticket._id, ticket.claim.id, { role: 'system', id: `${consumer.channel}-delivery` }, consumer.channel);
+      break;
+    }
+    await this.waitingQuestions.set(context, waiting);
   }
 
   /** The consumer's language; before they have written, the page's locale (Web Chat sends it on every activity). */
@@ -144,7 +179,11 @@ export class SantushtiBot extends ActivityHandler {
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(ROOT_DIALOG);
     const requested = personRequestedIn(context) ?? (understanding.clearlyUpset ? 'upset' : undefined);
-    if (requested) await this.handOver(context, requested, language, (await this.services.profile.get(context, {})).mobile);
+    if (requested) {
+      await this.handOver(context, requested, language, (await this.services.profile.get(context, {})).mobile);
+      return;
+    }
+    await this.askWaitingQuestion(context);
   }
 
   /** A yes or no while a dialog waits for an answer, or while a ticket of theirs waits for one. */

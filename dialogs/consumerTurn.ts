@@ -22,6 +22,16 @@ export interface HandoffRequests {
   recordRequest(consumer: ConsumerActor, reason: 'asked' | 'not_understood' | 'upset', lastText: string): Promise<void>;
 }
 
+export interface MobileVerifier {
+  /**
+   * Sends a one-time code to the WhatsApp of `mobile` if, and only if, it is the mobile `ticketNumber` was registered
+   * with. Resolves the same either way, so the answer reveals nothing about the ticket.
+   */
+  sendCode(request: { ticketNumber: string; mobile: string; consumer: ConsumerActor }): Promise<void>;
+  /** True when `code` is the live code sent for this ticket and mobile to this very consumer (the identity model's rule). */
+  confirmCode(request: { ticketNumber: string; mobile: string; consumer: ConsumerActor; code: string }): Promise<boolean>;
+}
+
 export interface DialogServices {
   tickets: TicketService;
   directory: Directory;
@@ -31,6 +41,11 @@ export interface DialogServices {
   incidents?: IncidentService;
   /** Registrations per identity per day (services/abuseLimits.ts); absent: unlimited. */
   registrationLimit?: (consumerKey: string) => Promise<LimitVerdict>;
+  /**
+   * Proves a typed mobile before a ticket registered with it is shown on a new device (the status dialog). Without
+   * one, a typed mobile never opens a ticket: the consumer is told to write from that number's WhatsApp.
+   */
+  verifier?: MobileVerifier;
 }
 
 const channelsById: Record<string, ConsumerChannel> = {

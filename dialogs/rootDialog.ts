@@ -5,7 +5,7 @@ import { requestPerson, say, understandingOf } from './consumerDialog.js';
 import { consumerFrom, textsForTurn, type DialogServices } from './consumerTurn.js';
 import { REGISTER_COMPLAINT_DIALOG, RegisterComplaintDialog } from './registerComplaintDialog.js';
 import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from './satisfactionDialog.js';
-import { STATUS_DIALOG, StatusDialog } from './statusDialog.js';
+import { STATUS_DIALOG, StatusDialog, sequenceOnly } from './statusDialog.js';
 import type { TicketHead } from '../models/ticketTypes.js';
 import { answerCallbackClosure, isClosedOnCallback } from './callbackClosureAnswer.js';
 
@@ -43,7 +43,10 @@ export class RootDialog extends ComponentDialog {
     if (understanding.yesNo !== 'unclear' && intent === 'none') {
       const tickets = await this.services.tickets.listForConsumer(consumer);
       const pending = pendingConfirmation(tickets);
-      if (pending) return innerDc.beginDialog(SATISFACTION_DIALOG, { ...pending, answerNow: true });
+      // The question is not on screen (put away by a cancel, a handoff, a new conversation): a bare yes — an "ok",
+      // "theek hai" that may answer something else — only brings the question back, named, with its own buttons; the
+      // yes that closes must answer it. A no is taken (it reopens; it never closes).
+      if (pending) return innerDc.beginDialog(SATISFACTION_DIALOG, { ...pending, ...(understanding.yesNo === 'no' ? { answerNow: true } : {}) });
       const closedOnCall = tickets.find(isClosedOnCallback);
       if (closedOnCall) {
         await answerCallbackClosure(innerDc.context, this.services, closedOnCall, understanding.yesNo, texts);
@@ -54,8 +57,11 @@ export class RootDialog extends ComponentDialog {
     switch (intent) {
       case 'register':
         return innerDc.beginDialog(REGISTER_COMPLAINT_DIALOG, { firstText: choice === 0 ? undefined : understanding.text });
-      case 'status':
-        return innerDc.beginDialog(STATUS_DIALOG, { ticketNumber: understanding.entities.ticketNumber });
+      case 'status': {
+        // "status 00002": only the sequence part of a number.
+        const sequence = understanding.entities.ticketNumber ? undefined : /(?<![\d-])(\d{3,9})(?![\d-])/.exec(understanding.text)?.[1];
+        return innerDc.beginDialog(STATUS_DIALOG, { ticketNumber: understanding.entities.ticketNumber, ...(sequence ? { sequence } : {}) });
+      }
       case 'my_complaints':
         return innerDc.beginDialog(STATUS_DIALOG, { listAll: true });
       case 'human':
@@ -76,6 +82,9 @@ export class RootDialog extends ComponentDialog {
     if (understanding.category) {
       return innerDc.beginDialog(REGISTER_COMPLAINT_DIALOG, { firstText: understanding.text });
     }
+    // A few digits alone ("00002"): the sequence part of one of their complaint numbers.
+    const sequence = sequenceOnly(understanding.text);
+    if (sequence) return innerDc.beginDialog(STATUS_DIALOG, { sequence });
     return this.notUnderstood(innerDc);
   }
 

@@ -15,6 +15,9 @@ export interface TicketSummary {
   createdAt: Date;
   /** Closed on a supervisor's phone call, not on the consumer's own answer in the chat. */
   closedOnCallback?: boolean;
+  /** The field's latest progress note and expected time (while the work is still open). */
+  progressNote?: string;
+  expectedBy?: Date;
 }
 
 export interface ComplaintDraft {
@@ -165,8 +168,21 @@ export interface QueueNotice {
 
 const hindiDays: Record<string, string> = { Mon: 'सोम', Tue: 'मंगल', Wed: 'बुध', Thu: 'गुरु', Fri: 'शुक्र', Sat: 'शनि', Sun: 'रवि' };
 
-function hoursPhrase(language: Language, hours: string): string {
-  return language === 'hi' ? hours.replace(/Mon|Tue|Wed|Thu|Fri|Sat|Sun/g, (day) => hindiDays[day]!) : hours;
+/**
+ * Office hours as a phrase that reads right in a sentence: "सोम-शनि 09:00 से 18:00 बजे तक" / "Mon-Sat 09:00-18:00",
+ * and a whole day as "24 घंटे" / "round the clock" (never "00:00-24:00 बजे तक").
+ */
+export function hoursPhrase(language: Language, hours: string): string {
+  const match = /^(?:(.*?)\s+)?(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(hours.trim());
+  if (!match) return language === 'hi' ? hours.replace(/Mon|Tue|Wed|Thu|Fri|Sat|Sun/g, (day) => hindiDays[day]!) : hours;
+  const days = match[1] ? (language === 'hi' ? match[1].replace(/Mon|Tue|Wed|Thu|Fri|Sat|Sun/g, (day) => hindiDays[day]!) : match[1]) : undefined;
+  const wholeDay = match[2] === '00:00' && match[3] === '24:00';
+  if (language === 'hi') {
+    if (wholeDay) return days ? `${days} 24 घंटे` : 'हर दिन 24 घंटे';
+    return `${days ? `${days} ` : ''}${match[2]} से ${match[3]} बजे तक`;
+  }
+  if (wholeDay) return days ? `${days}, round the clock` : 'round the clock, every day';
+  return `${days ? `${days} ` : ''}${match[2]}-${match[3]}`;
 }
 
 function formatDate(language: Language, date: Date): string {
@@ -201,6 +217,24 @@ function incidentSentence(language: Language, notice: IncidentNotice): string {
   }
   const eta = notice.etaAt ? `, expected back by ${formatTime('en', notice.etaAt)}` : '';
   return `Power cut in ${notice.locality} known since ${formatTime('en', notice.since)}, ${notice.reports} reports, ${status}${eta}.${note}`;
+}
+
+/** A day and time in India, e.g. "4 दिस॰ 2026, 6:00 pm" / "4 Dec 2026, 6:00 pm". */
+export function formatDateTime(language: Language, date: Date): string {
+  return new Intl.DateTimeFormat(language === 'hi' ? 'hi-IN' : 'en-IN', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Kolkata' }).format(date);
+}
+
+/** The field's word on a ticket: the officer's note quoted as written, and the expected time if one was given. */
+function progressPhrase(language: Language, note: string | undefined, expectedBy: Date | undefined): string {
+  const parts: string[] = [];
+  if (language === 'hi') {
+    if (note) parts.push(`अधिकारी का संदेश: "${note}"।`);
+    if (expectedBy) parts.push(`काम पूरा होने का अनुमानित समय: ${formatDateTime('hi', expectedBy)}।`);
+  } else {
+    if (note) parts.push(`The officer writes: "${note}".`);
+    if (expectedBy) parts.push(`Expected to be done by: ${formatDateTime('en', expectedBy)}.`);
+  }
+  return parts.length ? ` ${parts.join(' ')}` : '';
 }
 
 export const texts = {
@@ -247,11 +281,18 @@ export const texts = {
       `इसी समस्या की आपकी एक शिकायत पहले से खुली है: ${number} (${statusNames.hi[status]})। नई शिकायत की ज़रूरत नहीं — हम उसी पर काम कर रहे हैं।`,
     notRegistered: 'ठीक है, शिकायत दर्ज नहीं की। जब चाहें फिर से लिखें।',
     askTicketNumber: 'अपनी शिकायत संख्या लिखें (जैसे UP-261128-00042), या "मेरी शिकायतें" लिखें।',
-    ticketNotFound: (number: string) => `शिकायत ${number} आपके नाम पर नहीं मिली। संख्या जाँच लें, या "मेरी शिकायतें" लिखें।`,
+    ticketNotFound: (number: string) =>
+      `शिकायत ${number} इस चैट से दर्ज आपकी शिकायतों में नहीं मिली। संख्या जाँच लें, या "मेरी शिकायतें" लिखें। अगर यह शिकायत किसी दूसरे फ़ोन से दर्ज की थी, तो वह मोबाइल नंबर लिखें जिससे दर्ज की थी।`,
+    recoverAskCode: 'अगर यह नंबर उस शिकायत का है, तो उस नंबर के WhatsApp पर एक कोड भेजा गया है। वह कोड यहाँ लिखें।',
+    recoverBadCode: 'यह कोड सही नहीं है। उस नंबर के WhatsApp पर आया कोड फिर से लिखें।',
+    recoverFailed: 'कोड की पुष्टि नहीं हो सकी। उस नंबर के WhatsApp से हमें लिखें, या 1912 पर कॉल करें।',
+    recoverUnavailable: 'इस चैट से मैं उस नंबर की पुष्टि नहीं कर सकता, इसलिए शिकायत का ब्योरा यहाँ नहीं दिखा सकता। उसी नंबर के WhatsApp से हमें लिखें, या 1912 पर कॉल करें।',
+    whichTicket: (sequence: string) => `आपकी एक से ज़्यादा शिकायतें ${sequence} पर ख़त्म होती हैं। कौन-सी? पूरी संख्या चुनें।`,
+    sequenceNotFound: (sequence: string) => `आपकी कोई शिकायत ${sequence} पर ख़त्म नहीं होती। पूरी शिकायत संख्या (जैसे UP-261128-00042) लिखें, या "मेरी शिकायतें" लिखें।`,
     ticketStatus: (ticket: TicketSummary) =>
-      `शिकायत ${ticket.number} (${categoryNames.hi[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusName('hi', ticket)}। ज़िम्मेदार: ${officerPhrase('hi', ticket.level, ticket.officerName)}। दर्ज: ${formatDate('hi', ticket.createdAt)}।`,
+      `शिकायत ${ticket.number} (${categoryNames.hi[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusName('hi', ticket)}। ज़िम्मेदार: ${officerPhrase('hi', ticket.level, ticket.officerName)}। दर्ज: ${formatDate('hi', ticket.createdAt)}।${progressPhrase('hi', ticket.progressNote, ticket.expectedBy)}`,
     noComplaints: 'आपकी कोई शिकायत दर्ज नहीं है। समस्या लिखें तो मैं दर्ज कर दूँगा।',
-    yourComplaints: (count: number) => `आपकी ${count} शिकायतें:`,
+    yourComplaints: (count: number) => (count === 1 ? 'आपकी 1 शिकायत:' : `आपकी ${count} शिकायतें:`),
     // Live handoff (bot/liveHandoff.ts)
     handoffQueued: (queue: QueueNotice) =>
       [
@@ -259,13 +300,13 @@ export const texts = {
         queue.expectedWaitMinutes !== undefined
           ? `अनुमानित इंतज़ार: लगभग ${queue.expectedWaitMinutes} मिनट (हाल के इंतज़ार के आधार पर)।`
           : 'अभी इंतज़ार के समय का अनुमान नहीं है।',
-        `कर्मचारी ${hoursPhrase('hi', queue.officeHours)} बजे तक उपलब्ध रहते हैं। ${queue.callbackAfterMinutes} मिनट में कोई न जुड़े तो हम आपको वापस कॉल करने का विकल्प देंगे।`,
+        `कर्मचारी ${hoursPhrase('hi', queue.officeHours)} उपलब्ध रहते हैं। ${queue.callbackAfterMinutes} मिनट में कोई न जुड़े तो हम आपको वापस कॉल करने का विकल्प देंगे।`,
         'कर्मचारी यहीं इसी चैट में जवाब देंगे; तब तक आप जो लिखेंगे, वह उन्हें भेज दिया जाएगा। तुरंत मदद के लिए 1912 पर कॉल करें। वापस मुझसे बात करने के लिए "रद्द" लिखें।',
       ].join('\n'),
     handoffUpset: 'हमें सचमुच खेद है कि आपको परेशानी हुई। मैं आपकी बात सीधे हमारे कर्मचारी तक पहुँचा रहा हूँ।',
-    handoffNotUnderstood: 'माफ़ कीजिए, मैं फिर भी समझ नहीं पाया। मैं आपको हमारे कर्मचारी से जोड़ रहा हूँ।',
+    handoffNotUnderstood: 'माफ़ कीजिए, मैं फिर भी समझ नहीं पाया।',
     handoffOffHours: (officeHours: string, maskedMobile: string | undefined) =>
-      `अभी हमारे कर्मचारी उपलब्ध नहीं हैं (वे ${hoursPhrase('hi', officeHours)} बजे तक काम करते हैं)। ` +
+      `अभी हमारे कर्मचारी उपलब्ध नहीं हैं (वे ${hoursPhrase('hi', officeHours)} काम करते हैं)। ` +
       (maskedMobile ? `क्या हम आपको ${maskedMobile} पर वापस कॉल करें?` : 'क्या हम आपको वापस कॉल करें? हाँ कहें या अपना 10 अंकों का मोबाइल नंबर लिखें।'),
     callbackOffer: (maskedMobile: string | undefined) =>
       `अभी कोई कर्मचारी खाली नहीं है। ` +
@@ -301,7 +342,10 @@ export const texts = {
     tooManyMessages: 'आप बहुत तेज़ी से संदेश भेज रहे हैं। कृपया एक मिनट रुककर अपना संदेश फिर भेजें; अभी भेजे गए संदेश पढ़े नहीं जाएँगे। ज़रूरी हो तो 1912 पर कॉल करें।',
     update: {
       assigned: (number: string, level: OfficerLevel, officerName?: string) => `शिकायत ${number}: ${officerPhrase('hi', level, officerName)} को सौंपी गई।`,
-      workStarted: (number: string, note?: string) => `शिकायत ${number}: काम शुरू हो गया है।${note ? ` (${note})` : ''}`,
+      workStarted: (number: string, note?: string, expectedBy?: Date) => `शिकायत ${number}: काम शुरू हो गया है।${progressPhrase('hi', note, expectedBy)}`,
+      progressNoted: (number: string, note?: string, expectedBy?: Date) => `शिकायत ${number} पर नई जानकारी:${progressPhrase('hi', note, expectedBy)}`,
+      openedByStaff: (number: string, category: TicketCategory, level: OfficerLevel, officerName?: string) =>
+        `हमारे कर्मचारी ने आपकी ${categoryNames.hi[category]} की शिकायत दर्ज की है। शिकायत संख्या: ${number}। यह ${officerPhrase('hi', level, officerName)} को सौंपी गई है; हर प्रगति पर आपको यहीं संदेश मिलेगा, और आपकी "हाँ" के बिना शिकायत बंद नहीं होगी।`,
       escalated: (number: string, level: OfficerLevel, officerName?: string) =>
         `शिकायत ${number}: समय पर हल न होने से अब ${officerPhrase('hi', level, officerName)} को भेजी गई है।`,
       reopened: (number: string) => `शिकायत ${number}: फिर से खोली गई है; काम जारी है।`,
@@ -358,11 +402,18 @@ export const texts = {
       `You already have an open complaint about this: ${number} (${statusNames.en[status]}). No need for a new one — we are working on it.`,
     notRegistered: 'All right, I have not registered it. Write again whenever you like.',
     askTicketNumber: 'Type your complaint number (e.g. UP-261128-00042), or "my complaints".',
-    ticketNotFound: (number: string) => `I could not find complaint ${number} under your name. Check the number, or type "my complaints".`,
+    ticketNotFound: (number: string) =>
+      `I could not find complaint ${number} among the ones registered from this chat. Check the number, or type "my complaints". If you registered it from another phone, type the mobile number you registered it with.`,
+    recoverAskCode: 'If that number is the one on the complaint, a code has been sent to its WhatsApp. Type the code here.',
+    recoverBadCode: 'That code is not right. Type the code that came to that number\'s WhatsApp again.',
+    recoverFailed: 'The code could not be confirmed. Write to us from that number\'s WhatsApp, or call 1912.',
+    recoverUnavailable: 'From this chat I cannot confirm that number, so I cannot show the complaint here. Write to us from that number\'s WhatsApp, or call 1912.',
+    whichTicket: (sequence: string) => `More than one of your complaints ends in ${sequence}. Which one? Choose the full number.`,
+    sequenceNotFound: (sequence: string) => `None of your complaints ends in ${sequence}. Type the full complaint number (e.g. UP-261128-00042), or "my complaints".`,
     ticketStatus: (ticket: TicketSummary) =>
-      `Complaint ${ticket.number} (${categoryNames.en[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusName('en', ticket)}. Responsible: ${officerPhrase('en', ticket.level, ticket.officerName)}. Registered: ${formatDate('en', ticket.createdAt)}.`,
+      `Complaint ${ticket.number} (${categoryNames.en[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusName('en', ticket)}. Responsible: ${officerPhrase('en', ticket.level, ticket.officerName)}. Registered: ${formatDate('en', ticket.createdAt)}.${progressPhrase('en', ticket.progressNote, ticket.expectedBy)}`,
     noComplaints: 'You have no complaints registered. Describe your problem and I will register it.',
-    yourComplaints: (count: number) => `Your ${count} complaint(s):`,
+    yourComplaints: (count: number) => (count === 1 ? 'Your 1 complaint:' : `Your ${count} complaints:`),
     // Live handoff (bot/liveHandoff.ts)
     handoffQueued: (queue: QueueNotice) =>
       [
@@ -374,7 +425,7 @@ export const texts = {
         'An agent will reply here in this chat; until then, whatever you write is passed on to them. For urgent help, call 1912. To go back to the bot, type "cancel".',
       ].join('\n'),
     handoffUpset: 'We are truly sorry for the trouble. I am passing you straight to our staff.',
-    handoffNotUnderstood: 'Sorry, I still could not understand. I am connecting you to our staff.',
+    handoffNotUnderstood: 'Sorry, I still could not understand.',
     handoffOffHours: (officeHours: string, maskedMobile: string | undefined) =>
       `Our agents are away right now (they work ${hoursPhrase('en', officeHours)}, India time). ` +
       (maskedMobile ? `Shall we call you back on ${maskedMobile}?` : 'Shall we call you back? Say yes or type your 10-digit mobile number.'),
@@ -412,7 +463,10 @@ export const texts = {
     tooManyMessages: 'You are sending messages too fast. Please wait a minute and send your message again; messages sent now are not read. For anything urgent call 1912.',
     update: {
       assigned: (number: string, level: OfficerLevel, officerName?: string) => `Complaint ${number}: assigned to ${officerPhrase('en', level, officerName)}.`,
-      workStarted: (number: string, note?: string) => `Complaint ${number}: work has started.${note ? ` (${note})` : ''}`,
+      workStarted: (number: string, note?: string, expectedBy?: Date) => `Complaint ${number}: work has started.${progressPhrase('en', note, expectedBy)}`,
+      progressNoted: (number: string, note?: string, expectedBy?: Date) => `Complaint ${number}, an update:${progressPhrase('en', note, expectedBy)}`,
+      openedByStaff: (number: string, category: TicketCategory, level: OfficerLevel, officerName?: string) =>
+        `Our staff registered your complaint (${categoryNames.en[category]}). Complaint number: ${number}. It is with ${officerPhrase('en', level, officerName)}; you will get a message here at every step, and it will not be closed without your "yes".`,
       escalated: (number: string, level: OfficerLevel, officerName?: string) =>
         `Complaint ${number}: not resolved in time, so it is now with ${officerPhrase('en', level, officerName)}.`,
       reopened: (number: string) => `Complaint ${number}: reopened; work continues.`,

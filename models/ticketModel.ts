@@ -138,6 +138,7 @@ export const ticketSchema = new Schema<TicketRecord>(
     emergency: Boolean,
     plannedShutdown: new Schema({ id: { type: String, required: true }, endsAt: { type: Date, required: true } }, subdocument),
     claim: claimSchema,
+    progress: new Schema({ note: String, at: { type: Date, required: true }, expectedBy: Date }, subdocument),
     closure: new Schema(
       {
         provenance: { type: String, enum: ['consumer_confirmed', 'callback_confirmed'], required: true },

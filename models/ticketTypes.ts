@@ -156,6 +156,12 @@ export interface ResolutionClaim {
   remindersSent: number;
 }
 
+export interface TicketProgress {
+  note?: string;
+  at: Date;
+  expectedBy?: Date;
+}
+
 export type ClosureProvenance = 'consumer_confirmed' | 'callback_confirmed';
 
 export interface TicketClosure {
@@ -211,6 +217,8 @@ export interface TicketRecord {
   /** A supply complaint made in an area during a planned shutdown (services/shutdownService.ts): not a fault. */
   plannedShutdown?: { id: string; endsAt: Date };
   claim?: ResolutionClaim;
+  /** The latest progress note from the field and the expected time it gave, for the consumer's status reply. */
+  progress?: TicketProgress;
   closure?: TicketClosure;
   duplicateKey: string;
   /** The area incident this complaint is part of (services/incidentService.ts); absent once detached. */

@@ -12,7 +12,7 @@ import { OWNER_HELD_STATUSES } from './slaPolicy.js';
 import { verifyChain, type ChainVerdict } from './eventChain.js';
 import { requireEvidenceOfTicket } from './evidenceService.js';
 import { actorFor, type StaffPrincipal } from './staffAuthService.js';
-import { LIMITS, assignSchema, evidenceSchema, noteSchema, parseInput, ticketNumberSchema } from './ticketInput.js';
+import { LIMITS, assignSchema, evidenceSchema, expectedBySchema, noteSchema, parseInput, ticketNumberSchema } from './ticketInput.js';
 import type { TicketService } from './ticketService.js';
 
 /** An anonymous theft report's reporter, as officers and agents see them: nothing that identifies them. */
@@ -54,6 +54,10 @@ export const staffNoteSchema = z.strictObject({
   evidence: evidenceSchema.omit({ note: true }).optional(),
 });
 export type StaffNoteInput = z.input<typeof staffNoteSchema>;
+
+/** A progress note from the field, optionally with when the work is expected done (the consumer is told both). */
+export const staffProgressSchema = staffNoteSchema.extend({ expectedBy: expectedBySchema.optional() });
+export type StaffProgressInput = z.input<typeof staffProgressSchema>;
 
 export const staffAssignSchema = assignSchema;
 export type StaffAssignInput = z.input<typeof staffAssignSchema>;
@@ -148,8 +152,8 @@ export class StaffService {
   }
 
   /** A progress note; on a ticket not yet being worked, the first note starts the work. */
-  async noteProgress(principal: StaffPrincipal, ticketNumber: string, input: StaffNoteInput): Promise<StaffTicketSummary> {
-    const request = parseInput(staffNoteSchema, input);
+  async noteProgress(principal: StaffPrincipal, ticketNumber: string, input: StaffProgressInput): Promise<StaffTicketSummary> {
+    const request = parseInput(staffProgressSchema, input);
     const ticket = await this.headFor(principal, ticketNumber, 'record progress on');
     await requireEvidenceOfTicket(this.models, ticket._id, request.evidence?.files);
     return viewFor(principal, toSummary(await this.tickets.noteProgress(ticket._id, actorFor(principal), request, 'api')));

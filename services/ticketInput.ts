@@ -117,6 +117,13 @@ export type NoteInput = z.input<typeof noteSchema>;
 
 export const optionalNoteSchema = z.strictObject({ note: text(LIMITS.note).optional() });
 
+/** When the field expects the work done, as an ISO date-time with its offset ("2026-12-04T18:00:00+05:30"). */
+export const expectedBySchema = z.iso.datetime({ offset: true }).meta({ description: 'When the work is expected to be done (ISO 8601 with offset); the consumer is told it.' });
+
+/** A progress note, optionally with the expected time of completion (told to the consumer). */
+export const progressSchema = noteSchema.extend({ expectedBy: expectedBySchema.optional() });
+export type ProgressInput = z.input<typeof progressSchema>;
+
 export const assignSchema = z.strictObject({
   officerId: text(LIMITS.shortText).optional(),
   note: text(LIMITS.note).optional(),

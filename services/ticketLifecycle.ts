@@ -124,6 +124,7 @@ function isCallbackRecorder(ticket: TicketHead, actor: Actor): boolean {
 export const CONSUMER_NOTIFIED_EVENTS: ReadonlySet<TicketEventType> = new Set([
   'ticket.assigned',
   'ticket.work_started',
+  'ticket.progress_noted',
   'ticket.escalated',
   'ticket.rejected',
   'ticket.reopened',

@@ -54,10 +54,12 @@ import {
   noteSchema,
   optionalNoteSchema,
   parseInput,
+  progressSchema,
   registerTicketSchema,
   ticketNumberSchema,
   type AnswerInput,
   type NoteInput,
+  type ProgressInput,
   type RegisterTicket,
   type RegisterTicketInput,
 } from './ticketInput.js';
@@ -277,18 +279,33 @@ export class TicketService {
     });
   }
 
-  /** A progress note; the first one on an assigned ticket also starts the work. */
-  async noteProgress(ticketNumber: string, actor: Actor, input: NoteInput, channel?: EventChannel) {
-    const request = parseInput(noteSchema, input);
+  /**
+   * A progress note, optionally with when the work is expected done; the first one on an assigned ticket also starts
+   * the work. Both reach the consumer (the note quoted), and the latest stays on the ticket for their status replies.
+   */
+  async noteProgress(ticketNumber: string, actor: Actor, input: ProgressInput, channel?: EventChannel) {
+    const request = parseInput(progressSchema, input);
+    const expectedBy = request.expectedBy === undefined ? undefined : this.expectedTime(request.expectedBy);
     return this.mutate(ticketNumber, actor, channel, (ticket) => {
       requireNotConsumer(actor, 'record progress');
       requireStatus(ticket, 'noteProgress');
       const evidence = { ...request.evidence, note: request.note };
+      const data = expectedBy ? { data: { expectedBy: expectedBy.toISOString() } } : {};
+      const set = { progress: definedOnly({ note: request.note, at: this.now(), expectedBy }) };
       if (ticket.status === 'in_progress') {
-        return { events: [{ type: 'ticket.progress_noted', evidence }] };
+        return { set, events: [{ type: 'ticket.progress_noted', evidence, ...data }] };
       }
-      return { status: 'in_progress', events: [{ type: 'ticket.work_started', from: ticket.status, to: 'in_progress', evidence }] };
+      return { status: 'in_progress', set, events: [{ type: 'ticket.work_started', from: ticket.status, to: 'in_progress', evidence, ...data }] };
     });
+  }
+
+  /** An expected time the consumer can act on: not already past (a minute's grace), and within 90 days. */
+  private expectedTime(value: string): Date {
+    const at = new Date(value);
+    const now = this.now().getTime();
+    if (at.getTime() < now - 60_000) throw new InvalidInputError(['expectedBy: is in the past']);
+    if (at.getTime() > now + 90 * 86_400_000) throw new InvalidInputError(['expectedBy: is more than 90 days ahead']);
+    return at;
   }
 
   /**
@@ -900,6 +917,8 @@ function effectsFor(number: string, events: TicketEvent[]): OutboxEffect[] {
     // The consumer hears of their own answer, and of the assignment made at registration, in the chat's reply itself.
     const toldInReply = event.data?.atRegistration === true || event.actor.role === 'consumer';
     if (CONSUMER_NOTIFIED_EVENTS.has(event.type) && !toldInReply) effects.push(effect(number, event, 'consumer.notify'));
+    // A ticket staff opened for the consumer (an agent during a handoff): the consumer is told its number.
+    if (event.type === 'ticket.registered' && event.actor.role !== 'consumer') effects.push(effect(number, event, 'consumer.notify'));
     if (OFFICER_NOTIFIED_EVENTS.has(event.type) && event.officerId) effects.push(effect(number, event, 'officer.notify'));
     if (REPORTED_EVENTS.has(event.type)) effects.push(effect(number, event, 'report.update'));
     if (CALLBACK_QUEUED_EVENTS.has(event.type)) effects.push(effect(number, event, 'callback.enqueue'));

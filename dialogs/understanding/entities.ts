@@ -26,7 +26,8 @@ export interface Entities {
 }
 
 // Dashes of every width: phones autocorrect "-" to "–".
-const TICKET_NUMBER = /(?<![\p{L}\p{N}])up\s*[-‐‑–—]\s*(\d{6})\s*[-‐‑–—]\s*(\d{5,9})(?!\d)/gu;
+// Spaces alone also separate the parts ("up 261204 00002"), as people read numbers out.
+const TICKET_NUMBER = /(?<![\p{L}\p{N}])up\s*(?:[-‐‑–—]\s*|\s)(\d{6})\s*(?:[-‐‑–—]\s*|\s)(\d{5,9})(?!\d)/gu;
 const DIGIT_RUN = /\+?\d+(?:[ \-.()]{1,3}\d+)*/g;
 const LONGEST_PHONE_DIGITS = 12;
 /** How many tokens away a framing word ("account", "mobile") may stand from its number. */

@@ -6,7 +6,7 @@ import { CONSUMER_LANGUAGES } from '../../models/consumerLanguage.js';
 import { OFFICER_LEVELS, STAFF_ROLES, TICKET_CATEGORIES, TICKET_EVENT_TYPES, TICKET_STATUSES, EVENT_CHANNELS } from '../../models/ticketTypes.js';
 import { PASSWORD_MIN_LENGTH } from '../../services/staffAuthPasswords.js';
 import { createStaffUserSchema, loginSchema } from '../../services/staffAuthService.js';
-import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema } from '../../services/staffService.js';
+import { staffAssignSchema, staffNoteSchema, staffProgressSchema, ticketListQuerySchema } from '../../services/staffService.js';
 import { handoffPaths, handoffSchemas } from './handoffOpenApi.js'; // live handoff
 import { agentConsolePaths, agentConsoleSchemas } from './agentConsoleOpenApi.js'; // agent console
 import { callbackPaths, callbackSchemas } from './callbacksOpenApi.js'; // callback queue
@@ -153,9 +153,9 @@ export const staffOpenApiDocument = {
     },
     '/tickets/{number}/progress': {
       post: {
-        summary: 'A progress note from the field; the first one on an assigned ticket starts the work.',
+        summary: 'A progress note from the field, optionally with when the work is expected done; the consumer gets both, the note quoted. The first note on an assigned ticket starts the work.',
         parameters: [ticketNumberParameter],
-        requestBody: { required: true, ...json(jsonSchemaOf(staffNoteSchema)) },
+        requestBody: { required: true, ...json(jsonSchemaOf(staffProgressSchema)) },
         responses: { '200': { description: 'Recorded.', ...json(ref('TicketResult')) }, ...ticketActionErrors },
       },
     },
@@ -303,6 +303,11 @@ export const staffOpenApiDocument = {
               shownAt: { type: 'string', format: 'date-time' },
               remindersSent: { type: 'integer' },
             },
+          },
+          progress: {
+            type: 'object',
+            description: 'The latest progress note and the expected time it gave (what the consumer is told).',
+            properties: { note: { type: 'string' }, at: { type: 'string', format: 'date-time' }, expectedBy: { type: 'string', format: 'date-time' } },
           },
           closure: {
             type: 'object',

@@ -6,7 +6,7 @@ import type { HandoffDesk } from '../../bot/liveHandoff.js';
 import { InvalidInputError, NotPermittedError } from '../../services/errors.js';
 import { createStaffUserSchema, loginSchema, type StaffAuthService } from '../../services/staffAuthService.js';
 import { LoginRateLimitedError } from '../../services/staffAuthRateLimiter.js';
-import { staffAssignSchema, staffNoteSchema, ticketListQuerySchema, type StaffService } from '../../services/staffService.js';
+import { staffAssignSchema, staffNoteSchema, staffProgressSchema, ticketListQuerySchema, type StaffService } from '../../services/staffService.js';
 import { parseInput } from '../../services/ticketInput.js';
 import type { ErrorBody } from '../httpErrors.js';
 import { jsonBody as strictJsonBody } from '../jsonBody.js';
@@ -75,7 +75,7 @@ export function createStaffApiRouter({ auth, staff, handoffs }: StaffApiDependen
     '/tickets/:number/progress',
     jsonBody,
     asStaff(async (principal, request, response) => {
-      const input = parseInput(staffNoteSchema, request.body);
+      const input = parseInput(staffProgressSchema, request.body);
       response.json({ ticket: await staff.noteProgress(principal, ticketNumberOf(request), input) });
     }),
   );

@@ -263,7 +263,7 @@ describe('a consumer on WhatsApp', () => {
     clients.current.link();
 
     const delivered = await ravi.receive(2);
-    expect(delivered).toEqual([hi.update.workStarted(ticketNumber), `${hi.satisfactionQuestion(ticketNumber, 'JE', je.name, 'ट्रांसफॉर्मर ठीक किया')}${yesNo}`]);
+    expect(delivered).toEqual([hi.update.workStarted(ticketNumber, 'लाइनमैन रास्ते में है'), `${hi.satisfactionQuestion(ticketNumber, 'JE', je.name, 'ट्रांसफॉर्मर ठीक किया')}${yesNo}`]);
     expect(clients.sent.filter((message) => message.chatId === ravi.chatId).slice(-2).every((message) => message.client === before)).toBe(true);
     await eventually(async () => expect((await ticket(ticketNumber)).outbox ?? []).toEqual([]));
     expect((await ticket(ticketNumber)).events.at(-1)).toMatchObject({ type: 'ticket.claim_shown', claimId: claim.claimId });

@@ -214,7 +214,9 @@ describe('a turn that fails', () => {
     expect((await chat.say('haan')).texts).toEqual([apology]);
     expect((await harness.tickets.get(number)).status).toBe('awaiting_confirmation');
 
-    // The question is gone with the broken conversation, but the claim still waits: "haan" answers it.
+    // The question is gone with the broken conversation, but the claim still waits: "haan" brings the question back
+    // (a bare yes with no question on screen is not taken as the answer: issue 12 item 7), and "haan" answers it.
+    expect((await chat.say('haan')).texts).toEqual([textsFor('hl').satisfactionQuestion(number, 'JE', harness.officer('sd-gomti-nagar', 'JE').name, 'Naya meter laga diya')]);
     expect((await chat.say('haan')).texts).toEqual([textsFor('hl').closedThanks(number)]);
     expect((await harness.tickets.get(number)).closure?.provenance).toBe('consumer_confirmed');
   });

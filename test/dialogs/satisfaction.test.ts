@@ -165,7 +165,7 @@ describe('the question arriving in the middle of registering a second complaint'
     { style: 'Hindi (Devanagari)' as Style, second: 'बिजली नहीं है', answer: 'हाँ', locality: 'गोमती नगर' },
     { style: 'Hinglish' as Style, second: 'bijli nahi hai', answer: 'haan', locality: 'gomti nagar' },
     { style: 'English' as Style, second: 'no electricity', answer: 'yes', locality: 'Gomti Nagar' },
-  ])('$style: answers it, then is asked the registration question again and can finish', async ({ style, second, answer, locality }) => {
+  ])('$style (issue 12 item 7): the question waits until the registration ends; the read-back "yes" registers, then the question is asked', async ({ style, second, answer, locality }) => {
     const { language, message, yes, note } = registration[style];
     const texts = textsFor(language);
     const identity = harness.newIdentity('interleaved');
@@ -177,24 +177,30 @@ describe('the question arriving in the middle of registering a second complaint'
     expect((await chat.say(second)).texts).toEqual([texts.askLocality]);
 
     await harness.tickets.claimResolution(first, je, { note });
-    const question = await chat.deliver(first);
-    expect(question.texts).toEqual([texts.satisfactionQuestion(first, 'JE', je.name, note)]);
+    // Not pushed on top of the registration: nothing arrives, and the claim is not yet shown.
+    expect((await chat.deliver(first)).texts).toEqual([]);
+    expect((await ticket(first)).claim?.shownAt).toBeUndefined();
 
-    const answered = await chat.say(answer);
-    expect(answered.texts).toEqual([texts.closedThanks(first), texts.askLocality]);
-    expect((await ticket(first)).status).toBe('closed');
-
-    // The second registration carries on from where it was.
+    // The registration carries on; its read-back's "yes" registers the second complaint and does not close the first.
     const summary = await chat.say(locality);
     expect(summary.text).toContain(second);
-    const done = await chat.say(yes);
-    const secondNumber = ticketNumberIn(done.text)!;
+    const done = await chat.say(answer);
+    const secondNumber = ticketNumberIn(done.texts[0]!)!;
     expect(secondNumber).not.toBe(first);
     expect(await ticket(secondNumber)).toMatchObject({ category: 'supply', status: 'assigned', description: second });
+    expect((await ticket(first)).status).toBe('awaiting_confirmation');
+    // Then the waiting question, named, with its own buttons.
+    expect(done.texts.slice(1)).toEqual([texts.satisfactionQuestion(first, 'JE', je.name, note)]);
+    expect(done.choices).toEqual(texts.yesNoChoices);
+    expect((await ticket(first)).claim?.shownAt).toBeDefined();
+
+    const answered = await chat.say(answer);
+    expect(answered.texts).toEqual([texts.closedThanks(first)]);
+    expect((await ticket(first)).status).toBe('closed');
   });
 });
 
-describe('typing an answer later, with no question on screen, still answers the pending claim', () => {
+describe('typing an answer later, with no question on screen: a no is taken, a yes brings the question back first (issue 11/12 item 7)', () => {
   it.each([
     { style: 'Hinglish' as Style, answer: 'haan', expect: 'closed' as const },
     { style: 'Hindi (Devanagari)' as Style, answer: 'हाँ ठीक हो गया', expect: 'closed' as const },
@@ -202,20 +208,27 @@ describe('typing an answer later, with no question on screen, still answers the 
     { style: 'English' as Style, answer: 'no', expect: 'reopened' as const },
   ])('$style: "$answer" in a new conversation the next day → $expect', async ({ style, answer, expect: outcome }) => {
     const texts = textsFor(registration[style].language);
-    const { identity, number } = await claimedTicket(style, 'later');
+    const { identity, number, note } = await claimedTicket(style, 'later');
     // They close the page; later they come back (same consumer, new conversation: the question is not on screen).
     const later = harness.consumer('webchat', identity.userId);
-    const turn = await later.say(answer);
+    let turn = await later.say(answer);
+    if (outcome === 'closed') {
+      // A bare yes may answer something else: the question comes back, named, and only the answer to it closes.
+      expect(turn.texts).toEqual([texts.satisfactionQuestion(number, 'JE', je.name, note)]);
+      expect((await ticket(number)).status).toBe('awaiting_confirmation');
+      turn = await later.say(answer);
+    }
     expect(turn.texts).toEqual([outcome === 'closed' ? texts.closedThanks(number) : texts.reopened(number, 'SDO', sdoName)]);
     const stored = await ticket(number);
     expect(stored.status).toBe(outcome);
     if (outcome === 'closed') expect(stored.closure?.provenance).toBe('consumer_confirmed');
   });
 
-  it('after "we will ask later", a "haan" in the same conversation closes it', async () => {
+  it('after "we will ask later", a "haan" asks again (the question had left), and the "haan" to it closes it', async () => {
     const texts = textsFor('hl');
-    const { chat, number } = await claimedTicket('Hinglish', 'later-same');
+    const { chat, number, note } = await claimedTicket('Hinglish', 'later-same');
     for (let attempt = 0; attempt < 3; attempt += 1) await chat.say('kal dekhenge');
+    expect((await chat.say('haan')).texts).toEqual([texts.satisfactionQuestion(number, 'JE', je.name, note)]);
     const turn = await chat.say('haan');
     expect(turn.texts).toEqual([texts.closedThanks(number)]);
     expect((await ticket(number)).closure?.provenance).toBe('consumer_confirmed');
@@ -277,14 +290,15 @@ describe('reminders and newer claims replace the question on screen', () => {
     expect((await chat.say('🙂')).texts).toEqual([texts.didNotUnderstand]);
   });
 
-  it('no answer at all → "unconfirmed" (not closed); a "yes" typed afterwards still closes it', async () => {
+  it('no answer at all → "unconfirmed" (not closed); a "yes" typed afterwards asks again, and the "yes" to that closes it', async () => {
     const texts = textsFor('en');
-    const { chat, number } = await claimedTicket('English', 'unconfirmed');
+    const { chat, number, note } = await claimedTicket('English', 'unconfirmed');
     for (let attempt = 0; attempt < 3; attempt += 1) await chat.say('maybe');
     await harness.tickets.markUnconfirmed(number, { role: 'system', id: 'satisfaction-timer' });
     expect((await chat.deliver(number)).texts).toEqual([texts.update.unconfirmed(number)]);
     expect((await ticket(number)).status).toBe('unconfirmed');
 
+    expect((await chat.say('yes')).texts).toEqual([texts.satisfactionQuestion(number, 'JE', je.name, note)]);
     expect((await chat.say('yes')).texts).toEqual([texts.closedThanks(number)]);
     expect((await ticket(number)).closure?.provenance).toBe('consumer_confirmed');
   });
@@ -323,14 +337,25 @@ describe('with a claim pending but no question on screen, a request is not read 
 });
 
 describe('interruptions while the question is on screen', () => {
-  it('Hindi (Devanagari): "रद्द करो" puts it away without answering; a later "हाँ" still closes the ticket', async () => {
+  it('Hindi (Devanagari): "रद्द करो" puts it away without answering; a later "हाँ" asks again first, then closes the ticket', async () => {
     const texts = textsFor('hi');
-    const { chat, number } = await claimedTicket('Hindi (Devanagari)', 'cancel-question');
+    const { chat, number, note } = await claimedTicket('Hindi (Devanagari)', 'cancel-question');
     const cancelled = await chat.say('रद्द करो');
     expect(cancelled.texts).toEqual([texts.cancelled]);
     expect((await ticket(number)).status).toBe('awaiting_confirmation');
+    expect((await chat.say('हाँ')).texts).toEqual([texts.satisfactionQuestion(number, 'JE', je.name, note)]);
+    expect((await ticket(number)).status).toBe('awaiting_confirmation');
     expect((await chat.say('हाँ')).texts).toEqual([texts.closedThanks(number)]);
     expect((await ticket(number)).status).toBe('closed');
+  });
+
+  it.each(['ok', 'theek hai', 'thik h'])('issue 11/12 item 7: after a cancel, a bare "%s" (which may answer something else) never closes the ticket', async (reply) => {
+    const texts = textsFor('hi');
+    const { chat, number } = await claimedTicket('Hinglish', 'bare-ok');
+    expect((await chat.say('cancel karo')).texts).toEqual([texts.cancelled]);
+    const turn = await chat.say(reply);
+    expect(turn.text).not.toContain(texts.closedThanks(number));
+    expect((await ticket(number)).status).toBe('awaiting_confirmation');
   });
 
   it('Hinglish: "English please" asks the same question again in English, and the answer counts', async () => {

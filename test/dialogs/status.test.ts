@@ -95,16 +95,26 @@ describe.each(cases)('status in $style', (c) => {
     }
   });
 
-  it('without a number it asks for one (with a "my complaints" button), then shows it', async () => {
+  it('without a number, their own ticket answers it: no number is asked for (issue 12)', async () => {
     const identity = harness.newIdentity('ask');
     const chat = harness.consumer('webchat', identity.userId);
     const number = await registered(chat, c.register(identity), c.yes);
+
+    const answer = await chat.say(c.askStatus);
+    expect(answer.texts).toEqual([await statusLine(c.language, number)]);
+  });
+
+  it('without a number and with no tickets on this chat, it asks for one (with a "my complaints" button), then looks it up', async () => {
+    const owner = harness.newIdentity('ask-owner');
+    const number = await registered(harness.consumer('webchat', owner.userId), c.register(owner), c.yes);
+    const chat = harness.consumer('webchat', harness.newIdentity('ask').userId);
+    if (c.language === 'en') await chat.say('Good morning');
 
     const question = await chat.say(c.askStatus);
     expect(question.texts).toEqual([texts.askTicketNumber]);
     expect(question.choices).toEqual([texts.menuChoices[2]]);
     const answer = await chat.say(number.toLowerCase());
-    expect(answer.texts).toEqual([await statusLine(c.language, number)]);
+    expect(answer.texts).toEqual([texts.ticketNotFound(number)]);
   });
 
   it('asked for a number, a consumer who describes a new problem instead is taken to registration', async () => {

@@ -264,6 +264,11 @@ describe('the callback queue API', () => {
 
     const chatChat = newChat('callback-chat');
     const other = await unconfirmedTicket(chatChat, je);
+    // The question had left the screen: a bare "haan" brings it back (issue 12 item 7), the "haan" to it closes.
+    const askedAgain = await chatChat.say('haan');
+    expect(askedAgain.texts).toHaveLength(1);
+    expect(askedAgain.texts[0]).toContain(other.number);
+    expect(askedAgain.choices).toEqual(hl.yesNoChoices);
     expect((await chatChat.say('haan')).texts).toEqual([hl.closedThanks(other.number)]);
     const listed = (await call('GET', '/callbacks', tokens.meera)).body.callbacks as Array<{ id: string; ticketNumber?: string }>;
     expect(listed.some((entry) => entry.ticketNumber === other.number)).toBe(false);

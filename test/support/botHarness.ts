@@ -30,6 +30,7 @@ import { LiveHandoff } from '../../bot/liveHandoff.js';
 import { MongoStorage } from '../../bot/mongoStorage.js';
 import { PlainTextMiddleware } from '../../bot/plainTextMiddleware.js';
 import { SantushtiBot } from '../../bot/santushtiBot.js';
+import type { MobileVerifier } from '../../dialogs/consumerTurn.js';
 import { createTurnErrorHandler } from '../../bot/turnErrorHandler.js';
 import type { Language } from '../../dialogs/texts.js';
 import type { Models } from '../../models/index.js';
@@ -232,7 +233,10 @@ export function ticketNumberIn(text: string): string | undefined {
   return /UP-\d{6}-\d{5,9}/.exec(text)?.[0];
 }
 
-export function createBotHarness(models: Models, options: { directory?: Directory; handoff?: LiveHandoffOptions; now?: () => Date; incidentThreshold?: number } = {}): BotHarness {
+export function createBotHarness(
+  models: Models,
+  options: { directory?: Directory; handoff?: LiveHandoffOptions; now?: () => Date; incidentThreshold?: number; verifier?: MobileVerifier } = {},
+): BotHarness {
   const directory = options.directory ?? Directory.loadDefault();
   const log: string[] = [];
   // As in server/helpline.ts, except that effects are delivered when a test drains a ticket, not on a background
@@ -251,7 +255,17 @@ export function createBotHarness(models: Models, options: { directory?: Director
     botAppId: '',
   });
   const incidents = options.incidentThreshold ? new IncidentService(models, directory, tickets, { threshold: options.incidentThreshold, log: (line) => log.push(line) }) : undefined;
-  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff: handoffs, incidents });
+  const bot = new SantushtiBot({
+    conversationState,
+    userState,
+    tickets,
+    directory,
+    handoffs: new HandoffService(models),
+    references,
+    liveHandoff: handoffs,
+    incidents,
+    ...(options.verifier ? { verifier: options.verifier } : {}),
+  });
 
   const adapter = new HarnessAdapter((context) => bot.run(context));
   adapter.use(new PlainTextMiddleware());

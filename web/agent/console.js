@@ -54,6 +54,14 @@
       openButton: 'Open ticket',
       ticketOpened: (number) => `Ticket ${number} opened.`,
       ticketExisting: (number) => `The consumer already has open ticket ${number} for this.`,
+      waitingTitle: 'Waiting for a person',
+      callbacksTitle: 'Callbacks to make',
+      callbacksEmpty: 'No callbacks queued.',
+      unassignedTitle: 'Tickets with no officer (unassigned, out of area)',
+      unassignedEmpty: 'None.',
+      callbackLine: (entry) =>
+        `${entry.ticketNumber ? `ticket ${entry.ticketNumber}` : 'asked for a call'} · ${entry.mobile} · since ${new Date(entry.createdAt).toLocaleString('en-IN')}${entry.claimedBy ? ` · taken by ${entry.claimedBy.name || entry.claimedBy.username}` : ''}`,
+      unassignedLine: (ticket) => `${ticket.number} · ${ticket.category} · ${ticket.place.addressText || ticket.place.locality || ticket.place.district}`,
       connected: 'Live',
       connecting: 'Connecting…',
       reconnecting: (seconds) => `Connection lost — retrying in ${seconds} s`,
@@ -146,6 +154,14 @@
       openButton: 'शिकायत दर्ज करें',
       ticketOpened: (number) => `शिकायत ${number} दर्ज हुई।`,
       ticketExisting: (number) => `उपभोक्ता की इसी बारे में शिकायत ${number} पहले से खुली है।`,
+      waitingTitle: 'किसी व्यक्ति का इंतज़ार',
+      callbacksTitle: 'वापस कॉल करनी है',
+      callbacksEmpty: 'कोई कॉल बाकी नहीं।',
+      unassignedTitle: 'बिना अधिकारी की शिकायतें (सौंपी नहीं गईं, क्षेत्र से बाहर)',
+      unassignedEmpty: 'कोई नहीं।',
+      callbackLine: (entry) =>
+        `${entry.ticketNumber ? `शिकायत ${entry.ticketNumber}` : 'कॉल का अनुरोध'} · ${entry.mobile} · ${new Date(entry.createdAt).toLocaleString('hi-IN')} से${entry.claimedBy ? ` · ${entry.claimedBy.name || entry.claimedBy.username} ने लिया` : ''}`,
+      unassignedLine: (ticket) => `${ticket.number} · ${ticket.category} · ${ticket.place.addressText || ticket.place.locality || ticket.place.district}`,
       connected: 'लाइव',
       connecting: 'जुड़ रहा है…',
       reconnecting: (seconds) => `कनेक्शन टूटा — ${seconds} सेकंड में फिर कोशिश`,
@@ -284,6 +300,8 @@
 
   function endSession(message) {
     stopStream();
+    clearTimeout(state.waitingTimer);
+    state.waiting = null;
     state.token = null;
     state.user = null;
     state.openId = null;
@@ -305,6 +323,35 @@
     $('who').textContent = `${state.user.name} (${state.user.username})`;
     renderConversation();
     connect();
+    refreshWaiting();
+  }
+
+  // ── Waiting for a person: queued callbacks and tickets no officer has (GET /api/callbacks, /api/tickets) ────────
+
+  const WAITING_REFRESH_MS = 30_000;
+
+  async function refreshWaiting() {
+    clearTimeout(state.waitingTimer);
+    if (!state.token) return;
+    try {
+      const [{ callbacks }, { tickets }] = await Promise.all([api('GET', '/api/callbacks'), api('GET', '/api/tickets?status=registered&limit=50')]);
+      state.waiting = { callbacks, tickets: tickets.filter((ticket) => !ticket.officer) };
+      renderWaiting();
+      showError('waiting-error', null);
+    } catch (error) {
+      if (state.token) showError('waiting-error', error);
+    }
+    if (state.token) state.waitingTimer = setTimeout(refreshWaiting, WAITING_REFRESH_MS);
+  }
+
+  function renderWaiting() {
+    const waiting = state.waiting || { callbacks: [], tickets: [] };
+    const callbackList = $('callback-list');
+    callbackList.replaceChildren(...waiting.callbacks.map((entry) => el('li', 'waiting-item', t().callbackLine(entry))));
+    $('callbacks-empty').hidden = waiting.callbacks.length > 0;
+    const unassignedList = $('unassigned-list');
+    unassignedList.replaceChildren(...waiting.tickets.map((ticket) => el('li', 'waiting-item', t().unassignedLine(ticket))));
+    $('unassigned-empty').hidden = waiting.tickets.length > 0;
   }
 
   // ── The stream ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -679,6 +726,7 @@
     setConnection(state.connection, state.retryInSeconds);
     renderQueue();
     renderConversation();
+    renderWaiting();
     if (state.openId && state.token) void loadTickets();
   }
 

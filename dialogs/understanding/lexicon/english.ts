@@ -116,7 +116,11 @@ export const english: Lexicon = {
       'talk|speak|connect|chat * person|human|agent|someone|somebody|officer|representative|executive|operator|engineer|lineman|staff|manager|supervisor|people',
       'real|live person|human|agent', 'customer care|service|support', 'call me|back', 'give me a call', 'phone me', 'human|agent|representative',
     ],
-    status: ['status', 'track|tracking', 'progress', 'update|updates', 'what happened * {complaint}', 'where is * {complaint}', '{complaint} * status'],
+    status: [
+      'status', 'track|tracking', 'progress', 'update|updates', 'what happened * {complaint}', 'where is * {complaint}', '{complaint} * status',
+      'check * {complaint}', 'when will * {power}|it|this fixed|restored|repaired|back|come', 'how long * fix|fixed|restore|restored|repair|take',
+      '{complaint} number|no', 'when * {power} * back',
+    ],
     my_complaints: ['{my} {complaintPlural}', 'all * {complaintPlural}', 'list * {complaintPlural}', 'previous|old|past|earlier {complaintPlural}|{complaint}', 'show {complaintPlural}'],
     cancel: ['cancel', 'quit|exit|abort', 'never mind', 'nevermind', 'forget it', 'dont want', 'no need'],
     restart: ['restart|reset', 'start over|again|afresh', 'begin again', 'from the beginning|start', 'new chat', 'main menu'],

@@ -143,6 +143,9 @@ export const hinglish: Lexicon = {
     ],
     status: [
       'status|stetus|staus|sthiti|stithi|isthiti|sthithi', 'kahan tak', '{complaint} ka|ki kya', 'kya hua * {complaint}', 'update|updates|progress|track',
+      // Asked about a complaint already made (issue 12): "light kab aayegi", "kab tak theek hoga", "complaint number kya tha".
+      '{power} kab aayegi|aaegi|ayegi|aayega|aaega|ayega|aegi|aaygi|aaengi|ayengi|tak', 'kab tak theek|thik|thek|sahi|chalu|ho|hoga|hogi|aayegi|ayegi|aaegi',
+      'kab theek|thik|thek|sahi hoga|hogi|hoge', '{complaint} number|no|num|nambar|sankhya kya|kaun|konsa|bhool|yaad',
     ],
     my_complaints: [
       '{my} {complaintPlural}', '{my} saari|sari|sabhi|sab|purani {complaint}|{complaintPlural}', 'saari|sari|sabhi|sab {complaint}|{complaintPlural}',

@@ -78,7 +78,9 @@ describe('ticket numbers', () => {
   });
 
   it('requires the ticket shape', () => {
-    expect(entities('UP 261128 00042').ticketNumber).toBeUndefined();
+    // Spaces alone separate the parts as people read a number out (issue 12: "up 261204 00002").
+    expect(entities('UP 261128 00042').ticketNumber).toBe('UP-261128-00042');
+    expect(entities('UP 26112 00042').ticketNumber).toBeUndefined();
     expect(entities('UP-26112-00042').ticketNumber).toBeUndefined();
     expect(entities('setup-261128-00042').ticketNumber).toBeUndefined();
   });
