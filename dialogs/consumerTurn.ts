@@ -1,7 +1,7 @@
 // Who is talking and in which language: read from the turn, never from what the client claims about itself.
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import type { ConsumerActor, ConsumerChannel } from '../models/ticketTypes.js';
-import { normaliseMobile } from '../services/consumerIdentity.js';
+import { indianMobileOfWhatsAppId } from '../services/consumerIdentity.js';
 import type { Directory } from '../services/directory.js';
 import type { TicketService } from '../services/ticketService.js';
 import { textsFor, type Language, type Texts } from './texts.js';
@@ -50,7 +50,8 @@ export function consumerFrom(context: TurnContext): ConsumerActor {
   const channel = channelsById[channelId] ?? 'webchat';
   const actor: ConsumerActor = { role: 'consumer', channel, channelUserId: from.id };
   if (channel === 'whatsapp') {
-    const verifiedMobile = normaliseMobile(from.id.replace(/@c\.us$/, ''));
+    // Only a +91 sender has an Indian mobile; a foreign wa_id (Singapore 6591234567) is an identity without one.
+    const verifiedMobile = indianMobileOfWhatsAppId(from.id);
     if (verifiedMobile) actor.verifiedMobile = verifiedMobile;
   }
   return actor;

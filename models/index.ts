@@ -9,6 +9,7 @@ import { callbackDoneSchema, callbackSchema, type CallbackDoneRecord, type Callb
 import { handoffWaitStatsSchema, type HandoffWaitStatsRecord } from './handoffWaitStatsModel.js'; // handoff wait estimate
 import { officerNotificationSchema, type OfficerNotificationRecord } from './officerNotificationModel.js';
 import { consumerIndexSchema, type ConsumerIndexRecord } from './consumerIndexModel.js';
+import { identityLinkSchema, verificationCodeSchema, type IdentityLinkRecord, type VerificationCodeRecord } from './identityModels.js'; // verified identities
 import { counterSchema, type CounterRecord } from './counterModel.js';
 import { duplicateGuardSchema, type DuplicateGuardRecord } from './duplicateGuardModel.js';
 import { createDirectLineModels, type DirectLineModels } from './directLineModels.js';
@@ -37,6 +38,9 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   counters: Model<CounterRecord>;
   duplicateGuards: Model<DuplicateGuardRecord>;
   consumerIndex: Model<ConsumerIndexRecord>;
+  /** Verified links between a consumer's channel identities, and the one-time codes proving them (services/identityService.ts). */
+  identityLinks: Model<IdentityLinkRecord>;
+  verificationCodes: Model<VerificationCodeRecord>;
   botState: Model<BotStateRecord>;
   consumerChannels: Model<ConsumerChannelRecord>;
   officerNotifications: Model<OfficerNotificationRecord>;
@@ -82,6 +86,8 @@ export function createModels(connection: Connection): Models {
     counters: connection.model<CounterRecord>('Counter', counterSchema, 'counters'),
     duplicateGuards: connection.model<DuplicateGuardRecord>('DuplicateGuard', duplicateGuardSchema, 'duplicate_guards'),
     consumerIndex: connection.model<ConsumerIndexRecord>('ConsumerIndex', consumerIndexSchema, 'consumer_index'),
+    identityLinks: connection.model<IdentityLinkRecord>('IdentityLink', identityLinkSchema, 'identity_links'),
+    verificationCodes: connection.model<VerificationCodeRecord>('VerificationCode', verificationCodeSchema, 'verification_codes'),
     botState: connection.model<BotStateRecord>('BotState', botStateSchema, 'bot_state'),
     consumerChannels: connection.model<ConsumerChannelRecord>('ConsumerChannel', consumerChannelSchema, 'consumer_channels'),
     officerNotifications: connection.model<OfficerNotificationRecord>('OfficerNotification', officerNotificationSchema, 'officer_notifications'),

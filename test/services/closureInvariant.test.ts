@@ -71,15 +71,13 @@ describe('nobody but the consumer closes a ticket', () => {
     await expect(service.answerResolution(ticket._id, impostor, { claimId: claimId!, answer: 'yes' })).rejects.toBeInstanceOf(NotTicketOwnerError);
   });
 
-  it('a WhatsApp sender whose verified number is the ticket\'s mobile is the same consumer', async () => {
+  it('a WhatsApp sender whose number is the ticket\'s typed mobile is NOT the same consumer (issue 11, example 1): no link, no answer', async () => {
     const web = newConsumer();
     const { ticket } = await service.register(complaintFor(web), web.actor);
     const { claimId } = await service.claimResolution(ticket._id, officer, { note: 'Meter replaced' });
-    await service.recordClaimShown(ticket._id, claimId, { role: 'system', id: 'whatsapp-delivery' }, 'whatsapp');
-    const onWhatsApp: ConsumerActor = { role: 'consumer', channel: 'whatsapp', channelUserId: `91${web.mobile}@c.us`, verifiedMobile: web.mobile };
-    const closed = await service.answerResolution(ticket._id, onWhatsApp, { claimId, answer: 'yes' });
-    expect(closed.status).toBe('closed');
-    expect(closed.closure?.by.id).toBe(`whatsapp:91${web.mobile}@c.us`);
+    await service.recordClaimShown(ticket._id, claimId, { role: 'system', id: 'webchat-delivery' }, 'webchat');
+    const onWhatsApp: ConsumerActor = { role: 'consumer', channel: 'whatsapp', channelUserId: `91${web.mobile}`, verifiedMobile: web.mobile };
+    await expectRefusedAndRecorded(ticket._id, () => service.answerResolution(ticket._id, onWhatsApp, { claimId, answer: 'yes' }), NotTicketOwnerError, 'consumer');
   });
 
   it('an answer to an earlier claim, or to a claim never shown, does not close', async () => {
