@@ -278,6 +278,8 @@ export const staffOpenApiDocument = {
             ),
           },
           level: { enum: [...OFFICER_LEVELS] },
+          levelFloor: { enum: [...OFFICER_LEVELS], description: 'The level a consumer\'s "no" lifted the ticket to; only a supervisor, with a reason, assigns below it.' },
+          linkedTickets: { type: 'array', items: { type: 'string' }, description: 'Other consumers\' tickets for the same complaint (staff only; each consumer confirms their own).' },
           officer: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, level: { enum: [...OFFICER_LEVELS] } } },
           status: { enum: [...TICKET_STATUSES] },
           claim: {
@@ -289,6 +291,11 @@ export const staffOpenApiDocument = {
               note: { type: 'string' },
               evidence: ref('Evidence'),
               shownAt: { type: 'string', format: 'date-time' },
+              shownTo: {
+                type: 'object',
+                description: 'The consumer identity the question was shown to, and the message: only its answer counts.',
+                properties: { channel: { type: 'string' }, channelUserId: { type: 'string' }, messageId: { type: 'string' } },
+              },
               remindersSent: { type: 'integer' },
             },
           },
