@@ -3,6 +3,7 @@
 import { ActivityHandler, TurnContext, type ConversationState, type StatePropertyAccessor, type UserState } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { personRequestedIn, rememberUnderstanding, say, type PersonRequestReason } from '../dialogs/consumerDialog.js';
+import type { IdentityService } from '../services/identityService.js';
 import { consumerFrom, type ConsumerProfile, type DialogServices, type HandoffRequests } from '../dialogs/consumerTurn.js';
 import { ROOT_DIALOG, RootDialog } from '../dialogs/rootDialog.js';
 import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from '../dialogs/satisfactionDialog.js';
@@ -22,6 +23,8 @@ export interface SantushtiBotDependencies {
   references: ConversationReferences;
   /** Live handoff to an agent (bot/liveHandoff.ts); without it, asking for a person is only recorded. */
   liveHandoff?: LiveHandoff;
+  /** Verification codes linking a typed mobile to a web chat (services/identityService.ts); without it, not offered. */
+  identities?: IdentityService;
 }
 
 /** Only the start of a message is analysed (and a complaint's description is capped at this length anyway). */
@@ -36,7 +39,7 @@ export class SantushtiBot extends ActivityHandler {
   constructor(private readonly deps: SantushtiBotDependencies) {
     super();
     const profile = deps.userState.createProperty<ConsumerProfile>('profile');
-    this.services = { tickets: deps.tickets, directory: deps.directory, handoffs: deps.handoffs, profile };
+    this.services = { tickets: deps.tickets, directory: deps.directory, handoffs: deps.handoffs, profile, ...(deps.identities ? { identities: deps.identities } : {}) };
     this.dialogs = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
     this.appliedActivityId = deps.conversationState.createProperty<string | undefined>('appliedActivityId');
     this.dialogs.add(new RootDialog(this.services));

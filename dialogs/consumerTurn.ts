@@ -3,6 +3,7 @@ import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import type { ConsumerActor, ConsumerChannel } from '../models/ticketTypes.js';
 import { indianMobileOfWhatsAppId } from '../services/consumerIdentity.js';
 import type { Directory } from '../services/directory.js';
+import type { IdentityService } from '../services/identityService.js';
 import type { TicketService } from '../services/ticketService.js';
 import { textsFor, type Language, type Texts } from './texts.js';
 
@@ -27,6 +28,8 @@ export interface DialogServices {
   directory: Directory;
   handoffs: HandoffRequests;
   profile: StatePropertyAccessor<ConsumerProfile>;
+  /** Linking a typed mobile to a web chat by a one-time code (dialogs/verifyIdentity.ts); absent: not offered. */
+  identities?: IdentityService;
 }
 
 const channelsById: Record<string, ConsumerChannel> = {

@@ -30,7 +30,8 @@ export interface IdentityServiceOptions {
   maxIssuedPerHour?: number;
 }
 
-export type VerificationOutcome = 'linked' | 'wrong_code' | 'expired' | 'locked';
+/** `none`: no code is pending for this identity (a six-digit number typed for another reason, or a code already used). */
+export type VerificationOutcome = 'linked' | 'wrong_code' | 'expired' | 'locked' | 'none';
 
 const hourMs = 3_600_000;
 const codePattern = /^\s*(\d{6})\s*$/;
@@ -133,13 +134,14 @@ export class IdentityService {
     const before = await this.models.verificationCodes
       .findOneAndUpdate({ _id: id }, { $inc: { attempts: 1 } }, { returnDocument: 'before', projection: { _id: 1, webIdentity: 1, whatsAppIdentity: 1, salt: 1, codeHash: 1, expiresAt: 1, attempts: 1 } })
       .lean<VerificationCodeRecord>();
-    if (!before || this.now() > new Date(before.expiresAt)) return 'expired';
+    if (!before) return 'none';
+    if (this.now() > new Date(before.expiresAt)) return 'expired';
     if (before.attempts >= this.maxAttempts) return 'locked';
     if (!code || !sameHash(before.codeHash, hashCode(before.salt, code))) {
       return before.attempts + 1 >= this.maxAttempts ? 'locked' : 'wrong_code';
     }
     const { deletedCount } = await this.models.verificationCodes.deleteOne({ _id: id });
-    if (deletedCount !== 1) return 'expired';
+    if (deletedCount !== 1) return 'none';
     await this.link(before.webIdentity, before.whatsAppIdentity);
     return 'linked';
   }

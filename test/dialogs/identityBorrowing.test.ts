@@ -70,3 +70,28 @@ describe('the same complaint from another web chat identity', () => {
     expect(listed.text).not.toContain(first.number!);
   });
 });
+
+describe('verifying the typed mobile links it (issue 11 item 1)', () => {
+  it('a code shown in the web chat and sent from that WhatsApp links the two: then the WhatsApp lists the ticket, but only the identity shown the question closes it', async () => {
+    const { chat, mobile, number } = await registerOnWebChat('verify');
+    // The helpline cannot reach that WhatsApp yet (it never wrote): a code is shown to send from it.
+    const asked = await chat.say(`link ${mobile}`);
+    const code = /\b(\d{6})\b/.exec(asked.text)?.[1];
+    expect(code, asked.text).toBeDefined();
+    expect(asked.texts).toEqual([en.verification.codeToSend(code!, `${mobile.slice(0, 2)}******${mobile.slice(-2)}`)]);
+
+    const whatsApp = harness.consumer('whatsapp', `91${mobile}`);
+    expect((await whatsApp.say('my complaints')).text).not.toContain(number!);
+    const wrong = code === '000000' ? '111111' : '000000';
+    expect((await whatsApp.say(wrong)).texts).toEqual([en.verification.wrongCode]);
+    expect((await whatsApp.say(code!)).texts).toEqual([en.verification.linked]);
+    expect((await whatsApp.say('my complaints')).text).toContain(number!);
+
+    // The question goes to the web chat; the linked WhatsApp's "haan" still does not close it.
+    await harness.tickets.claimResolution(number!, je, { note: 'Replaced the burnt meter' });
+    await chat.deliver(number!);
+    await whatsApp.say('haan');
+    expect((await harness.tickets.get(number!)).status).toBe('awaiting_confirmation');
+    expect((await chat.say('yes')).texts).toEqual([en.closedThanks(number!)]);
+  });
+});

@@ -203,7 +203,7 @@ describe('verification links a typed mobile to a web chat identity', () => {
     expect(await identities().confirmInChat(web.actor, code)).toBe('linked');
     expect((await tickets.listForConsumer(whatsApp)).map((ticket) => ticket._id)).toContain(number);
     // Single use.
-    expect(await identities().confirmInChat(web.actor, code)).toBe('expired');
+    expect(await identities().confirmInChat(web.actor, code)).toBe('none');
     // The question was shown on web chat: the linked WhatsApp's "yes" is refused and recorded, nothing closes.
     await expect(tickets.answerResolution(number, whatsApp, { claimId, answer: 'yes' })).rejects.toBeInstanceOf(ClosureNotPermittedError);
     expect((await tickets.get(number)).status).toBe('awaiting_confirmation');
@@ -220,7 +220,7 @@ describe('verification links a typed mobile to a web chat identity', () => {
     const web = newConsumer();
     const code = await identities().codeToSendFromWhatsApp(web.actor, web.mobile);
     const otherSender = whatsAppSender('919800000077');
-    expect(await identities().confirmFromWhatsApp(otherSender, code)).toBe('expired');
+    expect(await identities().confirmFromWhatsApp(otherSender, code)).toBe('none');
     expect(await identities().confirmFromWhatsApp(whatsAppSender(`91${web.mobile}`), code)).toBe('linked');
     expect(await identities().linkedTo(web.actor)).toEqual([`channel:whatsapp:91${web.mobile}`]);
     expect(await identities().linkedTo(otherSender)).toEqual([]);

@@ -35,6 +35,7 @@ import type { Models } from '../../models/index.js';
 import type { ConsumerActor, ConsumerChannel, OfficerLevel, StaffActor } from '../../models/ticketTypes.js';
 import { Directory } from '../../services/directory.js';
 import { HandoffService } from '../../services/handoffService.js';
+import { IdentityService } from '../../services/identityService.js';
 import { LiveHandoffService, type LiveHandoffOptions } from '../../services/liveHandoffService.js';
 import { NotificationService } from '../../services/notificationService.js';
 import { TicketService } from '../../services/ticketService.js';
@@ -238,7 +239,12 @@ export function createBotHarness(models: Models, options: { directory?: Director
     adapterFor: (channelId): BotAdapter | undefined => (channelId === 'webchat' ? adapter : undefined),
     botAppId: '',
   });
-  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff: handoffs });
+  // Verification codes go out through the consumer notifier, made once the bot exists (it needs the bot).
+  let codeSender: BotConsumerNotifier | undefined;
+  const identityService = new IdentityService(models, {
+    sendCode: async (whatsAppUserId, code, language) => (codeSender ? codeSender.sendCode(whatsAppUserId, code, language) : 'unreachable'),
+  });
+  const bot = new SantushtiBot({ identities: identityService, conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff: handoffs });
 
   const adapter = new HarnessAdapter((context) => bot.run(context));
   adapter.use(new PlainTextMiddleware());
@@ -246,7 +252,7 @@ export function createBotHarness(models: Models, options: { directory?: Director
 
   const notifications = new NotificationService(
     models,
-    new BotConsumerNotifier({ bot, tickets, references, adapters: { webchat: adapter }, botAppId: '' }),
+    (codeSender = new BotConsumerNotifier({ bot, tickets, references, adapters: { webchat: adapter }, botAppId: '' })),
     { log: (line) => log.push(line) },
   );
 
