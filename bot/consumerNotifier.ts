@@ -4,6 +4,7 @@ import type { BotAdapter, TurnContext } from 'botbuilder';
 import type { TicketEvent, TicketRecord } from '../models/ticketTypes.js';
 import { say } from '../dialogs/consumerDialog.js';
 import { textsFor, type IncidentNotice, type Language } from '../dialogs/texts.js';
+import type { VerificationCodeSender } from '../services/identityService.js';
 import type { ConsumerNotification, ConsumerNotifier } from '../services/notificationService.js';
 import type { TicketService } from '../services/ticketService.js';
 import type { ConversationReferences } from './conversationReferences.js';
@@ -19,11 +20,27 @@ export interface ConsumerNotifierDependencies {
   botAppId: string;
 }
 
-export class BotConsumerNotifier implements ConsumerNotifier {
+export class BotConsumerNotifier implements ConsumerNotifier, VerificationCodeSender {
   constructor(private readonly deps: ConsumerNotifierDependencies) {}
+
+  /** A verification code to a WhatsApp sender, on the door they last wrote from (services/identityService.ts). */
+  async sendCode(whatsAppUserId: string, code: string, language: Language): Promise<'delivered' | 'unreachable' | 'elsewhere'> {
+    return this.reach('whatsapp', whatsAppUserId, async (context, remembered) => {
+      await context.sendActivity(textsFor(remembered ?? language).verification.codeMessage(code));
+    });
+  }
 
   async notifyConsumer({ ticket, event, idempotencyKey }: ConsumerNotification): Promise<'delivered' | 'unreachable' | 'elsewhere'> {
     const { channel, channelUserId } = ticket.consumer;
+    return this.reach(channel, channelUserId, (context, remembered) => this.deliver(context, ticket, event, idempotencyKey, channel, remembered));
+  }
+
+  /** A proactive turn in the consumer's latest conversation on a channel. */
+  private async reach(
+    channel: TicketRecord['consumer']['channel'],
+    channelUserId: string,
+    logic: (context: TurnContext, rememberedLanguage: Language | undefined) => Promise<void>,
+  ): Promise<'delivered' | 'unreachable' | 'elsewhere'> {
     const reachable = await this.deps.references.find(channel, channelUserId);
     // The door they last used; failing that, any adapter registered for their channel.
     const adapter = (reachable?.reference.channelId ? this.deps.adapters[reachable.reference.channelId] : undefined) ?? this.deps.adapters[channel];
@@ -35,10 +52,10 @@ export class BotConsumerNotifier implements ConsumerNotifier {
     // counts as delivered, so a failed one stays in the outbox and is tried again.
     let completed = false;
     await adapter.continueConversationAsync(this.deps.botAppId, reachable.reference, async (context) => {
-      await this.deliver(context, ticket, event, idempotencyKey, channel, reachable.language);
+      await logic(context, reachable.language);
       completed = true;
     });
-    if (!completed) throw new Error(`the proactive turn for ${ticket._id} failed before it finished`);
+    if (!completed) throw new Error(`the proactive turn on ${channel} failed before it finished`);
     return 'delivered';
   }
 
@@ -60,6 +77,13 @@ export class BotConsumerNotifier implements ConsumerNotifier {
         // Only the claim still pending is worth asking about; an older one was withdrawn or answered meanwhile.
         if (!ticket.claim || ticket.claim.id !== event.claimId || !['awaiting_confirmation', 'unconfirmed'].includes(ticket.status)) return;
         const claimant = ticket.events.find((candidate) => candidate.type === 'ticket.resolution_claimed' && candidate.claimId === ticket.claim!.id);
+        // The id of the message that put the question: recorded with the identity it was shown to (who may answer).
+        let questionMessageId: string | undefined;
+        context.onSendActivities(async (_context, _activities, next) => {
+          const responses = await next();
+          questionMessageId = responses?.findLast((response) => response?.id)?.id ?? questionMessageId;
+          return responses;
+        });
         const asked = await this.deps.bot.askSatisfaction(context, {
           ticketNumber: ticket._id,
           claimId: ticket.claim.id,
@@ -71,7 +95,11 @@ export class BotConsumerNotifier implements ConsumerNotifier {
         });
         // Waiting behind a dialog in progress: shown (and recorded) when that dialog ends (bot/santushtiBot.ts).
         if (!asked) return;
-        await this.deps.tickets.recordClaimShown(ticket._id, ticket.claim.id, { role: 'system', id: `${channel}-delivery` }, channel);
+        await this.deps.tickets.recordClaimShown(ticket._id, ticket.claim.id, { role: 'system', id: `${channel}-delivery` }, channel, {
+          channel,
+          channelUserId: ticket.consumer.channelUserId,
+          ...(questionMessageId ? { messageId: questionMessageId.slice(0, 200) } : {}),
+        });
         return;
       }
       case 'ticket.registered':

@@ -3,6 +3,7 @@
 import { ActivityHandler, TurnContext, type ConversationState, type StatePropertyAccessor, type UserState } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { personRequestedIn, rememberUnderstanding, say, type PersonRequestReason } from '../dialogs/consumerDialog.js';
+import type { IdentityService } from '../services/identityService.js';
 import { consumerFrom, type ConsumerProfile, type DialogServices, type HandoffRequests, type MobileVerifier } from '../dialogs/consumerTurn.js';
 import { EmergencyDialog, interruptForEmergency } from '../dialogs/emergencyDialog.js';
 import { ROOT_DIALOG, RootDialog } from '../dialogs/rootDialog.js';
@@ -32,6 +33,8 @@ export interface SantushtiBotDependencies {
   limits?: AbuseLimits;
   /** One-time-code proof of a typed mobile (a new device asking about a ticket); see dialogs/consumerTurn.ts. */
   verifier?: MobileVerifier;
+  /** Verification codes linking a typed mobile to a web chat (services/identityService.ts); without it, not offered. */
+  identities?: IdentityService;
 }
 
 /** Only the start of a message is analysed (and a complaint's description is capped at this length anyway). */
@@ -57,6 +60,7 @@ export class SantushtiBot extends ActivityHandler {
       incidents: deps.incidents,
       registrationLimit: limits ? (consumerKey) => limits.consume('registrationsPerIdentity', consumerKey) : undefined,
       ...(deps.verifier ? { verifier: deps.verifier } : {}),
+      ...(deps.identities ? { identities: deps.identities } : {}),
     };
     this.dialogs = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
     this.appliedActivityId = deps.conversationState.createProperty<string | undefined>('appliedActivityId');

@@ -2,9 +2,10 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import type { LimitVerdict } from '../services/abuseLimits.js';
 import type { ConsumerActor, ConsumerChannel } from '../models/ticketTypes.js';
-import { normaliseMobile } from '../services/consumerIdentity.js';
+import { indianMobileOfWhatsAppId } from '../services/consumerIdentity.js';
 import type { Directory } from '../services/directory.js';
 import type { IncidentService } from '../services/incidentService.js';
+import type { IdentityService } from '../services/identityService.js';
 import type { TicketService } from '../services/ticketService.js';
 import { currentLanguage, type LanguageMemory } from './replyLanguage.js';
 import { textsFor, type Language, type Texts } from './texts.js';
@@ -46,6 +47,8 @@ export interface DialogServices {
    * one, a typed mobile never opens a ticket: the consumer is told to write from that number's WhatsApp.
    */
   verifier?: MobileVerifier;
+  /** Linking a typed mobile to a web chat by a one-time code (dialogs/verifyIdentity.ts); absent: not offered. */
+  identities?: IdentityService;
 }
 
 const channelsById: Record<string, ConsumerChannel> = {
@@ -69,7 +72,8 @@ export function consumerFrom(context: TurnContext): ConsumerActor {
   const channel = channelsById[channelId] ?? 'webchat';
   const actor: ConsumerActor = { role: 'consumer', channel, channelUserId: from.id };
   if (channel === 'whatsapp') {
-    const verifiedMobile = normaliseMobile(from.id.replace(/@c\.us$/, ''));
+    // Only a +91 sender has an Indian mobile; a foreign wa_id (Singapore 6591234567) is an identity without one.
+    const verifiedMobile = indianMobileOfWhatsAppId(from.id);
     if (verifiedMobile) actor.verifiedMobile = verifiedMobile;
   }
   return actor;

@@ -8,6 +8,7 @@ import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from 
 import { STATUS_DIALOG, StatusDialog, sequenceOnly } from './statusDialog.js';
 import type { TicketHead } from '../models/ticketTypes.js';
 import { answerCallbackClosure, isClosedOnCallback } from './callbackClosureAnswer.js';
+import { handleVerification } from './verifyIdentity.js';
 
 export const ROOT_DIALOG = 'root';
 
@@ -27,6 +28,8 @@ export class RootDialog extends ComponentDialog {
     const texts = await textsForTurn(this.services, innerDc.context);
     const consumer = consumerFrom(innerDc.context);
     if (!understanding) return innerDc.endDialog();
+    // Linking a mobile to this chat by a one-time code (issue 11): handled before anything else reads the message.
+    if (await handleVerification(innerDc.context, this.services, texts, understanding.text)) return innerDc.endDialog();
 
     if (understanding.switchTo) {
       await say(innerDc.context, texts.languageSwitched, texts.menuChoices);

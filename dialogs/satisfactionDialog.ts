@@ -2,7 +2,7 @@
 // ticket service's rule; a no reopens and escalates it; anything unclear is asked again, twice at most.
 import type { DialogContext, DialogTurnResult } from 'botbuilder-dialogs';
 import type { OfficerLevel } from '../models/ticketTypes.js';
-import { InvalidTransitionError, StaleClaimError } from '../services/errors.js';
+import { ClosureNotPermittedError, InvalidTransitionError, StaleClaimError } from '../services/errors.js';
 import { answerCallbackClosure, isClosedOnCallback } from './callbackClosureAnswer.js';
 import { ConsumerDialog, understandingOf, type Question } from './consumerDialog.js';
 import { consumerFrom, type DialogServices } from './consumerTurn.js';
@@ -64,6 +64,11 @@ export class SatisfactionDialog extends ConsumerDialog<SatisfactionState> {
     } catch (error) {
       // Staff withdrew or replaced the claim meanwhile: this question no longer stands — unless a supervisor closed it
       // on a phone call for this very claim, which the consumer may still reject.
+      // The question was put to another of the consumer's identities: the refusal is recorded; nothing closes here.
+      if (error instanceof ClosureNotPermittedError) {
+        await dc.context.sendActivity(texts.answerNotPossible);
+        return dc.endDialog({ answered: false });
+      }
       if (!(error instanceof StaleClaimError || error instanceof InvalidTransitionError)) throw error;
       const ticket = await this.services.tickets.getForConsumer(state.ticketNumber, consumerFrom(dc.context));
       if (isClosedOnCallback(ticket) && ticket.closure?.claimId === state.claimId) {

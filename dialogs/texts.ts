@@ -340,6 +340,18 @@ export const texts = {
     tooManyRegistrations:
       'एक व्यक्ति से एक दिन में जितनी शिकायतें ली जा सकती हैं, आप उतनी दर्ज कर चुके हैं, इसलिए यह शिकायत दर्ज नहीं हुई। अपनी शिकायतें देखने के लिए "स्थिति" लिखें; ज़रूरी हो तो 1912 पर कॉल करें।',
     tooManyMessages: 'आप बहुत तेज़ी से संदेश भेज रहे हैं। कृपया एक मिनट रुककर अपना संदेश फिर भेजें; अभी भेजे गए संदेश पढ़े नहीं जाएँगे। ज़रूरी हो तो 1912 पर कॉल करें।',
+    // Verifying a mobile for this chat (services/identityService.ts): a code goes to that number's WhatsApp, or comes from it.
+    verification: {
+      codeSent: (maskedMobile: string) => `हमने व्हाट्सऐप ${maskedMobile} पर 6 अंकों का कोड भेजा है। इस नंबर को इस चैट से जोड़ने के लिए वह कोड यहाँ लिखें (10 मिनट तक मान्य)।`,
+      codeToSend: (code: string, maskedMobile: string) =>
+        `व्हाट्सऐप ${maskedMobile} को इस चैट से जोड़ने के लिए, उसी व्हाट्सऐप से हेल्पलाइन नंबर पर यह कोड भेजें: ${code} (10 मिनट तक मान्य)।`,
+      codeMessage: (code: string) => `संतुष्टि (1912): आपका कोड ${code} है। इस नंबर को वेब चैट से जोड़ने के लिए इसे वहाँ लिखें। यह कोड किसी को न बताएँ, हमारे कर्मचारियों को भी नहीं।`,
+      linked: 'हो गया: यह नंबर अब आपकी इस चैट से जुड़ गया है। दोनों जगह आपकी शिकायतें दिखेंगी।',
+      wrongCode: 'यह कोड सही नहीं है। कृपया फिर से लिखें।',
+      expired: 'यह कोड अब मान्य नहीं है। नया कोड माँगने के लिए "नंबर जोड़ें" और अपना मोबाइल नंबर लिखें।',
+      locked: 'बहुत बार गलत कोड लिखा गया। कृपया नया कोड माँगें।',
+      rateLimited: 'अभी बहुत से कोड माँगे जा चुके हैं। कृपया एक घंटे बाद फिर कोशिश करें।',
+    },
     update: {
       assigned: (number: string, level: OfficerLevel, officerName?: string) => `शिकायत ${number}: ${officerPhrase('hi', level, officerName)} को सौंपी गई।`,
       workStarted: (number: string, note?: string, expectedBy?: Date) => `शिकायत ${number}: काम शुरू हो गया है।${progressPhrase('hi', note, expectedBy)}`,
@@ -461,6 +473,17 @@ export const texts = {
     tooManyRegistrations:
       'You have registered the most complaints we can take from one person in a day, so this one is NOT registered. To check your complaints type "status"; for anything urgent call 1912.',
     tooManyMessages: 'You are sending messages too fast. Please wait a minute and send your message again; messages sent now are not read. For anything urgent call 1912.',
+    verification: {
+      codeSent: (maskedMobile: string) => `We sent a 6-digit code to WhatsApp ${maskedMobile}. Type it here to link that number to this chat (valid for 10 minutes).`,
+      codeToSend: (code: string, maskedMobile: string) =>
+        `To link WhatsApp ${maskedMobile} to this chat, send this code from that WhatsApp to the helpline number: ${code} (valid for 10 minutes).`,
+      codeMessage: (code: string) => `Santushti (1912): your code is ${code}. Type it in the web chat to link this number. Never share it with anyone, not even our staff.`,
+      linked: 'Done: this number is now linked to your chat. Your complaints show in both places.',
+      wrongCode: 'That code is not right. Please type it again.',
+      expired: 'That code is no longer valid. To get a new one, type "link number" and your mobile number.',
+      locked: 'Too many wrong codes. Please ask for a new code.',
+      rateLimited: 'Too many codes were asked for just now. Please try again in an hour.',
+    },
     update: {
       assigned: (number: string, level: OfficerLevel, officerName?: string) => `Complaint ${number}: assigned to ${officerPhrase('en', level, officerName)}.`,
       workStarted: (number: string, note?: string, expectedBy?: Date) => `Complaint ${number}: work has started.${progressPhrase('en', note, expectedBy)}`,

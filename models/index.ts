@@ -11,6 +11,7 @@ import { handoffWaitStatsSchema, type HandoffWaitStatsRecord } from './handoffWa
 import { officerNotificationSchema, type OfficerNotificationRecord } from './officerNotificationModel.js';
 import { consumerIndexSchema, type ConsumerIndexRecord } from './consumerIndexModel.js';
 import { officerQueueSchema, type OfficerQueueRecord } from './officerQueueModel.js'; // officer page
+import { identityLinkSchema, verificationCodeSchema, type IdentityLinkRecord, type VerificationCodeRecord } from './identityModels.js'; // verified identities
 import { counterSchema, type CounterRecord } from './counterModel.js';
 import { duplicateGuardSchema, type DuplicateGuardRecord } from './duplicateGuardModel.js';
 import { createDirectLineModels, type DirectLineModels } from './directLineModels.js';
@@ -43,6 +44,9 @@ export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppClo
   consumerIndex: Model<ConsumerIndexRecord>;
   /** Officer worklists: one document per officer id naming their tickets (models/officerQueueModel.ts). */
   officerQueues: Model<OfficerQueueRecord>;
+  /** Verified links between a consumer's channel identities, and the one-time codes proving them (services/identityService.ts). */
+  identityLinks: Model<IdentityLinkRecord>;
+  verificationCodes: Model<VerificationCodeRecord>;
   botState: Model<BotStateRecord>;
   consumerChannels: Model<ConsumerChannelRecord>;
   officerNotifications: Model<OfficerNotificationRecord>;
@@ -98,6 +102,8 @@ export function createModels(connection: Connection): Models {
     duplicateGuards: connection.model<DuplicateGuardRecord>('DuplicateGuard', duplicateGuardSchema, 'duplicate_guards'),
     consumerIndex: connection.model<ConsumerIndexRecord>('ConsumerIndex', consumerIndexSchema, 'consumer_index'),
     officerQueues: connection.model<OfficerQueueRecord>('OfficerQueue', officerQueueSchema, 'officer_queues'), // officer page
+    identityLinks: connection.model<IdentityLinkRecord>('IdentityLink', identityLinkSchema, 'identity_links'),
+    verificationCodes: connection.model<VerificationCodeRecord>('VerificationCode', verificationCodeSchema, 'verification_codes'),
     botState: connection.model<BotStateRecord>('BotState', botStateSchema, 'bot_state'),
     consumerChannels: connection.model<ConsumerChannelRecord>('ConsumerChannel', consumerChannelSchema, 'consumer_channels'),
     officerNotifications: connection.model<OfficerNotificationRecord>('OfficerNotification', officerNotificationSchema, 'officer_notifications'),

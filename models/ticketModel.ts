@@ -63,6 +63,10 @@ const claimSchema = new Schema(
     evidence: evidenceSchema,
     shownAt: Date,
     shownOn: { type: String, enum: EVENT_CHANNELS },
+    shownTo: new Schema(
+      { channel: { type: String, enum: CONSUMER_CHANNELS, required: true }, channelUserId: { type: String, required: true }, messageId: String },
+      subdocument,
+    ),
     lastAskedAt: Date,
     remindersSent: { type: Number, required: true },
   },
@@ -125,6 +129,7 @@ export const ticketSchema = new Schema<TicketRecord>(
       required: true,
     },
     level: { type: String, enum: OFFICER_LEVELS, required: true },
+    levelFloor: { type: String, enum: OFFICER_LEVELS },
     officer: new Schema(
       { id: { type: String, required: true }, name: { type: String, required: true }, level: { type: String, enum: OFFICER_LEVELS } },
       subdocument,
@@ -152,6 +157,7 @@ export const ticketSchema = new Schema<TicketRecord>(
     duplicateKey: { type: String, required: true },
     incidentId: String,
     incidentSeqTold: Number,
+    linkedTickets: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     closedAt: Date,

@@ -142,6 +142,12 @@ export interface AssignedOfficer {
   level: OfficerLevel;
 }
 
+export interface ClaimAudience {
+  channel: ConsumerChannel;
+  channelUserId: string;
+  messageId?: string;
+}
+
 /** The resolution claim a consumer is asked to confirm; only an answer naming this id can close the ticket. */
 export interface ResolutionClaim {
   id: string;
@@ -151,6 +157,12 @@ export interface ResolutionClaim {
   evidence?: Evidence;
   shownAt?: Date;
   shownOn?: EventChannel;
+  /**
+   * The consumer identity the question was put to, and the message that carried it: only an answer from this identity
+   * counts (services/ticketLifecycle.ts authoriseAnswer). Absent on claims shown before it was kept: then the ticket's
+   * own identity, the only one the question was ever delivered to.
+   */
+  shownTo?: ClaimAudience;
   /** When the consumer was last asked (shown, or reminded): the satisfaction timers count from here. */
   lastAskedAt?: Date;
   remindersSent: number;
@@ -199,6 +211,8 @@ export interface TicketRecord {
   consumer: ConsumerIdentity;
   place: TicketPlace;
   level: OfficerLevel;
+  /** The level a consumer's "no" lifted the ticket to: below it only a supervisor, with a reason, may assign it. */
+  levelFloor?: OfficerLevel;
   officer?: AssignedOfficer;
   /**
    * When the current owner (level/officer) got the ticket: registration, assignment, escalation or a rejected
@@ -225,6 +239,11 @@ export interface TicketRecord {
   incidentId?: string;
   /** The incident history seq last told to this consumer, so each incident update reaches them once. */
   incidentSeqTold?: number;
+  /**
+   * Other consumers' open tickets for the same complaint (same category and premises), and theirs to this one: for
+   * staff only. Each consumer keeps their own ticket and confirms it themselves; nobody is told another's number.
+   */
+  linkedTickets?: string[];
   createdAt: Date;
   updatedAt: Date;
   closedAt?: Date;

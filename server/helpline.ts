@@ -4,6 +4,7 @@ import { ConversationState, UserState, type BotAdapter, type TurnContext } from 
 import type { Express, Router } from 'express';
 import { DirectLineAdapter } from '../bot/adapters/directLineAdapter.js';
 import { BotConsumerNotifier } from '../bot/consumerNotifier.js';
+import { IdentityService } from '../services/identityService.js';
 import { ConversationReferences } from '../bot/conversationReferences.js';
 import { LiveHandoff } from '../bot/liveHandoff.js';
 import { MongoStorage } from '../bot/mongoStorage.js';
@@ -180,8 +181,13 @@ export function createHelpline(database: Database, directory: Directory, options
     adapterFor: (channelId) => adapters[channelId],
     botAppId: '',
   });
+  // Verification codes go out through the consumer notifier, made once the bot exists (it needs the bot).
+  let codeSender: BotConsumerNotifier | undefined;
+  const identities = new IdentityService(models, {
+    sendCode: async (whatsAppUserId, code, language) => (codeSender ? codeSender.sendCode(whatsAppUserId, code, language) : 'unreachable'),
+  });
   const limits = new AbuseLimits(database.connection, { limits: options.abuseLimits, log });
-  const bot = new SantushtiBot({ conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff, incidents, limits });
+  const bot = new SantushtiBot({ identities, conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff, incidents, limits });
 
   const logic = (context: TurnContext) => bot.run(context);
   // WhatsApp messages per sender per minute: the door has stored (and acknowledged) each message; past the limit the
@@ -217,7 +223,8 @@ export function createHelpline(database: Database, directory: Directory, options
   }
 
   const reports = new ReportService(models, options.now, directory);
-  notifications = new NotificationService(models, new BotConsumerNotifier({ bot, tickets, references, adapters, botAppId: '' }), {
+  codeSender = new BotConsumerNotifier({ bot, tickets, references, adapters, botAppId: '' });
+  notifications = new NotificationService(models, codeSender, {
     now: options.now,
     sweepIntervalMs: options.sweepIntervalMs,
     log,

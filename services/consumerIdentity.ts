@@ -1,4 +1,5 @@
 // How consumers are recognised: mobile and account numbers however they were typed, identity keys, and log masking.
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { ConsumerActor, ConsumerIdentity } from '../models/ticketTypes.js';
 
 const devanagariDigits = /[०-९]/g;
@@ -49,10 +50,29 @@ export function consumerActorId(actor: Pick<ConsumerActor, 'channel' | 'channelU
 }
 
 /**
- * Is this the ticket's own consumer? The same channel identity that registered it, or a channel-verified mobile
- * (a WhatsApp sender) equal to the ticket's mobile — so a consumer who registered on web chat can confirm from WhatsApp.
+ * The Indian mobile a WhatsApp sender proves by writing: only a wa_id of 91 followed by ten digits starting 6–9
+ * ("919876543210" → "9876543210"). Any other wa_id is a foreign identity with no Indian mobile — the Singapore
+ * "6591234567" is ten digits starting with 6, and must never be read as the Indian mobile 6591234567.
  */
-export function isTicketOwner(ticketConsumer: ConsumerIdentity, actor: ConsumerActor): boolean {
+export function indianMobileOfWhatsAppId(waId: string): string | undefined {
+  const digits = waId.replace(/@c\.us$/, '');
+  const match = /^91([6-9]\d{9})$/.exec(digits);
+  if (!match) return undefined;
+  const parsed = parsePhoneNumberFromString(`+${digits}`);
+  return parsed?.country === 'IN' || parsed?.countryCallingCode === '91' ? match[1] : undefined;
+}
+
+/** The channel identity key of a ticket's consumer, or of a consumer actor. */
+export function identityKeyOf(identity: Pick<ConsumerIdentity, 'channel' | 'channelUserId'>): string {
+  return channelIdentityKey(identity.channel, identity.channelUserId);
+}
+
+/**
+ * Is this the ticket's own consumer? The same channel identity that registered it, or an identity linked to that one
+ * by a verification code (services/identityService.ts: `linked` holds the keys linked to the actor). A mobile number
+ * — typed by the consumer, by staff, or matching a WhatsApp sender's number — confers nothing by itself.
+ */
+export function isTicketOwner(ticketConsumer: ConsumerIdentity, actor: ConsumerActor, linked: ReadonlySet<string> = new Set()): boolean {
   if (ticketConsumer.channel === actor.channel && ticketConsumer.channelUserId === actor.channelUserId) return true;
-  return actor.verifiedMobile !== undefined && actor.verifiedMobile === ticketConsumer.mobile;
+  return linked.has(identityKeyOf(ticketConsumer));
 }

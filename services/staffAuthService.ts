@@ -126,6 +126,10 @@ export class StaffAuthService {
   async createUser(input: CreateStaffUserInput, by: StaffAdministrator): Promise<StaffUserView> {
     requireAdministrator(by, 'create staff accounts');
     const request = parseInput(createStaffUserSchema, input);
+    // A supervisor cannot mint another supervisor (who could then record callback answers): the operator's command does.
+    if (request.role === 'supervisor' && by.role !== 'system') {
+      throw new NotPermittedError('Supervisor accounts are created by the operator with "npm run users", not through the API.');
+    }
     let name = request.name;
     if (request.role === 'officer') {
       if (!request.officerId) throw new InvalidInputError(['officerId: an officer account needs the officer id from the directory, e.g. je-gomti-nagar-1']);

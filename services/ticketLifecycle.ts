@@ -62,7 +62,7 @@ export function requireNotConsumer(actor: Actor, action: string): asserts actor 
  * Everyone else is refused: an agent, an officer, the claimant, a timer, another consumer.
  */
 export type AnswerRequest =
-  | { via: 'consumer'; actor: Actor; claimId: string }
+  | { via: 'consumer'; actor: Actor; claimId: string; linked?: ReadonlySet<string> }
   | { via: 'callback'; actor: Actor; claimId: string };
 
 export function authoriseAnswer(ticket: TicketHead, request: AnswerRequest): ClosureProvenance {
@@ -74,7 +74,7 @@ export function authoriseAnswer(ticket: TicketHead, request: AnswerRequest): Clo
         `Only the consumer who registered ticket ${ticket._id} can answer whether it is solved; a ${actor.role} cannot answer for them.`,
       );
     }
-    if (!isTicketOwner(ticket.consumer, actor)) {
+    if (!isTicketOwner(ticket.consumer, actor, request.linked)) {
       throw new NotTicketOwnerError(`Ticket ${ticket._id} was registered by someone else.`);
     }
   } else if (!isCallbackRecorder(ticket, actor)) {
@@ -92,7 +92,35 @@ export function authoriseAnswer(ticket: TicketHead, request: AnswerRequest): Clo
   if (request.via === 'consumer' && !claim.shownAt) {
     throw new StaleClaimError(`The resolution claim on ticket ${ticket._id} has not been shown to the consumer yet.`);
   }
+  if (request.via === 'consumer' && actor.role === 'consumer' && !wasShownTo(ticket, actor)) {
+    // Even the owner's other (linked) identity: a "yes" counts only from where the question was seen.
+    throw new ClosureNotPermittedError(
+      `The resolution claim on ticket ${ticket._id} was shown to another of its consumer's identities; only an answer from there counts.`,
+    );
+  }
   return request.via === 'consumer' ? 'consumer_confirmed' : 'callback_confirmed';
+}
+
+/** Was the pending claim's question put to this very identity? Claims shown before `shownTo` was kept went to the ticket's own. */
+export function wasShownTo(ticket: Pick<TicketHead, 'claim' | 'consumer'>, actor: ConsumerActor): boolean {
+  const audience = ticket.claim?.shownTo ?? ticket.consumer;
+  return audience.channel === actor.channel && audience.channelUserId === actor.channelUserId;
+}
+
+/**
+ * After a consumer's "no" lifted a ticket to a level (its `levelFloor`), nobody takes it below that level again —
+ * except a supervisor, who must give the reason (it is written into the event). Returns that reason when it applies.
+ */
+export function authoriseLevelChange(ticket: Pick<TicketHead, '_id' | 'levelFloor'>, actor: Actor, newLevel: OfficerLevel, reason: string | undefined): string | undefined {
+  const floor = ticket.levelFloor;
+  if (!floor || OFFICER_LEVELS.indexOf(newLevel) >= OFFICER_LEVELS.indexOf(floor)) return undefined;
+  if (actor.role !== 'supervisor') {
+    throw new NotPermittedError(
+      `Ticket ${ticket._id} went up to ${floor} when its consumer said it was not solved; only a supervisor can give it back to a ${newLevel}, with a reason.`,
+    );
+  }
+  if (!reason) throw new NotPermittedError(`Giving ticket ${ticket._id} back below ${floor} needs a reason in the note.`);
+  return reason;
 }
 
 /**
@@ -100,11 +128,11 @@ export function authoriseAnswer(ticket: TicketHead, request: AnswerRequest): Clo
  * narrow: the ticket's own consumer, a callback-confirmed closure (a consumer-confirmed one is final), before the
  * closure's `rejectableUntil`. Everyone else is refused exactly as a closure would be.
  */
-export function authoriseCallbackRejection(ticket: TicketHead, actor: Actor, now: Date): void {
+export function authoriseCallbackRejection(ticket: TicketHead, actor: Actor, now: Date, linked?: ReadonlySet<string>): void {
   if (actor.role !== 'consumer') {
     throw new ClosureNotPermittedError(`Only the consumer of ticket ${ticket._id} can reject a closure recorded on a callback; a ${actor.role} cannot.`);
   }
-  if (!isTicketOwner(ticket.consumer, actor)) throw new NotTicketOwnerError(`Ticket ${ticket._id} was registered by someone else.`);
+  if (!isTicketOwner(ticket.consumer, actor, linked)) throw new NotTicketOwnerError(`Ticket ${ticket._id} was registered by someone else.`);
   requireStatus(ticket, 'rejectCallbackClosure');
   if (ticket.closure?.provenance !== 'callback_confirmed') {
     throw new ClosureNotPermittedError(`Ticket ${ticket._id} was closed on its consumer's own confirmation; that closure is final.`);

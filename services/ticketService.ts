@@ -8,6 +8,7 @@ import { wholeDocument, type Models } from '../models/index.js';
 import type {
   Actor,
   ActorRef,
+  ClaimAudience,
   ConsumerActor,
   EventChannel,
   OfficerLevel,
@@ -20,6 +21,7 @@ import type {
 import {
   channelIdentityKey,
   consumerActorId,
+  identityKeyOf,
   isTicketOwner,
   mobileIdentityKey,
 } from './consumerIdentity.js';
@@ -43,6 +45,7 @@ import {
   CALLBACK_QUEUED_EVENTS,
   authoriseAnswer,
   authoriseCallbackRejection,
+  authoriseLevelChange,
   nextLevel,
   requireNotConsumer,
   requireStatus,
@@ -138,7 +141,9 @@ export class TicketService {
     const claimed = await this.claimDuplicateKey(duplicateKey, number);
     if (!claimed.ok) return { ticket: claimed.ticket, duplicate: true };
     try {
-      return await this.insertRegistered(number, request, actor, place, duplicateKey, channel);
+      // Another consumer's open ticket for the same complaint: this one is linked to it (for staff), never merged.
+      const linkedTo = await this.linkByPremises(premisesKeyFor(request, place.subDivisionId), number);
+      return await this.insertRegistered(number, request, actor, place, duplicateKey, channel, linkedTo);
     } catch (error) {
       // Failed, but alive (the database went away mid-way): once the database is back, free the complaint's key so
       // the consumer's retry registers it at once instead of waiting a minute for the key to look abandoned — unless
@@ -159,6 +164,7 @@ export class TicketService {
     place: TicketRecord['place'],
     duplicateKey: string,
     channel: EventChannel | undefined,
+    linkedTo: string | undefined,
   ): Promise<RegisterResult> {
 
     // The index entries and the watch go first: a crash before the ticket insert leaves a number that lists as
@@ -224,6 +230,7 @@ export class TicketService {
       ...(request.emergency ? { emergency: true } : {}),
       ...(shutdown ? { plannedShutdown: { id: shutdown.id, endsAt: shutdown.endsAt } } : {}),
       duplicateKey,
+      ...(linkedTo ? { linkedTickets: [linkedTo] } : {}),
       createdAt: at,
       updatedAt: at,
       eventCount: events.length,
@@ -257,12 +264,23 @@ export class TicketService {
       if (!officer) {
         throw new InvalidInputError([`ticket ${ticket._id} has no known sub-division to assign by place: name an officer`]);
       }
+      const belowFloorReason = authoriseLevelChange(ticket, actor, officer.level, request.note);
       return {
         status: 'assigned',
-        set: { officer: toAssignedOfficer(officer), level: officer.level, ownerSince: this.now() },
+        set: { officer: toAssignedOfficer(officer), level: officer.level, ownerSince: this.now(), ...(belowFloorReason ? { levelFloor: officer.level } : {}) },
         // Routed by a person: no longer waiting for one.
         ...(ticket.waitingForPerson ? { unset: ['waitingForPerson'] } : {}),
-        events: [{ type: 'ticket.assigned', from: ticket.status, to: 'assigned', level: officer.level, officerId: officer.id, evidence: noteEvidence(request.note) }],
+        events: [
+          {
+            type: 'ticket.assigned',
+            from: ticket.status,
+            to: 'assigned',
+            level: officer.level,
+            officerId: officer.id,
+            evidence: noteEvidence(request.note),
+            ...(belowFloorReason ? { data: { belowLevelFloor: ticket.levelFloor!, reason: belowFloorReason } } : {}),
+          },
+        ],
       };
     });
   }
@@ -329,18 +347,27 @@ export class TicketService {
     return { ticket, claimId };
   }
 
-  /** The channel delivered the claim and the question to the consumer: from now on their answer to it counts. */
-  async recordClaimShown(ticketNumber: string, claimId: string, actor: Actor, channel: EventChannel) {
+  /**
+   * The channel delivered the claim and the question to the consumer: from now on their answer to it counts — from
+   * the identity it was shown to (`shownTo`, by default the ticket's own), and from no other.
+   */
+  async recordClaimShown(ticketNumber: string, claimId: string, actor: Actor, channel: EventChannel, shownTo?: ClaimAudience) {
+    const audienceLinks = shownTo ? await this.linksOf(identityKeyOf(shownTo)) : new Set<string>();
     return this.mutate(ticketNumber, actor, channel, (ticket) => {
       requireStatus(ticket, 'recordClaimShown');
       if (ticket.claim?.id !== claimId) {
         throw new InvalidInputError([`claim ${claimId} is not the pending claim on ticket ${ticket._id}`]);
       }
+      const audience = shownTo ?? { channel: ticket.consumer.channel, channelUserId: ticket.consumer.channelUserId };
+      if (!isTicketOwner(ticket.consumer, { role: 'consumer', ...audience }, audienceLinks)) {
+        throw new NotTicketOwnerError(`Ticket ${ticket._id}'s question can only be shown to its own consumer.`);
+      }
       if (ticket.claim.shownAt) return { events: [] };
       const at = this.now();
+      const recorded: ClaimAudience = { channel: audience.channel, channelUserId: audience.channelUserId, ...(shownTo?.messageId ? { messageId: shownTo.messageId } : {}) };
       return {
-        set: { 'claim.shownAt': at, 'claim.shownOn': channel, 'claim.lastAskedAt': at },
-        events: [{ type: 'ticket.claim_shown', claimId }],
+        set: { 'claim.shownAt': at, 'claim.shownOn': channel, 'claim.shownTo': recorded, 'claim.lastAskedAt': at },
+        events: [{ type: 'ticket.claim_shown', claimId, data: { shownTo: identityKeyOf(recorded), ...(recorded.messageId ? { messageId: recorded.messageId } : {}) } }],
       };
     });
   }
@@ -525,13 +552,14 @@ export class TicketService {
    */
   async rejectCallbackClosure(ticketNumber: string, actor: Actor, input: { note?: string } = {}, channel?: EventChannel) {
     const request = parseInput(optionalNoteSchema, input);
+    const linked = await this.linkedTo(actor);
     const ticket = await this.mutate(ticketNumber, actor, channel, (head): Decision => {
-      authoriseCallbackRejection(head, actor, this.now());
+      authoriseCallbackRejection(head, actor, this.now(), linked);
       const level = nextLevel(head.level);
       const officer = this.officerForTicket(head, level);
       return {
         status: 'reopened',
-        set: { level, officer: officer ? toAssignedOfficer(officer) : undefined, ownerSince: this.now() },
+        set: { level, levelFloor: level, officer: officer ? toAssignedOfficer(officer) : undefined, ownerSince: this.now() },
         unset: officer ? ['claim', 'closure', 'closedAt'] : ['claim', 'closure', 'closedAt', 'officer'],
         events: [
           {
@@ -574,11 +602,14 @@ export class TicketService {
     channel?: EventChannel,
   ) {
     let detachedFrom: string | undefined;
+    const linked = await this.linkedTo(actor);
     return this.mutate(ticketNumber, actor, channel, (ticket): Decision => {
       detachedFrom = undefined;
       let provenance;
       try {
-        provenance = authoriseAnswer(ticket, { via: request.via, actor, claimId: request.claimId });
+        provenance = request.via === 'consumer'
+          ? authoriseAnswer(ticket, { via: 'consumer', actor, claimId: request.claimId, linked })
+          : authoriseAnswer(ticket, { via: 'callback', actor, claimId: request.claimId });
       } catch (error) {
         if (!(error instanceof ClosureNotPermittedError || error instanceof NotTicketOwnerError)) throw error;
         return {
@@ -612,7 +643,7 @@ export class TicketService {
       if (detachedFrom) unset.push('incidentId', 'incidentSeqTold');
       return {
         status: 'reopened',
-        set: { level, officer: officer ? toAssignedOfficer(officer) : undefined, ownerSince: this.now() },
+        set: { level, levelFloor: level, officer: officer ? toAssignedOfficer(officer) : undefined, ownerSince: this.now() },
         unset,
         events: [
           {
@@ -647,7 +678,8 @@ export class TicketService {
   /** A consumer looking at a ticket: theirs, or refused (the channel tells them it is not found). */
   async getForConsumer(ticketNumber: string, actor: ConsumerActor): Promise<TicketRecord> {
     const ticket = await this.get(ticketNumber);
-    if (!isTicketOwner(ticket.consumer, parseInput(actorSchema, actor) as ConsumerActor)) {
+    const consumer = parseInput(actorSchema, actor) as ConsumerActor;
+    if (!isTicketOwner(ticket.consumer, consumer, await this.linkedTo(consumer))) {
       throw new NotTicketOwnerError(`Ticket ${ticket._id} was registered by someone else.`);
     }
     return ticket;
@@ -656,14 +688,15 @@ export class TicketService {
   /** "My complaints": newest first, through the consumer's index documents, never a scan. */
   async listForConsumer(actorInput: ConsumerActor, limit = 20): Promise<TicketHead[]> {
     const actor = parseInput(actorSchema, actorInput) as ConsumerActor;
-    const keys = [channelIdentityKey(actor.channel, actor.channelUserId)];
-    if (actor.verifiedMobile) keys.push(mobileIdentityKey(actor.verifiedMobile));
+    // The consumer's own identity and those verified as theirs; a mobile number (even a WhatsApp sender's) adds nothing.
+    const linked = await this.linkedTo(actor);
+    const keys = [identityKeyOf(actor), ...linked];
     const entries = await this.models.consumerIndex.find({ _id: trusted({ $in: keys }) }, wholeDocument).lean();
     const numbers = [...new Set(entries.flatMap((entry) => entry.ticketNumbers))].sort().reverse().slice(0, limit);
     if (numbers.length === 0) return [];
     const tickets = await this.models.tickets.find({ _id: trusted({ $in: numbers }) }, headProjection).lean<TicketHead[]>();
     return tickets
-      .filter((ticket) => isTicketOwner(ticket.consumer, actor))
+      .filter((ticket) => isTicketOwner(ticket.consumer, actor, linked))
       .sort((a, b) => (a._id < b._id ? 1 : -1));
   }
 
@@ -729,6 +762,38 @@ export class TicketService {
       if (attempt >= 2) await sleep(Math.random() * Math.min(50, 2 * attempt));
     }
     throw new ConcurrentUpdateError(`Ticket ${number} is changing too quickly right now; please try again.`);
+  }
+
+  /** The identity keys verified as the same consumer as this actor (none for staff and the system). */
+  private async linkedTo(actor: Actor): Promise<ReadonlySet<string>> {
+    return actor.role === 'consumer' ? this.linksOf(identityKeyOf(actor)) : new Set();
+  }
+
+  private async linksOf(identityKey: string): Promise<ReadonlySet<string>> {
+    const links = await this.models.identityLinks.findById(identityKey, { linked: 1 }).lean();
+    return new Set(links?.linked ?? []);
+  }
+
+  /**
+   * The same-complaint key (without the owner) names the open ticket others' reports of the same complaint are linked
+   * to. The new ticket is added to that one's links; the key moves on to a new ticket once that one is closed.
+   */
+  private async linkByPremises(premisesKey: string, number: string): Promise<string | undefined> {
+    const guard = await this.models.duplicateGuards
+      .findOneAndUpdate({ _id: premisesKey }, { $setOnInsert: { ticketNumber: number, createdAt: this.now() } }, { upsert: true, returnDocument: 'before' })
+      .lean()
+      .catch((error: unknown) => {
+        if (isDuplicateKeyError(error)) return this.models.duplicateGuards.findById(premisesKey, wholeDocument).lean();
+        throw error;
+      });
+    if (!guard || guard.ticketNumber === number) return undefined;
+    const open = await this.models.tickets.findById(guard.ticketNumber, { status: 1 }).lean();
+    if (!open || open.status === 'closed') {
+      await this.models.duplicateGuards.updateOne({ _id: premisesKey, ticketNumber: guard.ticketNumber }, { $set: { ticketNumber: number, createdAt: this.now() } });
+      return undefined;
+    }
+    await this.models.tickets.updateOne({ _id: guard.ticketNumber }, { $addToSet: { linkedTickets: number } });
+    return guard.ticketNumber;
   }
 
   private resolvePlace(request: RegisterTicket): TicketRecord['place'] {
@@ -949,19 +1014,30 @@ function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
- * One open complaint per consumer (their mobile), category and premises (the account, or without one the place).
- * The mobile is always part of the key: handing the open ticket back tells its number and status, which only its
- * own consumer may learn — a neighbour with the same account number gets a ticket of their own.
+ * One open complaint per owner identity (the channel identity that registers it), category and premises (the account,
+ * or without one the place). The owner is always part of the key: handing the open ticket back tells its number and
+ * status, which only its own consumer may learn — another identity typing the same mobile gets a ticket of its own.
  */
 function duplicateKeyFor(request: RegisterTicket, subDivisionId: string | undefined): string {
   // An emergency is never folded into an ordinary open complaint of the same consumer (nor one into the other).
   if (request.emergency) return `emergency|${duplicateKeyFor({ ...request, emergency: undefined }, subDivisionId)}`;
-  // An anonymous report without a mobile is its reporter's by the channel they wrote from.
-  const who = request.consumer.mobile === undefined ? `channel:${request.consumer.channel}:${request.consumer.channelUserId}` : `mobile:${request.consumer.mobile}`;
-  if (request.consumer.accountNumber) return `${request.category}|${who}|account:${request.consumer.accountNumber}`;
+  const owner = channelIdentityKey(request.consumer.channel, request.consumer.channelUserId);
+  return `${request.category}|owner:${owner}|${premisesOf(request, subDivisionId)}`;
+}
+
+/**
+ * The same complaint whoever reports it: category, the mobile given, and the premises. Another identity's ticket
+ * under this key is linked to the open one (linkByPremises), never merged into it.
+ */
+function premisesKeyFor(request: RegisterTicket, subDivisionId: string | undefined): string {
+  return `same:${request.category}|mobile:${request.consumer.mobile ?? 'none'}|${premisesOf(request, subDivisionId)}`;
+}
+
+function premisesOf(request: RegisterTicket, subDivisionId: string | undefined): string {
+  if (request.consumer.accountNumber) return `account:${request.consumer.accountNumber}`;
   const place = subDivisionId ?? request.place.district;
   const locality = request.place.locality ?? '';
-  return `${request.category}|${who}|place:${normaliseKeyPart(place)}/${normaliseKeyPart(locality)}`;
+  return `place:${normaliseKeyPart(place)}/${normaliseKeyPart(locality)}`;
 }
 
 function normaliseKeyPart(text: string): string {

@@ -96,9 +96,20 @@ it('keeps the invariant and every chain under many concurrent yes/no/claim/reope
     Array.from({ length: ticketsRaced }, async () => {
       const consumer = newConsumer();
       const { ticket } = await service.register(complaintFor(consumer), consumer.actor);
-      return { number: ticket._id, owner: consumer.actor, stranger: newConsumer().actor };
+      // Issue 11: the WhatsApp account of the mobile the consumer typed is proven by WhatsApp, but is not the consumer.
+      const typedMobileOnWhatsApp: ConsumerActor = { role: 'consumer', channel: 'whatsapp', channelUserId: `91${consumer.mobile}`, verifiedMobile: consumer.mobile };
+      return { number: ticket._id, owner: consumer.actor, stranger: newConsumer().actor, typedMobileOnWhatsApp };
     }),
   );
+  // Issue 11: a ticket an agent opened for a consumer with the agent's own mobile; the agent's WhatsApp answers in every round.
+  const agentMobile = '9811100043';
+  const agentTypedOwner = newConsumer().actor;
+  const agentTyped = {
+    number: (await service.register(complaintFor({ actor: agentTypedOwner, mobile: agentMobile }), { role: 'agent', id: 'agent-asha' }, 'console')).ticket._id,
+    whatsApp: { role: 'consumer', channel: 'whatsapp', channelUserId: `91${agentMobile}`, verifiedMobile: agentMobile } as ConsumerActor,
+  };
+  const agentTypedClaim = (await service.claimResolution(agentTyped.number, je, { note: 'Restored' })).claimId;
+  await service.recordClaimShown(agentTyped.number, agentTypedClaim, { role: 'system', id: 'webchat-delivery' }, 'webchat');
   const outcomes: Record<string, number> = {};
   const count = (label: string) => (outcomes[label] = (outcomes[label] ?? 0) + 1);
   const attempt = async (label: string, action: () => Promise<unknown>) => {
@@ -114,7 +125,7 @@ it('keeps the invariant and every chain under many concurrent yes/no/claim/reope
     // Each actor acts on what they last saw: claims read now, possibly stale by the time they land.
     const seen = await Promise.all(raced.map(async ({ number }) => (await service.get(number)).claim?.id ?? 'no-claim'));
     await Promise.all(
-      raced.flatMap(({ number, owner, stranger }, index) => {
+      raced.flatMap(({ number, owner, stranger, typedMobileOnWhatsApp }, index) => {
         const claimId = seen[index]!;
         const level = async () => (await service.get(number)).level;
         // Half the tickets also get the supervisors' moves (callback answers, reopen, escalation), which would
@@ -136,6 +147,8 @@ it('keeps the invariant and every chain under many concurrent yes/no/claim/reope
           attempt('consumer yes', () => service.answerResolution(number, owner, { claimId, answer: 'yes' })),
           attempt('consumer no', () => service.answerResolution(number, owner, { claimId, answer: 'no' })),
           attempt('stranger yes', () => service.answerResolution(number, stranger, { claimId, answer: 'yes' })),
+          attempt('stranger WhatsApp yes (typed mobile)', () => service.answerResolution(number, typedMobileOnWhatsApp, { claimId, answer: 'yes' })),
+          ...(index === 1 ? [attempt('agent-typed mobile WhatsApp yes', () => service.answerResolution(agentTyped.number, agentTyped.whatsApp, { claimId: agentTypedClaim, answer: 'yes' }))] : []),
           attempt('timer reminds', () => service.requestConfirmationAgain(number, slaTimer)),
           attempt('timer gives up', () => service.markUnconfirmed(number, slaTimer)),
           attempt('supervisor closes (API)', () => api('meera', `/tickets/${number}/close`, { note: 'closing it' })),
@@ -146,6 +159,7 @@ it('keeps the invariant and every chain under many concurrent yes/no/claim/reope
   }
 
   const finals = await Promise.all(raced.map(({ number }) => service.get(number)));
+  const agentTypedFinal = await service.get(agentTyped.number);
   const violations = finals.flatMap((ticket, index) => invariantViolations(ticket, raced[index]!.owner).map((problem) => `${ticket._id}: ${problem}`));
   const chains = finals.map((ticket) => verifyChain(ticket));
   const observed = {
@@ -160,12 +174,16 @@ it('keeps the invariant and every chain under many concurrent yes/no/claim/reope
     invariantViolations: violations,
   };
   recordCase('concurrent actions on the same tickets', {
-    scenario: `${ticketsRaced} tickets; ${rounds} rounds in which 10 actors per ticket (14 on every other ticket) act at the same moment on what they last read: consumer yes/no, a stranger's yes, claim shown, officer claims over the staff API, supervisor claims, callback yes by a supervisor who may have made the claim and by another, reopen, escalate, timer reminder and give-up, closure attempts over the API.`,
-    expected: 'No ticket closed except by its own consumer\'s yes to a shown claim, or a callback yes recorded by a supervisor who did not make that claim; at most one confirmation; every event chain verifies; no request fails with a 5xx.',
+    scenario: `${ticketsRaced} tickets; ${rounds} rounds in which 12 actors per ticket (16 on every other ticket) act at the same moment on what they last read: consumer yes/no, a stranger's yes, a yes from the WhatsApp of the mobile the consumer typed, a yes (once per round) from the WhatsApp of a mobile an agent typed on another ticket, claim shown, officer claims over the staff API, supervisor claims, callback yes by a supervisor who may have made the claim and by another, reopen, escalate, timer reminder and give-up, closure attempts over the API.`,
+    expected: 'No ticket closed except by its own consumer\'s yes to a shown claim (never by a WhatsApp account that only matches a typed mobile), or a callback yes recorded by a supervisor who did not make that claim; at most one confirmation; every event chain verifies; no request fails with a 5xx.',
     observed,
     passed: violations.length === 0 && chains.every((verdict) => verdict.ok) && !Object.keys(outcomes).some((label) => /HTTP 5\d\d/.test(label)),
   });
   expect(violations).toEqual([]);
+  // Issue 11: neither borrowed identity ever closed anything.
+  expect(outcomes['stranger WhatsApp yes (typed mobile): done']).toBeUndefined();
+  expect(outcomes['agent-typed mobile WhatsApp yes: done']).toBeUndefined();
+  expect(agentTypedFinal.status).toBe('awaiting_confirmation');
   expect(chains.map((verdict) => verdict.ok)).toEqual(Array(ticketsRaced).fill(true));
   expect(Object.keys(outcomes).filter((label) => /HTTP 5\d\d|: Error$|TypeError/.test(label))).toEqual([]);
   // The race did exercise both ways a ticket may close, and the refusals.

@@ -28,7 +28,13 @@ export interface CorpusContext {
   };
   staff: { supervisor: string; agent: string; officer: string; revoked: string; expired: string; disabled: string };
   whatsApp: { appSecret: string; verifyToken: string; phoneNumberId: string };
-  tickets: { ofConsumerA: string; descriptionOfA: string };
+  tickets: {
+    ofConsumerA: string;
+    descriptionOfA: string;
+    /** Issue 11: another ticket of A's (mobile `mobileOfA`) whose resolution question was shown to A's web chat. */
+    awaitingOfA: string;
+    mobileOfA: string;
+  };
   /** A consumer waiting in the handoff queue, and a callback queued for another. */
   handoffs: { waiting: string };
   callbacks: { waiting: string };
@@ -1183,6 +1189,92 @@ const floodCases: HostileCase[] = [
 ];
 
 /** Every row, in the order they are sent. */
+// ── Issue 11: identity borrowing. A mobile is a contact detail: the WhatsApp of A's typed number, a forged identity in a
+// payload, or a mobile typed by staff never sees or answers for A's ticket. ────────────────────────────────────────
+async function stillAwaiting(probe: Probe, number: string): Promise<Record<string, unknown>> {
+  await probe.settle();
+  const ticket = await probe.models.tickets.findById(number, { status: 1, closure: 1 }).lean();
+  assertThat(ticket?.status === 'awaiting_confirmation' && !ticket.closure, `ticket is ${ticket?.status}, closure ${JSON.stringify(ticket?.closure)}`);
+  return { status: ticket?.status };
+}
+
+const identityBorrowingCases: HostileCase[] = [
+  {
+    name: 'WhatsApp webhook: identity borrowing — "haan" from the WhatsApp of the mobile consumer A typed does not close A\'s ticket',
+    entryPoint: 'whatsapp-cloud-webhook',
+    request: (context) => signedWebhook(context, json(webhookWith(context.whatsApp.phoneNumberId, { text: { body: 'haan' } }, `91${context.tickets.mobileOfA}`))),
+    expect: { status: 200 },
+    mayChange: '*',
+    verify: async (context, _response, probe) => stillAwaiting(probe, context.tickets.awaitingOfA),
+  },
+  {
+    name: 'WhatsApp webhook: a foreign sender whose 10 digits look like A\'s mobile (Singapore-style) answers "yes": nothing closes',
+    entryPoint: 'whatsapp-cloud-webhook',
+    request: (context) => signedWebhook(context, json(webhookWith(context.whatsApp.phoneNumberId, { text: { body: 'yes' } }, context.tickets.mobileOfA))),
+    expect: { status: 200 },
+    mayChange: '*',
+    verify: async (context, _response, probe) => stillAwaiting(probe, context.tickets.awaitingOfA),
+  },
+  {
+    name: 'Direct Line: consumer B forges A\'s identity and a verified mobile in the payload and answers "haan"',
+    entryPoint: 'direct-line',
+    request: (context) => ({
+      method: 'POST',
+      path: `/v3/directline/conversations/${context.directLine.conversationB}/activities`,
+      headers: { ...jsonType, ...bearer(context.directLine.tokenB) },
+      body: json({
+        type: 'message',
+        text: 'haan',
+        from: { id: context.directLine.userA, role: 'user' },
+        channelId: 'whatsapp',
+        channelData: { verifiedMobile: context.tickets.mobileOfA, channelUserId: context.directLine.userA, claimId: 'clm_0000000000000000' },
+      }),
+    }),
+    expect: { status: 200 },
+    mayChange: '*',
+    verify: async (context, _response, probe) => {
+      const seen = await stillAwaiting(probe, context.tickets.awaitingOfA);
+      const texts = (await probe.botTextsIn(context.directLine.conversationB)).join('\n');
+      assertThat(!texts.includes(context.tickets.awaitingOfA), 'B is never told A\'s ticket number');
+      return seen;
+    },
+  },
+  {
+    name: 'Staff API: a supervisor cannot create a supervisor account (the operator command does)',
+    entryPoint: 'staff-api',
+    request: (context) => ({
+      method: 'POST',
+      path: '/api/users',
+      headers: { ...jsonType, ...bearer(context.staff.supervisor) },
+      body: json({ username: 'minted-supervisor', password: 'minted-password-123', role: 'supervisor' }),
+    }),
+    expect: { status: 403, code: 'not_permitted' },
+  },
+  {
+    name: 'Staff API: a supervisor opens a handoff ticket typing A\'s mobile: the ticket is the handoff consumer\'s, and A\'s mobile gains nothing',
+    entryPoint: 'staff-api',
+    request: (context) => ({
+      method: 'POST',
+      path: `/api/handoffs/${context.handoffs.waiting}/tickets`,
+      headers: { ...jsonType, ...bearer(context.staff.supervisor) },
+      body: json({ category: 'bill', description: 'Bill galat aaya hai', place: { district: 'Lucknow', locality: 'Gomti Nagar' }, mobile: context.tickets.mobileOfA }),
+    }),
+    expect: { status: 201 },
+    mayChange: ['tickets', 'counters', 'duplicateGuards', 'consumerIndex', 'ticketWatch', 'leases', 'reportBuckets', 'reportCells', 'registerPages', 'registerDays', 'registerTickets', 'officerNotifications'],
+    verify: async (context, response, probe) => {
+      await probe.settle();
+      const number = (response.json as { ticket: { number: string } }).ticket.number;
+      const ticket = await probe.models.tickets.findById(number, { consumer: 1 }).lean();
+      assertThat(ticket?.consumer.channelUserId !== context.directLine.userA, 'the ticket is not A\'s');
+      const waIndex = await probe.models.consumerIndex.findById(`channel:whatsapp:91${context.tickets.mobileOfA}`, { ticketNumbers: 1 }).lean();
+      assertThat(!(waIndex?.ticketNumbers ?? []).includes(number), 'not indexed for the WhatsApp of the typed mobile');
+      const links = await probe.models.identityLinks.findById(`channel:whatsapp:91${context.tickets.mobileOfA}`, { linked: 1 }).lean();
+      assertThat(!links, 'no identity link made from a typed mobile');
+      return { consumer: ticket?.consumer.channel };
+    },
+  },
+];
+
 export const hostileCorpus: HostileCase[] = [
   ...crossProduct(),
   ...directLineCases,
@@ -1191,5 +1283,6 @@ export const hostileCorpus: HostileCase[] = [
   ...staffCases,
   ...agentDeskAndReportCases,
   ...whatsAppWebStaffCases,
+  ...identityBorrowingCases,
   ...floodCases,
 ];

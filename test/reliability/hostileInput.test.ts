@@ -175,6 +175,21 @@ beforeAll(async () => {
     { role: 'consumer', channel: 'webchat', channelUserId: userA },
   );
 
+  // Issue 11: a second ticket of A's, its resolution question shown to A's web chat (not to any WhatsApp).
+  const awaitingOfA = (
+    await helpline.tickets.register(
+      {
+        category: 'meter',
+        description: 'Meter jal gaya hai',
+        consumer: { channel: 'webchat', channelUserId: userA, mobile: '9876501234' },
+        place: { district: 'Lucknow', locality: 'Gomti Nagar' },
+      },
+      { role: 'consumer', channel: 'webchat', channelUserId: userA },
+    )
+  ).ticket._id;
+  const shownClaim = await helpline.tickets.claimResolution(awaitingOfA, { role: 'officer', id: 'je-gomti-nagar-1', name: 'JE' }, { note: 'Naya meter laga diya' });
+  await helpline.tickets.recordClaimShown(awaitingOfA, shownClaim.claimId, { role: 'system', id: 'webchat-delivery' }, 'webchat');
+
   const login = async (username: string, role: 'supervisor' | 'officer' | 'agent', officerId?: string) => {
     const password = `${username}-password-0123`;
     await helpline.staffAuth.createUser({ username, password, role, officerId }, operator);
@@ -203,7 +218,7 @@ beforeAll(async () => {
     directLine: { secret: directLineSecret, tokenA: a.token, conversationA: a.conversationId, userA, tokenB: b.token, conversationB: b.conversationId, expiredToken },
     staff: { supervisor, agent, officer, revoked, expired, disabled },
     whatsApp,
-    tickets: { ofConsumerA: ticket._id, descriptionOfA },
+    tickets: { ofConsumerA: ticket._id, descriptionOfA, awaitingOfA, mobileOfA: '9876501234' },
     handoffs: { waiting },
     callbacks: { waiting: `handoff:${calledBack}` },
   };

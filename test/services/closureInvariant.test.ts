@@ -71,15 +71,35 @@ describe('nobody but the consumer closes a ticket', () => {
     await expect(service.answerResolution(ticket._id, impostor, { claimId: claimId!, answer: 'yes' })).rejects.toBeInstanceOf(NotTicketOwnerError);
   });
 
-  it('a WhatsApp sender whose verified number is the ticket\'s mobile is the same consumer', async () => {
+  it('a WhatsApp sender whose number is the ticket\'s typed mobile is NOT the same consumer (issue 11, example 1): no link, no answer', async () => {
     const web = newConsumer();
     const { ticket } = await service.register(complaintFor(web), web.actor);
     const { claimId } = await service.claimResolution(ticket._id, officer, { note: 'Meter replaced' });
-    await service.recordClaimShown(ticket._id, claimId, { role: 'system', id: 'whatsapp-delivery' }, 'whatsapp');
-    const onWhatsApp: ConsumerActor = { role: 'consumer', channel: 'whatsapp', channelUserId: `91${web.mobile}@c.us`, verifiedMobile: web.mobile };
-    const closed = await service.answerResolution(ticket._id, onWhatsApp, { claimId, answer: 'yes' });
-    expect(closed.status).toBe('closed');
-    expect(closed.closure?.by.id).toBe(`whatsapp:91${web.mobile}@c.us`);
+    await service.recordClaimShown(ticket._id, claimId, { role: 'system', id: 'webchat-delivery' }, 'webchat');
+    const onWhatsApp: ConsumerActor = { role: 'consumer', channel: 'whatsapp', channelUserId: `91${web.mobile}`, verifiedMobile: web.mobile };
+    await expectRefusedAndRecorded(ticket._id, () => service.answerResolution(ticket._id, onWhatsApp, { claimId, answer: 'yes' }), NotTicketOwnerError, 'consumer');
+  });
+
+  it('issue 11 races: a stranger\'s WhatsApp yes (the typed mobile) and an agent-typed mobile\'s WhatsApp yes, 20 at once, close nothing', async () => {
+    const web = newConsumer();
+    const typed = await service.register(complaintFor(web), web.actor);
+    const agentMobile = '9811100042';
+    const byAgent = await service.register(complaintFor({ actor: newConsumer().actor, mobile: agentMobile }), agent, 'console');
+    const cases = [
+      { number: typed.ticket._id, whatsApp: web.mobile },
+      { number: byAgent.ticket._id, whatsApp: agentMobile },
+    ];
+    for (const { number, whatsApp } of cases) {
+      const { claimId } = await service.claimResolution(number, officer, { note: 'Restored' });
+      await service.recordClaimShown(number, claimId, { role: 'system', id: 'webchat-delivery' }, 'webchat');
+      const borrowed: ConsumerActor = { role: 'consumer', channel: 'whatsapp', channelUserId: `91${whatsApp}`, verifiedMobile: whatsApp };
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => service.answerResolution(number, borrowed, { claimId, answer: 'yes' })));
+      expect(results.every((result) => result.status === 'rejected' && result.reason instanceof NotTicketOwnerError)).toBe(true);
+      const after = await service.get(number);
+      expect(after.status).toBe('awaiting_confirmation');
+      expect(after.events.filter((event) => event.type === 'ticket.closure_refused')).toHaveLength(20);
+      expect((await service.verify(number)).ok).toBe(true);
+    }
   });
 
   it('an answer to an earlier claim, or to a claim never shown, does not close', async () => {

@@ -16,6 +16,11 @@ beforeAll(() => {
   service = new TicketService(db.models, Directory.loadDefault());
 });
 
+/** The WhatsApp sender whose number is this mobile: proven by WhatsApp, but not the ticket's consumer unless verified. */
+function whatsAppOf(mobile: string): ConsumerActor {
+  return { role: 'consumer', channel: 'whatsapp', channelUserId: `91${mobile}`, verifiedMobile: mobile };
+}
+
 /** Which action each status-changing event stands for, to check its `from` against the rules. */
 const actionOfEvent: Partial<Record<string, keyof typeof ALLOWED_FROM>> = {
   'ticket.assigned': 'assign',
@@ -60,6 +65,9 @@ function assertSerialisable(ticket: TicketRecord, owner: ConsumerActor) {
         expect(event.actor).toEqual({ role: 'consumer', id: `${owner.channel}:${owner.channelUserId}` });
         break;
       case 'ticket.rejected':
+        if (event.actor.role === 'consumer') expect(event.actor).toEqual({ role: 'consumer', id: `${owner.channel}:${owner.channelUserId}` });
+        pendingClaim = undefined;
+        break;
       case 'ticket.reopened':
         pendingClaim = undefined;
         break;
@@ -96,6 +104,11 @@ describe('racing writers on one ticket', () => {
         operations.push(() => service.escalate(number, slaTimer, { note: `breach ${index}` }));
         operations.push(() => service.startWork(number, officer));
         operations.push(() => service.requestClosure(number, agent, { note: 'close it' }));
+        // Issue 11: the WhatsApp account of the mobile the consumer typed, answering too — refused, never closes.
+        operations.push(async () => {
+          const claim = await currentClaim();
+          return service.answerResolution(number, whatsAppOf(ticket.consumer.mobile), { claimId: claim?.id ?? 'clm_none', answer: index % 2 === 0 ? 'yes' : 'no' });
+        });
       }
       const results = await Promise.allSettled(operations.map((operation) => operation()));
       for (const result of results) {
@@ -108,6 +121,26 @@ describe('racing writers on one ticket', () => {
       const final = await service.get(number);
       expect(await service.verify(number)).toEqual({ ok: true, events: final.events.length });
       assertSerialisable(final, consumer);
+    }
+  });
+
+  it('issue 11: an agent-typed mobile — the agent\'s WhatsApp yes racing the consumer\'s answers never closes the ticket', async () => {
+    for (let round = 0; round < 3; round++) {
+      const consumer = newConsumer();
+      const agentMobile = `97${String(Date.now()).slice(-4)}${String(round).padStart(4, '0')}`;
+      const { ticket } = await service.register(complaintFor({ actor: consumer.actor, mobile: agentMobile }), agent, 'console');
+      const { claimId } = await service.claimResolution(ticket._id, officer, { note: 'Restored' });
+      await service.recordClaimShown(ticket._id, claimId, { role: 'system', id: 'webchat-delivery' }, 'webchat');
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 10 }, () => service.answerResolution(ticket._id, whatsAppOf(agentMobile), { claimId, answer: 'yes' })),
+        service.answerResolution(ticket._id, consumer.actor, { claimId, answer: round === 0 ? 'no' : 'yes' }),
+      ]);
+      expect(results.slice(0, 10).every((result) => result.status === 'rejected' && result.reason instanceof DomainError)).toBe(true);
+      expect(results[10]!.status).toBe('fulfilled');
+      const final = await service.get(ticket._id);
+      expect(final.status).toBe(round === 0 ? 'reopened' : 'closed');
+      assertSerialisable(final, consumer.actor);
+      expect((await service.verify(ticket._id)).ok).toBe(true);
     }
   });
 

@@ -37,6 +37,7 @@ import type { Models } from '../../models/index.js';
 import type { ConsumerActor, ConsumerChannel, OfficerLevel, StaffActor } from '../../models/ticketTypes.js';
 import { Directory } from '../../services/directory.js';
 import { HandoffService } from '../../services/handoffService.js';
+import { IdentityService } from '../../services/identityService.js';
 import { LiveHandoffService, type LiveHandoffOptions } from '../../services/liveHandoffService.js';
 import { NotificationService } from '../../services/notificationService.js';
 import { TicketService } from '../../services/ticketService.js';
@@ -255,7 +256,13 @@ export function createBotHarness(
     botAppId: '',
   });
   const incidents = options.incidentThreshold ? new IncidentService(models, directory, tickets, { threshold: options.incidentThreshold, log: (line) => log.push(line) }) : undefined;
+  // Verification codes go out through the consumer notifier, made once the bot exists (it needs the bot).
+  let codeSender: BotConsumerNotifier | undefined;
+  const identityService = new IdentityService(models, {
+    sendCode: async (whatsAppUserId, code, language) => (codeSender ? codeSender.sendCode(whatsAppUserId, code, language) : 'unreachable'),
+  });
   const bot = new SantushtiBot({
+    identities: identityService,
     conversationState,
     userState,
     tickets,
@@ -273,7 +280,7 @@ export function createBotHarness(
 
   const notifications = new NotificationService(
     models,
-    new BotConsumerNotifier({ bot, tickets, references, adapters: { webchat: adapter }, botAppId: '' }),
+    (codeSender = new BotConsumerNotifier({ bot, tickets, references, adapters: { webchat: adapter }, botAppId: '' })),
     { log: (line) => log.push(line) },
   );
 
