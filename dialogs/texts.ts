@@ -75,6 +75,18 @@ const summaryLabels: Record<Language, Record<'check' | 'about' | 'also' | 'detai
     confidential: '🔒 Your identity stays confidential: officers will not see who reported this.',
     question: 'Shall I register the complaint?',
   },
+  hl: {
+    check: 'Kripya jaanch lijiye:',
+    about: 'Vishay',
+    also: 'Saath mein alag shikayat',
+    details: 'Vivran',
+    locality: 'Ilaka',
+    mobile: 'Mobile',
+    account: 'Khata sankhya',
+    application: 'Aavedan sankhya',
+    confidential: '🔒 Aapki pehchaan gopniya rahegi: adhikariyon ko yeh nahi dikhega ki suchna kisne di.',
+    question: 'Kya shikayat darj kar doon?',
+  },
 };
 
 const categoryNames: Record<Language, Record<TicketCategory, string>> = {
@@ -206,6 +218,7 @@ function formatTime(language: Language, date: Date): string {
 const incidentStatusNames: Record<Language, Record<IncidentNotice['status'], string>> = {
   hi: { reported: 'सूचना दर्ज है', crew_assigned: 'टीम लगा दी गई है', work_in_progress: 'मरम्मत चल रही है', restored: 'बिजली बहाल बताई गई है', merged: 'सूचना दर्ज है' },
   en: { reported: 'reported to the JE', crew_assigned: 'crew assigned', work_in_progress: 'repair under way', restored: 'reported restored', merged: 'reported to the JE' },
+  hl: { reported: 'suchna darj hai', crew_assigned: 'team laga di gayi hai', work_in_progress: 'marammat chal rahi hai', restored: 'bijli bahaal batayi gayi hai', merged: 'suchna darj hai' },
 };
 
 function incidentSentence(language: Language, notice: IncidentNotice): string {
@@ -214,6 +227,10 @@ function incidentSentence(language: Language, notice: IncidentNotice): string {
   if (language === 'hi') {
     const eta = notice.etaAt ? `, बिजली ${formatTime('hi', notice.etaAt)} तक आने की उम्मीद है` : '';
     return `${notice.locality} में बिजली कटौती की जानकारी ${formatTime('hi', notice.since)} से है, ${notice.reports} शिकायतें, ${status}${eta}।${note}`;
+  }
+  if (language === 'hl') {
+    const eta = notice.etaAt ? `, bijli ${formatTime('hl', notice.etaAt)} tak aane ki ummeed hai` : '';
+    return `${notice.locality} mein bijli katauti ki jaankari ${formatTime('hl', notice.since)} se hai, ${notice.reports} shikayatein, ${status}${eta}.${note}`;
   }
   const eta = notice.etaAt ? `, expected back by ${formatTime('en', notice.etaAt)}` : '';
   return `Power cut in ${notice.locality} known since ${formatTime('en', notice.since)}, ${notice.reports} reports, ${status}${eta}.${note}`;
@@ -230,6 +247,9 @@ function progressPhrase(language: Language, note: string | undefined, expectedBy
   if (language === 'hi') {
     if (note) parts.push(`अधिकारी का संदेश: "${note}"।`);
     if (expectedBy) parts.push(`काम पूरा होने का अनुमानित समय: ${formatDateTime('hi', expectedBy)}।`);
+  } else if (language === 'hl') {
+    if (note) parts.push(`Adhikari ka sandesh: "${note}".`);
+    if (expectedBy) parts.push(`Kaam poora hone ka anumanit samay: ${formatDateTime('hl', expectedBy)}.`);
   } else {
     if (note) parts.push(`The officer writes: "${note}".`);
     if (expectedBy) parts.push(`Expected to be done by: ${formatDateTime('en', expectedBy)}.`);
@@ -524,16 +544,7 @@ export const texts = {
     badMobile: 'Yeh sahi mobile number nahi lagta. 10 ankon ka number likhiye, jaise 9876543210.',
     askLocality: 'Samasya kahan hai? Mohalla/ilaka likhiye (jaise Gomti Nagar, Alambagh, Chinhat).',
     unknownLocality: (text: string) => `"${text}" hamari suchi mein nahi mila. Paas ka koi jaana-pehchana ilaka likhiye, ya wahi pata dobara bhejiye to main use aise hi darj kar dunga.`,
-    summary: (draft: ComplaintDraft) =>
-      [
-        'Kripya jaanch lijiye:',
-        `• Vishay: ${categoryNames.hl[draft.category]}`,
-        `• Vivran: ${draft.description}`,
-        `• Ilaka: ${draft.locality ?? '—'}${draft.district ? `, ${draft.district}` : ''}`,
-        `• Mobile: ${draft.mobile ?? '—'}`,
-        `• Khata sankhya: ${draft.accountNumber ?? '—'}`,
-        'Kya shikayat darj kar doon?',
-      ].join('\n'),
+    summary: (draft: ComplaintDraft) => summaryLines('hl', draft).join('\n'),
     yesNoChoices: ['Haan', 'Nahi'],
     registered: (number: string, level: OfficerLevel, officerName: string | undefined) =>
       `✅ Aapki shikayat darj ho gayi. Shikayat sankhya: ${number}\nYeh ${officerPhrase('hl', level, officerName)} ko saunpi gayi hai. Kaam ki har pragati par hum aapko yahin sandesh bhejenge, aur samasya theek hone par aapse poochhenge — aapki "haan" ke bina shikayat band nahi hogi.`,
@@ -592,6 +603,40 @@ export const texts = {
     reopened: (number: string, level: OfficerLevel, officerName: string | undefined) =>
       `Humein khed hai. Shikayat ${number} phir se khol di gayi hai aur ab ${officerPhrase('hl', level, officerName)} ke paas hai. Kaam hone par hum phir poochhenge.`,
     answerNotPossible: 'Yeh shikayat ab pushti ka intezaar nahi kar rahi.',
+    askWhichMobile: (numbers: string[]) =>
+      `Aapne do number likhe: ${numbers.join(' aur ')}. Inmein aapka mobile number kaun sa hai? (Doosra khata sankhya ke roop mein darj hoga.)`,
+    askWhatToChange: 'Kya badalna hai? Neeche se chuniye, ya seedhe sahi jaankari likhiye (jaise "mobile 9876543210").',
+    changeChoices: ['Vishay', 'Vivran', 'Ilaka', 'Mobile', 'Khata sankhya', 'Darj na karein'],
+    askMobileTheft:
+      'Chori ki suchna gopniya rehti hai: adhikariyon ko nahi dikhega ki suchna kisne di. Mobile number dena zaroori nahi — agar hum aapse sampark kar sakte hain to likhiye, varna "skip" likhiye.',
+    askApplication: 'Kya aapke paas naye connection ki aavedan sankhya hai (rasid par likhi)? Likhiye, ya "skip" likhiye.',
+    badApplication: 'Aavedan sankhya 4 se 30 akshar ya ank ki hoti hai (rasid par). Phir se likhiye, ya "skip" likhiye.',
+    theftRegistered: '🔒 Aapki suchna gopniya hai: adhikariyon ko aapka naam ya number nahi dikhega; sirf hamare supervisor dekh sakte hain.',
+    outsideDirectory: (covered: string) =>
+      `Aapka pata hamari suchi ke kisi ilake se nahi mila. Yeh seva abhi in zilon mein hai: ${covered}. Aapki shikayat aapke apne shabdon mein hamare supervisor ko bhej di gayi hai, jo ise sahi daftar tak pahunchayenge. Agar aapka ilaka inse bahar hai, to apne kshetra ke liye 1912 par bhi call kijiye.`,
+    confirmCancel: 'Shuru ki hui shikayat hata doon? Hatane ke liye "haan" likhiye, ya jahan the wahin se aage badhne ke liye "nahi".',
+    recoverAskCode: 'Agar yeh wahi number hai jo shikayat mein hai, to uske WhatsApp par ek code bheja gaya hai. Woh code yahan likhiye.',
+    recoverBadCode: 'Yeh code sahi nahi hai. Us number ke WhatsApp par aaya code phir se likhiye.',
+    recoverFailed: 'Code ki pushti nahi ho paayi. Us number ke WhatsApp se hamein likhiye, ya 1912 par call kijiye.',
+    recoverUnavailable: 'Is chat se main us number ki pushti nahi kar sakta, isliye shikayat yahan nahi dikha sakta. Us number ke WhatsApp se hamein likhiye, ya 1912 par call kijiye.',
+    whichTicket: (sequence: string) => `Aapki ek se zyada shikayatein ${sequence} par khatm hoti hain. Kaun si? Poori sankhya chuniye.`,
+    sequenceNotFound: (sequence: string) => `Aapki koi shikayat ${sequence} par khatm nahi hoti. Poori shikayat sankhya likhiye (jaise UP-261128-00042), ya "meri shikayatein".`,
+    tooManyRegistrations:
+      'Ek vyakti se ek din mein jitni shikayatein li ja sakti hain, aap utni darj kar chuke hain, isliye yeh shikayat darj NAHI hui. Apni shikayatein dekhne ke liye "status" likhiye; zaroori ho to 1912 par call kijiye.',
+    tooManyMessages: 'Aap bahut tezi se sandesh bhej rahe hain. Kripya ek minute rukkar apna sandesh phir bhejiye; abhi bheje gaye sandesh padhe nahi jayenge. Zaroori ho to 1912 par call kijiye.',
+    verification: {
+      codeSent: (maskedMobile: string) => `Humne WhatsApp ${maskedMobile} par 6 ankon ka code bheja hai. Is number ko is chat se jodne ke liye woh code yahan likhiye (10 minute tak maanya).`,
+      codeToSend: (code: string, maskedMobile: string) =>
+        `WhatsApp ${maskedMobile} ko is chat se jodne ke liye, usi WhatsApp se helpline number par yeh code bhejiye: ${code} (10 minute tak maanya).`,
+      codeMessage: (code: string) => `Santushti (1912): aapka code ${code} hai. Is number ko web chat se jodne ke liye ise wahan likhiye. Yeh code kisi ko na bataiye, hamare karmachariyon ko bhi nahi.`,
+      linked: 'Ho gaya: yeh number ab aapki is chat se jud gaya hai. Dono jagah aapki shikayatein dikhengi.',
+      wrongCode: 'Yeh code sahi nahi hai. Kripya phir se likhiye.',
+      expired: 'Yeh code ab maanya nahi hai. Naya code maangne ke liye "number jodein" aur apna mobile number likhiye.',
+      locked: 'Bahut baar galat code likha gaya. Kripya naya code maangiye.',
+      rateLimited: 'Abhi bahut se code maange ja chuke hain. Kripya ek ghante baad phir koshish kijiye.',
+    },
+    incidentKnown: (notice: IncidentNotice) => `${incidentSentence('hl', notice)} Aapki shikayat isse jod di gayi hai; bijli aane par hum aapse poochhenge.`,
+    incidentAnswer: (notice: IncidentNotice) => incidentSentence('hl', notice),
     update: {
       assigned: (number: string, level: OfficerLevel, officerName?: string) => `Shikayat ${number}: ${officerPhrase('hl', level, officerName)} ko saunpi gayi.`,
       workStarted: (number: string, note?: string) => `Shikayat ${number}: kaam shuru ho gaya hai.${note ? ` (${note})` : ''}`,
@@ -600,6 +645,10 @@ export const texts = {
       reopened: (number: string) => `Shikayat ${number}: phir se kholi gayi hai; kaam jaari hai.`,
       unconfirmed: (number: string) => `Shikayat ${number}: aapka jawab nahi mila, isliye yeh band NAHI ki gayi. Hamare karmachari aapko phone karenge; aap yahan "haan" ya "nahi" bhi likh sakte hain.`,
       confirmed: (number: string) => `Shikayat ${number} aapki pushti se band hui. Dhanyavaad!`,
+      progressNoted: (number: string, note?: string, expectedBy?: Date) => `Shikayat ${number} par nayi jaankari:${progressPhrase('hl', note, expectedBy)}`,
+      openedByStaff: (number: string, category: TicketCategory, level: OfficerLevel, officerName?: string) =>
+        `Hamare karmachari ne aapki ${categoryNames.hl[category]} ki shikayat darj ki hai. Shikayat sankhya: ${number}. Yeh ${officerPhrase('hl', level, officerName)} ko saunpi gayi hai; har pragati par aapko yahin sandesh milega, aur aapki "haan" ke bina shikayat band nahi hogi.`,
+      incident: (number: string, notice: IncidentNotice) => `Shikayat ${number} — nayi jaankari: ${incidentSentence('hl', notice)}`,
     },
     category: (category: TicketCategory) => categoryNames.hl[category],
     categoryChoices: (['supply', 'meter', 'bill', 'new_connection', 'transformer', 'theft'] as TicketCategory[]).map((category) => categoryNames.hl[category]),
@@ -640,14 +689,21 @@ export const emergencyTexts = {
     registeredUnassigned: (number: string) =>
       `🚨 Emergency complaint registered: ${number}\nOur staff are sending it to the right officer at once. Keep away from it until the crew arrives.`,
   },
+  hl: {
+    safety:
+      '⚠️ Khatra! Taar, khambhe, transformer ya meter se door rahiye aur doosron (khaaskar bachchon aur jaanvaron) ko bhi door rakhiye. Kuch bhi na chhuiye — na taar, na khambha, na unse chhooti koi cheez ya paani. Current lage vyakti ko haath se na chhuiye; ho sake to sookhi lakdi se ya main switch band karke hi alag kijiye. Aag lagi ho ya koi ghayal ho to turant 112 par call kijiye; bijli ki aag par paani na daaliye.',
+    askPlace: 'Yeh theek kahan hai? Mohalla/ilaka aur paas ki koi pehchaan likhiye (jaise "Gomti Nagar, mandir ke paas"), taaki team turant pahunch sake.',
+    askMobile: 'Aapka mobile number? (10 ank) — team raaste mein aapko phone kar sake.',
+    registered: (number: string, officerName: string | undefined) =>
+      `🚨 Aapatkalin shikayat darj: ${number}\nYeh turant ${officerName ? `Avar Abhiyanta (JE) ${officerName}` : 'Avar Abhiyanta (JE)'} aur Upkhand Adhikari (SDO) ko bheji gayi hai, sabse pehle theek karne ke liye. Team aane tak wahan se door rahiye.`,
+    registeredUnassigned: (number: string) =>
+      `🚨 Aapatkalin shikayat darj: ${number}\nHamare karmachari ise turant sahi adhikari ko bhej rahe hain. Team aane tak wahan se door rahiye.`,
+  },
 };
 
 export type EmergencyTexts = (typeof emergencyTexts)['hi'];
-export const emergencyTextsFor = (language: string): EmergencyTexts => (language === 'en' ? emergencyTexts.en : emergencyTexts.hi);
-
-function formatDateTime(language: 'hi' | 'en', date: Date): string {
-  return new Intl.DateTimeFormat(language === 'hi' ? 'hi-IN' : 'en-IN', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Kolkata' }).format(date);
-}
+/** Hindi, Hinglish (Latin letters) or English; any other code gets Hindi, the helpline's default. */
+export const emergencyTextsFor = (language: string): EmergencyTexts => (language === 'en' ? emergencyTexts.en : language === 'hl' ? emergencyTexts.hl : emergencyTexts.hi);
 
 /** Planned shutdowns (services/shutdownService.ts): what a consumer who reports no supply during one is told. */
 export const shutdownTexts = {
@@ -659,5 +715,10 @@ export const shutdownTexts = {
     planned: (endsAt: Date) =>
       `ℹ️ This power cut in your area is a planned shutdown for maintenance work. Supply is expected back by ${formatDateTime('en', endsAt)}. If it is not back by then, write here; your complaint is registered.`,
   },
+  hl: {
+    planned: (endsAt: Date) =>
+      `ℹ️ Aapke ilake mein yeh bijli katauti pehle se tay (niyojit) hai — rakhrakhav ka kaam chal raha hai. Bijli ${formatDateTime('hl', endsAt)} tak wapas aane ki ummeed hai. Tab tak na aaye to yahin likhiye; aapki shikayat darj hai.`,
+  },
 };
-export const shutdownTextsFor = (language: string): (typeof shutdownTexts)['hi'] => (language === 'en' ? shutdownTexts.en : shutdownTexts.hi);
+export const shutdownTextsFor = (language: string): (typeof shutdownTexts)['hi'] =>
+  language === 'en' ? shutdownTexts.en : language === 'hl' ? shutdownTexts.hl : shutdownTexts.hi;

@@ -4,7 +4,7 @@ import { ConversationState, UserState, type BotAdapter, type TurnContext } from 
 import type { Express, Router } from 'express';
 import { DirectLineAdapter } from '../bot/adapters/directLineAdapter.js';
 import { BotConsumerNotifier } from '../bot/consumerNotifier.js';
-import { IdentityService } from '../services/identityService.js';
+import { IdentityService, mobileVerifierFor } from '../services/identityService.js';
 import { ConversationReferences } from '../bot/conversationReferences.js';
 import { LiveHandoff } from '../bot/liveHandoff.js';
 import { MongoStorage } from '../bot/mongoStorage.js';
@@ -187,7 +187,19 @@ export function createHelpline(database: Database, directory: Directory, options
     sendCode: async (whatsAppUserId, code, language) => (codeSender ? codeSender.sendCode(whatsAppUserId, code, language) : 'unreachable'),
   });
   const limits = new AbuseLimits(database.connection, { limits: options.abuseLimits, log });
-  const bot = new SantushtiBot({ identities, conversationState, userState, tickets, directory, handoffs: new HandoffService(models), references, liveHandoff, incidents, limits });
+  const bot = new SantushtiBot({
+    identities,
+    verifier: mobileVerifierFor(identities, tickets),
+    conversationState,
+    userState,
+    tickets,
+    directory,
+    handoffs: new HandoffService(models),
+    references,
+    liveHandoff,
+    incidents,
+    limits,
+  });
 
   const logic = (context: TurnContext) => bot.run(context);
   // WhatsApp messages per sender per minute: the door has stored (and acknowledged) each message; past the limit the

@@ -167,3 +167,31 @@ function sameHash(a: string, b: string): boolean {
   const right = Buffer.from(b, 'hex');
   return left.length === right.length && timingSafeEqual(left, right);
 }
+
+/**
+ * The status dialog's new-device check (dialogs/consumerTurn.ts MobileVerifier) on top of this service: a code goes
+ * to the WhatsApp of the typed mobile only when that mobile is the one the ticket was registered with, and a right code
+ * links this chat to that WhatsApp — after which the ticket opens only if its own identity is that WhatsApp or was
+ * itself verified with it (a typed mobile never opens a ticket). Resolves alike whatever the ticket says.
+ */
+export function mobileVerifierFor(
+  identities: IdentityService,
+  tickets: { get(ticketNumber: string): Promise<{ consumer: { mobile?: string } }>; getForConsumer(ticketNumber: string, actor: ConsumerActor): Promise<unknown> },
+) {
+  return {
+    async sendCode({ ticketNumber, mobile, consumer }: { ticketNumber: string; mobile: string; consumer: ConsumerActor }): Promise<void> {
+      if (consumer.channel !== 'webchat') return;
+      const ticket = await tickets.get(ticketNumber).catch(() => undefined);
+      if (!ticket || ticket.consumer.mobile !== normaliseMobile(mobile)) return;
+      await identities.sendCodeToWhatsApp(consumer, mobile).catch(() => undefined);
+    },
+    async confirmCode({ ticketNumber, consumer, code }: { ticketNumber: string; mobile: string; consumer: ConsumerActor; code: string }): Promise<boolean> {
+      if (consumer.channel !== 'webchat') return false;
+      if ((await identities.confirmInChat(consumer, code)) !== 'linked') return false;
+      return tickets.getForConsumer(ticketNumber, consumer).then(
+        () => true,
+        () => false,
+      );
+    },
+  };
+}

@@ -19,7 +19,7 @@ import type { TicketService } from './ticketService.js';
 export interface HiddenReporter {
   anonymous: true;
   hidden: true;
-  language?: 'hi' | 'en';
+  language?: TicketRecord['consumer']['language'];
 }
 
 /** A ticket as staff see it in a list: no history, and none of the internal bookkeeping (outbox, duplicate key). */

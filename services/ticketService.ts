@@ -769,9 +769,18 @@ export class TicketService {
     return actor.role === 'consumer' ? this.linksOf(identityKeyOf(actor)) : new Set();
   }
 
+  /**
+   * The identities verified as this consumer's: those linked to it, and — through a WhatsApp number it proved — those
+   * that proved the same number (two web chats that each proved one WhatsApp are one consumer: a new device gets back
+   * in by proving the number, never by typing it).
+   */
   private async linksOf(identityKey: string): Promise<ReadonlySet<string>> {
     const links = await this.models.identityLinks.findById(identityKey, { linked: 1 }).lean();
-    return new Set(links?.linked ?? []);
+    const direct = links?.linked ?? [];
+    const whatsApps = direct.filter((key) => key.startsWith(`${channelIdentityKey('whatsapp', '')}`));
+    if (whatsApps.length === 0) return new Set(direct);
+    const viaWhatsApp = await this.models.identityLinks.find({ _id: trusted({ $in: whatsApps }) }, { linked: 1 }).lean();
+    return new Set([...direct, ...viaWhatsApp.flatMap((link) => link.linked)].filter((key) => key !== identityKey));
   }
 
   /**

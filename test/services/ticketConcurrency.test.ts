@@ -107,7 +107,7 @@ describe('racing writers on one ticket', () => {
         // Issue 11: the WhatsApp account of the mobile the consumer typed, answering too — refused, never closes.
         operations.push(async () => {
           const claim = await currentClaim();
-          return service.answerResolution(number, whatsAppOf(ticket.consumer.mobile), { claimId: claim?.id ?? 'clm_none', answer: index % 2 === 0 ? 'yes' : 'no' });
+          return service.answerResolution(number, whatsAppOf(ticket.consumer.mobile!), { claimId: claim?.id ?? 'clm_none', answer: index % 2 === 0 ? 'yes' : 'no' });
         });
       }
       const results = await Promise.allSettled(operations.map((operation) => operation()));
