@@ -193,6 +193,7 @@ export function hoursPhrase(language: Language, hours: string): string {
     if (wholeDay) return days ? `${days} 24 घंटे` : 'हर दिन 24 घंटे';
     return `${days ? `${days} ` : ''}${match[2]} से ${match[3]} बजे तक`;
   }
+  if (language === 'hl' && wholeDay) return days ? `${days} 24 ghante` : 'har din 24 ghante';
   if (wholeDay) return days ? `${days}, round the clock` : 'round the clock, every day';
   return `${days ? `${days} ` : ''}${match[2]}-${match[3]}`;
 }
@@ -556,9 +557,9 @@ export const texts = {
     askTicketNumber: 'Apni shikayat sankhya likhiye (jaise UP-261128-00042), ya "meri shikayatein" likhiye.',
     ticketNotFound: (number: string) => `Shikayat ${number} aapke naam par nahi mili. Sankhya jaanch lijiye, ya "meri shikayatein" likhiye.`,
     ticketStatus: (ticket: TicketSummary) =>
-      `Shikayat ${ticket.number} (${categoryNames.hl[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusName('hl', ticket)}. Zimmedar: ${officerPhrase('hl', ticket.level, ticket.officerName)}. Darj: ${formatDate('hl', ticket.createdAt)}.`,
+      `Shikayat ${ticket.number} (${categoryNames.hl[ticket.category]}${ticket.locality ? `, ${ticket.locality}` : ''}) — ${statusName('hl', ticket)}. Zimmedar: ${officerPhrase('hl', ticket.level, ticket.officerName)}. Darj: ${formatDate('hl', ticket.createdAt)}.${progressPhrase('hl', ticket.progressNote, ticket.expectedBy)}`,
     noComplaints: 'Aapki koi shikayat darj nahi hai. Samasya likhiye to main darj kar dunga.',
-    yourComplaints: (count: number) => `Aapki ${count} shikayat(ein):`,
+    yourComplaints: (count: number) => (count === 1 ? 'Aapki 1 shikayat:' : `Aapki ${count} shikayatein:`),
     // Live handoff (bot/liveHandoff.ts)
     handoffQueued: (queue: QueueNotice) =>
       [
@@ -570,7 +571,7 @@ export const texts = {
         'Karmachari yahin isi chat mein jawab denge; tab tak aap jo likhenge, woh unhe bhej diya jayega. Turant madad ke liye 1912 par call kijiye. Wapas mujhse baat karne ke liye "radd" likhiye.',
       ].join('\n'),
     handoffUpset: 'Humein sachmuch khed hai ki aapko pareshani hui. Main aapki baat seedhe hamare karmachari tak pahuncha raha hoon.',
-    handoffNotUnderstood: 'Maaf kijiye, main phir bhi samajh nahi paya. Main aapko hamare karmachari se jod raha hoon.',
+    handoffNotUnderstood: 'Maaf kijiye, main phir bhi samajh nahi paya.',
     handoffOffHours: (officeHours: string, maskedMobile: string | undefined) =>
       `Abhi hamare karmachari uplabdh nahi hain (woh ${hoursPhrase('hl', officeHours)}, India time, kaam karte hain). ` +
       (maskedMobile ? `Kya hum aapko ${maskedMobile} par wapas call karein?` : 'Kya hum aapko wapas call karein? Haan kahiye ya apna 10 ankon ka mobile number likhiye.'),
@@ -639,7 +640,7 @@ export const texts = {
     incidentAnswer: (notice: IncidentNotice) => incidentSentence('hl', notice),
     update: {
       assigned: (number: string, level: OfficerLevel, officerName?: string) => `Shikayat ${number}: ${officerPhrase('hl', level, officerName)} ko saunpi gayi.`,
-      workStarted: (number: string, note?: string) => `Shikayat ${number}: kaam shuru ho gaya hai.${note ? ` (${note})` : ''}`,
+      workStarted: (number: string, note?: string, expectedBy?: Date) => `Shikayat ${number}: kaam shuru ho gaya hai.${progressPhrase('hl', note, expectedBy)}`,
       escalated: (number: string, level: OfficerLevel, officerName?: string) =>
         `Shikayat ${number}: samay par hal na hone se ab ${officerPhrase('hl', level, officerName)} ko bheji gayi hai.`,
       reopened: (number: string) => `Shikayat ${number}: phir se kholi gayi hai; kaam jaari hai.`,

@@ -56,7 +56,10 @@ export function languageOfEvidence(evidence: LanguageEvidence): Language | undef
   if (hindiEvidence === 0 && evidence.english === 0) return undefined;
   // A tie goes to Hindi: the helpline's default, and the safer reading of code-mixed text.
   if (evidence.english > hindiEvidence) return 'en';
-  // Hindi: in the script most of its words are written in ("मेरा meter जल गया" is Devanagari, "mera meter" Latin).
+  // Hindi: in the script most of its words are written in ("मेरा meter जल गया" is Devanagari, "mera meter" Latin) —
+  // but Latin letters are Hinglish only when Hindi words are written in them; Latin words that are all English beside
+  // Devanagari ones ("no power in Vivek Khand, मोबाइल …") make a Devanagari writer, not a Hinglish one.
+  if (evidence.hinglish === 0 && evidence.devanagari > 0) return 'hi';
   return evidence.devanagari >= evidence.latin ? 'hi' : 'hl';
 }
 

@@ -8,7 +8,8 @@ import { createBotHarness, type BotHarness } from '../support/botHarness.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('dialog_callback_in_line');
-const hi = textsFor('hi');
+// Consumers here write Hinglish (Latin letters): they are answered in Hinglish (issue 12 item 6).
+const hl = textsFor('hl');
 const en = textsFor('en');
 // 2026-11-29 is a Sunday: the agents (Mon-Sat) are away.
 const sundayMorning = new Date('2026-11-29T05:30:00Z');
@@ -19,7 +20,7 @@ beforeAll(() => {
 
 describe('a callback asked for with the number in the same line', () => {
   it.each([
-    { text: 'haan jaldi call karo 9918012345 pe', mobile: '9918012345', texts: hi, ask: 'kisi insaan se baat karni hai' },
+    { text: 'haan jaldi call karo 9918012345 pe', mobile: '9918012345', texts: hl, ask: 'kisi insaan se baat karni hai' },
     { text: 'yes please call me on +91 99180 12346', mobile: '9918012346', texts: en, ask: 'I want to talk to a person' },
   ])('issue example: "$text"', async ({ text, mobile, texts, ask }) => {
     const chat = harness.consumer('webchat', harness.newIdentity('callback').userId);

@@ -38,7 +38,8 @@ const cases: LanguageCase[] = [
   },
   {
     style: 'Hinglish',
-    language: 'hi',
+    // Answered in Hinglish, in Latin letters (issue 12 item 6).
+    language: 'hl',
     emergency: 'bijli ka taar toot ke sadak pe gir gaya hai',
     emergencyWithPlace: 'gomti nagar me khambe me current aa raha hai',
     place: 'gomti nagar',

@@ -15,10 +15,11 @@ beforeAll(() => {
 const hi = textsFor('hi');
 const en = textsFor('en');
 
-async function register(label: string, message: string, yes: string) {
+/** Registers with the mobile and account labelled in the message's own language (as a consumer writing it would). */
+async function register(label: string, message: string, yes: string, labels: [string, string] = ['मोबाइल', 'खाता']) {
   const identity = harness.newIdentity(label);
   const chat = harness.consumer('webchat', identity.userId);
-  await chat.say(`${message}, मोबाइल ${identity.mobile}, खाता ${identity.accountNumber}`);
+  await chat.say(`${message}, ${labels[0]} ${identity.mobile}, ${labels[1]} ${identity.accountNumber}`);
   const turn = await chat.say(yes);
   return { chat, turn, number: ticketNumberIn(turn.text)! };
 }
@@ -35,7 +36,7 @@ describe('a complaint into a known outage', () => {
     expect(second.turn.texts.at(-1)).toBe(hi.incidentKnown({ ...news!, locality: 'विवेक खंड' }));
     for (const number of [first.number, second.number]) expect((await harness.tickets.get(number)).incidentId).toBe(news!.incidentId);
 
-    const english = await register('english', 'no power in Vivek Khand since 3 hours', 'yes');
+    const english = await register('english', 'no power in Vivek Khand since 3 hours', 'yes', ['mobile', 'account']);
     const later = await harness.incidents!.incidentForPlace({ subDivisionId: 'sd-gomti-nagar', locality: 'Vivek Khand' });
     expect(english.turn.texts.at(-1)).toBe(en.incidentKnown(later!));
     expect(english.turn.text).toContain('Power cut in Vivek Khand known since');

@@ -16,6 +16,8 @@ beforeAll(() => {
 });
 
 const hi = textsFor('hi');
+// Consumers here write Hinglish (Latin letters): they are answered in Hinglish (issue 12 item 6).
+const hl = textsFor('hl');
 const en = textsFor('en');
 
 async function ticketsOf(userId: string): Promise<TicketRecord[]> {
@@ -37,7 +39,7 @@ describe('numbers by their labels first (issue 12 item 1)', () => {
     const c = consumer('a-c');
     const message = `meter jal gaya hai gomti nagar, a/c ${c.accountNumber}, mob ${c.mobile}`;
     const summary = await c.chat.say(message);
-    expect(summary.text).toBe(hi.summary({ category: 'meter', description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hi) }));
+    expect(summary.text).toBe(hl.summary({ category: 'meter', description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hl) }));
     await c.chat.say('haan');
     const [ticket] = await ticketsOf(c.userId);
     expect(ticket!.consumer).toMatchObject({ mobile: c.mobile, accountNumber: c.accountNumber });
@@ -50,21 +52,21 @@ describe('numbers by their labels first (issue 12 item 1)', () => {
   ])('"%s" at the account question keeps the account number, and the bot stays in Hindi', async (answer, account) => {
     // Today's main read the "no" of "acc no" as "I don't have one", dropped the number and switched to English.
     const c = consumer('acc-no');
-    expect((await c.chat.say('bijli nahi aa rahi hai')).texts).toEqual([hi.askAccount]);
-    expect((await c.chat.say(answer)).texts).toEqual([hi.askMobile]);
+    expect((await c.chat.say('bijli nahi aa rahi hai')).texts).toEqual([hl.askAccount]);
+    expect((await c.chat.say(answer)).texts).toEqual([hl.askMobile]);
     await c.chat.say(c.mobile);
     const summary = await c.chat.say('gomti nagar');
-    expect(summary.text).toBe(hi.summary({ category: 'supply', description: 'bijli nahi aa rahi hai', accountNumber: account, mobile: c.mobile, ...gomti(hi) }));
+    expect(summary.text).toBe(hl.summary({ category: 'supply', description: 'bijli nahi aa rahi hai', accountNumber: account, mobile: c.mobile, ...gomti(hl) }));
   });
 
   it('two unlabelled numbers that could each be either: asks which is the mobile, and stores both as answered', async () => {
     const c = consumer('either');
     const message = `meter jal gaya hai gomti nagar ${c.accountNumber} ${c.mobile}`;
     const which = await c.chat.say(message);
-    expect(which.texts).toEqual([hi.askWhichMobile([c.accountNumber, c.mobile])]);
+    expect(which.texts).toEqual([hl.askWhichMobile([c.accountNumber, c.mobile])]);
     expect(which.choices).toEqual([c.accountNumber, c.mobile]);
     const summary = await c.chat.say(c.mobile);
-    expect(summary.text).toBe(hi.summary({ category: 'meter', description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hi) }));
+    expect(summary.text).toBe(hl.summary({ category: 'meter', description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hl) }));
   });
 });
 
@@ -72,11 +74,11 @@ describe('skipping an optional question (issue 12 item 2)', () => {
   it.each(['chhodo', 'छोड़ो', 'chhod do', 'chhodein', 'pata nahi'])('"%s" at the account question skips it, and the complaint goes on', async (word) => {
     // Today's main cancelled the whole complaint on "chhodo", "छोड़ो" and "chhod do", and refused "chhodein".
     const c = consumer('skip');
-    expect((await c.chat.say('bijli nahi aa rahi hai')).texts).toEqual([hi.askAccount]);
-    expect((await c.chat.say(word)).texts).toEqual([hi.askMobile]);
+    expect((await c.chat.say('bijli nahi aa rahi hai')).texts).toEqual([hl.askAccount]);
+    expect((await c.chat.say(word)).texts).toEqual([hl.askMobile]);
     await c.chat.say(c.mobile);
     const summary = await c.chat.say('gomti nagar');
-    expect(summary.text).toBe(hi.summary({ category: 'supply', description: 'bijli nahi aa rahi hai', mobile: c.mobile, ...gomti(hi) }));
+    expect(summary.text).toBe(hl.summary({ category: 'supply', description: 'bijli nahi aa rahi hai', mobile: c.mobile, ...gomti(hl) }));
     expect(ticketNumberIn((await c.chat.say('haan')).text)).toBeDefined();
   });
 
@@ -85,12 +87,12 @@ describe('skipping an optional question (issue 12 item 2)', () => {
     await c.chat.say('bijli nahi aa rahi hai');
     await c.chat.say('chhodo');
     const ask = await c.chat.say('chhodo'); // at the mobile question: a cancel
-    expect(ask.texts).toEqual([hi.confirmCancel]);
-    expect(ask.choices).toEqual(hi.yesNoChoices);
+    expect(ask.texts).toEqual([hl.confirmCancel]);
+    expect(ask.choices).toEqual(hl.yesNoChoices);
     // "no": carry on where we were.
-    expect((await c.chat.say('nahi')).texts).toEqual([hi.askMobile]);
-    expect((await c.chat.say('cancel')).texts).toEqual([hi.confirmCancel]);
-    expect((await c.chat.say('haan')).texts).toEqual([hi.cancelled]);
+    expect((await c.chat.say('nahi')).texts).toEqual([hl.askMobile]);
+    expect((await c.chat.say('cancel')).texts).toEqual([hl.confirmCancel]);
+    expect((await c.chat.say('haan')).texts).toEqual([hl.cancelled]);
     expect(await ticketsOf(c.userId)).toEqual([]);
   });
 });
@@ -101,9 +103,9 @@ describe('corrections at the read-back (issue 12 item 2)', () => {
     const c = consumer('fix-account');
     const message = `meter jal gaya hai gomti nagar, account 2345678901, mobile ${c.mobile}`;
     await c.chat.say(message);
-    expect((await c.chat.say('nahi account no galat hai')).texts).toEqual([hi.askAccount]);
+    expect((await c.chat.say('nahi account no galat hai')).texts).toEqual([hl.askAccount]);
     const summary = await c.chat.say(c.accountNumber);
-    expect(summary.text).toBe(hi.summary({ category: 'meter', description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hi) }));
+    expect(summary.text).toBe(hl.summary({ category: 'meter', description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hl) }));
     await c.chat.say('haan');
     const [ticket] = await ticketsOf(c.userId);
     expect(ticket!.consumer).toMatchObject({ mobile: c.mobile, accountNumber: c.accountNumber });
@@ -127,13 +129,13 @@ describe('corrections at the read-back (issue 12 item 2)', () => {
     await c.chat.say(message);
     const summary = await c.chat.say('nahi, jagah aliganj hai');
     expect(summary.text).toBe(
-      hi.summary({
+      hl.summary({
         category: 'meter',
         description: message,
         accountNumber: c.accountNumber,
         mobile: c.mobile,
-        locality: placeName(harness, hi, 'Aliganj'),
-        district: placeName(harness, hi, 'Lucknow'),
+        locality: placeName(harness, hl, 'Aliganj'),
+        district: placeName(harness, hl, 'Lucknow'),
       }),
     );
   });
@@ -143,11 +145,11 @@ describe('corrections at the read-back (issue 12 item 2)', () => {
     const message = `meter jal gaya hai gomti nagar, account ${c.accountNumber}, mobile 9000000002`;
     await c.chat.say(message);
     const what = await c.chat.say('nahi');
-    expect(what.texts).toEqual([hi.askWhatToChange]);
-    expect(what.choices).toEqual(hi.changeChoices);
-    expect((await c.chat.say(hi.changeChoices[3]!)).texts).toEqual([hi.askMobile]); // the "mobile" button
+    expect(what.texts).toEqual([hl.askWhatToChange]);
+    expect(what.choices).toEqual(hl.changeChoices);
+    expect((await c.chat.say(hl.changeChoices[3]!)).texts).toEqual([hl.askMobile]); // the "mobile" button
     const summary = await c.chat.say(c.mobile);
-    expect(summary.text).toBe(hi.summary({ category: 'meter', description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hi) }));
+    expect(summary.text).toBe(hl.summary({ category: 'meter', description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hl) }));
     await c.chat.say('haan');
     expect((await ticketsOf(c.userId))[0]!.consumer.mobile).toBe(c.mobile);
   });
@@ -165,13 +167,13 @@ describe('categories that ask only what fits (issue 12 item 3)', () => {
     const c = consumer('theft');
     const report = 'gomti nagar me padosi katiya dal ke bijli chori kar raha hai';
     const mobile = await c.chat.say(report);
-    expect(mobile.texts).toEqual([hi.askMobileTheft]); // no account number is asked of a theft reporter
+    expect(mobile.texts).toEqual([hl.askMobileTheft]); // no account number is asked of a theft reporter
     const summary = await c.chat.say('mobile nahi dunga, gupt rakhna hai');
-    expect(summary.text).toBe(hi.summary({ category: 'theft', description: report, ...gomti(hi) }));
+    expect(summary.text).toBe(hl.summary({ category: 'theft', description: report, ...gomti(hl) }));
     expect(summary.text).toContain('🔒');
     const done = await c.chat.say('haan');
     const number = ticketNumberIn(done.text)!;
-    expect(done.texts).toEqual([hi.registered(number, 'JE', 'Pradeep Srivastava (Demo)'), hi.theftRegistered]);
+    expect(done.texts).toEqual([hl.registered(number, 'JE', 'Pradeep Srivastava (Demo)'), hl.theftRegistered]);
 
     const [ticket] = await ticketsOf(c.userId);
     // Stored intact for supervisors…
@@ -182,7 +184,7 @@ describe('categories that ask only what fits (issue 12 item 3)', () => {
     const session = { sessionId: 'test-session', expiresAt: new Date(Date.now() + 3_600_000) };
     const je: StaffPrincipal = { username: 'je', role: 'officer', name: 'JE', officerId: 'je-gomti-nagar-1', level: 'JE', ...session };
     const seenByJe = await staff.getTicket(je, number);
-    expect(seenByJe.ticket.consumer).toEqual({ anonymous: true, hidden: true, language: 'hi' });
+    expect(seenByJe.ticket.consumer).toEqual({ anonymous: true, hidden: true, language: 'hl' });
     expect(JSON.stringify(seenByJe.ticket.events)).not.toContain(c.userId);
     const seenBySupervisor = await staff.getTicket({ username: 'sup', role: 'supervisor', name: 'Sup', ...session }, number);
     expect(seenBySupervisor.ticket.consumer).toMatchObject({ channelUserId: c.userId, anonymous: true });
@@ -191,10 +193,10 @@ describe('categories that ask only what fits (issue 12 item 3)', () => {
   it('a new connection is filed as new_connection and asked for its application number, not a bill account', async () => {
     const c = consumer('new-connection');
     const request = 'naya connection ke liye apply kiya tha, meter abhi tak nahi laga, gomti nagar';
-    expect((await c.chat.say(request)).texts).toEqual([hi.askApplication]);
-    expect((await c.chat.say('NC-2026-00417')).texts).toEqual([hi.askMobile]);
+    expect((await c.chat.say(request)).texts).toEqual([hl.askApplication]);
+    expect((await c.chat.say('NC-2026-00417')).texts).toEqual([hl.askMobile]);
     const summary = await c.chat.say(c.mobile);
-    expect(summary.text).toBe(hi.summary({ category: 'new_connection', description: request, applicationNumber: 'NC-2026-00417', mobile: c.mobile, ...gomti(hi) }));
+    expect(summary.text).toBe(hl.summary({ category: 'new_connection', description: request, applicationNumber: 'NC-2026-00417', mobile: c.mobile, ...gomti(hl) }));
     await c.chat.say('haan');
     const [ticket] = await ticketsOf(c.userId);
     expect(ticket).toMatchObject({ category: 'new_connection', consumer: { applicationNumber: 'NC-2026-00417', mobile: c.mobile } });
@@ -204,7 +206,7 @@ describe('categories that ask only what fits (issue 12 item 3)', () => {
   it('the application number is optional: "chhodo" skips it', async () => {
     const c = consumer('new-connection-skip');
     await c.chat.say('new connection chahiye ghar pe, gomti nagar');
-    expect((await c.chat.say('chhodo')).texts).toEqual([hi.askMobile]);
+    expect((await c.chat.say('chhodo')).texts).toEqual([hl.askMobile]);
   });
 });
 
@@ -212,19 +214,19 @@ describe('place detail (issue 12 item 4)', () => {
   it('"indra nagar sector 14 ke paas" keeps the sector and landmark beside the matched locality, in the read-back and on the ticket', async () => {
     // Today's main kept only "Indira Nagar".
     const c = consumer('sector');
-    expect((await c.chat.say('bijli nahi aa rahi hai')).texts).toEqual([hi.askAccount]);
+    expect((await c.chat.say('bijli nahi aa rahi hai')).texts).toEqual([hl.askAccount]);
     await c.chat.say(c.accountNumber);
     await c.chat.say(c.mobile);
     const summary = await c.chat.say('indra nagar sector 14 ke paas');
     expect(summary.text).toBe(
-      hi.summary({
+      hl.summary({
         category: 'supply',
         description: 'bijli nahi aa rahi hai',
         accountNumber: c.accountNumber,
         mobile: c.mobile,
-        locality: placeName(harness, hi, 'Indira Nagar'),
+        locality: placeName(harness, hl, 'Indira Nagar'),
         placeDetail: 'indra nagar sector 14 ke paas',
-        district: placeName(harness, hi, 'Lucknow'),
+        district: placeName(harness, hl, 'Lucknow'),
       }),
     );
     await c.chat.say('haan');
@@ -236,10 +238,10 @@ describe('place detail (issue 12 item 4)', () => {
     const c = consumer('outside');
     const place = 'Civil Lines, Bareilly';
     await c.chat.say(`meter jal gaya hai, account ${c.accountNumber}, mobile ${c.mobile}`);
-    expect((await c.chat.say(place)).texts).toEqual([hi.unknownLocality(place)]);
+    expect((await c.chat.say(place)).texts).toEqual([hl.unknownLocality(place)]);
     await c.chat.say(place);
     const done = await c.chat.say('haan');
-    expect(done.texts[1]).toBe(hi.outsideDirectory(harness.directory.districts().map((name) => placeName(harness, hi, name)).join(', ')));
+    expect(done.texts[1]).toBe(hl.outsideDirectory(harness.directory.districts().map((name) => placeName(harness, hl, name)).join(', ')));
     const [ticket] = await ticketsOf(c.userId);
     expect(ticket).toMatchObject({ status: 'registered', waitingForPerson: { reason: 'place_not_in_directory', words: place } });
     expect(ticket!.officer).toBeUndefined();
@@ -253,7 +255,7 @@ describe('several problems in one message (issue 12 item 3)', () => {
     const message = `bill 18000 aaya hai aur meter bhi tez chal raha hai, gomti nagar, account ${c.accountNumber}, mobile ${c.mobile}`;
     const summary = await c.chat.say(message);
     expect(summary.text).toBe(
-      hi.summary({ category: 'bill', alsoCategories: ['meter'], description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hi) }),
+      hl.summary({ category: 'bill', alsoCategories: ['meter'], description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hl) }),
     );
     const done = await c.chat.say('haan');
     expect(done.texts).toHaveLength(2);
@@ -269,7 +271,7 @@ describe('several problems in one message (issue 12 item 3)', () => {
     await c.chat.say(message);
     const summary = await c.chat.say('aur meter wali bhi darj karo');
     expect(summary.text).toBe(
-      hi.summary({ category: 'bill', alsoCategories: ['meter'], description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hi) }),
+      hl.summary({ category: 'bill', alsoCategories: ['meter'], description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hl) }),
     );
     await c.chat.say('haan');
     expect((await ticketsOf(c.userId)).map((ticket) => ticket.category).sort()).toEqual(['bill', 'meter']);

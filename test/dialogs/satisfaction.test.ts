@@ -350,7 +350,7 @@ describe('interruptions while the question is on screen', () => {
   });
 
   it.each(['ok', 'theek hai', 'thik h'])('issue 11/12 item 7: after a cancel, a bare "%s" (which may answer something else) never closes the ticket', async (reply) => {
-    const texts = textsFor('hi');
+    const texts = textsFor('hl');
     const { chat, number } = await claimedTicket('Hinglish', 'bare-ok');
     expect((await chat.say('cancel karo')).texts).toEqual([texts.cancelled]);
     const turn = await chat.say(reply);

@@ -3,7 +3,7 @@
 // On the old main: the first note arrived as a bare "work started", later notes and agent-opened tickets not at all,
 // "आपकी 1 शिकायतें", "00:00-24:00 बजे तक", and "जोड़ रहा हूँ" twice in one reply.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatDateTime, textsFor, type Language } from '../../dialogs/texts.js';
+import { formatDateTime, hoursPhrase, textsFor, type Language } from '../../dialogs/texts.js';
 import type { StaffActor } from '../../models/ticketTypes.js';
 import { InvalidInputError } from '../../services/errors.js';
 import { createBotHarness, type BotHarness, type ConsumerChat, type Identity } from '../support/botHarness.js';
@@ -30,7 +30,7 @@ async function chatWithTicket(label: string, greeting: string): Promise<{ chat: 
 
 describe('progress notes and expected times reach the consumer, in their language, the note quoted', () => {
   it.each([
-    { style: 'Hinglish', greeting: 'namaste ji', language: 'hi' as Language },
+    { style: 'Hinglish', greeting: 'namaste ji', language: 'hl' as Language },
     { style: 'English', greeting: 'Good morning', language: 'en' as Language },
   ])('$style: issue example "replacement arriving by 6 pm" — the first note is not a bare "work started"', async ({ greeting, language }) => {
     const texts = textsFor(language);
@@ -66,8 +66,9 @@ describe('a ticket an agent opens is announced to the consumer (issue 12 small l
     await chat.say('namaste ji');
     const { ticket } = await harness.tickets.register(complaintFor({ actor: chat.actor, mobile: identity.mobile }, { category: 'meter' }), agent, 'console');
     const told = await chat.deliver(ticket._id);
-    const hi = textsFor('hi');
-    expect(told.texts).toEqual([hi.update.openedByStaff(ticket._id, 'meter', ticket.level, ticket.officer?.name)]);
+    // They wrote Hinglish, so they are told in Hinglish (Latin letters).
+    const hl = textsFor('hl');
+    expect(told.texts).toEqual([hl.update.openedByStaff(ticket._id, 'meter', ticket.level, ticket.officer?.name)]);
     expect(told.text).toContain(ticket._id);
   });
 });
@@ -84,11 +85,13 @@ describe('the small list', () => {
   it('"00:00-24:00 बजे तक": round-the-clock hours read as "24 घंटे"', async () => {
     const chat = harness.consumer('webchat', harness.newIdentity('hours').userId);
     const turn = await chat.say('kisi insaan se baat karni hai');
-    expect(turn.text).toContain('24 घंटे');
+    // Hinglish in, Hinglish out: "24 ghante" (and "24 घंटे" in Devanagari, below).
+    expect(turn.text).toContain('24 ghante');
     expect(turn.text).not.toContain('00:00-24:00');
     expect(turn.text).not.toContain('बजे तक');
     await chat.say('cancel');
     expect(textsFor('hi').handoffOffHours('Mon-Sat 09:00-18:00', undefined)).toContain('सोम-शनि 09:00 से 18:00 बजे तक');
+    expect(hoursPhrase('hi', '00:00-24:00')).toBe('हर दिन 24 घंटे');
   });
 
   it('"मैं आपको… जोड़ रहा हूँ" only once when two messages were not understood', async () => {
@@ -96,8 +99,8 @@ describe('the small list', () => {
     await chat.say('namaste ji');
     await chat.say('kya hai ye');
     const turn = await chat.say('asdf qwerty');
-    expect(turn.text.split('जोड़ रहा हूँ').length - 1).toBe(1);
-    expect(turn.text.startsWith(textsFor('hi').handoffNotUnderstood)).toBe(true);
+    expect(turn.text.split('jod raha hoon').length - 1).toBe(1);
+    expect(turn.text.startsWith(textsFor('hl').handoffNotUnderstood)).toBe(true);
     await chat.say('cancel');
   });
 });

@@ -11,7 +11,8 @@ import { complaintFor } from '../support/ticketFixtures.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('dialog_status_any_way');
-const hi = textsFor('hi');
+// Consumers here write Hinglish (Latin letters): they are answered in Hinglish (issue 12 item 6).
+const hl = textsFor('hl');
 const en = textsFor('en');
 
 /** Stands in for engineer idn's one-time-code service: a code goes out only for the ticket's own mobile. */
@@ -66,15 +67,15 @@ describe('ticket numbers in any case and spacing, or only the sequence part', ()
   it('issue example "up 261204 00002": spaces for dashes, lower case', async () => {
     const { chat, number } = await withTicket('spaced', 'namaste ji');
     const spoken = number.toLowerCase().replace(/-/g, ' ');
-    expect((await chat.say(spoken)).texts).toEqual([await statusLine('hi', number)]);
+    expect((await chat.say(spoken)).texts).toEqual([await statusLine('hl', number)]);
   });
 
   it('issue example "00002": only the sequence part, when one of their tickets ends with it', async () => {
     const { chat, number } = await withTicket('sequence', 'namaste ji');
     const sequence = number.split('-')[2]!;
-    expect((await chat.say(sequence)).texts).toEqual([await statusLine('hi', number)]);
+    expect((await chat.say(sequence)).texts).toEqual([await statusLine('hl', number)]);
     // Also as the answer to "which number?" and after "status".
-    expect((await chat.say(`status ${sequence}`)).texts).toEqual([await statusLine('hi', number)]);
+    expect((await chat.say(`status ${sequence}`)).texts).toEqual([await statusLine('hl', number)]);
   });
 
   it('a sequence part none of their tickets ends with is not found (nobody else\'s ticket is looked at)', async () => {
@@ -83,7 +84,7 @@ describe('ticket numbers in any case and spacing, or only the sequence part', ()
     await stranger.say('namaste ji');
     const sequence = owner.number.split('-')[2]!;
     const turn = await stranger.say(sequence);
-    expect(turn.texts).toEqual([hi.sequenceNotFound(sequence)]);
+    expect(turn.texts).toEqual([hl.sequenceNotFound(sequence)]);
     expect(turn.text).not.toContain(owner.number);
   });
 });
@@ -91,10 +92,10 @@ describe('ticket numbers in any case and spacing, or only the sequence part', ()
 describe('asked without a number: answered from their open tickets, not a new registration', () => {
   it.each([
     { example: 'I want to check my complaint', greeting: 'Good morning', language: 'en' as Language },
-    { example: 'light kab aayegi', greeting: 'namaste ji', language: 'hi' as Language },
-    { example: 'mera complaint number kya tha', greeting: 'namaste ji', language: 'hi' as Language },
-    { example: 'kab tak theek hoga?', greeting: 'namaste ji', language: 'hi' as Language },
-    { example: 'status batao', greeting: 'namaste ji', language: 'hi' as Language },
+    { example: 'light kab aayegi', greeting: 'namaste ji', language: 'hl' as Language },
+    { example: 'mera complaint number kya tha', greeting: 'namaste ji', language: 'hl' as Language },
+    { example: 'kab tak theek hoga?', greeting: 'namaste ji', language: 'hl' as Language },
+    { example: 'status batao', greeting: 'namaste ji', language: 'hl' as Language },
     { example: 'बिजली कब आएगी', greeting: 'नमस्ते', language: 'hi' as Language },
   ])('issue example "$example"', async ({ example, greeting, language }) => {
     const { chat, number } = await withTicket('ask', greeting);
@@ -110,28 +111,28 @@ describe('asked without a number: answered from their open tickets, not a new re
     await harness.tickets.noteProgress(number, je, { note: 'replacement arriving by 6 pm', expectedBy: expectedBy.toISOString() });
     await chat.deliver(number);
     const turn = await chat.say('light kab aayegi');
-    expect(turn.texts).toEqual([await statusLine('hi', number)]);
+    expect(turn.texts).toEqual([await statusLine('hl', number)]);
     expect(turn.text).toContain('"replacement arriving by 6 pm"');
-    expect(turn.text).toContain(`अनुमानित समय: ${formatDateTime('hi', expectedBy)}`);
+    expect(turn.text).toContain(`anumanit samay: ${formatDateTime('hl', expectedBy)}`);
   });
 
   it('several open tickets: each of them', async () => {
     const { chat, identity, number } = await withTicket('two', 'namaste ji', 'supply');
     const { ticket: meter } = await harness.tickets.register(complaintFor({ actor: chat.actor, mobile: identity.mobile }, { category: 'meter' }), chat.actor);
     const turn = await chat.say('status batao');
-    expect(turn.texts).toEqual([[hi.yourComplaints(2), `• ${await statusLine('hi', meter._id)}`, `• ${await statusLine('hi', number)}`].join('\n')]);
+    expect(turn.texts).toEqual([[hl.yourComplaints(2), `• ${await statusLine('hl', meter._id)}`, `• ${await statusLine('hl', number)}`].join('\n')]);
   });
 
   it('a problem none of their open tickets is about is a new complaint, and with no tickets "light kab aayegi" registers', async () => {
     const chat = harness.consumer('webchat', harness.newIdentity('fresh').userId);
     const turn = await chat.say('light kab aayegi, 5 ghante se nahi hai');
-    expect(turn.text).not.toContain(hi.askTicketNumber);
-    expect(turn.texts).toEqual([hi.askAccount]);
+    expect(turn.text).not.toContain(hl.askTicketNumber);
+    expect(turn.texts).toEqual([hl.askAccount]);
   });
 
   it('with no tickets at all, "status batao" asks for the number', async () => {
     const chat = harness.consumer('webchat', harness.newIdentity('none').userId);
-    expect((await chat.say('status batao')).texts).toEqual([hi.askTicketNumber]);
+    expect((await chat.say('status batao')).texts).toEqual([hl.askTicketNumber]);
   });
 });
 
@@ -140,15 +141,15 @@ describe('from a new device: the number plus the mobile it was registered with, 
     const { number, identity } = await withTicket('owner-phone', 'namaste ji');
     const laptop = harness.consumer('webchat', harness.newIdentity('laptop').userId);
     await laptop.say('namaste ji');
-    expect((await laptop.say(number)).texts).toEqual([hi.ticketNotFound(number)]);
+    expect((await laptop.say(number)).texts).toEqual([hl.ticketNotFound(number)]);
     const asked = await laptop.say(identity.mobile);
-    expect(asked.texts).toEqual([hi.recoverAskCode]);
+    expect(asked.texts).toEqual([hl.recoverAskCode]);
     expect(asked.text).not.toContain('Gomti');
     expect(verifier.sent).toContainEqual({ ticketNumber: number, mobile: identity.mobile });
 
-    expect((await laptop.say('111111')).texts).toEqual([hi.recoverBadCode]);
+    expect((await laptop.say('111111')).texts).toEqual([hl.recoverBadCode]);
     const shown = await laptop.say('482913');
-    expect(shown.texts).toEqual([await statusLine('hi', number)]);
+    expect(shown.texts).toEqual([await statusLine('hl', number)]);
   });
 
   it('a wrong mobile gets the same answer, and no code ever opens it', async () => {
@@ -156,12 +157,12 @@ describe('from a new device: the number plus the mobile it was registered with, 
     const snoop = harness.consumer('webchat', harness.newIdentity('snoop').userId);
     await snoop.say('namaste ji');
     await snoop.say(number);
-    expect((await snoop.say('9123456780')).texts).toEqual([hi.recoverAskCode]);
+    expect((await snoop.say('9123456780')).texts).toEqual([hl.recoverAskCode]);
     expect(verifier.sent.some((sent) => sent.mobile === '9123456780')).toBe(false);
     await snoop.say('482913');
     await snoop.say('482913');
     const last = await snoop.say('482913');
-    expect(last.texts).toEqual([hi.recoverFailed]);
+    expect(last.texts).toEqual([hl.recoverFailed]);
     expect(last.text).not.toContain('Gomti');
   });
 
