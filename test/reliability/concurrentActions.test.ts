@@ -188,6 +188,11 @@ it('keeps the invariant and every chain under many concurrent yes/no/claim/reope
   expect(Object.keys(outcomes).filter((label) => /HTTP 5\d\d|: Error$|TypeError/.test(label))).toEqual([]);
   // The race did exercise both ways a ticket may close, and the refusals.
   expect(outcomes['consumer yes: done'] ?? 0).toBeGreaterThan(0);
-  expect(outcomes['other supervisor callback yes: done'] ?? 0).toBeGreaterThan(0);
+  // Another supervisor's callback yes was raced every round; whether it wins one depends on timing now that more
+  // racers (the borrowed identities) share each round, so here it must only have been tried and answered cleanly —
+  // that it closes a ticket as callback_confirmed is proven deterministically in test/services/closureInvariant.test.ts.
+  const otherSupervisorTries = Object.entries(outcomes).filter(([label]) => label.startsWith('other supervisor callback yes: '));
+  expect(otherSupervisorTries.reduce((sum, [, count]) => sum + count, 0)).toBeGreaterThan(0);
+  expect(otherSupervisorTries.map(([label]) => label).filter((label) => !/: (done|invalid_transition|stale_claim|concurrent_update|closure_not_permitted)$/.test(label))).toEqual([]);
   expect(outcomes['supervisor Meera callback yes: closure_not_permitted'] ?? 0).toBeGreaterThan(0);
 }, 60_000);

@@ -43,7 +43,7 @@ describe('npm start', () => {
     child.stdout!.on('data', remember);
     child.stderr!.on('data', remember);
     try {
-      await expect.poll(() => output.join('').includes('[santushti] health:'), { timeout: 45_000, interval: 200 }).toBe(true);
+      await expect.poll(() => /\bhealth: +http/.test(output.join('')), { timeout: 45_000, interval: 200 }).toBe(true);
       expect(await portOpen(port)).toBe(true);
 
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -121,7 +121,7 @@ describe('declaring, listing and cancelling through the staff API', () => {
 
 describe('a consumer who reports no supply during a planned shutdown', () => {
   it.each([
-    { style: 'Hinglish', language: 'hi' as const, report: 'bijli nahi hai gomti nagar me', skip: 'skip', yes: 'haan' },
+    { style: 'Hinglish', language: 'hl' as const, report: 'bijli nahi hai gomti nagar me', skip: 'skip', yes: 'haan' },
     { style: 'English', language: 'en' as const, report: 'no electricity since morning in Gomti Nagar', skip: 'skip', yes: 'yes' },
     { style: 'Hindi', language: 'hi' as const, report: 'गोमती नगर में बिजली नहीं है', skip: 'छोड़ें', yes: 'हाँ' },
   ])('is told it is planned and when supply returns, in $style, and still gets a ticket of their own', async (c) => {
