@@ -18,7 +18,7 @@ export async function handleVerification(context: TurnContext, services: DialogS
   const mobile = asked && consumer.channel === 'webchat' ? normaliseMobile(asked[1]!) : undefined;
   try {
     if (mobile) {
-      const sent = await identities.sendCodeToWhatsApp(consumer, mobile, texts.code === 'en' ? 'en' : 'hi');
+      const sent = await identities.sendCodeToWhatsApp(consumer, mobile, texts.code);
       if (sent === 'delivered') {
         await context.sendActivity(texts.verification.codeSent(maskMobile(mobile)));
       } else {

@@ -4,6 +4,7 @@
 // from that WhatsApp. Codes expire, are single-use, allow few attempts, are issued a few times an hour, and are
 // stored only as a salted hash. A verified pair is written to `identityLinks`, both ways; the ticket service reads it.
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type { ConsumerLanguage } from '../models/consumerLanguage.js';
 import type { VerificationCodeRecord } from '../models/identityModels.js';
 import type { Models } from '../models/index.js';
 import type { ConsumerActor } from '../models/ticketTypes.js';
@@ -17,7 +18,7 @@ export class VerificationRateLimitedError extends DomainError {
 
 /** Delivers a code to a WhatsApp sender on whichever WhatsApp door is configured (bot/consumerNotifier.ts). */
 export interface VerificationCodeSender {
-  sendCode(whatsAppUserId: string, code: string, language: 'hi' | 'en'): Promise<'delivered' | 'unreachable' | 'elsewhere'>;
+  sendCode(whatsAppUserId: string, code: string, language: ConsumerLanguage): Promise<'delivered' | 'unreachable' | 'elsewhere'>;
 }
 
 export interface IdentityServiceOptions {
@@ -57,7 +58,7 @@ export class IdentityService {
    * Way one: a code goes to the typed mobile's WhatsApp; the web chat consumer types it back (confirmInChat).
    * Returns how the code went out: 'unreachable' when that number never wrote to the helpline's WhatsApp (then way two).
    */
-  async sendCodeToWhatsApp(webActor: ConsumerActor, typedMobile: string, language: 'hi' | 'en' = 'hi'): Promise<'delivered' | 'unreachable' | 'elsewhere'> {
+  async sendCodeToWhatsApp(webActor: ConsumerActor, typedMobile: string, language: ConsumerLanguage = 'hi'): Promise<'delivered' | 'unreachable' | 'elsewhere'> {
     const { webIdentity, mobile, whatsAppUserId } = this.pair(webActor, typedMobile);
     if (!this.sender) return 'unreachable';
     const code = await this.issue(`chat:${webIdentity}`, webIdentity, mobile);
