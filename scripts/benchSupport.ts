@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { mongo } from 'mongoose';
 import type { ActorRef, TicketRecord } from '../models/ticketTypes.js';
-import { consumerActorId } from '../services/consumerIdentity.js';
+import { channelIdentityKey, consumerActorId } from '../services/consumerIdentity.js';
 import { genesisHash, sealEvent, verifyChain } from '../services/eventChain.js';
 
 // ── Options ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -355,9 +355,11 @@ export function copyTicket(template: TicketRecord, identity: CopyIdentity): Tick
     return fresh;
   };
 
-  const templateMobileKey = `|mobile:${template.consumer.mobile}|`;
-  if (!template.duplicateKey.includes(templateMobileKey)) {
-    throw new Error(`template ${template._id} has duplicate key "${template.duplicateKey}": register templates without an account number`);
+  // The duplicate key names the owner identity (services/ticketService.ts duplicateKeyFor): the copy's owner is the
+  // copy's own channel identity, so no two copies share a key.
+  const templateOwnerKey = `|owner:${channelIdentityKey(template.consumer.channel, template.consumer.channelUserId)}|`;
+  if (!template.duplicateKey.includes(templateOwnerKey)) {
+    throw new Error(`template ${template._id} has duplicate key "${template.duplicateKey}" without its owner "${templateOwnerKey}"`);
   }
 
   let prevHash = genesisHash(identity.number);
@@ -376,7 +378,7 @@ export function copyTicket(template: TicketRecord, identity: CopyIdentity): Tick
     ...template,
     _id: identity.number,
     consumer,
-    duplicateKey: template.duplicateKey.replace(templateMobileKey, `|mobile:${identity.mobile}|`),
+    duplicateKey: template.duplicateKey.replace(templateOwnerKey, `|owner:${channelIdentityKey(consumer.channel, consumer.channelUserId)}|`),
     events,
     eventCount: events.length,
     lastEventHash: prevHash,
