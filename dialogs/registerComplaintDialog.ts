@@ -8,7 +8,7 @@ import type { ResolvedPlace } from '../services/directory.js';
 import { ConsumerDialog, say, type Question } from './consumerDialog.js';
 import { tellIncidentAfterRegistration } from './incidentReply.js';
 import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js';
-import { categoryChoiceOrder, shutdownTextsFor, type ComplaintDraft, type Texts } from './texts.js';
+import { categoryChoiceOrder, followUpTextsFor, shutdownTextsFor, type ComplaintDraft, type Texts } from './texts.js';
 import {
   classifyCategory,
   classifyProblems,
@@ -23,7 +23,18 @@ import {
 
 export const REGISTER_COMPLAINT_DIALOG = 'registerComplaint';
 
-type Slot = 'category' | 'description' | 'whichMobile' | 'accountNumber' | 'applicationNumber' | 'mobile' | 'place' | 'confirm' | 'whatToChange' | 'cancelConfirm';
+type Slot =
+  | 'category'
+  | 'description'
+  | 'whichMobile'
+  | 'accountNumber'
+  | 'applicationNumber'
+  | 'mobile'
+  | 'place'
+  | 'landmark'
+  | 'confirm'
+  | 'whatToChange'
+  | 'cancelConfirm';
 
 /** The fields the "what should I change?" buttons offer, in the order of `changeChoices` (the last button discards). */
 const changeOrder: ComplaintField[] = ['category', 'description', 'place', 'mobile', 'accountNumber'];
@@ -45,6 +56,8 @@ export interface RegisterComplaintState {
   place?: ResolvedPlace;
   /** Sector, block, house or landmark, in the consumer's words, beside the locality the directory matched. */
   placeDetail?: string;
+  /** Asked for a landmark in a large locality, the consumer chose not to give one. */
+  landmarkSkipped?: boolean;
   district?: string;
   /** An address we could not match to a locality, kept as the consumer wrote it once they confirm it. */
   addressText?: string;
@@ -58,6 +71,9 @@ export interface RegisterComplaintState {
   /** The text that started the dialog: its understanding fills the slots it can. */
   firstText?: string;
 }
+
+/** A landmark answer is kept up to this many characters (as `placeDetailIn` keeps a detail clause). */
+const LONGEST_LANDMARK = 120;
 
 /** A first message this long, with a category in it, already describes the problem. */
 const descriptiveLength = 12;
@@ -107,7 +123,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         // A number first: "acc no 23456 78901" carries a "no" that is part of its label, not "I don't have one".
         if (takeNumber(state, 'accountNumber', text)) break;
         // "skip", "chhodo", "छोड़ें", "pata nahi", or just "no"/"nahi hai": they do not have it at hand.
-        if (understanding.skip || texts.skipWords.some((word) => text.toLowerCase() === word.toLowerCase()) || classifyYesNo(text) === 'no') {
+        if (understanding.skip || isSkipWord(text, texts) || classifyYesNo(text) === 'no') {
           state.accountSkipped = true;
           break;
         }
@@ -140,6 +156,26 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         } else {
           state.unmatchedAddress = text;
           return { text: texts.unknownLocality(text.slice(0, 80)) };
+        }
+        break;
+      }
+      case 'landmark': {
+        // "skip", "chhodo", "pata nahi", "nahi": registered without one ("H.No. 12" is a house number, not a no).
+        // Another locality named: the place moves there.
+        const bareNo = classifyYesNo(text) === 'no' && !/\p{N}/u.test(text) && placeDetailIn(text) === undefined;
+        if (understanding.skip || isSkipWord(text, texts) || bareNo) {
+          state.landmarkSkipped = true;
+          break;
+        }
+        // A bare "haan"/"ok" is no landmark: asked again rather than stored.
+        if (!text || classifyYesNo(text) === 'yes') return this.ask(state, 'landmark', texts);
+        const elsewhere = understanding.entities.place;
+        if (elsewhere && elsewhere.locality !== state.place?.locality) {
+          state.place = elsewhere;
+          state.placeDetail = placeDetailIn(text);
+        } else {
+          // The consumer's words as written: "sector 14, hanuman mandir ke paas", "H.No. 12/345", "pani tanki wali gali".
+          state.placeDetail = text.slice(0, LONGEST_LANDMARK);
         }
         break;
       }
@@ -195,7 +231,9 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
   }
 
   protected override skippable(state: RegisterComplaintState): boolean {
-    return state.asking === 'accountNumber' || state.asking === 'applicationNumber' || (state.asking === 'mobile' && onlyTheft(state));
+    return (
+      state.asking === 'accountNumber' || state.asking === 'applicationNumber' || state.asking === 'landmark' || (state.asking === 'mobile' && onlyTheft(state))
+    );
   }
 
   /** A complaint the consumer has already told us something about is not thrown away on one word: asked once. */
@@ -248,6 +286,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       case 'place':
         delete state.place;
         delete state.placeDetail;
+        delete state.landmarkSkipped;
         delete state.addressText;
         delete state.unmatchedAddress;
         delete state.district;
@@ -294,6 +333,8 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     }
     if (!state.mobile && !(onlyTheft(state) && state.mobileSkipped)) return 'mobile';
     if (!state.place && !state.addressText) return 'place';
+    // A large locality's name alone does not find the spot (the directory flags them): a landmark is asked, once.
+    if (state.place && !state.placeDetail && !state.landmarkSkipped && this.services.directory.isLargeLocality(state.place.locality)) return 'landmark';
     return 'confirm';
   }
 
@@ -318,6 +359,11 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         return onlyTheft(state) ? { text: texts.askMobileTheft, choices: texts.skipWords.slice(0, 1) } : { text: texts.askMobile };
       case 'place':
         return { text: texts.askLocality };
+      case 'landmark':
+        return {
+          text: followUpTextsFor(texts.code).askLandmark(placeName(this.services, texts, state.place?.locality ?? state.place?.subDivision ?? '')),
+          choices: texts.skipWords.slice(0, 1),
+        };
       case 'confirm':
         return { text: texts.summary(this.draftOf(state, texts)), choices: texts.yesNoChoices };
       case 'whatToChange':
@@ -454,6 +500,11 @@ function takeNumber(state: RegisterComplaintState, field: 'mobile' | 'accountNum
     delete state.accountSkipped;
   }
   return true;
+}
+
+/** The skip button's own word, or any of the text set's skip words typed ("छोड़ें", "skip"). */
+function isSkipWord(text: string, texts: Texts): boolean {
+  return texts.skipWords.some((word) => text.toLowerCase() === word.toLowerCase());
 }
 
 function sameAddress(a: string, b: string): boolean {

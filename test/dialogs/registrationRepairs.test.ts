@@ -2,7 +2,7 @@
 // Each test names the issue example it covers; each failed on the main of its day (see the comments).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { placeName } from '../../dialogs/consumerTurn.js';
-import { textsFor } from '../../dialogs/texts.js';
+import { followUpTextsFor, textsFor } from '../../dialogs/texts.js';
 import type { TicketRecord } from '../../models/ticketTypes.js';
 import type { StaffPrincipal } from '../../services/staffAuthService.js';
 import { StaffService } from '../../services/staffService.js';
@@ -123,11 +123,12 @@ describe('corrections at the read-back (issue 12 item 2)', () => {
     expect(ticket!.consumer.mobile).toBe(c.mobile);
   });
 
-  it('"nahi, jagah aliganj hai" moves the place', async () => {
+  it('"nahi, jagah aliganj hai" moves the place (Aliganj is large: its landmark is asked, then read back again)', async () => {
     const c = consumer('fix-place');
     const message = `meter jal gaya hai gomti nagar, account ${c.accountNumber}, mobile ${c.mobile}`;
     await c.chat.say(message);
-    const summary = await c.chat.say('nahi, jagah aliganj hai');
+    expect((await c.chat.say('nahi, jagah aliganj hai')).texts).toEqual([followUpTextsFor('hl').askLandmark(placeName(harness, hl, 'Aliganj'))]);
+    const summary = await c.chat.say('skip');
     expect(summary.text).toBe(
       hl.summary({
         category: 'meter',
