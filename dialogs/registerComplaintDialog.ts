@@ -16,6 +16,7 @@ import {
   detectCorrection,
   extractEntities,
   placeDetailIn,
+  problemWordsIn,
   readNumberAnswer,
   type ComplaintField,
   type Understanding,
@@ -53,6 +54,8 @@ export interface RegisterComplaintState {
   applicationSkipped?: boolean;
   /** Other problems named in the same message ("… aur meter bhi tez chal raha hai"): one more ticket each. */
   alsoCategories?: TicketCategory[];
+  /** Each problem's own words when the consumer named several ("bill 18000 aaya hai" / "meter bhi tez chal raha hai"). */
+  problemWords?: Partial<Record<TicketCategory, string>>;
   place?: ResolvedPlace;
   /** Sector, block, house or landmark, in the consumer's words, beside the locality the directory matched. */
   placeDetail?: string;
@@ -185,6 +188,9 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         const added = yesNo === 'no' ? [] : classifyProblems(text).filter((problem) => !categoriesOf(state).includes(problem));
         if (added.length > 0) {
           state.alsoCategories = [...(state.alsoCategories ?? []), ...added];
+          // Its own words are the message that added it ("aur meter bhi tez chal raha hai, woh bhi darj karo").
+          const words = problemWordsIn(text);
+          state.problemWords = { ...state.problemWords, ...Object.fromEntries(added.map((category) => [category, words[category] ?? text.slice(0, 300)])) };
           break;
         }
         // "nahi, mobile 8299012345 hai", "account galat hai": that field is corrected, and read back again.
@@ -291,6 +297,10 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         delete state.unmatchedAddress;
         delete state.district;
         break;
+      case 'description':
+        delete state.description;
+        delete state.problemWords;
+        break;
       default:
         delete state[field];
     }
@@ -304,7 +314,10 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       state.category ??= category;
       if (text.trim().length >= descriptiveLength) state.description ??= text.trim();
       const others = classifyProblems(text).filter((problem) => problem !== state.category);
-      if (others.length > 0) state.alsoCategories = others;
+      if (others.length > 0) {
+        state.alsoCategories = others;
+        state.problemWords = problemWordsIn(text.trim());
+      }
     }
     if (entities.eitherNumbers && !(state.accountNumber && state.mobile)) state.eitherNumbers = entities.eitherNumbers;
     state.accountNumber ??= entities.accountNumber;
@@ -381,6 +394,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       description: state.description ?? '',
       accountNumber: storedAccount(state.category, state.accountNumber),
       alsoCategories: state.alsoCategories,
+      ...(state.alsoCategories?.length && state.problemWords ? { problemWords: state.problemWords } : {}),
       applicationNumber: state.applicationNumber,
       mobile: state.mobile,
       locality: state.place ? local(state.place.locality ?? state.place.subDivision) : state.addressText,
@@ -407,7 +421,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         const { ticket, duplicate } = await this.services.tickets.register(
           {
             category,
-            description: state.description!.slice(0, 2000),
+            description: descriptionFor(state, category).slice(0, 2000),
             consumer: {
               channel: consumer.channel,
               channelUserId: consumer.channelUserId,
@@ -462,6 +476,19 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
 /** The complaint's category first, then each other problem named with it. */
 function categoriesOf(state: RegisterComplaintState): TicketCategory[] {
   return [state.category!, ...(state.alsoCategories ?? []).filter((category) => category !== state.category)];
+}
+
+/** Staff read the whole message after a problem's own words on each ticket of a message that named several. */
+const WHOLE_MESSAGE_LABEL = 'पूरा संदेश / whole message:';
+
+/**
+ * What a ticket's description keeps: the consumer's message as written; when it named several problems, this problem's
+ * own words first and then the whole message, so nothing the consumer said is lost from any of the tickets.
+ */
+function descriptionFor(state: RegisterComplaintState, category: TicketCategory): string {
+  const whole = state.description!;
+  const own = categoriesOf(state).length > 1 ? state.problemWords?.[category]?.slice(0, 300) : undefined;
+  return own && own !== whole ? `${own}\n\n${WHOLE_MESSAGE_LABEL} ${whole}` : whole;
 }
 
 /** Only theft reports: then no mobile is required. */

@@ -33,14 +33,17 @@ export interface ComplaintDraft {
   applicationNumber?: string;
   /** Other problems named with it: each becomes a complaint of its own. */
   alsoCategories?: TicketCategory[];
+  /** Each problem's own words when several were named: shown beside each in the read-back. */
+  problemWords?: Partial<Record<TicketCategory, string>>;
 }
 
 /** The read-back's place, identity and closing lines, which differ by category (see summary). */
 function summaryLines(language: Language, draft: ComplaintDraft): string[] {
   const l = summaryLabels[language];
   const place = `${draft.locality ?? '—'}${draft.placeDetail ? ` (${draft.placeDetail})` : ''}${draft.district ? `, ${draft.district}` : ''}`;
-  const lines = [l.check, `• ${l.about}: ${categoryNames[language][draft.category]}`];
-  for (const other of draft.alsoCategories ?? []) lines.push(`• ${l.also}: ${categoryNames[language][other]}`);
+  const words = (category: TicketCategory) => (draft.problemWords?.[category] ? ` — "${draft.problemWords[category]}"` : '');
+  const lines = [l.check, `• ${l.about}: ${categoryNames[language][draft.category]}${words(draft.category)}`];
+  for (const other of draft.alsoCategories ?? []) lines.push(`• ${l.also}: ${categoryNames[language][other]}${words(other)}`);
   lines.push(`• ${l.details}: ${draft.description}`, `• ${l.locality}: ${place}`);
   lines.push(`• ${l.mobile}: ${draft.mobile ?? '—'}`);
   if (draft.category === 'new_connection') lines.push(`• ${l.application}: ${draft.applicationNumber ?? '—'}`);

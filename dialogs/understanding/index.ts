@@ -11,6 +11,7 @@ export {
   extractEntities,
   isClearlyUpset,
   isUpset,
+  problemWordsIn,
   readNumberAnswer,
   understand,
   type Understanding,

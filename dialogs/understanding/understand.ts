@@ -34,6 +34,31 @@ export function classifyProblems(text: string): TicketCategory[] {
   return problemsOf(analyse(text));
 }
 
+// Where one problem's words end and the next one's begin: punctuation, or a joining word ("aur", "and", "और").
+const PROBLEM_BREAK = /[,;\n।|]+|\.(?!\d)|\s(?:aur|and|also|tatha|phir|और|तथा|एवं|फिर)\s/iu;
+
+/**
+ * Each problem's own words in a message that names several ("bill 18000 aaya hai aur meter bhi tez chal raha hai" →
+ * bill: "bill 18000 aaya hai", meter: "meter bhi tez chal raha hai"): the clauses that name it, in the consumer's words.
+ * A problem none of whose clauses can be told apart is left out (its ticket keeps the whole message).
+ */
+export function problemWordsIn(text: string): Partial<Record<TicketCategory, string>> {
+  const problems = problemsOf(analyse(text));
+  const words: Partial<Record<TicketCategory, string[]>> = {};
+  let previous: TicketCategory | undefined;
+  for (const piece of text.split(PROBLEM_BREAK)) {
+    const clause = piece?.trim();
+    if (!clause) continue;
+    const analysed = analyse(clause);
+    const named = problemsOf(analysed).filter((category) => problems.includes(category));
+    // "transformer jal gaya aur light nahi hai": the outage it causes belongs to the problem just named.
+    if (named.length === 0 && previous && categoryOf(analysed)) named.push(previous);
+    for (const category of named) (words[category] ??= []).push(clause);
+    previous = named.at(-1) ?? previous;
+  }
+  return Object.fromEntries(Object.entries(words).map(([category, clauses]) => [category, clauses.join(', ')]));
+}
+
 export function extractEntities(text: string, directory: Directory): Entities {
   return entitiesOf(analyse(text), directory);
 }

@@ -256,7 +256,15 @@ describe('several problems in one message (issue 12 item 3)', () => {
     const message = `bill 18000 aaya hai aur meter bhi tez chal raha hai, gomti nagar, account ${c.accountNumber}, mobile ${c.mobile}`;
     const summary = await c.chat.say(message);
     expect(summary.text).toBe(
-      hl.summary({ category: 'bill', alsoCategories: ['meter'], description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hl) }),
+      hl.summary({
+        category: 'bill',
+        alsoCategories: ['meter'],
+        problemWords: { bill: 'bill 18000 aaya hai', meter: 'meter bhi tez chal raha hai' },
+        description: message,
+        accountNumber: c.accountNumber,
+        mobile: c.mobile,
+        ...gomti(hl),
+      }),
     );
     const done = await c.chat.say('haan');
     expect(done.texts).toHaveLength(2);
@@ -272,7 +280,15 @@ describe('several problems in one message (issue 12 item 3)', () => {
     await c.chat.say(message);
     const summary = await c.chat.say('aur meter wali bhi darj karo');
     expect(summary.text).toBe(
-      hl.summary({ category: 'bill', alsoCategories: ['meter'], description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hl) }),
+      hl.summary({
+        category: 'bill',
+        alsoCategories: ['meter'],
+        problemWords: { meter: 'aur meter wali bhi darj karo' },
+        description: message,
+        accountNumber: c.accountNumber,
+        mobile: c.mobile,
+        ...gomti(hl),
+      }),
     );
     await c.chat.say('haan');
     expect((await ticketsOf(c.userId)).map((ticket) => ticket.category).sort()).toEqual(['bill', 'meter']);
