@@ -17,6 +17,7 @@ import {
   extractEntities,
   placeDetailIn,
   problemWordsIn,
+  readLandmarkAnswer,
   readNumberAnswer,
   type ComplaintField,
   type Understanding,
@@ -163,15 +164,14 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         break;
       }
       case 'landmark': {
-        // "skip", "chhodo", "pata nahi", "nahi": registered without one ("H.No. 12" is a house number, not a no).
+        // "skip", "chhodo", "pata nahi", "nahi": registered without one. A bare "haan"/"ok" is no landmark: asked again.
         // Another locality named: the place moves there.
-        const bareNo = classifyYesNo(text) === 'no' && !/\p{N}/u.test(text) && placeDetailIn(text) === undefined;
-        if (understanding.skip || isSkipWord(text, texts) || bareNo) {
+        const landmark = isSkipWord(text, texts) ? 'skip' : readLandmarkAnswer(text);
+        if (landmark === 'skip') {
           state.landmarkSkipped = true;
           break;
         }
-        // A bare "haan"/"ok" is no landmark: asked again rather than stored.
-        if (!text || classifyYesNo(text) === 'yes') return this.ask(state, 'landmark', texts);
+        if (landmark === 'none') return this.ask(state, 'landmark', texts);
         const elsewhere = understanding.entities.place;
         if (elsewhere && elsewhere.locality !== state.place?.locality) {
           state.place = elsewhere;

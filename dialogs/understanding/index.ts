@@ -12,6 +12,7 @@ export {
   isClearlyUpset,
   isUpset,
   problemWordsIn,
+  readLandmarkAnswer,
   readNumberAnswer,
   understand,
   type Understanding,

@@ -5,8 +5,9 @@ import type { Directory } from '../../services/directory.js';
 import { categoryOf, problemsOf } from './category.js';
 import { emergencyOf, type EmergencyKind } from './emergency.js';
 import { entitiesOf, numberAnswerOf, type Entities } from './entities.js';
-import { fieldsNamedOf, saysWrongOf, skipOf, type ComplaintField } from './fields.js';
+import { fieldsNamedOf, placeDetailIn, saysWrongOf, skipOf, type ComplaintField } from './fields.js';
 import { intentOf, type Intent } from './intent.js';
+import { lexicon } from './lexicon/index.js';
 import { languageEvidenceOf, languageOfEvidence, switchRequestOf, type Language, type LanguageEvidence } from './language.js';
 import { analyse } from './text.js';
 import { clearlyUpsetOf, upsetOf } from './upset.js';
@@ -32,6 +33,22 @@ export function classifyCategory(text: string): { category: TicketCategory; conf
 /** The separate problems a message reports, in order (see problemsOf). */
 export function classifyProblems(text: string): TicketCategory[] {
   return problemsOf(analyse(text));
+}
+
+/**
+ * An answer to "which sector, house number or landmark?": 'skip' ("chhodo", "pata nahi", a bare "nahi"; the "No." of
+ * "H.No. 12" or "gali no 4" is a house number, not a no), 'none' when it is no answer at all ("haan", "ok"), otherwise
+ * 'landmark' (the consumer's words are kept as written).
+ */
+export function readLandmarkAnswer(text: string): 'skip' | 'landmark' | 'none' {
+  const analysed = analyse(text);
+  const { isA } = lexicon();
+  // Nothing, or only "ok" / "acha" / "thanks": that answers nothing.
+  if (analysed.tokens.every((token) => isA(token, 'acknowledgement') || isA(token, 'filler'))) return 'none';
+  if (skipOf(analysed)) return 'skip';
+  const yesNo = yesNoOf(analysed);
+  if (yesNo === 'no' && !/\p{N}/u.test(text) && placeDetailIn(text) === undefined) return 'skip';
+  return yesNo === 'yes' ? 'none' : 'landmark';
 }
 
 // Where one problem's words end and the next one's begin: punctuation, or a joining word ("aur", "and", "और").
