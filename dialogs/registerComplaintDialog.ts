@@ -8,7 +8,7 @@ import type { ResolvedPlace } from '../services/directory.js';
 import { ConsumerDialog, say, type Question } from './consumerDialog.js';
 import { tellIncidentAfterRegistration } from './incidentReply.js';
 import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js';
-import { categoryChoiceOrder, shutdownTextsFor, type ComplaintDraft, type Texts } from './texts.js';
+import { categoryChoiceOrder, followUpTextsFor, shutdownTextsFor, type ComplaintDraft, type Texts } from './texts.js';
 import {
   classifyCategory,
   classifyProblems,
@@ -16,6 +16,8 @@ import {
   detectCorrection,
   extractEntities,
   placeDetailIn,
+  problemWordsIn,
+  readLandmarkAnswer,
   readNumberAnswer,
   type ComplaintField,
   type Understanding,
@@ -23,7 +25,18 @@ import {
 
 export const REGISTER_COMPLAINT_DIALOG = 'registerComplaint';
 
-type Slot = 'category' | 'description' | 'whichMobile' | 'accountNumber' | 'applicationNumber' | 'mobile' | 'place' | 'confirm' | 'whatToChange' | 'cancelConfirm';
+type Slot =
+  | 'category'
+  | 'description'
+  | 'whichMobile'
+  | 'accountNumber'
+  | 'applicationNumber'
+  | 'mobile'
+  | 'place'
+  | 'landmark'
+  | 'confirm'
+  | 'whatToChange'
+  | 'cancelConfirm';
 
 /** The fields the "what should I change?" buttons offer, in the order of `changeChoices` (the last button discards). */
 const changeOrder: ComplaintField[] = ['category', 'description', 'place', 'mobile', 'accountNumber'];
@@ -42,9 +55,13 @@ export interface RegisterComplaintState {
   applicationSkipped?: boolean;
   /** Other problems named in the same message ("… aur meter bhi tez chal raha hai"): one more ticket each. */
   alsoCategories?: TicketCategory[];
+  /** Each problem's own words when the consumer named several ("bill 18000 aaya hai" / "meter bhi tez chal raha hai"). */
+  problemWords?: Partial<Record<TicketCategory, string>>;
   place?: ResolvedPlace;
   /** Sector, block, house or landmark, in the consumer's words, beside the locality the directory matched. */
   placeDetail?: string;
+  /** Asked for a landmark in a large locality, the consumer chose not to give one. */
+  landmarkSkipped?: boolean;
   district?: string;
   /** An address we could not match to a locality, kept as the consumer wrote it once they confirm it. */
   addressText?: string;
@@ -58,6 +75,9 @@ export interface RegisterComplaintState {
   /** The text that started the dialog: its understanding fills the slots it can. */
   firstText?: string;
 }
+
+/** A landmark answer is kept up to this many characters (as `placeDetailIn` keeps a detail clause). */
+const LONGEST_LANDMARK = 120;
 
 /** A first message this long, with a category in it, already describes the problem. */
 const descriptiveLength = 12;
@@ -107,7 +127,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         // A number first: "acc no 23456 78901" carries a "no" that is part of its label, not "I don't have one".
         if (takeNumber(state, 'accountNumber', text)) break;
         // "skip", "chhodo", "छोड़ें", "pata nahi", or just "no"/"nahi hai": they do not have it at hand.
-        if (understanding.skip || texts.skipWords.some((word) => text.toLowerCase() === word.toLowerCase()) || classifyYesNo(text) === 'no') {
+        if (understanding.skip || isSkipWord(text, texts) || classifyYesNo(text) === 'no') {
           state.accountSkipped = true;
           break;
         }
@@ -143,12 +163,34 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         }
         break;
       }
+      case 'landmark': {
+        // "skip", "chhodo", "pata nahi", "nahi": registered without one. A bare "haan"/"ok" is no landmark: asked again.
+        // Another locality named: the place moves there.
+        const landmark = isSkipWord(text, texts) ? 'skip' : readLandmarkAnswer(text);
+        if (landmark === 'skip') {
+          state.landmarkSkipped = true;
+          break;
+        }
+        if (landmark === 'none') return this.ask(state, 'landmark', texts);
+        const elsewhere = understanding.entities.place;
+        if (elsewhere && elsewhere.locality !== state.place?.locality) {
+          state.place = elsewhere;
+          state.placeDetail = placeDetailIn(text);
+        } else {
+          // The consumer's words as written: "sector 14, hanuman mandir ke paas", "H.No. 12/345", "pani tanki wali gali".
+          state.placeDetail = text.slice(0, LONGEST_LANDMARK);
+        }
+        break;
+      }
       case 'confirm': {
         const yesNo = classifyYesNo(text);
         // "aur meter wali bhi darj karo": one more problem, read back again with the rest.
         const added = yesNo === 'no' ? [] : classifyProblems(text).filter((problem) => !categoriesOf(state).includes(problem));
         if (added.length > 0) {
           state.alsoCategories = [...(state.alsoCategories ?? []), ...added];
+          // Its own words are the message that added it ("aur meter bhi tez chal raha hai, woh bhi darj karo").
+          const words = problemWordsIn(text);
+          state.problemWords = { ...state.problemWords, ...Object.fromEntries(added.map((category) => [category, words[category] ?? text.slice(0, 300)])) };
           break;
         }
         // "nahi, mobile 8299012345 hai", "account galat hai": that field is corrected, and read back again.
@@ -195,7 +237,9 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
   }
 
   protected override skippable(state: RegisterComplaintState): boolean {
-    return state.asking === 'accountNumber' || state.asking === 'applicationNumber' || (state.asking === 'mobile' && onlyTheft(state));
+    return (
+      state.asking === 'accountNumber' || state.asking === 'applicationNumber' || state.asking === 'landmark' || (state.asking === 'mobile' && onlyTheft(state))
+    );
   }
 
   /** A complaint the consumer has already told us something about is not thrown away on one word: asked once. */
@@ -248,9 +292,14 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       case 'place':
         delete state.place;
         delete state.placeDetail;
+        delete state.landmarkSkipped;
         delete state.addressText;
         delete state.unmatchedAddress;
         delete state.district;
+        break;
+      case 'description':
+        delete state.description;
+        delete state.problemWords;
         break;
       default:
         delete state[field];
@@ -265,7 +314,10 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       state.category ??= category;
       if (text.trim().length >= descriptiveLength) state.description ??= text.trim();
       const others = classifyProblems(text).filter((problem) => problem !== state.category);
-      if (others.length > 0) state.alsoCategories = others;
+      if (others.length > 0) {
+        state.alsoCategories = others;
+        state.problemWords = problemWordsIn(text.trim());
+      }
     }
     if (entities.eitherNumbers && !(state.accountNumber && state.mobile)) state.eitherNumbers = entities.eitherNumbers;
     state.accountNumber ??= entities.accountNumber;
@@ -294,6 +346,8 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     }
     if (!state.mobile && !(onlyTheft(state) && state.mobileSkipped)) return 'mobile';
     if (!state.place && !state.addressText) return 'place';
+    // A large locality's name alone does not find the spot (the directory flags them): a landmark is asked, once.
+    if (state.place && !state.placeDetail && !state.landmarkSkipped && this.services.directory.isLargeLocality(state.place.locality)) return 'landmark';
     return 'confirm';
   }
 
@@ -318,6 +372,11 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         return onlyTheft(state) ? { text: texts.askMobileTheft, choices: texts.skipWords.slice(0, 1) } : { text: texts.askMobile };
       case 'place':
         return { text: texts.askLocality };
+      case 'landmark':
+        return {
+          text: followUpTextsFor(texts.code).askLandmark(placeName(this.services, texts, state.place?.locality ?? state.place?.subDivision ?? '')),
+          choices: texts.skipWords.slice(0, 1),
+        };
       case 'confirm':
         return { text: texts.summary(this.draftOf(state, texts)), choices: texts.yesNoChoices };
       case 'whatToChange':
@@ -335,6 +394,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
       description: state.description ?? '',
       accountNumber: storedAccount(state.category, state.accountNumber),
       alsoCategories: state.alsoCategories,
+      ...(state.alsoCategories?.length && state.problemWords ? { problemWords: state.problemWords } : {}),
       applicationNumber: state.applicationNumber,
       mobile: state.mobile,
       locality: state.place ? local(state.place.locality ?? state.place.subDivision) : state.addressText,
@@ -361,7 +421,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         const { ticket, duplicate } = await this.services.tickets.register(
           {
             category,
-            description: state.description!.slice(0, 2000),
+            description: descriptionFor(state, category).slice(0, 2000),
             consumer: {
               channel: consumer.channel,
               channelUserId: consumer.channelUserId,
@@ -418,6 +478,19 @@ function categoriesOf(state: RegisterComplaintState): TicketCategory[] {
   return [state.category!, ...(state.alsoCategories ?? []).filter((category) => category !== state.category)];
 }
 
+/** Staff read the whole message after a problem's own words on each ticket of a message that named several. */
+const WHOLE_MESSAGE_LABEL = 'पूरा संदेश / whole message:';
+
+/**
+ * What a ticket's description keeps: the consumer's message as written; when it named several problems, this problem's
+ * own words first and then the whole message, so nothing the consumer said is lost from any of the tickets.
+ */
+function descriptionFor(state: RegisterComplaintState, category: TicketCategory): string {
+  const whole = state.description!;
+  const own = categoriesOf(state).length > 1 ? state.problemWords?.[category]?.slice(0, 300) : undefined;
+  return own && own !== whole ? `${own}\n\n${WHOLE_MESSAGE_LABEL} ${whole}` : whole;
+}
+
 /** Only theft reports: then no mobile is required. */
 function onlyTheft(state: RegisterComplaintState): boolean {
   return categoriesOf(state).every((category) => category === 'theft');
@@ -454,6 +527,11 @@ function takeNumber(state: RegisterComplaintState, field: 'mobile' | 'accountNum
     delete state.accountSkipped;
   }
   return true;
+}
+
+/** The skip button's own word, or any of the text set's skip words typed ("छोड़ें", "skip"). */
+function isSkipWord(text: string, texts: Texts): boolean {
+  return texts.skipWords.some((word) => text.toLowerCase() === word.toLowerCase());
 }
 
 function sameAddress(a: string, b: string): boolean {

@@ -4,9 +4,8 @@ import { ComponentDialog, type DialogContext, type DialogTurnResult } from 'botb
 import { requestPerson, say, understandingOf } from './consumerDialog.js';
 import { consumerFrom, textsForTurn, type DialogServices } from './consumerTurn.js';
 import { REGISTER_COMPLAINT_DIALOG, RegisterComplaintDialog } from './registerComplaintDialog.js';
-import { SATISFACTION_DIALOG, SatisfactionDialog, type SatisfactionState } from './satisfactionDialog.js';
+import { SATISFACTION_DIALOG, SatisfactionDialog, openQuestionsOf } from './satisfactionDialog.js';
 import { STATUS_DIALOG, StatusDialog, sequenceOnly } from './statusDialog.js';
-import type { TicketHead } from '../models/ticketTypes.js';
 import { answerCallbackClosure, isClosedOnCallback } from './callbackClosureAnswer.js';
 import { handleVerification } from './verifyIdentity.js';
 
@@ -45,11 +44,17 @@ export class RootDialog extends ComponentDialog {
     // reopen a ticket.
     if (understanding.yesNo !== 'unclear' && intent === 'none') {
       const tickets = await this.services.tickets.listForConsumer(consumer);
-      const pending = pendingConfirmation(tickets);
+      const open = openQuestionsOf(tickets);
+      const pending = open[0];
       // The question is not on screen (put away by a cancel, a handoff, a new conversation): a bare yes — an "ok",
       // "theek hai" that may answer something else — only brings the question back, named, with its own buttons; the
-      // yes that closes must answer it. A no is taken (it reopens; it never closes).
-      if (pending) return innerDc.beginDialog(SATISFACTION_DIALOG, { ...pending, ...(understanding.yesNo === 'no' ? { answerNow: true } : {}) });
+      // yes that closes must answer it. A no is taken (it reopens; it never closes). With more than one open, either
+      // is taken only once the consumer says which ticket it is for (dialogs/satisfactionDialog.ts).
+      if (pending) {
+        const { category: _category, ...question } = pending;
+        const answerNow = understanding.yesNo === 'no' || open.length > 1;
+        return innerDc.beginDialog(SATISFACTION_DIALOG, { ...question, ...(answerNow ? { answerNow: true } : {}) });
+      }
       const closedOnCall = tickets.find(isClosedOnCallback);
       if (closedOnCall) {
         await answerCallbackClosure(innerDc.context, this.services, closedOnCall, understanding.yesNo, texts);
@@ -123,11 +128,4 @@ export class RootDialog extends ComponentDialog {
       await this.services.profile.set(innerDc.context, profile);
     }
   }
-}
-
-/** The consumer's most recent ticket that waits for their answer, if any. */
-function pendingConfirmation(tickets: TicketHead[]): SatisfactionState | undefined {
-  const waiting = tickets.find((ticket) => (ticket.status === 'awaiting_confirmation' || ticket.status === 'unconfirmed') && ticket.claim?.shownAt);
-  if (!waiting?.claim) return undefined;
-  return { ticketNumber: waiting._id, claimId: waiting.claim.id, claimNote: waiting.claim.note, claimLevel: waiting.level, claimOfficerName: waiting.officer?.name };
 }

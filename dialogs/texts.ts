@@ -33,14 +33,17 @@ export interface ComplaintDraft {
   applicationNumber?: string;
   /** Other problems named with it: each becomes a complaint of its own. */
   alsoCategories?: TicketCategory[];
+  /** Each problem's own words when several were named: shown beside each in the read-back. */
+  problemWords?: Partial<Record<TicketCategory, string>>;
 }
 
 /** The read-back's place, identity and closing lines, which differ by category (see summary). */
 function summaryLines(language: Language, draft: ComplaintDraft): string[] {
   const l = summaryLabels[language];
   const place = `${draft.locality ?? '—'}${draft.placeDetail ? ` (${draft.placeDetail})` : ''}${draft.district ? `, ${draft.district}` : ''}`;
-  const lines = [l.check, `• ${l.about}: ${categoryNames[language][draft.category]}`];
-  for (const other of draft.alsoCategories ?? []) lines.push(`• ${l.also}: ${categoryNames[language][other]}`);
+  const words = (category: TicketCategory) => (draft.problemWords?.[category] ? ` — "${draft.problemWords[category]}"` : '');
+  const lines = [l.check, `• ${l.about}: ${categoryNames[language][draft.category]}${words(draft.category)}`];
+  for (const other of draft.alsoCategories ?? []) lines.push(`• ${l.also}: ${categoryNames[language][other]}${words(other)}`);
   lines.push(`• ${l.details}: ${draft.description}`, `• ${l.locality}: ${place}`);
   lines.push(`• ${l.mobile}: ${draft.mobile ?? '—'}`);
   if (draft.category === 'new_connection') lines.push(`• ${l.application}: ${draft.applicationNumber ?? '—'}`);
@@ -723,3 +726,41 @@ export const shutdownTexts = {
 };
 export const shutdownTextsFor = (language: string): (typeof shutdownTexts)['hi'] =>
   language === 'en' ? shutdownTexts.en : language === 'hl' ? shutdownTexts.hl : shutdownTexts.hi;
+
+/** A ticket waiting for the consumer's "is it solved?" answer, as the "which complaint?" question names it. */
+export interface OpenQuestionTicket {
+  number: string;
+  category: TicketCategory;
+}
+
+/**
+ * Place detail in a large locality, and "which complaint is your yes/no for?" when more than one "is it solved?"
+ * question is open (issue 12 items 4 and 7). Kept as their own set so other text sets can be merged beside them.
+ */
+export const followUpTexts = {
+  hi: {
+    askLandmark: (locality: string) =>
+      `${locality} बड़ा इलाका है। लाइनमैन सही जगह जल्दी पहुँच सके, इसलिए सेक्टर/ब्लॉक, मकान नंबर या पास की कोई पहचान लिखें (जैसे "सेक्टर 14, हनुमान मंदिर के पास")। न बताना चाहें तो "छोड़ें" लिखें — शिकायत फिर भी दर्ज होगी।`,
+    whichTicketButton: (ticket: OpenQuestionTicket) => `${ticket.number} (${categoryNames.hi[ticket.category]})`,
+    askWhichTicket: (answer: 'yes' | 'no', tickets: OpenQuestionTicket[]) =>
+      `आपकी ${tickets.length} शिकायतों पर "क्या समस्या हल हो गई?" का जवाब बाकी है:\n${tickets.map((ticket) => `• ${ticket.number} (${categoryNames.hi[ticket.category]})`).join('\n')}\nआपका "${answer === 'yes' ? 'हाँ' : 'नहीं'}" किस शिकायत के लिए है? नीचे से चुनें।`,
+  },
+  en: {
+    askLandmark: (locality: string) =>
+      `${locality} is a large area. So that the lineman finds the spot quickly, write the sector/block, house number or a landmark nearby (e.g. "Sector 14, near the Hanuman temple"). If you would rather not, type "skip" — the complaint will still be registered.`,
+    whichTicketButton: (ticket: OpenQuestionTicket) => `${ticket.number} (${categoryNames.en[ticket.category]})`,
+    askWhichTicket: (answer: 'yes' | 'no', tickets: OpenQuestionTicket[]) =>
+      `${tickets.length} of your complaints are waiting for your answer to "is the problem solved?":\n${tickets.map((ticket) => `• ${ticket.number} (${categoryNames.en[ticket.category]})`).join('\n')}\nWhich complaint is your "${answer}" for? Choose below.`,
+  },
+  hl: {
+    askLandmark: (locality: string) =>
+      `${locality} bada ilaka hai. Lineman sahi jagah jaldi pahunch sake, isliye sector/block, makan number ya paas ki koi pehchaan likhiye (jaise "sector 14, Hanuman mandir ke paas"). Na batana chahein to "skip" likhiye — shikayat phir bhi darj hogi.`,
+    whichTicketButton: (ticket: OpenQuestionTicket) => `${ticket.number} (${categoryNames.hl[ticket.category]})`,
+    askWhichTicket: (answer: 'yes' | 'no', tickets: OpenQuestionTicket[]) =>
+      `Aapki ${tickets.length} shikayaton par "kya samasya hal ho gayi?" ka jawab baaki hai:\n${tickets.map((ticket) => `• ${ticket.number} (${categoryNames.hl[ticket.category]})`).join('\n')}\nAapka "${answer === 'yes' ? 'haan' : 'nahi'}" kis shikayat ke liye hai? Neeche se chuniye.`,
+  },
+};
+export type FollowUpTexts = (typeof followUpTexts)['hi'];
+/** Every set has every key of the Hindi one: a sentence missing in one language fails to compile. */
+const everyFollowUpSetComplete: Record<Language, FollowUpTexts> = followUpTexts;
+export const followUpTextsFor = (language: Language): FollowUpTexts => everyFollowUpSetComplete[language];

@@ -61,7 +61,16 @@ const officerSchema = z.strictObject({ id: idSchema, name: nameSchema, phone: of
 // Coordinates within India's bounding box: a swapped latitude/longitude or a sign slip fails here, not on a map.
 const latitudeSchema = z.number().min(6).max(37.5);
 const longitudeSchema = z.number().min(68).max(97.5);
-const localitySchema = z.strictObject({ name: nameSchema, nameHi: hindiNameSchema, aliases: aliasesSchema, lat: latitudeSchema.optional(), lon: longitudeSchema.optional() });
+// `large`: a planned colony split into sectors or blocks the directory does not list as localities of their own
+// (Indira Nagar, Vikas Nagar…): its name alone does not tell a lineman where to go, so the chat asks for a landmark.
+const localitySchema = z.strictObject({
+  name: nameSchema,
+  nameHi: hindiNameSchema,
+  aliases: aliasesSchema,
+  lat: latitudeSchema.optional(),
+  lon: longitudeSchema.optional(),
+  large: z.boolean().optional(),
+});
 
 // Feeders and the distribution transformers on them, where the utility's records give them (incidents can name them).
 const transformerSchema = z.strictObject({ id: idSchema, name: nameSchema, localities: z.array(nameSchema).optional() });
@@ -243,6 +252,8 @@ export class Directory {
   private readonly subDivisionsById = new Map<string, SubDivisionEntry>();
   private readonly officersById = new Map<string, OfficerEntry>();
   private readonly localityList: LocalityEntry[] = [];
+  /** Localities flagged `large` in the data (sectors/blocks not listed separately), by canonical name. */
+  private readonly largeLocalities = new Set<string>();
   private readonly districtsByName: NameIndex<DistrictEntry> = new Map();
   private readonly divisionsByName: NameIndex<DivisionEntry> = new Map();
   private readonly subDivisionsByName: NameIndex<SubDivisionEntry> = new Map();
@@ -384,6 +395,7 @@ export class Directory {
               const localityPath = `${subDivisionPath}.localities[${localityIndex}]`;
               const localityEntry: LocalityEntry = { name: locality.name, nameHi: locality.nameHi, subDivision: subDivisionEntry };
               this.localityList.push(localityEntry);
+              if (locality.large) this.largeLocalities.add(locality.name);
               this.hindiNames.set(locality.name, locality.nameHi);
               const added = this.indexNames(this.localitiesByName, locality, localityEntry, localityPath, districtSet, localityPath, problems);
               for (const { key, name, path } of added) localityNamesToCheck.push({ key, name, locality: localityEntry, path });
@@ -553,6 +565,11 @@ export class Directory {
    */
   replaceWith(other: Directory): void {
     Object.assign(this, other);
+  }
+
+  /** Is this (canonical) locality flagged `large`: too big for its name alone to find a spot in it? */
+  isLargeLocality(name: string | undefined): boolean {
+    return name !== undefined && this.largeLocalities.has(name);
   }
 
   /** The Hindi name of a district, sub-division or locality given by its canonical English name. */

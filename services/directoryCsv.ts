@@ -11,9 +11,12 @@ export const DIRECTORY_CSV_COLUMNS = [
   'subdivision_id', 'subdivision', 'subdivision_hi', 'sdo_id', 'sdo_name', 'sdo_phone', 'je_id', 'je_name', 'je_phone',
   'locality', 'locality_hi', 'aliases', 'lat', 'lon',
   'feeder_id', 'feeder', 'transformer_id', 'transformer',
+  // "yes" for a colony split into sectors/blocks not listed as localities (the chat then asks for a landmark).
+  'large',
 ] as const;
 type Column = (typeof DIRECTORY_CSV_COLUMNS)[number];
 const optionalColumns = new Set<Column>(['ce_phone', 'se_phone', 'xen_phone', 'sdo_phone', 'je_phone', 'aliases', 'lat', 'lon', 'feeder_id', 'feeder', 'transformer_id', 'transformer']);
+optionalColumns.add('large');
 
 /** RFC 4180: commas, "quoted fields", "" for a quote inside one, line breaks inside quotes. Returns rows with the line each starts on. */
 export function parseCsv(text: string): Array<{ line: number; cells: string[] }> {
@@ -181,6 +184,9 @@ export function directoryFromCsv(text: string, onRow: (done: number, total: numb
       if (Number.isFinite(value)) locality[axis] = value;
       else problems.push(`line ${line}: ${axis} "${raw}" is not a number`);
     }
+    const large = get('large').toLowerCase();
+    if (['yes', 'y', 'true', '1'].includes(large)) locality.large = true;
+    else if (!['', 'no', 'n', 'false', '0'].includes(large)) problems.push(`line ${line}: large "${get('large')}" is not yes or no`);
     subDivision.localities.push(locality);
     lineOfPath.set(`${paths.get(subDivision)}.localities[${subDivision.localities.length - 1}]`, line);
 

@@ -11,6 +11,8 @@ export {
   extractEntities,
   isClearlyUpset,
   isUpset,
+  problemWordsIn,
+  readLandmarkAnswer,
   readNumberAnswer,
   understand,
   type Understanding,

@@ -5,8 +5,9 @@ import type { Directory } from '../../services/directory.js';
 import { categoryOf, problemsOf } from './category.js';
 import { emergencyOf, type EmergencyKind } from './emergency.js';
 import { entitiesOf, numberAnswerOf, type Entities } from './entities.js';
-import { fieldsNamedOf, saysWrongOf, skipOf, type ComplaintField } from './fields.js';
+import { fieldsNamedOf, placeDetailIn, saysWrongOf, skipOf, type ComplaintField } from './fields.js';
 import { intentOf, type Intent } from './intent.js';
+import { lexicon } from './lexicon/index.js';
 import { languageEvidenceOf, languageOfEvidence, switchRequestOf, type Language, type LanguageEvidence } from './language.js';
 import { analyse } from './text.js';
 import { clearlyUpsetOf, upsetOf } from './upset.js';
@@ -32,6 +33,47 @@ export function classifyCategory(text: string): { category: TicketCategory; conf
 /** The separate problems a message reports, in order (see problemsOf). */
 export function classifyProblems(text: string): TicketCategory[] {
   return problemsOf(analyse(text));
+}
+
+/**
+ * An answer to "which sector, house number or landmark?": 'skip' ("chhodo", "pata nahi", a bare "nahi"; the "No." of
+ * "H.No. 12" or "gali no 4" is a house number, not a no), 'none' when it is no answer at all ("haan", "ok"), otherwise
+ * 'landmark' (the consumer's words are kept as written).
+ */
+export function readLandmarkAnswer(text: string): 'skip' | 'landmark' | 'none' {
+  const analysed = analyse(text);
+  const { isA } = lexicon();
+  // Nothing, or only "ok" / "acha" / "thanks": that answers nothing.
+  if (analysed.tokens.every((token) => isA(token, 'acknowledgement') || isA(token, 'filler'))) return 'none';
+  if (skipOf(analysed)) return 'skip';
+  const yesNo = yesNoOf(analysed);
+  if (yesNo === 'no' && !/\p{N}/u.test(text) && placeDetailIn(text) === undefined) return 'skip';
+  return yesNo === 'yes' ? 'none' : 'landmark';
+}
+
+// Where one problem's words end and the next one's begin: punctuation, or a joining word ("aur", "and", "और").
+const PROBLEM_BREAK = /[,;\n।|]+|\.(?!\d)|\s(?:aur|and|also|tatha|phir|और|तथा|एवं|फिर)\s/iu;
+
+/**
+ * Each problem's own words in a message that names several ("bill 18000 aaya hai aur meter bhi tez chal raha hai" →
+ * bill: "bill 18000 aaya hai", meter: "meter bhi tez chal raha hai"): the clauses that name it, in the consumer's words.
+ * A problem none of whose clauses can be told apart is left out (its ticket keeps the whole message).
+ */
+export function problemWordsIn(text: string): Partial<Record<TicketCategory, string>> {
+  const problems = problemsOf(analyse(text));
+  const words: Partial<Record<TicketCategory, string[]>> = {};
+  let previous: TicketCategory | undefined;
+  for (const piece of text.split(PROBLEM_BREAK)) {
+    const clause = piece?.trim();
+    if (!clause) continue;
+    const analysed = analyse(clause);
+    const named = problemsOf(analysed).filter((category) => problems.includes(category));
+    // "transformer jal gaya aur light nahi hai": the outage it causes belongs to the problem just named.
+    if (named.length === 0 && previous && categoryOf(analysed)) named.push(previous);
+    for (const category of named) (words[category] ??= []).push(clause);
+    previous = named.at(-1) ?? previous;
+  }
+  return Object.fromEntries(Object.entries(words).map(([category, clauses]) => [category, clauses.join(', ')]));
 }
 
 export function extractEntities(text: string, directory: Directory): Entities {

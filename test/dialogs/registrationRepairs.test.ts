@@ -2,7 +2,7 @@
 // Each test names the issue example it covers; each failed on the main of its day (see the comments).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { placeName } from '../../dialogs/consumerTurn.js';
-import { textsFor } from '../../dialogs/texts.js';
+import { followUpTextsFor, textsFor } from '../../dialogs/texts.js';
 import type { TicketRecord } from '../../models/ticketTypes.js';
 import type { StaffPrincipal } from '../../services/staffAuthService.js';
 import { StaffService } from '../../services/staffService.js';
@@ -123,11 +123,12 @@ describe('corrections at the read-back (issue 12 item 2)', () => {
     expect(ticket!.consumer.mobile).toBe(c.mobile);
   });
 
-  it('"nahi, jagah aliganj hai" moves the place', async () => {
+  it('"nahi, jagah aliganj hai" moves the place (Aliganj is large: its landmark is asked, then read back again)', async () => {
     const c = consumer('fix-place');
     const message = `meter jal gaya hai gomti nagar, account ${c.accountNumber}, mobile ${c.mobile}`;
     await c.chat.say(message);
-    const summary = await c.chat.say('nahi, jagah aliganj hai');
+    expect((await c.chat.say('nahi, jagah aliganj hai')).texts).toEqual([followUpTextsFor('hl').askLandmark(placeName(harness, hl, 'Aliganj'))]);
+    const summary = await c.chat.say('skip');
     expect(summary.text).toBe(
       hl.summary({
         category: 'meter',
@@ -255,7 +256,15 @@ describe('several problems in one message (issue 12 item 3)', () => {
     const message = `bill 18000 aaya hai aur meter bhi tez chal raha hai, gomti nagar, account ${c.accountNumber}, mobile ${c.mobile}`;
     const summary = await c.chat.say(message);
     expect(summary.text).toBe(
-      hl.summary({ category: 'bill', alsoCategories: ['meter'], description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hl) }),
+      hl.summary({
+        category: 'bill',
+        alsoCategories: ['meter'],
+        problemWords: { bill: 'bill 18000 aaya hai', meter: 'meter bhi tez chal raha hai' },
+        description: message,
+        accountNumber: c.accountNumber,
+        mobile: c.mobile,
+        ...gomti(hl),
+      }),
     );
     const done = await c.chat.say('haan');
     expect(done.texts).toHaveLength(2);
@@ -271,7 +280,15 @@ describe('several problems in one message (issue 12 item 3)', () => {
     await c.chat.say(message);
     const summary = await c.chat.say('aur meter wali bhi darj karo');
     expect(summary.text).toBe(
-      hl.summary({ category: 'bill', alsoCategories: ['meter'], description: message, accountNumber: c.accountNumber, mobile: c.mobile, ...gomti(hl) }),
+      hl.summary({
+        category: 'bill',
+        alsoCategories: ['meter'],
+        problemWords: { meter: 'aur meter wali bhi darj karo' },
+        description: message,
+        accountNumber: c.accountNumber,
+        mobile: c.mobile,
+        ...gomti(hl),
+      }),
     );
     await c.chat.say('haan');
     expect((await ticketsOf(c.userId)).map((ticket) => ticket.category).sort()).toEqual(['bill', 'meter']);

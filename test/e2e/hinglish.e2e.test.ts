@@ -1,6 +1,7 @@
 // End to end, issue 12 item 6: the whole helpline (createHelpline, as `npm start` runs it) on a real database, the
 // consumer page in a real Chromium driven through playwright-core. A consumer who writes Hindi in Latin letters is
-// answered in Latin letters through a whole registration — the read-back, the registration and a status answer —
+// answered in Latin letters through a whole registration — the read-back, a correction of the mobile at the read-back
+// ("nahi, mobile 8299012345 hai") read back again, the registration and a status answer —
 // and an English browser gets an English page and welcome. Screenshots go to test-artifacts/e2e-hinglish-*.png.
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
@@ -34,7 +35,7 @@ afterAll(async () => {
   await served?.close();
 });
 
-it('a Hinglish conversation in the web chat page is answered in Latin letters, read-back and registration included', { timeout: 120_000 }, async ({ onTestFailed }) => {
+it('a Hinglish conversation in the web chat page is answered in Latin letters, read-back, a correction at the read-back and registration included', { timeout: 120_000 }, async ({ onTestFailed }) => {
   const context = await browser.newContext({ locale: 'hi-IN', viewport: { width: 900, height: 1000 } });
   const page = await context.newPage();
   const problems = collectPageProblems(page);
@@ -68,6 +69,13 @@ it('a Hinglish conversation in the web chat page is answered in Latin letters, r
     hl.summary({ category: 'supply', description: complaint, mobile: '9876501234', accountNumber: '2345678901', locality: place!.locality!, district: place!.district }),
   );
   await chat.screenshot('e2e-hinglish-1-summary.png');
+
+  // ── A correction at the read-back (issue 12 item 2): one field changed, read back again in Latin letters.
+  await chat.type('nahi, mobile 8299012345 hai');
+  await chat.botSays(
+    hl.summary({ category: 'supply', description: complaint, mobile: '8299012345', accountNumber: '2345678901', locality: place!.locality!, district: place!.district }),
+  );
+  await chat.screenshot('e2e-hinglish-1b-corrected.png');
   await chat.type('haan');
 
   const registered = chat.botBubbles.filter({ hasText: 'Shikayat sankhya:' }).first();
@@ -83,12 +91,14 @@ it('a Hinglish conversation in the web chat page is answered in Latin letters, r
 
   // Every bot bubble after the welcome is in Latin letters.
   const replies = (await chat.botBubbles.allTextContents()).slice(welcomeBubbles);
-  expect(replies.length).toBeGreaterThanOrEqual(6);
+  expect(replies.length).toBeGreaterThanOrEqual(7);
   for (const reply of replies) expect(reply, reply).not.toMatch(DEVANAGARI);
   expect(replies[replies.length - 1]).toMatch(new RegExp(`^\\s*Shikayat ${number} \\(`));
 
-  // The ticket carries the consumer's language for every later message.
-  expect((await served.helpline.tickets.get(number!)).consumer.language).toBe('hl');
+  // The ticket carries the consumer's language for every later message, and the corrected mobile.
+  const stored = await served.helpline.tickets.get(number!);
+  expect(stored.consumer.language).toBe('hl');
+  expect(stored.consumer.mobile).toBe('8299012345');
   expect(problems).toEqual([]);
   await context.close();
 });

@@ -3,7 +3,7 @@
 // read right; a misread one is listed by its text.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classifyProblems, detectCorrection, extractEntities, understand } from '../../../dialogs/understanding/index.js';
+import { classifyProblems, detectCorrection, extractEntities, problemWordsIn, readLandmarkAnswer, understand } from '../../../dialogs/understanding/index.js';
 import { Directory } from '../../../services/directory.js';
 
 interface RegistrationSet {
@@ -11,6 +11,10 @@ interface RegistrationSet {
   skips: Array<{ text: string; skip: boolean }>;
   corrections: Array<{ text: string; fields: string[]; saysWrong: boolean }>;
   problems: Array<{ text: string; problems: string[] }>;
+  /** Each problem's own words in a message naming several (issue 12 item 3). */
+  problemWords: Array<{ text: string; words: Record<string, string> }>;
+  /** Answers to the landmark question asked in a large locality (issue 12 item 4). */
+  landmarks: Array<{ text: string; answer: 'skip' | 'landmark' | 'none' }>;
 }
 
 const set = JSON.parse(readFileSync(new URL('./data/registration.json', import.meta.url), 'utf8')) as RegistrationSet;
@@ -40,6 +44,16 @@ describe('the labelled registration set', () => {
 
   it('lists each separate problem in a message, and only those', () => {
     const misread = set.problems.filter(({ text, problems }) => JSON.stringify(classifyProblems(text)) !== JSON.stringify(problems));
+    expect(misread.map((example) => example.text)).toEqual([]);
+  });
+
+  it("keeps each problem's own words when a message names several", () => {
+    const misread = set.problemWords.filter(({ text, words }) => JSON.stringify(problemWordsIn(text)) !== JSON.stringify(words));
+    expect(misread.map((example) => example.text)).toEqual([]);
+  });
+
+  it('tells a landmark from a skip and from no answer at all', () => {
+    const misread = set.landmarks.filter(({ text, answer }) => readLandmarkAnswer(text) !== answer);
     expect(misread.map((example) => example.text)).toEqual([]);
   });
 });
