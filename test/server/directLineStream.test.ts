@@ -10,7 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { channelAccount, conversationAccount, DirectLineAdapter, type ActivityJson } from '../../bot/adapters/directLineAdapter.js';
+import {
+  channelAccount,
+  conversationAccount,
+  DirectLineAdapter,
+  DirectLineConversationStore,
+  type ActivityJson,
+} from '../../bot/adapters/directLineAdapter.js';
 import { DirectLineTokenService } from '../../server/directLine/tokenService.js';
 import { streamCloseCodes } from '../../server/directLine/directLineStream.js';
 import { Directory } from '../../services/directory.js';
@@ -230,6 +236,38 @@ describe('the stream is fed from the database', () => {
       await stream.waitFor((activity) => activity.text === 'Your complaint was updated (from another process).');
       const watermarks = stream.frames.map((frame) => Number(frame.watermark));
       expect(watermarks).toEqual([...watermarks].sort((a, b) => a - b));
+    } finally {
+      stream.socket.close();
+    }
+  });
+
+  it('finishes a turn that a dead process left pending, for a client that only listens to the stream', async () => {
+    const started = await startConversation(first);
+    const stream = await mustOpen(started.streamUrl!);
+    try {
+      await stream.waitFor(isBotMessage);
+      // Another process stored the consumer's message (and acknowledged it), marked its turn pending, and died.
+      const dead = new DirectLineConversationStore(db.models);
+      const stored = await dead.append(
+        started.conversationId,
+        (_id, timestamp) => ({
+          type: 'message',
+          text: 'gomti nagar mein bijli nahi hai',
+          locale: 'hi-IN',
+          channelId: 'webchat',
+          from: channelAccount(started.userId, 'user'),
+          recipient: channelAccount('santushti-bot', 'bot', 'Santushti'),
+          conversation: conversationAccount(started.conversationId),
+          timestamp,
+        }),
+        (id) => dead.markPendingTurn(started.conversationId, id),
+      );
+      await stream.waitFor((activity) => activity.id === stored.id);
+      // Its lease is long gone.
+      await db.models.directLineConversations.updateOne({ _id: started.conversationId }, { $set: { 'pendingTurn.since': new Date(Date.now() - 60_000) } });
+      // Nothing new is stored, so only the stream's own re-read of a pending conversation can bring the reply.
+      const reply = await stream.waitFor((activity) => isBotMessage(activity) && activity.replyToId === stored.id, 15_000);
+      expect(reply.text).toBeTruthy();
     } finally {
       stream.socket.close();
     }
