@@ -67,6 +67,12 @@ async function main(): Promise<void> {
     satisfactionReminderDelaysMs: [6 * 60 * 60_000],
     satisfactionUnconfirmedAfterMs: 24 * 60 * 60_000,
     log,
+    // The load generator is one address opening hundreds of sessions: not abuse here (scripts/benchStream.ts).
+    ...(process.env.BENCH_UNLIMITED === '1'
+      ? { abuseLimits: { webChatSessionsPerAddress: { points: 1e9, durationMs: 1_000 }, messagesPerConversation: { points: 1e9, durationMs: 1_000 } } }
+      : {}),
+    // Complaints from one area open an incident after INCIDENT_THRESHOLD; a run may move it out of reach.
+    ...(process.env.BENCH_INCIDENT_THRESHOLD ? { incidentThreshold: Number(process.env.BENCH_INCIDENT_THRESHOLD) } : {}),
   });
 
   const conversationState = new ConversationState(new MongoStorage(models));
