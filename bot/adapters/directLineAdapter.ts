@@ -44,6 +44,9 @@ export interface ActivityPage {
   watermark: number;
 }
 
+/** Told of an activity just stored in this process: its seq and its JSON exactly as a read would return it. */
+export type StoredListener = (conversationId: string, seq: number, json: string) => void;
+
 /** What a conversation's stream needs to know each tick: is there more, and is a consumer's turn unfinished. */
 export interface ConversationHead {
   head: number;
@@ -131,7 +134,7 @@ export interface DirectLineStoreOptions {
 /** Conversations and their activity streams, on the database. */
 export class DirectLineConversationStore {
   /** Told, in this process, of every activity stored here (the Direct Line stream's fast path). */
-  private readonly storedListeners = new Set<(conversationId: string, seq: number) => void>();
+  private readonly storedListeners = new Set<StoredListener>();
   private readonly gapGraceMs: number;
   private readonly dedupeClaimTimeoutMs: number;
   private readonly dedupeWaitMs: number;
@@ -245,8 +248,9 @@ export class DirectLineConversationStore {
       const activity: AppendedActivity = { ...build(id, now), id };
       await beforeInsert?.(id);
       try {
-        await this.models.directLineActivities.create({ _id: id, conversationId, seq, json: JSON.stringify(activity), createdAt: now });
-        this.announceStored(conversationId, seq);
+        const json = JSON.stringify(activity);
+        await this.models.directLineActivities.create({ _id: id, conversationId, seq, json, createdAt: now });
+        this.announceStored(conversationId, seq, json);
         return activity;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
@@ -349,15 +353,15 @@ export class DirectLineConversationStore {
    * Calls `listener` after each activity this process stores (not those of other processes: the stream asks the
    * database for those, see conversationHeads). Returns the function that removes it.
    */
-  onStored(listener: (conversationId: string, seq: number) => void): () => void {
+  onStored(listener: StoredListener): () => void {
     this.storedListeners.add(listener);
     return () => this.storedListeners.delete(listener);
   }
 
-  private announceStored(conversationId: string, seq: number): void {
+  private announceStored(conversationId: string, seq: number, json: string): void {
     for (const listener of this.storedListeners) {
       try {
-        listener(conversationId, seq);
+        listener(conversationId, seq, json);
       } catch {
         // A listener's failure is its own; the activity is stored.
       }

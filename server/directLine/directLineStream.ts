@@ -4,7 +4,8 @@
 // directlinejs / Web Chat client expects in its default WebSocket mode.
 //
 // Fed from the database, not from this process's memory, so a reply stored by any process reaches the client:
-// - fast path: the store tells this process of each activity it stores here (`onStored`), and that stream reads at once;
+// - fast path: the store tells this process of each activity it stores here (`onStored`, with the activity): the very
+//   next one is sent as it is, without reading it back; otherwise that stream reads at once;
 // - every `pollIntervalMs`, ONE query per process asks which of its streamed conversations have a newer head
 //   (`conversationHeads`, `_id: {$in}` with a projection), whatever the number of connections.
 // Activities are read only through `read` (the function GET /activities uses), so the stream and polling never differ.
@@ -19,7 +20,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { ActivityPage, BotLogic, ConversationHead, DirectLineAdapter } from '../../bot/adapters/directLineAdapter.js';
+import type { ActivityJson, ActivityPage, BotLogic, ConversationHead, DirectLineAdapter, StoredListener } from '../../bot/adapters/directLineAdapter.js';
 import type { DirectLineTokenService } from './tokenService.js';
 
 /** Where a stream's activities come from: the same reads as polling, and one query for many conversations' heads. */
@@ -28,8 +29,11 @@ export interface StreamSource {
   read(conversationId: string, watermark: number): Promise<ActivityPage | null>;
   /** Heads of the given conversations, in one query. */
   heads(conversationIds: string[]): Promise<Map<string, ConversationHead>>;
-  /** Subscribes to activities stored by this process; returns the unsubscribe function. */
-  onStored(listener: (conversationId: string) => void): () => void;
+  /**
+   * Subscribes to activities stored by this process (with their seq and JSON, exactly as a read returns them);
+   * returns the unsubscribe function.
+   */
+  onStored(listener: StoredListener): () => void;
 }
 
 /**
@@ -121,9 +125,16 @@ export class DirectLineStreamHub {
     this.pendingRecheckMs = options.pendingRecheckMs ?? 2_000;
     this.log = options.log ?? ((line) => console.warn(line));
     this.webSockets = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 4_096, perMessageDeflate: false });
-    this.unsubscribe = options.source.onStored((conversationId) => {
+    this.unsubscribe = options.source.onStored((conversationId, seq, json) => {
       const connection = this.byConversation.get(conversationId);
-      if (connection) void this.pump(connection);
+      if (!connection) return;
+      // The very next activity, and no read under way: sent as stored, without reading it back. Anything else (a gap,
+      // a read in flight) goes through a read, which keeps the order.
+      if (!connection.pumping && seq === connection.watermark + 1) {
+        this.deliver(connection, { activities: [JSON.parse(json) as ActivityJson], watermark: seq });
+        return;
+      }
+      void this.pump(connection);
     });
   }
 
