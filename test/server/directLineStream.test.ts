@@ -377,6 +377,17 @@ describe('token rules and limits', () => {
     third.socket.close();
   });
 
+  it('closes its streams when the server closes, so shutdown is not held open by them', async () => {
+    const own = await serveHelpline(db, directory);
+    const started = await startConversation(own);
+    const stream = await mustOpen(started.streamUrl!);
+    await stream.waitFor(isBotMessage);
+    const began = Date.now();
+    await own.close();
+    expect(await stream.closed).toEqual({ code: streamCloseCodes.shutdown, reason: 'server stopping' });
+    expect(Date.now() - began).toBeLessThan(5_000);
+  });
+
   it('closes a client that sends more than a keep-alive (max payload)', async () => {
     const started = await startConversation(first);
     const stream = await mustOpen(started.streamUrl!);
