@@ -6,6 +6,8 @@
 //                  throughput, open-loop latency, round trips per turn, server memory (scripts/benchConversations.ts)
 //   outbox         how fast a burst of consumer status updates is delivered (scripts/benchOutbox.ts)
 //   reports        report latency at 10,000 to 1,000,000 tickets (scripts/benchReports.ts, when this build has it)
+//   stream         one consumer's reply latency over the Direct Line WebSocket stream vs polling (scripts/benchStream.ts)
+//   scaleout       two helpline processes on one database vs one: closed-loop throughput ratio (scripts/benchStream.ts)
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -14,10 +16,11 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../db/embeddedMongo.js';
-import { benchConversations, printConversations, type ConversationBenchOptions } from './benchConversations.js';
+import { benchConversations, printConversations, type ConversationBenchOptions, type ConversationContext } from './benchConversations.js';
 import { benchOutbox, printOutbox } from './benchOutbox.js';
 import { fixed, formatTable, parseBenchOptions, UsageError, whole, type BenchOptions } from './benchSupport.js';
 import { benchTickets, printTickets } from './benchTickets.js';
+import { benchScaleOut, benchStreamLatency, printScaleOut, printStreamLatency } from './benchStream.js';
 import { judge, printVerdicts, type SectionResults } from './benchVerdicts.js';
 
 const resultsFolder = fileURLToPath(new URL('../bench-results/', import.meta.url));
@@ -82,6 +85,16 @@ function printReports(rows: ReportLatency): void {
 
 type SectionOutcome = { status: 'ok'; seconds: number; results: unknown } | { status: 'failed'; seconds: number; error: string } | { status: 'not available in this build' };
 
+/** A section on an embedded database of its own: measures, prints its tables, returns its results. */
+function onBenchDatabase<T>(measure: (context: ConversationContext, options: BenchOptions) => Promise<T>, print: (results: T) => void) {
+  return (options: BenchOptions) =>
+    withBenchDatabase(options, async (database) => {
+      const results = await measure({ ...database, databasePid: database.pid, log }, options);
+      print(results);
+      return results;
+    });
+}
+
 /** Each section measures, prints its tables, and returns what goes into the JSON. */
 const SECTIONS: Record<string, (options: BenchOptions) => Promise<unknown>> = {
   async tickets(options) {
@@ -103,6 +116,15 @@ const SECTIONS: Record<string, (options: BenchOptions) => Promise<unknown>> = {
       return results;
     });
   },
+  stream: onBenchDatabase(
+    (context, options) => benchStreamLatency(context, { conversations: options.quick ? 5 : 25, pollMs: options.pollMs, heapMb: options.serverHeapMb }),
+    printStreamLatency,
+  ),
+  scaleout: onBenchDatabase(
+    (context, options) =>
+      benchScaleOut(context, options.quick ? { consumers: 10, seconds: 3, rounds: 1, heapMb: options.serverHeapMb } : { consumers: 100, seconds: 10, rounds: 2, heapMb: options.serverHeapMb }),
+    printScaleOut,
+  ),
   async reports(options) {
     const module = await loadReportModule();
     if (!module) return notAvailable;

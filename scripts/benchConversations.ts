@@ -85,7 +85,7 @@ export interface ServerHeap {
   totalMb: number;
 }
 
-class BenchServer {
+export class BenchServer {
   private pending: ((counts: Record<string, number>) => void) | undefined;
   private pendingHeap: ((heap: ServerHeap) => void) | undefined;
 

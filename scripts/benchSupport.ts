@@ -40,7 +40,7 @@ export interface BenchOptions {
   serverHeapMb?: number;
 }
 
-export const SECTION_NAMES = ['tickets', 'conversations', 'outbox', 'reports'] as const;
+export const SECTION_NAMES = ['tickets', 'conversations', 'outbox', 'reports', 'stream', 'scaleout'] as const;
 
 const usage = `Usage: npm run bench -- [--quick] [--only a,b] [--tickets N] [--concurrency N] [--ops N] [--rounds N] [--heap 384m]
                              [--poll-ms N] [--rate N]

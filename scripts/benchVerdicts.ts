@@ -3,12 +3,15 @@
 import type { ConversationResults } from './benchConversations.js';
 import type { OutboxResults } from './benchOutbox.js';
 import { fixed, formatTable, whole } from './benchSupport.js';
+import type { ScaleOutResults, StreamLatencyResults } from './benchStream.js';
 
 export interface SectionResults {
   tickets?: { phases: { transitions: { opsPerSecond: number; p99Ms: number }; bareUpdate: { opsPerSecond: number } } };
   conversations?: ConversationResults;
   outbox?: OutboxResults;
   reports?: Array<{ tickets: number; hotspotsMs: { p99: number }; registerMs: { p99: number } }>;
+  stream?: StreamLatencyResults;
+  scaleout?: ScaleOutResults;
 }
 
 export interface Verdict {
@@ -36,11 +39,33 @@ export const NEEDS = {
   transitionP99Ms: 1_000,
   /** A supervisor's report page. */
   reportP99Ms: 2_000,
+  /** Issue 15: one consumer's reply over the Direct Line stream, p50. */
+  streamReplyP50Ms: 30,
+  /** Issue 15: two server processes on one database against one, where CPU allows. */
+  scaleOutRatio: 1.6,
 } as const;
 
 export function judge(results: SectionResults): Verdict[] {
   const verdicts: Verdict[] = [];
-  const { conversations, outbox, tickets, reports } = results;
+  const { conversations, outbox, tickets, reports, stream, scaleout } = results;
+  if (stream) {
+    verdicts.push({
+      figure: 'single-consumer reply p50 over the stream',
+      measured:
+        `p50 ${fixed(stream.stream.p50Ms, 1)} ms, p99 ${fixed(stream.stream.p99Ms, 1)} ms, of which ${fixed(stream.streamDelivery.p50Ms, 1)} ms (p50) after the reply ` +
+        `was stored (polling every ${stream.pollMs} ms: p50 ${fixed(stream.polling.p50Ms, 1)} ms)`,
+      need: `≤ ${NEEDS.streamReplyP50Ms} ms`,
+      meets: stream.stream.p50Ms <= NEEDS.streamReplyP50Ms,
+    });
+  }
+  if (scaleout) {
+    verdicts.push({
+      figure: 'two server processes on one database against one (throughput)',
+      measured: `${fixed(scaleout.ratio, 2)}× (${fixed(scaleout.twoTurnsPerSecond, 1)} vs ${fixed(scaleout.oneTurnsPerSecond, 1)} turns/s); limit: ${scaleout.limit}`,
+      need: `≥ ${NEEDS.scaleOutRatio}× where CPU allows (say what limits it if not)`,
+      meets: scaleout.ratio >= NEEDS.scaleOutRatio,
+    });
+  }
   if (conversations) {
     for (const run of conversations.openLoop.filter((open) => open.bot === 'helpline')) {
       const sustained = run.errors === 0 && run.abandoned === 0 && run.achievedPerSecond >= run.offeredPerSecond * 0.97;

@@ -91,6 +91,8 @@ const configSchema = z.object({
   LIMIT_MESSAGES_PER_MINUTE: countLimit.default(20),
   LIMIT_REGISTRATIONS_PER_DAY: countLimit.default(5),
   LIMIT_WHATSAPP_MESSAGES_PER_MINUTE: countLimit.default(20),
+  // Open Direct Line streams (WebSockets) one client address may hold in one process (docs/direct-line-stream.md).
+  LIMIT_STREAMS_PER_ADDRESS: countLimit.default(50),
   // Web chat conversations nobody wrote in for this long are deleted with their activities (a sweep).
   CONVERSATION_IDLE_EXPIRY: duration.refine((ms) => ms >= 3_600_000, 'at least 1h, e.g. 30d').default(30 * 86_400_000),
   // The web chat identity cookie's lifetime; "forget me" in the page ends it sooner.

@@ -1,6 +1,7 @@
 // The whole helpline assembled on one database: services, the bot, the web chat channel, the staff API and the
 // background workers. `npm start` uses it, and so do the end-to-end tests and the benchmarks.
 import { ConversationState, UserState, type BotAdapter, type TurnContext } from 'botbuilder';
+import type { Server } from 'node:http';
 import type { Express, Router } from 'express';
 import { DirectLineAdapter } from '../bot/adapters/directLineAdapter.js';
 import { BotConsumerNotifier } from '../bot/consumerNotifier.js';
@@ -37,6 +38,7 @@ import { createApp } from './app.js';
 import { createDirectLineRouter } from './directLine/directLineRouter.js';
 import { DirectLineTokenService } from './directLine/tokenService.js';
 import { createWebChatPageRouter } from './directLine/webChatPageRouter.js';
+import { DirectLineStreamHub, expressAddressOf, streamSourceFor, type DirectLineStreamOptions } from './directLine/directLineStream.js'; // direct line stream
 import { createStaffApiRouter } from './staffApi/staffApiRouter.js';
 import { createAgentConsoleRouter } from './agentConsole/agentConsoleRouter.js';
 import { createAgentTicketsRouter } from './staffApi/agentTicketsRouter.js';
@@ -122,6 +124,8 @@ export interface HelplineOptions {
   logger?: Logger;
   /** Overrides where components' lines go (tests); by default they go to `logger`, or to the console without one. */
   log?: (line: string) => void;
+  /** The Direct Line WebSocket stream's tuning (docs/direct-line-stream.md); defaults suit production. */
+  directLineStream?: Partial<Pick<DirectLineStreamOptions, 'pollIntervalMs' | 'heartbeatMs' | 'idleTimeoutMs' | 'maxStreamsPerAddress' | 'maxPayloadBytes'>>;
 }
 
 export interface Helpline {
@@ -136,6 +140,11 @@ export interface Helpline {
   callbackOffers: CallbackOfferTimer;
   callbacks: CallbackService;
   webChat: DirectLineAdapter;
+  /**
+   * The Direct Line WebSocket stream. `app.listen(...)` serves it on the server it creates; a server made otherwise
+   * (http.createServer(app)) needs `directLineStream.attach(server)`.
+   */
+  directLineStream: DirectLineStreamHub;
   staffAuth: StaffAuthService;
   bot: SantushtiBot;
   /** Abuse limits shared by every door (services/abuseLimits.ts). */
@@ -223,6 +232,15 @@ export function createHelpline(database: Database, directory: Directory, options
   const webChat = new DirectLineAdapter(models, { bot: { id: 'santushti-bot', name: 'Santushti' }, log });
   prepare(webChat);
   const directLineTokens = new DirectLineTokenService(options.directLineSecret);
+  // The stream reads exactly what polling reads (readActivities, which also resumes a dead process's turn).
+  const directLineStream = new DirectLineStreamHub({
+    ...options.directLineStream,
+    tokens: directLineTokens,
+    source: streamSourceFor(webChat, logic),
+    // The client address as express sees it for a request (TRUST_PROXY); `app` exists by the time a client connects.
+    addressOf: (request) => expressAddressOf(app)(request),
+    log,
+  });
 
   const staffAuth = new StaffAuthService(models, directory, { sessionTtlMs: options.staffSessionTtlMs });
   const channels = (options.channels ?? []).map((factory) =>
@@ -283,7 +301,7 @@ export function createHelpline(database: Database, directory: Directory, options
     },
     health: () => Object.fromEntries(channels.flatMap((channel) => (channel.health ? [[channel.channelIds.join('+'), channel.health()]] : []))),
     routers: [
-      ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic, limits })],
+      ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic, limits, stream: directLineStream })],
       // Agent console: the stream goes before the staff API, whose /handoffs/:id would take "stream" for an id.
       ['/api', createHandoffStreamRouter({ auth: staffAuth, hub: handoffStream })],
       ['/api', createStaffApiRouter({ auth: staffAuth, staff, handoffs: liveHandoff })],
@@ -309,8 +327,17 @@ export function createHelpline(database: Database, directory: Directory, options
     ],
   });
 
+  // Every server the app listens on serves the stream too.
+  const listen = app.listen.bind(app) as (...args: unknown[]) => Server;
+  app.listen = ((...args: unknown[]) => {
+    const server = listen(...args);
+    directLineStream.attach(server);
+    return server;
+  }) as typeof app.listen;
+
   return {
     app,
+    directLineStream,
     tickets,
     incidents,
     notifications,
@@ -336,6 +363,7 @@ export function createHelpline(database: Database, directory: Directory, options
     },
     async stop() {
       directoryWatcher.stop();
+      directLineStream.close();
       handoffStream!.close();
       await expiry.stop();
       for (const channel of channels) await channel.stop?.();

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     trustProxy: config.TRUST_PROXY,
     webChatCookieLifetimeMs: config.WEBCHAT_COOKIE_LIFETIME,
     conversationIdleExpiryMs: config.CONVERSATION_IDLE_EXPIRY,
+    directLineStream: { maxStreamsPerAddress: config.LIMIT_STREAMS_PER_ADDRESS },
     abuseLimits: {
       webChatSessionsPerAddress: { points: config.LIMIT_WEBCHAT_SESSIONS_PER_HOUR, durationMs: 3_600_000 },
       messagesPerConversation: { points: config.LIMIT_MESSAGES_PER_MINUTE, durationMs: 60_000 },

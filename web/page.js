@@ -1,5 +1,5 @@
 // The consumer page: asks /webchat/session for a Direct Line token (the consumer's identity lives in an httpOnly cookie,
-// so a reload resumes the same conversation) and renders the official Web Chat, polling our /v3/directline.
+// so a reload resumes the same conversation) and renders the official Web Chat over our /v3/directline (its WebSocket stream).
 // Consumer text is rendered by Web Chat alone; this script only ever writes its own fixed strings, as textContent.
 (function () {
   'use strict';
@@ -112,7 +112,7 @@
       domain: window.location.origin + session.directLinePath,
       token: session.token,
       conversationId: session.conversationId,
-      webSocket: false,
+      // Web Chat's default transport: the server's WebSocket stream (replies arrive as soon as they are stored).
     });
     statusSubscription = directLine.connectionStatus$.subscribe({ next: onConnectionStatus });
     // Stops the old connection's token refresh timer; Web Chat has already let go of it.

@@ -44,6 +44,15 @@ export interface ActivityPage {
   watermark: number;
 }
 
+/** Told of an activity just stored in this process: its seq and its JSON exactly as a read would return it. */
+export type StoredListener = (conversationId: string, seq: number, json: string) => void;
+
+/** What a conversation's stream needs to know each tick: is there more, and is a consumer's turn unfinished. */
+export interface ConversationHead {
+  head: number;
+  turnPending: boolean;
+}
+
 export interface ProcessedActivity {
   /** The id the activity was stored under (or an acknowledgement id for an activity that is not stored). */
   id: string;
@@ -124,6 +133,8 @@ export interface DirectLineStoreOptions {
 
 /** Conversations and their activity streams, on the database. */
 export class DirectLineConversationStore {
+  /** Told, in this process, of every activity stored here (the Direct Line stream's fast path). */
+  private readonly storedListeners = new Set<StoredListener>();
   private readonly gapGraceMs: number;
   private readonly dedupeClaimTimeoutMs: number;
   private readonly dedupeWaitMs: number;
@@ -237,7 +248,9 @@ export class DirectLineConversationStore {
       const activity: AppendedActivity = { ...build(id, now), id };
       await beforeInsert?.(id);
       try {
-        await this.models.directLineActivities.create({ _id: id, conversationId, seq, json: JSON.stringify(activity), createdAt: now });
+        const json = JSON.stringify(activity);
+        await this.models.directLineActivities.create({ _id: id, conversationId, seq, json, createdAt: now });
+        this.announceStored(conversationId, seq, json);
         return activity;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
@@ -334,6 +347,39 @@ export class DirectLineConversationStore {
       reached = seq;
     }
     return { activities, watermark: reached };
+  }
+
+  /**
+   * Calls `listener` after each activity this process stores (not those of other processes: the stream asks the
+   * database for those, see conversationHeads). Returns the function that removes it.
+   */
+  onStored(listener: StoredListener): () => void {
+    this.storedListeners.add(listener);
+    return () => this.storedListeners.delete(listener);
+  }
+
+  private announceStored(conversationId: string, seq: number, json: string): void {
+    for (const listener of this.storedListeners) {
+      try {
+        listener(conversationId, seq, json);
+      } catch {
+        // A listener's failure is its own; the activity is stored.
+      }
+    }
+  }
+
+  /**
+   * For each of these conversations that exists: its head (the last seq claimed) and whether a consumer's turn is
+   * pending. One `_id: {$in}` read with a projection, whatever the number of ids: what a stream asks every tick.
+   */
+  async conversationHeads(conversationIds: string[]): Promise<Map<string, ConversationHead>> {
+    const heads = new Map<string, ConversationHead>();
+    if (conversationIds.length === 0) return heads;
+    const records = await this.models.directLineConversations
+      .find({ _id: trusted({ $in: conversationIds }) }, { head: 1, pendingTurn: 1 })
+      .lean<Array<Pick<DirectLineConversationRecord, '_id' | 'head' | 'pendingTurn'>>>();
+    for (const record of records) heads.set(record._id, { head: record.head, turnPending: record.pendingTurn !== undefined && record.pendingTurn !== null });
+    return heads;
   }
 
   /** Records that the consumer's activity is stored but its turn not yet over (see DirectLineConversationRecord). */

@@ -1,4 +1,4 @@
-// Direct Line 3.0, the part the official Web Chat client uses (polling; no WebSocket stream), mounted at
+// Direct Line 3.0, the part the official Web Chat client uses (polling, and the WebSocket stream of directLineStream.ts), mounted at
 // /v3/directline. Authentication is `Authorization: Bearer <secret | token>`: the secret for trusted backends, a token
 // (see tokenService.ts) for browsers. A token opens exactly one conversation, and the posting user is always the
 // token's user, never the `from` a client writes.
@@ -23,6 +23,7 @@ import {
 import { jsonBody } from '../jsonBody.js';
 import { toIncomingActivity } from './inboundActivity.js';
 import type { DirectLineTokenClaims, DirectLineTokenService, IssuedToken } from './tokenService.js';
+import type { DirectLineStreamHub } from './directLineStream.js';
 import type { AbuseLimits } from '../../services/abuseLimits.js';
 import { clientAddressOf, withinLimit } from '../tooManyRequests.js';
 
@@ -40,6 +41,8 @@ export interface DirectLineRouterDependencies {
   bodyLimit?: string | number;
   /** Sessions per address and messages per conversation (docs/limits.md); none when absent. */
   limits?: AbuseLimits;
+  /** The WebSocket stream (directLineStream.ts): with it, conversation answers carry a `streamUrl`. */
+  stream?: Pick<DirectLineStreamHub, 'streamUrl'>;
 }
 
 type Caller = { kind: 'secret' } | { kind: 'token'; claims: DirectLineTokenClaims };
@@ -105,6 +108,11 @@ export function createDirectLineRouter(deps: DirectLineRouterDependencies): Rout
     token: issued.token,
     expires_in: issued.expiresIn,
   });
+  /** With the stream: the URL to receive the conversation on, resuming after `watermark` (from the start without). */
+  const startedResponse = (request: Request, issued: IssuedToken, watermark?: string) =>
+    deps.stream
+      ? { ...conversationResponse(issued), streamUrl: deps.stream.streamUrl(request, issued.conversationId, issued.token, watermark) }
+      : conversationResponse(issued);
 
   router.post('/tokens/generate', withCaller, json, async (request, response) => {
     if (callerOf(request).kind !== 'secret') throw new DirectLineHttpError(403, 'SecretRequired', 'Generating a token needs the secret.');
@@ -112,7 +120,7 @@ export function createDirectLineRouter(deps: DirectLineRouterDependencies): Rout
     if (!(await withinLimit(deps.limits, 'webChatSessionsPerAddress', clientAddressOf(request), response))) return;
     const userId = body?.user?.id ?? newWebChatUserId();
     const opened = await adapter.createConversation(userId, logic, body?.locale);
-    response.json(conversationResponse(tokens.issue({ conversationId: opened.conversationId, userId, userName: body?.user?.name })));
+    response.json(startedResponse(request, tokens.issue({ conversationId: opened.conversationId, userId, userName: body?.user?.name })));
   });
 
   router.post('/tokens/refresh', withCaller, async (request, response) => {
@@ -129,13 +137,13 @@ export function createDirectLineRouter(deps: DirectLineRouterDependencies): Rout
       // The conversation a token names is created with the token; this only repairs a lost one.
       const { conversationId, userId, userName } = caller.claims;
       await adapter.ensureConversation(conversationId, userId, logic, body?.locale);
-      response.status(201).json(conversationResponse(tokens.issue({ conversationId, userId, userName })));
+      response.status(201).json(startedResponse(request, tokens.issue({ conversationId, userId, userName })));
       return;
     }
     if (!(await withinLimit(deps.limits, 'webChatSessionsPerAddress', clientAddressOf(request), response))) return;
     const userId = body?.user?.id ?? newWebChatUserId();
     const opened = await adapter.createConversation(userId, logic, body?.locale);
-    response.status(201).json(conversationResponse(tokens.issue({ conversationId: opened.conversationId, userId, userName: body?.user?.name })));
+    response.status(201).json(startedResponse(request, tokens.issue({ conversationId: opened.conversationId, userId, userName: body?.user?.name })));
   });
 
   // Reconnect: the client comes back to a conversation it knows and gets a fresh token for it.
@@ -145,7 +153,9 @@ export function createDirectLineRouter(deps: DirectLineRouterDependencies): Rout
     if (!conversation) throw conversationNotFound();
     if (caller.kind === 'token' && caller.claims.userId !== conversation.userId) throw otherConversation();
     const userName = caller.kind === 'token' ? caller.claims.userName : undefined;
-    response.json(conversationResponse(tokens.issue({ conversationId, userId: conversation.userId, userName })));
+    const watermarkText = watermarkSchema.safeParse(request.query.watermark);
+    if (!watermarkText.success) throw badArgument('The watermark is not one this server gave out.');
+    response.json(startedResponse(request, tokens.issue({ conversationId, userId: conversation.userId, userName }), watermarkText.data));
   });
 
   router.get('/conversations/:conversationId/activities', withCaller, async (request, response) => {

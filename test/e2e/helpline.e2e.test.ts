@@ -103,6 +103,12 @@ it(
     await page.goto(`${baseUrl}/`);
     await chat.sendBox.waitFor({ timeout: 30_000 });
     await chat.botSays(hi.welcome);
+    // Issue 15: the page runs over the Direct Line WebSocket stream (Web Chat's default), not by polling.
+    const polls: string[] = [];
+    page.on('request', (request) => {
+      if (/\/v3\/directline\/conversations\/[^/]+\/activities\?/.test(request.url())) polls.push(request.url());
+    });
+    expect(helpline.directLineStream.connections).toBe(1);
 
     // ── Markup a consumer types stays text: no <b> element appears in the transcript.
     await chat.type('<b>bold</b>');
@@ -132,6 +138,7 @@ it(
 
     // ── The ticket number, from the bot's reply.
     const number = await chat.registeredTicketNumber();
+    expect(polls).toEqual([]);
     expect(number).toBeDefined();
     const ticketNumber = number!;
     await chat.botSays(hi.registered(ticketNumber, 'JE', jeName));

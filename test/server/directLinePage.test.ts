@@ -1,5 +1,6 @@
 // The consumer page in a real browser (Chromium through playwright-core): the official Web Chat bundle talks to our
-// Direct Line by polling, under the page's CSP; a reload keeps the consumer and their conversation.
+// Direct Line over its WebSocket stream (Web Chat's default), under the page's CSP; a reload keeps the consumer and
+// their conversation.
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -11,6 +12,7 @@ import { createApp } from '../../server/app.js';
 import { createDirectLineRouter } from '../../server/directLine/directLineRouter.js';
 import { DirectLineTokenService } from '../../server/directLine/tokenService.js';
 import { createWebChatPageRouter } from '../../server/directLine/webChatPageRouter.js';
+import { DirectLineStreamHub, streamSourceFor } from '../../server/directLine/directLineStream.js';
 import { collectPageProblems, launchChromium, recordSessions } from '../support/browser.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
@@ -30,18 +32,21 @@ let server: Server;
 let baseUrl: string;
 let adapter: DirectLineAdapter;
 let browser: Browser;
+let stream: DirectLineStreamHub;
 
 beforeAll(async () => {
   adapter = new DirectLineAdapter(db.models);
   const tokens = new DirectLineTokenService('browser-test-directline-secret-0123456789');
+  stream = new DirectLineStreamHub({ tokens, source: streamSourceFor(adapter, echoBot) });
   const app = createApp({
     connection: db.connection,
     routers: [
-      ['/v3/directline', createDirectLineRouter({ adapter, tokens, logic: echoBot })],
+      ['/v3/directline', createDirectLineRouter({ adapter, tokens, logic: echoBot, stream })],
       ['/', createWebChatPageRouter({ adapter, tokens, logic: echoBot, cookieSecret: 'browser-test-cookie-secret-0123456789ab' })],
     ],
   });
   server = app.listen(0, '127.0.0.1');
+  stream.attach(server);
   await once(server, 'listening');
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await launchChromium();
@@ -68,6 +73,8 @@ it('chats through Web Chat, survives a reload, and renders consumer text as text
   await sendBox.waitFor({ timeout: 30_000 });
   expect(await sendBox.getAttribute('placeholder')).toBe('अपना संदेश लिखें');
   await bubble('नमस्ते! Welcome to Santushti.').waitFor({ timeout: 15_000 });
+  // Web Chat's default transport, under the page's CSP (connect-src 'self' admits ws:// to the same host): the stream.
+  expect(stream.connections).toBe(1);
 
   const complaint = 'मेरे घर की बिजली सुबह से नहीं है';
   await sendBox.fill(complaint);
@@ -118,14 +125,17 @@ it('renews an expired token without losing the conversation', { timeout: 90_000 
   // The server's clock jumps 31 minutes ahead, as if the laptop had slept: the page's token is now expired.
   let clockSkewMs = 0;
   const skewedTokens = new DirectLineTokenService('browser-test-directline-secret-0123456789', { clock: () => Date.now() + clockSkewMs });
+  // The stream checks its token at each heartbeat (every second here): an expired one ends the stream.
+  const skewedStream = new DirectLineStreamHub({ tokens: skewedTokens, source: streamSourceFor(adapter, echoBot), heartbeatMs: 1_000 });
   const app = createApp({
     connection: db.connection,
     routers: [
-      ['/v3/directline', createDirectLineRouter({ adapter, tokens: skewedTokens, logic: echoBot })],
+      ['/v3/directline', createDirectLineRouter({ adapter, tokens: skewedTokens, logic: echoBot, stream: skewedStream })],
       ['/', createWebChatPageRouter({ adapter, tokens: skewedTokens, logic: echoBot, cookieSecret: 'browser-test-cookie-secret-0123456789ab' })],
     ],
   });
   const skewed = app.listen(0, '127.0.0.1');
+  skewedStream.attach(skewed);
   await once(skewed, 'listening');
   const context = await browser.newContext({ locale: 'hi-IN' });
   try {
@@ -142,7 +152,9 @@ it('renews an expired token without losing the conversation', { timeout: 90_000 
     await bubble('नमस्ते! Welcome to Santushti.').waitFor({ timeout: 15_000 });
 
     clockSkewMs = 31 * 60 * 1000;
-    await expect.poll(() => statuses.filter((status) => status.startsWith('403')).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    // Over the stream the expiry shows when the stream is closed (next heartbeat) and directlinejs, after its 3–15 s
+    // back-off, asks to reconnect with the expired token: 403.
+    await expect.poll(() => statuses.filter((status) => status.startsWith('403')).length, { timeout: 25_000 }).toBeGreaterThanOrEqual(1);
     await expect.poll(() => statuses.filter((status) => status === '200 POST /webchat/session').length, { timeout: 10_000 }).toBe(2);
 
     await sendBox.fill('after the token expired');
