@@ -33,12 +33,10 @@ function machineCpuTicks(): { busy: number; total: number } | undefined {
  */
 function startServer(context: ConversationContext, heapMb: number | undefined): Promise<BenchServer> {
   process.env.BENCH_UNLIMITED = '1';
-  process.env.BENCH_INCIDENT_THRESHOLD = '100000';
   try {
     return BenchServer.start(context, heapMb);
   } finally {
     delete process.env.BENCH_UNLIMITED;
-    delete process.env.BENCH_INCIDENT_THRESHOLD;
   }
 }
 
