@@ -66,6 +66,11 @@ async function main(): Promise<void> {
     staffSessionTtlMs: 60 * 60_000,
     satisfactionReminderDelaysMs: [6 * 60 * 60_000],
     satisfactionUnconfirmedAfterMs: 24 * 60 * 60_000,
+    // Every bench consumer reports the same area: past the incident threshold the helpline adds the incident's news to
+    // its answer (two replies where the script expects one). This section measures ordinary turns, so no incident.
+    incidentThreshold: 1_000_000_000,
+    // Every bench consumer opens its session from 127.0.0.1: the per-address session limit would refuse most of them.
+    abuseLimits: { webChatSessionsPerAddress: { points: 1_000_000_000, durationMs: 3_600_000 } },
     log,
   });
 
