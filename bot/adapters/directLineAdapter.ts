@@ -83,9 +83,15 @@ export class IdempotentSendInProgressError extends Error {
  */
 export const idempotencyKeyField = 'idempotencyKey';
 
+/** Ids this process just issued and that have not opened a conversation yet: users with no bot state anywhere. */
+const freshUserIds = new Set<string>();
+
 /** A web chat user id: `dl_` marks an id that the server issued and that only travels inside signed tokens. */
 export function newWebChatUserId(): string {
-  return `dl_${randomBytes(16).toString('base64url')}`;
+  const userId = `dl_${randomBytes(16).toString('base64url')}`;
+  if (freshUserIds.size >= 10_000) freshUserIds.clear();
+  freshUserIds.add(userId);
+  return userId;
 }
 
 export function conversationAccount(id: string): ConversationAccount {
@@ -248,28 +254,36 @@ export class DirectLineAdapter extends ChannelAdapter {
 
   /** The consumer's current conversation (created, with a welcome turn, on first use): for the page's session. */
   async openConversationForUser(userId: string, logic: BotLogic, locale?: string): Promise<OpenedConversation> {
-    const opened = await this.store.conversationForUser(userId, this.newConversationLease());
+    const opened = await this.store.conversationForUser(userId, this.newConversationLease(userId));
     return this.opened(opened, userId, logic, locale);
   }
 
   /** A new conversation for the user (Direct Line's "start conversation"), with the bot's welcome turn. */
   async createConversation(userId: string, logic: BotLogic, locale?: string): Promise<OpenedConversation> {
-    const opened = await this.store.createConversation(userId, undefined, this.newConversationLease());
+    const opened = await this.store.createConversation(userId, undefined, this.newConversationLease(userId));
     return this.opened(opened, userId, logic, locale);
   }
 
   /** Makes sure a conversation a valid token names exists (it always does unless the database was replaced). */
   async ensureConversation(conversationId: string, userId: string, logic: BotLogic, locale?: string): Promise<OpenedConversation> {
-    const opened = await this.store.createConversation(userId, conversationId, this.newConversationLease());
+    const opened = await this.store.createConversation(userId, conversationId, this.newConversationLease(userId));
     return this.opened(opened, userId, logic, locale);
   }
 
   /**
    * A new conversation is created holding its lease (the welcome turn needs no take), and known to have no
-   * conversation state yet (nothing to read). The user's state may live on from an earlier conversation: read once.
+   * conversation state yet (nothing to read). The user's state may live on from an earlier conversation and is read
+   * once, unless this process has just issued the user's id.
    */
-  private newConversationLease(): NewConversationLease {
-    return { ttlMs: this.turnLeaseMs, state: (conversationId) => ({ [conversationStateKeyPrefix(webChatChannelId, conversationId)]: null }) };
+  private newConversationLease(userId: string): NewConversationLease {
+    const freshUser = freshUserIds.delete(userId);
+    return {
+      ttlMs: this.turnLeaseMs,
+      state: (conversationId) => ({
+        [conversationStateKeyPrefix(webChatChannelId, conversationId)]: null,
+        ...(freshUser ? { [userStateKeyPrefix(webChatChannelId, userId)]: null } : {}),
+      }),
+    };
   }
 
   private opened(
