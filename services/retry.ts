@@ -26,6 +26,16 @@ export interface BackoffPolicy {
   now?: () => number;
 }
 
+/**
+ * The delay after the `attempt`-th failure when the count is kept elsewhere (on a document, across processes):
+ * `firstDelayMs * factor^(attempt-1)`, capped at `maxDelayMs`, jittered like Backoff.
+ */
+export function delayAfter(attempt: number, policy: Pick<BackoffPolicy, 'firstDelayMs' | 'maxDelayMs' | 'factor' | 'jitter' | 'random'>): number {
+  const { factor = 2, jitter = 0.5, random = Math.random } = policy;
+  const nominal = Math.min(policy.maxDelayMs, policy.firstDelayMs * factor ** Math.max(0, attempt - 1));
+  return Math.round(nominal * (1 - Math.min(Math.max(jitter, 0), 1) * random()));
+}
+
 /** The schedule of one series of attempts. Make one per series; it counts the attempts made. */
 export class Backoff {
   private attempts = 1;
@@ -54,8 +64,7 @@ export class Backoff {
   nextDelay(suggestedMs?: number): number | undefined {
     const { maxAttempts, windowMs, factor = 2, jitter = 0.5, random = Math.random } = this.policy;
     if (maxAttempts !== undefined && this.attempts >= maxAttempts) return undefined;
-    const delay =
-      suggestedMs !== undefined ? Math.max(0, suggestedMs) : Math.round(this.nominalMs * (1 - Math.min(Math.max(jitter, 0), 1) * random()));
+    const delay = suggestedMs !== undefined ? Math.max(0, suggestedMs) : delayAfter(1, { firstDelayMs: this.nominalMs, maxDelayMs: this.nominalMs, jitter, random });
     if (windowMs !== undefined && this.now() + delay - this.startedAt > windowMs) return undefined;
     this.nominalMs = Math.min(this.nominalMs * factor, this.policy.maxDelayMs);
     this.attempts++;

@@ -21,6 +21,8 @@ import type {
 import { isDatabaseUnavailableError, retryWhileUnavailable } from '../../db/databaseAvailability.js';
 import { wholeDocument, type Models } from '../../models/index.js';
 import { Leases } from '../../services/leases.js';
+import { Claims, doneOnceRecorded, sendClaimShape } from '../../services/claims.js';
+import { isDuplicateKeyError } from '../../services/mongoErrors.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
 import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
 
@@ -106,10 +108,6 @@ export function channelAccount(id: string, role: 'user' | 'bot', name?: string):
   return (name ? { id, name, role } : { id, role }) as ChannelAccount;
 }
 
-function isDuplicateKeyError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
-}
-
 export interface DirectLineStoreOptions {
   /**
    * How long a claimed seq may stay unwritten before a reader fills it so the stream can move on. A writer whose seq
@@ -127,11 +125,13 @@ export class DirectLineConversationStore {
   private readonly gapGraceMs: number;
   private readonly dedupeClaimTimeoutMs: number;
   private readonly dedupeWaitMs: number;
+  private readonly dedupeClaims: Claims<DirectLineDedupeRecord>;
 
   constructor(
     private readonly models: DirectLineModels,
     options: DirectLineStoreOptions = {},
   ) {
+    this.dedupeClaims = new Claims<DirectLineDedupeRecord>(models.directLineDedupe, sendClaimShape);
     this.gapGraceMs = options.gapGraceMs ?? 5_000;
     this.dedupeClaimTimeoutMs = options.dedupeClaimTimeoutMs ?? 30_000;
     this.dedupeWaitMs = options.dedupeWaitMs ?? 5_000;
@@ -257,46 +257,28 @@ export class DirectLineConversationStore {
     beforeInsert?: (id: string) => Promise<void>,
   ): Promise<{ id: string; duplicate: boolean; activity?: AppendedActivity }> {
     const dedupeId = `${conversationId}:${createHash('sha256').update(idempotencyKey).digest('base64url')}`;
-    const claim = randomBytes(12).toString('base64url');
-    const giveUpAt = Date.now() + this.dedupeWaitMs;
-    const dedupe = this.models.directLineDedupe;
-    for (;;) {
-      const existing = await dedupe.findById(dedupeId, wholeDocument).lean<DirectLineDedupeRecord>();
-      if (existing?.activityId) return { id: existing.activityId, duplicate: true };
-      if (!existing) {
-        try {
-          await dedupe.create({ _id: dedupeId, claim, claimedAt: new Date() });
-          break;
-        } catch (error) {
-          if (!isDuplicateKeyError(error)) throw error;
-          continue;
-        }
-      }
-      if (Date.now() - existing.claimedAt.getTime() > this.dedupeClaimTimeoutMs) {
-        const takenOver = await dedupe
-          .findOneAndUpdate(
-            { _id: dedupeId, claim: existing.claim },
-            { $set: { claim, claimedAt: new Date() } },
-            { returnDocument: 'before', projection: wholeDocument },
-          )
-          .lean<DirectLineDedupeRecord>();
-        if (takenOver) break;
-        continue;
-      }
-      if (Date.now() > giveUpAt) {
-        throw new IdempotentSendInProgressError(`A send with this idempotency key is still in progress in ${conversationId}.`);
-      }
-      await sleep(50);
+    const outcome = await this.dedupeClaims.claimWaiting(dedupeId, {
+      ttlMs: this.dedupeClaimTimeoutMs,
+      waitMs: this.dedupeWaitMs,
+      readFirst: true,
+      projection: { activityId: 1 },
+      judge: doneOnceRecorded('activityId'),
+      backoff: { firstDelayMs: 20, maxDelayMs: 200 },
+    });
+    if (outcome.status === 'done') return { id: outcome.record.activityId!, duplicate: true };
+    if (outcome.status === 'busy') {
+      throw new IdempotentSendInProgressError(`A send with this idempotency key is still in progress in ${conversationId}.`);
     }
+    const claim = outcome.claim;
     let stored: AppendedActivity;
     try {
       stored = await this.append(conversationId, build, beforeInsert);
     } catch (error) {
       // Let a retry claim the key at once instead of waiting out the claim timeout.
-      await dedupe.deleteOne({ _id: dedupeId, claim }).catch(() => undefined);
+      await this.dedupeClaims.release(claim).catch(() => undefined);
       throw error;
     }
-    await dedupe.updateOne({ _id: dedupeId, claim }, { $set: { activityId: stored.id } });
+    await this.dedupeClaims.complete(claim, { activityId: stored.id });
     return { id: stored.id, duplicate: false, activity: stored };
   }
 
