@@ -27,6 +27,7 @@ import { isDatabaseUnavailableError } from '../../db/databaseAvailability.js';
 import type { Models } from '../../models/index.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
 import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
+import { Backoff } from '../../services/retry.js';
 import { conversationStateKeyPrefix, turnStateScope, userStateKeyPrefix, type TurnStateScope } from '../turnStateScope.js';
 import {
   DirectLineConversationStore,
@@ -524,7 +525,9 @@ export class DirectLineAdapter extends ChannelAdapter {
     const giveUpAt = Date.now() + this.unavailableRetryMs;
     if (activity.id) this.runningTurns.add(activity.id);
     try {
-      for (let pause = firstPauseMs; ; pause = Math.min(pause * 2, longestPauseMs)) {
+      const backoff = new Backoff(databaseBackoff);
+      for (;;) {
+        const pause = backoff.nextDelay() ?? 0;
         const lastChance = Date.now() + pause > giveUpAt;
         const attempt = withUnavailableDatabaseCaught(logic);
         const rollback = session.mark();
@@ -544,8 +547,8 @@ export class DirectLineAdapter extends ChannelAdapter {
   }
 }
 
-const firstPauseMs = 250;
-const longestPauseMs = 4_000;
+/** Between attempts of a turn while the database is away: 0.25 s doubling to 4 s, as retryWhileUnavailable. */
+const databaseBackoff = { firstDelayMs: 250, maxDelayMs: 4_000 };
 
 /**
  * Wraps bot logic so that an unreachable database stops the turn without reaching onTurnError (which would apologise

@@ -7,13 +7,14 @@
 // the write that drops them from the window, so a reader finds every activity in one place or the other.
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Activity } from 'botbuilder';
 import { trusted } from 'mongoose';
 import { retryWhileUnavailable } from '../../db/databaseAvailability.js';
 import type { DirectLineActivityRecord, DirectLineConversationRecord, DirectLineModels, DirectLineUserRecord } from '../../models/directLineModels.js';
 import { wholeDocument } from '../../models/index.js';
 import { LeaseBusyError, thisProcessName } from '../../services/leases.js';
+import { isDuplicateKeyError } from '../../services/mongoErrors.js';
+import { Backoff, lostRaceBackoff } from '../../services/retry.js';
 import type { HeldStateItem } from '../turnStateScope.js';
 
 /** An activity as stored and as the client receives it: JSON, so its timestamps are ISO strings. */
@@ -57,10 +58,6 @@ export function newConversationId(): string {
 
 export function activityIdFor(conversationId: string, seq: number): string {
   return `${conversationId}:${String(seq).padStart(10, '0')}`;
-}
-
-function isDuplicateKeyError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 }
 
 /** The hashed form of an idempotency key as kept in the document. */
@@ -290,9 +287,11 @@ export class DirectLineConversationStore {
    * then calls `session.storeIncoming`).
    */
   async take(conversationId: string, options: TakeOptions): Promise<Taken> {
-    const giveUpAt = Date.now() + options.waitMs;
-    let pause = 10;
-    for (let attempt = 0; ; attempt++) {
+    // Waiting for another turn's lease: 10 ms doubling to 200 ms, for up to waitMs. Losing the compare-and-set to
+    // another writer: read again, at once at first.
+    const leaseWait = new Backoff({ firstDelayMs: 10, maxDelayMs: 200, windowMs: options.waitMs });
+    const lostRace = new Backoff({ ...lostRaceBackoff, windowMs: options.waitMs });
+    for (;;) {
       const known = this.known.get(conversationId) ?? (await this.readHeader(conversationId));
       if (!known) throw new DirectLineConversationNotFoundError(conversationId);
       const clientActivityId = options.incoming?.clientActivityId;
@@ -301,9 +300,7 @@ export class DirectLineConversationStore {
       const now = new Date();
       if (known.lease && new Date(known.lease.expiresAt).getTime() > now.getTime()) {
         this.remember(conversationId, undefined);
-        if (Date.now() + pause > giveUpAt) throw new LeaseBusyError(`webchat-turn:${conversationId}`);
-        await sleep(pause);
-        pause = Math.min(pause * 2, 200);
+        if (!(await leaseWait.wait())) throw new LeaseBusyError(`webchat-turn:${conversationId}`);
         continue;
       }
       const token = randomBytes(12).toString('base64url');
@@ -330,7 +327,7 @@ export class DirectLineConversationStore {
         .lean<DirectLineConversationRecord>();
       this.remember(conversationId, undefined);
       if (!before) {
-        if (attempt > 50 && Date.now() > giveUpAt) throw new LeaseBusyError(`webchat-turn:${conversationId}`);
+        if (!(await lostRace.wait())) throw new LeaseBusyError(`webchat-turn:${conversationId}`);
         continue;
       }
       const taken: DirectLineConversationRecord = {
@@ -647,7 +644,7 @@ export class ConversationSession {
               )
               .catch((error: unknown) => {
                 // Moved already by an attempt whose write did not land: the copies are the same.
-                if (!isDuplicateKeyError(error) && !(error as { writeErrors?: unknown[] }).writeErrors) throw error;
+                if (!isDuplicateKeyError(error)) throw error;
               });
           }
         }
