@@ -30,6 +30,7 @@ import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
 import { Backoff } from '../../services/retry.js';
 import { conversationStateKeyPrefix, turnStateScope, userStateKeyPrefix, type TurnStateScope } from '../turnStateScope.js';
 import {
+  ConversationLeaseLostError,
   DirectLineConversationStore,
   type ActivityJson,
   type ActivityPage,
@@ -239,7 +240,7 @@ export class DirectLineAdapter extends ChannelAdapter {
         }
         announceStored(message.id);
         await this.runTurn(session, message, logic);
-        await session.commit({ release: true, clearPending: message.id });
+        await this.commitTurn(session, message.id);
       } finally {
         await session.releaseQuietly();
       }
@@ -352,6 +353,21 @@ export class DirectLineAdapter extends ChannelAdapter {
         .finally(() => this.resuming.delete(conversationId));
     }
     return this.store.readPage(conversation, watermark);
+  }
+
+  /**
+   * The turn's one write. A turn that outlived its lease (stuck past stuckTurnMs) finds its write refused: its state
+   * changes are stale and dropped, but what it said to the consumer is still stored, after what came meanwhile.
+   */
+  private async commitTurn(session: ConversationSession, activityId: string): Promise<void> {
+    try {
+      await session.commit({ release: true, clearPending: activityId });
+    } catch (error) {
+      if (!(error instanceof ConversationLeaseLostError)) throw error;
+      const late = session.unwrittenActivities();
+      this.log(`[webchat] the turn of ${activityId} lost its lease; its state is dropped, its ${late.length} replies are stored late`);
+      if (late.length > 0) await this.store.appendAll(session.conversationId, late, this.turnLeaseMs);
+    }
   }
 
   /** The lease for a turn without an incoming activity to store. */

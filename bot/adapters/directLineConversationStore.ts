@@ -415,6 +415,11 @@ export class DirectLineConversationStore {
     return this.withSession(conversationId, ttlMs, (session) => session.append(build));
   }
 
+  /** Appends activities in order outside a turn, in one write (a stuck turn's replies after its lease was lost). */
+  async appendAll(conversationId: string, activities: Array<Partial<Activity>>, ttlMs = 10_000): Promise<string[]> {
+    return this.withSession(conversationId, ttlMs, (session) => activities.map((activity) => session.append((_id, timestamp) => ({ ...activity, timestamp })).id));
+  }
+
   /** Appends once per idempotency key, outside a turn; a repeat gets the first id back. */
   async appendOnce(
     conversationId: string,
@@ -509,6 +514,14 @@ export class ConversationSession {
     this.sentKeys = [...this.sentKeys, { key, id }].slice(-this.store.sentKeysKept);
     this.sentKeysChanged = true;
     return { id, duplicate: false };
+  }
+
+  /** The activities appended since the last write, as they were built (ids and timestamps left out). */
+  unwrittenActivities(): Array<Partial<Activity>> {
+    return this.entries.map((entry) => {
+      const { id: _id, timestamp: _timestamp, ...activity } = JSON.parse(entry.json) as ActivityJson;
+      return activity as Partial<Activity>;
+    });
   }
 
   /** What a failed attempt of a turn is rolled back to (its buffered sends and state changes are dropped). */

@@ -147,3 +147,31 @@ it('lets two processes take turns on one conversation: each turn reads the state
   const users = ((await processes[0]!.transcript(opened.conversationId)) ?? []).filter((activity) => activity.from?.role === 'user');
   expect(users.map((activity) => activity.id)).toEqual(ids);
 });
+
+it('stores the replies of a turn that outlived its lease after the turn that took over, and drops its stale state', async () => {
+  const impatient = new DirectLineAdapter(db.models, { stuckTurnMs: 200 });
+  const storage = new MongoStorage(db.models);
+  const counting = countingBot(storage);
+  let release: () => void = () => undefined;
+  const stuck = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const logic: BotLogic = async (context) => {
+    if (context.activity.text === 'hang') {
+      await stuck;
+      await context.sendActivity('late answer');
+      return;
+    }
+    await counting(context);
+  };
+  const userId = newWebChatUserId();
+  const opened = await impatient.createConversation(userId, logic);
+  await opened.turnCompleted;
+  const hanging = await impatient.processActivity(message(opened.conversationId, userId, 'hang'), logic);
+  const next = await impatient.processActivity(message(opened.conversationId, userId, 'next'), logic);
+  await next.turnCompleted;
+  release();
+  await hanging.turnCompleted;
+  const texts = ((await impatient.transcript(opened.conversationId)) ?? []).map((activity) => activity.text);
+  expect(texts).toEqual(['turn 1 (?)', 'hang', 'next', 'turn 2 (?)', 'late answer']);
+});
