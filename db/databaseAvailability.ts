@@ -1,7 +1,7 @@
 // Telling "the database is unreachable for now" apart from every other failure: the first is worth answering with
 // 503 + Retry-After and worth retrying (a restart, a failover, a network blip), the others are not.
-import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
+import { retry } from '../services/retry.js';
 
 const { mongo } = mongoose;
 const unavailableClasses = [
@@ -28,15 +28,7 @@ export function isDatabaseUnavailableError(error: unknown): boolean {
   return false;
 }
 
-/** Runs `task`, and again with backoff (0.25 s doubling to 4 s) while the database is unreachable, for up to `windowMs`. */
-export async function retryWhileUnavailable<T>(task: () => Promise<T>, windowMs: number): Promise<T> {
-  const giveUpAt = Date.now() + windowMs;
-  for (let pause = 250; ; pause = Math.min(pause * 2, 4_000)) {
-    try {
-      return await task();
-    } catch (error) {
-      if (!isDatabaseUnavailableError(error) || Date.now() + pause > giveUpAt) throw error;
-      await sleep(pause);
-    }
-  }
+/** Runs `task`, and again with backoff (0.25 s doubling to 4 s, jittered) while the database is unreachable, for up to `windowMs`. */
+export function retryWhileUnavailable<T>(task: () => Promise<T>, windowMs: number): Promise<T> {
+  return retry(() => task(), { firstDelayMs: 250, maxDelayMs: 4_000, windowMs, retryable: isDatabaseUnavailableError });
 }

@@ -18,6 +18,25 @@ export interface DirectLineConversationRecord {
    * POST is answered, cleared when the turn is over: a process that dies in between leaves it for the next one.
    */
   pendingTurn?: { activityId: string; since: Date };
+  /**
+   * Conversation document (docs/conversation-documents.md): every write but the creation is a compare-and-set on
+   * `{_id, version}` (a unique index, so an index hit) and adds 1. Absent on a conversation written before it existed.
+   */
+  version?: number;
+  /** Who runs this conversation's turn now, across processes; absent when nobody does. Expired = free. */
+  lease?: { token: string; owner: string; expiresAt: Date };
+  /** The bot state the conversation's turns read and write (botbuilder Storage keys → item), as JSON text. */
+  state?: string;
+  /** The last client activity ids stored, with the ids they were stored under: a resent POST is answered from here. */
+  clientIds?: Array<{ client: string; id: string }>;
+  /** The last idempotency keys (hashed) of proactive sends, with the ids they were stored under. */
+  sentKeys?: Array<{ key: string; id: string }>;
+  /** The first seq held in `window`; everything before it is in the activities collection. */
+  windowFrom?: number;
+  /** The recent activities, seqs windowFrom..head in order, as JSON text; older ones move to the activities collection. */
+  window?: Array<{ seq: number; json: string }>;
+  /** An id of the last committed write, to recognise a write that landed although its reply was lost. */
+  lastWrite?: string;
 }
 
 export interface DirectLineActivityRecord {
@@ -59,9 +78,20 @@ export const directLineConversationSchema = new Schema<DirectLineConversationRec
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     pendingTurn: new Schema({ activityId: { type: String, required: true }, since: { type: Date, required: true } }, { _id: false }),
+    version: { type: Number },
+    lease: new Schema({ token: { type: String, required: true }, owner: { type: String, required: true }, expiresAt: { type: Date, required: true } }, { _id: false }),
+    state: { type: String },
+    clientIds: { type: [new Schema({ client: { type: String, required: true }, id: { type: String, required: true } }, { _id: false })], default: undefined },
+    sentKeys: { type: [new Schema({ key: { type: String, required: true }, id: { type: String, required: true } }, { _id: false })], default: undefined },
+    windowFrom: { type: Number },
+    window: { type: [new Schema({ seq: { type: Number, required: true }, json: { type: String, required: true } }, { _id: false })], default: undefined },
+    lastWrite: { type: String },
   },
   { versionKey: false, strict: 'throw' },
 );
+
+// Every write of a turn matches `{_id, version}`: a full unique key, so an index hit on the embedded server.
+directLineConversationSchema.index({ _id: 1, version: 1 }, { unique: true, name: 'id_version_unique' });
 
 export const directLineActivitySchema = new Schema<DirectLineActivityRecord>(
   {

@@ -477,6 +477,11 @@ export interface TurnRoundTrips {
   start: RoundTrips;
   /** Each scripted message: the POST, the bot's turn, and the GETs that fetched the reply. */
   turns: RoundTrips;
+  /**
+   * The turns that change no ticket (all but the script's last, which registers the complaint), without their polling
+   * GETs: what a consumer turn itself costs (the conversation document's take and write, plus what the bot reads).
+   */
+  ordinaryTurns: RoundTrips;
   /** Of `turns`: what the polling GETs cost (counted GETs × their measured cost). */
   pollingPerTurn: number;
   pollsPerTurn: number;
@@ -505,6 +510,8 @@ function add(total: Record<string, number>, more: Record<string, number>): void 
 async function countRoundTrips(bot: BotName, count: number, client: Omit<ClientOptions, 'baseUrl'>, server: BenchServer): Promise<TurnRoundTrips> {
   const start: Record<string, number> = {};
   const turns: Record<string, number> = {};
+  const ordinary: Record<string, number> = {};
+  const ordinaryPolls = { empty: 0, data: 0 };
   const afterwards: Record<string, number> = {};
   let emptyPolls = 0;
   let dataPolls = 0;
@@ -516,9 +523,15 @@ async function countRoundTrips(bot: BotName, count: number, client: Omit<ClientO
     add(start, difference(now, before));
     while (conversation.next < conversation.script.length) {
       before = now;
+      const isOrdinary = conversation.next < conversation.script.length - 1;
       const result = await nextTurn(bot, conversation);
       now = await server.counts();
       add(turns, difference(now, before));
+      if (isOrdinary) {
+        add(ordinary, difference(now, before));
+        ordinaryPolls.empty += result.emptyPolls;
+        ordinaryPolls.data += result.dataPolls;
+      }
       emptyPolls += result.emptyPolls;
       dataPolls += result.dataPolls;
     }
@@ -537,11 +550,15 @@ async function countRoundTrips(bot: BotName, count: number, client: Omit<ClientO
   const emptyPollCost = await costOf(() => probe.pollOnce(false));
   const dataPollCost = await costOf(() => probe.pollOnce(true));
   const turnCount = count * turnsPerConversation;
+  const ordinaryCount = count * (turnsPerConversation - 1);
+  // Polling GETs are all `find`s: their measured cost comes off the ordinary turns' finds.
+  ordinary.find = Math.max(0, (ordinary.find ?? 0) - (ordinaryPolls.empty * emptyPollCost + ordinaryPolls.data * dataPollCost));
   return {
     bot,
     conversations: count,
     start: roundTrips(count, start),
     turns: roundTrips(turnCount, turns),
+    ordinaryTurns: roundTrips(ordinaryCount, ordinary),
     pollingPerTurn: (emptyPolls * emptyPollCost + dataPolls * dataPollCost) / turnCount,
     pollsPerTurn: (emptyPolls + dataPolls) / turnCount,
     afterwards: roundTrips(count, afterwards),
@@ -742,7 +759,7 @@ export function printConversations(results: ConversationResults): void {
       .join(', ');
   console.log(
     formatTable(
-      ['bot', 'per turn', 'of which polling', 'polls/turn', 'by command (per turn)', 'per conversation start', 'after the last reply'],
+      ['bot', 'per turn', 'of which polling', 'polls/turn', 'by command (per turn)', 'per ordinary turn, no polling', 'per conversation start', 'after the last reply'],
       BOTS.map((bot) => {
         const trips = results.roundTrips[bot];
         return [
@@ -751,6 +768,7 @@ export function printConversations(results: ConversationResults): void {
           fixed(trips.pollingPerTurn, 2),
           fixed(trips.pollsPerTurn, 2),
           byCommand(trips.turns),
+          trips.ordinaryTurns ? fixed(trips.ordinaryTurns.perOp, 2) : '–',
           fixed(trips.start.perOp, 1),
           fixed(trips.afterwards.perOp, 1),
         ];

@@ -14,6 +14,7 @@ import { DomainError, NotPermittedError } from './errors.js';
 import { actorFor, type StaffPrincipal } from './staffAuthService.js';
 import { parseInput } from './ticketInput.js';
 import type { TicketService } from './ticketService.js';
+import { isDuplicateKeyError } from './mongoErrors.js';
 
 export class CallbackNotFoundError extends DomainError {
   readonly code = 'callback_not_found';
@@ -182,7 +183,7 @@ export class CallbackService {
     try {
       await this.models.callbacksDone.create({ ...entry, outcome, doneBy, doneAt: this.now(), ...(doneNote ? { note: doneNote } : {}) });
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
     }
     await this.models.callbacks.deleteOne({ _id: entry._id });
     this.log(`[callbacks] ${entry._id} (${maskMobile(entry.mobile)}): ${outcome}`);
@@ -205,7 +206,7 @@ export class CallbackService {
     try {
       await this.models.callbacks.create(record);
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
     }
   }
 }

@@ -5,7 +5,7 @@ import { CURRENT_DIRECTORY_ID, type DirectoryHistoryRecord, type DirectoryTransf
 import { wholeDocument, type Models } from '../models/index.js';
 import { Directory, DirectoryError, type DirectoryData } from './directory.js';
 import { ConcurrentUpdateError, InvalidInputError } from './errors.js';
-import { isDuplicateKeyError } from './ticketService.js';
+import { isDuplicateKeyError } from './mongoErrors.js';
 
 export interface StoredDirectory {
   directory: Directory;

@@ -7,13 +7,15 @@
 // (returning the document *before*, plus this complaint); opening is the insert of `incident_areas/<area>`, whose
 // unique `_id` lets exactly one of any number of racing openers win; every incident change is a compare-and-set on
 // `{_id, rev}`. Linking a ticket writes the ticket first (its `incidentId` is the truth) and then `$addToSet`s it here.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { Backoff, lostRaceBackoff } from './retry.js';
+import { Claims } from './claims.js';
 import { trusted } from 'mongoose';
 import { z } from 'zod';
 import { wholeDocument, type Models } from '../models/index.js';
 import {
   INCIDENT_STATUSES,
   OPEN_INCIDENT_STATUSES,
+  type IncidentAreaRecord,
   type IncidentEvent,
   type IncidentHead,
   type IncidentPlace,
@@ -26,7 +28,7 @@ import { ConcurrentUpdateError, DomainError, InvalidInputError, InvalidTransitio
 import { incidentGenesisHash, sealEvent, verifyChain, type ChainVerdict } from './eventChain.js';
 import { actorFor, type StaffPrincipal } from './staffAuthService.js';
 import { LIMITS, parseInput, ticketNumberSchema } from './ticketInput.js';
-import { indiaDate, isDuplicateKeyError, type TicketService } from './ticketService.js';
+import { indiaDate, type TicketService } from './ticketService.js';
 
 export class IncidentNotFoundError extends DomainError {
   readonly code = 'incident_not_found';
@@ -83,6 +85,8 @@ export const incidentListQuerySchema = z.strictObject({ status: z.enum(['open', 
 const headProjection = { events: 0, tickets: 0 } as const;
 const openerWaitMs = 2_000;
 const staleAreaAgeMs = 60_000;
+/** An area's open incident: owner the incident id, time when it was claimed. */
+const areaClaimShape = { owner: 'incidentId', time: 'createdAt', timeMeans: 'claimedAt' } as const;
 
 interface IncidentDecision {
   status?: IncidentStatus;
@@ -379,37 +383,29 @@ export class IncidentService {
    * incident and returns its id; an area left behind by a restored incident, or by an opener that crashed, is taken over.
    */
   private async openFor(areaKey: string, place: IncidentPlace, actor: ActorRef, how: IncidentRecord['openedHow'], extra: { note?: string; etaAt?: Date }): Promise<string> {
-    const deadline = Date.now() + openerWaitMs;
-    let id: string | undefined;
-    for (;;) {
-      id ??= await this.allocateId();
-      let won = false;
-      try {
-        await this.models.incidentAreas.create({ _id: areaKey, incidentId: id, createdAt: this.now() });
-        won = true;
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
-      if (won) {
-        await this.insertIncident(id, areaKey, place, actor, how, extra);
-        return id;
-      }
-      const area = await this.models.incidentAreas.findById(areaKey, wholeDocument).lean();
-      if (!area) continue;
-      const incident = await this.models.incidents.findById(area.incidentId, headProjection).lean<IncidentHead>();
-      if (incident && OPEN_INCIDENT_STATUSES.includes(incident.status)) return incident._id;
-      const abandoned = !incident && this.now().getTime() - new Date(area.createdAt).getTime() > staleAreaAgeMs;
-      if (incident || abandoned) {
-        const taken = await this.models.incidentAreas.findOneAndUpdate({ _id: areaKey, incidentId: area.incidentId }, { $set: { incidentId: id, createdAt: this.now() } });
-        if (taken) {
-          await this.insertIncident(id, areaKey, place, actor, how, extra);
-          return id;
+    const id = await this.allocateId();
+    let standing: string | undefined;
+    const outcome = await new Claims<IncidentAreaRecord>(this.models.incidentAreas, areaClaimShape, this.now).claimWaiting(areaKey, {
+      owner: id,
+      ttlMs: staleAreaAgeMs,
+      waitMs: openerWaitMs,
+      backoff: { firstDelayMs: 10, maxDelayMs: 100 },
+      judge: async (area, stale) => {
+        const incident = await this.models.incidents.findById(area.incidentId, headProjection).lean<IncidentHead>();
+        if (incident && OPEN_INCIDENT_STATUSES.includes(incident.status)) {
+          standing = incident._id;
+          return 'done';
         }
-        continue;
-      }
-      if (Date.now() > deadline) throw new ConcurrentUpdateError('An incident for this area is being opened at this moment; please try again.');
-      await sleep(10);
+        // Over, or never written by an opener that crashed a while ago: take the area over. Not yet written: wait.
+        return incident || stale ? 'take' : 'busy';
+      },
+    });
+    if (outcome.status === 'claimed') {
+      await this.insertIncident(id, areaKey, place, actor, how, extra);
+      return id;
     }
+    if (outcome.status === 'done' && standing) return standing;
+    throw new ConcurrentUpdateError('An incident for this area is being opened at this moment; please try again.');
   }
 
   private async insertIncident(id: string, areaKey: string, place: IncidentPlace, actor: ActorRef, how: IncidentRecord['openedHow'], extra: { note?: string; etaAt?: Date }): Promise<void> {
@@ -497,6 +493,8 @@ export class IncidentService {
 
   private async mutate(id: string, actorInput: ActorRef | Actor, channel: EventChannel, decide: (incident: IncidentHead) => IncidentDecision): Promise<IncidentHead> {
     const actor = toActorRef(actorInput);
+    // Lost races back off a little, with jitter, so that racing writers spread out.
+    const lostRaces = new Backoff(lostRaceBackoff);
     for (let attempt = 0; attempt < 60; attempt++) {
       const incident = await this.head(id);
       const decision = decide(incident);
@@ -513,7 +511,7 @@ export class IncidentService {
       if (decision.status) set.status = decision.status;
       const { matchedCount } = await this.models.incidents.updateOne({ _id: id, rev: incident.rev }, { $set: set, $inc: { rev: 1 }, $push: { events: { $each: events } } });
       if (matchedCount === 1) return { ...incident, ...set, rev: incident.rev + 1 } as IncidentHead;
-      if (attempt >= 2) await sleep(Math.random() * Math.min(50, 2 * attempt));
+      if (attempt >= 2) await lostRaces.wait();
     }
     throw new ConcurrentUpdateError(`Incident ${id} is changing too quickly right now; please try again.`);
   }

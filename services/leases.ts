@@ -2,11 +2,11 @@
 // (a conversation's turns, a ticket's outbox) does so even when two processes serve the same helpline. A lease is one
 // document claimed by insert (or, once expired, by a conditional update on `{_id, token}`), renewed while its holder
 // works and deleted when it is done. A holder that dies blocks the others only until its lease expires.
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { wholeDocument, type Models } from '../models/index.js';
+import type { Models } from '../models/index.js';
 import type { LeaseRecord } from '../models/leaseModel.js';
+import { Claims, thisProcessName, type ClaimOutcome } from './claims.js';
+
+export { thisProcessName };
 
 export interface HeldLease {
   readonly key: string;
@@ -30,71 +30,35 @@ export class LeaseBusyError extends Error {
   }
 }
 
-function isDuplicateKeyError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
-}
-
-/** The name this process puts on its leases: host and pid, enough to find it in `ps`. */
-export const thisProcessName = `${hostname()}:${process.pid}`;
-
 export class Leases {
+  private readonly claims: Claims<LeaseRecord>;
+
   // Expiry is wall-clock time on the holders' machines: processes on different machines need clocks in sync to well
   // within the shortest TTL (NTP gives milliseconds; the TTLs here are seconds).
   constructor(
-    private readonly models: Pick<Models, 'leases'>,
+    models: Pick<Models, 'leases'>,
     private readonly holder: string = thisProcessName,
-  ) {}
+  ) {
+    this.claims = new Claims<LeaseRecord>(models.leases, { owner: 'token', time: 'expiresAt', timeMeans: 'expiresAt' });
+  }
 
   /** Takes the lease if it is free or expired; undefined when someone else holds it. */
   async tryAcquire(key: string, ttlMs: number): Promise<HeldLease | undefined> {
-    const token = randomBytes(12).toString('base64url');
-    const expiresAt = new Date(Date.now() + ttlMs);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await this.models.leases.create({ _id: key, token, holder: this.holder, expiresAt });
-        return { key, token };
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
-      const current = await this.models.leases.findById(key, wholeDocument).lean<LeaseRecord>();
-      if (!current) continue; // released between our insert and our read
-      if (new Date(current.expiresAt).getTime() > Date.now()) return undefined;
-      const takenOver = await this.models.leases
-        .findOneAndUpdate(
-          { _id: key, token: current.token },
-          { $set: { token, holder: this.holder, expiresAt } },
-          { returnDocument: 'before', projection: wholeDocument },
-        )
-        .lean<LeaseRecord>();
-      return takenOver ? { key, token } : undefined;
-    }
-    return undefined;
+    return leaseOf(await this.claims.claim(key, { ttlMs, fields: { holder: this.holder } }));
   }
 
-  /** Waits up to `waitMs` for the lease, polling; undefined if it never came free. */
+  /** Waits up to `waitMs` for the lease, polling with backoff; undefined if it never came free. */
   async acquire(key: string, ttlMs: number, waitMs: number): Promise<HeldLease | undefined> {
-    const giveUpAt = Date.now() + waitMs;
-    let pause = 10;
-    for (;;) {
-      const lease = await this.tryAcquire(key, ttlMs);
-      if (lease) return lease;
-      if (Date.now() + pause > giveUpAt) return undefined;
-      await sleep(pause);
-      pause = Math.min(pause * 2, 200);
-    }
+    return leaseOf(await this.claims.claimWaiting(key, { ttlMs, waitMs, fields: { holder: this.holder } }));
   }
 
   /** Extends a lease we hold; false when it was lost (expired and taken over). */
   async renew(lease: HeldLease, ttlMs: number): Promise<boolean> {
-    const { matchedCount } = await this.models.leases.updateOne(
-      { _id: lease.key, token: lease.token },
-      { $set: { expiresAt: new Date(Date.now() + ttlMs) } },
-    );
-    return matchedCount === 1;
+    return this.claims.renew({ id: lease.key, owner: lease.token }, ttlMs);
   }
 
   async release(lease: HeldLease): Promise<void> {
-    await this.models.leases.deleteOne({ _id: lease.key, token: lease.token });
+    await this.claims.release({ id: lease.key, owner: lease.token });
   }
 
   /**
@@ -121,4 +85,8 @@ export class Leases {
       await this.release(lease).catch(() => undefined);
     }
   }
+}
+
+function leaseOf(outcome: ClaimOutcome<LeaseRecord>): HeldLease | undefined {
+  return outcome.status === 'claimed' ? { key: outcome.claim.id, token: outcome.claim.owner } : undefined;
 }

@@ -25,6 +25,7 @@ import { channelIdentityKey, consumerActorId } from './consumerIdentity.js';
 import { DomainError, NotPermittedError } from './errors.js';
 import { ALWAYS_OPEN, isWithinOfficeHours, type OfficeHours } from './officeHours.js';
 import type { StaffPrincipal } from './staffAuthService.js';
+import { isDuplicateKeyError } from './mongoErrors.js';
 
 export const HANDOFF_TRANSCRIPT_LINES = 20;
 export const HANDOFF_MESSAGES_KEPT = 200;
@@ -182,7 +183,7 @@ export class LiveHandoffService {
     try {
       await this.models.activeHandoffs.create(active);
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
       // Another turn of the same consumer opened one first: keep theirs, and this request never became live.
       await this.models.handoffRequests.updateOne({ _id: handoffId }, { $set: { status: 'failed', endedAt: this.now() } });
       const winner = await this.activeFor(consumer.channel, consumer.channelUserId);

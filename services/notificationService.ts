@@ -8,6 +8,8 @@ import { LeaseBusyError, Leases } from './leases.js';
 import { PeriodicPass } from './periodicPass.js';
 import { ReportService } from './reportService.js';
 import { needsAttention, TicketWatch, untilChanged } from './ticketWatch.js';
+import { isDuplicateKeyError } from './mongoErrors.js';
+import { delayAfter } from './retry.js';
 
 export interface ConsumerNotification {
   ticket: TicketRecord;
@@ -39,8 +41,8 @@ export interface NotificationServiceOptions {
   callbacks?: CallbackService;
 }
 
-const firstRetryMs = 2_000;
-const maxRetryMs = 10 * 60_000;
+/** A failed delivery is tried again after 2 s, doubling to 10 min (jittered), counted on the effect itself. */
+const deliveryBackoff = { firstDelayMs: 2_000, maxDelayMs: 10 * 60_000 };
 /**
  * One process at a time drains a ticket's outbox, so an effect is delivered once even when every process is woken
  * for it. The lease is renewed while a drain runs; a process that dies mid-drain holds the ticket back this long.
@@ -207,7 +209,7 @@ export class NotificationService extends PeriodicPass {
       });
     } catch (error) {
       // Already in the inbox from an earlier delivery that crashed before removing the effect.
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
     }
     return 'delivered';
   }
@@ -224,7 +226,7 @@ export class NotificationService extends PeriodicPass {
       await this.giveUp(ticketNumber, effect, String(error));
       return;
     }
-    const delay = Math.min(maxRetryMs, firstRetryMs * 2 ** (attempts - 1));
+    const delay = delayAfter(attempts, deliveryBackoff);
     this.log(`[notifications] ${effect.id}: attempt ${attempts} failed (${String(error)}); retrying in ${Math.round(delay / 1000)} s`);
     await this.updateEffect(ticketNumber, effect.id, {
       attempts,

@@ -7,6 +7,7 @@ import type { RegisterDayRecord, RegisterEntry, RegisterPageRecord, RegisterTick
 import type { TicketCategory } from '../models/ticketTypes.js';
 import { InvalidInputError } from './errors.js';
 import { daysBetween, istDay } from './reportRollups.js';
+import { isDuplicateKeyError } from './mongoErrors.js';
 
 /** Closures per page document (a page may run a little over when closures race onto it; nothing depends on the cap). */
 export const REGISTER_PAGE_SIZE = 200;
@@ -31,7 +32,6 @@ export interface RegisterPage {
   nextCursor: string | null;
 }
 
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 
 export class ReportRegister {
   constructor(private readonly models: Models) {}
@@ -47,7 +47,7 @@ export class ReportRegister {
         await this.models.registerTickets.collection.insertOne(candidate as never);
         marker = candidate;
       } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
         marker = await this.models.registerTickets.findById(entry.ticket, wholeDocument).lean<RegisterTicketRecord>();
         if (!marker) throw error;
       }
@@ -73,7 +73,7 @@ export class ReportRegister {
           length = current.entries.length + 1;
         }
       } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
         continue;
       }
       await this.raiseLastPage(day, length >= REGISTER_PAGE_SIZE ? page + 1 : page);
@@ -88,7 +88,7 @@ export class ReportRegister {
         await this.models.registerDays.collection.updateOne({ _id: day as never }, { $max: { lastPage } }, { upsert: true });
         return;
       } catch (error) {
-        if (!isDuplicateKey(error) || attempt >= 3) throw error;
+        if (!isDuplicateKeyError(error) || attempt >= 3) throw error;
       }
     }
   }

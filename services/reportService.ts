@@ -14,6 +14,7 @@ import { registerCursorSchema, ReportRegister, type RegisterFilter, type Registe
 import { KeyedSerialQueue } from './keyedSerialQueue.js';
 import { addAtPath, addDays, cellUpdates, changesFor, istDay, medianMinutes, periodsCovering, registerEntryFor, type BucketRef } from './reportRollups.js';
 import { parseInput } from './ticketInput.js';
+import { isDuplicateKeyError } from './mongoErrors.js';
 
 /**
  * How many applied effect ids a cell remembers. A redelivery comes within the notifier's sweep (30 s) or at the next
@@ -175,7 +176,7 @@ export class ReportService {
         break;
       } catch (error) {
         // Two first upserts of one bucket can race; the loser's retry is a plain update.
-        if ((error as { code?: number }).code !== 11000 || attempt >= 3) throw error;
+        if (!isDuplicateKeyError(error) || attempt >= 3) throw error;
       }
     }
     this.catalogued.add(cacheKey);
@@ -228,9 +229,7 @@ export class ReportService {
       allApplied = result.matchedCount === updates;
     } catch (error) {
       // Only "someone created that cell first" is settled below; anything else is the database's error to report.
-      const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
-      const codes = Array.isArray(writeErrors) ? writeErrors.map((writeError) => writeError.code) : writeErrors ? [writeErrors.code] : [];
-      if (codes.length === 0 || codes.some((code) => code !== 11000)) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
     }
     if (allApplied) {
       for (const [id, cell] of after) this.remember(id, cell);
@@ -267,7 +266,7 @@ export class ReportService {
         }
       } catch (error) {
         // Another writer created the document first: read it again and update it.
-        if ((error as { code?: number }).code !== 11000) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
       }
       // Another process wrote the cell since: what this one knew is stale.
       this.knownCells.delete(id);

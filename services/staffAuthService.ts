@@ -22,7 +22,7 @@ import {
 } from './staffAuthPasswords.js';
 import { LoginRateLimiter } from './staffAuthRateLimiter.js';
 import { LIMITS, parseInput } from './ticketInput.js';
-import { isDuplicateKeyError } from './ticketService.js';
+import { isDuplicateKeyError } from './mongoErrors.js';
 
 export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60_000;
 

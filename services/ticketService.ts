@@ -2,7 +2,7 @@
 // moves the status, appends the chained event(s) and queues the owed effects in the same single-document update.
 import { randomBytes } from 'node:crypto';
 import { trusted } from 'mongoose';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { Backoff, lostRaceBackoff } from './retry.js';
 import { retryWhileUnavailable } from '../db/databaseAvailability.js';
 import { wholeDocument, type Models } from '../models/index.js';
 import type {
@@ -36,6 +36,9 @@ import {
   TicketNotFoundError,
 } from './errors.js';
 import { TicketWatch } from './ticketWatch.js';
+import { Claims } from './claims.js';
+import { isDuplicateKeyError } from './mongoErrors.js';
+import type { DuplicateGuardRecord } from '../models/duplicateGuardModel.js';
 import { activeShutdownFor } from './shutdownService.js';
 import { genesisHash, sealEvent, verifyChain, type ChainVerdict, type UnsealedEvent } from './eventChain.js';
 import {
@@ -66,6 +69,9 @@ import {
   type RegisterTicket,
   type RegisterTicketInput,
 } from './ticketInput.js';
+
+// Importers have always found it here; the one definition is in mongoErrors.
+export { isDuplicateKeyError };
 
 export interface TicketServiceOptions {
   now?: () => Date;
@@ -105,6 +111,8 @@ export class TicketService {
   private readonly callbackRejectWindowMs: number;
   private readonly onEffectsQueued: (ticketNumber: string) => void;
   private readonly watch: TicketWatch;
+  /** A registration claims its complaint's duplicate key: owner the ticket number, time when it was claimed. */
+  private readonly guardClaims: Claims<DuplicateGuardRecord>;
   private incidentDetached: (ticketNumber: string, incidentId: string) => Promise<void> = async () => {};
 
   constructor(
@@ -117,6 +125,7 @@ export class TicketService {
     this.callbackRejectWindowMs = options.callbackRejectWindowMs ?? 7 * 86_400_000;
     this.onEffectsQueued = options.onEffectsQueued ?? (() => {});
     this.watch = new TicketWatch(models);
+    this.guardClaims = new Claims<DuplicateGuardRecord>(models.duplicateGuards, { owner: 'ticketNumber', time: 'createdAt', timeMeans: 'claimedAt' }, this.now);
   }
 
   // ── Registration ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -722,6 +731,8 @@ export class TicketService {
     // Marked before the change, alongside the read so it costs no extra wait: the background workers will look at
     // this ticket even if this process dies right after writing it.
     const marked = this.watch.mark(number, this.now());
+    // Lost races back off a little, with jitter, so that racing writers spread out.
+    const lostRaces = new Backoff(lostRaceBackoff);
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const [ticket] = await Promise.all([this.models.tickets.findById(number, headProjection).lean<TicketHead>(), attempt === 0 ? marked : undefined]);
       if (!ticket) throw new TicketNotFoundError(number);
@@ -759,7 +770,7 @@ export class TicketService {
         return applyToHead(ticket, set, decision.unset ?? [], effects);
       }
       // Lost the race: someone else's change landed first. Back off a little, with jitter, and decide again.
-      if (attempt >= 2) await sleep(Math.random() * Math.min(50, 2 * attempt));
+      if (attempt >= 2) await lostRaces.wait();
     }
     throw new ConcurrentUpdateError(`Ticket ${number} is changing too quickly right now; please try again.`);
   }
@@ -860,32 +871,25 @@ export class TicketService {
    * has not inserted it yet. A key left behind by a closed ticket, or by a registration that crashed, is taken over.
    */
   private async claimDuplicateKey(duplicateKey: string, number: string): Promise<{ ok: true } | { ok: false; ticket: TicketHead }> {
-    const deadline = Date.now() + activeTicketWaitMs;
-    for (;;) {
-      try {
-        await this.models.duplicateGuards.create({ _id: duplicateKey, ticketNumber: number, createdAt: this.now() });
-        return { ok: true };
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
-      const guard = await this.models.duplicateGuards.findById(duplicateKey, wholeDocument).lean();
-      if (!guard) continue;
-      const ticket = await this.models.tickets.findById(guard.ticketNumber, headProjection).lean<TicketHead>();
-      if (ticket && ticket.status !== 'closed') return { ok: false, ticket };
-      const abandoned = !ticket && this.now().getTime() - new Date(guard.createdAt).getTime() > staleGuardAgeMs;
-      if (ticket || abandoned) {
-        const taken = await this.models.duplicateGuards.findOneAndUpdate(
-          { _id: duplicateKey, ticketNumber: guard.ticketNumber },
-          { $set: { ticketNumber: number, createdAt: this.now() } },
-        );
-        if (taken) return { ok: true };
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new ConcurrentUpdateError('The same complaint is being registered at this moment; please try again.');
-      }
-      await sleep(10);
-    }
+    let standing: TicketHead | undefined;
+    const outcome = await this.guardClaims.claimWaiting(duplicateKey, {
+      owner: number,
+      ttlMs: staleGuardAgeMs,
+      waitMs: activeTicketWaitMs,
+      backoff: { firstDelayMs: 10, maxDelayMs: 100 },
+      judge: async (guard, stale) => {
+        const ticket = await this.models.tickets.findById(guard.ticketNumber, headProjection).lean<TicketHead>();
+        if (ticket && ticket.status !== 'closed') {
+          standing = ticket;
+          return 'done';
+        }
+        // Closed, or never written by a registration that crashed a while ago: take it over. Not yet written: wait.
+        return ticket || stale ? 'take' : 'busy';
+      },
+    });
+    if (outcome.status === 'claimed') return { ok: true };
+    if (outcome.status === 'done' && standing) return { ok: false, ticket: standing };
+    throw new ConcurrentUpdateError('The same complaint is being registered at this moment; please try again.');
   }
 
   /** A reopened closure takes its duplicate key back unless a newer registration holds it (then both stay open). */
@@ -1060,8 +1064,3 @@ export function indiaDate(at: Date): string {
   return `${parts.year}${parts.month}${parts.day}`;
 }
 
-export function isDuplicateKeyError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return code === 11000 || (typeof message === 'string' && message.includes('E11000'));
-}

@@ -4,7 +4,6 @@
 // What the bot sends goes to the Graph API as text, reply buttons, a list or numbered lines, and as an approved
 // template when the 24-hour window has closed.
 import { createHash, randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ActivityTypes,
   TurnContext,
@@ -26,7 +25,7 @@ import {
   type WhatsAppCloudSenderRecord,
 } from '../../models/whatsAppCloudModels.js';
 import { maskMobile } from '../../services/consumerIdentity.js';
-import { isDuplicateKeyError } from '../../services/ticketService.js';
+import { Claims, doneOnceRecorded, insertOnce, sendClaimShape } from '../../services/claims.js';
 import { outsideWindowCode, WhatsAppCloudApiError, type WhatsAppCloudGraphApi } from './whatsAppCloudGraphApi.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
 import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
@@ -148,6 +147,7 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
   private readonly recoveryIntervalMs: number;
   private readonly sendClaimTimeoutMs: number;
   private readonly sendWaitMs: number;
+  private readonly sendClaims: Claims<WhatsAppCloudSendRecord>;
   protected readonly maxDelayMs: number;
   private readonly senders = new Map<string, KnownSender>();
   /** Messages queued or running in this process, so a recovery pass never queues one twice. */
@@ -181,6 +181,7 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
     this.recoveryIntervalMs = options.recoveryIntervalMs ?? 60_000;
     this.sendClaimTimeoutMs = options.sendClaimTimeoutMs ?? 30_000;
     this.sendWaitMs = options.sendWaitMs ?? 5_000;
+    this.sendClaims = new Claims<WhatsAppCloudSendRecord>(this.models.whatsAppCloudSends, sendClaimShape);
     this.maxDelayMs = options.maxDelayMs ?? 10_000;
   }
 
@@ -339,24 +340,16 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
    */
   private async store(message: InboundMessage, content: WhatsAppInboundContent): Promise<boolean> {
     const receivedAt = this.now();
-    let markerCreated = true;
-    try {
-      await this.models.whatsAppCloudPending.create({ _id: message.id, from: message.from, receivedAt });
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      markerCreated = false;
-    }
-    try {
-      await this.models.whatsAppCloudInbound.create({
-        _id: message.id,
-        from: message.from,
-        content: JSON.stringify(content),
-        sentAt: message.timestamp,
-        receivedAt,
-        claim: unclaimedInbound,
-      });
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
+    const markerCreated = await insertOnce(this.models.whatsAppCloudPending, { _id: message.id, from: message.from, receivedAt });
+    const stored = await insertOnce(this.models.whatsAppCloudInbound, {
+      _id: message.id,
+      from: message.from,
+      content: JSON.stringify(content),
+      sentAt: message.timestamp,
+      receivedAt,
+      claim: unclaimedInbound,
+    });
+    if (!stored) {
       this.counters.duplicates++;
       // The marker of a message processed long ago was just recreated by this redelivery: take it back.
       if (markerCreated) await this.models.whatsAppCloudPending.deleteOne({ _id: message.id });
@@ -612,48 +605,32 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
    */
   private async sendOnce(to: string, idempotencyKey: string, send: (progress: SendProgress) => Promise<string>): Promise<string> {
     const id = createHash('sha256').update(`${to}\n${idempotencyKey}`).digest('base64url');
-    const claim = randomBytes(12).toString('base64url');
-    const giveUpAt = Date.now() + this.sendWaitMs;
-    const sends = this.models.whatsAppCloudSends;
-    let already: string[] = [];
-    for (;;) {
-      const existing = await sends.findById(id, wholeDocument).lean<WhatsAppCloudSendRecord>();
-      if (existing?.completedAt) return existing.wamids.at(-1) ?? '';
-      if (!existing) {
-        try {
-          await sends.create({ _id: id, claim, claimedAt: new Date(), wamids: [] });
-          break;
-        } catch (error) {
-          if (!isDuplicateKeyError(error)) throw error;
-          continue;
-        }
-      }
-      if (Date.now() - existing.claimedAt.getTime() > this.sendClaimTimeoutMs) {
-        const takenOver = await sends
-          .findOneAndUpdate({ _id: id, claim: existing.claim }, { $set: { claim, claimedAt: new Date() } }, { returnDocument: 'before', projection: wholeDocument })
-          .lean<WhatsAppCloudSendRecord>();
-        if (takenOver) {
-          already = takenOver.wamids;
-          break;
-        }
-        continue;
-      }
-      if (Date.now() > giveUpAt) throw new WhatsAppCloudSendInProgressError(`A send with this idempotency key to ${maskMobile(to)} is still in progress.`);
-      await sleep(50);
-    }
+    const outcome = await this.sendClaims.claimWaiting(id, {
+      ttlMs: this.sendClaimTimeoutMs,
+      waitMs: this.sendWaitMs,
+      readFirst: true,
+      fields: { wamids: [] },
+      projection: { wamids: 1, completedAt: 1 },
+      judge: doneOnceRecorded('completedAt'),
+      backoff: { firstDelayMs: 20, maxDelayMs: 200 },
+    });
+    if (outcome.status === 'done') return outcome.record.wamids.at(-1) ?? '';
+    if (outcome.status === 'busy') throw new WhatsAppCloudSendInProgressError(`A send with this idempotency key to ${maskMobile(to)} is still in progress.`);
+    const claim = outcome.claim;
+    const already = outcome.takenOver?.wamids ?? [];
     const progress: SendProgress = {
       sent: already,
       record: async (wamid) => {
-        await sends.updateOne({ _id: id, claim }, { $push: { wamids: wamid } });
+        await this.sendClaims.update(claim, { $push: { wamids: wamid } });
       },
     };
     try {
       const wamid = await send(progress);
-      await sends.updateOne({ _id: id, claim }, { $set: { completedAt: new Date() } });
+      await this.sendClaims.complete(claim, { completedAt: new Date() });
       return wamid;
     } catch (error) {
       // Free the key at once for the outbox's retry, which resumes after the parts recorded so far.
-      await sends.updateOne({ _id: id, claim }, { $set: { claimedAt: new Date(0) } }).catch(() => undefined);
+      await this.sendClaims.expireNow(claim).catch(() => undefined);
       throw error;
     }
   }

@@ -1,7 +1,7 @@
 // Sends messages through the WhatsApp Cloud API (`POST {apiBase}/{phoneNumberId}/messages`). Rate limits and
 // server errors are retried a bounded number of times (honouring Retry-After); everything else fails at once with
 // the Graph API's own error code, so the caller can tell "outside the 24-hour window" from "give up".
-import { setTimeout as sleep } from 'node:timers/promises';
+import { retry } from '../../services/retry.js';
 import { z } from 'zod';
 
 export interface WhatsAppCloudGraphApiOptions {
@@ -89,20 +89,16 @@ export class WhatsAppCloudGraphApi {
   /** Sends one message to `to` (digits with country code); resolves with its wamid. */
   async sendMessage(to: string, message: Record<string, unknown>): Promise<string> {
     const body = JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to, ...message });
-    for (let attempt = 1; ; attempt++) {
-      let error: WhatsAppCloudApiError;
-      try {
-        return await this.post(body);
-      } catch (caught) {
-        if (!(caught instanceof WhatsAppCloudApiError)) throw caught;
-        error = caught;
-      }
-      if (!error.retryable || attempt >= this.maxAttempts) throw error;
-      const delay = error.retryAfterMs ?? Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-      if (delay > this.maxRetryAfterMs) throw error;
-      this.log(`[whatsapp-cloud] ${error.message}; attempt ${attempt} of ${this.maxAttempts}, retrying in ${delay} ms`);
-      await sleep(delay);
-    }
+    return retry(() => this.post(body), {
+      firstDelayMs: this.baseDelayMs,
+      maxDelayMs: Math.max(this.maxDelayMs, this.baseDelayMs),
+      maxAttempts: this.maxAttempts,
+      // Meta's Retry-After is honoured, unless it asks for longer than we are prepared to wait.
+      retryable: (error) => error instanceof WhatsAppCloudApiError && error.retryable && (error.retryAfterMs ?? 0) <= this.maxRetryAfterMs,
+      suggestedDelayMs: (error) => (error as WhatsAppCloudApiError).retryAfterMs,
+      onRetry: (error, attempt, delay) =>
+        this.log(`[whatsapp-cloud] ${(error as Error).message}; attempt ${attempt} of ${this.maxAttempts}, retrying in ${delay} ms`),
+    });
   }
 
   private async post(body: string): Promise<string> {

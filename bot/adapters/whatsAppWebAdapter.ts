@@ -3,7 +3,7 @@
 // phone as plain text with suggested actions as numbered options. Proactive messages (status updates, "is it
 // solved?") arrive through continueConversationAsync and fail loudly while the phone is not connected, so the
 // ticket's outbox keeps them and retries.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ActivityTypes,
@@ -48,6 +48,7 @@ import {
 import { maskPhoneNumbersIn } from '../../services/consumerIdentity.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
 import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
+import { Claims, doneOnceRecorded, insertOnce, sendClaimShape } from '../../services/claims.js';
 
 export { whatsAppWebChannelId } from './whatsAppWebMapping.js';
 
@@ -96,6 +97,7 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
   private readonly log: (line: string) => void;
   protected readonly maxDelayMs: number;
   private readonly sendClaimTimeoutMs: number;
+  private readonly sendClaims: Claims<WhatsAppWebSendRecord>;
   private readonly drainTimeoutMs: number;
   /** Serialises what one sender sent (resolving who they are, dropping duplicates) in arrival order. */
   private readonly senders: KeyedSerialQueue;
@@ -114,6 +116,7 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
     this.log = options.log;
     this.maxDelayMs = options.maxDelayMs ?? 10_000;
     this.sendClaimTimeoutMs = options.sendClaimTimeoutMs ?? 2 * 60_000;
+    this.sendClaims = new Claims<WhatsAppWebSendRecord>(this.models.whatsAppWebSends, sendClaimShape);
     this.drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
     const bot = options.bot ?? { id: 'santushti-bot', name: 'Santushti' };
     this.botAccount = { id: bot.id, name: bot.name, role: 'bot' } as ChannelAccount;
@@ -199,14 +202,8 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
   }
 
   /** Inserting the id is the claim: a duplicate key means another delivery of it was (or is being) handled. */
-  private async claimIncoming(messageId: string): Promise<boolean> {
-    try {
-      await this.models.whatsAppWebInbound.create({ _id: messageId, receivedAt: new Date() });
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+  private claimIncoming(messageId: string): Promise<boolean> {
+    return insertOnce(this.models.whatsAppWebInbound, { _id: messageId, receivedAt: new Date() });
   }
 
   private async consumerDigits(chatId: string, client: WhatsAppWebClientLike): Promise<string | undefined> {
@@ -327,38 +324,27 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
    * `sendClaimTimeoutMs`: a status update twice is better than never.
    */
   private async sendOnce(digits: string, idempotencyKey: string, send: () => Promise<string>): Promise<string> {
-    const sends = this.models.whatsAppWebSends;
     const id = `${digits}:${createHash('sha256').update(idempotencyKey).digest('base64url')}`;
-    const claim = randomBytes(12).toString('base64url');
-    const existing = await sends.findById(id, wholeDocument).lean<WhatsAppWebSendRecord>();
-    if (existing?.messageId) return existing.messageId;
-    if (!existing) {
-      try {
-        await sends.create({ _id: id, claim, claimedAt: new Date() });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        throw new WhatsAppWebSendInProgressError('Another send of this message is in progress.');
-      }
-    } else {
-      if (Date.now() - existing.claimedAt.getTime() < this.sendClaimTimeoutMs) {
-        throw new WhatsAppWebSendInProgressError('Another send of this message is in progress.');
-      }
-      const takenOver = await sends
-        .findOneAndUpdate({ _id: id, claim: existing.claim }, { $set: { claim, claimedAt: new Date() } }, { projection: wholeDocument })
-        .lean<WhatsAppWebSendRecord>();
-      if (!takenOver) throw new WhatsAppWebSendInProgressError('Another send of this message is in progress.');
-    }
+    const outcome = await this.sendClaims.claim(id, {
+      ttlMs: this.sendClaimTimeoutMs,
+      readFirst: true,
+      projection: { messageId: 1 },
+      judge: doneOnceRecorded('messageId'),
+    });
+    if (outcome.status === 'done') return outcome.record.messageId!;
+    if (outcome.status === 'busy') throw new WhatsAppWebSendInProgressError('Another send of this message is in progress.');
+    const claim = outcome.claim;
 
     let messageId: string;
     try {
       messageId = await send();
     } catch (error) {
       // Nothing went out: let the retry claim the key at once.
-      await sends.deleteOne({ _id: id, claim }).catch(() => undefined);
+      await this.sendClaims.release(claim).catch(() => undefined);
       throw error;
     }
-    await sends
-      .updateOne({ _id: id, claim }, { $set: { messageId } })
+    await this.sendClaims
+      .complete(claim, { messageId })
       .catch((error: unknown) => this.log(`[whatsapp-web] sent, but could not record it (it may be sent again): ${describeError(error)}`));
     return messageId;
   }
@@ -440,9 +426,6 @@ function deliveryFailureIn(error: unknown): Error | undefined {
   return undefined;
 }
 
-function isDuplicateKeyError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
-}
 
 function idempotencyKeyOf(channelData: unknown): string | undefined {
   if (typeof channelData !== 'object' || channelData === null || !(idempotencyKeyField in channelData)) return undefined;

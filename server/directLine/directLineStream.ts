@@ -30,7 +30,8 @@ export interface StreamSource {
   /** Heads of the given conversations, in one query. */
   heads(conversationIds: string[]): Promise<Map<string, ConversationHead>>;
   /**
-   * Subscribes to activities stored by this process (with their seq and JSON, exactly as a read returns them);
+   * Subscribes to writes of this process that stored activities (the new watermark, and each activity's seq and JSON
+   * exactly as a read returns them);
    * returns the unsubscribe function.
    */
   onStored(listener: StoredListener): () => void;
@@ -125,13 +126,14 @@ export class DirectLineStreamHub {
     this.pendingRecheckMs = options.pendingRecheckMs ?? 2_000;
     this.log = options.log ?? ((line) => console.warn(line));
     this.webSockets = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 4_096, perMessageDeflate: false });
-    this.unsubscribe = options.source.onStored((conversationId, seq, json) => {
+    this.unsubscribe = options.source.onStored((conversationId, watermark, stored) => {
       const connection = this.byConversation.get(conversationId);
       if (!connection) return;
-      // The very next activity, and no read under way: sent as stored, without reading it back. Anything else (a gap,
-      // a read in flight) goes through a read, which keeps the order.
-      if (!connection.pumping && seq === connection.watermark + 1) {
-        this.deliver(connection, { activities: [JSON.parse(json) as ActivityJson], watermark: seq });
+      // The very next activities, and no read under way: sent as stored, without reading them back. Anything else (a
+      // gap, a read in flight) goes through a read, which keeps the order.
+      const next = stored.length > 0 && stored[0]!.seq === connection.watermark + 1 && stored.every((entry, index) => entry.seq === stored[0]!.seq + index);
+      if (!connection.pumping && next && stored[stored.length - 1]!.seq === watermark) {
+        this.deliver(connection, { activities: stored.map((entry) => JSON.parse(entry.json) as ActivityJson), watermark });
         return;
       }
       void this.pump(connection);

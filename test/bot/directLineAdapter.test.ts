@@ -1,8 +1,8 @@
 // The web chat adapter and its store on the real database: turn order per conversation, concurrency across them,
-// idempotent proactive sends, and streams that never skip an activity even when a writer dies mid-append.
-import { createHash } from 'node:crypto';
+// idempotent proactive sends, and streams that never skip an activity when older ones move out of the document.
 import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { trusted } from 'mongoose';
 import {
   activityIdFor,
   channelAccount,
@@ -174,52 +174,42 @@ describe('turns', () => {
 });
 
 describe('store', () => {
-  it('stops before a seq that is claimed but unwritten, then fills it once stale; a late writer takes the next seq', async () => {
-    const store = new DirectLineConversationStore(db.models, { gapGraceMs: 300 });
+  it('moves older activities out of the document and still pages every one of them from any watermark', async () => {
+    const store = new DirectLineConversationStore(db.models, { windowKeep: 3, windowMax: 5 });
     const { conversationId } = await store.createConversation(newWebChatUserId());
-    await store.append(conversationId, () => ({ type: 'message', text: 'one' }));
-    // A writer claims seq 2 and has not written it yet (or died).
-    await db.models.directLineConversations.updateOne({ _id: conversationId }, { $inc: { head: 1 }, $set: { updatedAt: new Date() } });
-    await store.append(conversationId, () => ({ type: 'message', text: 'three' }));
+    const ids: string[] = [];
+    for (let index = 1; index <= 12; index++) ids.push((await store.append(conversationId, () => ({ type: 'message', text: `m${index}` }))).id);
+    expect(ids).toEqual(Array.from({ length: 12 }, (_, index) => activityIdFor(conversationId, index + 1)));
 
-    const early = await store.readAfter(conversationId, 0);
-    expect(early?.activities.map((activity) => activity.text)).toEqual(['one']);
-    expect(early?.watermark).toBe(1);
+    const document = await db.models.directLineConversations.findById(conversationId, { window: 1, windowFrom: 1, head: 1 }).lean();
+    expect(document?.head).toBe(12);
+    expect(document?.window?.length).toBeLessThanOrEqual(5);
+    expect(document?.window?.[0]?.seq).toBe(document?.windowFrom);
+    const movedOut = await db.models.directLineActivities.find({ _id: trusted({ $in: ids }) }, { seq: 1 }).lean();
+    expect(movedOut.length).toBeGreaterThanOrEqual(12 - 5);
 
-    await pause(400);
-    const later = await store.readAfter(conversationId, 1);
-    expect(later?.activities.map((activity) => activity.text)).toEqual(['three']);
-    expect(later?.watermark).toBe(3);
-
-    // The same race from the writer's side: its claimed seq was filled first, so it moves on to the next one.
-    await db.models.directLineActivities.create({ _id: activityIdFor(conversationId, 4), conversationId, seq: 4, createdAt: new Date() });
-    const late = await store.append(conversationId, () => ({ type: 'message', text: 'five' }));
-    expect(late.id).toBe(activityIdFor(conversationId, 5));
-    const rest = await store.readAfter(conversationId, 3);
-    expect(rest?.activities.map((activity) => activity.text)).toEqual(['five']);
-    expect(rest?.watermark).toBe(5);
+    for (const watermark of [0, 1, 4, 7, 9, 12]) {
+      const page = await store.readAfter(conversationId, watermark);
+      expect(page?.activities.map((activity) => activity.text)).toEqual(Array.from({ length: 12 - watermark }, (_, index) => `m${watermark + index + 1}`));
+      expect(page?.watermark).toBe(12);
+    }
+    expect((await store.readAfter(conversationId, 2, 3))?.activities.map((activity) => activity.text)).toEqual(['m3', 'm4', 'm5']);
+    expect(((await store.transcript(conversationId)) ?? []).length).toBe(12);
   });
 
-  it('stores an idempotent send once however many senders race, and takes over a dead claim', async () => {
-    const store = new DirectLineConversationStore(db.models, { dedupeClaimTimeoutMs: 200 });
+  it('stores an idempotent send once however many senders race, also from another process', async () => {
+    const store = new DirectLineConversationStore(db.models);
+    const otherProcess = new DirectLineConversationStore(db.models);
     const { conversationId } = await store.createConversation(newWebChatUserId());
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => store.appendOnce(conversationId, 'notification-17', () => ({ type: 'message', text: 'resolved' }))),
+      Array.from({ length: 10 }, (_, index) =>
+        (index % 2 === 0 ? store : otherProcess).appendOnce(conversationId, 'notification-17', () => ({ type: 'message', text: 'resolved' })),
+      ),
     );
     expect(new Set(results.map((result) => result.id)).size).toBe(1);
     expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
-
-    // A sender that claimed a key and died before storing anything.
-    const deadKey = 'notification-18';
-    await db.models.directLineDedupe.create({
-      _id: `${conversationId}:${createHash('sha256').update(deadKey).digest('base64url')}`,
-      claim: 'dead-sender',
-      claimedAt: new Date(Date.now() - 1_000),
-    });
-    const retried = await store.appendOnce(conversationId, deadKey, () => ({ type: 'message', text: 'retried' }));
-    expect(retried.duplicate).toBe(false);
     const texts = ((await store.transcript(conversationId)) ?? []).map((activity) => activity.text);
-    expect(texts).toEqual(['resolved', 'retried']);
+    expect(texts).toEqual(['resolved']);
   });
 
   it('gives the same user the same conversation, and each conversation a history of its own', async () => {

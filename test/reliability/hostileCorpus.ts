@@ -64,6 +64,8 @@ export interface Probe {
   settle(): Promise<void>;
   /** The bot's replies in a Direct Line conversation, oldest first. */
   botTextsIn(conversationId: string): Promise<string[]>;
+  /** Every stored activity of a Direct Line conversation, oldest first (its document's window and the collection). */
+  storedActivities(conversationId: string): Promise<Array<{ id: string; text?: string; type?: string; textFormat?: string; from?: { id?: string; role?: string } }>>;
 }
 
 export interface HostileCase {
@@ -256,8 +258,7 @@ function crossProduct(): HostileCase[] {
 // ── Rows of their own ────────────────────────────────────────────────────────────────────────────────────────────────
 
 async function storedActivityTexts(probe: Probe, conversationId: string): Promise<string[]> {
-  const records = await probe.models.directLineActivities.find({ conversationId }, { json: 1 }).lean();
-  return records.flatMap((record) => (record.json ? [String((JSON.parse(record.json) as { text?: unknown }).text ?? '')] : []));
+  return (await probe.storedActivities(conversationId)).map((activity) => String(activity.text ?? ''));
 }
 
 function assertThat(condition: boolean, message: string): void {
@@ -520,9 +521,8 @@ const directLineCases: HostileCase[] = [
       await probe.settle();
       const texts = await storedActivityTexts(probe, context.directLine.conversationA);
       assertThat(texts.includes(scriptPayload), 'stored verbatim');
-      const records = await probe.models.directLineActivities.find({ conversationId: context.directLine.conversationA }, { json: 1 }).lean();
+      const records = await probe.storedActivities(context.directLine.conversationA);
       const botMessages = records
-        .map((record) => JSON.parse(record.json ?? '{}') as { from?: { role?: string }; textFormat?: string; type?: string })
         .filter((activity) => activity.from?.role === 'bot' && activity.type === 'message');
       assertThat(botMessages.every((activity) => activity.textFormat === 'plain'), 'every bot message is plain text');
       return { storedVerbatim: true, botMessagesPlain: botMessages.length };
@@ -542,8 +542,7 @@ const directLineCases: HostileCase[] = [
     verify: async (context, response, probe) => {
       await probe.settle();
       const id = (response.json as { id: string }).id;
-      const record = await probe.models.directLineActivities.findById(id, { json: 1 }).lean();
-      const from = (JSON.parse(record?.json ?? '{}') as { from?: { id?: string; role?: string } }).from;
+      const from = (await probe.storedActivities(context.directLine.conversationA)).find((activity) => activity.id === id)?.from;
       assertThat(from?.id === context.directLine.userA && from.role === 'user', `posted as ${JSON.stringify(from)}`);
       return { from };
     },
@@ -1146,8 +1145,8 @@ const floodCases: HostileCase[] = [
       const texts = await probe.botTextsIn(context.directLine.conversationB);
       assertThat(/^\d+$/.test(String(response.headers['retry-after'])), 'Retry-After in seconds');
       const conversation = await probe.models.directLineConversations.findById(context.directLine.conversationB, { head: 1 }).lean();
-      const last = await probe.models.directLineActivities.find({ conversationId: context.directLine.conversationB }, { json: 1 }).lean();
-      const refusedStored = last.some((activity) => String(activity.json ?? '').includes(`"flood ${floodMessageCount}"`));
+      const last = await probe.storedActivities(context.directLine.conversationB);
+      const refusedStored = last.some((activity) => JSON.stringify(activity).includes(`"flood ${floodMessageCount}"`));
       assertThat(!refusedStored, 'the refused message is not stored');
       return { botReplies: texts.length, head: conversation?.head, refusedStored };
     },

@@ -89,11 +89,11 @@ const probe: Probe = {
     await helpline.webChat.idle();
     await loopback.cloud.idle();
   },
+  async storedActivities(conversationId) {
+    return (await helpline.webChat.transcript(conversationId, { includeTyping: true })) ?? [];
+  },
   async botTextsIn(conversationId) {
-    const records = await db.models.directLineActivities.find({ conversationId }, { json: 1, seq: 1 }).lean();
-    return records
-      .sort((a, b) => a.seq - b.seq)
-      .map((record) => JSON.parse(record.json ?? '{}') as { type?: string; text?: string; from?: { role?: string } })
+    return (await this.storedActivities(conversationId))
       .filter((activity) => activity.type === 'message' && activity.from?.role === 'bot')
       .map((activity) => activity.text ?? '');
   },

@@ -248,20 +248,25 @@ describe('the stream is fed from the database', () => {
       await stream.waitFor(isBotMessage);
       // Another process stored the consumer's message (and acknowledged it), marked its turn pending, and died.
       const dead = new DirectLineConversationStore(db.models);
-      const stored = await dead.append(
-        started.conversationId,
-        (_id, timestamp) => ({
-          type: 'message',
-          text: 'gomti nagar mein bijli nahi hai',
-          locale: 'hi-IN',
-          channelId: 'webchat',
-          from: channelAccount(started.userId, 'user'),
-          recipient: channelAccount('santushti-bot', 'bot', 'Santushti'),
-          conversation: conversationAccount(started.conversationId),
-          timestamp,
-        }),
-        (id) => dead.markPendingTurn(started.conversationId, id),
-      );
+      // (The take stores the message and marks the turn pending in one command; this "process" never finishes it.)
+      const taken = await dead.take(started.conversationId, {
+        ttlMs: 50,
+        waitMs: 5_000,
+        incoming: {
+          build: (_id, timestamp) => ({
+            type: 'message',
+            text: 'gomti nagar mein bijli nahi hai',
+            locale: 'hi-IN',
+            channelId: 'webchat',
+            from: channelAccount(started.userId, 'user'),
+            recipient: channelAccount('santushti-bot', 'bot', 'Santushti'),
+            conversation: conversationAccount(started.conversationId),
+            timestamp,
+          }),
+        },
+      });
+      if (taken.kind !== 'taken' || !taken.stored) throw new Error('the dead process did not store the message');
+      const stored = taken.stored;
       await stream.waitFor((activity) => activity.id === stored.id);
       // Its lease is long gone.
       await db.models.directLineConversations.updateOne({ _id: started.conversationId }, { $set: { 'pendingTurn.since': new Date(Date.now() - 60_000) } });
