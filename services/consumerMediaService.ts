@@ -99,7 +99,7 @@ export async function checkMedia(media: IncomingMedia): Promise<CheckedMedia> {
 
 const audioExtension: Record<VoiceContentType, string> = { 'audio/ogg': '.ogg', 'audio/mpeg': '.mp3', 'audio/mp4': '.m4a', 'audio/amr': '.amr' };
 
-function sniff(data: Buffer): 'image' | 'pdf' | VoiceContentType | undefined {
+export function sniff(data: Buffer): 'image' | 'pdf' | VoiceContentType | undefined {
   const starts = (bytes: number[] | string, offset = 0) => {
     const prefix = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : Buffer.from(bytes);
     return data.length >= offset + prefix.length && data.subarray(offset, offset + prefix.length).equals(prefix);

@@ -63,6 +63,7 @@
       photoType: 'The photo must be a JPEG or PNG image.',
       openFile: 'open file',
       voice: 'Voice note',
+      photoAlt: 'Photo (tap for the full picture)',
       by: 'by',
       consumer: 'the consumer',
       categories: { supply: 'No supply', bill: 'Bill', meter: 'Meter', transformer: 'Transformer', new_connection: 'New connection', theft: 'Theft' },
@@ -149,6 +150,7 @@
       photoType: 'फ़ोटो JPEG या PNG होनी चाहिए।',
       openFile: 'फ़ाइल खोलें',
       voice: 'वॉइस नोट',
+      photoAlt: 'फ़ोटो (पूरी तस्वीर के लिए छुएँ)',
       by: 'द्वारा',
       consumer: 'उपभोक्ता',
       categories: { supply: 'बिजली नहीं', bill: 'बिल', meter: 'मीटर', transformer: 'ट्रांसफ़ॉर्मर', new_connection: 'नया कनेक्शन', theft: 'चोरी' },
@@ -446,43 +448,71 @@
     state.blobUrls = [];
   }
 
-  /** Every evidence file the history names, fetched with the token and shown from a blob: URL. */
+  /** A file of this API fetched with the session and kept as a blob: URL (released when another ticket opens). */
+  async function blobUrlOf(path) {
+    const response = await api('GET', path);
+    const url = URL.createObjectURL(await response.blob());
+    state.blobUrls.push(url);
+    return url;
+  }
+
+  /**
+   * The ticket's files (GET /api/tickets/{n}/media): photos as the server's re-encoded thumbnails (tap for the full
+   * picture), voice notes in a player, other files to save — all fetched with the session, never from a public link.
+   */
   async function renderMedia(ticket) {
     releaseBlobs();
     const list = $('media');
     list.replaceChildren();
-    const ids = [...new Set(ticket.events.flatMap((event) => (event.evidence && event.evidence.files) || []))];
-    $('media-empty').hidden = ids.length > 0;
-    for (const id of ids) {
+    let media = [];
+    try {
+      media = (await apiJson('GET', `/api/tickets/${encodeURIComponent(ticket.number)}/media`)).media;
+    } catch (error) {
+      $('media-empty').hidden = false;
+      $('media-empty').textContent = `${t().failed} ${error.message}`;
+      return;
+    }
+    $('media-empty').textContent = t().noMedia;
+    $('media-empty').hidden = media.length > 0;
+    for (const file of media) {
       const item = document.createElement('li');
-      item.dataset.evidence = id;
+      item.dataset.evidence = file.id;
+      item.dataset.kind = file.kind;
+      const from = file.uploadedBy.role === 'consumer' ? t().consumer : file.uploadedBy.name || file.uploadedBy.id;
       list.append(item);
       try {
-        const response = await api('GET', `/api/evidence/${encodeURIComponent(id)}`);
-        const type = (response.headers.get('content-type') || '').split(';')[0];
-        const blob = await response.blob();
-        const url = URL.createObjectURL(blob);
-        state.blobUrls.push(url);
-        if (type === 'image/jpeg' || type === 'image/png') {
+        if (file.kind === 'photo') {
+          const open = document.createElement('button');
+          open.type = 'button';
+          open.className = 'thumbnail';
           const image = document.createElement('img');
-          image.src = url;
-          image.alt = `${t().photo} ${id}`;
-          item.append(image);
-        } else if (type.startsWith('audio/')) {
+          image.src = await blobUrlOf(file.thumbnailUrl);
+          image.alt = `${t().photoAlt} — ${from}`;
+          open.append(image);
+          open.addEventListener('click', async () => {
+            const full = document.createElement('img');
+            full.className = 'full';
+            full.alt = image.alt;
+            full.src = await blobUrlOf(file.url);
+            open.replaceWith(full);
+          });
+          item.append(open);
+        } else if (file.kind === 'voice') {
           const audio = document.createElement('audio');
           audio.controls = true;
-          audio.src = url;
-          audio.setAttribute('aria-label', t().voice);
+          audio.preload = 'metadata';
+          audio.src = await blobUrlOf(file.url);
+          audio.setAttribute('aria-label', `${t().voice} — ${from}`);
           item.append(audio);
         } else {
           const link = document.createElement('a');
-          link.href = url;
-          link.download = id;
-          link.textContent = `${t().openFile} (${type})`;
+          link.href = await blobUrlOf(file.url);
+          link.download = file.id;
+          link.textContent = `${t().openFile} (${file.contentType}) — ${from}`;
           item.append(link);
         }
       } catch (error) {
-        item.textContent = `${id}: ${error.message}`;
+        item.textContent = `${file.id}: ${error.message}`;
       }
     }
   }
