@@ -141,16 +141,25 @@ export class EvidenceService {
    * Every file a ticket's history names (the consumer's photos, bills and voice notes, the field's evidence), oldest
    * first, for a caller who may read the ticket: one read of the ticket by `_id`, one `_id $in` read of the files.
    */
-  async mediaOfTicket(principal: StaffPrincipal, ticketNumber: string): Promise<StaffMediaItem[]> {
+  async mediaOfTicket(principal: StaffPrincipal, ticketNumber: string): Promise<{ media: StaffMediaItem[]; locations: StaffLocation[] }> {
     const head = await this.access.readableHead(principal, ticketNumber);
     const ticket = await this.models.tickets.findById(head._id, { events: 1 }).lean<Pick<TicketRecord, 'events'>>();
+    const events = ticket?.events ?? [];
+    const locations = events.flatMap((event) => {
+      const { latitude, longitude } = event.data ?? {};
+      return typeof latitude === 'number' && typeof longitude === 'number' ? [{ latitude, longitude, at: event.at, eventSeq: event.seq, by: event.actor.role }] : [];
+    });
+    return { media: await this.filesNamedBy(head._id, events), locations };
+  }
+
+  private async filesNamedBy(ticketNumber: string, events: TicketEvent[]): Promise<StaffMediaItem[]> {
     const named = new Map<string, TicketEvent>();
-    for (const event of ticket?.events ?? []) for (const file of event.evidence?.files ?? []) if (!named.has(file)) named.set(file, event);
+    for (const event of events) for (const file of event.evidence?.files ?? []) if (!named.has(file)) named.set(file, event);
     if (named.size === 0) return [];
     const records = await this.models.evidence
       .find({ _id: trusted({ $in: [...named.keys()] }) }, { data: 0 })
       .lean<Array<Omit<EvidenceRecord, 'data'>>>();
-    const byId = new Map(records.filter((record) => record.ticketNumber === head._id).map((record) => [record._id, record]));
+    const byId = new Map(records.filter((record) => record.ticketNumber === ticketNumber).map((record) => [record._id, record]));
     return [...named].flatMap(([id, event]) => {
       const record = byId.get(id);
       if (!record) return [];
@@ -173,6 +182,15 @@ export class EvidenceService {
       ];
     });
   }
+}
+
+/** A location pin the ticket's history holds (a consumer's WhatsApp location or shared web location). */
+export interface StaffLocation {
+  latitude: number;
+  longitude: number;
+  at: Date;
+  eventSeq: number;
+  by: ActorRef['role'];
 }
 
 function mediaKindOf(contentType: EvidenceRecord['contentType']): StaffMediaKind {

@@ -112,15 +112,24 @@ export const agentConsolePaths = {
   },
   '/tickets/{number}/media': {
     get: {
-      summary: "Every file the ticket's history names (consumers' photos, bills and voice notes; the field's evidence), with the URLs to fetch them with the session.",
+      summary: "Every file the ticket's history names (consumers' photos, bills and voice notes; the field's evidence), with the URLs to fetch them with the session, and its location pins.",
       parameters: [ticketNumberParameter],
       responses: {
         '200': {
           description: 'The files, oldest first.',
           ...json({
             type: 'object',
-            required: ['media'],
+            required: ['media', 'locations'],
             properties: {
+              locations: {
+                type: 'array',
+                description: "Location pins in the ticket's history (a consumer's WhatsApp location or shared web location), oldest first.",
+                items: {
+                  type: 'object',
+                  required: ['latitude', 'longitude', 'at', 'eventSeq', 'by'],
+                  properties: { latitude: { type: 'number' }, longitude: { type: 'number' }, at: { type: 'string', format: 'date-time' }, eventSeq: { type: 'integer' }, by: { type: 'string' } },
+                },
+              },
               media: {
                 type: 'array',
                 items: {

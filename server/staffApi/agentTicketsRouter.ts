@@ -78,7 +78,7 @@ export function createAgentTicketsRouter({ auth, handoffTickets, evidence }: Age
     '/tickets/:number/media',
     asStaff(async (principal, request, response) => {
       response.set('Cache-Control', 'no-store');
-      response.json({ media: await evidence.mediaOfTicket(principal, String(request.params.number)) });
+      response.json(await evidence.mediaOfTicket(principal, String(request.params.number)));
     }),
   );
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Helpline } from '../../server/helpline.js';
-import { ConsumerMediaService } from '../../services/consumerMediaService.js';
+import { ConsumerMediaService, MediaRefusedError } from '../../services/consumerMediaService.js';
 import { Directory } from '../../services/directory.js';
 import { complaintFor, newConsumer } from '../support/ticketFixtures.js';
 import { serveHelpline, type ServedHelpline } from '../support/servedHelpline.js';
@@ -72,6 +72,10 @@ beforeAll(async () => {
     if (result.outcome !== 'attached') throw new Error(`${name} not attached`);
     ids[name] = result.evidenceId;
   }
+  expect(await media.acceptLocation(consumer.actor, { latitude: 26.8505, longitude: 80.9919 }, 'webchat')).toEqual({ outcome: 'attached', ticketNumber, kind: 'location' });
+  // A pin that is no place on earth is refused, and nothing joins the ticket.
+  await expect(media.acceptLocation(consumer.actor, { latitude: 126.85, longitude: 80.99 }, 'webchat')).rejects.toBeInstanceOf(MediaRefusedError);
+  await expect(media.acceptLocation(consumer.actor, { latitude: Number.NaN, longitude: 80.99 }, 'webchat')).rejects.toBeInstanceOf(MediaRefusedError);
 });
 
 afterAll(async () => {
@@ -79,7 +83,7 @@ afterAll(async () => {
 });
 
 describe("a ticket's media for staff (issue 14 item 5: thumbnails and audio through authorised URLs)", () => {
-  it('GET /api/tickets/{number}/media lists photo, voice note and bill with session URLs and a thumbnail for the photo', async () => {
+  it('GET /api/tickets/{number}/media lists photo, voice note and bill with session URLs, a thumbnail for the photo, and the pin', async () => {
     const response = await call('GET', `/tickets/${ticketNumber}/media`, tokens.je);
     expect(response.status).toBe(200);
     expect(response.body.media).toEqual([
@@ -88,6 +92,9 @@ describe("a ticket's media for staff (issue 14 item 5: thumbnails and audio thro
       expect.objectContaining({ id: ids.bill, kind: 'document', contentType: 'application/pdf' }),
     ]);
     expect(response.body.media[1]).not.toHaveProperty('thumbnailUrl');
+    // The consumer's location pin, once (the refused ones left no trace), in the ticket's verified chain.
+    expect(response.body.locations).toEqual([expect.objectContaining({ latitude: 26.8505, longitude: 80.9919, by: 'consumer' })]);
+    expect((await helpline.tickets.verify(ticketNumber)).ok).toBe(true);
     // Nothing in the list identifies the consumer who sent the files.
     expect(JSON.stringify(response.body)).not.toContain('webchat:');
     expect((await call('GET', `/tickets/${ticketNumber}/media`, tokens.agent)).status).toBe(200);

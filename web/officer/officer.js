@@ -64,6 +64,9 @@
       openFile: 'open file',
       voice: 'Voice note',
       photoAlt: 'Photo (tap for the full picture)',
+      pin: 'Location pin',
+      noPin: 'None.',
+      openMap: 'open in maps',
       by: 'by',
       consumer: 'the consumer',
       categories: { supply: 'No supply', bill: 'Bill', meter: 'Meter', transformer: 'Transformer', new_connection: 'New connection', theft: 'Theft' },
@@ -92,6 +95,7 @@
         closure_refused: 'closure refused',
         reassignment_requested: 'reassignment asked for',
         media_added: 'the consumer sent a file',
+        location_shared: 'the consumer shared a location pin',
       },
     },
     hi: {
@@ -151,6 +155,9 @@
       openFile: 'फ़ाइल खोलें',
       voice: 'वॉइस नोट',
       photoAlt: 'फ़ोटो (पूरी तस्वीर के लिए छुएँ)',
+      pin: 'लोकेशन पिन',
+      noPin: 'कुछ नहीं।',
+      openMap: 'मैप में खोलें',
       by: 'द्वारा',
       consumer: 'उपभोक्ता',
       categories: { supply: 'बिजली नहीं', bill: 'बिल', meter: 'मीटर', transformer: 'ट्रांसफ़ॉर्मर', new_connection: 'नया कनेक्शन', theft: 'चोरी' },
@@ -179,6 +186,7 @@
         closure_refused: 'बंद करने से इनकार',
         reassignment_requested: 'दूसरे को सौंपने का अनुरोध',
         media_added: 'उपभोक्ता ने फ़ाइल भेजी',
+        location_shared: 'उपभोक्ता ने लोकेशन पिन भेजा',
       },
     },
   };
@@ -424,7 +432,7 @@
       when.className = 'when';
       when.textContent = new Date(event.at).toLocaleString(state.language === 'hi' ? 'hi-IN' : 'en-IN');
       const what = document.createElement('span');
-      const label = texts.events[item.dataset.type] || event.type;
+      const label = (event.data && event.data.kind === 'location' ? texts.events.location_shared : texts.events[item.dataset.type]) || event.type;
       const who = event.actor.name || event.actor.id;
       what.textContent = `${label} — ${texts.by} ${event.actor.role === 'consumer' ? texts.consumer : who}${event.level ? ` (${event.level})` : ''}`;
       item.append(when, what);
@@ -456,6 +464,26 @@
     return url;
   }
 
+  /** The consumer's location pins: the coordinates as text and a geo: link that opens the phone's own maps app. */
+  function renderPins(locations) {
+    const list = $('ticket-pins');
+    list.replaceChildren();
+    $('no-pin').hidden = locations.length > 0;
+    for (const pin of locations) {
+      const item = document.createElement('li');
+      const coordinates = `${pin.latitude.toFixed(5)}, ${pin.longitude.toFixed(5)}`;
+      const link = document.createElement('a');
+      link.href = `geo:${pin.latitude},${pin.longitude}`;
+      link.textContent = `📍 ${coordinates}`;
+      link.setAttribute('aria-label', `${t().pin} ${coordinates} — ${t().openMap}`);
+      const when = document.createElement('span');
+      when.className = 'muted';
+      when.textContent = ` (${pin.by === 'consumer' ? t().consumer : pin.by}, ${new Date(pin.at).toLocaleString(state.language === 'hi' ? 'hi-IN' : 'en-IN')})`;
+      item.append(link, when);
+      list.append(item);
+    }
+  }
+
   /**
    * The ticket's files (GET /api/tickets/{n}/media): photos as the server's re-encoded thumbnails (tap for the full
    * picture), voice notes in a player, other files to save — all fetched with the session, never from a public link.
@@ -466,7 +494,9 @@
     list.replaceChildren();
     let media = [];
     try {
-      media = (await apiJson('GET', `/api/tickets/${encodeURIComponent(ticket.number)}/media`)).media;
+      const found = await apiJson('GET', `/api/tickets/${encodeURIComponent(ticket.number)}/media`);
+      media = found.media;
+      renderPins(found.locations);
     } catch (error) {
       $('media-empty').hidden = false;
       $('media-empty').textContent = `${t().failed} ${error.message}`;
