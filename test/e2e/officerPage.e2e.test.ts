@@ -10,6 +10,7 @@
 // Screenshots go to test-artifacts/officer-*.png.
 import { mkdirSync } from 'node:fs';
 import sharp from 'sharp';
+import webpush from 'web-push';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { texts } from '../../dialogs/texts.js';
@@ -38,7 +39,7 @@ let baseUrl: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  served = await serveHelpline(db, directory);
+  served = await serveHelpline(db, directory, { officerAlerts: { vapid: { ...webpush.generateVAPIDKeys(), subject: 'mailto:helpline@example.test' } } });
   ({ helpline, baseUrl } = served);
   await helpline.staffAuth.createUser({ ...je, role: 'officer' }, operator);
   await helpline.staffAuth.createUser({ ...sdo, role: 'officer' }, operator);
@@ -112,6 +113,9 @@ it('issue 14 Done-when — JE on a phone: new ticket with the consumer\'s photo 
   expect(manifest).toMatchObject({ start_url: '/officer', display: 'standalone' });
   // The shell's service worker is installed and controls the page's scope (it keeps the page usable offline).
   expect(await jePage.evaluate(async () => Boolean(await (globalThis as unknown as { navigator: { serviceWorker: { ready: Promise<unknown> } } }).navigator.serviceWorker.ready))).toBe(true);
+  // Alerts without watching the page: "notify me" is offered (Web Push is configured), nothing subscribed yet.
+  await expect.poll(() => jePage.locator('#push-state').textContent(), { timeout: 15_000 }).toBe('Phone notifications: off.');
+  expect(await jePage.locator('#notify-me').isVisible()).toBe(true);
   const entry = jePage.locator(`#queue-list button[data-number="${ticketNumber}"]`);
   await entry.waitFor({ timeout: 15_000 });
   expect(await entry.textContent()).toMatch(/No supply.*Gomti Nagar.*assigned · time left 3h 5\dm|No supply.*Gomti Nagar.*assigned · time left 4h 00m/);

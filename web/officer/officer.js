@@ -64,6 +64,18 @@
       openFile: 'open file',
       voice: 'Voice note',
       photoAlt: 'Photo (tap for the full picture)',
+      alertsTitle: 'Alerts without watching this page',
+      notifyMe: 'Notify me on this phone',
+      pushOn: (count) => `Phone notifications: on (${count} browser${count === 1 ? '' : 's'}).`,
+      pushOff: 'Phone notifications: off.',
+      pushUnavailable: 'This browser or helpline cannot send notifications.',
+      pushDenied: 'Notifications are blocked for this page in the browser settings.',
+      pushDone: 'This phone will be notified of new, escalated, emergency and rejected tickets.',
+      whatsAppNumber: 'My WhatsApp number for alerts',
+      saveWhatsApp: 'Save',
+      whatsAppOn: (number) => `WhatsApp alerts go to ${number}. Messages from that number are not taken as complaints.`,
+      whatsAppOff: 'No WhatsApp number for alerts.',
+      whatsAppUnavailable: 'WhatsApp alerts are not set up on this helpline.',
       pin: 'Location pin',
       noPin: 'None.',
       openMap: 'open in maps',
@@ -155,6 +167,18 @@
       openFile: 'फ़ाइल खोलें',
       voice: 'वॉइस नोट',
       photoAlt: 'फ़ोटो (पूरी तस्वीर के लिए छुएँ)',
+      alertsTitle: 'पेज देखे बिना सूचना',
+      notifyMe: 'इस फ़ोन पर सूचना दें',
+      pushOn: (count) => `फ़ोन सूचनाएँ: चालू (${count} ब्राउज़र)।`,
+      pushOff: 'फ़ोन सूचनाएँ: बंद।',
+      pushUnavailable: 'यह ब्राउज़र या हेल्पलाइन सूचनाएँ नहीं भेज सकता।',
+      pushDenied: 'ब्राउज़र सेटिंग में इस पेज की सूचनाएँ बंद हैं।',
+      pushDone: 'नई, एस्केलेट हुई, आपातकालीन और अस्वीकृत शिकायतों की सूचना इस फ़ोन पर आएगी।',
+      whatsAppNumber: 'सूचना के लिए मेरा WhatsApp नंबर',
+      saveWhatsApp: 'सहेजें',
+      whatsAppOn: (number) => `WhatsApp सूचनाएँ ${number} पर जाएँगी। उस नंबर से आए संदेश शिकायत नहीं माने जाते।`,
+      whatsAppOff: 'सूचना के लिए कोई WhatsApp नंबर नहीं।',
+      whatsAppUnavailable: 'इस हेल्पलाइन पर WhatsApp सूचनाएँ चालू नहीं हैं।',
       pin: 'लोकेशन पिन',
       noPin: 'कुछ नहीं।',
       openMap: 'मैप में खोलें',
@@ -198,6 +222,7 @@
     queue: null,
     ticket: null,
     blobUrls: [],
+    alerts: null,
   };
   const t = () => TEXTS[state.language];
 
@@ -255,6 +280,7 @@
     toggle.lang = state.language === 'hi' ? 'en' : 'hi';
     if (state.queue) renderQueue(state.queue);
     if (state.ticket) renderTicket(state.ticket);
+    renderAlerts();
   }
 
   // ── Login ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -291,6 +317,7 @@
   function endSession(message) {
     state.token = null;
     state.queue = null;
+    state.alerts = null;
     state.ticket = null;
     sessionStorage.removeItem(TOKEN_KEY);
     $('queue-view').hidden = true;
@@ -311,6 +338,64 @@
     renderQueue(state.queue);
   }
 
+  // ── Alerts: Web Push ("notify me") and the officer's WhatsApp number ───────────────────────────────────────────
+  async function loadAlerts() {
+    state.alerts = await apiJson('GET', '/api/officer/alerts');
+    renderAlerts();
+  }
+
+  function pushSupported() {
+    return 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+  }
+
+  function renderAlerts() {
+    const alerts = state.alerts;
+    if (!alerts) return;
+    const texts = t();
+    const canPush = alerts.push.available && pushSupported();
+    $('notify-me').hidden = !canPush;
+    $('push-state').textContent = !canPush ? texts.pushUnavailable : alerts.push.subscriptions > 0 ? texts.pushOn(alerts.push.subscriptions) : texts.pushOff;
+    $('whatsapp-form').hidden = !alerts.whatsApp.available;
+    $('whatsapp-state').textContent = !alerts.whatsApp.available ? texts.whatsAppUnavailable : alerts.whatsApp.number ? texts.whatsAppOn(alerts.whatsApp.number) : texts.whatsAppOff;
+  }
+
+  /** The VAPID public key (base64url) as PushManager.subscribe wants it. */
+  function keyBytes(base64url) {
+    const base64 = base64url.replace(/-/g, '+').replace(/_/g, '/');
+    const raw = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+    return Uint8Array.from(raw, (character) => character.charCodeAt(0));
+  }
+
+  async function notifyMe() {
+    $('alerts-error').textContent = '';
+    try {
+      if (!state.alerts || !state.alerts.push.publicKey || !pushSupported()) throw new Error(t().pushUnavailable);
+      if ((await Notification.requestPermission()) !== 'granted') throw new Error(t().pushDenied);
+      const registration = await navigator.serviceWorker.ready;
+      const subscription =
+        (await registration.pushManager.getSubscription()) ||
+        (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(state.alerts.push.publicKey) }));
+      state.alerts = await apiJson('POST', '/api/officer/alerts/push', subscription.toJSON());
+      renderAlerts();
+      say(t().pushDone);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) $('alerts-error').textContent = `${t().failed} ${error.message}`;
+    }
+  }
+
+  async function saveWhatsApp(event) {
+    event.preventDefault();
+    $('alerts-error').textContent = '';
+    const value = event.target.elements.number.value.trim();
+    try {
+      state.alerts = await apiJson('PUT', '/api/officer/alerts/whatsapp', { number: value === '' ? null : value });
+      event.target.reset();
+      renderAlerts();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) $('alerts-error').textContent = `${t().failed} ${error.message}`;
+    }
+  }
+
   async function showQueue() {
     $('login-view').hidden = true;
     $('ticket-view').hidden = true;
@@ -320,6 +405,7 @@
     releaseBlobs();
     try {
       await loadQueue();
+      if (!state.alerts) await loadAlerts();
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401)) say(`${t().failed} ${error.message}`);
     }
@@ -583,6 +669,8 @@
     $('login-form').addEventListener('submit', login);
     $('logout').addEventListener('click', logout);
     $('refresh').addEventListener('click', () => showQueue());
+    $('notify-me').addEventListener('click', () => void notifyMe());
+    $('whatsapp-form').addEventListener('submit', (event) => void saveWhatsApp(event));
     $('back').addEventListener('click', () => showQueue());
     $('language-toggle').addEventListener('click', () => {
       state.language = state.language === 'hi' ? 'en' : 'hi';
