@@ -704,8 +704,12 @@
           audio.src = await blobUrlOf(file.url);
           item.append(audio);
         }
-      } catch (error) {
-        item.textContent = `${file.id}: ${error.message}`;
+      } catch {
+        // Not shown inline (e.g. the server would not make a thumbnail of it): it can still be saved.
+        const link = el('button', 'link', `${t().download} ${file.id}`);
+        link.type = 'button';
+        link.addEventListener('click', () => download(file.id));
+        item.replaceChildren(link);
       }
     }
   }
