@@ -39,6 +39,9 @@ export interface OfficerAlertOptions {
   log?: (line: string) => void;
 }
 
+/** The push services of the browsers officers use (Chrome/Android, Firefox, Edge, Safari): endpoints must be on them. */
+export const PUSH_SERVICE_HOSTS = ['fcm.googleapis.com', 'android.googleapis.com', 'push.services.mozilla.com', 'notify.windows.com', 'push.apple.com'];
+
 /** A browser may keep at most this many subscriptions per officer (a phone, a spare phone, a desk browser…). */
 export const MAX_PUSH_SUBSCRIPTIONS = 5;
 const base64url = /^[A-Za-z0-9_-]+={0,2}$/;
@@ -205,12 +208,19 @@ export class OfficerAlertService {
     await this.models.officerNotifications.updateOne({ _id: notificationId }, { $set: { [field]: this.now() } });
   }
 
-  /** Real push services are https; plain http only to loopback, and only when the option allows it (tests). */
+  /**
+   * The server posts to a subscription's endpoint, so only the browsers' own push services are accepted (https, on
+   * their hosts): an endpoint cannot make the helpline call into its own network. Plain http only to loopback, and
+   * only when the option allows it (tests).
+   */
   private requireAllowedEndpoint(endpoint: string): void {
     const url = new URL(endpoint);
-    if (url.protocol === 'https:') return;
-    if (this.options.allowLoopbackHttpEndpoints && (url.hostname === '127.0.0.1' || url.hostname === '[::1]')) return;
-    throw new InvalidInputError(['endpoint: a push service URL must be https']);
+    if (this.options.allowLoopbackHttpEndpoints && url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]')) return;
+    const host = url.hostname.toLowerCase();
+    const knownService = PUSH_SERVICE_HOSTS.some((known) => host === known || host.endsWith(`.${known}`));
+    if (url.protocol !== 'https:' || !knownService || url.port !== '') {
+      throw new InvalidInputError([`endpoint: not a browser push service (https on ${PUSH_SERVICE_HOSTS.join(', ')})`]);
+    }
   }
 }
 

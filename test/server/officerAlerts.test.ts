@@ -187,8 +187,13 @@ describe('setting up alerts on /officer', () => {
     expect((await call('PUT', '/officer/alerts/whatsapp', tokens.je, { number: '12345' })).status).toBe(400);
     expect((await call('POST', '/officer/alerts/push', tokens.je, { ...subscriptionOf(browsers.je!), endpoint: { $gt: '' } })).status).toBe(400);
     expect((await call('POST', '/officer/alerts/push', tokens.je, { ...subscriptionOf(browsers.je!), keys: { p256dh: 'short', auth: 'x' } })).status).toBe(400);
-    // A push endpoint that is plain http anywhere but loopback is refused (the server would post to it).
-    expect((await call('POST', '/officer/alerts/push', tokens.je, { ...subscriptionOf(browsers.je!), endpoint: 'http://10.0.0.5/push/x' })).status).toBe(400);
+    // The server posts to the endpoint: only browsers' push services are accepted, never a host of its own network.
+    for (const endpoint of ['http://10.0.0.5/push/x', 'https://10.0.0.5/push/x', 'https://intranet.example/push', 'https://fcm.googleapis.com.evil.example/x', 'https://fcm.googleapis.com:8443/x']) {
+      expect((await call('POST', '/officer/alerts/push', tokens.je, { ...subscriptionOf(browsers.je!), endpoint })).status, endpoint).toBe(400);
+    }
+    const chrome = await call('POST', '/officer/alerts/push', tokens.sdo, { ...subscriptionOf(newBrowser('chrome')), endpoint: 'https://fcm.googleapis.com/fcm/send/abc123' });
+    expect(chrome.body.push.subscriptions).toBe(2);
+    expect((await call('DELETE', '/officer/alerts/push', tokens.sdo, { endpoint: 'https://fcm.googleapis.com/fcm/send/abc123' })).body.push.subscriptions).toBe(1);
     // Officers only; a session only.
     expect((await call('GET', '/officer/alerts', tokens.agent)).status).toBe(403);
     expect((await call('POST', '/officer/alerts/push', undefined, subscriptionOf(browsers.je!))).status).toBe(401);
