@@ -120,13 +120,13 @@ export interface HelplineOptions {
   expirySweepIntervalMs?: number;
   /** The web chat identity cookie's lifetime (WEBCHAT_COOKIE_LIFETIME). */
   webChatCookieLifetimeMs?: number;
+  /** Officer alerts: Web Push with these VAPID keys (server/vapidKeys.ts); tests allow a loopback http push service. */
+  officerAlerts?: { vapid?: VapidKeys; allowLoopbackHttpEndpoints?: boolean };
   now?: () => Date;
   /** The helpline's logger (server/logger.ts): the access log, request ids, and every component's lines. */
   logger?: Logger;
   /** Overrides where components' lines go (tests); by default they go to `logger`, or to the console without one. */
   log?: (line: string) => void;
-  /** Officer alerts: Web Push with these VAPID keys (server/vapidKeys.ts); tests allow a loopback http push service. */
-  officerAlerts?: { vapid?: VapidKeys; allowLoopbackHttpEndpoints?: boolean };
 }
 
 export interface Helpline {
