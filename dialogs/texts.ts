@@ -364,6 +364,8 @@ export const texts = {
     tooManyRegistrations:
       'एक व्यक्ति से एक दिन में जितनी शिकायतें ली जा सकती हैं, आप उतनी दर्ज कर चुके हैं, इसलिए यह शिकायत दर्ज नहीं हुई। अपनी शिकायतें देखने के लिए "स्थिति" लिखें; ज़रूरी हो तो 1912 पर कॉल करें।',
     tooManyMessages: 'आप बहुत तेज़ी से संदेश भेज रहे हैं। कृपया एक मिनट रुककर अपना संदेश फिर भेजें; अभी भेजे गए संदेश पढ़े नहीं जाएँगे। ज़रूरी हो तो 1912 पर कॉल करें।',
+    /** To an officer's own WhatsApp number (given on /officer for alerts): nothing sent from it is a consumer's message. */
+    officerNumberNotice: 'यह नंबर एक अधिकारी के नाम पर अलर्ट के लिए दर्ज है, इसलिए इससे भेजे गए संदेश शिकायत या उपभोक्ता के जवाब नहीं माने जाते। शिकायतों पर काम /officer पेज पर करें।',
     // Verifying a mobile for this chat (services/identityService.ts): a code goes to that number's WhatsApp, or comes from it.
     verification: {
       codeSent: (maskedMobile: string) => `हमने व्हाट्सऐप ${maskedMobile} पर 6 अंकों का कोड भेजा है। इस नंबर को इस चैट से जोड़ने के लिए वह कोड यहाँ लिखें (10 मिनट तक मान्य)।`,
@@ -497,6 +499,8 @@ export const texts = {
     tooManyRegistrations:
       'You have registered the most complaints we can take from one person in a day, so this one is NOT registered. To check your complaints type "status"; for anything urgent call 1912.',
     tooManyMessages: 'You are sending messages too fast. Please wait a minute and send your message again; messages sent now are not read. For anything urgent call 1912.',
+    /** To an officer's own WhatsApp number (given on /officer for alerts): nothing sent from it is a consumer's message. */
+    officerNumberNotice: 'This number is registered to an officer for alerts, so messages from it are not taken as complaints or as a consumer\'s answer. Please work on tickets on the /officer page.',
     verification: {
       codeSent: (maskedMobile: string) => `We sent a 6-digit code to WhatsApp ${maskedMobile}. Type it here to link that number to this chat (valid for 10 minutes).`,
       codeToSend: (code: string, maskedMobile: string) =>
@@ -628,6 +632,8 @@ export const texts = {
     tooManyRegistrations:
       'Ek vyakti se ek din mein jitni shikayatein li ja sakti hain, aap utni darj kar chuke hain, isliye yeh shikayat darj NAHI hui. Apni shikayatein dekhne ke liye "status" likhiye; zaroori ho to 1912 par call kijiye.',
     tooManyMessages: 'Aap bahut tezi se sandesh bhej rahe hain. Kripya ek minute rukkar apna sandesh phir bhejiye; abhi bheje gaye sandesh padhe nahi jayenge. Zaroori ho to 1912 par call kijiye.',
+    /** To an officer's own WhatsApp number (given on /officer for alerts): nothing sent from it is a consumer's message. */
+    officerNumberNotice: 'Yeh number ek adhikari ke naam par alert ke liye darj hai, isliye isse bheje gaye sandesh shikayat ya upbhokta ka jawab nahi maane jaate. Shikayaton par kaam /officer page par kijiye.',
     verification: {
       codeSent: (maskedMobile: string) => `Humne WhatsApp ${maskedMobile} par 6 ankon ka code bheja hai. Is number ko is chat se jodne ke liye woh code yahan likhiye (10 minute tak maanya).`,
       codeToSend: (code: string, maskedMobile: string) =>

@@ -34,10 +34,11 @@ import { ticketWatchSchema, type TicketWatchRecord } from './ticketWatchModel.js
 import { leaseSchema, type LeaseRecord } from './leaseModel.js';
 import { createWhatsAppWebModels, type WhatsAppWebModels } from './whatsAppWebModels.js';
 import { createWhatsAppCloudModels, type WhatsAppCloudModels } from './whatsAppCloudModels.js';
+import { createOfficerAlertModels, type OfficerAlertModels } from './officerAlertModels.js'; // officer alerts
 import type { TicketRecord } from './ticketTypes.js';
 import { incidentAreaSchema, incidentSchema, incidentWindowSchema, type IncidentAreaRecord, type IncidentRecord, type IncidentWindowRecord } from './incidentModel.js'; // incidents
 
-export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppCloudModels {
+export interface Models extends DirectLineModels, WhatsAppWebModels, WhatsAppCloudModels, OfficerAlertModels {
   tickets: Model<TicketRecord>;
   counters: Model<CounterRecord>;
   duplicateGuards: Model<DuplicateGuardRecord>;
@@ -131,6 +132,7 @@ export function createModels(connection: Connection): Models {
     ...createDirectLineModels(connection),
     ...createWhatsAppWebModels(connection),
     ...createWhatsAppCloudModels(connection),
+    ...createOfficerAlertModels(connection), // officer alerts
   };
 }
 

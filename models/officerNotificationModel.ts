@@ -11,6 +11,9 @@ export interface OfficerNotificationRecord {
   text: string;
   createdAt: Date;
   readAt?: Date;
+  /** Officer alerts (services/officerAlertService.ts): when Web Push and the WhatsApp alert went out for this entry. */
+  pushedAt?: Date;
+  whatsAppSentAt?: Date;
 }
 
 export const officerNotificationSchema = new Schema<OfficerNotificationRecord>(
@@ -22,6 +25,8 @@ export const officerNotificationSchema = new Schema<OfficerNotificationRecord>(
     text: { type: String, required: true },
     createdAt: { type: Date, required: true },
     readAt: Date,
+    pushedAt: Date,
+    whatsAppSentAt: Date,
   },
   { versionKey: false, strict: 'throw' },
 );

@@ -100,6 +100,9 @@ const configSchema = z.object({
   // express "trust proxy": false (default: the socket's address is the client's), true, a number of proxy hops, or a
   // comma-separated list of proxy addresses/subnets (e.g. loopback,10.0.0.0/8).
   TRUST_PROXY: trustProxy.default(false),
+  // Web Push to officers (services/officerAlertService.ts): who the push services may contact about our alerts. The
+  // VAPID keys are generated once into DATA_DIR/vapid.json.
+  WEB_PUSH_SUBJECT: z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'a mailto: address or an https: URL').default('mailto:helpline@localhost'),
   WHATSAPP_WEB_ENABLED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   WHATSAPP_WEB_DATA_PATH: z.string().min(1).optional(),
   WHATSAPP_WEB_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),

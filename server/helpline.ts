@@ -56,6 +56,7 @@ import { AbuseLimits, type AbuseLimitSettings } from '../services/abuseLimits.js
 import { bearerToken } from './staffApi/staffRoute.js';
 import { ExpirySweep } from '../services/expirySweep.js';
 import { textsFor } from '../dialogs/texts.js';
+import { OfficerAlertService, type OfficerWhatsAppSender, type VapidKeys } from '../services/officerAlertService.js'; // officer alerts
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -79,6 +80,8 @@ export interface ChannelPlugin {
   stop?(): Promise<void>;
   /** Reported under /healthz `channels`. */
   health?(): Record<string, unknown>;
+  /** Sends officer alerts over this door (WhatsApp Cloud with an officer template). */
+  officerAlerts?: OfficerWhatsAppSender;
 }
 
 export type ChannelFactory = (context: ChannelContext) => ChannelPlugin;
@@ -119,6 +122,8 @@ export interface HelplineOptions {
   expirySweepIntervalMs?: number;
   /** The web chat identity cookie's lifetime (WEBCHAT_COOKIE_LIFETIME). */
   webChatCookieLifetimeMs?: number;
+  /** Officer alerts: Web Push with these VAPID keys (server/vapidKeys.ts); tests allow a loopback http push service. */
+  officerAlerts?: { vapid?: VapidKeys; allowLoopbackHttpEndpoints?: boolean };
   now?: () => Date;
   /** The helpline's logger (server/logger.ts): the access log, request ids, and every component's lines. */
   logger?: Logger;
@@ -196,6 +201,8 @@ export function createHelpline(database: Database, directory: Directory, options
     sendCode: async (whatsAppUserId, code, language) => (codeSender ? codeSender.sendCode(whatsAppUserId, code, language) : 'unreachable'),
   });
   const limits = new AbuseLimits(database.connection, { limits: options.abuseLimits, log });
+  // Made once the channels are known (below), before any WhatsApp turn can run.
+  let officerAlerts: OfficerAlertService | undefined;
   const bot = new SantushtiBot({
     identities,
     verifier: mobileVerifierFor(identities, tickets),
@@ -215,6 +222,12 @@ export function createHelpline(database: Database, directory: Directory, options
   // bot does not process it, and the first one over gets one polite reply in the consumer's language.
   const whatsAppLogic = async (context: TurnContext) => {
     const { activity } = context;
+    // An officer's own number (given for alerts): whatever it sends is no complaint and no consumer's answer.
+    if (activity.type === 'message' && activity.from?.id && (await officerAlerts?.officerForWhatsApp(activity.from.id)) !== undefined) {
+      log(`[santushti] a WhatsApp message from an officer's alert number was not taken as a consumer's (sender …${activity.from.id.replace(/@.*$/, '').slice(-4)})`);
+      await context.sendActivity(textsFor(await bot.languageOf(context)).officerNumberNotice);
+      return;
+    }
     if (activity.type === 'message' && activity.from?.id) {
       const verdict = await limits.consume('whatsAppMessagesPerSender', activity.from.id);
       if (!verdict.allowed) {
@@ -253,6 +266,15 @@ export function createHelpline(database: Database, directory: Directory, options
   }
 
   const reports = new ReportService(models, options.now, directory);
+  // Channels are known now: alerts go by Web Push, and by WhatsApp where a door offers it.
+  const alerts = new OfficerAlertService(models, {
+    vapid: options.officerAlerts?.vapid,
+    allowLoopbackHttpEndpoints: options.officerAlerts?.allowLoopbackHttpEndpoints,
+    whatsApp: channels.find((channel) => channel.officerAlerts)?.officerAlerts,
+    now: options.now,
+    log,
+  });
+  officerAlerts = alerts;
   codeSender = new BotConsumerNotifier({ bot, tickets, references, adapters, botAppId: '' });
   notifications = new NotificationService(models, codeSender, {
     now: options.now,
@@ -260,6 +282,7 @@ export function createHelpline(database: Database, directory: Directory, options
     log,
     reports,
     callbacks,
+    officerAlerts: alerts,
   });
   const callbackOffers = new CallbackOfferTimer(liveHandoff.service, liveHandoff, { checkIntervalMs: options.sweepIntervalMs, log });
   const timers = new SatisfactionTimers(models, tickets, {
@@ -307,7 +330,7 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/api', createStaffApiRouter({ auth: staffAuth, staff, handoffs: liveHandoff })],
       ['/api', createAgentTicketsRouter({ auth: staffAuth, handoffTickets: new HandoffTicketService(models, tickets), evidence: new EvidenceService(models, staff, options.now) })],
       ['/agent', createAgentConsoleRouter()],
-      ['/api', createOfficerApiRouter({ auth: staffAuth, staff, desk: new OfficerDeskService(models, directory, { slaLimitsMs: options.slaLimitsMs, now: options.now }) })],
+      ['/api', createOfficerApiRouter({ auth: staffAuth, staff, desk: new OfficerDeskService(models, directory, { slaLimitsMs: options.slaLimitsMs, now: options.now }), alerts })],
       ['/officer', createOfficerPageRouter()],
       ['/api', createCallbacksRouter({ auth: staffAuth, callbacks })],
       ['/api', createShutdownsRouter({ auth: staffAuth, shutdowns: new ShutdownService(models, directory, options.now) })],

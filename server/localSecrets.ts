@@ -9,11 +9,20 @@ const secretsSchema = z.object({ directLineSecret: z.string().min(32), webChatCo
 export type LocalSecrets = z.infer<typeof secretsSchema>;
 
 export function loadOrCreateLocalSecrets(dataDir: string): { secrets: LocalSecrets; created: boolean } {
-  const file = join(dataDir, 'secrets.json');
-  if (existsSync(file)) return { secrets: secretsSchema.parse(JSON.parse(readFileSync(file, 'utf8'))), created: false };
+  const { value, created } = loadOrCreateSecretFile(dataDir, 'secrets.json', secretsSchema, () => ({
+    directLineSecret: randomBytes(32).toString('base64url'),
+    webChatCookieSecret: randomBytes(32).toString('base64url'),
+  }));
+  return { secrets: value, created };
+}
+
+/** DATA_DIR/`name` as `schema` reads it, or `generate()` written there first (mode 0600, never overwriting). */
+export function loadOrCreateSecretFile<T>(dataDir: string, name: string, schema: z.ZodType<T>, generate: () => T): { value: T; created: boolean } {
+  const file = join(dataDir, name);
+  if (existsSync(file)) return { value: schema.parse(JSON.parse(readFileSync(file, 'utf8'))), created: false };
   mkdirSync(dataDir, { recursive: true });
-  const secrets = { directLineSecret: randomBytes(32).toString('base64url'), webChatCookieSecret: randomBytes(32).toString('base64url') };
-  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  const value = generate();
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
-  return { secrets, created: true };
+  return { value, created: true };
 }

@@ -10,6 +10,7 @@ import { createHelpline, type ChannelFactory } from './helpline.js';
 import { createWhatsAppCloudChannel } from './whatsappCloud/whatsAppCloudChannel.js';
 import { createWhatsAppWebChannel } from './whatsappWeb/whatsAppWebChannel.js';
 import { loadOrCreateLocalSecrets } from './localSecrets.js';
+import { loadOrCreateVapidKeys } from './vapidKeys.js';
 import { createLogger, lineLogger } from './logger.js';
 
 // Until the configuration is read, a failure is logged as JSON at info level (the safe default for a service).
@@ -29,6 +30,9 @@ async function main(): Promise<void> {
     logger.info(`${created ? 'generated' : 'using'} local secrets in ${config.dataDir}/secrets.json (set DIRECTLINE_SECRET and WEBCHAT_COOKIE_SECRET in production)`);
   }
 
+  const vapid = loadOrCreateVapidKeys(config.dataDir);
+  if (vapid.created) logger.info(`generated the Web Push (VAPID) keys for officer alerts in ${config.dataDir}/vapid.json`);
+
   const startedAt = Date.now();
   const database = await openConfiguredDatabase(config, 'refuse', lineLogger(logger));
   logger.info(database.embedded ? `embedded database ready in ${Date.now() - startedAt} ms (store ${config.embeddedDbFile})` : 'connected to MONGODB_URI');
@@ -46,6 +50,7 @@ async function main(): Promise<void> {
   }
   const helpline = createHelpline(database, directory, {
     channels,
+    officerAlerts: { vapid: { ...vapid.keys, subject: config.WEB_PUSH_SUBJECT } },
     directLineSecret,
     webChatCookieSecret,
     staffSessionTtlMs: config.STAFF_SESSION_TTL,

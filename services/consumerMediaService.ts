@@ -33,6 +33,8 @@ export interface IncomingMedia {
   filename?: string;
 }
 
+export type LocationOutcome = { outcome: 'attached'; ticketNumber: string; kind: 'location' } | Exclude<MediaOutcome, { outcome: 'attached' }>;
+
 export type MediaOutcome =
   | { outcome: 'attached'; ticketNumber: string; evidenceId: string; kind: MediaKind; sha256: string }
   | { outcome: 'choose_ticket'; tickets: string[] }
@@ -53,13 +55,8 @@ export class ConsumerMediaService {
   /** Checks the file and, if it is one we keep, stores it on the consumer's ticket (or says which question to ask). */
   async accept(actor: ConsumerActor, media: IncomingMedia, channel: EventChannel, ticketNumber?: string): Promise<MediaOutcome> {
     const checked = await checkMedia(media);
-    const open = (await this.tickets.listForConsumer(actor)).filter((ticket: TicketHead) => ticket.status !== 'closed');
-    let target: string | undefined;
-    if (ticketNumber !== undefined) target = open.find((ticket) => ticket._id === ticketNumber)?._id;
-    else if (open.length === 1) target = open[0]!._id;
-    if (target === undefined) {
-      return open.length === 0 ? { outcome: 'no_open_ticket' } : { outcome: 'choose_ticket', tickets: open.map((ticket) => ticket._id) };
-    }
+    const target = await this.targetTicket(actor, ticketNumber);
+    if (typeof target !== 'string') return target;
     const sha256 = createHash('sha256').update(checked.data).digest('hex');
     const record: EvidenceRecord = {
       _id: `evidence_${randomBytes(8).toString('hex')}`,
@@ -75,6 +72,31 @@ export class ConsumerMediaService {
     await this.models.evidence.create(record);
     await this.tickets.addConsumerMedia(target, actor, { file: record._id, kind: checked.kind, sha256 }, channel);
     return { outcome: 'attached', ticketNumber: target, evidenceId: record._id, kind: checked.kind, sha256 };
+  }
+
+  /**
+   * A location pin (latitude/longitude in degrees) for the consumer's ticket, chosen as for a file; kept in the ticket's
+   * chain as a `ticket.media_added` event of kind `location`. Which area a pin is in is the directory's business.
+   */
+  async acceptLocation(actor: ConsumerActor, pin: { latitude: number; longitude: number }, channel: EventChannel, ticketNumber?: string): Promise<LocationOutcome> {
+    const { latitude, longitude } = pin;
+    if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
+      throw new MediaRefusedError('unsupported_type', 'A location needs a latitude within ±90 and a longitude within ±180 degrees.');
+    }
+    const target = await this.targetTicket(actor, ticketNumber);
+    if (typeof target !== 'string') return target;
+    await this.tickets.addConsumerLocation(target, actor, { latitude, longitude }, channel);
+    return { outcome: 'attached', ticketNumber: target, kind: 'location' };
+  }
+
+  /** The consumer's one open ticket, or the open one they named; otherwise what to ask. */
+  private async targetTicket(actor: ConsumerActor, ticketNumber: string | undefined): Promise<string | Exclude<MediaOutcome, { outcome: 'attached' }>> {
+    const open = (await this.tickets.listForConsumer(actor)).filter((ticket: TicketHead) => ticket.status !== 'closed');
+    let target: string | undefined;
+    if (ticketNumber !== undefined) target = open.find((ticket) => ticket._id === ticketNumber)?._id;
+    else if (open.length === 1) target = open[0]!._id;
+    if (target !== undefined) return target;
+    return open.length === 0 ? { outcome: 'no_open_ticket' } : { outcome: 'choose_ticket', tickets: open.map((ticket) => ticket._id) };
   }
 }
 
@@ -99,7 +121,7 @@ export async function checkMedia(media: IncomingMedia): Promise<CheckedMedia> {
 
 const audioExtension: Record<VoiceContentType, string> = { 'audio/ogg': '.ogg', 'audio/mpeg': '.mp3', 'audio/mp4': '.m4a', 'audio/amr': '.amr' };
 
-function sniff(data: Buffer): 'image' | 'pdf' | VoiceContentType | undefined {
+export function sniff(data: Buffer): 'image' | 'pdf' | VoiceContentType | undefined {
   const starts = (bytes: number[] | string, offset = 0) => {
     const prefix = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : Buffer.from(bytes);
     return data.length >= offset + prefix.length && data.subarray(offset, offset + prefix.length).equals(prefix);

@@ -6,15 +6,21 @@
 // with is cut down to a harmless display name and never touches a file system; its id is generated here.
 import { createHash, randomBytes } from 'node:crypto';
 import { trusted } from 'mongoose';
+import sharp from 'sharp';
 import { EVIDENCE_CONTENT_TYPES, type EvidenceContentType, type EvidenceRecord } from '../models/evidenceModel.js';
 import { wholeDocument, type Models } from '../models/index.js';
-import type { TicketHead } from '../models/ticketTypes.js';
+import type { ActorRef, TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
+import { sniff } from './consumerMediaService.js';
 import { DomainError, InvalidInputError, TicketNotFoundError } from './errors.js';
 import { actorFor, type StaffPrincipal } from './staffAuthService.js';
 import { evidenceIdPattern } from './ticketInput.js';
 
 export const EVIDENCE_MAX_BYTES = 2 * 1024 * 1024;
 const filenameMax = 100;
+/** The longest side of a thumbnail staff views show (the full picture is one tap away). */
+export const THUMBNAIL_MAX_SIDE = 320;
+/** What a stored file is served as when its bytes are not what its record says: never rendered, only saved. */
+export const OPAQUE_CONTENT_TYPE = 'application/octet-stream';
 
 /** What the evidence service needs from the staff desk: the ticket, if the caller may see it or act on it. */
 export interface TicketAccess {
@@ -43,9 +49,33 @@ export interface EvidenceUpload {
 /** An uploaded file as the API shows it (without its bytes). */
 export type EvidenceView = Omit<EvidenceRecord, '_id' | 'data'> & { id: string };
 
+/** A file as it is served: `servedType` is the stored type only when the bytes agree with it. */
+export type ServedEvidence = EvidenceView & { data: Buffer; servedType: EvidenceRecord['contentType'] | typeof OPAQUE_CONTENT_TYPE };
+
+export type StaffMediaKind = 'photo' | 'document' | 'voice';
+
+/**
+ * One file of a ticket as staff views list it: where to fetch it (authorised URLs of this API, never a public link),
+ * and a thumbnail for photos. A consumer who sent it is named by role only.
+ */
+export interface StaffMediaItem {
+  id: string;
+  kind: StaffMediaKind;
+  contentType: EvidenceRecord['contentType'];
+  size: number;
+  sha256: string;
+  uploadedBy: ActorRef | { role: 'consumer' };
+  uploadedAt: Date;
+  /** The history event that named the file. */
+  eventSeq: number;
+  eventType: TicketEvent['type'];
+  url: string;
+  thumbnailUrl?: string;
+}
+
 export class EvidenceService {
   constructor(
-    private readonly models: Pick<Models, 'evidence'>,
+    private readonly models: Pick<Models, 'evidence' | 'tickets'>,
     private readonly access: TicketAccess,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -70,8 +100,12 @@ export class EvidenceService {
     return toView(record);
   }
 
-  /** The file, for a caller who may read its ticket; "not found" otherwise, so its existence is not revealed. */
-  async read(principal: StaffPrincipal, evidenceId: string): Promise<EvidenceView & { data: Buffer }> {
+  /**
+   * The file, for a caller who may read its ticket; "not found" otherwise, so its existence is not revealed. Its bytes
+   * are checked again: a record whose bytes are not its type (written by anything but these services) is served as an
+   * opaque download, never under a type a browser would render.
+   */
+  async read(principal: StaffPrincipal, evidenceId: string): Promise<ServedEvidence> {
     if (!evidenceIdPattern.test(evidenceId)) throw new EvidenceNotFoundError(evidenceId);
     const record = await this.models.evidence.findById(evidenceId, wholeDocument).lean<EvidenceRecord>();
     if (!record) throw new EvidenceNotFoundError(evidenceId);
@@ -81,8 +115,94 @@ export class EvidenceService {
       if (error instanceof TicketNotFoundError) throw new EvidenceNotFoundError(evidenceId);
       throw error;
     }
-    return { ...toView(record), data: bytesOf(record.data) };
+    const data = bytesOf(record.data);
+    return { ...toView(record), data, servedType: bytesAreOf(record.contentType, data) ? record.contentType : OPAQUE_CONTENT_TYPE };
   }
+
+  /**
+   * A small JPEG of a photo, decoded and re-encoded here (metadata dropped), so what a staff view shows inline is a
+   * picture this code wrote. Anything that is not a picture, or does not decode as one, is refused (415).
+   */
+  async thumbnail(principal: StaffPrincipal, evidenceId: string): Promise<Buffer> {
+    const file = await this.read(principal, evidenceId);
+    if (!file.servedType.startsWith('image/')) throw new UnsupportedEvidenceError(`${evidenceId} is not a photo.`);
+    try {
+      return await sharp(file.data, { limitInputPixels: 40_000_000, failOn: 'error' })
+        .rotate()
+        .resize({ width: THUMBNAIL_MAX_SIDE, height: THUMBNAIL_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
+        .jpeg({ quality: 70 })
+        .toBuffer();
+    } catch {
+      throw new UnsupportedEvidenceError(`${evidenceId} could not be read as a picture.`);
+    }
+  }
+
+  /**
+   * Every file a ticket's history names (the consumer's photos, bills and voice notes, the field's evidence), oldest
+   * first, for a caller who may read the ticket: one read of the ticket by `_id`, one `_id $in` read of the files.
+   */
+  async mediaOfTicket(principal: StaffPrincipal, ticketNumber: string): Promise<{ media: StaffMediaItem[]; locations: StaffLocation[] }> {
+    const head = await this.access.readableHead(principal, ticketNumber);
+    const ticket = await this.models.tickets.findById(head._id, { events: 1 }).lean<Pick<TicketRecord, 'events'>>();
+    const events = ticket?.events ?? [];
+    const locations = events.flatMap((event) => {
+      const { latitude, longitude } = event.data ?? {};
+      return typeof latitude === 'number' && typeof longitude === 'number' ? [{ latitude, longitude, at: event.at, eventSeq: event.seq, by: event.actor.role }] : [];
+    });
+    return { media: await this.filesNamedBy(head._id, events), locations };
+  }
+
+  private async filesNamedBy(ticketNumber: string, events: TicketEvent[]): Promise<StaffMediaItem[]> {
+    const named = new Map<string, TicketEvent>();
+    for (const event of events) for (const file of event.evidence?.files ?? []) if (!named.has(file)) named.set(file, event);
+    if (named.size === 0) return [];
+    const records = await this.models.evidence
+      .find({ _id: trusted({ $in: [...named.keys()] }) }, { data: 0 })
+      .lean<Array<Omit<EvidenceRecord, 'data'>>>();
+    const byId = new Map(records.filter((record) => record.ticketNumber === ticketNumber).map((record) => [record._id, record]));
+    return [...named].flatMap(([id, event]) => {
+      const record = byId.get(id);
+      if (!record) return [];
+      const kind = mediaKindOf(record.contentType);
+      const url = `/api/evidence/${id}`;
+      return [
+        {
+          id,
+          kind,
+          contentType: record.contentType,
+          size: record.size,
+          sha256: record.sha256,
+          uploadedBy: record.uploadedBy.role === 'consumer' ? { role: 'consumer' as const } : record.uploadedBy,
+          uploadedAt: record.uploadedAt,
+          eventSeq: event.seq,
+          eventType: event.type,
+          url,
+          ...(kind === 'photo' ? { thumbnailUrl: `${url}/thumbnail` } : {}),
+        },
+      ];
+    });
+  }
+}
+
+/** A location pin the ticket's history holds (a consumer's WhatsApp location or shared web location). */
+export interface StaffLocation {
+  latitude: number;
+  longitude: number;
+  at: Date;
+  eventSeq: number;
+  by: ActorRef['role'];
+}
+
+function mediaKindOf(contentType: EvidenceRecord['contentType']): StaffMediaKind {
+  if (contentType.startsWith('image/')) return 'photo';
+  if (contentType.startsWith('audio/')) return 'voice';
+  return 'document';
+}
+
+/** Whether the bytes are what the stored type says (the same first-bytes test as at upload). */
+function bytesAreOf(contentType: EvidenceRecord['contentType'], data: Buffer): boolean {
+  if (contentType in magicBytes) return startsWith(data, magicBytes[contentType as EvidenceContentType]);
+  return sniff(data) === contentType;
 }
 
 /** A note may name only files uploaded for its own ticket: two exact `_id` reads' worth (`_id $in` uses the index). */

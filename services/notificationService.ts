@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { wholeDocument, type Models } from '../models/index.js';
 import type { OutboxEffect, TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
 import { CallbackService } from './callbackService.js';
+import type { OfficerNotificationRecord } from '../models/officerNotificationModel.js';
+import type { OfficerAlertService } from './officerAlertService.js';
 import { LeaseBusyError, Leases } from './leases.js';
 import { PeriodicPass } from './periodicPass.js';
 import { ReportService } from './reportService.js';
@@ -39,6 +41,8 @@ export interface NotificationServiceOptions {
   reports?: ReportService;
   /** Takes `callback.enqueue` effects into the callback queue; one on these models by default. */
   callbacks?: CallbackService;
+  /** Officer alerts (Web Push, WhatsApp) for each officer inbox entry; none by default. */
+  officerAlerts?: Pick<OfficerAlertService, 'deliver'>;
 }
 
 /** A failed delivery is tried again after 2 s, doubling to 10 min (jittered), counted on the effect itself. */
@@ -63,6 +67,7 @@ export class NotificationService extends PeriodicPass {
   private readonly reports: ReportService;
   private readonly callbacks: CallbackService;
   private readonly leases: Leases;
+  private readonly officerAlerts: NotificationServiceOptions['officerAlerts'];
 
   constructor(
     private readonly models: Models,
@@ -79,6 +84,7 @@ export class NotificationService extends PeriodicPass {
     this.reports = options.reports ?? new ReportService(models, this.now);
     this.callbacks = options.callbacks ?? new CallbackService(models, undefined, { now: this.now, log: this.log });
     this.leases = new Leases(models);
+    this.officerAlerts = options.officerAlerts;
   }
 
   /** Deliver this ticket's effects soon; safe to call as often as you like. */
@@ -198,19 +204,22 @@ export class NotificationService extends PeriodicPass {
         : event.type === 'ticket.escalated'
           ? 'escalated to you'
           : 'assigned to you';
+    const entry: OfficerNotificationRecord = {
+      _id: effect.id,
+      officerId,
+      ticketNumber: ticket._id,
+      eventType: event.type,
+      text: `${ticket.emergency ? 'EMERGENCY ' : ''}${ticket._id} (${ticket.category}${place ? `, ${place}` : ''}): ${why}.`,
+      createdAt: this.now(),
+    };
     try {
-      await this.models.officerNotifications.create({
-        _id: effect.id,
-        officerId,
-        ticketNumber: ticket._id,
-        eventType: event.type,
-        text: `${ticket.emergency ? 'EMERGENCY ' : ''}${ticket._id} (${ticket.category}${place ? `, ${place}` : ''}): ${why}.`,
-        createdAt: this.now(),
-      });
+      await this.models.officerNotifications.create(entry);
     } catch (error) {
-      // Already in the inbox from an earlier delivery that crashed before removing the effect.
+      // Already in the inbox from an earlier delivery that crashed (or whose alert failed) before removing the effect.
       if (!isDuplicateKeyError(error)) throw error;
     }
+    // Web Push / WhatsApp; a failure leaves the effect to be retried, and what already went out is not sent again.
+    await this.officerAlerts?.deliver(entry, ticket.emergency === true);
     return 'delivered';
   }
 

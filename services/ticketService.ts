@@ -534,6 +534,15 @@ export class TicketService {
     });
   }
 
+  /** The consumer's location pin (WhatsApp location, the web page's "share my location") for the ticket: in its chain. */
+  async addConsumerLocation(ticketNumber: string, actor: ConsumerActor, pin: { latitude: number; longitude: number }, channel?: EventChannel) {
+    return this.mutate(ticketNumber, actor, channel, (ticket) => {
+      if (!isTicketOwner(ticket.consumer, actor)) throw new NotTicketOwnerError(`Ticket ${ticket._id} was registered by someone else.`);
+      requireStatus(ticket, 'addConsumerMedia');
+      return { events: [{ type: 'ticket.media_added', data: { kind: 'location', latitude: pin.latitude, longitude: pin.longitude } }] };
+    });
+  }
+
   // ── The consumer's answer: the only way to closed ────────────────────────────────────────────────────────────
 
   /**

@@ -12,7 +12,8 @@ const consoleDirectory = fileURLToPath(new URL('../../web/agent/', import.meta.u
 export const agentConsolePolicy = pagePolicy([
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:", // the page's empty data: favicon
+  "img-src 'self' data: blob:", // the page's empty data: favicon; ticket photos fetched with the session
+  'media-src blob:', // consumers' voice notes, fetched with the session
   "connect-src 'self'",
 ]);
 

@@ -1,7 +1,7 @@
 // The agent console's routes of the staff API (handoff stream, ticket panel, evidence files), for
 // server/staffApi/openApiDocument.ts (spread into its paths and schemas).
-import { EVIDENCE_CONTENT_TYPES } from '../../models/evidenceModel.js';
-import { EVIDENCE_MAX_BYTES } from '../../services/evidenceService.js';
+import { EVIDENCE_CONTENT_TYPES, VOICE_CONTENT_TYPES } from '../../models/evidenceModel.js';
+import { EVIDENCE_MAX_BYTES, OPAQUE_CONTENT_TYPE, THUMBNAIL_MAX_SIDE } from '../../services/evidenceService.js';
 import { handoffTicketSchema } from '../../services/handoffTicketService.js';
 import { EVIDENCE_FILENAME_HEADER } from './agentTicketsRouter.js';
 import { idParameter as handoffIdParameter } from './handoffOpenApi.js';
@@ -10,6 +10,7 @@ import { handoffStreamQuerySchema } from './handoffStream.js';
 
 const unauthenticated = errorResponse('No token, or an unknown, expired, logged-out or disabled one.');
 const deskOnly = errorResponse('Not an agent or supervisor.');
+const evidenceIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^evidence_[0-9a-f]{16}$' } };
 const ticketNumberParameter = { name: 'number', in: 'path', required: true, description: 'e.g. UP-261128-00042.', schema: { type: 'string' } };
 const opened = json({ type: 'object', required: ['ticket', 'duplicate'], properties: { ticket: ref('TicketSummary'), duplicate: { type: 'boolean' } } });
 
@@ -85,11 +86,75 @@ export const agentConsolePaths = {
   '/evidence/{id}': {
     get: {
       summary: 'Download an evidence file (as an attachment, never rendered inline) — for whoever may read its ticket.',
-      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^evidence_[0-9a-f]{16}$' } }],
+      description: `Served under the type its bytes prove (a stored file whose bytes disagree with its record comes as ${OPAQUE_CONTENT_TYPE}), with X-Content-Type-Options: nosniff and a sandboxing Content-Security-Policy.`,
+      parameters: [evidenceIdParameter],
       responses: {
-        '200': { description: 'The file.', content: Object.fromEntries(EVIDENCE_CONTENT_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])) },
+        '200': {
+          description: 'The file.',
+          content: Object.fromEntries([...EVIDENCE_CONTENT_TYPES, ...VOICE_CONTENT_TYPES, OPAQUE_CONTENT_TYPE].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+        },
         '401': unauthenticated,
         '404': errorResponse('No such file, or its ticket is not the caller\'s to read.'),
+      },
+    },
+  },
+  '/evidence/{id}/thumbnail': {
+    get: {
+      summary: `A photo's thumbnail (JPEG, at most ${THUMBNAIL_MAX_SIDE} px a side), re-encoded by the server — for whoever may read its ticket.`,
+      parameters: [evidenceIdParameter],
+      responses: {
+        '200': { description: 'The thumbnail.', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } },
+        '401': unauthenticated,
+        '404': errorResponse('No such file, or its ticket is not the caller\'s to read.'),
+        '415': errorResponse('Not a photo, or it does not decode as one.'),
+      },
+    },
+  },
+  '/tickets/{number}/media': {
+    get: {
+      summary: "Every file the ticket's history names (consumers' photos, bills and voice notes; the field's evidence), with the URLs to fetch them with the session, and its location pins.",
+      parameters: [ticketNumberParameter],
+      responses: {
+        '200': {
+          description: 'The files, oldest first.',
+          ...json({
+            type: 'object',
+            required: ['media', 'locations'],
+            properties: {
+              locations: {
+                type: 'array',
+                description: "Location pins in the ticket's history (a consumer's WhatsApp location or shared web location), oldest first.",
+                items: {
+                  type: 'object',
+                  required: ['latitude', 'longitude', 'at', 'eventSeq', 'by'],
+                  properties: { latitude: { type: 'number' }, longitude: { type: 'number' }, at: { type: 'string', format: 'date-time' }, eventSeq: { type: 'integer' }, by: { type: 'string' } },
+                },
+              },
+              media: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['id', 'kind', 'contentType', 'size', 'sha256', 'uploadedBy', 'uploadedAt', 'eventSeq', 'eventType', 'url'],
+                  properties: {
+                    id: { type: 'string' },
+                    kind: { enum: ['photo', 'document', 'voice'] },
+                    contentType: { enum: [...EVIDENCE_CONTENT_TYPES, ...VOICE_CONTENT_TYPES] },
+                    size: { type: 'integer' },
+                    sha256: { type: 'string' },
+                    uploadedBy: ref('Actor'),
+                    uploadedAt: { type: 'string', format: 'date-time' },
+                    eventSeq: { type: 'integer' },
+                    eventType: { type: 'string' },
+                    url: { type: 'string', description: 'GET with the session (Authorization: Bearer).' },
+                    thumbnailUrl: { type: 'string', description: 'Photos only.' },
+                  },
+                },
+              },
+            },
+          }),
+        },
+        '401': unauthenticated,
+        '404': errorResponse("No such ticket, or not in the officer's area."),
       },
     },
   },

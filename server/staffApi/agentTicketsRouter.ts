@@ -55,20 +55,30 @@ export function createAgentTicketsRouter({ auth, handoffTickets, evidence }: Age
     }),
   );
 
+  // Files are fetched with the session and shown from blob: URLs; each response is one a browser will not run: the
+  // type the bytes proved (else an opaque download), nosniff, a sandboxing policy, never cached by anyone else.
   router.get(
     '/evidence/:id',
     asStaff(async (principal, request, response) => {
       const file = await evidence.read(principal, String(request.params.id));
-      response.set({
-        'Content-Type': file.contentType,
-        'Content-Length': String(file.data.length),
-        // The name is ours (sanitised at upload); filename* carries it in UTF-8 for Hindi names.
-        'Content-Disposition': `attachment; filename="${asciiFallback(file.filename)}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-        'X-Content-Type-Options': 'nosniff',
-        'Content-Security-Policy': "default-src 'none'; sandbox",
-        'Cache-Control': 'private, no-store',
-      });
-      response.end(file.data);
+      // The name is ours (sanitised at upload); filename* carries it in UTF-8 for Hindi names.
+      sendFile(response, file.servedType, file.data, `attachment; filename="${asciiFallback(file.filename)}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
+    }),
+  );
+
+  router.get(
+    '/evidence/:id/thumbnail',
+    asStaff(async (principal, request, response) => {
+      const id = String(request.params.id);
+      sendFile(response, 'image/jpeg', await evidence.thumbnail(principal, id), `inline; filename="${id}-thumbnail.jpg"`);
+    }),
+  );
+
+  router.get(
+    '/tickets/:number/media',
+    asStaff(async (principal, request, response) => {
+      response.set('Cache-Control', 'no-store');
+      response.json(await evidence.mediaOfTicket(principal, String(request.params.number)));
     }),
   );
 
@@ -77,6 +87,19 @@ export function createAgentTicketsRouter({ auth, handoffTickets, evidence }: Age
 
 function readRawBody(parser: express.RequestHandler, request: Request, response: express.Response): Promise<void> {
   return new Promise((resolve, reject) => parser(request, response, (error?: unknown) => (error ? reject(error) : resolve())));
+}
+
+function sendFile(response: express.Response, contentType: string, data: Buffer, disposition: string): void {
+  response.set({
+    'Content-Type': contentType,
+    'Content-Length': String(data.length),
+    'Content-Disposition': disposition,
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Cache-Control': 'private, no-store',
+  });
+  response.end(data);
 }
 
 function asciiFallback(filename: string): string {

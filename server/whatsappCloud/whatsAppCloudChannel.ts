@@ -2,6 +2,7 @@
 // health. Its settings: whatsAppCloudConfig.ts.
 import { WhatsAppCloudAdapter, whatsAppCloudChannelId } from '../../bot/adapters/whatsAppCloudAdapter.js';
 import { WhatsAppCloudGraphApi } from '../../bot/adapters/whatsAppCloudGraphApi.js';
+import { planTemplateMessage } from '../../bot/adapters/whatsAppCloudMessages.js';
 import type { ChannelFactory } from '../helpline.js';
 import { createWhatsAppCloudWebhookRouter } from './webhookRouter.js';
 import { defaultGraphApiBase, whatsAppCloudWebhookPath, type WhatsAppCloudChannelOptions } from './whatsAppCloudConfig.js';
@@ -41,6 +42,15 @@ export function createWhatsAppCloudChannel(options: WhatsAppCloudChannelOptions)
       start: () => adapter.start(context.logic),
       stop: () => adapter.stop(),
       health: () => adapter.health(),
+      // Officer alerts always go as the officer template: an officer is rarely inside a 24-hour window.
+      officerAlerts: options.officerAlertTemplate
+        ? {
+            sendOfficerAlert: async (to: string, text: string) => {
+              const [message] = planTemplateMessage(text, [], { ...options.templates, statusUpdate: options.officerAlertTemplate! }).messages;
+              await graph.sendMessage(to, message!.body);
+            },
+          }
+        : undefined,
     };
   };
 }

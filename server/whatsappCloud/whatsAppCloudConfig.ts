@@ -19,6 +19,8 @@ export interface WhatsAppCloudChannelOptions {
   apiBase?: string;
   /** Approved templates for messages outside the 24-hour window; the body of each has one text parameter {{1}}. */
   templates: { statusUpdate: string; satisfactionQuestion: string; language?: string };
+  /** An approved template with one body parameter for officer alerts (WHATSAPP_CLOUD_TEMPLATE_OFFICER_ALERT); none: no WhatsApp alerts. */
+  officerAlertTemplate?: string;
   /** Graph API retries (tests shorten them). */
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
   /** How often stored but unprocessed messages are looked for after start. Default 60 s. */
@@ -33,6 +35,7 @@ const envSchema = z.object({
   WHATSAPP_CLOUD_API_BASE: z.url({ protocol: /^https?$/ }).default(defaultGraphApiBase),
   WHATSAPP_CLOUD_TEMPLATE_STATUS_UPDATE: z.string().regex(/^[a-z0-9_]{1,512}$/, 'a template name: lowercase letters, digits and _'),
   WHATSAPP_CLOUD_TEMPLATE_SATISFACTION: z.string().regex(/^[a-z0-9_]{1,512}$/, 'a template name: lowercase letters, digits and _'),
+  WHATSAPP_CLOUD_TEMPLATE_OFFICER_ALERT: z.string().regex(/^[a-z0-9_]{1,512}$/, 'a template name: lowercase letters, digits and _').optional(),
   WHATSAPP_CLOUD_TEMPLATE_LANGUAGE: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'a language code such as hi or en_US').default('hi'),
 });
 
@@ -60,5 +63,6 @@ export function whatsAppCloudOptionsFromEnv(env: NodeJS.ProcessEnv = process.env
       satisfactionQuestion: config.WHATSAPP_CLOUD_TEMPLATE_SATISFACTION,
       language: config.WHATSAPP_CLOUD_TEMPLATE_LANGUAGE,
     },
+    officerAlertTemplate: config.WHATSAPP_CLOUD_TEMPLATE_OFFICER_ALERT,
   };
 }

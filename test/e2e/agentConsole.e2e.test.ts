@@ -6,9 +6,11 @@
 // Screenshots go to test-artifacts/agent-console-*.png.
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { texts } from '../../dialogs/texts.js';
 import type { Helpline } from '../../server/helpline.js';
+import { ConsumerMediaService } from '../../services/consumerMediaService.js';
 import { Directory } from '../../services/directory.js';
 import { collectPageProblems, launchChromium } from '../support/browser.js';
 import { serveHelpline, type ServedHelpline } from '../support/servedHelpline.js';
@@ -19,7 +21,7 @@ const db = useTestDatabase('e2e_agent_console');
 const directory = Directory.loadDefault();
 const hi = texts.hi;
 const hostile = '<img src=x onerror=alert(1)>';
-const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('pole photo')]);
+const png = await sharp({ create: { width: 48, height: 36, channels: 3, background: '#3a7' } }).png().toBuffer();
 
 let served: ServedHelpline;
 let helpline: Helpline;
@@ -143,6 +145,28 @@ it('log in, see the request pushed, read hostile markup as text, accept, reply, 
   await claimed.waitFor({ timeout: 10_000 });
   expect(await claimed.locator('.event-type').textContent()).toBe('resolution claimed');
   expect(await claimed.locator('button.link').count()).toBe(1);
+  // The claim's photo as a thumbnail the server re-encoded, fetched with the session (issue 14 item 5).
+  const uploaded = agentPage.locator('#ticket-media li[data-kind=photo] img').first();
+  await uploaded.waitFor({ timeout: 10_000 });
+  expect(await uploaded.getAttribute('src')).toMatch(/^blob:/);
+  await expect.poll(() => uploaded.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBe(48);
+  // The consumer's own photo and voice note: a thumbnail the server re-encoded and a player, fetched with the session.
+  const registered = await helpline.tickets.get(ticketNumber);
+  const consumerActor = { role: 'consumer', channel: registered.consumer.channel, channelUserId: registered.consumer.channelUserId } as const;
+  const media = new ConsumerMediaService(db.models, helpline.tickets);
+  const photo = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#c83' } }).jpeg().toBuffer();
+  expect(await media.accept(consumerActor, { data: photo }, 'webchat')).toMatchObject({ outcome: 'attached', ticketNumber, kind: 'photo' });
+  expect(await media.accept(consumerActor, { data: Buffer.concat([Buffer.from('OggS'), Buffer.alloc(1_000, 2)]) }, 'webchat')).toMatchObject({ outcome: 'attached', kind: 'voice' });
+  await ticketButton.first().click();
+  const thumbnail = agentPage.locator('#ticket-media img').nth(1);
+  await thumbnail.waitFor({ timeout: 10_000 });
+  expect(await thumbnail.getAttribute('src')).toMatch(/^blob:/);
+  expect(await thumbnail.getAttribute('alt')).toBe('Photo (click for the full picture) — the consumer');
+  await expect.poll(() => thumbnail.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBe(40);
+  const player = agentPage.locator('#ticket-media audio');
+  await player.waitFor({ timeout: 10_000 });
+  expect(await player.getAttribute('src')).toMatch(/^blob:/);
+  expect(await player.getAttribute('aria-label')).toBe('Voice note — the consumer');
   await agentPage.screenshot({ path: `${artifacts}/agent-console-3-ticket.png`, fullPage: true });
   // The ticket is the consumer's: the question whether it is fixed reaches their chat, in the officer's name (the
   // agent only relayed the officer's word).

@@ -1,14 +1,16 @@
 // Issue 14's "done when" for the officer page, in one real Chromium at a phone's viewport (360 × 740) against the whole
-// helpline on a real database: a consumer registers a complaint in Web Chat (Hindi); the JE logs in at /officer, sees
-// the new ticket with counts, opens it (the consumer's words), sends a progress note with an expected time (it starts
-// the work, which the consumer's chat is told), claims the resolution with a camera photo and a meter reading (the photo shows as a
-// thumbnail fetched with the session, never a public link); the consumer's "नहीं" puts the ticket on the SDO's page at
-// once — the SDO (page in Hindi) accepts and starts work, which the consumer is told — and it is gone from the JE's.
-// The consumer's photo joins the ticket through the consumers' media service; the WhatsApp doors are not wired to it
-// yet, and location pins are not done (issue 14 items 3–4).
+// helpline on a real database: a consumer registers a complaint in Web Chat (Hindi) and sends a photo and a location
+// pin; the JE logs in at /officer, sees the new ticket with counts, opens it (the consumer's words, the photo as a
+// thumbnail the server re-encoded, the pin), accepts and starts work (the consumer's chat is told), sends a progress
+// note with an expected time (the consumer's chat shows the note), claims the resolution with a camera photo and a
+// meter reading (thumbnails fetched with the session, never a public link); the consumer's "नहीं" puts the ticket on
+// the SDO's page at once — the SDO (page in Hindi) accepts and starts work, which the consumer is told — and it is
+// gone from the JE's. The consumer's photo and pin join the ticket through the consumers' media service (what the
+// WhatsApp doors call).
 // Screenshots go to test-artifacts/officer-*.png.
 import { mkdirSync } from 'node:fs';
 import sharp from 'sharp';
+import webpush from 'web-push';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { texts } from '../../dialogs/texts.js';
@@ -37,7 +39,7 @@ let baseUrl: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  served = await serveHelpline(db, directory);
+  served = await serveHelpline(db, directory, { officerAlerts: { vapid: { ...webpush.generateVAPIDKeys(), subject: 'mailto:helpline@example.test' } } });
   ({ helpline, baseUrl } = served);
   await helpline.staffAuth.createUser({ ...je, role: 'officer' }, operator);
   await helpline.staffAuth.createUser({ ...sdo, role: 'officer' }, operator);
@@ -61,7 +63,7 @@ async function logIn(page: Page, user: { username: string; password: string }) {
   await page.locator('#queue-view').waitFor({ state: 'visible', timeout: 15_000 });
 }
 
-it('JE on a phone: new ticket, progress note starts the work (consumer told), claim with a photo; "नहीं" puts it on the SDO\'s page', { timeout: 150_000 }, async ({ onTestFailed }) => {
+it('issue 14 Done-when — JE on a phone: new ticket with the consumer\'s photo and pin, start work and a progress note (consumer told), claim with a photo; "नहीं" puts it on the SDO\'s page', { timeout: 150_000 }, async ({ onTestFailed }) => {
   expect(jeName).toBeDefined();
   expect(sdoName).toBeDefined();
   const consumerContext = await browser.newContext({ locale: 'hi-IN', viewport: { width: 800, height: 1000 } });
@@ -94,7 +96,13 @@ it('JE on a phone: new ticket, progress note starts the work (consumer told), cl
   const registered = await helpline.tickets.get(ticketNumber);
   const consumerActor = { role: 'consumer', channel: registered.consumer.channel, channelUserId: registered.consumer.channelUserId } as const;
   const consumerPhoto = await sharp({ create: { width: 80, height: 60, channels: 3, background: { r: 220, g: 160, b: 20 } } }).jpeg().toBuffer();
-  expect(await new ConsumerMediaService(db.models, helpline.tickets).accept(consumerActor, { data: consumerPhoto }, registered.consumer.channel)).toMatchObject({ outcome: 'attached', ticketNumber, kind: 'photo' });
+  const consumerMedia = new ConsumerMediaService(db.models, helpline.tickets);
+  expect(await consumerMedia.accept(consumerActor, { data: consumerPhoto }, registered.consumer.channel)).toMatchObject({ outcome: 'attached', ticketNumber, kind: 'photo' });
+  // …a voice note (kept, never transcribed)…
+  const voiceNote = Buffer.concat([Buffer.from('OggS'), Buffer.alloc(2_000, 1)]);
+  expect(await consumerMedia.accept(consumerActor, { data: voiceNote }, registered.consumer.channel)).toMatchObject({ outcome: 'attached', kind: 'voice' });
+  // …and the pin of the pole (Gomti Nagar).
+  expect(await consumerMedia.acceptLocation(consumerActor, { latitude: 26.8505, longitude: 80.9919 }, registered.consumer.channel)).toMatchObject({ outcome: 'attached', ticketNumber, kind: 'location' });
 
   // ── The JE logs in on a phone (keyboard only); the page is the installable, strictly-policed shell.
   const pageResponse = await jePage.goto(`${baseUrl}/officer`);
@@ -105,6 +113,9 @@ it('JE on a phone: new ticket, progress note starts the work (consumer told), cl
   expect(manifest).toMatchObject({ start_url: '/officer', display: 'standalone' });
   // The shell's service worker is installed and controls the page's scope (it keeps the page usable offline).
   expect(await jePage.evaluate(async () => Boolean(await (globalThis as unknown as { navigator: { serviceWorker: { ready: Promise<unknown> } } }).navigator.serviceWorker.ready))).toBe(true);
+  // Alerts without watching the page: "notify me" is offered (Web Push is configured), nothing subscribed yet.
+  await expect.poll(() => jePage.locator('#push-state').textContent(), { timeout: 15_000 }).toBe('Phone notifications: off.');
+  expect(await jePage.locator('#notify-me').isVisible()).toBe(true);
   const entry = jePage.locator(`#queue-list button[data-number="${ticketNumber}"]`);
   await entry.waitFor({ timeout: 15_000 });
   expect(await entry.textContent()).toMatch(/No supply.*Gomti Nagar.*assigned · time left 3h 5\dm|No supply.*Gomti Nagar.*assigned · time left 4h 00m/);
@@ -123,17 +134,36 @@ it('JE on a phone: new ticket, progress note starts the work (consumer told), cl
   await consumerThumbnail.waitFor({ timeout: 15_000 });
   expect(await consumerThumbnail.getAttribute('src')).toMatch(/^blob:/);
   await expect.poll(() => consumerThumbnail.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBe(80);
+  // The voice note, in a player fed from a blob: URL fetched with the session.
+  expect(await jePage.locator('#media audio').getAttribute('src')).toMatch(/^blob:/);
+  expect(await jePage.locator('#media audio').getAttribute('aria-label')).toBe('Voice note — the consumer');
+  // The consumer's pin: coordinates as text and a geo: link for the phone's own maps app.
+  const pin = jePage.locator('#ticket-pins a').first();
+  await pin.waitFor({ timeout: 15_000 });
+  expect(await pin.textContent()).toContain('26.85050, 80.99190');
+  expect(await pin.getAttribute('href')).toBe('geo:26.8505,80.9919');
+  expect(await jePage.locator('#history .event[data-type=media_added]').allTextContents()).toEqual([
+    expect.stringContaining('the consumer shared a location pin'),
+    expect.stringContaining('the consumer sent a file'),
+    expect.stringContaining('the consumer sent a file'),
+  ]);
+  await jePage.screenshot({ path: `${artifacts}/officer-1b-je-ticket.png`, fullPage: true });
+  // What docs/officer-page.png is made from: the phone's screen as the JE sees the ticket.
+  await jePage.screenshot({ path: `${artifacts}/officer-1c-je-ticket-screen.png` });
 
-  // ── A progress note with an expected time: the first one starts the work, and the consumer's chat shows it.
+  // ── Accept and start work: the consumer's chat is told.
+  await jePage.click('#start');
+  await jePage.locator('#history .event[data-type=work_started]').waitFor({ timeout: 15_000 });
+  const workStarted = hi.update.workStarted(ticketNumber);
+  await chat.botBubbles.filter({ hasText: workStarted }).first().waitFor({ timeout: 30_000 });
+
+  // ── A progress note with an expected time reaches the consumer's chat, note and all.
   await jePage.fill('#progress-form textarea[name=note]', 'Lineman on the way, feeder fuse to be replaced');
   await jePage.fill('#progress-form input[name=eta]', '16:30');
   await jePage.click('#progress-form button[type=submit]');
-  await jePage.locator('#history .event[data-type=work_started]').waitFor({ timeout: 15_000 });
-  // Today the consumer's notice says work started without the note; carrying the note and the expected time into it
-  // is issue 12 item 7 (another branch), so the match is on the notice's start, which holds either way.
-  const workStarted = hi.update.workStarted(ticketNumber);
-  await chat.botBubbles.filter({ hasText: workStarted }).first().waitFor({ timeout: 30_000 });
+  await jePage.locator('#history .event[data-type=progress_noted]').waitFor({ timeout: 15_000 });
   expect((await helpline.tickets.get(ticketNumber)).events.at(-1)?.evidence?.note).toBe('Lineman on the way, feeder fuse to be replaced — expected by 16:30');
+  await chat.botBubbles.filter({ hasText: 'Lineman on the way, feeder fuse to be replaced — expected by 16:30' }).first().waitFor({ timeout: 30_000 });
 
   // ── Claim the resolution with a camera photo and a meter reading; the photo is a thumbnail from a blob: URL.
   const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 30, g: 120, b: 200 } } }).png().toBuffer();

@@ -101,6 +101,9 @@
       languages: { hi: 'Hindi', en: 'English' },
       toggle: 'हिन्दी',
       download: 'download',
+      photo: 'Photo (click for the full picture)',
+      voice: 'Voice note',
+      consumer: 'the consumer',
       by: 'by',
       sessionEnded: 'Your session ended; log in again.',
       replaced: 'This console is open in too many tabs; this one stopped updating. Reload it to continue here.',
@@ -201,6 +204,9 @@
       languages: { hi: 'हिन्दी', en: 'अंग्रेज़ी' },
       toggle: 'English',
       download: 'डाउनलोड',
+      photo: 'फ़ोटो (पूरी तस्वीर के लिए क्लिक करें)',
+      voice: 'वॉइस नोट',
+      consumer: 'उपभोक्ता',
       by: 'द्वारा',
       sessionEnded: 'आपका सत्र समाप्त हो गया; फिर से लॉग इन करें।',
       replaced: 'यह कंसोल बहुत सारे टैब में खुला है; इस टैब में अपडेट रुक गए। यहीं काम करने के लिए पेज फिर से लोड करें।',
@@ -631,6 +637,7 @@
     $('ticket-heading').textContent = `${ticket.number} · ${status} · ${ticket.level}${ticket.officer ? ` · ${ticket.officer.name}` : ''}`;
     $('ticket-description').textContent = ticket.description;
     await showIncident(ticket.incidentId);
+    await showMedia(ticket.number);
     $('ticket-events').replaceChildren(
       ...ticket.events.map((event) => {
         const item = el('li', 'event');
@@ -649,6 +656,62 @@
         return item;
       }),
     );
+  }
+
+  /** A file of the staff API fetched with the session, as a blob: URL released when the next ticket is shown. */
+  const mediaUrls = [];
+  async function blobUrlOf(path) {
+    const response = await fetch(path, { headers: { authorization: `Bearer ${state.token}` } });
+    if (!response.ok) throw new Error(String(response.status));
+    const url = URL.createObjectURL(await response.blob());
+    mediaUrls.push(url);
+    return url;
+  }
+
+  /** The ticket's photos as thumbnails the server re-encoded and its voice notes in a player (GET /api/tickets/{n}/media). */
+  async function showMedia(number) {
+    for (const url of mediaUrls.splice(0)) URL.revokeObjectURL(url);
+    const list = $('ticket-media');
+    list.replaceChildren();
+    let media = [];
+    try {
+      media = (await api('GET', `/api/tickets/${encodeURIComponent(number)}/media`)).media;
+    } catch (error) {
+      showError('ticket-error', error);
+      return;
+    }
+    for (const file of media.filter((entry) => entry.kind !== 'document')) {
+      const item = el('li');
+      item.dataset.evidence = file.id;
+      item.dataset.kind = file.kind;
+      const from = file.uploadedBy.role === 'consumer' ? t().consumer : file.uploadedBy.name || file.uploadedBy.id;
+      list.append(item);
+      try {
+        if (file.kind === 'photo') {
+          const image = el('img');
+          image.alt = `${t().photo} — ${from}`;
+          image.src = await blobUrlOf(file.thumbnailUrl);
+          const open = el('button', 'thumbnail');
+          open.type = 'button';
+          open.append(image);
+          open.addEventListener('click', () => download(file.id));
+          item.append(open);
+        } else {
+          const audio = el('audio');
+          audio.controls = true;
+          audio.preload = 'metadata';
+          audio.setAttribute('aria-label', `${t().voice} — ${from}`);
+          audio.src = await blobUrlOf(file.url);
+          item.append(audio);
+        }
+      } catch {
+        // Not shown inline (e.g. the server would not make a thumbnail of it): it can still be saved.
+        const link = el('button', 'link', `${t().download} ${file.id}`);
+        link.type = 'button';
+        link.addEventListener('click', () => download(file.id));
+        item.replaceChildren(link);
+      }
+    }
   }
 
   /** The file needs the Authorization header, so it is fetched, then saved from a blob URL. */

@@ -63,6 +63,22 @@
       photoType: 'The photo must be a JPEG or PNG image.',
       openFile: 'open file',
       voice: 'Voice note',
+      photoAlt: 'Photo (tap for the full picture)',
+      alertsTitle: 'Alerts without watching this page',
+      notifyMe: 'Notify me on this phone',
+      pushOn: (count) => `Phone notifications: on (${count} browser${count === 1 ? '' : 's'}).`,
+      pushOff: 'Phone notifications: off.',
+      pushUnavailable: 'This browser or helpline cannot send notifications.',
+      pushDenied: 'Notifications are blocked for this page in the browser settings.',
+      pushDone: 'This phone will be notified of new, escalated, emergency and rejected tickets.',
+      whatsAppNumber: 'My WhatsApp number for alerts',
+      saveWhatsApp: 'Save',
+      whatsAppOn: (number) => `WhatsApp alerts go to ${number}. Messages from that number are not taken as complaints.`,
+      whatsAppOff: 'No WhatsApp number for alerts.',
+      whatsAppUnavailable: 'WhatsApp alerts are not set up on this helpline.',
+      pin: 'Location pin',
+      noPin: 'None.',
+      openMap: 'open in maps',
       by: 'by',
       consumer: 'the consumer',
       categories: { supply: 'No supply', bill: 'Bill', meter: 'Meter', transformer: 'Transformer', new_connection: 'New connection', theft: 'Theft' },
@@ -91,6 +107,7 @@
         closure_refused: 'closure refused',
         reassignment_requested: 'reassignment asked for',
         media_added: 'the consumer sent a file',
+        location_shared: 'the consumer shared a location pin',
       },
     },
     hi: {
@@ -149,6 +166,22 @@
       photoType: 'फ़ोटो JPEG या PNG होनी चाहिए।',
       openFile: 'फ़ाइल खोलें',
       voice: 'वॉइस नोट',
+      photoAlt: 'फ़ोटो (पूरी तस्वीर के लिए छुएँ)',
+      alertsTitle: 'पेज देखे बिना सूचना',
+      notifyMe: 'इस फ़ोन पर सूचना दें',
+      pushOn: (count) => `फ़ोन सूचनाएँ: चालू (${count} ब्राउज़र)।`,
+      pushOff: 'फ़ोन सूचनाएँ: बंद।',
+      pushUnavailable: 'यह ब्राउज़र या हेल्पलाइन सूचनाएँ नहीं भेज सकता।',
+      pushDenied: 'ब्राउज़र सेटिंग में इस पेज की सूचनाएँ बंद हैं।',
+      pushDone: 'नई, एस्केलेट हुई, आपातकालीन और अस्वीकृत शिकायतों की सूचना इस फ़ोन पर आएगी।',
+      whatsAppNumber: 'सूचना के लिए मेरा WhatsApp नंबर',
+      saveWhatsApp: 'सहेजें',
+      whatsAppOn: (number) => `WhatsApp सूचनाएँ ${number} पर जाएँगी। उस नंबर से आए संदेश शिकायत नहीं माने जाते।`,
+      whatsAppOff: 'सूचना के लिए कोई WhatsApp नंबर नहीं।',
+      whatsAppUnavailable: 'इस हेल्पलाइन पर WhatsApp सूचनाएँ चालू नहीं हैं।',
+      pin: 'लोकेशन पिन',
+      noPin: 'कुछ नहीं।',
+      openMap: 'मैप में खोलें',
       by: 'द्वारा',
       consumer: 'उपभोक्ता',
       categories: { supply: 'बिजली नहीं', bill: 'बिल', meter: 'मीटर', transformer: 'ट्रांसफ़ॉर्मर', new_connection: 'नया कनेक्शन', theft: 'चोरी' },
@@ -177,6 +210,7 @@
         closure_refused: 'बंद करने से इनकार',
         reassignment_requested: 'दूसरे को सौंपने का अनुरोध',
         media_added: 'उपभोक्ता ने फ़ाइल भेजी',
+        location_shared: 'उपभोक्ता ने लोकेशन पिन भेजा',
       },
     },
   };
@@ -188,6 +222,7 @@
     queue: null,
     ticket: null,
     blobUrls: [],
+    alerts: null,
   };
   const t = () => TEXTS[state.language];
 
@@ -245,6 +280,7 @@
     toggle.lang = state.language === 'hi' ? 'en' : 'hi';
     if (state.queue) renderQueue(state.queue);
     if (state.ticket) renderTicket(state.ticket);
+    renderAlerts();
   }
 
   // ── Login ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -281,6 +317,7 @@
   function endSession(message) {
     state.token = null;
     state.queue = null;
+    state.alerts = null;
     state.ticket = null;
     sessionStorage.removeItem(TOKEN_KEY);
     $('queue-view').hidden = true;
@@ -301,6 +338,64 @@
     renderQueue(state.queue);
   }
 
+  // ── Alerts: Web Push ("notify me") and the officer's WhatsApp number ───────────────────────────────────────────
+  async function loadAlerts() {
+    state.alerts = await apiJson('GET', '/api/officer/alerts');
+    renderAlerts();
+  }
+
+  function pushSupported() {
+    return 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+  }
+
+  function renderAlerts() {
+    const alerts = state.alerts;
+    if (!alerts) return;
+    const texts = t();
+    const canPush = alerts.push.available && pushSupported();
+    $('notify-me').hidden = !canPush;
+    $('push-state').textContent = !canPush ? texts.pushUnavailable : alerts.push.subscriptions > 0 ? texts.pushOn(alerts.push.subscriptions) : texts.pushOff;
+    $('whatsapp-form').hidden = !alerts.whatsApp.available;
+    $('whatsapp-state').textContent = !alerts.whatsApp.available ? texts.whatsAppUnavailable : alerts.whatsApp.number ? texts.whatsAppOn(alerts.whatsApp.number) : texts.whatsAppOff;
+  }
+
+  /** The VAPID public key (base64url) as PushManager.subscribe wants it. */
+  function keyBytes(base64url) {
+    const base64 = base64url.replace(/-/g, '+').replace(/_/g, '/');
+    const raw = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+    return Uint8Array.from(raw, (character) => character.charCodeAt(0));
+  }
+
+  async function notifyMe() {
+    $('alerts-error').textContent = '';
+    try {
+      if (!state.alerts || !state.alerts.push.publicKey || !pushSupported()) throw new Error(t().pushUnavailable);
+      if ((await Notification.requestPermission()) !== 'granted') throw new Error(t().pushDenied);
+      const registration = await navigator.serviceWorker.ready;
+      const subscription =
+        (await registration.pushManager.getSubscription()) ||
+        (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(state.alerts.push.publicKey) }));
+      state.alerts = await apiJson('POST', '/api/officer/alerts/push', subscription.toJSON());
+      renderAlerts();
+      say(t().pushDone);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) $('alerts-error').textContent = `${t().failed} ${error.message}`;
+    }
+  }
+
+  async function saveWhatsApp(event) {
+    event.preventDefault();
+    $('alerts-error').textContent = '';
+    const value = event.target.elements.number.value.trim();
+    try {
+      state.alerts = await apiJson('PUT', '/api/officer/alerts/whatsapp', { number: value === '' ? null : value });
+      event.target.reset();
+      renderAlerts();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) $('alerts-error').textContent = `${t().failed} ${error.message}`;
+    }
+  }
+
   async function showQueue() {
     $('login-view').hidden = true;
     $('ticket-view').hidden = true;
@@ -310,6 +405,7 @@
     releaseBlobs();
     try {
       await loadQueue();
+      if (!state.alerts) await loadAlerts();
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401)) say(`${t().failed} ${error.message}`);
     }
@@ -422,7 +518,7 @@
       when.className = 'when';
       when.textContent = new Date(event.at).toLocaleString(state.language === 'hi' ? 'hi-IN' : 'en-IN');
       const what = document.createElement('span');
-      const label = texts.events[item.dataset.type] || event.type;
+      const label = (event.data && event.data.kind === 'location' ? texts.events.location_shared : texts.events[item.dataset.type]) || event.type;
       const who = event.actor.name || event.actor.id;
       what.textContent = `${label} — ${texts.by} ${event.actor.role === 'consumer' ? texts.consumer : who}${event.level ? ` (${event.level})` : ''}`;
       item.append(when, what);
@@ -446,43 +542,93 @@
     state.blobUrls = [];
   }
 
-  /** Every evidence file the history names, fetched with the token and shown from a blob: URL. */
+  /** A file of this API fetched with the session and kept as a blob: URL (released when another ticket opens). */
+  async function blobUrlOf(path) {
+    const response = await api('GET', path);
+    const url = URL.createObjectURL(await response.blob());
+    state.blobUrls.push(url);
+    return url;
+  }
+
+  /** The consumer's location pins: the coordinates as text and a geo: link that opens the phone's own maps app. */
+  function renderPins(locations) {
+    const list = $('ticket-pins');
+    list.replaceChildren();
+    $('no-pin').hidden = locations.length > 0;
+    for (const pin of locations) {
+      const item = document.createElement('li');
+      const coordinates = `${pin.latitude.toFixed(5)}, ${pin.longitude.toFixed(5)}`;
+      const link = document.createElement('a');
+      link.href = `geo:${pin.latitude},${pin.longitude}`;
+      link.textContent = `📍 ${coordinates}`;
+      link.setAttribute('aria-label', `${t().pin} ${coordinates} — ${t().openMap}`);
+      const when = document.createElement('span');
+      when.className = 'muted';
+      when.textContent = ` (${pin.by === 'consumer' ? t().consumer : pin.by}, ${new Date(pin.at).toLocaleString(state.language === 'hi' ? 'hi-IN' : 'en-IN')})`;
+      item.append(link, when);
+      list.append(item);
+    }
+  }
+
+  /**
+   * The ticket's files (GET /api/tickets/{n}/media): photos as the server's re-encoded thumbnails (tap for the full
+   * picture), voice notes in a player, other files to save — all fetched with the session, never from a public link.
+   */
   async function renderMedia(ticket) {
     releaseBlobs();
     const list = $('media');
     list.replaceChildren();
-    const ids = [...new Set(ticket.events.flatMap((event) => (event.evidence && event.evidence.files) || []))];
-    $('media-empty').hidden = ids.length > 0;
-    for (const id of ids) {
+    let media = [];
+    try {
+      const found = await apiJson('GET', `/api/tickets/${encodeURIComponent(ticket.number)}/media`);
+      media = found.media;
+      renderPins(found.locations);
+    } catch (error) {
+      $('media-empty').hidden = false;
+      $('media-empty').textContent = `${t().failed} ${error.message}`;
+      return;
+    }
+    $('media-empty').textContent = t().noMedia;
+    $('media-empty').hidden = media.length > 0;
+    for (const file of media) {
       const item = document.createElement('li');
-      item.dataset.evidence = id;
+      item.dataset.evidence = file.id;
+      item.dataset.kind = file.kind;
+      const from = file.uploadedBy.role === 'consumer' ? t().consumer : file.uploadedBy.name || file.uploadedBy.id;
       list.append(item);
       try {
-        const response = await api('GET', `/api/evidence/${encodeURIComponent(id)}`);
-        const type = (response.headers.get('content-type') || '').split(';')[0];
-        const blob = await response.blob();
-        const url = URL.createObjectURL(blob);
-        state.blobUrls.push(url);
-        if (type === 'image/jpeg' || type === 'image/png') {
+        if (file.kind === 'photo') {
+          const open = document.createElement('button');
+          open.type = 'button';
+          open.className = 'thumbnail';
           const image = document.createElement('img');
-          image.src = url;
-          image.alt = `${t().photo} ${id}`;
-          item.append(image);
-        } else if (type.startsWith('audio/')) {
+          image.src = await blobUrlOf(file.thumbnailUrl);
+          image.alt = `${t().photoAlt} — ${from}`;
+          open.append(image);
+          open.addEventListener('click', async () => {
+            const full = document.createElement('img');
+            full.className = 'full';
+            full.alt = image.alt;
+            full.src = await blobUrlOf(file.url);
+            open.replaceWith(full);
+          });
+          item.append(open);
+        } else if (file.kind === 'voice') {
           const audio = document.createElement('audio');
           audio.controls = true;
-          audio.src = url;
-          audio.setAttribute('aria-label', t().voice);
+          audio.preload = 'metadata';
+          audio.src = await blobUrlOf(file.url);
+          audio.setAttribute('aria-label', `${t().voice} — ${from}`);
           item.append(audio);
         } else {
           const link = document.createElement('a');
-          link.href = url;
-          link.download = id;
-          link.textContent = `${t().openFile} (${type})`;
+          link.href = await blobUrlOf(file.url);
+          link.download = file.id;
+          link.textContent = `${t().openFile} (${file.contentType}) — ${from}`;
           item.append(link);
         }
       } catch (error) {
-        item.textContent = `${id}: ${error.message}`;
+        item.textContent = `${file.id}: ${error.message}`;
       }
     }
   }
@@ -523,6 +669,8 @@
     $('login-form').addEventListener('submit', login);
     $('logout').addEventListener('click', logout);
     $('refresh').addEventListener('click', () => showQueue());
+    $('notify-me').addEventListener('click', () => void notifyMe());
+    $('whatsapp-form').addEventListener('submit', (event) => void saveWhatsApp(event));
     $('back').addEventListener('click', () => showQueue());
     $('language-toggle').addEventListener('click', () => {
       state.language = state.language === 'hi' ? 'en' : 'hi';

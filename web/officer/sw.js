@@ -35,3 +35,35 @@ self.addEventListener('fetch', (event) => {
       .catch(() => caches.match(url.pathname).then((cached) => cached ?? Response.error())),
   );
 });
+
+// Officer alerts (Web Push): a new assignment, an escalation, an emergency or a rejected claim, sent by the helpline
+// encrypted for this browser. Shown as a notification (text only); tapping it opens the worklist.
+self.addEventListener('push', (event) => {
+  let alert = {};
+  try {
+    alert = event.data ? event.data.json() : {};
+  } catch {
+    alert = { title: 'Santushti', body: event.data ? event.data.text() : '' };
+  }
+  const title = typeof alert.title === 'string' ? alert.title : 'Santushti';
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: typeof alert.body === 'string' ? alert.body : '',
+      tag: typeof alert.ticketNumber === 'string' ? alert.ticketNumber : undefined,
+      renotify: true,
+      requireInteraction: alert.emergency === true,
+      icon: '/officer/icon.svg',
+      data: { url: '/officer' },
+    }),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => new URL(client.url).pathname.startsWith('/officer'));
+      return open ? open.focus() : self.clients.openWindow('/officer');
+    }),
+  );
+});
