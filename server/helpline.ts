@@ -54,6 +54,7 @@ import { AbuseLimits, type AbuseLimitSettings } from '../services/abuseLimits.js
 import { bearerToken } from './staffApi/staffRoute.js';
 import { ExpirySweep } from '../services/expirySweep.js';
 import { textsFor } from '../dialogs/texts.js';
+import { ConsumerMediaService } from '../services/consumerMediaService.js'; // consumers' media
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -199,6 +200,7 @@ export function createHelpline(database: Database, directory: Directory, options
     liveHandoff,
     incidents,
     limits,
+    media: new ConsumerMediaService(models, tickets, options.now), // consumers' media
   });
 
   const logic = (context: TurnContext) => bot.run(context);
