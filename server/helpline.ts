@@ -55,6 +55,7 @@ import { bearerToken } from './staffApi/staffRoute.js';
 import { ExpirySweep } from '../services/expirySweep.js';
 import { textsFor } from '../dialogs/texts.js';
 import { ConsumerMediaService } from '../services/consumerMediaService.js'; // consumers' media
+import { createDirectLineUploadHandler } from './directLine/uploadHandler.js'; // consumers' media
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -285,7 +286,7 @@ export function createHelpline(database: Database, directory: Directory, options
     },
     health: () => Object.fromEntries(channels.flatMap((channel) => (channel.health ? [[channel.channelIds.join('+'), channel.health()]] : []))),
     routers: [
-      ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic, limits })],
+      ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic, limits, upload: createDirectLineUploadHandler({ adapter: webChat, logic }) })],
       // Agent console: the stream goes before the staff API, whose /handoffs/:id would take "stream" for an id.
       ['/api', createHandoffStreamRouter({ auth: staffAuth, hub: handoffStream })],
       ['/api', createStaffApiRouter({ auth: staffAuth, staff, handoffs: liveHandoff })],
