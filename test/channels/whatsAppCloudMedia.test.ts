@@ -107,6 +107,8 @@ beforeAll(async () => {
     channels: [capture],
     directLineSecret: 'media-directline-secret-0123456789abcdefghij',
     webChatCookieSecret: 'media-webchat-cookie-secret-9876543210zyx',
+    // Low enough for one test to reach, high enough for every conversation below.
+    abuseLimits: { whatsAppMessagesPerSender: { points: 12, durationMs: 60_000 } },
   });
   helpline = served.helpline;
   serverLog = served.log;
@@ -227,6 +229,31 @@ describe('media over WhatsApp Cloud', () => {
     }
     const after = await user.say('status');
     expect(after.some((message) => message.text === hl.askCategory)).toBe(false);
+  });
+
+  it('media from a sender over the message limit follows the text rule: not processed, nothing downloaded or stored (issue 14 item 3)', { timeout: 30_000 }, async () => {
+    const user = new WhatsAppUser('919811100055');
+    for (let index = 0; index < 12; index++) await user.say(`namaste ${index}`);
+    const limited = await user.say('namaste once more');
+    expect(textsOf(limited)).toEqual([hl.tooManyMessages]);
+    const before = await evidenceCount();
+    const downloads = graph.mediaRequests.length;
+    expect(await user.sendFile('image', { data: photo, mimeType: 'image/jpeg' })).toEqual([]);
+    expect(await user.sendPin(26.85, 80.99)).toEqual([]);
+    expect(graph.mediaRequests.length).toBe(downloads);
+    expect(await evidenceCount()).toBe(before);
+  });
+
+  it('in a live handoff a photo is kept on the open ticket and the agent is told, like a typed message (issue 14 item 3)', { timeout: 30_000 }, async () => {
+    const user = new WhatsAppUser('919811100066');
+    const number = await registerSupplyComplaint(user);
+    expect(await user.say('kisi insaan se baat karni hai')).not.toEqual([]);
+    expect(await db.models.handoffRequests.countDocuments({ channelUserId: user.number })).toBe(1);
+    const reply = await user.sendFile('image', { data: photo, mimeType: 'image/jpeg' });
+    expect(textsOf(reply)).toEqual([m.attached(m.kindName.photo, number), hl.handoffPassedOn]);
+    expect((await mediaEvents(number)).map((event) => event.data?.kind)).toEqual(['photo']);
+    const handoff = await db.models.handoffRequests.findOne({ channelUserId: user.number }, { messages: 1 }).lean<{ messages: Array<{ from: string; text: string }> }>();
+    expect(handoff?.messages.at(-1)).toMatchObject({ from: 'consumer', text: m.agentLine(m.kindName.photo, number) });
   });
 
   describe('hostile media is refused and nothing is stored (issue 14 "Done when")', () => {
