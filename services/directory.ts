@@ -587,7 +587,13 @@ export function loadLocalityCoordinates(): LocalityCoordinates {
   if (defaultCoordinates) return defaultCoordinates;
   const configured = process.env.LOCALITY_COORDINATES_FILE;
   const path = configured?.trim() ? configured : fileURLToPath(new URL('../data/lesa.coordinates.json', import.meta.url));
-  const parsed = coordinatesFileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new DirectoryError(`Cannot read coordinates file ${path}: ${(error as Error).message}`);
+  }
+  const parsed = coordinatesFileSchema.safeParse(data);
   if (!parsed.success) throw new DirectoryError(`Invalid coordinates file ${path}`, parsed.error.issues.map(describeIssue));
   defaultCoordinates = parsed.data;
   return defaultCoordinates;
