@@ -15,7 +15,8 @@ import type { TicketRecord } from '../../models/ticketTypes.js';
 import type { ChannelFactory, ChannelPlugin, Helpline } from '../../server/helpline.js';
 import { createWhatsAppCloudChannel } from '../../server/whatsappCloud/whatsAppCloudChannel.js';
 import { Directory } from '../../services/directory.js';
-import { buttonReply, FakeGraphApi, mediaMessage, messageWebhook, postWebhook, textMessage, type FakeMedia, type GraphRequest, type MediaMessageOptions } from '../support/fakeGraphApi.js';
+import { FakeGraphApi, type FakeMedia, type GraphRequest } from '../support/fakeGraphApi.js';
+import { WhatsAppCloudUser } from '../support/whatsAppCloudUser.js';
 import { serveHelpline, type ServedHelpline } from '../support/servedHelpline.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
@@ -33,40 +34,8 @@ let webhookUrl: string;
 let cloud: ChannelPlugin;
 let serverLog: string[] = [];
 
-class WhatsAppUser {
-  private read = 0;
-  constructor(readonly number: string) {}
-
-  async send(message: Record<string, unknown>): Promise<GraphRequest[]> {
-    const response = await postWebhook(webhookUrl, appSecret, messageWebhook(phoneNumberId, [message]));
-    expect(response.status).toBe(200);
-    await (cloud.adapter as WhatsAppCloudAdapter).idle();
-    const messages = graph.accepted(this.number).slice(this.read);
-    this.read += messages.length;
-    return messages;
-  }
-
-  say(text: string): Promise<GraphRequest[]> {
-    return this.send(textMessage(this.number, text));
-  }
-
-  tap(message: GraphRequest, title: string): Promise<GraphRequest[]> {
-    const index = message.choices.indexOf(title);
-    expect(index, `"${title}" among ${JSON.stringify(message.choices)}`).toBeGreaterThanOrEqual(0);
-    return this.send(buttonReply(this.number, { id: message.choiceIds[index]!, title }));
-  }
-
-  /** Sends a file the way WhatsApp does: Meta holds the bytes, the webhook carries only the media id. */
-  sendFile(type: 'image' | 'audio' | 'document', media: FakeMedia, options: MediaMessageOptions = {}): Promise<GraphRequest[]> {
-    const mediaId = graph.addMedia(media);
-    return this.send(mediaMessage(this.number, type, { mediaId, mimeType: media.mimeType, ...options }));
-  }
-
-  sendPin(latitude: number, longitude: number): Promise<GraphRequest[]> {
-    return this.send(mediaMessage(this.number, 'location', { latitude, longitude, name: 'Ghar', address: 'Lucknow' }));
-  }
-}
-
+const newUser = (number: string) =>
+  new WhatsAppCloudUser({ webhookUrl, appSecret, phoneNumberId, graph, idle: () => (cloud.adapter as WhatsAppCloudAdapter).idle() }, number);
 const textsOf = (messages: GraphRequest[]) => messages.map((message) => message.text);
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const evidenceCount = () => db.models.evidence.countDocuments({});
@@ -121,7 +90,7 @@ afterAll(async () => {
 });
 
 /** Registers a Hinglish supply complaint in Gomti Nagar (account skipped); returns its number. */
-async function registerSupplyComplaint(user: WhatsAppUser, during?: () => Promise<void>): Promise<string> {
+async function registerSupplyComplaint(user: WhatsAppCloudUser, during?: () => Promise<void>): Promise<string> {
   const first = await user.say('Gomti Nagar mein 5 ghante se light nahi aa rahi hai');
   expect(textsOf(first)).toEqual([hl.askAccount]);
   await during?.();
@@ -137,7 +106,7 @@ async function registerSupplyComplaint(user: WhatsAppUser, during?: () => Promis
 describe('media over WhatsApp Cloud', () => {
   it('a photo sent during registration, then a voice note and a bill: all on the ticket, hashes verified in the store and the chain (issue 14 "Done when")', { timeout: 60_000 }, async ({ onTestFailed }) => {
     onTestFailed(() => console.log(serverLog.join('\n')));
-    const user = new WhatsAppUser('919811100011');
+    const user = newUser('919811100011');
     let number = '';
     number = await registerSupplyComplaint(user, async () => {
       // The complaint does not exist yet: the photo is held, and the pending question is asked again.
@@ -176,7 +145,7 @@ describe('media over WhatsApp Cloud', () => {
 
   it('a location pin becomes the complaint\'s place, read back before it is registered; with two open tickets a photo asks which (issue 14 items 3–4)', { timeout: 60_000 }, async ({ onTestFailed }) => {
     onTestFailed(() => console.log(serverLog.join('\n')));
-    const user = new WhatsAppUser('919811100022');
+    const user = newUser('919811100022');
     const firstNumber = await registerSupplyComplaint(user);
 
     // A pin near Aliganj: read as the nearest locality and sub-division, then a complaint there is taken.
@@ -217,7 +186,7 @@ describe('media over WhatsApp Cloud', () => {
   });
 
   it('a pin outside the covered area is refused with a clear reply, and no complaint is started', async () => {
-    const user = new WhatsAppUser('919811100033');
+    const user = newUser('919811100033');
     await user.say('namaste ji');
     // Kanpur: outside LESA's box; and a point inside the box but far from every locality (over 3 km).
     for (const [latitude, longitude] of [
@@ -232,7 +201,7 @@ describe('media over WhatsApp Cloud', () => {
   });
 
   it('media from a sender over the message limit follows the text rule: not processed, nothing downloaded or stored (issue 14 item 3)', { timeout: 30_000 }, async () => {
-    const user = new WhatsAppUser('919811100055');
+    const user = newUser('919811100055');
     for (let index = 0; index < 12; index++) await user.say(`namaste ${index}`);
     const limited = await user.say('namaste once more');
     expect(textsOf(limited)).toEqual([hl.tooManyMessages]);
@@ -245,7 +214,7 @@ describe('media over WhatsApp Cloud', () => {
   });
 
   it('in a live handoff a photo is kept on the open ticket and the agent is told, like a typed message (issue 14 item 3)', { timeout: 30_000 }, async () => {
-    const user = new WhatsAppUser('919811100066');
+    const user = newUser('919811100066');
     const number = await registerSupplyComplaint(user);
     expect(await user.say('kisi insaan se baat karni hai')).not.toEqual([]);
     expect(await db.models.handoffRequests.countDocuments({ channelUserId: user.number })).toBe(1);
@@ -267,10 +236,10 @@ describe('media over WhatsApp Cloud', () => {
       ['a file Meta says is 50 MB: refused before downloading it', 'document', { data: pdf, mimeType: 'application/pdf', fileSize: 50 * 1024 * 1024 }, 'too_large'],
       ['a file larger than the limit', 'document', { data: Buffer.concat([pdf, Buffer.alloc(9 * 1024 * 1024)]), mimeType: 'application/pdf', fileSize: 1000 }, 'too_large'],
     ];
-    let user: WhatsAppUser;
+    let user: WhatsAppCloudUser;
     let number: string;
     beforeAll(async () => {
-      user = new WhatsAppUser('919811100044');
+      user = newUser('919811100044');
       number = await registerSupplyComplaint(user);
     }, 30_000);
     for (const [name, type, media, reason] of cases) {
