@@ -179,7 +179,8 @@ export async function receiveMedia(
     context.turnState.set(pinKey, { place: where.place, detail: `📍 ${latitude.toFixed(5)}, ${longitude.toFixed(5)}` } satisfies PinnedPlace);
     return { next: 'continue', agentLines };
   }
-  if (registering && incoming.files.length > 0 && !(context.activity.text ?? '').trim()) await dc.repromptDialog();
+  // A question was waiting (the registration's, "is it solved?"…): asked again, so the consumer knows it still waits.
+  if (dc.activeDialog && !choosing && !options.inHandoff && incoming.files.length > 0 && !(context.activity.text ?? '').trim()) await dc.repromptDialog();
   return { next: (context.activity.text ?? '').trim() ? 'continue' : 'done', agentLines };
 }
 
@@ -201,13 +202,16 @@ export async function attachHeldMedia(context: TurnContext, services: DialogServ
   }
 }
 
+/** REGISTER_COMPLAINT_DIALOG's id (registerComplaintDialog.ts imports this module, so the id is not imported back). */
+const REGISTER_COMPLAINT_DIALOG_ID = 'registerComplaint';
+
 /** Is a complaint being registered (the registration dialog somewhere on the stack, inside the root dialog)? */
 function registrationInProgress(dc: DialogContext): boolean {
   const inner = (state: unknown): boolean => {
     const stack = (state as { dialogs?: { dialogStack?: Array<{ id: string; state: unknown }> } } | undefined)?.dialogs?.dialogStack ?? [];
-    return stack.some((instance) => instance.id === 'registerComplaint' || inner(instance.state));
+    return stack.some((instance) => instance.id === REGISTER_COMPLAINT_DIALOG_ID || inner(instance.state));
   };
-  return dc.stack.some((instance) => instance.id === 'registerComplaint' || inner(instance.state));
+  return dc.stack.some((instance) => instance.id === REGISTER_COMPLAINT_DIALOG_ID || inner(instance.state));
 }
 
 interface MediaTicketState {

@@ -185,6 +185,18 @@ describe('media over WhatsApp Cloud', () => {
     expect(await helpline.tickets.verify(firstNumber)).toMatchObject({ ok: true });
   });
 
+  it('a photo from a consumer with no open complaint is kept, and joins the complaint they register next', { timeout: 30_000 }, async () => {
+    const user = newUser('919811100077');
+    await user.say('namaste');
+    const kept = await user.sendFile('image', { data: photo, mimeType: 'image/jpeg' });
+    expect(textsOf(kept)).toEqual([m.heldNoTicket(m.kindName.photo)]);
+    const number = await registerSupplyComplaint(user);
+    const [event] = await mediaEvents(number);
+    expect(event).toMatchObject({ data: { kind: 'photo' }, actor: { role: 'consumer' } });
+    expect(sha((await storedEvidence(event!.evidence!.files![0]!)).bytes)).toBe(event!.data?.sha256);
+    expect(await helpline.tickets.verify(number)).toMatchObject({ ok: true });
+  });
+
   it('a pin outside the covered area is refused with a clear reply, and no complaint is started', async () => {
     const user = newUser('919811100033');
     await user.say('namaste ji');
