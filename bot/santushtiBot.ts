@@ -15,6 +15,8 @@ import type { Directory } from '../services/directory.js';
 import type { IncidentService } from '../services/incidentService.js';
 import type { TicketService } from '../services/ticketService.js';
 import type { AbuseLimits } from '../services/abuseLimits.js';
+import type { ConsumerMediaService, HeldMedia } from '../services/consumerMediaService.js';
+import { incomingMediaOf, MediaTicketDialog, pinnedPlaceOf, receiveMedia } from '../dialogs/consumerMedia.js';
 import type { ConversationReferences } from './conversationReferences.js';
 import type { LiveHandoff } from './liveHandoff.js';
 
@@ -35,6 +37,8 @@ export interface SantushtiBotDependencies {
   verifier?: MobileVerifier;
   /** Verification codes linking a typed mobile to a web chat (services/identityService.ts); without it, not offered. */
   identities?: IdentityService;
+  /** Consumers' photos, bills and voice notes (dialogs/consumerMedia.ts); without it, media messages are not read. */
+  media?: ConsumerMediaService;
 }
 
 /** Only the start of a message is analysed (and a complaint's description is capped at this length anyway). */
@@ -61,6 +65,7 @@ export class SantushtiBot extends ActivityHandler {
       registrationLimit: limits ? (consumerKey) => limits.consume('registrationsPerIdentity', consumerKey) : undefined,
       ...(deps.verifier ? { verifier: deps.verifier } : {}),
       ...(deps.identities ? { identities: deps.identities } : {}),
+      ...(deps.media ? { media: { service: deps.media, held: deps.conversationState.createProperty<HeldMedia[]>('heldMedia') } } : {}),
     };
     this.dialogs = new DialogSet(deps.conversationState.createProperty<DialogState>('dialogState'));
     this.appliedActivityId = deps.conversationState.createProperty<string | undefined>('appliedActivityId');
@@ -68,6 +73,7 @@ export class SantushtiBot extends ActivityHandler {
     this.dialogs.add(new RootDialog(this.services));
     this.dialogs.add(new SatisfactionDialog(this.services));
     this.dialogs.add(new EmergencyDialog(this.services));
+    this.dialogs.add(new MediaTicketDialog(this.services));
 
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
@@ -162,6 +168,17 @@ export class SantushtiBot extends ActivityHandler {
     // A danger to life: safety advice first, before a live handoff or any dialog's question, then the emergency report.
     if (await interruptForEmergency(await this.dialogs.createContext(context), this.services, understanding)) return;
 
+    // Photos, bills, voice notes and pins: kept, attached or asked about; in a live handoff the agent is told instead.
+    const incoming = this.services.media ? incomingMediaOf(context) : undefined;
+    if (incoming) {
+      const active = await this.deps.liveHandoff?.service.activeFor(consumer.channel, consumer.channelUserId);
+      const received = await receiveMedia(await this.dialogs.createContext(context), this.services, incoming, { inHandoff: Boolean(active) });
+      if (active && this.deps.liveHandoff && received.agentLines.length > 0) {
+        await this.deps.liveHandoff.intercept(context, understand(received.agentLines.join('\n'), this.deps.directory), language, profile.mobile);
+      }
+      if (received.next === 'done') return;
+    }
+
     // Live handoff: while one is open the dialogs stay silent; asking for a person opens one (and ends any dialog).
     const handoff = await this.deps.liveHandoff?.intercept(context, understanding, language, profile.mobile);
     if (handoff === 'started') await (await this.dialogs.createContext(context)).cancelAllDialogs();
@@ -173,7 +190,7 @@ export class SantushtiBot extends ActivityHandler {
       return;
     }
 
-    if (!text.trim()) {
+    if (!text.trim() && !pinnedPlaceOf(context)) {
       const texts = textsFor(language);
       await say(context, texts.didNotUnderstand, texts.menuChoices);
       return;

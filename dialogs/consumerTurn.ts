@@ -7,6 +7,7 @@ import type { Directory } from '../services/directory.js';
 import type { IncidentService } from '../services/incidentService.js';
 import type { IdentityService } from '../services/identityService.js';
 import type { TicketService } from '../services/ticketService.js';
+import type { MediaServices } from './consumerMedia.js';
 import { currentLanguage, type LanguageMemory } from './replyLanguage.js';
 import { textsFor, type Language, type Texts } from './texts.js';
 
@@ -49,6 +50,8 @@ export interface DialogServices {
   verifier?: MobileVerifier;
   /** Linking a typed mobile to a web chat by a one-time code (dialogs/verifyIdentity.ts); absent: not offered. */
   identities?: IdentityService;
+  /** Consumers' photos, bills, voice notes (dialogs/consumerMedia.ts); absent: the doors' "send text" line stands. */
+  media?: MediaServices;
 }
 
 const channelsById: Record<string, ConsumerChannel> = {

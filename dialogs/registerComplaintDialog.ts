@@ -7,6 +7,7 @@ import { ConcurrentUpdateError } from '../services/errors.js';
 import type { ResolvedPlace } from '../services/directory.js';
 import { ConsumerDialog, say, type Question } from './consumerDialog.js';
 import { tellIncidentAfterRegistration } from './incidentReply.js';
+import { attachHeldMedia, pinnedPlaceOf } from './consumerMedia.js';
 import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js';
 import { categoryChoiceOrder, followUpTextsFor, shutdownTextsFor, type ComplaintDraft, type Texts } from './texts.js';
 import {
@@ -94,11 +95,14 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     state.accountNumber ??= profile.accountNumber;
     if (state.firstText) this.fillFrom(state, state.firstText, true);
     delete state.firstText;
+    this.takePin(state, dc.context);
     return this.next(dc, state, texts);
   }
 
   protected async answer(dc: DialogContext, state: RegisterComplaintState, understanding: Understanding, texts: Texts) {
     const text = understanding.text.trim();
+    // A location pin (dialogs/consumerMedia.ts) answers where, whatever was asked; the read-back shows it.
+    if (this.takePin(state, dc.context)) return this.next(dc, state, texts);
     switch (state.asking) {
       case 'category': {
         const category = choiceCategory(text, texts) ?? understanding.category;
@@ -282,6 +286,16 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     return true;
   }
 
+  /** The place a location pin resolved to this turn, if any, replaces the place (never stored before the read-back). */
+  private takePin(state: RegisterComplaintState, context: DialogContext['context']): boolean {
+    const pinned = pinnedPlaceOf(context);
+    if (!pinned) return false;
+    this.clear(state, 'place');
+    state.place = pinned.place;
+    state.placeDetail = pinned.detail;
+    return true;
+  }
+
   /** Forgets a field so that it is asked again. */
   private clear(state: RegisterComplaintState, field: ComplaintField): void {
     switch (field) {
@@ -458,6 +472,8 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         if (ticket.plannedShutdown && !duplicate) await dc.context.sendActivity(shutdownTextsFor(texts.code).planned(new Date(ticket.plannedShutdown.endsAt)));
         else if (!duplicate) await tellIncidentAfterRegistration(dc.context, this.services, texts, ticket);
       }
+      // Photos or bills sent while the complaint was being registered join its (first) ticket now.
+      if (numbers[0]) await attachHeldMedia(dc.context, this.services, numbers[0]);
       if (state.mobile) profile.mobile = state.mobile;
       const account = storedAccount(state.category!, state.accountNumber);
       if (account) profile.accountNumber = account;

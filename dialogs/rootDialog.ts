@@ -8,6 +8,7 @@ import { SATISFACTION_DIALOG, SatisfactionDialog, openQuestionsOf } from './sati
 import { STATUS_DIALOG, StatusDialog, sequenceOnly } from './statusDialog.js';
 import { answerCallbackClosure, isClosedOnCallback } from './callbackClosureAnswer.js';
 import { handleVerification } from './verifyIdentity.js';
+import { pinnedPlaceOf } from './consumerMedia.js';
 
 export const ROOT_DIALOG = 'root';
 
@@ -26,6 +27,8 @@ export class RootDialog extends ComponentDialog {
     const understanding = understandingOf(innerDc.context);
     const texts = await textsForTurn(this.services, innerDc.context);
     const consumer = consumerFrom(innerDc.context);
+    // A location pin with nothing else going on: a complaint at that place (its read-back confirms the place).
+    if (pinnedPlaceOf(innerDc.context)) return innerDc.beginDialog(REGISTER_COMPLAINT_DIALOG, {});
     if (!understanding) return innerDc.endDialog();
     // Linking a mobile to this chat by a one-time code (issue 11): handled before anything else reads the message.
     if (await handleVerification(innerDc.context, this.services, texts, understanding.text)) return innerDc.endDialog();

@@ -770,3 +770,93 @@ export type FollowUpTexts = (typeof followUpTexts)['hi'];
 /** Every set has every key of the Hindi one: a sentence missing in one language fails to compile. */
 const everyFollowUpSetComplete: Record<Language, FollowUpTexts> = followUpTexts;
 export const followUpTextsFor = (language: Language): FollowUpTexts => everyFollowUpSetComplete[language];
+/**
+ * Consumers' photos, bills, voice notes and location pins (dialogs/consumerMedia.ts): what they are told when a file is
+ * kept, refused, or needs a ticket chosen, and what a pin was read as. Its own set, beside the others, so that merges
+ * stay simple; every language has every key (a missing one fails to compile).
+ */
+export interface MediaTexts {
+  kindName: Record<'photo' | 'document' | 'voice', string>;
+  attached: (kind: string, ticketNumber: string) => string;
+  /** A voice note is kept for staff to hear, never turned into text by us. */
+  voiceKept: string;
+  heldForRegistration: (kind: string) => string;
+  heldNoTicket: (kind: string) => string;
+  whichTicket: (kind: string) => string;
+  whichTicketAgain: string;
+  heldDropped: string;
+  refused: Record<'too_large' | 'unsupported_type' | 'unreadable_image' | 'empty', string>;
+  downloadFailed: string;
+  pinOutside: (covered: string) => string;
+  pinRead: (locality: string, subDivision: string, distanceKm: string) => string;
+  pinNotNow: string;
+  /** Passed to the agent in a live handoff (staff read it in the console). */
+  agentLine: (kind: string, ticketNumber: string | undefined) => string;
+}
+
+const mediaTextSets: Record<Language, MediaTexts> = {
+  hi: {
+    kindName: { photo: 'फ़ोटो', document: 'दस्तावेज़', voice: 'वॉइस नोट' },
+    attached: (kind, number) => `✅ आपका ${kind} शिकायत ${number} में जोड़ दिया गया है; अधिकारी इसे देख सकेंगे।`,
+    voiceKept: 'आपका वॉइस नोट रख लिया गया है और हमारे कर्मचारी इसे सुन सकेंगे, पर मैं इसे पढ़कर लिख नहीं सकता। कृपया मुख्य बात एक पंक्ति में लिखकर भी भेजें (क्या हुआ, कहाँ, कब से)।',
+    heldForRegistration: (kind) => `आपका ${kind} रख लिया है; शिकायत दर्ज होते ही उसमें जुड़ जाएगा।`,
+    heldNoTicket: (kind) => `आपका ${kind} रख लिया है, पर आपकी कोई खुली शिकायत नहीं है। समस्या लिखें (जैसे "मीटर जल गया है"); शिकायत दर्ज होते ही यह उसमें जुड़ जाएगा।`,
+    whichTicket: (kind) => `आपकी एक से ज़्यादा शिकायतें खुली हैं। यह ${kind} किस शिकायत के लिए है? नीचे से संख्या चुनें।`,
+    whichTicketAgain: 'कृपया नीचे दी गई शिकायत संख्याओं में से एक चुनें, या "रद्द" लिखें।',
+    heldDropped: 'ठीक है, वह फ़ाइल किसी शिकायत में नहीं जोड़ी गई।',
+    refused: {
+      too_large: 'यह फ़ाइल बहुत बड़ी है (8 MB तक की फ़ोटो, 2 MB तक का PDF या वॉइस नोट ले सकते हैं)। कृपया छोटी फ़ाइल भेजें। कुछ भी रखा नहीं गया।',
+      unsupported_type: 'यह फ़ाइल मैं नहीं रख सकता। केवल फ़ोटो (JPEG, PNG, WebP), PDF (जैसे बिल) और वॉइस नोट लिए जाते हैं। कुछ भी रखा नहीं गया।',
+      unreadable_image: 'यह फ़ोटो खुल नहीं पाई। कृपया दोबारा फ़ोटो खींचकर भेजें। कुछ भी रखा नहीं गया।',
+      empty: 'यह फ़ाइल खाली है। कृपया दोबारा भेजें।',
+    },
+    downloadFailed: 'माफ़ कीजिए, आपकी फ़ाइल हम तक नहीं पहुँच पाई। कृपया थोड़ी देर में दोबारा भेजें।',
+    pinOutside: (covered) => `यह लोकेशन हमारे सेवा क्षेत्र से बाहर है (यह सेवा अभी ${covered} के लिए है)। लोकेशन सही है तो अपने क्षेत्र की हेल्पलाइन 1912 पर कॉल करें; नहीं तो इलाके का नाम लिखें।`,
+    pinRead: (locality, subDivision, km) => `📍 आपकी लोकेशन ${locality} (उपखंड ${subDivision}) के पास है, लगभग ${km} किमी। आगे पुष्टि के लिए यह पढ़कर सुनाई जाएगी।`,
+    pinNotNow: 'लोकेशन मिल गई, पर अभी मैं दूसरे सवाल का जवाब माँग रहा हूँ। पहले उसका जवाब दें; फिर लोकेशन दोबारा भेजें।',
+    agentLine: (kind, number) => (number ? `[उपभोक्ता ने ${kind} भेजा — शिकायत ${number} में जोड़ा गया]` : `[उपभोक्ता ने ${kind} भेजा — अभी किसी शिकायत में नहीं जोड़ा गया]`),
+  },
+  en: {
+    kindName: { photo: 'photo', document: 'document', voice: 'voice note' },
+    attached: (kind, number) => `✅ Your ${kind} has been added to complaint ${number}; the officer will see it.`,
+    voiceKept: 'Your voice note is kept and our staff can listen to it, but I cannot turn it into text. Please also write the main facts in one line (what happened, where, since when).',
+    heldForRegistration: (kind) => `I have kept your ${kind}; it will be added to the complaint as soon as it is registered.`,
+    heldNoTicket: (kind) => `I have kept your ${kind}, but you have no open complaint. Describe the problem (e.g. "my meter is burnt"); it will be added as soon as the complaint is registered.`,
+    whichTicket: (kind) => `You have more than one open complaint. Which one is this ${kind} for? Choose the number below.`,
+    whichTicketAgain: 'Please choose one of the complaint numbers below, or write "cancel".',
+    heldDropped: 'All right, that file was not added to any complaint.',
+    refused: {
+      too_large: 'This file is too large (photos up to 8 MB, PDFs and voice notes up to 2 MB). Please send a smaller one. Nothing was kept.',
+      unsupported_type: 'I cannot keep this kind of file. Only photos (JPEG, PNG, WebP), PDFs (such as a bill) and voice notes are accepted. Nothing was kept.',
+      unreadable_image: 'This picture could not be opened. Please take the photo again and send it. Nothing was kept.',
+      empty: 'This file is empty. Please send it again.',
+    },
+    downloadFailed: 'Sorry, your file did not reach us. Please send it again in a little while.',
+    pinOutside: (covered) => `This location is outside the area we serve (this service covers ${covered} for now). If the pin is right, please call your area's helpline 1912; otherwise write the name of the locality.`,
+    pinRead: (locality, subDivision, km) => `📍 Your location is near ${locality} (sub-division ${subDivision}), about ${km} km away. It will be read back to you for confirmation.`,
+    pinNotNow: 'I got the location, but I am waiting for the answer to another question. Please answer that first, then send the location again.',
+    agentLine: (kind, number) => (number ? `[The consumer sent a ${kind} — added to complaint ${number}]` : `[The consumer sent a ${kind} — not added to any complaint yet]`),
+  },
+  hl: {
+    kindName: { photo: 'photo', document: 'document', voice: 'voice note' },
+    attached: (kind, number) => `✅ Aapka ${kind} shikayat ${number} mein jod diya gaya hai; adhikari ise dekh sakenge.`,
+    voiceKept: 'Aapka voice note rakh liya gaya hai aur hamare karmachari ise sun sakenge, par main ise likhit mein nahi badal sakta. Kripya mukhya baat ek line mein likhkar bhi bhejiye (kya hua, kahan, kab se).',
+    heldForRegistration: (kind) => `Aapka ${kind} rakh liya hai; shikayat darj hote hi usmein jud jayega.`,
+    heldNoTicket: (kind) => `Aapka ${kind} rakh liya hai, par aapki koi khuli shikayat nahi hai. Samasya likhiye (jaise "meter jal gaya hai"); shikayat darj hote hi yeh usmein jud jayega.`,
+    whichTicket: (kind) => `Aapki ek se zyada shikayatein khuli hain. Yeh ${kind} kis shikayat ke liye hai? Neeche se number chuniye.`,
+    whichTicketAgain: 'Kripya neeche di gayi shikayat sankhyaon mein se ek chuniye, ya "cancel" likhiye.',
+    heldDropped: 'Theek hai, woh file kisi shikayat mein nahi jodi gayi.',
+    refused: {
+      too_large: 'Yeh file bahut badi hai (8 MB tak ki photo, 2 MB tak ka PDF ya voice note le sakte hain). Kripya chhoti file bhejiye. Kuch bhi rakha nahi gaya.',
+      unsupported_type: 'Yeh file main nahi rakh sakta. Sirf photo (JPEG, PNG, WebP), PDF (jaise bill) aur voice note liye jaate hain. Kuch bhi rakha nahi gaya.',
+      unreadable_image: 'Yeh photo khul nahi payi. Kripya dobara photo kheench kar bhejiye. Kuch bhi rakha nahi gaya.',
+      empty: 'Yeh file khaali hai. Kripya dobara bhejiye.',
+    },
+    downloadFailed: 'Maaf kijiye, aapki file hum tak nahi pahunch payi. Kripya thodi der mein dobara bhejiye.',
+    pinOutside: (covered) => `Yeh location hamare seva kshetra se bahar hai (yeh seva abhi ${covered} ke liye hai). Location sahi hai to apne kshetra ki helpline 1912 par call kijiye; nahi to ilake ka naam likhiye.`,
+    pinRead: (locality, subDivision, km) => `📍 Aapki location ${locality} (upkhand ${subDivision}) ke paas hai, lagbhag ${km} km. Aage pushti ke liye yeh padhkar sunayi jayegi.`,
+    pinNotNow: 'Location mil gayi, par abhi main doosre sawaal ka jawab maang raha hoon. Pehle uska jawab dijiye; phir location dobara bhejiye.',
+    agentLine: (kind, number) => (number ? `[Upbhokta ne ${kind} bheja — shikayat ${number} mein joda gaya]` : `[Upbhokta ne ${kind} bheja — abhi kisi shikayat mein nahi joda gaya]`),
+  },
+};
+export const mediaTextsFor = (language: Language): MediaTexts => mediaTextSets[language];

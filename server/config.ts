@@ -50,6 +50,8 @@ const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_DB_MAX_HEAP: z.string().regex(/^\d+[mMgG]$/, 'like 384m or 1g').default('384m'),
   DIRECTORY_FILE: z.string().min(1).optional(),
+  /** Coordinates of the localities for location pins (docs/consumer-media.md); default data/lesa.coordinates.json. */
+  LOCALITY_COORDINATES_FILE: z.string().min(1).optional(),
   DIRECTLINE_SECRET: secret.optional(),
   WEBCHAT_COOKIE_SECRET: secret.optional(),
   STAFF_SESSION_TTL: duration.default(12 * 3_600_000),

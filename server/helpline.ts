@@ -57,6 +57,8 @@ import { bearerToken } from './staffApi/staffRoute.js';
 import { ExpirySweep } from '../services/expirySweep.js';
 import { textsFor } from '../dialogs/texts.js';
 import { OfficerAlertService, type OfficerWhatsAppSender, type VapidKeys } from '../services/officerAlertService.js'; // officer alerts
+import { ConsumerMediaService } from '../services/consumerMediaService.js'; // consumers' media
+import { createDirectLineUploadHandler } from './directLine/uploadHandler.js'; // consumers' media
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -215,6 +217,7 @@ export function createHelpline(database: Database, directory: Directory, options
     liveHandoff,
     incidents,
     limits,
+    media: new ConsumerMediaService(models, tickets, options.now), // consumers' media
   });
 
   const logic = (context: TurnContext) => bot.run(context);
@@ -324,7 +327,7 @@ export function createHelpline(database: Database, directory: Directory, options
     },
     health: () => Object.fromEntries(channels.flatMap((channel) => (channel.health ? [[channel.channelIds.join('+'), channel.health()]] : []))),
     routers: [
-      ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic, limits, stream: directLineStream })],
+      ['/v3/directline', createDirectLineRouter({ adapter: webChat, tokens: directLineTokens, logic, limits, stream: directLineStream, upload: createDirectLineUploadHandler({ adapter: webChat, logic }) })],
       // Agent console: the stream goes before the staff API, whose /handoffs/:id would take "stream" for an id.
       ['/api', createHandoffStreamRouter({ auth: staffAuth, hub: handoffStream })],
       ['/api', createStaffApiRouter({ auth: staffAuth, staff, handoffs: liveHandoff })],

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { openConfiguredDatabase } from '../db/database.js';
 import { EmbeddedDatabaseError } from '../db/embeddedMongo.js';
-import { Directory } from '../services/directory.js';
+import { Directory, loadLocalityCoordinates } from '../services/directory.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createHelpline, type ChannelFactory } from './helpline.js';
 import { createWhatsAppCloudChannel } from './whatsappCloud/whatsAppCloudChannel.js';
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const directory = config.DIRECTORY_FILE ? Directory.fromFile(config.DIRECTORY_FILE) : Directory.loadDefault();
+  loadLocalityCoordinates(); // location pins (docs/consumer-media.md): a bad coordinates file fails here, at start
 
   let { DIRECTLINE_SECRET: directLineSecret, WEBCHAT_COOKIE_SECRET: webChatCookieSecret } = config;
   if (!directLineSecret || !webChatCookieSecret) {

@@ -57,10 +57,51 @@ export class ConsumerMediaService {
     const checked = await checkMedia(media);
     const target = await this.targetTicket(actor, ticketNumber);
     if (typeof target !== 'string') return target;
+    const record = await this.store(actor, checked, target);
+    await this.tickets.addConsumerMedia(target, actor, { file: record._id, kind: checked.kind, sha256: record.sha256 }, channel);
+    return { outcome: 'attached', ticketNumber: target, evidenceId: record._id, kind: checked.kind, sha256: record.sha256 };
+  }
+
+  /** The numbers of the consumer's tickets that are not closed, newest first as the ticket service lists them. */
+  async openTickets(actor: ConsumerActor): Promise<string[]> {
+    return (await this.tickets.listForConsumer(actor)).filter((ticket: TicketHead) => ticket.status !== 'closed').map((ticket) => ticket._id);
+  }
+
+  /**
+   * Checks and stores a file that belongs to no ticket yet (the complaint is still being registered, or the consumer
+   * must say which of their tickets it is for). Held files are readable by nobody: no ticket names them.
+   */
+  async hold(actor: ConsumerActor, media: IncomingMedia): Promise<HeldMedia> {
+    const checked = await checkMedia(media);
+    const record = await this.store(actor, checked, HELD_TICKET);
+    return { evidenceId: record._id, kind: checked.kind, sha256: record.sha256, heldAt: record.uploadedAt.toISOString() };
+  }
+
+  /**
+   * Attaches a held file to the consumer's own ticket: the file's record names the ticket, and its id and sha256 join
+   * the ticket's chain. False when the file is not one this consumer holds (already attached, or someone else's).
+   */
+  async attachHeld(actor: ConsumerActor, held: HeldMedia, ticketNumber: string, channel: EventChannel): Promise<boolean> {
+    const record = await this.models.evidence
+      .findById(held.evidenceId, { ticketNumber: 1, uploadedBy: 1, sha256: 1 })
+      .lean<Pick<EvidenceRecord, '_id' | 'ticketNumber' | 'uploadedBy' | 'sha256'>>();
+    if (!record || record.ticketNumber !== HELD_TICKET || record.uploadedBy.id !== consumerActorId(actor)) return false;
+    await this.tickets.addConsumerMedia(ticketNumber, actor, { file: record._id, kind: held.kind, sha256: record.sha256 }, channel);
+    await this.models.evidence.updateOne({ _id: record._id }, { $set: { ticketNumber } });
+    return true;
+  }
+
+  /** Deletes a held file the consumer decided not to add to any ticket. */
+  async dropHeld(actor: ConsumerActor, held: HeldMedia): Promise<void> {
+    const record = await this.models.evidence.findById(held.evidenceId, { ticketNumber: 1, uploadedBy: 1 }).lean<Pick<EvidenceRecord, '_id' | 'ticketNumber' | 'uploadedBy'>>();
+    if (record && record.ticketNumber === HELD_TICKET && record.uploadedBy.id === consumerActorId(actor)) await this.models.evidence.deleteOne({ _id: record._id });
+  }
+
+  private async store(actor: ConsumerActor, checked: CheckedMedia, ticketNumber: string): Promise<EvidenceRecord> {
     const sha256 = createHash('sha256').update(checked.data).digest('hex');
     const record: EvidenceRecord = {
       _id: `evidence_${randomBytes(8).toString('hex')}`,
-      ticketNumber: target,
+      ticketNumber,
       contentType: checked.contentType,
       filename: `${checked.kind}-${sha256.slice(0, 12)}${checked.extension}`,
       size: checked.data.length,
@@ -70,8 +111,7 @@ export class ConsumerMediaService {
       uploadedAt: this.now(),
     };
     await this.models.evidence.create(record);
-    await this.tickets.addConsumerMedia(target, actor, { file: record._id, kind: checked.kind, sha256 }, channel);
-    return { outcome: 'attached', ticketNumber: target, evidenceId: record._id, kind: checked.kind, sha256 };
+    return record;
   }
 
   /**
@@ -98,6 +138,18 @@ export class ConsumerMediaService {
     if (target !== undefined) return target;
     return open.length === 0 ? { outcome: 'no_open_ticket' } : { outcome: 'choose_ticket', tickets: open.map((ticket) => ticket._id) };
   }
+}
+
+/** The ticket number a held file carries until it is attached: no ticket has it, so no staff view can serve the file. */
+export const HELD_TICKET = 'held';
+
+/** A stored file waiting for its ticket (kept in the conversation's state by dialogs/consumerMedia.ts). */
+export interface HeldMedia {
+  evidenceId: string;
+  kind: MediaKind;
+  sha256: string;
+  /** ISO time it was stored. */
+  heldAt: string;
 }
 
 interface CheckedMedia {

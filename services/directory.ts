@@ -581,3 +581,69 @@ export class Directory {
     return this.localityList.map((locality) => ({ name: locality.name, nameHi: locality.nameHi, subDivisionId: locality.subDivision.id }));
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Coordinates: a location pin → the nearest known locality (data/lesa.coordinates.json; approximate public values).
+
+/** Where a pin fell: the nearest locality (resolved like a typed one) and how far it is, or why it was not taken. */
+export type PinPlace =
+  | { inside: true; place: ResolvedPlace; locality: string; distanceKm: number }
+  | { inside: false; reason: 'outside_box' | 'too_far' | 'no_coordinates' | 'invalid'; nearestKm?: number };
+
+const coordinatesFileSchema = z.object({
+  maxDistanceKm: z.number().positive().max(50),
+  boundingBox: z.object({ south: z.number(), north: z.number(), west: z.number(), east: z.number() }),
+  localities: z.record(z.string(), z.tuple([z.number().min(-90).max(90), z.number().min(-180).max(180)])),
+});
+export type LocalityCoordinates = z.infer<typeof coordinatesFileSchema>;
+
+let defaultCoordinates: LocalityCoordinates | undefined;
+
+/** The coordinates file (LOCALITY_COORDINATES_FILE, default data/lesa.coordinates.json), read and validated once. */
+export function loadLocalityCoordinates(): LocalityCoordinates {
+  if (defaultCoordinates) return defaultCoordinates;
+  const configured = process.env.LOCALITY_COORDINATES_FILE;
+  const path = configured?.trim() ? configured : fileURLToPath(new URL('../data/lesa.coordinates.json', import.meta.url));
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new DirectoryError(`Cannot read coordinates file ${path}: ${(error as Error).message}`);
+  }
+  const parsed = coordinatesFileSchema.safeParse(data);
+  if (!parsed.success) throw new DirectoryError(`Invalid coordinates file ${path}`, parsed.error.issues.map(describeIssue));
+  defaultCoordinates = parsed.data;
+  return defaultCoordinates;
+}
+
+/** Great-circle distance in km (haversine; plenty for a few km inside one city). */
+export function distanceKm(a: readonly [number, number], b: readonly [number, number]): number {
+  const radians = (degrees: number) => (degrees * Math.PI) / 180;
+  const dLat = radians(b[0] - a[0]);
+  const dLon = radians(b[1] - a[1]);
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(radians(a[0])) * Math.cos(radians(b[0])) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/**
+ * The locality nearest to a pin, resolved through the directory (so a transferred or renamed locality routes as the
+ * directory says today). Pins outside the bounding box, or farther than maxDistanceKm from every known locality, are
+ * not placed: the caller says so instead of guessing.
+ */
+export function placeAt(directory: Directory, latitude: number, longitude: number, coordinates: LocalityCoordinates = loadLocalityCoordinates()): PinPlace {
+  if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return { inside: false, reason: 'invalid' };
+  const box = coordinates.boundingBox;
+  if (latitude < box.south || latitude > box.north || longitude < box.west || longitude > box.east) return { inside: false, reason: 'outside_box' };
+  let best: { name: string; km: number } | undefined;
+  for (const locality of directory.localities()) {
+    const point = coordinates.localities[locality.name];
+    if (!point) continue;
+    const km = distanceKm([latitude, longitude], point);
+    if (!best || km < best.km) best = { name: locality.name, km };
+  }
+  if (!best) return { inside: false, reason: 'no_coordinates' };
+  if (best.km > coordinates.maxDistanceKm) return { inside: false, reason: 'too_far', nearestKm: best.km };
+  const place = directory.resolvePlace({ locality: best.name });
+  if (!place) return { inside: false, reason: 'no_coordinates' };
+  return { inside: true, place, locality: best.name, distanceKm: best.km };
+}

@@ -20,6 +20,9 @@
       forgetLabel: 'मुझे भूल जाएँ',
       forgetConfirm: 'इस डिवाइस पर आपकी पहचान और बातचीत हटा दी जाएगी (आपकी शिकायतें दर्ज रहेंगी)। जारी रखें?',
       forgetFailed: 'अभी नहीं हो पाया। कृपया फिर कोशिश करें।',
+      locationLabel: '📍 मेरी लोकेशन भेजें',
+      locationFailed: 'लोकेशन नहीं मिल पाई (अनुमति नहीं दी गई या GPS बंद है)। कृपया इलाके का नाम लिखें।',
+      locationUnsupported: 'यह ब्राउज़र लोकेशन नहीं बता सकता। कृपया इलाके का नाम लिखें।',
     },
     'en-US': {
       htmlLang: 'en',
@@ -30,6 +33,9 @@
       forgetLabel: 'Forget me',
       forgetConfirm: 'Your identity and this conversation will be removed from this device (your complaints stay registered). Continue?',
       forgetFailed: 'That did not work just now. Please try again.',
+      locationLabel: '📍 Share my location',
+      locationFailed: 'Could not get your location (permission refused or GPS off). Please write the name of the locality.',
+      locationUnsupported: 'This browser cannot tell your location. Please write the name of the locality.',
     },
   };
 
@@ -37,11 +43,13 @@
   var statusElement = document.getElementById('chat-status');
   var toggleButton = document.getElementById('language-toggle');
   var forgetButton = document.getElementById('forget-me');
+  var locationButton = document.getElementById('share-location');
 
   var locale = readSavedLocale();
   var directLine;
   var statusSubscription;
   var conversationId;
+  var userId;
   var renewing = false;
 
   // The language picked on this page before, else the one the server chose from the browser's languages (the
@@ -74,6 +82,7 @@
     toggleButton.textContent = current.toggleLabel;
     toggleButton.lang = current.toggleLang;
     forgetButton.textContent = current.forgetLabel;
+    locationButton.textContent = current.locationLabel;
   }
 
   function render() {
@@ -83,7 +92,10 @@
         locale: locale,
         nonce: styleNonce,
         styleOptions: {
-          hideUploadButton: true,
+          // Photos, PDFs (a bill) and voice notes go up through Direct Line's upload and are checked by the server.
+          hideUploadButton: false,
+          uploadAccept: 'image/jpeg,image/png,image/webp,application/pdf,audio/*',
+          uploadMultiple: false,
           botAvatarInitials: 'स',
           accent: '#0b5394',
         },
@@ -108,6 +120,7 @@
     var previous = directLine;
     if (statusSubscription) statusSubscription.unsubscribe();
     conversationId = session.conversationId;
+    userId = session.userId;
     directLine = window.WebChat.createDirectLine({
       domain: window.location.origin + session.directLinePath,
       token: session.token,
@@ -166,6 +179,34 @@
       .catch(function () {
         setStatus(texts[locale].forgetFailed);
       });
+  });
+
+  // "Share my location": the browser's position goes to the bot as a Place entity, like a WhatsApp pin; the bot reads
+  // the nearest locality back for confirmation before anything is registered there.
+  locationButton.addEventListener('click', function () {
+    if (!navigator.geolocation) {
+      setStatus(texts[locale].locationUnsupported);
+      return;
+    }
+    if (!directLine || !userId) return;
+    navigator.geolocation.getCurrentPosition(
+      function (position) {
+        setStatus('');
+        directLine
+          .postActivity({
+            type: 'message',
+            from: { id: userId, role: 'user' },
+            locale: locale,
+            text: '',
+            entities: [{ type: 'Place', geo: { type: 'GeoCoordinates', latitude: position.coords.latitude, longitude: position.coords.longitude } }],
+          })
+          .subscribe({ error: function () { setStatus(texts[locale].locationFailed); } });
+      },
+      function () {
+        setStatus(texts[locale].locationFailed);
+      },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+    );
   });
 
   applyLanguage();

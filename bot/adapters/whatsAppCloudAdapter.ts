@@ -8,7 +8,9 @@ import {
   ActivityTypes,
   TurnContext,
   type Activity,
+  type Attachment,
   type ChannelAccount,
+  type Entity,
   type ConversationAccount,
   type ConversationReference,
 } from 'botbuilder';
@@ -26,7 +28,9 @@ import {
 } from '../../models/whatsAppCloudModels.js';
 import { maskMobile } from '../../services/consumerIdentity.js';
 import { Claims, doneOnceRecorded, insertOnce, sendClaimShape } from '../../services/claims.js';
-import { outsideWindowCode, WhatsAppCloudApiError, type WhatsAppCloudGraphApi } from './whatsAppCloudGraphApi.js';
+import { outsideWindowCode, WhatsAppCloudApiError, WhatsAppCloudMediaError, type WhatsAppCloudGraphApi } from './whatsAppCloudGraphApi.js';
+import { lendMediaFetcher, placeEntity } from '../../dialogs/consumerMedia.js';
+import { CONSUMER_MEDIA_MAX_BYTES, MediaRefusedError, type IncomingMedia } from '../../services/consumerMediaService.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
 import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
 import {
@@ -50,6 +54,9 @@ import {
 export const whatsAppCloudChannelId = 'whatsapp-cloud';
 
 export type { BotLogic };
+
+/** An attachment's contentUrl for a WhatsApp media id: fetched only through this adapter (never a public link). */
+const mediaUrlScheme = 'whatsapp-cloud-media:';
 
 /** `whatsapp-cloud:<digits>`: one conversation per sender, and the sender's number can be read back from it. */
 export function conversationIdFor(digits: string): string {
@@ -442,6 +449,10 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
       await this.deliver(record.from, { type: ActivityTypes.Message, text: onlyTextUnderstood });
       return;
     }
+    if (content.kind === 'media' || content.kind === 'location') {
+      await this.runMediaInbound(record, content, logic);
+      return;
+    }
     let text = content.text;
     let value: Record<string, unknown> | undefined = content.reply ? { replyId: content.reply.id, replyTitle: content.reply.title, via: content.reply.via } : undefined;
     if (!content.reply) {
@@ -451,7 +462,12 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
         text = choice;
       }
     }
-    const activity: Partial<Activity> = {
+    await this.runMiddleware(new TurnContext(this, { ...this.inboundActivity(record, text), ...(value ? { value } : {}) }), logic);
+  }
+
+  /** The message activity for a stored consumer message: the sender, their conversation, the payload's time. */
+  private inboundActivity(record: WhatsAppCloudInboundRecord, text: string): Partial<Activity> {
+    return {
       type: ActivityTypes.Message,
       id: record._id,
       channelId: whatsAppCloudChannelId,
@@ -462,9 +478,43 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
       text,
       textFormat: 'plain',
       timestamp: record.sentAt,
-      ...(value ? { value } : {}),
     };
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+
+  /**
+   * A photo, document, voice note or pin becomes a message activity (its caption as the text): files as attachments
+   * the bot fetches through this turn's fetcher (only once the rate limit let the message through), a pin as a
+   * `Place` entity (dialogs/consumerMedia.ts).
+   */
+  private async runMediaInbound(
+    record: WhatsAppCloudInboundRecord,
+    content: Extract<WhatsAppInboundContent, { kind: 'media' | 'location' }>,
+    logic: BotLogic,
+  ): Promise<void> {
+    const activity: Partial<Activity> = {
+      ...this.inboundActivity(record, content.kind === 'media' ? (content.caption ?? '') : ''),
+      ...(content.kind === 'media'
+        ? { attachments: [{ contentType: content.mimeType ?? 'application/octet-stream', contentUrl: `${mediaUrlScheme}${content.mediaId}`, ...(content.filename ? { name: content.filename } : {}) }] }
+        : { entities: [placeEntity(content.latitude, content.longitude, content.name, content.address) as unknown as Entity] }),
+    };
+    this.log(`[whatsapp-cloud] ${maskMobile(record.from)} sent a ${content.kind === 'media' ? content.type : 'location'}`);
+    const context = new TurnContext(this, activity);
+    lendMediaFetcher(context, (attachment) => this.fetchMedia(attachment));
+    await this.runMiddleware(context, logic);
+  }
+
+  /** The bytes of one of our media attachments, from the Graph API's media endpoint, within the download limit. */
+  private async fetchMedia(attachment: Attachment): Promise<IncomingMedia> {
+    const url = attachment.contentUrl ?? '';
+    if (!url.startsWith(mediaUrlScheme)) throw new WhatsAppCloudMediaError('not a WhatsApp Cloud media attachment');
+    try {
+      const { data, mimeType } = await this.graph.downloadMedia(url.slice(mediaUrlScheme.length), CONSUMER_MEDIA_MAX_BYTES);
+      return { data, declaredType: mimeType ?? attachment.contentType, ...(attachment.name ? { filename: attachment.name } : {}) };
+    } catch (error) {
+      this.log(`[whatsapp-cloud] media download failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof WhatsAppCloudMediaError && error.tooLarge) throw new MediaRefusedError('too_large', error.message);
+      throw error;
+    }
   }
 
   /** Records a delivery status; the rank only rises, so statuses arriving late or twice change nothing. */

@@ -2,6 +2,7 @@
 // server errors are retried a bounded number of times (honouring Retry-After); everything else fails at once with
 // the Graph API's own error code, so the caller can tell "outside the 24-hour window" from "give up".
 import { retry } from '../../services/retry.js';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 export interface WhatsAppCloudGraphApiOptions {
@@ -22,6 +23,11 @@ export interface WhatsAppCloudGraphApiOptions {
   maxRetryAfterMs?: number;
   /** Per request. Default 15 s. */
   timeoutMs?: number;
+  /**
+   * Hosts a media URL from GET /{media-id} may point at (besides the apiBase's own host). Default Meta's CDN hosts
+   * (lookaside.fbsbx.com, *.fbcdn.net, *.whatsapp.net): the access token is never sent anywhere else.
+   */
+  mediaHosts?: string[];
   log?: (line: string) => void;
 }
 
@@ -67,6 +73,28 @@ export function parseRetryAfter(header: string | null, now: number = Date.now())
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** What GET /{media-id} answers: a short-lived URL to fetch the bytes from (with the same token), and what Meta knows. */
+const mediaInfoSchema = z.object({
+  url: z.string().url().max(4096),
+  mime_type: z.string().max(200).optional(),
+  sha256: z.string().max(200).optional(),
+  file_size: z.union([z.number(), z.string().regex(/^\d{1,12}$/).transform(Number)]).optional(),
+  id: z.string().optional(),
+});
+
+/** A media download that failed: too large (refuse politely, do not retry) or anything else (ask to send again). */
+export class WhatsAppCloudMediaError extends Error {
+  override name = 'WhatsAppCloudMediaError';
+  constructor(
+    message: string,
+    readonly tooLarge = false,
+  ) {
+    super(message);
+  }
+}
+
+const defaultMediaHosts = ['lookaside.fbsbx.com', '.fbcdn.net', '.whatsapp.net', '.fbsbx.com'];
+
 export class WhatsAppCloudGraphApi {
   private readonly url: string;
   private readonly maxAttempts: number;
@@ -84,6 +112,55 @@ export class WhatsAppCloudGraphApi {
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.log = options.log ?? ((line) => console.log(line));
+  }
+
+  /**
+   * Downloads a consumer's media: GET {apiBase}/{media-id} for its URL, then that URL with the bearer token. Refuses
+   * (tooLarge) a file Meta says, or the download shows, is larger than `maxBytes` without reading the rest; checks
+   * Meta's sha256 when given. The URL must be on one of mediaHosts over https (or on the apiBase's own origin).
+   */
+  async downloadMedia(mediaId: string, maxBytes: number): Promise<{ data: Buffer; mimeType?: string }> {
+    const base = new URL(this.options.apiBase.replace(/\/+$/, '') + '/');
+    const infoResponse = await this.get(new URL(encodeURIComponent(mediaId), base).toString());
+    const info = mediaInfoSchema.safeParse(await infoResponse.json().catch(() => undefined));
+    if (!info.success) throw new WhatsAppCloudMediaError('Graph API media info without a URL');
+    if (info.data.file_size !== undefined && info.data.file_size > maxBytes) throw new WhatsAppCloudMediaError(`media of ${info.data.file_size} bytes`, true);
+    const mediaUrl = new URL(info.data.url);
+    const hosts = this.options.mediaHosts ?? defaultMediaHosts;
+    const allowed =
+      mediaUrl.origin === base.origin ||
+      (mediaUrl.protocol === 'https:' && hosts.some((host) => (host.startsWith('.') ? mediaUrl.hostname.endsWith(host) : mediaUrl.hostname === host)));
+    if (!allowed) throw new WhatsAppCloudMediaError(`media URL on an unexpected host ${mediaUrl.hostname.slice(0, 80)}`);
+    const response = await this.get(mediaUrl.toString());
+    const declared = Number(response.headers.get('content-length') ?? 0);
+    if (declared > maxBytes) throw new WhatsAppCloudMediaError(`media of ${declared} bytes`, true);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body ?? []) {
+      size += (chunk as Uint8Array).length;
+      if (size > maxBytes) throw new WhatsAppCloudMediaError(`media over ${maxBytes} bytes`, true);
+      chunks.push(Buffer.from(chunk as Uint8Array));
+    }
+    const data = Buffer.concat(chunks);
+    if (info.data.sha256 && /^[0-9a-f]{64}$/i.test(info.data.sha256) && createHash('sha256').update(data).digest('hex') !== info.data.sha256.toLowerCase()) {
+      throw new WhatsAppCloudMediaError('media bytes do not match the sha256 Meta gave');
+    }
+    return { data, ...(info.data.mime_type ? { mimeType: info.data.mime_type } : {}) };
+  }
+
+  /** A GET with the bearer token, never following redirects (a redirect could carry the token elsewhere). */
+  private async get(url: string): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: { authorization: `Bearer ${this.options.accessToken}` }, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (error) {
+      throw new WhatsAppCloudMediaError(`Graph API unreachable: ${(error as Error).message}`);
+    }
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new WhatsAppCloudMediaError(`Graph API ${response.status} for media`);
+    }
+    return response;
   }
 
   /** Sends one message to `to` (digits with country code); resolves with its wamid. */

@@ -33,6 +33,21 @@ const unixSeconds = z
   .regex(/^\d{1,12}$/)
   .transform((seconds) => new Date(Number(seconds) * 1000));
 const replySchema = z.object({ id: z.string().max(256), title: z.string().max(1024) });
+/** An image, document or audio message's media object: the id to fetch it by (GET /{media-id}), never the bytes. */
+const mediaObjectSchema = z.object({
+  id: z.string().min(1).max(256),
+  mime_type: z.string().max(200).optional(),
+  sha256: z.string().max(200).optional(),
+  caption: z.string().max(4096).optional(),
+  filename: z.string().max(512).optional(),
+  voice: z.boolean().optional(),
+});
+const locationSchema = z.object({
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  name: z.string().max(1000).optional(),
+  address: z.string().max(1000).optional(),
+});
 
 export const inboundMessageSchema = z.object({
   id: z.string().min(1).max(512),
@@ -42,6 +57,10 @@ export const inboundMessageSchema = z.object({
   text: z.object({ body: z.string().max(65_536) }).optional(),
   interactive: z.object({ type: z.string(), button_reply: replySchema.optional(), list_reply: replySchema.optional() }).optional(),
   button: z.object({ payload: z.string().max(1024).optional(), text: z.string().max(1024) }).optional(),
+  image: mediaObjectSchema.optional(),
+  document: mediaObjectSchema.optional(),
+  audio: mediaObjectSchema.optional(),
+  location: locationSchema.optional(),
 });
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 
@@ -57,12 +76,18 @@ export type DeliveryStatus = z.infer<typeof statusSchema>;
 /** What the consumer sent, as the bot should read it. Stored with the message, so a restart reads it the same way. */
 export type WhatsAppInboundContent =
   | { kind: 'text'; text: string; reply?: { id: string; title: string; via: 'button_reply' | 'list_reply' | 'template_button' } }
-  /** Media, locations, contacts…: answered with a line saying only text is understood. */
+  /** A photo, a document (a bill) or a voice note / audio: fetched from the media endpoint when its turn runs. */
+  | { kind: 'media'; type: WhatsAppMediaType; mediaId: string; mimeType?: string; sha256?: string; filename?: string; caption?: string; voice?: boolean }
+  /** A location pin. */
+  | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  /** Videos, stickers, contacts…: answered with a line saying what can be sent. */
   | { kind: 'unsupported'; type: string }
   /** Reactions and system notices: nothing to answer. */
   | { kind: 'ignored'; type: string };
 
 const silentTypes = new Set(['reaction', 'system', 'request_welcome', 'ephemeral']);
+
+export type WhatsAppMediaType = 'image' | 'document' | 'audio';
 
 /** The content of a validated message; undefined when its type says text but the text is missing (a malformed message). */
 export function contentOf(message: InboundMessage): WhatsAppInboundContent | undefined {
@@ -84,6 +109,34 @@ export function contentOf(message: InboundMessage): WhatsAppInboundContent | und
       if (!button) return undefined;
       const id = button.payload ?? '';
       return { kind: 'text', text: textOfReply(id, button.text), reply: { id, title: button.text, via: 'template_button' } };
+    }
+    case 'image':
+    case 'document':
+    case 'audio': {
+      const media = message[message.type];
+      if (!media) return undefined;
+      const caption = media.caption ? withoutControlCharacters(media.caption) : undefined;
+      return {
+        kind: 'media',
+        type: message.type,
+        mediaId: media.id,
+        ...(media.mime_type ? { mimeType: media.mime_type } : {}),
+        ...(media.sha256 ? { sha256: media.sha256 } : {}),
+        ...(media.filename ? { filename: withoutControlCharacters(media.filename) } : {}),
+        ...(caption?.trim() ? { caption } : {}),
+        ...(media.voice ? { voice: true } : {}),
+      };
+    }
+    case 'location': {
+      const location = message.location;
+      if (!location) return undefined;
+      return {
+        kind: 'location',
+        latitude: location.latitude,
+        longitude: location.longitude,
+        ...(location.name ? { name: withoutControlCharacters(location.name) } : {}),
+        ...(location.address ? { address: withoutControlCharacters(location.address) } : {}),
+      };
     }
     default:
       return silentTypes.has(message.type) ? { kind: 'ignored', type: message.type } : { kind: 'unsupported', type: message.type };
@@ -113,9 +166,9 @@ export function choiceForNumber(text: string, choices: readonly string[] | undef
   return choices[Number(match[1]) - 1];
 }
 
-/** The bilingual line for what the bot cannot read (photos, voice notes, locations…). */
+/** The bilingual line for what the bot cannot take (videos, stickers, contacts…). */
 export const onlyTextUnderstood =
-  'माफ़ कीजिए, मैं अभी सिर्फ़ लिखे हुए संदेश समझ पाता हूँ — कृपया अपनी बात लिखकर भेजें।\nSorry, I can only read text messages for now — please type your message.';
+  'माफ़ कीजिए, यह संदेश मैं नहीं ले सकता — कृपया अपनी बात लिखकर भेजें, या फ़ोटो, PDF, वॉइस नोट या लोकेशन भेजें।\nSorry, I cannot take this kind of message — please type your message, or send a photo, a PDF, a voice note or a location.';
 
 // ── Outbound ────────────────────────────────────────────────────────────────────────────────────────────────────────
 

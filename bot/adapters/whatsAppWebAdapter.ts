@@ -12,6 +12,7 @@ import {
   type ChannelAccount,
   type ConversationAccount,
   type ConversationReference,
+  type Entity,
 } from 'botbuilder';
 import { wholeDocument } from '../../models/index.js';
 import {
@@ -41,6 +42,7 @@ import {
   onlyTextUnderstood,
   optionsOf,
   phoneChatIdFor,
+  pinOf,
   renderWithOptions,
   resolveNumberedReply,
   whatsAppWebChannelId,
@@ -49,6 +51,9 @@ import { maskPhoneNumbersIn } from '../../services/consumerIdentity.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
 import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
 import { Claims, doneOnceRecorded, insertOnce, sendClaimShape } from '../../services/claims.js';
+import { lendMediaFetcher, placeEntity } from '../../dialogs/consumerMedia.js';
+import { CONSUMER_MEDIA_MAX_BYTES, MediaRefusedError } from '../../services/consumerMediaService.js';
+import { withoutControlCharacters } from '../../services/ticketInput.js';
 
 export { whatsAppWebChannelId } from './whatsAppWebMapping.js';
 
@@ -180,7 +185,7 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
   private async receive(
     message: WhatsAppWebMessageLike,
     messageId: string,
-    kind: 'text' | 'unsupported',
+    kind: 'text' | 'media' | 'location' | 'unsupported',
     chatId: string,
     client: WhatsAppWebClientLike,
   ): Promise<void> {
@@ -196,9 +201,47 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
         await this.answerUnsupported(digits);
         return;
       }
+      if (kind === 'media' || kind === 'location') {
+        await this.receiveMedia(message, kind, digits, messageId);
+        return;
+      }
       const text = await this.withOptionResolved(digits, message.body);
       await this.runTurn(this.incomingActivity(digits, messageId, text, message.timestamp), this.logic, 'consumer');
     });
+  }
+
+  /**
+   * A photo, bill or voice note (its caption as the text) or a location pin, as a message activity: the file as an
+   * attachment the bot fetches with message.downloadMedia() through this turn's fetcher, the pin as a `Place` entity
+   * (dialogs/consumerMedia.ts). The message object lives only in this process, so its turn runs now, not after a restart.
+   */
+  private async receiveMedia(message: WhatsAppWebMessageLike, kind: 'media' | 'location', digits: string, messageId: string): Promise<void> {
+    const caption = kind === 'media' && typeof message.body === 'string' ? withoutControlCharacters(message.body).trim() : '';
+    const activity = this.incomingActivity(digits, messageId, caption, message.timestamp);
+    if (kind === 'location') {
+      const pin = pinOf(message.location);
+      if (!pin) {
+        await this.answerUnsupported(digits);
+        return;
+      }
+      activity.entities = [placeEntity(pin.latitude, pin.longitude, message.location?.name, message.location?.address) as unknown as Entity];
+      await this.runTurn(activity, this.logic, 'consumer');
+      return;
+    }
+    activity.attachments = [{ contentType: 'application/octet-stream', contentUrl: `whatsapp-web-media:${messageId}` }];
+    this.log(`[whatsapp-web] ${maskMobile(digits)} sent a ${String(message.type).slice(0, 20)}`);
+    await this.runTurn(activity, this.logic, 'consumer', (context) =>
+      lendMediaFetcher(context, async () => {
+        const media = await message.downloadMedia?.().catch((error: unknown) => {
+          this.log(`[whatsapp-web] downloading media failed: ${describeError(error)}`);
+          throw error;
+        });
+        if (!media || typeof media.data !== 'string') throw new Error('the media is no longer on the phone');
+        // Base64 is 4 characters per 3 bytes: refused by its length before anything is decoded.
+        if (media.data.length > Math.ceil((CONSUMER_MEDIA_MAX_BYTES * 4) / 3) + 4) throw new MediaRefusedError('too_large', 'The file is too large.');
+        return { data: Buffer.from(media.data, 'base64'), declaredType: media.mimetype, ...(media.filename ? { filename: media.filename } : {}) };
+      }),
+    );
   }
 
   /** Inserting the id is the claim: a duplicate key means another delivery of it was (or is being) handled. */
@@ -391,9 +434,10 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
    * delivered either and whose reset of the conversation state would throw away the consumer's half-finished dialog.
    * A consumer's turn logs them (WhatsApp will not send the message again); a proactive turn rethrows them.
    */
-  private async runTurn(activity: Partial<Activity>, logic: BotLogic, kind: 'consumer' | 'proactive'): Promise<void> {
+  private async runTurn(activity: Partial<Activity>, logic: BotLogic, kind: 'consumer' | 'proactive', prepare?: (context: TurnContext) => void): Promise<void> {
     const context = new TurnContext(this, activity);
     if (activity.locale) context.locale = activity.locale;
+    prepare?.(context);
     try {
       await this.middleware.run(context, () => logic(context));
     } catch (error) {

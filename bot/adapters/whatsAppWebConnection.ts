@@ -17,6 +17,20 @@ export interface WhatsAppWebMessageLike {
   fromMe: boolean;
   isStatus?: boolean;
   ack?: number;
+  /** True for image, document, audio, ptt (voice note), video, sticker: the bytes come from downloadMedia(). */
+  hasMedia?: boolean;
+  /** A location message's pin (whatsapp-web.js `Location`; coordinates as numbers or numeric strings). */
+  location?: { latitude: number | string; longitude: number | string; name?: string; address?: string; description?: string };
+  /** whatsapp-web.js `Message.downloadMedia()`: a `MessageMedia` (base64 data), or undefined when it is gone. */
+  downloadMedia?(): Promise<WhatsAppWebMediaLike | undefined>;
+}
+
+/** whatsapp-web.js `MessageMedia`: the file as base64, with what the sender's phone said it is. */
+export interface WhatsAppWebMediaLike {
+  mimetype: string;
+  data: string;
+  filename?: string | null;
+  filesize?: number | null;
 }
 
 export interface WhatsAppWebSendOptions {

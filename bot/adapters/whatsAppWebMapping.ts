@@ -65,19 +65,34 @@ const consumerContentTypes = new Set([
   'interactive',
 ]);
 
+/** Photos, documents (bills), voice notes and audio: fetched with downloadMedia() and checked by the bot. */
+const mediaTypes = new Set(['image', 'document', 'ptt', 'audio']);
+
 /**
- * What to do with a message: `text` goes to the bot; `unsupported` is something a person sent (a photo, a voice
- * note) that we cannot read and say so; `ignore` is WhatsApp's own traffic (notifications, revocations, receipts of
- * encryption changes, call logs), to which answering would be noise.
+ * What to do with a message: `text` goes to the bot; `media` (a photo, a bill, a voice note) and `location` go to the
+ * bot as an attachment or a pin; `unsupported` is something else a person sent (a video, a sticker, a contact) and we
+ * say what can be sent; `ignore` is WhatsApp's own traffic (notifications, revocations, receipts of encryption
+ * changes, call logs), to which answering would be noise.
  */
-export function classifyMessageType(type: string, body: string): 'text' | 'unsupported' | 'ignore' {
+export function classifyMessageType(type: string, body: string): 'text' | 'media' | 'location' | 'unsupported' | 'ignore' {
   if (type === 'chat') return body.trim() === '' ? 'ignore' : 'text';
+  if (mediaTypes.has(type)) return 'media';
+  if (type === 'location') return 'location';
   return consumerContentTypes.has(type) ? 'unsupported' : 'ignore';
 }
 
-/** Said, in both languages because we may not know theirs yet, to anything but typed text. */
+/** A location message's coordinates as numbers, or undefined when they are missing or not numbers. */
+export function pinOf(location: { latitude: number | string; longitude: number | string } | undefined): { latitude: number; longitude: number } | undefined {
+  if (!location) return undefined;
+  const latitude = Number(location.latitude);
+  const longitude = Number(location.longitude);
+  if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return undefined;
+  return { latitude, longitude };
+}
+
+/** Said, in both languages because we may not know theirs yet, to what the bot cannot take (videos, stickers…). */
 export const onlyTextUnderstood =
-  'माफ़ कीजिए, अभी मैं केवल लिखे हुए संदेश समझ पाता हूँ — कृपया अपनी बात टाइप करके भेजें।\nSorry, for now I understand only typed text — please type your message.';
+  'माफ़ कीजिए, यह संदेश मैं नहीं ले सकता — कृपया अपनी बात टाइप करके भेजें, या फ़ोटो, PDF, वॉइस नोट या लोकेशन भेजें।\nSorry, I cannot take this kind of message — please type your message, or send a photo, a PDF, a voice note or a location.';
 
 export interface NumberedOption {
   /** What the consumer sees after the number. */

@@ -20,6 +20,7 @@ import {
   otherConversation,
   tokenExpired,
 } from './directLineErrors.js';
+import type { DirectLineUploadHandler } from './uploadHandler.js';
 import { jsonBody } from '../jsonBody.js';
 import { toIncomingActivity } from './inboundActivity.js';
 import type { DirectLineTokenClaims, DirectLineTokenService, IssuedToken } from './tokenService.js';
@@ -43,6 +44,8 @@ export interface DirectLineRouterDependencies {
   limits?: AbuseLimits;
   /** The WebSocket stream (directLineStream.ts): with it, conversation answers carry a `streamUrl`. */
   stream?: Pick<DirectLineStreamHub, 'streamUrl'>;
+  /** Web Chat's file upload (uploadHandler.ts); without it uploads are refused. */
+  upload?: DirectLineUploadHandler;
 }
 
 type Caller = { kind: 'secret' } | { kind: 'token'; claims: DirectLineTokenClaims };
@@ -204,16 +207,18 @@ export function createDirectLineRouter(deps: DirectLineRouterDependencies): Rout
     }
   });
 
-  // Attachments are refused for now (after the usual 403/404 checks, without reading the body): the page hides
-  // Web Chat's upload button, and a refused upload only marks that one message as failed.
-  router.post('/conversations/:conversationId/upload', withCaller, async (request, _response) => {
-    const { conversationId } = authorizeConversation(request);
-    if (!(await adapter.getConversation(conversationId))) throw conversationNotFound();
-    throw new DirectLineHttpError(
-      400,
-      'UploadNotSupported',
-      'Photos and files cannot be sent in this chat yet; please describe the problem in words.',
-    );
+  // Web Chat's upload button (uploadHandler.ts): the files go to the bot like a WhatsApp photo. Without a handler they
+  // are refused, and a refused upload only marks that one message as failed.
+  router.post('/conversations/:conversationId/upload', withCaller, async (request, response) => {
+    const { caller, conversationId } = authorizeConversation(request);
+    const conversation = await adapter.getConversation(conversationId);
+    if (!conversation) throw conversationNotFound();
+    if (!deps.upload) {
+      throw new DirectLineHttpError(400, 'UploadNotSupported', 'Photos and files cannot be sent in this chat yet; please describe the problem in words.');
+    }
+    const user = caller.kind === 'token' ? { userId: caller.claims.userId, userName: caller.claims.userName } : { userId: conversation.userId };
+    if (!(await withinLimit(deps.limits, 'messagesPerConversation', conversationId, response))) return;
+    await deps.upload(request, response, { conversationId, user });
   });
 
   router.use(directLineErrorHandler);

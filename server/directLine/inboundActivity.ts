@@ -39,7 +39,7 @@ export interface PostingUser {
  * The activity to store and hand to the bot, or a DirectLineHttpError (400) for one no working client sends.
  * Empty and whitespace-only messages are refused: Web Chat never sends them, and there is nothing for the bot to read.
  */
-export function toIncomingActivity(body: unknown, conversationId: string, user: PostingUser): Partial<Activity> {
+export function toIncomingActivity(body: unknown, conversationId: string, user: PostingUser, options: { allowEmptyText?: boolean } = {}): Partial<Activity> {
   const parsed = inboundActivitySchema.safeParse(body);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'activity'}: ${issue.message}`);
@@ -51,7 +51,9 @@ export function toIncomingActivity(body: unknown, conversationId: string, user: 
   }
   // A consumer's NUL or other control character is dropped, not refused: the rest of what they typed still counts.
   if (input.text !== undefined) input.text = withoutControlCharacters(input.text);
-  if (input.type === 'message' && !input.text?.trim() && input.value === undefined) {
+  // An upload's files (uploadHandler.ts) or a shared location (a Place entity, the page's button) may come without text.
+  const carriesPlace = input.entities?.some((entity) => entity.type === 'Place') ?? false;
+  if (input.type === 'message' && !input.text?.trim() && input.value === undefined && !options.allowEmptyText && !carriesPlace) {
     throw new DirectLineHttpError(400, 'EmptyMessage', 'A message needs some text.');
   }
   if (input.type === 'event' && !input.name) throw badArgument('An event needs a name.');

@@ -146,6 +146,8 @@ export function createWebChatPageRouter(deps: WebChatPageDependencies): Router {
     const pageLanguage = languageOfAcceptLanguage(request.get('accept-language')) === 'en' ? 'en' : 'hi';
     setCommonSecurityHeaders(response);
     response.set({
+      // The page's "share my location" button asks the browser for the position (this page only, never a frame).
+      'Permissions-Policy': 'camera=(), microphone=(), geolocation=(self), payment=(), usb=()',
       'Content-Security-Policy': contentSecurityPolicy(nonce),
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',

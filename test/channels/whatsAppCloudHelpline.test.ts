@@ -13,7 +13,8 @@ import type { ChannelFactory, ChannelPlugin, Helpline } from '../../server/helpl
 import { ConfigError } from '../../server/config.js';
 import { createWhatsAppCloudChannel, whatsAppCloudOptionsFromEnv } from '../../server/whatsappCloud/whatsAppCloudChannel.js';
 import { Directory } from '../../services/directory.js';
-import { buttonReply, FakeGraphApi, messageWebhook, postWebhook, textMessage, type GraphRequest } from '../support/fakeGraphApi.js';
+import { buttonReply, FakeGraphApi, messageWebhook, postWebhook, type GraphRequest } from '../support/fakeGraphApi.js';
+import { WhatsAppCloudUser } from '../support/whatsAppCloudUser.js';
 import { agentDesk, staffApiCaller } from '../support/staffApiClient.js';
 import { serveHelpline, type ServedHelpline } from '../support/servedHelpline.js';
 import { useTestDatabase } from '../support/testDatabase.js';
@@ -40,41 +41,10 @@ function cloudAdapter(): WhatsAppCloudAdapter {
   return cloud.adapter as WhatsAppCloudAdapter;
 }
 
-/** One WhatsApp user: what they send goes through the signed webhook; what the bot sent them comes from the fake Graph API. */
-class WhatsAppUser {
-  private read = 0;
-
-  constructor(readonly number: string) {}
-
-  /** Sends a message and resolves with what the bot answered in that turn. */
-  async send(message: Record<string, unknown>): Promise<GraphRequest[]> {
-    const response = await postWebhook(webhookUrl, appSecret, messageWebhook(phoneNumberId, [message]));
-    expect(response.status).toBe(200);
-    await cloudAdapter().idle();
-    return this.unread();
-  }
-
-  say(text: string): Promise<GraphRequest[]> {
-    return this.send(textMessage(this.number, text));
-  }
-
-  /** Taps a reply button of the last message that had them, by its title. */
-  tap(message: GraphRequest, title: string): Promise<GraphRequest[]> {
-    const index = message.choices.indexOf(title);
-    expect(index, `"${title}" among ${JSON.stringify(message.choices)}`).toBeGreaterThanOrEqual(0);
-    return this.send(buttonReply(this.number, { id: message.choiceIds[index]!, title }));
-  }
-
-  /** Waits for `count` messages the bot sends on its own (the outbox's proactive ones). */
-  async receive(count: number): Promise<GraphRequest[]> {
-    await graph.waitForMessages(count, { to: this.number, after: this.read });
-    return this.unread();
-  }
-
-  unread(): GraphRequest[] {
-    const messages = graph.accepted(this.number).slice(this.read);
-    this.read += messages.length;
-    return messages;
+/** One WhatsApp user of this helpline's Cloud door (test/support/whatsAppCloudUser.ts). */
+class WhatsAppUser extends WhatsAppCloudUser {
+  constructor(number: string) {
+    super({ webhookUrl, appSecret, phoneNumberId, graph, idle: () => cloudAdapter().idle() }, number);
   }
 }
 

@@ -221,14 +221,27 @@ describe('what is refused and what is only acknowledged', () => {
     expect(log.join('\n')).not.toContain(sender);
   });
 
-  it('answers a photo, a voice note or a location with the bilingual "only text" line, without running the bot', async () => {
+  it('answers a sticker or a video with the bilingual "send text, a photo, a PDF, a voice note or a location" line, without running the bot', async () => {
     const sender = newSender();
     const seenBefore = seen.length;
-    const response = await postWebhook(main.url, appSecret, messageWebhook(phoneNumberId, [mediaMessage(sender, 'image'), mediaMessage(sender, 'location')]));
+    const response = await postWebhook(main.url, appSecret, messageWebhook(phoneNumberId, [mediaMessage(sender, 'sticker'), mediaMessage(sender, 'video')]));
     expect(response.status).toBe(200);
     await main.adapter.idle();
     expect(graph.accepted(sender).map((reply) => reply.text)).toEqual([onlyTextUnderstood, onlyTextUnderstood]);
     expect(seen.length).toBe(seenBefore);
+  });
+
+  it('hands a photo (as an attachment the bot fetches) and a location (as a Place entity) to the bot (issue 14 item 3)', async () => {
+    const sender = newSender();
+    const seenBefore = seen.length;
+    const photo = mediaMessage(sender, 'image', { mediaId: '5550001', caption: 'meter jal gaya', timestamp: '1764000000' });
+    const pin = mediaMessage(sender, 'location', { latitude: 26.85, longitude: 80.99, name: 'Ghar', timestamp: '1764000001' });
+    const response = await postWebhook(main.url, appSecret, messageWebhook(phoneNumberId, [photo, pin]));
+    expect(response.status).toBe(200);
+    await main.adapter.idle();
+    const [image, location] = seen.slice(seenBefore);
+    expect(image).toMatchObject({ text: 'meter jal gaya', attachments: [{ contentType: 'image/jpeg', contentUrl: 'whatsapp-cloud-media:5550001' }] });
+    expect(location).toMatchObject({ text: '', entities: [{ type: 'Place', geo: { type: 'GeoCoordinates', latitude: 26.85, longitude: 80.99 }, name: 'Ghar' }] });
   });
 });
 

@@ -106,15 +106,28 @@ describe('incoming messages', () => {
     await adapter.stop();
   });
 
-  it('answers a photo or a voice note, in both languages, that only typed text is understood', async () => {
+  it('answers a video or a sticker, in both languages, with what can be sent', async () => {
     const { adapter, clients, turns } = await linkedAdapter();
     const { chatId } = newConsumer();
-    clients.current.receive({ from: chatId, type: 'image', body: 'meter ki photo' });
-    clients.current.receive({ from: chatId, type: 'ptt' });
+    clients.current.receive({ from: chatId, type: 'video', body: 'tar ka video' });
+    clients.current.receive({ from: chatId, type: 'sticker' });
     await adapter.idle();
     expect(turns).toEqual([]);
     expect(clients.textsTo(chatId)).toEqual([onlyTextUnderstood, onlyTextUnderstood]);
-    expect(onlyTextUnderstood).toMatch(/केवल लिखे हुए संदेश[\s\S]*only typed text/);
+    expect(onlyTextUnderstood).toMatch(/फ़ोटो, PDF, वॉइस नोट या लोकेशन[\s\S]*a photo, a PDF, a voice note or a location/);
+    await adapter.stop();
+  });
+
+  it('hands a photo (caption as text, an attachment fetched only when the bot asks) and a pin (a Place entity) to the bot (issue 14 item 3)', async () => {
+    const { adapter, clients, turns } = await linkedAdapter();
+    const { chatId } = newConsumer();
+    clients.current.receive({ from: chatId, type: 'image', body: 'meter ki photo', media: { mimetype: 'image/jpeg', data: Buffer.from([0xff, 0xd8, 0xff, 0xe0]) } });
+    clients.current.receive({ from: chatId, type: 'location', location: { latitude: '26.8500', longitude: 80.99, name: 'Ghar' } });
+    await adapter.idle();
+    expect(turns[0]).toMatchObject({ text: 'meter ki photo', attachments: [{ contentUrl: expect.stringMatching(/^whatsapp-web-media:/) }] });
+    expect(turns[1]).toMatchObject({ text: '', entities: [{ type: 'Place', geo: { latitude: 26.85, longitude: 80.99 }, name: 'Ghar' }] });
+    // The echo bot never asked for the bytes: nothing was downloaded.
+    expect(clients.current.downloads).toBe(0);
     await adapter.stop();
   });
 

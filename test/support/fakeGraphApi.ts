@@ -6,7 +6,7 @@
 //   await postWebhook(url, secret, messageWebhook(phoneNumberId, [textMessage('919876543210', 'light nahi hai')]));
 //   const [reply] = await graph.waitForMessages(1);     // reply.text, reply.choices, reply.kind
 import { once } from 'node:events';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -87,9 +87,23 @@ function describeMessage(body: Json): Pick<GraphRequest, 'to' | 'kind' | 'text' 
   return { to, kind: 'other', text: '', choices: [], choiceIds: [], descriptions: [] };
 }
 
+/** A file a consumer "sent": served by GET /{media-id} (its URL and facts) and then at that URL, as Meta does. */
+export interface FakeMedia {
+  data: Buffer;
+  mimeType: string;
+  /** What GET /{media-id} reports as file_size (default the real size); Meta's own figure, which may be checked first. */
+  fileSize?: number;
+  /** What GET /{media-id} reports as sha256 (default the real one). */
+  sha256?: string;
+}
+
 export class FakeGraphApi {
-  /** Every request, accepted or refused, in order. */
+  /** Every message request, accepted or refused, in order. */
   readonly requests: GraphRequest[] = [];
+  /** Every media request (GET /{media-id} and the download), with the token it carried. */
+  readonly mediaRequests: Array<{ path: string; authorization: string | undefined; status: number }> = [];
+  private readonly media = new Map<string, FakeMedia>();
+  private mediaCounter = 0;
   private readonly script: ScriptedFailure[] = [];
   private always: ScriptedFailure | undefined;
   private counter = 0;
@@ -109,6 +123,14 @@ export class FakeGraphApi {
     const { port } = server.address() as AddressInfo;
     fake = new FakeGraphApi(server, `http://127.0.0.1:${port}/v21.0`);
     return fake;
+  }
+
+  /** Makes a file available under a new media id (what Meta gives the webhook), and returns the id. */
+  addMedia(media: FakeMedia): string {
+    this.mediaCounter += 1;
+    const id = `${1_000_000_000_000 + this.mediaCounter}`;
+    this.media.set(id, media);
+    return id;
   }
 
   /** The next requests are refused like this, one each, in order. */
@@ -169,6 +191,10 @@ export class FakeGraphApi {
       body = {};
     }
     const path = request.url ?? '';
+    if (request.method === 'GET') {
+      this.serveMedia(request, response, path);
+      return;
+    }
     const failure = this.script.shift() ?? this.always;
     const record: GraphRequest = {
       at: Date.now(),
@@ -193,6 +219,45 @@ export class FakeGraphApi {
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
+  }
+
+  /**
+   * GET /v21.0/{media-id} → `{messaging_product, url, mime_type, sha256, file_size, id}`; GET of that URL → the bytes.
+   * Both need the bearer token (401 without, as Meta answers); an unknown id is Meta's 400 with code 100.
+   */
+  private serveMedia(request: IncomingMessage, response: ServerResponse, path: string): void {
+    const authorization = request.headers.authorization;
+    const record = (status: number) => this.mediaRequests.push({ path, authorization, status });
+    if (!authorization?.startsWith('Bearer ')) {
+      record(401);
+      this.reply(response, 401, { error: { message: 'Invalid OAuth access token.', type: 'OAuthException', code: 190 } });
+      return;
+    }
+    const url = new URL(path, 'http://fake');
+    const info = /^\/v21\.0\/(\d+)$/.exec(url.pathname);
+    const download = url.pathname === '/whatsapp_business/attachments/' ? url.searchParams.get('mid') : null;
+    const id = info?.[1] ?? download ?? '';
+    const media = this.media.get(id);
+    if (!media) {
+      record(400);
+      this.reply(response, 400, { error: { message: 'Unsupported get request.', type: 'GraphMethodException', code: 100 } });
+      return;
+    }
+    record(200);
+    if (info) {
+      const { port } = this.server.address() as AddressInfo;
+      this.reply(response, 200, {
+        messaging_product: 'whatsapp',
+        url: `http://127.0.0.1:${port}/whatsapp_business/attachments/?mid=${id}&ext=${Date.now()}&hash=fake`,
+        mime_type: media.mimeType,
+        sha256: media.sha256 ?? createHash('sha256').update(media.data).digest('hex'),
+        file_size: media.fileSize ?? media.data.length,
+        id,
+      });
+      return;
+    }
+    response.writeHead(200, { 'content-type': media.mimeType, 'content-length': String(media.data.length) });
+    response.end(media.data);
   }
 
   private reply(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -243,8 +308,41 @@ export function templateButtonReply(from: string, button: { payload: string; tex
   return { from, id: options.id ?? newWamid(), timestamp: options.timestamp ?? nowSeconds(), type: 'button', button };
 }
 
-export function mediaMessage(from: string, type: 'image' | 'audio' | 'location' | 'sticker', options: MessageOptions = {}): Json {
-  const media = type === 'location' ? { latitude: 26.85, longitude: 80.99 } : { id: '1234567890', mime_type: type === 'image' ? 'image/jpeg' : 'audio/ogg' };
+export interface MediaMessageOptions extends MessageOptions {
+  /** The media id (FakeGraphApi.addMedia); default a made-up one. */
+  mediaId?: string;
+  mimeType?: string;
+  caption?: string;
+  /** A document's file name. */
+  filename?: string;
+  /** An audio message recorded as a voice note. */
+  voice?: boolean;
+  latitude?: number;
+  longitude?: number;
+  name?: string;
+  address?: string;
+}
+
+const defaultMimeTypes: Record<string, string> = { image: 'image/jpeg', audio: 'audio/ogg; codecs=opus', document: 'application/pdf', sticker: 'image/webp', video: 'video/mp4' };
+
+/** A media or location message as Meta's webhook carries it (image/document/audio/video/sticker: an id, never bytes). */
+export function mediaMessage(from: string, type: 'image' | 'audio' | 'document' | 'location' | 'sticker' | 'video', options: MediaMessageOptions = {}): Json {
+  const media =
+    type === 'location'
+      ? {
+          latitude: options.latitude ?? 26.85,
+          longitude: options.longitude ?? 80.99,
+          ...(options.name ? { name: options.name } : {}),
+          ...(options.address ? { address: options.address } : {}),
+        }
+      : {
+          id: options.mediaId ?? '1234567890',
+          mime_type: options.mimeType ?? defaultMimeTypes[type],
+          sha256: 'meta-base64-sha256-not-checked-by-consumers',
+          ...(options.caption !== undefined ? { caption: options.caption } : {}),
+          ...(options.filename !== undefined ? { filename: options.filename } : {}),
+          ...(options.voice ? { voice: true } : {}),
+        };
   return { from, id: options.id ?? newWamid(), timestamp: options.timestamp ?? nowSeconds(), type, [type]: media };
 }
 

@@ -9,7 +9,7 @@
 //   clients.sent                                                  // every sendMessage, across reconnects
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Scheduler, WhatsAppWebClientLike, WhatsAppWebMessageLike, WhatsAppWebSendOptions } from '../../bot/adapters/whatsAppWebConnection.js';
+import type { Scheduler, WhatsAppWebClientLike, WhatsAppWebMediaLike, WhatsAppWebMessageLike, WhatsAppWebSendOptions } from '../../bot/adapters/whatsAppWebConnection.js';
 
 export interface SentWhatsAppMessage {
   /** Which client sent it (0 = the first one built). */
@@ -43,12 +43,22 @@ export interface IncomingMessage {
   isStatus?: boolean;
   /** Unix seconds; default now. */
   timestamp?: number;
+  /**
+   * A file the message carries (type image, document, ptt, audio…): served by downloadMedia() as whatsapp-web.js's
+   * MessageMedia (base64 data, the phone's mimetype, a filename for documents); null: the media is gone from the phone
+   * (downloadMedia resolves undefined, as it does for deleted media).
+   */
+  media?: { mimetype: string; data: Buffer; filename?: string } | null;
+  /** A location message's pin, as whatsapp-web.js's Location (coordinates as the phone gives them). */
+  location?: { latitude: number | string; longitude: number | string; name?: string; address?: string };
 }
 
 export class FakeWhatsAppWebClient extends EventEmitter implements WhatsAppWebClientLike {
   initializeCalls = 0;
   destroyCalls = 0;
   destroyed = false;
+  /** How many times a message's downloadMedia() was called. */
+  downloads = 0;
   /** Linked ids (`…@lid`) → phone chat ids (`…@c.us`), for getContactLidAndPhone. */
   readonly linkedIds = new Map<string, string>();
   private connected = false;
@@ -131,7 +141,14 @@ export class FakeWhatsAppWebClient extends EventEmitter implements WhatsAppWebCl
   receive(incoming: IncomingMessage): WhatsAppWebMessageLike {
     const fromMe = incoming.fromMe ?? false;
     const id = incoming.id ?? `${fromMe}_${incoming.from}_3EB0${randomBytes(8).toString('hex').toUpperCase()}`;
+    const media = incoming.media;
     const message: WhatsAppWebMessageLike & { to: string; hasMedia: boolean; author?: string } = {
+      ...(incoming.location ? { location: incoming.location } : {}),
+      downloadMedia: async (): Promise<WhatsAppWebMediaLike | undefined> => {
+        this.downloads += 1;
+        if (!media) return undefined;
+        return { mimetype: media.mimetype, data: media.data.toString('base64'), filename: media.filename ?? null, filesize: media.data.length };
+      },
       id: { _serialized: id, fromMe },
       from: incoming.from,
       to: helplineChatId,
