@@ -144,6 +144,8 @@ const storedIncomingTypes = new Set<string>([ActivityTypes.Message, ActivityType
 /** The session of the turn running in this async context (a proactive turn inside a turn writes through it). */
 interface RunningTurn {
   session: ConversationSession;
+  /** False once the turn has ended (its async context outlives it in timers it started). */
+  live: { running: boolean };
 }
 
 const sessionKey = Symbol('santushti.conversationSession');
@@ -457,7 +459,7 @@ export class DirectLineAdapter extends ChannelAdapter {
     await this.queues.run(conversationId, async () => {
       const outer = this.running.getStore();
       // Inside a turn of the same conversation: the same document, the same final write.
-      const session = outer?.session.conversationId === conversationId ? outer.session : await this.take(conversationId);
+      const session = outer?.live.running && outer.session.conversationId === conversationId ? outer.session : await this.take(conversationId);
       try {
         const continuation: Partial<Activity> = {
           type: ActivityTypes.Event,
@@ -516,7 +518,16 @@ export class DirectLineAdapter extends ChannelAdapter {
   /** Runs middleware and logic with the session's state and sends, in this turn's context. */
   private async runInScope(session: ConversationSession, context: TurnContext, logic: BotLogic): Promise<void> {
     context.turnState.set(sessionKey, session);
-    await this.running.run({ session }, () => turnStateScope.run(this.stateScope(session, context), () => this.runMiddleware(context, logic)));
+    // Timers and promises started inside a turn (an outbox wake-up, a worker's next pass) keep its async context after
+    // the turn has ended: the scope answers only while the turn runs, or their writes would go to a finished session.
+    const live = { running: true };
+    const scope = this.stateScope(session, context);
+    const liveScope: TurnStateScope = { ...scope, owns: (key) => live.running && scope.owns(key) };
+    try {
+      await this.running.run({ session, live }, () => turnStateScope.run(liveScope, () => this.runMiddleware(context, logic)));
+    } finally {
+      live.running = false;
+    }
   }
 
   /** The bot state this turn's document answers for: the conversation's, and (cached, written through) the user's. */
