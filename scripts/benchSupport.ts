@@ -225,10 +225,13 @@ const upkeepCommands = new Set(['hello', 'ping', 'isMaster', 'ismaster', 'endSes
 export class CommandCounter {
   private readonly counts = new Map<string, number>();
 
-  constructor(client: mongo.MongoClient) {
+  /** @param byCollection count `<command> <collection>` instead of the command alone (where the work goes). */
+  constructor(client: mongo.MongoClient, byCollection = false) {
     client.on('commandStarted', (event: mongo.CommandStartedEvent) => {
       if (upkeepCommands.has(event.commandName)) return;
-      this.counts.set(event.commandName, (this.counts.get(event.commandName) ?? 0) + 1);
+      const target = (event.command as Record<string, unknown>)[event.commandName];
+      const name = byCollection && typeof target === 'string' ? `${event.commandName} ${target}` : event.commandName;
+      this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
     });
   }
 
@@ -355,8 +358,13 @@ export function copyTicket(template: TicketRecord, identity: CopyIdentity): Tick
     return fresh;
   };
 
-  const templateMobileKey = `|mobile:${template.consumer.mobile}|`;
-  if (!template.duplicateKey.includes(templateMobileKey)) {
+  // The key names the consumer by mobile or by channel identity (whichever the registration had): rewritten to the copy's.
+  const templateKeyParts: Array<[string, string]> = [
+    [`|mobile:${template.consumer.mobile}|`, `|mobile:${identity.mobile}|`],
+    [`:${template.consumer.channelUserId}|`, `:${identity.channelUserId}|`],
+  ];
+  const keyPart = templateKeyParts.find(([part]) => template.duplicateKey.includes(part));
+  if (!keyPart) {
     throw new Error(`template ${template._id} has duplicate key "${template.duplicateKey}": register templates without an account number`);
   }
 
@@ -376,7 +384,7 @@ export function copyTicket(template: TicketRecord, identity: CopyIdentity): Tick
     ...template,
     _id: identity.number,
     consumer,
-    duplicateKey: template.duplicateKey.replace(templateMobileKey, `|mobile:${identity.mobile}|`),
+    duplicateKey: template.duplicateKey.replace(keyPart[0], keyPart[1]),
     events,
     eventCount: events.length,
     lastEventHash: prevHash,
