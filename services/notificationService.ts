@@ -147,6 +147,20 @@ export class NotificationService extends PeriodicPass {
     const ticket = await this.models.tickets.findById(ticketNumber, wholeDocument).lean<TicketRecord>();
     if (!ticket?.outbox?.length) return;
     const now = this.now();
+    // Delivered effects are removed together at the end, in one write. A crash before it redelivers them: harmless,
+    // since every delivery is idempotent (the channels store a message once per idempotency key, the rollups and the
+    // officers' inboxes count an effect id once).
+    const delivered: string[] = [];
+    try {
+      await this.deliverEach(ticket, now, delivered);
+    } finally {
+      if (delivered.length > 0) {
+        await this.models.tickets.updateOne({ _id: ticket._id }, { $pull: { outbox: { id: { $in: delivered } } } });
+      }
+    }
+  }
+
+  private async deliverEach(ticket: TicketRecord, now: Date, delivered: string[]): Promise<void> {
     let consumerBlocked = false;
     for (const effect of ticket.outbox) {
       if (effect.failedAt) continue;
@@ -178,7 +192,7 @@ export class NotificationService extends PeriodicPass {
             await this.giveUp(ticket._id, effect, "no running process serves this consumer's channel");
           }
         } else {
-          await this.models.tickets.updateOne({ _id: ticket._id }, { $pull: { outbox: { id: effect.id } } });
+          delivered.push(effect.id);
         }
       } catch (error) {
         if (effect.kind === 'consumer.notify') consumerBlocked = true;
