@@ -55,6 +55,8 @@ const drainLease = { ttlMs: 15_000, waitMs: 2_000, maxHoldMs: 5 * 60_000 };
 const busyRetryMs = 1_000;
 /** Drains per batch: one lease insert, one read, one acknowledgement and one release for this many tickets. */
 const drainBatchSize = 100;
+/** Batches in flight at once. */
+const concurrentBatches = 3;
 const leaseKeyOf = (ticketNumber: string) => `outbox:${ticketNumber}`;
 
 interface TicketDrain {
@@ -74,7 +76,8 @@ export class NotificationService extends PeriodicPass {
   private readonly draining = new Map<string, TicketDrain>();
   /** Tickets waiting for the next batch. */
   private readonly queued = new Map<string, TicketDrain>();
-  private flushing: Promise<void> | undefined;
+  private flushScheduled = false;
+  private readonly batchesRunning = new Set<Promise<void>>();
   private readonly leaseClaims: Claims<LeaseRecord>;
   private readonly watch: TicketWatch;
   private readonly reports: ReportService;
@@ -106,7 +109,7 @@ export class NotificationService extends PeriodicPass {
 
   override async stop(): Promise<void> {
     await super.stop();
-    await this.flushing;
+    await Promise.all(this.batchesRunning);
     await Promise.all([...this.draining.values(), ...this.queued.values()].map((drain) => drain.done.catch(() => undefined)));
   }
 
@@ -161,32 +164,43 @@ export class NotificationService extends PeriodicPass {
   }
 
   private flushSoon(): void {
-    if (this.flushing) return;
-    this.flushing = (async () => {
-      // Let the wakes of one burst gather first.
-      await new Promise((resolve) => setImmediate(resolve));
-      while (this.queued.size > 0) {
-        const batch = [...this.queued].slice(0, drainBatchSize);
-        for (const [number, drain] of batch) {
-          this.queued.delete(number);
-          this.draining.set(number, drain);
-        }
-        const failures = await this.drainBatch(batch.map(([number]) => number)).catch((error: unknown) => new Map(batch.map(([number]) => [number, error])));
-        for (const [number, drain] of batch) {
-          this.draining.delete(number);
-          if (drain.again && !failures.has(number)) {
-            // Asked for again while it ran: another round, same promise.
-            drain.again = false;
-            this.queued.set(number, drain);
-          } else {
-            drain.settle(failures.get(number));
-          }
-        }
-      }
-    })().finally(() => {
-      this.flushing = undefined;
-      if (this.queued.size > 0) this.flushSoon();
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Let the wakes of one burst gather first.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.pump();
     });
+  }
+
+  /** Starts batches while drains are queued, a few at once: one batch's database round trips overlap another's work. */
+  private pump(): void {
+    while (this.queued.size > 0 && this.batchesRunning.size < concurrentBatches) {
+      const batch = [...this.queued].slice(0, drainBatchSize);
+      for (const [number, drain] of batch) {
+        this.queued.delete(number);
+        this.draining.set(number, drain);
+      }
+      const running: Promise<void> = this.drainBatch(batch.map(([number]) => number))
+        .catch((error: unknown) => new Map(batch.map(([number]) => [number, error])))
+        .then((failures) => {
+          for (const [number, drain] of batch) {
+            this.draining.delete(number);
+            if (drain.again && !failures.has(number)) {
+              // Asked for again while it ran: another round, same promise.
+              drain.again = false;
+              this.queued.set(number, drain);
+            } else {
+              drain.settle(failures.get(number));
+            }
+          }
+        })
+        .finally(() => {
+          this.batchesRunning.delete(running);
+          if (this.queued.size > 0) this.flushSoon();
+        });
+      this.batchesRunning.add(running);
+    }
   }
 
   /** One batch of drains; the failures by ticket. */
