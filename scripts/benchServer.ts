@@ -66,6 +66,8 @@ async function main(): Promise<void> {
     staffSessionTtlMs: 60 * 60_000,
     satisfactionReminderDelaysMs: [6 * 60 * 60_000],
     satisfactionUnconfirmedAfterMs: 24 * 60 * 60_000,
+    // Every simulated consumer comes from 127.0.0.1: the per-address session limit would stop the load at 30.
+    abuseLimits: { webChatSessionsPerAddress: { points: 1_000_000, durationMs: 3_600_000 } },
     log,
   });
 

@@ -78,14 +78,13 @@ export function judge(results: SectionResults): Verdict[] {
       need: `≤ ${NEEDS.backgroundCommandsPerComplaint}`,
       meets: trips.afterwards.perOp <= NEEDS.backgroundCommandsPerComplaint,
     });
-    const heapCaps = `npm start's heap caps${conversations.serverHeapMb === undefined ? '' : `: server ${conversations.serverHeapMb} MB`}`;
     for (const [what, rss, need] of [
       ['server', conversations.memory.serverPeakRssUnderLoadMb, NEEDS.serverPeakRssMb],
       ['database process', conversations.memory.databasePeakRssUnderLoadMb, NEEDS.databasePeakRssMb],
     ] as const) {
       if (rss === undefined) continue;
       verdicts.push({
-        figure: `${what} peak RSS under the ${conversations.memory.underLoadConsumers}-consumer load (${heapCaps})`,
+        figure: `${what} peak RSS under the ${conversations.memory.underLoadConsumers}-consumer load (npm start's heap caps)`,
         measured: `${fixed(rss, 0)} MB`,
         need: `≤ ${need} MB`,
         meets: rss <= need,
