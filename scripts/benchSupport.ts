@@ -9,6 +9,7 @@ import type { mongo } from 'mongoose';
 import type { ActorRef, TicketRecord } from '../models/ticketTypes.js';
 import { channelIdentityKey, consumerActorId } from '../services/consumerIdentity.js';
 import { genesisHash, sealEvent, verifyChain } from '../services/eventChain.js';
+import { defaultDatabaseHeap } from '../db/embeddedMongo.js';
 
 // ── Options ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -36,13 +37,16 @@ export interface BenchOptions {
   pollMs: number;
   /** The open-loop conversation run's offered load, messages per second. */
   rate: number;
-  /** A cap on the conversation server's old-generation heap (node's --max-old-space-size), in MB; none by default. */
+  /** A cap on the conversation server's old-generation heap (node's --max-old-space-size), in MB; `npm start`'s by default. */
   serverHeapMb?: number;
 }
 
+/** `npm start`'s cap on the server's heap (package.json: `--max-old-space-size=${SERVER_MAX_HEAP_MB:-200}`). */
+export const defaultServerHeapMb = 200;
+
 export const SECTION_NAMES = ['tickets', 'conversations', 'outbox', 'reports', 'stream', 'scaleout'] as const;
 
-const usage = `Usage: npm run bench -- [--quick] [--only a,b] [--tickets N] [--concurrency N] [--ops N] [--rounds N] [--heap 384m]
+const usage = `Usage: npm run bench -- [--quick] [--only a,b] [--tickets N] [--concurrency N] [--ops N] [--rounds N] [--heap 192m]
                              [--poll-ms N] [--rate N]
   --quick          small counts and short runs: the whole bench in under a minute
   --only LIST      sections to run, of ${SECTION_NAMES.join(', ')} (default: all)
@@ -51,11 +55,11 @@ const usage = `Usage: npm run bench -- [--quick] [--only a,b] [--tickets N] [--c
   --concurrency N  operations in flight during the timed phases (default 16)
   --ops N          timed operations per phase (default 20,000; 400 with --quick)
   --rounds N       times the phases take turns, each with ops/N operations (default 5; 2 with --quick)
-  --heap SIZE      heap cap of the embedded server (default 384m, as npm start)
+  --heap SIZE      heap cap of the embedded server (default EMBEDDED_DB_MAX_HEAP or 192m, as npm start)
   conversations section:
   --poll-ms N      the clients' polling interval while waiting for a reply (default 200, directlinejs's lowest)
   --rate N         the open-loop offered load, messages per second (default 200)
-  --server-heap MB cap the server's heap (node --max-old-space-size), to tell live memory from garbage not yet collected
+  --server-heap MB cap the server's heap (node --max-old-space-size; default SERVER_MAX_HEAP_MB or 200, as npm start)
 Set MONGODB_URI to run the ticket service section against a MongoDB server instead of the embedded one.`;
 
 export class UsageError extends Error {
@@ -104,7 +108,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
   const sections = values.only ? values.only.split(',').map((name) => name.trim()) : [...SECTION_NAMES];
   const unknown = sections.filter((name) => !(SECTION_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) throw new UsageError(`--only: no section ${unknown.join(', ')}\n${usage}`);
-  const heap = values.heap ?? process.env.EMBEDDED_DB_MAX_HEAP ?? '384m';
+  const heap = values.heap ?? process.env.EMBEDDED_DB_MAX_HEAP ?? defaultDatabaseHeap;
   if (!/^\d+[mMgG]$/.test(heap)) throw new UsageError(`--heap must look like 384m or 1g, not "${heap}"\n${usage}`);
   return {
     quick,
@@ -120,7 +124,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
     sections,
     pollMs: positiveInteger('poll-ms', values['poll-ms'], 200),
     rate: positiveInteger('rate', values.rate, 200),
-    ...(values['server-heap'] === undefined ? {} : { serverHeapMb: positiveInteger('server-heap', values['server-heap'], 0) }),
+    serverHeapMb: positiveInteger('server-heap', values['server-heap'] ?? process.env.SERVER_MAX_HEAP_MB, defaultServerHeapMb),
   };
 }
 
@@ -225,10 +229,13 @@ const upkeepCommands = new Set(['hello', 'ping', 'isMaster', 'ismaster', 'endSes
 export class CommandCounter {
   private readonly counts = new Map<string, number>();
 
-  constructor(client: mongo.MongoClient) {
+  /** @param byCollection count `<command> <collection>` instead of the command alone (where the work goes). */
+  constructor(client: mongo.MongoClient, byCollection = false) {
     client.on('commandStarted', (event: mongo.CommandStartedEvent) => {
       if (upkeepCommands.has(event.commandName)) return;
-      this.counts.set(event.commandName, (this.counts.get(event.commandName) ?? 0) + 1);
+      const target = (event.command as Record<string, unknown>)[event.commandName];
+      const name = byCollection && typeof target === 'string' ? `${event.commandName} ${target}` : event.commandName;
+      this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
     });
   }
 

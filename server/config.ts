@@ -1,6 +1,7 @@
 // The environment, validated once at start-up: a bad value stops the process with a message naming every problem.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { defaultDatabaseHeap } from '../db/embeddedMongo.js';
 import { resolveSlaLimits, type SlaLimits } from '../services/slaPolicy.js';
 import { officeHoursSchema } from '../services/officeHours.js';
 import { ConfigError } from './configError.js';
@@ -48,7 +49,7 @@ const configSchema = z.object({
     .optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, _ and - only').default('santushti'),
   DATA_DIR: z.string().min(1).default('.data'),
-  EMBEDDED_DB_MAX_HEAP: z.string().regex(/^\d+[mMgG]$/, 'like 384m or 1g').default('384m'),
+  EMBEDDED_DB_MAX_HEAP: z.string().regex(/^\d+[mMgG]$/, 'like 192m or 1g').default(defaultDatabaseHeap),
   DIRECTORY_FILE: z.string().min(1).optional(),
   /** Coordinates of the localities for location pins (docs/consumer-media.md); default data/lesa.coordinates.json. */
   LOCALITY_COORDINATES_FILE: z.string().min(1).optional(),

@@ -118,6 +118,42 @@ export class Claims<R extends object = Record<string, unknown>> {
     return before ?? undefined;
   }
 
+  /**
+   * Fresh claims on many ids in one round trip (an unordered insert): the ones this call got. Ids already claimed are
+   * left out, whatever their state; the caller takes those one by one with `claim` (which can take over).
+   */
+  async claimFresh(ids: string[], options: Pick<ClaimOptions<R>, 'ttlMs' | 'fields'>): Promise<HeldClaim[]> {
+    if (ids.length === 0) return [];
+    const claims = ids.map((id) => ({ id, owner: randomBytes(12).toString('base64url') }));
+    const documents = claims.map((claim) => ({ _id: claim.id, ...this.stamp(claim.owner, options) }));
+    try {
+      await this.collection.insertMany(documents, { ordered: false, lean: true });
+      return claims;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+      const each = (Array.isArray(writeErrors) ? writeErrors : [writeErrors]) as Array<{ index?: number; err?: { index?: number } }>;
+      const refused = new Set(each.map((writeError) => writeError?.index ?? writeError?.err?.index));
+      return claims.filter((_claim, index) => !refused.has(index));
+    }
+  }
+
+  /** Gives many claims up in one round trip (each still only if we hold it). */
+  async releaseAll(held: HeldClaim[]): Promise<void> {
+    if (held.length === 0) return;
+    await this.collection.bulkWrite(held.map((claim) => ({ deleteOne: { filter: { _id: claim.id, [this.shape.owner]: claim.owner } } })), { ordered: false });
+  }
+
+  /** Extends many claims we hold in one round trip. */
+  async renewAll(held: HeldClaim[], ttlMs: number): Promise<void> {
+    if (held.length === 0) return;
+    const time = this.timeFor(ttlMs);
+    await this.collection.bulkWrite(
+      held.map((claim) => ({ updateOne: { filter: { _id: claim.id, [this.shape.owner]: claim.owner }, update: { $set: { [this.shape.time]: time } } } })),
+      { ordered: false },
+    );
+  }
+
   /** Extends a claim we hold; false when it was lost (taken over). */
   async renew(held: HeldClaim, ttlMs: number): Promise<boolean> {
     return this.update(held, { $set: { [this.shape.time]: this.timeFor(ttlMs) } });

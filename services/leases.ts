@@ -39,7 +39,7 @@ export class Leases {
     models: Pick<Models, 'leases'>,
     private readonly holder: string = thisProcessName,
   ) {
-    this.claims = new Claims<LeaseRecord>(models.leases, { owner: 'token', time: 'expiresAt', timeMeans: 'expiresAt' });
+    this.claims = leaseClaimsOn(models);
   }
 
   /** Takes the lease if it is free or expired; undefined when someone else holds it. */
@@ -89,4 +89,9 @@ export class Leases {
 
 function leaseOf(outcome: ClaimOutcome<LeaseRecord>): HeldLease | undefined {
   return outcome.status === 'claimed' ? { key: outcome.claim.id, token: outcome.claim.owner } : undefined;
+}
+
+/** The lease collection as claims (owner in `token`, time `expiresAt`), for callers that take many leases at once. */
+export function leaseClaimsOn(models: Pick<Models, 'leases'>): Claims<LeaseRecord> {
+  return new Claims<LeaseRecord>(models.leases, { owner: 'token', time: 'expiresAt', timeMeans: 'expiresAt' });
 }

@@ -6,7 +6,10 @@ import type { OutboxEffect, TicketEvent, TicketHead, TicketRecord } from '../mod
 import { CallbackService } from './callbackService.js';
 import type { OfficerNotificationRecord } from '../models/officerNotificationModel.js';
 import type { OfficerAlertService } from './officerAlertService.js';
-import { LeaseBusyError, Leases } from './leases.js';
+import { LeaseBusyError, leaseClaimsOn, Leases } from './leases.js';
+import { thisProcessName, type Claims } from './claims.js';
+import type { LeaseRecord } from '../models/leaseModel.js';
+import { trusted } from 'mongoose';
 import { PeriodicPass } from './periodicPass.js';
 import { ReportService } from './reportService.js';
 import { needsAttention, TicketWatch, untilChanged } from './ticketWatch.js';
@@ -54,6 +57,18 @@ const deliveryBackoff = { firstDelayMs: 2_000, maxDelayMs: 10 * 60_000 };
 const drainLease = { ttlMs: 15_000, waitMs: 2_000, maxHoldMs: 5 * 60_000 };
 /** After losing the race for a ticket's drain, look again this soon: the winner may have read the outbox before us. */
 const busyRetryMs = 1_000;
+/** Drains per batch: one lease insert, one read, one acknowledgement and one release for this many tickets. */
+const drainBatchSize = 100;
+/** Batches in flight at once. */
+const concurrentBatches = 3;
+const leaseKeyOf = (ticketNumber: string) => `outbox:${ticketNumber}`;
+
+interface TicketDrain {
+  /** Asked for again while running: run another round before settling. */
+  again: boolean;
+  done: Promise<void>;
+  settle: (error?: unknown) => void;
+}
 
 export class NotificationService extends PeriodicPass {
   private readonly now: () => Date;
@@ -62,7 +77,12 @@ export class NotificationService extends PeriodicPass {
   private readonly elsewhereGraceMs: number;
   private readonly log: (line: string) => void;
   /** Tickets being drained in this process, and whether another drain was asked for meanwhile. */
-  private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
+  private readonly draining = new Map<string, TicketDrain>();
+  /** Tickets waiting for the next batch. */
+  private readonly queued = new Map<string, TicketDrain>();
+  private flushScheduled = false;
+  private readonly batchesRunning = new Set<Promise<void>>();
+  private readonly leaseClaims: Claims<LeaseRecord>;
   private readonly watch: TicketWatch;
   private readonly reports: ReportService;
   private readonly callbacks: CallbackService;
@@ -85,6 +105,7 @@ export class NotificationService extends PeriodicPass {
     this.callbacks = options.callbacks ?? new CallbackService(models, undefined, { now: this.now, log: this.log });
     this.leases = new Leases(models);
     this.officerAlerts = options.officerAlerts;
+    this.leaseClaims = leaseClaimsOn(models);
   }
 
   /** Deliver this ticket's effects soon; safe to call as often as you like. */
@@ -94,7 +115,8 @@ export class NotificationService extends PeriodicPass {
 
   override async stop(): Promise<void> {
     await super.stop();
-    await Promise.all([...this.draining.values()].map((drain) => drain.done));
+    await Promise.all(this.batchesRunning);
+    await Promise.all([...this.draining.values(), ...this.queued.values()].map((drain) => drain.done.catch(() => undefined)));
   }
 
   /**
@@ -124,35 +146,136 @@ export class NotificationService extends PeriodicPass {
     return new Date(Math.min(...times));
   }
 
-  /** Delivers the ticket's due effects in order; one drain per ticket at a time, in this process and across processes. */
-  async drainTicket(ticketNumber: string): Promise<void> {
+  /**
+   * Delivers the ticket's due effects in order; one drain per ticket at a time, in this process and across processes.
+   * Drains asked for together (a burst of wakes) go in batches: their leases taken in one write, their tickets read in
+   * one query, their deliveries acknowledged in one write and their leases released in one; a ticket whose lease is
+   * not free at once is drained on its own (waiting, or taking over an expired lease).
+   */
+  drainTicket(ticketNumber: string): Promise<void> {
     const running = this.draining.get(ticketNumber);
     if (running) {
       running.again = true;
       return running.done;
     }
-    const state = { again: true, done: Promise.resolve() };
-    state.done = (async () => {
-      try {
-        while (state.again) {
-          state.again = false;
-          await this.leases.holdWhile(`outbox:${ticketNumber}`, drainLease, () => this.deliverDue(ticketNumber));
-        }
-      } catch (error) {
-        if (!(error instanceof LeaseBusyError)) throw error;
-        void sleep(busyRetryMs, undefined, { ref: false }).then(() => this.wake(ticketNumber));
-      } finally {
-        this.draining.delete(ticketNumber);
+    const waiting = this.queued.get(ticketNumber);
+    if (waiting) return waiting.done;
+    let settle: TicketDrain['settle'] = () => undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    this.queued.set(ticketNumber, { again: false, done, settle });
+    this.flushSoon();
+    return done;
+  }
+
+  private flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Let the wakes of one burst gather first.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Starts batches while drains are queued, a few at once: one batch's database round trips overlap another's work. */
+  private pump(): void {
+    while (this.queued.size > 0 && this.batchesRunning.size < concurrentBatches) {
+      const batch = [...this.queued].slice(0, drainBatchSize);
+      for (const [number, drain] of batch) {
+        this.queued.delete(number);
+        this.draining.set(number, drain);
       }
-    })();
-    this.draining.set(ticketNumber, state);
-    return state.done;
+      const running: Promise<void> = this.drainBatch(batch.map(([number]) => number))
+        .catch((error: unknown) => new Map(batch.map(([number]) => [number, error])))
+        .then((failures) => {
+          for (const [number, drain] of batch) {
+            this.draining.delete(number);
+            if (drain.again && !failures.has(number)) {
+              // Asked for again while it ran: another round, same promise.
+              drain.again = false;
+              this.queued.set(number, drain);
+            } else {
+              drain.settle(failures.get(number));
+            }
+          }
+        })
+        .finally(() => {
+          this.batchesRunning.delete(running);
+          if (this.queued.size > 0) this.flushSoon();
+        });
+      this.batchesRunning.add(running);
+    }
+  }
+
+  /** One batch of drains; the failures by ticket. */
+  private async drainBatch(numbers: string[]): Promise<Map<string, unknown>> {
+    const failures = new Map<string, unknown>();
+    const held = await this.leaseClaims.claimFresh(numbers.map(leaseKeyOf), { ttlMs: drainLease.ttlMs, fields: { holder: thisProcessName } });
+    const mine = new Set(held.map((claim) => claim.id.slice(leaseKeyOf('').length)));
+    const renewal = setInterval(() => void this.leaseClaims.renewAll(held, drainLease.ttlMs).catch(() => undefined), drainLease.ttlMs / 3);
+    renewal.unref();
+    try {
+      const records = mine.size === 0 ? [] : await this.models.tickets.find({ _id: trusted({ $in: [...mine] }) }, wholeDocument).lean<TicketRecord[]>();
+      const byNumber = new Map(records.map((record) => [record._id, record]));
+      const acknowledgements: Array<{ number: string; ids: string[] }> = [];
+      await Promise.all(
+        numbers.map(async (number) => {
+          try {
+            if (!mine.has(number)) return await this.drainAlone(number);
+            const ticket = byNumber.get(number);
+            if (!ticket?.outbox?.length) return;
+            const delivered: string[] = [];
+            acknowledgements.push({ number, ids: delivered });
+            await this.deliverEach(ticket, this.now(), delivered);
+          } catch (error) {
+            failures.set(number, error);
+          }
+        }),
+      );
+      const owed = acknowledgements.filter((acknowledgement) => acknowledgement.ids.length > 0);
+      if (owed.length > 0) {
+        await this.models.tickets.bulkWrite(
+          owed.map(({ number, ids }) => ({ updateOne: { filter: { _id: number }, update: { $pull: { outbox: { id: { $in: ids } } } } } })),
+          { ordered: false },
+        );
+      }
+    } finally {
+      clearInterval(renewal);
+      await this.leaseClaims.releaseAll(held).catch(() => undefined);
+    }
+    return failures;
+  }
+
+  /** One ticket on its own lease: waits for it (or takes an expired one over); busy, it looks again a little later. */
+  private async drainAlone(ticketNumber: string): Promise<void> {
+    try {
+      await this.leases.holdWhile(leaseKeyOf(ticketNumber), drainLease, () => this.deliverDue(ticketNumber));
+    } catch (error) {
+      if (!(error instanceof LeaseBusyError)) throw error;
+      void sleep(busyRetryMs, undefined, { ref: false }).then(() => this.wake(ticketNumber));
+    }
   }
 
   private async deliverDue(ticketNumber: string): Promise<void> {
     const ticket = await this.models.tickets.findById(ticketNumber, wholeDocument).lean<TicketRecord>();
     if (!ticket?.outbox?.length) return;
     const now = this.now();
+    // Delivered effects are removed together at the end, in one write. A crash before it redelivers them: harmless,
+    // since every delivery is idempotent (the channels store a message once per idempotency key, the rollups and the
+    // officers' inboxes count an effect id once).
+    const delivered: string[] = [];
+    try {
+      await this.deliverEach(ticket, now, delivered);
+    } finally {
+      if (delivered.length > 0) {
+        await this.models.tickets.updateOne({ _id: ticket._id }, { $pull: { outbox: { id: { $in: delivered } } } });
+      }
+    }
+  }
+
+  private async deliverEach(ticket: TicketRecord, now: Date, delivered: string[]): Promise<void> {
     let consumerBlocked = false;
     for (const effect of ticket.outbox) {
       if (effect.failedAt) continue;
@@ -184,7 +307,7 @@ export class NotificationService extends PeriodicPass {
             await this.giveUp(ticket._id, effect, "no running process serves this consumer's channel");
           }
         } else {
-          await this.models.tickets.updateOne({ _id: ticket._id }, { $pull: { outbox: { id: effect.id } } });
+          delivered.push(effect.id);
         }
       } catch (error) {
         if (effect.kind === 'consumer.notify') consumerBlocked = true;

@@ -24,6 +24,21 @@ export const APPLIED_MEMORY = 200;
 /** How many cells' last known state a process keeps (each at most APPLIED_MEMORY ids: about 10 MB at most). */
 const KNOWN_CELLS_KEPT = 1_000;
 
+/** The most effects one coalesced write carries: well within APPLIED_MEMORY, so a redelivery is still recognised. */
+const COALESCE_MAX = 50;
+
+interface CellChange {
+  id: string;
+  bucket: string;
+  period: string;
+  inc: Record<string, number>;
+}
+
+interface CellBatch {
+  effects: Array<{ effectId: string; cells: CellChange[] }>;
+  done: Promise<void>;
+}
+
 interface KnownCell {
   rev: number;
   applied: string[];
@@ -125,6 +140,8 @@ export class ReportService {
    * database holds: the read before each write is saved. Applied ids are kept too, so a redelivery is still caught.
    */
   private readonly knownCells = new Map<string, KnownCell>();
+  /** Per set of cells, the batch of effects still open to newcomers (see `coalesced`). */
+  private readonly openBatches = new Map<string, CellBatch>();
   private readonly cellWriters = new KeyedSerialQueue(30_000, (id) => console.warn(`[reports] a write to cell ${id} has run for 30 s`));
   readonly register: ReportRegister;
 
@@ -155,10 +172,7 @@ export class ReportService {
     }
     // Every cell of the effect is held at once, taken in id order so two effects never wait for each other in a circle.
     const cells = [...byCell].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, cell]) => ({ id, ...cell }));
-    await this.holdingCells(
-      cells.map((cell) => cell.id),
-      () => this.applyToCells(cells, effectId),
-    );
+    await this.coalesced(cells, effectId);
     const entry = registerEntryFor(ticket, event);
     if (entry) await this.register.append(entry);
   }
@@ -182,6 +196,53 @@ export class ReportService {
     this.catalogued.add(cacheKey);
   }
 
+  /**
+   * Effects on the same cells coalesce: while one write to them is queued or running, the effects that arrive join the
+   * next one, which bumps each cell once by their sum and records all their ids (a burst of complaints in one district
+   * and day costs one write per cell per round, not one per complaint). At most COALESCE_MAX effects a write, so their
+   * ids stay within what a cell remembers (APPLIED_MEMORY).
+   */
+  private coalesced(cells: CellChange[], effectId: string): Promise<void> {
+    const key = cells.map((cell) => cell.id).join('\n');
+    let batch = this.openBatches.get(key);
+    if (!batch || batch.effects.length >= COALESCE_MAX) {
+      const next: CellBatch = { effects: [], done: Promise.resolve() };
+      this.openBatches.set(key, next);
+      next.done = this.holdingCells(
+        cells.map((cell) => cell.id),
+        () => {
+          // Closed to newcomers once it holds the cells: later effects queue up behind it in a new batch.
+          if (this.openBatches.get(key) === next) this.openBatches.delete(key);
+          return this.applyBatch(next.effects);
+        },
+      );
+      batch = next;
+    }
+    // The same effect delivered twice at once (two drains racing) joins its own batch once.
+    if (!batch.effects.some((effect) => effect.effectId === effectId)) batch.effects.push({ effectId, cells });
+    return batch.done;
+  }
+
+  /** One effect alone takes the usual path; several are summed per cell, falling back to one by one on any miss. */
+  private async applyBatch(effects: CellBatch['effects']): Promise<void> {
+    if (effects.length === 1) return this.applyToCells(effects[0]!.cells, effects[0]!.effectId);
+    const ids = effects.map((effect) => effect.effectId);
+    const summed = effects[0]!.cells.map((cell) => ({ ...cell, inc: {} as Record<string, number> }));
+    for (const effect of effects) {
+      effect.cells.forEach((cell, index) => {
+        for (const [path, by] of Object.entries(cell.inc)) summed[index]!.inc[path] = (summed[index]!.inc[path] ?? 0) + by;
+      });
+    }
+    if (await this.applyToCells(summed, ids)) return;
+    // Something missed (a redelivery, another process's write): each effect settles itself, skipping what it reached.
+    for (const effect of effects) {
+      for (const cell of effect.cells) {
+        this.knownCells.delete(cell.id);
+        await this.applyToCell(cell.id, cell.bucket, cell.period, cell.inc, effect.effectId);
+      }
+    }
+  }
+
   private holdingCells<T>(ids: string[], task: () => Promise<T>): Promise<T> {
     const [first, ...rest] = ids;
     return first === undefined ? task() : this.cellWriters.run(first, () => this.holdingCells(rest, task));
@@ -193,7 +254,13 @@ export class ReportService {
    * wrote a cell, or created it first — the cells are settled one by one, which reads again what is no longer known
    * and skips the ones this effect already reached.
    */
-  private async applyToCells(cells: Array<{ id: string; bucket: string; period: string; inc: Record<string, number> }>, effectId: string): Promise<void> {
+  private async applyToCells(cells: CellChange[], effectId: string): Promise<void>;
+  /** Several effects summed: true when every cell took them in one go; false (nothing settled) when any missed. */
+  private async applyToCells(cells: CellChange[], effectIds: string[]): Promise<boolean>;
+  private async applyToCells(cells: CellChange[], effects: string | string[]): Promise<void | boolean> {
+    const batch = Array.isArray(effects);
+    const effectIds = batch ? effects : [effects];
+    const effectId = effectIds[0]!;
     const unknown = cells.filter((cell) => !this.knownCells.has(cell.id)).map((cell) => cell.id);
     if (unknown.length > 0) {
       const stored = await this.models.reportCells.collection
@@ -205,23 +272,27 @@ export class ReportService {
     const after = new Map<string, KnownCell>();
     for (const cell of cells) {
       const known = this.knownCells.get(cell.id);
-      if (known?.applied.includes(effectId)) continue;
+      if (known && effectIds.some((id) => known.applied.includes(id))) {
+        // A summed batch cannot skip part of itself: its effects settle one by one instead.
+        if (batch) return false;
+        continue;
+      }
       if (!known) {
         const fields: { counts?: object } = {};
         for (const [path, by] of Object.entries(cell.inc)) addAtPath(fields, path, by);
-        operations.push({ insertOne: { document: { _id: cell.id as never, bucket: cell.bucket, period: cell.period, counts: fields.counts ?? {}, applied: [effectId], rev: 1 } } });
-        after.set(cell.id, { rev: 1, applied: [effectId] });
+        operations.push({ insertOne: { document: { _id: cell.id as never, bucket: cell.bucket, period: cell.period, counts: fields.counts ?? {}, applied: effectIds, rev: 1 } } });
+        after.set(cell.id, { rev: 1, applied: effectIds });
       } else {
         operations.push({
           updateOne: {
             filter: { _id: cell.id, rev: known.rev },
-            update: { $inc: { ...cell.inc, rev: 1 }, $push: { applied: { $each: [effectId], $slice: -APPLIED_MEMORY } } },
+            update: { $inc: { ...cell.inc, rev: 1 }, $push: { applied: { $each: effectIds, $slice: -APPLIED_MEMORY } } },
           },
         } as unknown as mongo.AnyBulkWriteOperation);
-        after.set(cell.id, { rev: known.rev + 1, applied: [...known.applied, effectId].slice(-APPLIED_MEMORY) });
+        after.set(cell.id, { rev: known.rev + 1, applied: [...known.applied, ...effectIds].slice(-APPLIED_MEMORY) });
       }
     }
-    if (operations.length === 0) return;
+    if (operations.length === 0) return batch ? true : undefined;
     const updates = operations.filter((operation) => 'updateOne' in operation).length;
     let allApplied = false;
     try {
@@ -233,8 +304,9 @@ export class ReportService {
     }
     if (allApplied) {
       for (const [id, cell] of after) this.remember(id, cell);
-      return;
+      return batch ? true : undefined;
     }
+    if (batch) return false;
     for (const cell of cells) {
       this.knownCells.delete(cell.id);
       await this.applyToCell(cell.id, cell.bucket, cell.period, cell.inc, effectId);

@@ -89,3 +89,18 @@ it('takes a claim over on the judge\'s word alone (a duplicate key whose ticket 
     expect(outcome.status === 'done' && outcome.record.ticketNumber).toBe(winner);
   }
 });
+
+it('claims many fresh ids in one round trip, leaving out the ones already held, and releases them together', async () => {
+  const claims = leaseClaims();
+  const held = await claims.claim('many:2', { ttlMs: 5_000, fields: holder });
+  expect(held.status).toBe('claimed');
+  const got = await claims.claimFresh(['many:1', 'many:2', 'many:3'], { ttlMs: 5_000, fields: holder });
+  expect(got.map((claim) => claim.id)).toEqual(['many:1', 'many:3']);
+  // Racing batches: every id goes to exactly one of them.
+  const racing = await Promise.all(Array.from({ length: 5 }, () => leaseClaims().claimFresh(['many:4', 'many:5', 'many:6'], { ttlMs: 5_000, fields: holder })));
+  expect(racing.flat().map((claim) => claim.id).sort()).toEqual(['many:4', 'many:5', 'many:6']);
+  await claims.renewAll(got, 10_000);
+  await claims.releaseAll(got);
+  expect((await claims.claim('many:1', { ttlMs: 5_000, fields: holder })).status).toBe('claimed');
+  expect((await claims.claim('many:2', { ttlMs: 5_000, fields: holder })).status).toBe('busy');
+});
