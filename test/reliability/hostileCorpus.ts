@@ -370,7 +370,9 @@ const directLineCases: HostileCase[] = [
     },
   },
   {
-    name: 'Direct Line: an upload with a path-traversal file name is refused without reading it',
+    // Uploads are taken since consumers may send photos and bills (docs/consumer-media.md): the name is only a label,
+    // never a path, and a text file is not a kind the helpline keeps.
+    name: 'Direct Line: an upload with a path-traversal file name writes nothing where the name points and keeps no file',
     entryPoint: 'direct-line',
     request: (context) => {
       const boundary = 'hostileboundary';
@@ -395,11 +397,14 @@ const directLineCases: HostileCase[] = [
         body,
       };
     },
-    expect: { status: 400, code: 'UploadNotSupported' },
-    verify: async () => {
+    expect: { status: 200 },
+    mayChange: '*',
+    verify: async (_context, _response, probe) => {
       const { existsSync } = await import('node:fs');
       assertThat(!existsSync('/tmp/santushti-hostile-upload.txt'), 'no file written where the name pointed');
-      return { fileWritten: false };
+      const kept = await probe.models.evidence.countDocuments({});
+      assertThat(kept === 0, `no file kept (${kept} evidence records)`);
+      return { fileWritten: false, evidenceKept: kept };
     },
   },
   {
