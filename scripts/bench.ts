@@ -6,6 +6,8 @@
 //                  throughput, open-loop latency, round trips per turn, server memory (scripts/benchConversations.ts)
 //   outbox         how fast a burst of consumer status updates is delivered (scripts/benchOutbox.ts)
 //   reports        report latency at 10,000 to 1,000,000 tickets (scripts/benchReports.ts, when this build has it)
+//   storm          an outage storm: 2,000 consumers of one locality over web chat, one incident, every one asked on
+//                  "restored" (scripts/benchStorm.ts)
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -16,6 +18,7 @@ import mongoose from 'mongoose';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../db/embeddedMongo.js';
 import { benchConversations, printConversations, type ConversationBenchOptions } from './benchConversations.js';
 import { benchOutbox, printOutbox } from './benchOutbox.js';
+import { benchStorm, printStorm } from './benchStorm.js';
 import { fixed, formatTable, parseBenchOptions, UsageError, whole, type BenchOptions } from './benchSupport.js';
 import { benchTickets, printTickets } from './benchTickets.js';
 import { judge, printVerdicts, type SectionResults } from './benchVerdicts.js';
@@ -109,6 +112,11 @@ const SECTIONS: Record<string, (options: BenchOptions) => Promise<unknown>> = {
     const rows = await module.benchReportLatency({ sizes: options.quick ? [10_000] : [10_000, 100_000, 1_000_000], log });
     printReports(rows);
     return rows;
+  },
+  async storm(options) {
+    const results = await benchStorm({ consumers: options.stormConsumers, stormSeconds: options.stormSeconds, pollMs: options.pollMs, log });
+    printStorm(results);
+    return results;
   },
 };
 const notAvailable = Symbol('not available in this build');

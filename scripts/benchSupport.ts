@@ -38,12 +38,15 @@ export interface BenchOptions {
   rate: number;
   /** A cap on the conversation server's old-generation heap (node's --max-old-space-size), in MB; none by default. */
   serverHeapMb?: number;
+  /** The outage storm: consumers of one locality, and the seconds their complaints are spread over. */
+  stormConsumers: number;
+  stormSeconds: number;
 }
 
-export const SECTION_NAMES = ['tickets', 'conversations', 'outbox', 'reports'] as const;
+export const SECTION_NAMES = ['tickets', 'conversations', 'outbox', 'reports', 'storm'] as const;
 
 const usage = `Usage: npm run bench -- [--quick] [--only a,b] [--tickets N] [--concurrency N] [--ops N] [--rounds N] [--heap 384m]
-                             [--poll-ms N] [--rate N]
+                             [--poll-ms N] [--rate N] [--storm N] [--storm-seconds N]
   --quick          small counts and short runs: the whole bench in under a minute
   --only LIST      sections to run, of ${SECTION_NAMES.join(', ')} (default: all)
   ticket service section:
@@ -56,6 +59,9 @@ const usage = `Usage: npm run bench -- [--quick] [--only a,b] [--tickets N] [--c
   --poll-ms N      the clients' polling interval while waiting for a reply (default 200, directlinejs's lowest)
   --rate N         the open-loop offered load, messages per second (default 200)
   --server-heap MB cap the server's heap (node --max-old-space-size), to tell live memory from garbage not yet collected
+  storm section:
+  --storm N        consumers of one locality who complain of no supply over web chat (default 2,000; 100 with --quick)
+  --storm-seconds N  the seconds their first messages are spread over (default 180; 10 with --quick)
 Set MONGODB_URI to run the ticket service section against a MongoDB server instead of the embedded one.`;
 
 export class UsageError extends Error {
@@ -88,6 +94,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
         'poll-ms': { type: 'string' },
         rate: { type: 'string' },
         'server-heap': { type: 'string' },
+        storm: { type: 'string' },
+        'storm-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -121,6 +129,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
     pollMs: positiveInteger('poll-ms', values['poll-ms'], 200),
     rate: positiveInteger('rate', values.rate, 200),
     ...(values['server-heap'] === undefined ? {} : { serverHeapMb: positiveInteger('server-heap', values['server-heap'], 0) }),
+    stormConsumers: positiveInteger('storm', values.storm, quick ? 100 : 2_000),
+    stormSeconds: positiveInteger('storm-seconds', values['storm-seconds'], quick ? 10 : 180),
   };
 }
 
