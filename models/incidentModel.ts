@@ -41,6 +41,8 @@ export interface IncidentEvent {
 
 export interface IncidentPlace {
   district: string;
+  /** For the reports' division buckets (incidents opened before it was kept lack it). */
+  division?: string;
   subDivision: string;
   subDivisionId: string;
   locality: string;
@@ -125,6 +127,7 @@ export const incidentSchema = new Schema<IncidentRecord>(
       type: new Schema(
         {
           district: { type: String, required: true },
+          division: String,
           subDivision: { type: String, required: true },
           subDivisionId: { type: String, required: true },
           locality: { type: String, required: true },

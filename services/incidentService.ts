@@ -44,6 +44,8 @@ export interface IncidentServiceOptions {
   /** How many linked tickets a fan-out (an update, a restoration) writes at once. */
   batchSize?: number;
   log?: (line: string) => void;
+  /** Told of each incident just opened (the report rollups count it as one fault: ReportService.countIncident). */
+  onOpened?: (incident: IncidentRecord) => Promise<void>;
 }
 
 /** What a consumer is told about an incident: enough for one sentence in their language (dialogs/texts.ts). */
@@ -96,6 +98,7 @@ export class IncidentService {
   private readonly now: () => Date;
   private readonly batchSize: number;
   private readonly log: (line: string) => void;
+  private readonly onOpened: (incident: IncidentRecord) => Promise<void>;
 
   constructor(
     private readonly models: Models,
@@ -108,6 +111,7 @@ export class IncidentService {
     this.now = options.now ?? (() => new Date());
     this.batchSize = options.batchSize ?? 25;
     this.log = options.log ?? ((line) => console.log(line));
+    this.onOpened = options.onOpened ?? (async () => {});
     // Best effort: the ticket (already written) is the truth; the incident's own record of it must not fail the answer.
     tickets.observeIncidentDetachments((ticketNumber, incidentId) =>
       this.recordDetached(incidentId, ticketNumber, { role: 'system', id: 'consumer-answer' }, 'consumer_said_not_restored').catch((error: unknown) =>
@@ -149,8 +153,8 @@ export class IncidentService {
     const since = at.getTime() - this.windowMs;
     const inWindow = [...(before?.recent ?? []), { at, ticket: ticket._id }].filter((entry) => new Date(entry.at).getTime() > since);
     if (inWindow.length < this.threshold) return undefined;
-    const place = ticket.place as Required<Pick<TicketPlace, 'district' | 'subDivision' | 'subDivisionId' | 'locality'>>;
-    const incidentId = await this.openFor(areaKey, { district: place.district, subDivision: place.subDivision, subDivisionId: place.subDivisionId, locality: place.locality }, { role: 'system', id: 'incident-threshold' }, 'threshold', { note: undefined });
+    const place = ticket.place as Required<Pick<TicketPlace, 'district' | 'subDivision' | 'subDivisionId' | 'locality'>> & Pick<TicketPlace, 'division'>;
+    const incidentId = await this.openFor(areaKey, { district: place.district, ...(place.division ? { division: place.division } : {}), subDivision: place.subDivision, subDivisionId: place.subDivisionId, locality: place.locality }, { role: 'system', id: 'incident-threshold' }, 'threshold', { note: undefined });
     for (const entry of inWindow) await this.link(incidentId, entry.ticket);
     return this.newsOf(incidentId);
   }
@@ -174,6 +178,7 @@ export class IncidentService {
     this.requireInArea(principal, resolved.subDivisionId, 'open an incident in');
     const place: IncidentPlace = {
       district: resolved.district,
+      division: resolved.division,
       subDivision: resolved.subDivision,
       subDivisionId: resolved.subDivisionId,
       locality: resolved.locality,
@@ -440,6 +445,8 @@ export class IncidentService {
     };
     await this.models.incidents.create(record);
     this.log(`[incidents] ${id} opened for ${place.locality} (${how})`);
+    // Best effort, like the incident's own record of a ticket leaving: the incident exists whatever the reports say.
+    await this.onOpened(record).catch((error: unknown) => this.log(`[incidents] ${id}: could not count it in the reports: ${String(error)}`));
   }
 
   /** The ticket first (its `incidentId` is the truth, and it says whether this call linked it), then the list here. */
