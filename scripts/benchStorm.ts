@@ -240,6 +240,7 @@ export async function benchStorm(options: StormBenchOptions): Promise<StormResul
       if (incidents.reduce((sum, incident) => sum + incident.reportCount, 0) >= registered.length) break;
       await sleep(200);
     }
+    log(`storm: ${incidents.length} incident(s), ${incidents.map((incident) => `${incident._id} ${incident.status} ${incident.reportCount} reports`).join('; ')}`);
     const open = incidents.find((incident) => incident.status !== 'restored' && incident.status !== 'merged');
     if (!open) throw new Error(`no open incident after the storm (${incidents.length} incidents)`);
 
@@ -248,6 +249,7 @@ export async function benchStorm(options: StormBenchOptions): Promise<StormResul
     const restoredAtEpoch = Date.now();
     const restore = (await staffCall(origin, 'POST', `/incidents/${open._id}/restore`, token, { note: 'Feeder back on, supply restored' })) as { asked: number };
     const restoreCallMs = performance.now() - restoredAt;
+    log(`storm: "restored" answered in ${fixed(restoreCallMs / 1000, 1)} s (${restore.asked} asked); waiting for every question to arrive`);
     let asked = 0;
     let askedTwice = 0;
     let lastStored = 0;
