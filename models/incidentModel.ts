@@ -46,7 +46,7 @@ export interface IncidentPlace {
   subDivision: string;
   subDivisionId: string;
   locality: string;
-  /** Recorded when staff name them; the directory has no feeders or transformers, so the area key is the locality. */
+  /** The feeder / transformer of an incident opened for one the directory knows (its area key says so), or as staff named it. */
   feeder?: string;
   transformer?: string;
 }

@@ -49,7 +49,7 @@ export class RollupBuilder {
   }
 
   /** An area incident: one fault in its place buckets (as ReportService.countIncident counts it live). */
-  addIncident(incident: Pick<IncidentRecord, 'place' | 'openedAt'>): void {
+  addIncident(incident: Pick<IncidentRecord, 'areaKey' | 'place' | 'openedAt'>): void {
     for (const change of incidentChanges(incident)) this.fold(change, 'supply');
   }
 
@@ -134,7 +134,7 @@ export async function rebuildReports(models: Models, options: { batchSize?: numb
     log(`[reports] ${day}: ${read} of ≤ ${total} tickets read (${total ? Math.floor((100 * read) / total) : 100} %)`);
   }
   // Area incidents are few (one per area fault), so this one read of their places is no scan of any size.
-  const incidents = await models.incidents.find({}, { place: 1, openedAt: 1 }).lean<Array<Pick<IncidentRecord, 'place' | 'openedAt'>>>();
+  const incidents = await models.incidents.find({}, { areaKey: 1, place: 1, openedAt: 1 }).lean<Array<Pick<IncidentRecord, 'areaKey' | 'place' | 'openedAt'>>>();
   for (const incident of incidents) builder.addIncident(incident);
   return builder.replaceAll(models);
 }

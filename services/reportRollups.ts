@@ -163,10 +163,19 @@ export function shutdownBucket(ticket: Pick<TicketRecord, 'place'>, shutdownId: 
   return { id: `shutdown:${shutdownId}`, dimension: 'shutdown', key: shutdownId, label: shutdownId, district, ...(subDivisionId ? { subDivisionId } : {}) };
 }
 
-/** The place buckets an area incident counts in (`incidents`): those of its place, like a complaint's. */
-export function incidentChanges(incident: { place: Pick<TicketRecord['place'], 'district' | 'division' | 'subDivision' | 'subDivisionId' | 'locality' | 'feeder'>; openedAt: Date | string }): DayChange[] {
+/**
+ * The place buckets an area incident counts in (`incidents`): those of its place, like a complaint's. A feeder's or
+ * transformer's incident (its area key says so) spans localities: it counts from the sub-division up, and on its feeder.
+ */
+export function incidentChanges(incident: {
+  areaKey?: string;
+  place: Pick<TicketRecord['place'], 'district' | 'division' | 'subDivision' | 'subDivisionId' | 'locality' | 'feeder'>;
+  openedAt: Date | string;
+}): DayChange[] {
   const day = istDay(incident.openedAt);
-  return placeBuckets(incident).map((bucket) => ({ bucket, day, counts: { incidents: 1 } }));
+  const electrical = /\/(feeder|transformer):/.test(incident.areaKey ?? '');
+  const { locality: _spanned, ...wider } = incident.place;
+  return placeBuckets({ place: electrical ? wider : incident.place }).map((bucket) => ({ bucket, day, counts: { incidents: 1 } }));
 }
 
 function officerBucket(ticket: TicketRecord, officer: { id: string; name?: string }): BucketRef {

@@ -159,7 +159,7 @@ export class ReportService {
    * An area incident was opened: one fault in each of its place buckets (`incidents`, in the supply category), apart
    * from the complaints it links. Idempotent: the effect id is the incident's, so calling it again counts nothing.
    */
-  async countIncident(incident: Pick<IncidentRecord, '_id' | 'place' | 'openedAt'>): Promise<void> {
+  async countIncident(incident: Pick<IncidentRecord, '_id' | 'areaKey' | 'place' | 'openedAt'>): Promise<void> {
     await this.applyChanges(incidentChanges(incident), 'supply', `incident:${incident._id}`);
   }
 

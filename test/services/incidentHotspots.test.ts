@@ -111,7 +111,7 @@ describe('hotspots: an incident is one fault, its complaints are counted apart, 
   it('counting an incident again counts nothing; the backfill, rebuilt from the tickets and the incidents, gives the same hotspots', async () => {
     const live = await reports.hotspots(reader, { by: 'locality' });
     const liveShutdowns = await shutdowns.list(supervisorUser);
-    const incident = (await db.models.incidents.findOne({}, { place: 1, openedAt: 1 }).lean())!;
+    const incident = (await db.models.incidents.findOne({}, { areaKey: 1, place: 1, openedAt: 1 }).lean())!;
     await reports.countIncident(incident as never);
     expect((await reports.hotspots(reader, { by: 'locality' })).rows).toEqual(live.rows);
     await rebuildReports(db.models);
