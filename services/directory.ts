@@ -405,6 +405,16 @@ export class Directory {
                 this.longestLocalityWords = Math.max(this.longestLocalityWords, wordsOf(name).length);
               }
             });
+            // A transformer supplies localities of its own sub-division: an incident on it links their complaints.
+            const ownLocalities = new Set(subDivision.localities.map((locality) => locality.name));
+            (subDivision.feeders ?? []).forEach((feeder, feederIndex) => {
+              (feeder.transformers ?? []).forEach((transformer, transformerIndex) => {
+                const transformerPath = `${subDivisionPath}.feeders[${feederIndex}].transformers[${transformerIndex}]`;
+                (transformer.localities ?? []).forEach((name, index) => {
+                  if (!ownLocalities.has(name)) problems.push(`${transformerPath}.localities[${index}]: "${name}" is not a locality of sub-division "${subDivision.id}"`);
+                });
+              });
+            });
           });
         });
       });

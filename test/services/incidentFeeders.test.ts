@@ -51,6 +51,13 @@ describe('the directory knows which feeder and transformer supply a locality', (
     expect(directory.findElectricalArea('feeder', 'Vishal Khand 11 kV feeder (illustrative)')?.localities).toEqual(['Vinay Khand', 'Vishal Khand']);
     expect(directory.electricalAreasOf('sd-aliganj', 'Aliganj')).toEqual([]);
   });
+
+  it('refuses a transformer that names a locality of another sub-division', () => {
+    const data = directory.toData();
+    const gomtiNagar = data.zones.flatMap((zone) => zone.circles.flatMap((circle) => circle.divisions.flatMap((division) => division.subDivisions))).find((sub) => sub.id === 'sd-gomti-nagar')!;
+    gomtiNagar.feeders![0]!.transformers![0]!.localities = ['Aliganj'];
+    expect(() => Directory.fromData(data)).toThrow('"Aliganj" is not a locality of sub-division "sd-gomti-nagar"');
+  });
 });
 
 describe('incidents for a feeder or a transformer', () => {

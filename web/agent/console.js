@@ -621,7 +621,7 @@
     if (!incidentId) return;
     try {
       const { incident } = await api('GET', `/api/incidents/${encodeURIComponent(incidentId)}`);
-      const place = [incident.place.locality, incident.place.subDivision].filter(Boolean).join(', ');
+      const place = [incident.place.transformer || incident.place.feeder, incident.place.locality, incident.place.subDivision].filter(Boolean).join(', ');
       const eta = incident.etaAt ? ` · ${t().incidentEta} ${new Date(incident.etaAt).toLocaleString(undefined, { timeZone: 'Asia/Kolkata' })}` : '';
       const status = t().incidentStatuses[incident.status] || incident.status.replace(/_/g, ' ');
       line.textContent = `${t().incident}: ${place} · ${status} · ${incident.reportCount} ${t().incidentReports}${eta}`;

@@ -234,7 +234,8 @@
         var when = function (at) { return at ? new Date(at).toLocaleString(lang === 'hi' ? 'hi-IN' : 'en-IN', { timeZone: 'Asia/Kolkata' }) : '—'; };
         result.incidents.forEach(function (incident) {
           var tr = document.createElement('tr');
-          cell(tr, [incident.place.locality, incident.place.subDivision, incident.place.district].filter(Boolean).join(', '));
+          // A feeder's or transformer's incident names it first, then the localities it supplies.
+          cell(tr, [incident.place.transformer || incident.place.feeder, incident.place.locality, incident.place.subDivision, incident.place.district].filter(Boolean).join(', '));
           cell(tr, t(incident.status));
           cell(tr, incident.reportCount, true);
           cell(tr, when(incident.openedAt));
