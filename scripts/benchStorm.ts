@@ -178,7 +178,8 @@ export async function benchStorm(options: StormBenchOptions): Promise<StormResul
     DATA_DIR: folder,
     PORT: String(port),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+    // Errors only: under a storm the embedded database logs every racing rate-limit upsert as a warning.
+    LOG_LEVEL: 'error',
     DIRECTLINE_SECRET: benchDirectLineSecret,
     WEBCHAT_COOKIE_SECRET: `storm-cookie-secret-${randomBytes(16).toString('hex')}`,
     INCIDENT_THRESHOLD: '5',
