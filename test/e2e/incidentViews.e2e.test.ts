@@ -167,6 +167,17 @@ it('the console shows the incident beside a linked consumer\'s chat; the dashboa
     )
     .toBe('1');
   expect([shutdownRow![0], shutdownRow![3], shutdownRow![4]]).toEqual(['Vivek Khand, Gomti Nagar, Lucknow', 'Line maintenance', 'running']);
+  // The hotspots by locality: Vinay Khand's three complaints are one fault, the incident (the last three columns).
+  await dashboardPage.selectOption('#filters select[name=by]', 'locality');
+  await expect
+    .poll(
+      async () => {
+        await Promise.all([dashboardPage.waitForResponse((response) => response.url().includes('/api/reports/hotspots')), dashboardPage.click('#filters button[type=submit]')]);
+        return (await rowsOf(dashboardPage, '#hotspots')).find((row) => row[0] === 'Vinay Khand')?.slice(-3);
+      },
+      { timeout: 20_000, interval: 500 },
+    )
+    .toEqual(['1', '1', '3']);
   await dashboardPage.screenshot({ path: `${artifacts}/incident-views-3-dashboard.png`, fullPage: true });
 
   // Nothing anyone typed ran, and no page broke its CSP.
