@@ -83,8 +83,8 @@ async function startHelpline(env: NodeJS.ProcessEnv, origin: string, log: (line:
   const child = spawn('sh', ['-c', start], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`npm start exited with code ${code} before it was ready`))));
   exited.catch(() => undefined);
-  // Ctrl-C ends the bench with process.exit: the helpline (and its database) must not outlive it.
-  process.once('exit', () => child.kill('SIGKILL'));
+  // Ctrl-C ends the bench with process.exit: the helpline must not outlive it (SIGTERM: it stops its own database).
+  process.once('exit', () => child.kill('SIGTERM'));
   const deadline = performance.now() + 120_000;
   for (;;) {
     const healthy = await Promise.race([
