@@ -41,10 +41,12 @@ export interface IncidentEvent {
 
 export interface IncidentPlace {
   district: string;
+  /** For the reports' division buckets (incidents opened before it was kept lack it). */
+  division?: string;
   subDivision: string;
   subDivisionId: string;
   locality: string;
-  /** Recorded when staff name them; the directory has no feeders or transformers, so the area key is the locality. */
+  /** The feeder / transformer of an incident opened for one the directory knows (its area key says so), or as staff named it. */
   feeder?: string;
   transformer?: string;
 }
@@ -125,6 +127,7 @@ export const incidentSchema = new Schema<IncidentRecord>(
       type: new Schema(
         {
           district: { type: String, required: true },
+          division: String,
           subDivision: { type: String, required: true },
           subDivisionId: { type: String, required: true },
           locality: { type: String, required: true },

@@ -3,7 +3,8 @@
 import { Schema } from 'mongoose';
 import type { ClosureProvenance, EventChannel, TicketCategory } from './ticketTypes.js';
 
-export const REPORT_DIMENSIONS = ['district', 'division', 'subDivision', 'locality', 'feeder', 'officer'] as const;
+/** `shutdown`: one bucket per planned shutdown, counting the complaints registered during it (no hotspot lists it). */
+export const REPORT_DIMENSIONS = ['district', 'division', 'subDivision', 'locality', 'feeder', 'officer', 'shutdown'] as const;
 export type ReportDimension = (typeof REPORT_DIMENSIONS)[number];
 
 /** The counters kept per bucket, IST day and category; a missing counter reads as 0. */
@@ -27,6 +28,13 @@ export const REPORT_COUNTERS = [
   'unconfirmed',
   /** Places: supply complaints registered during a planned shutdown there — counted here, not in `complaints`/`open`. */
   'plannedShutdown',
+  /**
+   * Places: of the `complaints`, those linked to an area incident (on the day they were registered; a ticket that leaves
+   * its incident, by staff or by its consumer's "no", is taken off). An incident is one fault however many it links.
+   */
+  'inIncident',
+  /** Places: area incidents opened that day (counted in the `supply` category). */
+  'incidents',
 ] as const;
 export type ReportCounter = (typeof REPORT_COUNTERS)[number];
 

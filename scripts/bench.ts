@@ -8,6 +8,8 @@
 //   reports        report latency at 10,000 to 1,000,000 tickets (scripts/benchReports.ts, when this build has it)
 //   stream         one consumer's reply latency over the Direct Line WebSocket stream vs polling (scripts/benchStream.ts)
 //   scaleout       two helpline processes on one database vs one: closed-loop throughput ratio (scripts/benchStream.ts)
+//   storm          an outage storm: 2,000 consumers of one locality over web chat, one incident, every one asked on
+//                  "restored" (scripts/benchStorm.ts)
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -18,6 +20,7 @@ import mongoose from 'mongoose';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../db/embeddedMongo.js';
 import { benchConversations, printConversations, type ConversationBenchOptions, type ConversationContext } from './benchConversations.js';
 import { benchOutbox, printOutbox } from './benchOutbox.js';
+import { benchStorm, printStorm } from './benchStorm.js';
 import { fixed, formatTable, parseBenchOptions, UsageError, whole, type BenchOptions } from './benchSupport.js';
 import { benchTickets, printTickets } from './benchTickets.js';
 import { benchScaleOut, benchStreamLatency, printScaleOut, printStreamLatency } from './benchStream.js';
@@ -131,6 +134,11 @@ const SECTIONS: Record<string, (options: BenchOptions) => Promise<unknown>> = {
     const rows = await module.benchReportLatency({ sizes: options.quick ? [10_000] : [10_000, 100_000, 1_000_000], log });
     printReports(rows);
     return rows;
+  },
+  async storm(options) {
+    const results = await benchStorm({ consumers: options.stormConsumers, stormSeconds: options.stormSeconds, pollMs: options.pollMs, log });
+    printStorm(results);
+    return results;
   },
 };
 const notAvailable = Symbol('not available in this build');

@@ -64,28 +64,54 @@ export class DirectLineConsumer {
 
   /** Sends a message and waits until the bot has sent `expectedReplies` replies to it. */
   async say(text: string, expectedReplies: number): Promise<TurnResult> {
+    return this.waitForReplies(await this.post(text), expectedReplies);
+  }
+
+  /** POSTs the consumer's message; its activity id. */
+  private async post(text: string): Promise<string> {
     const { id } = (await this.call('POST', `/v3/directline/conversations/${this.conversationId}/activities`, this.token, {
       type: 'message',
       text,
       from: { id: this.userId },
       locale: 'hi-IN',
     })) as { id: string };
-    return this.waitForReplies(id, expectedReplies);
+    return id;
   }
 
   /** Polls until the replies arrive; `replyTo` undefined waits for bot activities that answer no message (a welcome). */
   private async waitForReplies(replyTo: string | undefined, expected: number): Promise<TurnResult> {
-    const replies: ActivityOnTheWire[] = [];
+    const result = await this.collect(replyTo, (replies) => replies.length >= expected, `${expected} replies`);
+    if (result.replies.length > expected) throw new DirectLineHttpError(`${result.replies.length} replies to ${replyTo ?? 'the welcome'}, expected ${expected}`);
+    return result;
+  }
+
+  /** Sends a message and waits until its replies so far satisfy `done` (for a script that reads what the bot said). */
+  async sayUntil(text: string, done: (replies: string[]) => boolean, what: string): Promise<TurnResult> {
+    return this.collect(await this.post(text), done, what);
+  }
+
+  /** Waits for bot messages that answer no message of the consumer's (sent by the helpline of its own accord). */
+  async waitForUnprompted(done: (replies: string[]) => boolean, what: string): Promise<TurnResult> {
+    return this.collect(undefined, done, what);
+  }
+
+  /**
+   * Polls until the bot messages answering `replyTo` (undefined: answering nothing) satisfy `done`. Messages answering
+   * something else are kept, and taken first by a later call that waits for them.
+   */
+  private async collect(replyTo: string | undefined, done: (replies: string[]) => boolean, what: string): Promise<TurnResult> {
+    const replies: ActivityOnTheWire[] = this.early.filter((activity) => activity.replyToId === replyTo);
+    this.early.splice(0, this.early.length, ...this.early.filter((activity) => activity.replyToId !== replyTo));
     let emptyPolls = 0;
     let dataPolls = 0;
     const giveUpAt = performance.now() + this.options.replyTimeoutMs;
+    const texts = () => replies.map((activity) => activity.text ?? '');
     const take = (activity: ActivityOnTheWire) => {
       if (activity.from?.role !== 'bot' || activity.type !== 'message') return;
       if (activity.replyToId === replyTo) replies.push(activity);
       else this.early.push(activity);
     };
-    for (;;) {
-      if (replies.length >= expected) break;
+    while (!done(texts())) {
       const page = (await this.call(
         'GET',
         `/v3/directline/conversations/${this.conversationId}/activities?watermark=${this.watermark}`,
@@ -95,18 +121,17 @@ export class DirectLineConsumer {
       if (page.activities.length === 0) emptyPolls += 1;
       else dataPolls += 1;
       page.activities.forEach(take);
-      if (replies.length >= expected) break;
+      if (done(texts())) break;
       if (performance.now() > giveUpAt) {
         throw new DirectLineHttpError(
-          `${replies.length} of ${expected} replies to ${replyTo ?? 'the welcome'} after ${this.options.replyTimeoutMs} ms` +
+          `no ${what} in answer to ${replyTo ?? 'nothing'} after ${this.options.replyTimeoutMs} ms (got ${JSON.stringify(texts())})` +
             (this.early.length ? `; unexpected: ${this.early.map((activity) => JSON.stringify(activity.text)).join(', ')}` : ''),
         );
       }
       await sleep(this.options.pollMs);
     }
-    if (replies.length > expected) throw new DirectLineHttpError(`${replies.length} replies to ${replyTo ?? 'the welcome'}, expected ${expected}`);
     return {
-      replies: replies.map((activity) => activity.text ?? ''),
+      replies: texts(),
       seenAt: performance.now(),
       storedAtEpochMs: Math.max(...replies.map((activity) => Date.parse(activity.timestamp ?? '') || Number.NaN)),
       emptyPolls,

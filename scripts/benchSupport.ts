@@ -39,15 +39,18 @@ export interface BenchOptions {
   rate: number;
   /** A cap on the conversation server's old-generation heap (node's --max-old-space-size), in MB; `npm start`'s by default. */
   serverHeapMb?: number;
+  /** The outage storm: consumers of one locality, and the seconds their complaints are spread over. */
+  stormConsumers: number;
+  stormSeconds: number;
 }
 
 /** `npm start`'s cap on the server's heap (package.json: `--max-old-space-size=${SERVER_MAX_HEAP_MB:-200}`). */
 export const defaultServerHeapMb = 200;
 
-export const SECTION_NAMES = ['tickets', 'conversations', 'outbox', 'reports', 'stream', 'scaleout'] as const;
+export const SECTION_NAMES = ['tickets', 'conversations', 'outbox', 'reports', 'stream', 'scaleout', 'storm'] as const;
 
 const usage = `Usage: npm run bench -- [--quick] [--only a,b] [--tickets N] [--concurrency N] [--ops N] [--rounds N] [--heap 192m]
-                             [--poll-ms N] [--rate N]
+                             [--poll-ms N] [--rate N] [--storm N] [--storm-seconds N]
   --quick          small counts and short runs: the whole bench in under a minute
   --only LIST      sections to run, of ${SECTION_NAMES.join(', ')} (default: all)
   ticket service section:
@@ -60,6 +63,9 @@ const usage = `Usage: npm run bench -- [--quick] [--only a,b] [--tickets N] [--c
   --poll-ms N      the clients' polling interval while waiting for a reply (default 200, directlinejs's lowest)
   --rate N         the open-loop offered load, messages per second (default 200)
   --server-heap MB cap the server's heap (node --max-old-space-size; default SERVER_MAX_HEAP_MB or 200, as npm start)
+  storm section:
+  --storm N        consumers of one locality who complain of no supply over web chat (default 2,000; 100 with --quick)
+  --storm-seconds N  the seconds their first messages are spread over (default 180; 10 with --quick)
 Set MONGODB_URI to run the ticket service section against a MongoDB server instead of the embedded one.`;
 
 export class UsageError extends Error {
@@ -92,6 +98,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
         'poll-ms': { type: 'string' },
         rate: { type: 'string' },
         'server-heap': { type: 'string' },
+        storm: { type: 'string' },
+        'storm-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -125,6 +133,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
     pollMs: positiveInteger('poll-ms', values['poll-ms'], 200),
     rate: positiveInteger('rate', values.rate, 200),
     serverHeapMb: positiveInteger('server-heap', values['server-heap'] ?? process.env.SERVER_MAX_HEAP_MB, defaultServerHeapMb),
+    stormConsumers: positiveInteger('storm', values.storm, quick ? 100 : 2_000),
+    stormSeconds: positiveInteger('storm-seconds', values['storm-seconds'], quick ? 10 : 180),
   };
 }
 

@@ -2,6 +2,7 @@
 // busiest hour is about 20 consumer messages a second; every target keeps ten times that in reserve.
 import type { ConversationResults } from './benchConversations.js';
 import type { OutboxResults } from './benchOutbox.js';
+import type { StormResults } from './benchStorm.js';
 import { fixed, formatTable, whole } from './benchSupport.js';
 import type { ScaleOutResults, StreamLatencyResults } from './benchStream.js';
 
@@ -12,6 +13,7 @@ export interface SectionResults {
   reports?: Array<{ tickets: number; hotspotsMs: { p99: number }; registerMs: { p99: number } }>;
   stream?: StreamLatencyResults;
   scaleout?: ScaleOutResults;
+  storm?: StormResults;
 }
 
 export interface Verdict {
@@ -142,7 +144,35 @@ export function judge(results: SectionResults): Verdict[] {
       meets: worst <= NEEDS.reportP99Ms,
     });
   }
+  if (results.storm) verdicts.push(...judgeStorm(results.storm));
   return verdicts;
+}
+
+/** The outage storm: replies stay quick, the storm is one incident, and everyone is asked as fast as the outbox tells. */
+function judgeStorm(storm: StormResults): Verdict[] {
+  const asking = storm.registered / Math.max(storm.allAskedSeconds, 0.001);
+  // The outbox's pace (10,000 in a minute), with 10 s of slack for a small storm's fixed costs.
+  const askWithinSeconds = Math.max(10, storm.registered / NEEDS.outboxUpdatesPerSecond);
+  return [
+    {
+      figure: `turn latency during a storm of ${whole(storm.consumers)} consumers in ${whole(storm.stormSeconds)} s`,
+      measured: `p50 ${fixed(storm.turnLatency.p50Ms, 0)} ms, p99 ${fixed(storm.turnLatency.p99Ms, 0)} ms; ${whole(storm.registered)} registered, ${storm.errors} errors`,
+      need: `p99 ≤ ${whole(NEEDS.turnP99Ms)} ms, every complaint registered`,
+      meets: storm.turnLatency.p99Ms <= NEEDS.turnP99Ms && storm.errors === 0 && storm.registered === storm.consumers,
+    },
+    {
+      figure: 'incidents opened by the storm',
+      measured: `${storm.incidentsOpened} (${whole(storm.incidentReports)} reports linked)`,
+      need: `1, with every complaint linked`,
+      meets: storm.incidentsOpened === 1 && storm.incidentReports === storm.registered,
+    },
+    {
+      figure: `from "restored" until all ${whole(storm.registered)} consumers were asked`,
+      measured: `${fixed(storm.allAskedSeconds, 1)} s (${whole(asking)}/s); ${whole(storm.asked)} asked, ${storm.askedTwice} twice`,
+      need: `everyone once, within ${fixed(askWithinSeconds, 0)} s (the outbox's 10,000 in a minute; 10 s at least)`,
+      meets: storm.asked === storm.registered && storm.askedTwice === 0 && storm.allAskedSeconds <= askWithinSeconds,
+    },
+  ];
 }
 
 export function printVerdicts(verdicts: Verdict[]): void {

@@ -176,7 +176,14 @@ export function createHelpline(database: Database, directory: Directory, options
     callbackRejectWindowMs: options.callbackRejectWindowMs,
   });
   const callbacks = new CallbackService(models, tickets, { now: options.now, log });
-  const incidents = new IncidentService(models, directory, tickets, { threshold: options.incidentThreshold, windowMs: options.incidentWindowMs, now: options.now, log });
+  const incidents = new IncidentService(models, directory, tickets, {
+    threshold: options.incidentThreshold,
+    windowMs: options.incidentWindowMs,
+    now: options.now,
+    log,
+    // Each incident is one fault in the hotspots, apart from the complaints it links (`reports` is made below).
+    onOpened: (incident) => reports.countIncident(incident),
+  });
 
   const storage = new MongoStorage(models);
   const conversationState = new ConversationState(storage);
@@ -336,7 +343,7 @@ export function createHelpline(database: Database, directory: Directory, options
       ['/api', createOfficerApiRouter({ auth: staffAuth, staff, desk: new OfficerDeskService(models, directory, { slaLimitsMs: options.slaLimitsMs, now: options.now }), alerts })],
       ['/officer', createOfficerPageRouter()],
       ['/api', createCallbacksRouter({ auth: staffAuth, callbacks })],
-      ['/api', createShutdownsRouter({ auth: staffAuth, shutdowns: new ShutdownService(models, directory, options.now) })],
+      ['/api', createShutdownsRouter({ auth: staffAuth, shutdowns: new ShutdownService(models, directory, options.now, reports) })],
       ['/api', createReportsRouter({ auth: staffAuth, reports, directory })],
       ['/api', createDirectoryRouter({ auth: staffAuth, models, directory, now: options.now })],
       ['/api', createIncidentsRouter({ auth: staffAuth, incidents })],

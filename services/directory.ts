@@ -25,6 +25,20 @@ export interface ResolvedPlace {
   locality?: string;
 }
 
+/**
+ * A feeder, or a distribution transformer on one, that the directory knows (where the utility's records give them):
+ * the localities it supplies (a feeder: those of its transformers) and the sub-division it is in.
+ */
+export interface ElectricalArea {
+  kind: 'feeder' | 'transformer';
+  id: string;
+  name: string;
+  /** For a transformer, the feeder it hangs on. */
+  feeder?: { id: string; name: string };
+  localities: string[];
+  place: ResolvedPlace;
+}
+
 /** The unit an officer heads; fields below the officer's own level are absent. */
 export interface OfficerArea {
   zone: string;
@@ -403,6 +417,16 @@ export class Directory {
                 this.longestLocalityWords = Math.max(this.longestLocalityWords, wordsOf(name).length);
               }
             });
+            // A transformer supplies localities of its own sub-division: an incident on it links their complaints.
+            const ownLocalities = new Set(subDivision.localities.map((locality) => locality.name));
+            (subDivision.feeders ?? []).forEach((feeder, feederIndex) => {
+              (feeder.transformers ?? []).forEach((transformer, transformerIndex) => {
+                const transformerPath = `${subDivisionPath}.feeders[${feederIndex}].transformers[${transformerIndex}]`;
+                (transformer.localities ?? []).forEach((name, index) => {
+                  if (!ownLocalities.has(name)) problems.push(`${transformerPath}.localities[${index}]: "${name}" is not a locality of sub-division "${subDivision.id}"`);
+                });
+              });
+            });
           });
         });
       });
@@ -575,6 +599,57 @@ export class Directory {
   /** The Hindi name of a district, sub-division or locality given by its canonical English name. */
   hindiNameOf(englishName: string): string | undefined {
     return this.hindiNames.get(englishName);
+  }
+
+  /** Every feeder and transformer the directory knows that supplies at least one locality (a small walk of the data). */
+  electricalAreas(): ElectricalArea[] {
+    const areas: ElectricalArea[] = [];
+    const districtName = new Map(this.data.districts.map((district) => [district.id, district.name]));
+    for (const zone of this.data.zones) {
+      for (const circle of zone.circles) {
+        for (const division of circle.divisions) {
+          for (const subDivision of division.subDivisions) {
+            const place: ResolvedPlace = {
+              district: districtName.get(subDivision.districtId) ?? subDivision.districtId,
+              zone: zone.name,
+              circle: circle.name,
+              division: division.name,
+              subDivision: subDivision.name,
+              subDivisionId: subDivision.id,
+            };
+            for (const feeder of subDivision.feeders ?? []) {
+              const onFeeder = new Set<string>();
+              for (const transformer of feeder.transformers ?? []) {
+                const localities = transformer.localities ?? [];
+                localities.forEach((locality) => onFeeder.add(locality));
+                if (localities.length > 0) {
+                  areas.push({ kind: 'transformer', id: transformer.id, name: transformer.name, feeder: { id: feeder.id, name: feeder.name }, localities, place });
+                }
+              }
+              if (onFeeder.size > 0) areas.push({ kind: 'feeder', id: feeder.id, name: feeder.name, localities: [...onFeeder], place });
+            }
+          }
+        }
+      }
+    }
+    return areas;
+  }
+
+  /** The transformer(s) and feeder(s) that supply a locality of a sub-division, transformers first. */
+  electricalAreasOf(subDivisionId: string, locality: string): ElectricalArea[] {
+    const wanted = normalisePlaceName(locality);
+    return this.electricalAreas()
+      .filter((area) => area.place.subDivisionId === subDivisionId && area.localities.some((name) => normalisePlaceName(name) === wanted))
+      .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'transformer' ? -1 : 1));
+  }
+
+  /** A feeder or transformer by its id or name (optionally within one sub-division); undefined when not known or ambiguous. */
+  findElectricalArea(kind: ElectricalArea['kind'], idOrName: string, subDivisionId?: string): ElectricalArea | undefined {
+    const wanted = normalisePlaceName(idOrName);
+    const found = this.electricalAreas().filter(
+      (area) => area.kind === kind && (!subDivisionId || area.place.subDivisionId === subDivisionId) && (normalisePlaceName(area.id) === wanted || normalisePlaceName(area.name) === wanted),
+    );
+    return found.length === 1 ? found[0] : undefined;
   }
 
   localities(): Array<{ name: string; nameHi: string; subDivisionId: string }> {

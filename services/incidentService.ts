@@ -23,7 +23,7 @@ import {
   type IncidentStatus,
 } from '../models/incidentModel.js';
 import type { Actor, ActorRef, EventChannel, TicketHead, TicketPlace, TicketRecord } from '../models/ticketTypes.js';
-import { normalisePlaceName, type Directory } from './directory.js';
+import { normalisePlaceName, type Directory, type ElectricalArea } from './directory.js';
 import { ConcurrentUpdateError, DomainError, InvalidInputError, InvalidTransitionError, NotPermittedError, TicketNotFoundError } from './errors.js';
 import { incidentGenesisHash, sealEvent, verifyChain, type ChainVerdict } from './eventChain.js';
 import { actorFor, type StaffPrincipal } from './staffAuthService.js';
@@ -46,6 +46,8 @@ export interface IncidentServiceOptions {
   /** How many linked tickets a fan-out (an update, a restoration) writes at once. */
   batchSize?: number;
   log?: (line: string) => void;
+  /** Told of each incident just opened (the report rollups count it as one fault: ReportService.countIncident). */
+  onOpened?: (incident: IncidentRecord) => Promise<void>;
 }
 
 /** What a consumer is told about an incident: enough for one sentence in their language (dialogs/texts.ts). */
@@ -66,15 +68,17 @@ const idSchema = z.string().max(30).transform((value) => value.trim().toUpperCas
 const note = z.string().trim().min(1).max(LIMITS.note);
 const shortText = z.string().trim().min(1).max(LIMITS.shortText);
 
-export const incidentOpenSchema = z.strictObject({
-  district: shortText.optional(),
-  subDivision: shortText.optional(),
-  locality: shortText,
-  feeder: shortText.optional(),
-  transformer: shortText.optional(),
-  note: note.optional(),
-  etaAt: z.coerce.date().optional(),
-});
+export const incidentOpenSchema = z
+  .strictObject({
+    district: shortText.optional(),
+    subDivision: shortText.optional(),
+    locality: shortText.optional(),
+    feeder: shortText.optional().meta({ description: 'A feeder the directory knows (id or name): the incident covers every locality on it.' }),
+    transformer: shortText.optional().meta({ description: 'A distribution transformer the directory knows (id or name): the incident covers its localities.' }),
+    note: note.optional(),
+    etaAt: z.coerce.date().optional(),
+  })
+  .refine((input) => input.locality || input.feeder || input.transformer, { message: 'name the locality, or a feeder or transformer the directory knows', path: ['locality'] });
 export const incidentNoteSchema = z.strictObject({ note, status: z.enum(['crew_assigned', 'work_in_progress']).optional() });
 export const incidentEtaSchema = z.strictObject({ etaAt: z.coerce.date(), note: note.optional() });
 export const incidentRestoreSchema = z.strictObject({ note: note.optional() });
@@ -100,6 +104,7 @@ export class IncidentService {
   private readonly now: () => Date;
   private readonly batchSize: number;
   private readonly log: (line: string) => void;
+  private readonly onOpened: (incident: IncidentRecord) => Promise<void>;
 
   constructor(
     private readonly models: Models,
@@ -112,6 +117,7 @@ export class IncidentService {
     this.now = options.now ?? (() => new Date());
     this.batchSize = options.batchSize ?? 25;
     this.log = options.log ?? ((line) => console.log(line));
+    this.onOpened = options.onOpened ?? (async () => {});
     // Best effort: the ticket (already written) is the truth; the incident's own record of it must not fail the answer.
     tickets.observeIncidentDetachments((ticketNumber, incidentId) =>
       this.recordDetached(incidentId, ticketNumber, { role: 'system', id: 'consumer-answer' }, 'consumer_said_not_restored').catch((error: unknown) =>
@@ -120,10 +126,30 @@ export class IncidentService {
     );
   }
 
-  /** The area an incident is kept for: the sub-division and the locality (the directory knows no feeders). */
+  /** The area an incident is kept for: the sub-division and the locality. */
   areaKeyOf(place: Pick<TicketPlace, 'subDivisionId' | 'locality'>): string | undefined {
     if (!place.subDivisionId || !place.locality) return undefined;
     return `${place.subDivisionId}/${normalisePlaceName(place.locality)}`;
+  }
+
+  /** The area of a feeder or transformer the directory knows: `<sub-division>/feeder:<id>` or `…/transformer:<id>`. */
+  private electricalKeyOf(area: ElectricalArea): string {
+    return `${area.place.subDivisionId}/${area.kind}:${area.id}`;
+  }
+
+  /**
+   * The open incident a complaint from this place belongs to: its locality's, else its transformer's, else its
+   * feeder's (each an exact `_id` read; the directory says which transformer and feeder supply the locality).
+   */
+  private async openIncidentFor(place: Pick<TicketPlace, 'subDivisionId' | 'locality'>): Promise<IncidentHead | undefined> {
+    const areaKey = this.areaKeyOf(place);
+    if (!areaKey) return undefined;
+    const keys = [areaKey, ...this.directory.electricalAreasOf(place.subDivisionId!, place.locality!).map((area) => this.electricalKeyOf(area))];
+    for (const key of keys) {
+      const open = await this.openIncidentOf(key);
+      if (open) return open;
+    }
+    return undefined;
   }
 
   // ── The consumer side ─────────────────────────────────────────────────────────────────────────────────────────
@@ -137,10 +163,10 @@ export class IncidentService {
     if (!INCIDENT_CATEGORIES.has(ticket.category)) return undefined;
     const areaKey = this.areaKeyOf(ticket.place);
     if (!areaKey) return undefined;
-    const open = await this.openIncidentOf(areaKey);
+    const open = await this.openIncidentFor(ticket.place);
     if (open) {
       await this.link(open._id, ticket._id);
-      return this.newsOf(open._id);
+      return this.newsFor(await this.head(open._id), ticket.place);
     }
     const at = this.now();
     const before = await this.models.incidentWindows
@@ -153,42 +179,77 @@ export class IncidentService {
     const since = at.getTime() - this.windowMs;
     const inWindow = [...(before?.recent ?? []), { at, ticket: ticket._id }].filter((entry) => new Date(entry.at).getTime() > since);
     if (inWindow.length < this.threshold) return undefined;
-    const place = ticket.place as Required<Pick<TicketPlace, 'district' | 'subDivision' | 'subDivisionId' | 'locality'>>;
-    const incidentId = await this.openFor(areaKey, { district: place.district, subDivision: place.subDivision, subDivisionId: place.subDivisionId, locality: place.locality }, { role: 'system', id: 'incident-threshold' }, 'threshold', { note: undefined });
+    const place = ticket.place as Required<Pick<TicketPlace, 'district' | 'subDivision' | 'subDivisionId' | 'locality'>> & Pick<TicketPlace, 'division'>;
+    const incidentId = await this.openFor(areaKey, { district: place.district, ...(place.division ? { division: place.division } : {}), subDivision: place.subDivision, subDivisionId: place.subDivisionId, locality: place.locality }, { role: 'system', id: 'incident-threshold' }, 'threshold', { note: undefined });
     for (const entry of inWindow) await this.link(incidentId, entry.ticket);
     return this.newsOf(incidentId);
   }
 
   /** "light kab aayegi" from a consumer of a known place: what is known about its open incident, if there is one. */
   async incidentForPlace(place: Pick<TicketPlace, 'subDivisionId' | 'locality'>): Promise<IncidentNews | undefined> {
-    const areaKey = this.areaKeyOf(place);
-    if (!areaKey) return undefined;
-    const open = await this.openIncidentOf(areaKey);
-    return open ? toNews(open) : undefined;
+    const open = await this.openIncidentFor(place);
+    return open ? this.newsFor(open, place) : undefined;
   }
 
   // ── Staff actions ─────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Opened by an officer (in their own area) or a supervisor; the place must be a locality the directory knows. */
+  /**
+   * Opened by an officer (in their own area) or a supervisor, for a locality the directory knows — or for a feeder or
+   * transformer it knows, covering every locality it supplies (a transformer is the narrower, so it wins if both are
+   * named). A feeder or transformer the directory does not know is only recorded on the locality's incident.
+   */
   async open(principal: StaffPrincipal, input: z.input<typeof incidentOpenSchema>): Promise<IncidentHead> {
     const request = parseInput(incidentOpenSchema, input);
     this.requireMayAct(principal);
+    const { place, areaKey } = this.placeToOpen(request);
+    this.requireInArea(principal, place.subDivisionId, 'open an incident in');
+    const existing = await this.openIncidentOf(areaKey);
+    if (existing) throw new InvalidTransitionError(existing._id, 'open', 'already open for this area', []);
+    const id = await this.openFor(areaKey, place, actorFor(principal), 'staff', { note: request.note, etaAt: request.etaAt });
+    return this.head(id);
+  }
+
+  private placeToOpen(request: z.output<typeof incidentOpenSchema>): { place: IncidentPlace; areaKey: string } {
+    const scope = request.district || request.subDivision ? this.directory.resolvePlace({ district: request.district, subDivision: request.subDivision }) : undefined;
+    const electrical =
+      (request.transformer ? this.directory.findElectricalArea('transformer', request.transformer, scope?.subDivisionId) : undefined) ??
+      (request.feeder ? this.directory.findElectricalArea('feeder', request.feeder, scope?.subDivisionId) : undefined);
+    if (electrical && !request.locality) {
+      const { district, division, subDivision, subDivisionId } = electrical.place;
+      const place: IncidentPlace = {
+        district,
+        division,
+        subDivision,
+        subDivisionId,
+        // What consumers and staff read as the area: the localities it supplies.
+        locality: electrical.localities.join(', '),
+        feeder: electrical.kind === 'feeder' ? electrical.name : (electrical.feeder?.name ?? request.feeder),
+        ...(electrical.kind === 'transformer' ? { transformer: electrical.name } : {}),
+      };
+      return { place, areaKey: this.electricalKeyOf(electrical) };
+    }
+    if (!request.locality) {
+      const named = request.transformer ? `transformer: "${request.transformer}"` : `feeder: "${request.feeder}"`;
+      throw new InvalidInputError([`${named} is not one the directory knows (or is ambiguous); name the locality instead`]);
+    }
     const resolved = this.directory.resolvePlace({ district: request.district, subDivision: request.subDivision, locality: request.locality });
     if (!resolved?.locality) throw new InvalidInputError([`locality: "${request.locality}" is not a locality in the directory`]);
-    this.requireInArea(principal, resolved.subDivisionId, 'open an incident in');
     const place: IncidentPlace = {
       district: resolved.district,
+      division: resolved.division,
       subDivision: resolved.subDivision,
       subDivisionId: resolved.subDivisionId,
       locality: resolved.locality,
       ...(request.feeder ? { feeder: request.feeder } : {}),
       ...(request.transformer ? { transformer: request.transformer } : {}),
     };
-    const areaKey = this.areaKeyOf(place)!;
-    const existing = await this.openIncidentOf(areaKey);
-    if (existing) throw new InvalidTransitionError(existing._id, 'open', 'already open for this area', []);
-    const id = await this.openFor(areaKey, place, actorFor(principal), 'staff', { note: request.note, etaAt: request.etaAt });
-    return this.head(id);
+    return { place, areaKey: this.areaKeyOf(place)! };
+  }
+
+  /** The news as one consumer hears it: for a feeder's or transformer's incident, named by the consumer's own locality. */
+  private newsFor(incident: IncidentHead, place: Pick<TicketPlace, 'locality'>): IncidentNews {
+    const news = toNews(incident);
+    return incident.areaKey.includes('/feeder:') || incident.areaKey.includes('/transformer:') ? { ...news, locality: place.locality ?? news.locality } : news;
   }
 
   /** A progress note (optionally moving the status forward), told to every linked consumer once. */
@@ -436,6 +497,8 @@ export class IncidentService {
     };
     await this.models.incidents.create(record);
     this.log(`[incidents] ${id} opened for ${place.locality} (${how})`);
+    // Best effort, like the incident's own record of a ticket leaving: the incident exists whatever the reports say.
+    await this.onOpened(record).catch((error: unknown) => this.log(`[incidents] ${id}: could not count it in the reports: ${String(error)}`));
   }
 
   /** The ticket first (its `incidentId` is the truth, and it says whether this call linked it), then the list here. */
@@ -459,7 +522,7 @@ export class IncidentService {
     const news = toNews(incident);
     const data: Record<string, string | number | boolean> = {
       locality: news.locality,
-      ...(this.directory.hindiNameOf(news.locality) ? { localityHi: this.directory.hindiNameOf(news.locality)! } : {}),
+      ...(this.hindiAreaName(news.locality) ? { localityHi: this.hindiAreaName(news.locality)! } : {}),
       since: news.since.toISOString(),
       reports: news.reports,
       incidentStatus: news.status,
@@ -475,6 +538,13 @@ export class IncidentService {
       }
     });
     return told;
+  }
+
+  /** The Hindi name of an incident's area: a locality's, or each of the localities a feeder or transformer supplies. */
+  private hindiAreaName(area: string): string | undefined {
+    const names = area.split(', ');
+    const hindi = names.map((name) => this.directory.hindiNameOf(name));
+    return hindi.some((name) => name !== undefined) ? names.map((name, index) => hindi[index] ?? name).join(', ') : undefined;
   }
 
   private async forEachLinked(incidentId: string, action: (ticketNumber: string) => Promise<void>): Promise<void> {

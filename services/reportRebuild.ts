@@ -6,7 +6,9 @@ import { wholeDocument, type Models } from '../models/index.js';
 import type { RegisterEntry, ReportBucketRecord, ReportCellRecord } from '../models/reportModels.js';
 import type { TicketRecord } from '../models/ticketTypes.js';
 import { REGISTER_PAGE_SIZE } from './reportRegister.js';
-import { addAtPath, cellUpdates, changesFor, istDay, registerEntryFor } from './reportRollups.js';
+import type { IncidentRecord } from '../models/incidentModel.js';
+import type { TicketCategory } from '../models/ticketTypes.js';
+import { addAtPath, cellUpdates, changesFor, incidentChanges, istDay, registerEntryFor, type DayChange } from './reportRollups.js';
 
 const WRITE_BATCH = 1_000;
 /** The ticket-number counters (services/ticketService.ts allocateNumber): `ticket-number:<yymmdd>` → the day's last sequence. */
@@ -35,24 +37,7 @@ export class RollupBuilder {
     const owed = new Set((ticket.outbox ?? []).filter((effect) => effect.kind === 'report.update' && !effect.failedAt).map((effect) => effect.eventSeq));
     for (const event of ticket.events) {
       if (owed.has(event.seq)) continue;
-      for (const change of changesFor(ticket, event)) {
-        const { bucket } = change;
-        const catalogued = this.buckets.get(bucket.id) ?? {
-          _id: bucket.id,
-          dimension: bucket.dimension,
-          key: bucket.key,
-          label: bucket.label,
-          ...(bucket.district ? { district: bucket.district } : {}),
-          subDivisionIds: new Set<string>(),
-        };
-        if (bucket.subDivisionId) catalogued.subDivisionIds.add(bucket.subDivisionId);
-        this.buckets.set(bucket.id, catalogued);
-        for (const { id, period, paths } of cellUpdates(change, ticket.category)) {
-          const cell = this.cells.get(id) ?? { _id: id, bucket: bucket.id, period, counts: {} };
-          for (const [path, by] of Object.entries(paths)) addAtPath(cell as unknown as Record<string, unknown>, path, by);
-          this.cells.set(id, cell);
-        }
-      }
+      for (const change of changesFor(ticket, event)) this.fold(change, ticket.category);
       const entry = registerEntryFor(ticket, event);
       if (entry) {
         const day = istDay(entry.closedAt);
@@ -60,6 +45,30 @@ export class RollupBuilder {
         entries.push(entry);
         this.registerByDay.set(day, entries);
       }
+    }
+  }
+
+  /** An area incident: one fault in its place buckets (as ReportService.countIncident counts it live). */
+  addIncident(incident: Pick<IncidentRecord, 'areaKey' | 'place' | 'openedAt'>): void {
+    for (const change of incidentChanges(incident)) this.fold(change, 'supply');
+  }
+
+  private fold(change: DayChange, category: TicketCategory): void {
+    const { bucket } = change;
+    const catalogued = this.buckets.get(bucket.id) ?? {
+      _id: bucket.id,
+      dimension: bucket.dimension,
+      key: bucket.key,
+      label: bucket.label,
+      ...(bucket.district ? { district: bucket.district } : {}),
+      subDivisionIds: new Set<string>(),
+    };
+    if (bucket.subDivisionId) catalogued.subDivisionIds.add(bucket.subDivisionId);
+    this.buckets.set(bucket.id, catalogued);
+    for (const { id, period, paths } of cellUpdates(change, category)) {
+      const cell = this.cells.get(id) ?? { _id: id, bucket: bucket.id, period, counts: {} };
+      for (const [path, by] of Object.entries(paths)) addAtPath(cell as unknown as Record<string, unknown>, path, by);
+      this.cells.set(id, cell);
     }
   }
 
@@ -124,5 +133,8 @@ export async function rebuildReports(models: Models, options: { batchSize?: numb
     }
     log(`[reports] ${day}: ${read} of ≤ ${total} tickets read (${total ? Math.floor((100 * read) / total) : 100} %)`);
   }
+  // Area incidents are few (one per area fault), so this one read of their places is no scan of any size.
+  const incidents = await models.incidents.find({}, { areaKey: 1, place: 1, openedAt: 1 }).lean<Array<Pick<IncidentRecord, 'areaKey' | 'place' | 'openedAt'>>>();
+  for (const incident of incidents) builder.addIncident(incident);
   return builder.replaceAll(models);
 }

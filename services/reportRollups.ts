@@ -157,6 +157,27 @@ export function placeBuckets(ticket: Pick<TicketRecord, 'place'>): BucketRef[] {
   return buckets;
 }
 
+/** The bucket of one planned shutdown: the complaints registered in its area while it ran. */
+export function shutdownBucket(ticket: Pick<TicketRecord, 'place'>, shutdownId: string): BucketRef {
+  const { district, subDivisionId } = ticket.place;
+  return { id: `shutdown:${shutdownId}`, dimension: 'shutdown', key: shutdownId, label: shutdownId, district, ...(subDivisionId ? { subDivisionId } : {}) };
+}
+
+/**
+ * The place buckets an area incident counts in (`incidents`): those of its place, like a complaint's. A feeder's or
+ * transformer's incident (its area key says so) spans localities: it counts from the sub-division up, and on its feeder.
+ */
+export function incidentChanges(incident: {
+  areaKey?: string;
+  place: Pick<TicketRecord['place'], 'district' | 'division' | 'subDivision' | 'subDivisionId' | 'locality' | 'feeder'>;
+  openedAt: Date | string;
+}): DayChange[] {
+  const day = istDay(incident.openedAt);
+  const electrical = /\/(feeder|transformer):/.test(incident.areaKey ?? '');
+  const { locality: _spanned, ...wider } = incident.place;
+  return placeBuckets({ place: electrical ? wider : incident.place }).map((bucket) => ({ bucket, day, counts: { incidents: 1 } }));
+}
+
 function officerBucket(ticket: TicketRecord, officer: { id: string; name?: string }): BucketRef {
   const subDivisionId = ticket.place.subDivisionId;
   return { id: `officer:${officer.id}`, dimension: 'officer', key: officer.id, label: officer.name ?? officer.id, ...(subDivisionId ? { subDivisionId } : {}) };
@@ -190,9 +211,21 @@ export function changesFor(ticket: TicketRecord, event: TicketEvent): DayChange[
   const onPlacesOpen = (by: 1 | -1) => {
     if (!planned) onPlaces(registrationDay, { open: by });
   };
+  // Complaints that are part of an area incident: one fault with many reports, counted apart (not planned ones).
+  const inIncident = (by: 1 | -1) => {
+    if (!planned) onPlaces(registrationDay, { inIncident: by });
+  };
   switch (event.type) {
     case 'ticket.registered':
       onPlaces(registrationDay, planned ? { plannedShutdown: 1 } : { complaints: 1, open: 1 });
+      if (planned) changes.push({ bucket: shutdownBucket(ticket, String(ticket.events[0]!.data!.plannedShutdown)), day: registrationDay, counts: { plannedShutdown: 1 } });
+      break;
+    case 'ticket.incident_linked':
+      // A merge moves the ticket from one incident to another: still one complaint in an incident.
+      if (event.data?.from === undefined) inIncident(1);
+      break;
+    case 'ticket.incident_detached':
+      inIncident(-1);
       break;
     case 'ticket.escalated': {
       // Only the SLA timer (a system actor) escalates on its own; staff escalations are a judgement.
@@ -203,6 +236,8 @@ export function changesFor(ticket: TicketRecord, event: TicketEvent): DayChange[
     }
     case 'ticket.rejected':
       onPlaces(eventDay, { rejected: 1, reopens: 1 });
+      // "No" to an incident's restoration takes the ticket out of it: their house has a fault of its own.
+      if (event.data?.incidentDetached !== undefined) inIncident(-1);
       onOfficer(before, eventDay, { rejected: 1, reopens: 1 });
       // The consumer rejected a callback-confirmed closure: the closure took the ticket off the open counts (the
       // places', and its officer's, which the owner change below would otherwise take off a second time).

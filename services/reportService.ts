@@ -12,7 +12,8 @@ import { Directory } from './directory.js';
 import { InvalidInputError, NotPermittedError } from './errors.js';
 import { registerCursorSchema, ReportRegister, type RegisterFilter, type RegisterPage } from './reportRegister.js';
 import { KeyedSerialQueue } from './keyedSerialQueue.js';
-import { addAtPath, addDays, cellUpdates, changesFor, istDay, medianMinutes, periodsCovering, registerEntryFor, type BucketRef } from './reportRollups.js';
+import type { IncidentRecord } from '../models/incidentModel.js';
+import { addAtPath, addDays, cellUpdates, changesFor, incidentChanges, istDay, medianMinutes, periodsCovering, registerEntryFor, type BucketRef, type DayChange } from './reportRollups.js';
 import { parseInput } from './ticketInput.js';
 import { isDuplicateKeyError } from './mongoErrors.js';
 
@@ -99,6 +100,12 @@ export interface HotspotRow {
   unconfirmed: number;
   /** Supply complaints during a planned shutdown (places only): not in `complaints` nor `open`. */
   plannedShutdown: number;
+  /** Area incidents opened (places only): each is one fault, however many complaints it links. */
+  incidents: number;
+  /** Of the `complaints`, those linked to an area incident (places only). */
+  inIncident: number;
+  /** Faults: the complaints on their own, plus one per incident (`complaints − inIncident + incidents`). */
+  faults: number;
   /** rejected / (rejected + confirmed): of the claims answered in the range, the share answered "no"; null without answers. */
   rejectedRate: number | null;
   /** Median minutes from registration to confirmed closure, for closures in the range (±19 %, see closureBin). */
@@ -124,7 +131,7 @@ export interface ReportRange {
   to: string;
 }
 
-const NUMERIC_FIELDS = ['complaints', 'open', 'breaches', 'escalations', 'reopens', 'claims', 'rejected', 'consumerConfirmed', 'callbackConfirmed', 'unconfirmed', 'plannedShutdown'] as const;
+const NUMERIC_FIELDS = ['complaints', 'open', 'breaches', 'escalations', 'reopens', 'claims', 'rejected', 'consumerConfirmed', 'callbackConfirmed', 'unconfirmed', 'plannedShutdown', 'incidents', 'inIncident'] as const;
 
 export class ReportService {
   /** Catalogue entries known to exist in this process (`<bucket id>|<sub-division>`): each is written once per process. */
@@ -161,10 +168,25 @@ export class ReportService {
    * crash — even one part-way through — counts every document exactly once.
    */
   async apply(ticket: TicketRecord, event: TicketEvent, effectId: string): Promise<void> {
+    await this.applyChanges(changesFor(ticket, event), ticket.category, effectId);
+    const entry = registerEntryFor(ticket, event);
+    if (entry) await this.register.append(entry);
+  }
+
+  /**
+   * An area incident was opened: one fault in each of its place buckets (`incidents`, in the supply category), apart
+   * from the complaints it links. Idempotent: the effect id is the incident's, so calling it again counts nothing.
+   */
+  async countIncident(incident: Pick<IncidentRecord, '_id' | 'areaKey' | 'place' | 'openedAt'>): Promise<void> {
+    await this.applyChanges(incidentChanges(incident), 'supply', `incident:${incident._id}`);
+  }
+
+  /** Bumps the cells of `changes` (in `category`) once for `effectId`, cataloguing their buckets first. */
+  private async applyChanges(changes: DayChange[], category: TicketCategory, effectId: string): Promise<void> {
     const byCell = new Map<string, { bucket: string; period: string; inc: Record<string, number> }>();
-    for (const change of changesFor(ticket, event)) {
+    for (const change of changes) {
       await this.catalogue(change.bucket);
-      for (const { id, period, paths } of cellUpdates(change, ticket.category)) {
+      for (const { id, period, paths } of cellUpdates(change, category)) {
         const cell = byCell.get(id) ?? { bucket: change.bucket.id, period, inc: {} };
         for (const [path, by] of Object.entries(paths)) cell.inc[path] = (cell.inc[path] ?? 0) + by;
         byCell.set(id, cell);
@@ -173,8 +195,27 @@ export class ReportService {
     // Every cell of the effect is held at once, taken in id order so two effects never wait for each other in a circle.
     const cells = [...byCell].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, cell]) => ({ id, ...cell }));
     await this.coalesced(cells, effectId);
-    const entry = registerEntryFor(ticket, event);
-    if (entry) await this.register.append(entry);
+  }
+
+  /**
+   * Complaints registered during each planned shutdown (the `shutdown:<id>` buckets), summed over the months it spans.
+   * Exact `_id`s only: a shutdown lasts at most a week, so one or two month cells each.
+   */
+  async shutdownComplaints(shutdowns: Array<{ id: string; startsAt: Date; endsAt: Date }>): Promise<Map<string, number>> {
+    const counts = new Map<string, number>(shutdowns.map((shutdown) => [shutdown.id, 0]));
+    const ids = shutdowns.flatMap((shutdown) => {
+      const months = new Set([istDay(shutdown.startsAt).slice(0, 7), istDay(shutdown.endsAt).slice(0, 7)]);
+      return [...months].map((month) => `shutdown:${shutdown.id}:${month}`);
+    });
+    for (let start = 0; start < ids.length; start += READ_BATCH) {
+      const cells = await this.models.reportCells.find({ _id: trusted({ $in: ids.slice(start, start + READ_BATCH) }) }, { bucket: 1, counts: 1 }).lean<ReportCellRecord[]>();
+      for (const cell of cells) {
+        const id = cell.bucket.slice('shutdown:'.length);
+        const sum = Object.values(cell.counts ?? {}).reduce((total, counters) => total + (counters?.plannedShutdown ?? 0), 0);
+        counts.set(id, (counts.get(id) ?? 0) + sum);
+      }
+    }
+    return counts;
   }
 
   private async catalogue(bucket: BucketRef): Promise<void> {
@@ -478,6 +519,7 @@ class Accumulator {
     const median = medianMinutes(this.histogram);
     return {
       ...this.sums,
+      faults: this.sums.complaints - this.sums.inIncident + this.sums.incidents,
       rejectedRate: answered > 0 ? this.sums.rejected / answered : null,
       medianClosureMinutes: median === null ? null : Math.round(median),
     };

@@ -53,6 +53,13 @@ export interface ShutdownView {
   cancelledBy?: PlannedShutdown['cancelledBy'];
   /** running: now within it; upcoming; ended; cancelled. */
   state: 'running' | 'upcoming' | 'ended' | 'cancelled';
+  /** In a list: supply complaints registered in the area while it ran (from the report rollups, a moment behind). */
+  complaints?: number;
+}
+
+/** Where the complaints counted during each shutdown come from (ReportService.shutdownComplaints). */
+export interface ShutdownComplaintCounts {
+  shutdownComplaints(shutdowns: Array<{ id: string; startsAt: Date; endsAt: Date }>): Promise<Map<string, number>>;
 }
 
 /** What a complaint learns of the shutdown running at its place. */
@@ -87,6 +94,7 @@ export class ShutdownService {
     private readonly models: Models,
     private readonly directory: Directory,
     private readonly now: () => Date = () => new Date(),
+    private readonly counts?: ShutdownComplaintCounts,
   ) {}
 
   async declare(principal: StaffPrincipal, input: DeclareShutdownInput): Promise<ShutdownView> {
@@ -111,10 +119,13 @@ export class ShutdownService {
     requireStaff(principal);
     const { include = 'current' } = parseInput(shutdownListQuerySchema, query);
     const areas = await this.models.shutdownAreas.find({}, wholeDocument).lean<ShutdownAreaRecord[]>();
-    return areas
+    const views = areas
       .flatMap((area) => area.shutdowns.map((shutdown) => this.view(area, shutdown)))
       .filter((view) => include === 'all' || view.state === 'running' || view.state === 'upcoming')
       .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.id.localeCompare(b.id));
+    if (!this.counts) return views;
+    const complaints = await this.counts.shutdownComplaints(views);
+    return views.map((view) => ({ ...view, complaints: complaints.get(view.id) ?? 0 }));
   }
 
   async cancel(principal: StaffPrincipal, id: string): Promise<ShutdownView> {

@@ -176,4 +176,6 @@ export const REPORTED_EVENTS: ReadonlySet<TicketEventType> = new Set([
   'ticket.unconfirmed',
   'ticket.reopened',
   'ticket.resolution_claimed',
+  'ticket.incident_linked',
+  'ticket.incident_detached',
 ]);

@@ -33,7 +33,7 @@ export const incidentPaths = {
       },
     },
     post: {
-      summary: 'Open an incident by hand for a locality (officers in their own area, supervisors anywhere).',
+      summary: 'Open an incident by hand for a locality, or for a feeder or transformer the directory knows (officers in their own area, supervisors anywhere).',
       requestBody: body(incidentOpenSchema),
       responses: { '201': incidentResult('Opened; its owner is the area\'s JE.'), ...errors },
     },

@@ -60,6 +60,7 @@ export const shutdownSchemas = {
       cancelledAt: { type: 'string', format: 'date-time' },
       cancelledBy: ref('Actor'),
       state: { type: 'string', enum: ['running', 'upcoming', 'ended', 'cancelled'] },
+      complaints: { type: 'integer', minimum: 0, description: 'In a list: supply complaints registered in the area while it ran (a moment behind: the report rollups).' },
     },
   },
 };

@@ -2,7 +2,8 @@
 // whatsapp-web.js client) into ONE incident; an ETA update reaches each consumer once; a restore asks each; and mixed
 // yes / no / silence give closed / escalated (detached) / unconfirmed tickets, every chain verifying — the tickets'
 // (TicketService.verify) and the incident's. On the old code there were no incidents: seven separate tickets, nobody
-// told anything, and a restoration meant claiming each ticket by hand.
+// told anything, and a restoration meant claiming each ticket by hand. One web chat consumer writes Hinglish and is told
+// everything (the outage, the ETA, the question) in Hinglish.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WhatsAppWebAdapter } from '../../bot/adapters/whatsAppWebAdapter.js';
 import { texts } from '../../dialogs/texts.js';
@@ -62,6 +63,8 @@ afterAll(async () => {
 
 interface StormConsumer {
   name: string;
+  /** The language the consumer writes in, and is answered in. */
+  language: 'hi' | 'hl';
   number?: string;
   /** Every bot message this consumer has received so far. */
   received(): Promise<string[]>;
@@ -70,11 +73,13 @@ interface StormConsumer {
   register(): Promise<string>;
 }
 
-function webConsumer(index: number): StormConsumer {
+/** A web chat consumer; `language` 'hl' writes Hinglish (in Latin letters) and must be answered in Hinglish throughout. */
+function webConsumer(index: number, language: 'hi' | 'hl' = 'hi'): StormConsumer {
   let client: DirectLineTestClient | undefined;
   const mobile = `98765${String(40_000 + index).padStart(5, '0')}`;
   const consumer: StormConsumer = {
     name: `web-${index}`,
+    language,
     async received() {
       await client!.poll();
       return client!.botTexts();
@@ -84,10 +89,11 @@ function webConsumer(index: number): StormConsumer {
     },
     async register() {
       client = await DirectLineTestClient.start(() => served!.baseUrl, directLineSecret);
-      await client.turn('विनय खंड में 3 घंटे से बिजली नहीं है', hi.askAccount);
-      await client.turn('छोड़ें', hi.askMobile);
-      await client.turn(mobile, `• मोबाइल: ${mobile}`);
-      const registered = await client.turn('हाँ', 'UP-');
+      const hinglish = language === 'hl';
+      await client.turn(hinglish ? 'vinay khand mein 3 ghante se bijli nahi hai' : 'विनय खंड में 3 घंटे से बिजली नहीं है', texts[language].askAccount);
+      await client.turn(hinglish ? 'skip' : 'छोड़ें', texts[language].askMobile);
+      await client.turn(mobile, hinglish ? mobile : `• मोबाइल: ${mobile}`);
+      const registered = await client.turn(hinglish ? 'haan' : 'हाँ', 'UP-');
       consumer.number = /UP-\d{6}-\d{5}/.exec(registered.text ?? '')![0];
       return consumer.number;
     },
@@ -100,6 +106,7 @@ function whatsAppConsumer(index: number): StormConsumer {
   const adapter = () => channel.adapter as WhatsAppWebAdapter;
   const consumer: StormConsumer = {
     name: `whatsapp-${index}`,
+    language: 'hi',
     async received() {
       return clients.textsTo(chatId);
     },
@@ -123,11 +130,17 @@ async function ticket(number: string): Promise<TicketRecord> {
   return (await db.models.tickets.findById(number, wholeDocument).lean<TicketRecord>())!;
 }
 
-const updatePrefix = (number: string) => `शिकायत ${number} — नई जानकारी:`;
+// What each consumer is told, in their own language: the update's first words, the outage being known, the question.
+const updatePrefix = (consumer: StormConsumer) => (consumer.language === 'hl' ? `Shikayat ${consumer.number} — nayi jaankari:` : `शिकायत ${consumer.number} — नई जानकारी:`);
+const outageKnown = (consumer: StormConsumer) => (consumer.language === 'hl' ? 'bijli katauti ki jaankari' : 'बिजली कटौती की जानकारी');
+const etaNote = 'फीडर पर टीम काम कर रही है';
+const restoreNote = 'फीडर चालू, सप्लाई बहाल';
+const question = (consumer: StormConsumer) => (consumer.language === 'hl' ? 'Kya aapki samasya hal ho gayi?' : 'क्या आपकी समस्या हल हो गई?');
 
 describe('an outage storm over web chat and WhatsApp', () => {
   it('one incident, one ETA message each, a question each on restore, and yes / no / silence decided per consumer', { timeout: 240_000 }, async () => {
-    const web = [0, 1, 2, 3].map(webConsumer);
+    // web-3 writes Hinglish: every message it gets must be in Hinglish too.
+    const web = [webConsumer(0), webConsumer(1), webConsumer(2), webConsumer(3, 'hl')];
     const whatsApp = [0, 1, 2].map(whatsAppConsumer);
     const everyone = [...web, ...whatsApp];
 
@@ -154,29 +167,29 @@ describe('an outage storm over web chat and WhatsApp', () => {
     // Those who wrote once the incident was known were told at once (in Hindi); the first four made it known.
     await eventually(async () => {
       const toldAtOnce = [];
-      for (const consumer of everyone) if ((await consumer.received()).some((text) => text.includes('बिजली कटौती की जानकारी'))) toldAtOnce.push(consumer.name);
+      for (const consumer of everyone) if ((await consumer.received()).some((text) => text.includes(outageKnown(consumer)))) toldAtOnce.push(consumer.name);
       expect(toldAtOnce).toHaveLength(3);
     }, 30_000);
 
     // The JE's ETA through the staff API reaches each consumer once, on their own channel.
-    const eta = await call('POST', `/incidents/${incidentId}/eta`, officerToken, { etaAt: new Date(Date.now() + 3 * 3_600_000).toISOString(), note: 'फीडर पर टीम काम कर रही है' });
+    const eta = await call('POST', `/incidents/${incidentId}/eta`, officerToken, { etaAt: new Date(Date.now() + 3 * 3_600_000).toISOString(), note: etaNote });
     expect(eta.status).toBe(200);
     for (const consumer of everyone) {
-      await eventually(async () => expect((await consumer.received()).filter((text) => text.startsWith(updatePrefix(consumer.number!)))).toHaveLength(1), 30_000);
+      await eventually(async () => expect((await consumer.received()).filter((text) => text.startsWith(updatePrefix(consumer)))).toHaveLength(1), 30_000);
     }
     // Delivered, nothing left owed; a repeated fan-out tells nobody twice.
     expect(await helpline.incidents.broadcast(incidentId)).toBe(0);
     for (const consumer of everyone) {
       await eventually(async () => expect((await ticket(consumer.number!)).outbox ?? []).toEqual([]), 30_000);
-      expect((await consumer.received()).filter((text) => text.startsWith(updatePrefix(consumer.number!)))).toHaveLength(1);
+      expect((await consumer.received()).filter((text) => text.startsWith(updatePrefix(consumer)))).toHaveLength(1);
     }
 
     // Restored: nobody's ticket closes on the officer's word; each consumer is asked.
-    const restored = await call('POST', `/incidents/${incidentId}/restore`, officerToken, { note: 'फीडर चालू, सप्लाई बहाल' });
+    const restored = await call('POST', `/incidents/${incidentId}/restore`, officerToken, { note: restoreNote });
     expect(restored.status).toBe(200);
     expect(restored.body.asked).toBe(7);
     for (const consumer of everyone) {
-      await eventually(async () => expect((await consumer.received()).some((text) => text.includes('क्या आपकी समस्या हल हो गई?'))).toBe(true), 30_000);
+      await eventually(async () => expect((await consumer.received()).some((text) => text.includes(question(consumer)))).toBe(true), 30_000);
       await eventually(async () => expect((await ticket(consumer.number!)).claim?.shownAt).toBeDefined(), 30_000);
       expect((await ticket(consumer.number!)).status).toBe('awaiting_confirmation');
     }
@@ -199,6 +212,14 @@ describe('an outage storm over web chat and WhatsApp', () => {
     for (const consumer of silent) {
       await eventually(async () => expect((await ticket(consumer.number!)).status).toBe('unconfirmed'), 60_000);
     }
+
+    // The Hinglish writer was answered in Hinglish throughout: after the welcome (sent before anyone wrote), nothing in
+    // Devanagari except the officers' own notes, which are quoted as they wrote them.
+    const [welcome, ...answers] = await web[3]!.received();
+    expect(welcome).toBe(hi.welcome);
+    const quoted = [etaNote, restoreNote];
+    expect(answers.map((text) => quoted.reduce((rest, note) => rest.replace(note, ''), text)).filter((text) => /[\u0900-\u097F]/.test(text))).toEqual([]);
+    expect(answers.filter((text) => text.startsWith(updatePrefix(web[3]!)))).toHaveLength(1);
 
     // Every chain verifies: each ticket's, and the incident's (which records the two who left it).
     for (const consumer of everyone) expect(await helpline.tickets.verify(consumer.number!)).toMatchObject({ ok: true });

@@ -4,23 +4,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConsumerActor, TicketRecord } from '../../models/ticketTypes.js';
 import { Directory } from '../../services/directory.js';
 import { IncidentService } from '../../services/incidentService.js';
-import type { StaffPrincipal } from '../../services/staffAuthService.js';
 import { TicketService } from '../../services/ticketService.js';
-import { complaintFor, newConsumer, slaTimer } from '../support/ticketFixtures.js';
+import { complaintFor, newConsumer, staffPrincipal, slaTimer } from '../support/ticketFixtures.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('incidents');
 let tickets: TicketService;
 let incidents: IncidentService;
 
-const principal = (role: StaffPrincipal['role'], extra: Partial<StaffPrincipal> = {}): StaffPrincipal => ({
-  username: `${role}-user`,
-  role,
-  name: `${role} user`,
-  sessionId: 's',
-  expiresAt: new Date(Date.now() + 3_600_000),
-  ...extra,
-});
+const principal = staffPrincipal;
 const je = principal('officer', { officerId: 'je-chinhat-1', level: 'JE', username: 'je-chinhat' });
 const otherJe = principal('officer', { officerId: 'je-aliganj-1', level: 'JE', username: 'je-aliganj' });
 const agentUser = principal('agent');

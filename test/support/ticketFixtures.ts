@@ -1,6 +1,7 @@
 // Actors and inputs shared by the ticket tests, and a helper that walks a ticket to any status through the service.
 import { randomBytes } from 'node:crypto';
 import type { ConsumerActor, StaffActor, SystemActor, TicketHead, TicketStatus } from '../../models/ticketTypes.js';
+import type { StaffPrincipal } from '../../services/staffAuthService.js';
 import type { RegisterTicketInput } from '../../services/ticketInput.js';
 import type { TicketService } from '../../services/ticketService.js';
 
@@ -9,6 +10,16 @@ export const officer: StaffActor = { role: 'officer', id: 'je-gomti-nagar-1', na
 export const supervisor: StaffActor = { role: 'supervisor', id: 'sup-meera', name: 'Meera (supervisor)' };
 export const otherSupervisor: StaffActor = { role: 'supervisor', id: 'sup-rakesh', name: 'Rakesh (supervisor)' };
 export const slaTimer: SystemActor = { role: 'system', id: 'sla-timer' };
+
+/** A logged-in staff member as the staff API hands one to a service. */
+export const staffPrincipal = (role: StaffPrincipal['role'], extra: Partial<StaffPrincipal> = {}): StaffPrincipal => ({
+  username: `${role}-user`,
+  role,
+  name: `${role} user`,
+  sessionId: 's',
+  expiresAt: new Date(Date.now() + 3_600_000),
+  ...extra,
+});
 
 let consumerCounter = 0;
 

@@ -96,7 +96,11 @@
         closure_refused: 'closure refused',
         reassignment_requested: 'officer asked for reassignment',
         media_added: 'the consumer sent a file',
+        incident_linked: 'linked to an area outage',
+        incident_detached: 'taken out of the area outage',
+        incident_update: 'area outage news sent',
       },
+      incidentStatuses: { reported: 'reported', crew_assigned: 'crew assigned', work_in_progress: 'work in progress', restored: 'restored', merged: 'merged' },
       from: { consumer: 'Consumer', bot: 'Bot', agent: 'Agent' },
       languages: { hi: 'Hindi', en: 'English' },
       toggle: 'हिन्दी',
@@ -199,7 +203,11 @@
         closure_refused: 'बंद करने से इनकार',
         reassignment_requested: 'अधिकारी ने दूसरे को सौंपने का अनुरोध किया',
         media_added: 'उपभोक्ता ने फ़ाइल भेजी',
+        incident_linked: 'क्षेत्र की कटौती से जोड़ी गई',
+        incident_detached: 'क्षेत्र की कटौती से अलग की गई',
+        incident_update: 'कटौती की जानकारी भेजी गई',
       },
+      incidentStatuses: { reported: 'सूचना मिली', crew_assigned: 'टीम लगी', work_in_progress: 'काम चल रहा है', restored: 'बिजली बहाल', merged: 'मिला दी गई' },
       from: { consumer: 'उपभोक्ता', bot: 'बॉट', agent: 'एजेंट' },
       languages: { hi: 'हिन्दी', en: 'अंग्रेज़ी' },
       toggle: 'English',
@@ -619,9 +627,10 @@
     if (!incidentId) return;
     try {
       const { incident } = await api('GET', `/api/incidents/${encodeURIComponent(incidentId)}`);
-      const place = [incident.place.locality, incident.place.subDivision].filter(Boolean).join(', ');
+      const place = [incident.place.transformer || incident.place.feeder, incident.place.locality, incident.place.subDivision].filter(Boolean).join(', ');
       const eta = incident.etaAt ? ` · ${t().incidentEta} ${new Date(incident.etaAt).toLocaleString(undefined, { timeZone: 'Asia/Kolkata' })}` : '';
-      line.textContent = `${t().incident}: ${place} · ${incident.status.replace(/_/g, ' ')} · ${incident.reportCount} ${t().incidentReports}${eta}`;
+      const status = t().incidentStatuses[incident.status] || incident.status.replace(/_/g, ' ');
+      line.textContent = `${t().incident}: ${place} · ${status} · ${incident.reportCount} ${t().incidentReports}${eta}`;
       line.dataset.incident = incident._id;
       line.hidden = false;
     } catch {

@@ -20,7 +20,8 @@
       r_closedAt: 'Closed at', r_channel: 'Channel', more: 'More',
       metricsNote: 'Complaints: registered in the range (officers: handed to them in the range). Open now: of those, not closed now. ' +
         'Breaches, reopens and answers: happened in the range. Rejected-resolution rate: share of answered claims answered "no". ' +
-        'Median: registration to confirmed closure, within ±19 %.',
+        'Median: registration to confirmed closure, within ±19 %. ' +
+        'Faults: an area incident is one fault however many complaints it links (faults = complaints − complaints in incidents + incidents).',
       cat_supply: 'Supply', cat_bill: 'Bill', cat_meter: 'Meter', cat_new_connection: 'New connection', cat_theft: 'Theft', cat_transformer: 'Transformer',
       consumer_confirmed: 'consumer-confirmed', callback_confirmed: 'callback-confirmed', consumer: 'consumer',
       loginFailed: 'Login failed: check the username and password.', forbidden: 'Reports are for supervisors and officers.',
@@ -32,6 +33,7 @@
       incidents: 'Open area outages (incidents)', i_area: 'Area', i_status: 'Status', i_reports: 'Reports', i_linked: 'Linked complaints',
       i_since: 'Known since', i_eta: 'Expected back', noIncidents: 'No open incident.', reported: 'reported', crew_assigned: 'crew assigned',
       work_in_progress: 'work in progress',
+      h_faults: 'Faults', h_incidents: 'Area incidents', h_inIncident: 'Complaints in incidents', s_complaints: 'Complaints during it',
     },
     hi: {
       title: 'संतुष्टि — रिपोर्ट', logout: 'लॉग आउट', loginIntro: 'पर्यवेक्षक और अधिकारी: अपने स्टाफ खाते से लॉग इन करें।',
@@ -45,7 +47,8 @@
       r_closedAt: 'बंद होने का समय', r_channel: 'माध्यम', more: 'और',
       metricsNote: 'शिकायतें: अवधि में दर्ज (अधिकारी: अवधि में उन्हें सौंपी गई)। अभी खुली: उनमें से जो अभी बंद नहीं हैं। ' +
         'उल्लंघन, दोबारा खुलना और उत्तर: अवधि में हुए। अस्वीकृत समाधान दर: उत्तर दिए गए दावों में "नहीं" का हिस्सा। ' +
-        'माध्य समय: दर्ज होने से पुष्टि सहित बंद होने तक, ±19 % के भीतर।',
+        'माध्य समय: दर्ज होने से पुष्टि सहित बंद होने तक, ±19 % के भीतर। ' +
+        'खराबियाँ: क्षेत्र की एक घटना एक ही खराबी है, उससे कितनी भी शिकायतें जुड़ी हों (खराबियाँ = शिकायतें − घटनाओं से जुड़ी शिकायतें + घटनाएँ)।',
       cat_supply: 'बिजली आपूर्ति', cat_bill: 'बिल', cat_meter: 'मीटर', cat_new_connection: 'नया कनेक्शन', cat_theft: 'बिजली चोरी', cat_transformer: 'ट्रांसफॉर्मर',
       consumer_confirmed: 'उपभोक्ता द्वारा पुष्टि', callback_confirmed: 'कॉलबैक द्वारा पुष्टि', consumer: 'उपभोक्ता',
       loginFailed: 'लॉग इन नहीं हुआ: उपयोगकर्ता नाम और पासवर्ड जाँचें।', forbidden: 'रिपोर्ट पर्यवेक्षकों और अधिकारियों के लिए हैं।',
@@ -57,6 +60,7 @@
       incidents: 'क्षेत्र की खुली बिजली कटौतियाँ (घटनाएँ)', i_area: 'क्षेत्र', i_status: 'स्थिति', i_reports: 'रिपोर्ट', i_linked: 'जुड़ी शिकायतें',
       i_since: 'कब से पता', i_eta: 'वापसी की उम्मीद', noIncidents: 'कोई खुली घटना नहीं।', reported: 'सूचना मिली', crew_assigned: 'टीम लगी',
       work_in_progress: 'काम चल रहा है',
+      h_faults: 'खराबियाँ', h_incidents: 'क्षेत्र की घटनाएँ', h_inIncident: 'घटनाओं से जुड़ी शिकायतें', s_complaints: 'इस दौरान शिकायतें',
     },
   };
 
@@ -149,6 +153,10 @@
       cell(tr, duration(row.medianClosureMinutes), true);
       // Last, so the columns before it keep their places: not faults, so apart from complaints and open.
       cell(tr, row.plannedShutdown || 0, true);
+      // An area incident is one fault with many reports: counted apart from the complaints it links.
+      cell(tr, row.faults === undefined ? row.complaints : row.faults, true);
+      cell(tr, row.incidents || 0, true);
+      cell(tr, row.inIncident || 0, true);
       body.appendChild(tr);
     });
     if (report.rows.length === 0) say(t('none'));
@@ -209,6 +217,7 @@
           cell(tr, when(shutdown.endsAt));
           cell(tr, shutdown.reason);
           cell(tr, t(shutdown.state));
+          cell(tr, shutdown.complaints === undefined ? '—' : shutdown.complaints, true);
           body.appendChild(tr);
         });
         byId('noShutdowns').hidden = result.shutdowns.length > 0;
@@ -225,7 +234,8 @@
         var when = function (at) { return at ? new Date(at).toLocaleString(lang === 'hi' ? 'hi-IN' : 'en-IN', { timeZone: 'Asia/Kolkata' }) : '—'; };
         result.incidents.forEach(function (incident) {
           var tr = document.createElement('tr');
-          cell(tr, [incident.place.locality, incident.place.subDivision, incident.place.district].filter(Boolean).join(', '));
+          // A feeder's or transformer's incident names it first, then the localities it supplies.
+          cell(tr, [incident.place.transformer || incident.place.feeder, incident.place.locality, incident.place.subDivision, incident.place.district].filter(Boolean).join(', '));
           cell(tr, t(incident.status));
           cell(tr, incident.reportCount, true);
           cell(tr, when(incident.openedAt));
