@@ -68,6 +68,9 @@ async function main(): Promise<void> {
     satisfactionUnconfirmedAfterMs: 24 * 60 * 60_000,
     // Every simulated consumer comes from 127.0.0.1: the per-address session limit would stop the load at 30.
     abuseLimits: { webChatSessionsPerAddress: { points: 1_000_000, durationMs: 3_600_000 } },
+    // Every simulated complaint is about one place: past the threshold an incident would change the conversation the
+    // bench's script follows (one reply per message).
+    incidentThreshold: 1_000_000,
     log,
   });
 
