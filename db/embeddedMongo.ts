@@ -94,7 +94,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
       `-Xmx${options.maxHeap ?? defaultDatabaseHeap}`,
       '-XX:+UseSerialGC',
       // Beside the heap: compiled code and class metadata capped too, thread stacks kept small (measured: docs/claims-and-background.md).
-      '-XX:ReservedCodeCacheSize=48m',
+      '-XX:ReservedCodeCacheSize=40m',
       '-XX:MaxMetaspaceSize=128m',
       '-Xss512k',
       '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
@@ -106,7 +106,8 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
       '--port',
       String(options.port ?? 0),
     ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    // Few malloc arenas: glibc's default (8 per core) holds tens of MB of native memory beside the Java heap.
+    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' } },
   );
 
   const { host, port } = await waitUntilListening(child);

@@ -214,7 +214,12 @@ export class NotificationService extends PeriodicPass {
     const failures = new Map<string, unknown>();
     const held = await this.leaseClaims.claimFresh(numbers.map(leaseKeyOf), { ttlMs: drainLease.ttlMs, fields: { holder: thisProcessName } });
     const mine = new Set(held.map((claim) => claim.id.slice(leaseKeyOf('').length)));
-    const renewal = setInterval(() => void this.leaseClaims.renewAll(held, drainLease.ttlMs).catch(() => undefined), drainLease.ttlMs / 3);
+    const startedAt = Date.now();
+    // Renewed while the batch runs, like holdWhile's lease, and likewise not past maxHoldMs (a wedged batch lets go).
+    const renewal = setInterval(() => {
+      if (Date.now() - startedAt > drainLease.maxHoldMs) clearInterval(renewal);
+      else void this.leaseClaims.renewAll(held, drainLease.ttlMs).catch(() => undefined);
+    }, drainLease.ttlMs / 3);
     renewal.unref();
     try {
       const records = mine.size === 0 ? [] : await this.models.tickets.find({ _id: trusted({ $in: [...mine] }) }, wholeDocument).lean<TicketRecord[]>();
