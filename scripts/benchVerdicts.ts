@@ -30,8 +30,16 @@ export const NEEDS = {
   turnP99Ms: 2_000,
   /** Saturation with 100 consumers typing back to back should still cover the 200 messages/s. */
   closedLoopTurnsPerSecond: 200,
-  /** Each command is a network hop on a real cluster (~0.5–1 ms in one zone); 20 keep a turn's waiting under ~20 ms. */
-  commandsPerTurn: 20,
+  /** Issue 15: an open loop at 200 messages/s answered with a p99 of a quarter second. */
+  openLoopP99Ms: 250,
+  /**
+   * Issue 15: what a turn must make durable fits one conversation document: one read and one write, and a couple of
+   * commands for the limits and the handoff check. Ordinary turns (not the one that registers a ticket), and a start.
+   */
+  commandsPerTurn: 4,
+  commandsPerConversationStart: 4,
+  /** Issue 15: CPU per helpline turn (server + database) at 100 consumers: 250 turns/s on two dedicated cores. */
+  cpuMsPerTurn: 8,
   /** A district-wide outage: 10,000 consumers told within ten seconds (issue 15). */
   outboxUpdatesPerSecond: 1_000,
   /** What a registered complaint costs the database after its last reply (the outbox, rollups, timers; issue 15). */
@@ -78,8 +86,8 @@ export function judge(results: SectionResults): Verdict[] {
       verdicts.push({
         figure: `helpline at ${whole(run.offeredPerSecond)} messages/s offered (open loop)`,
         measured: `${fixed(run.achievedPerSecond, 1)}/s achieved, p99 ${fixed(run.latency.p99Ms, 0)} ms, ${run.errors} errors, ${run.abandoned} not sent`,
-        need: `≥ ${fixed(run.offeredPerSecond * 0.97, 0)}/s, no errors, p99 ≤ ${whole(NEEDS.turnP99Ms)} ms`,
-        meets: sustained && run.latency.p99Ms <= NEEDS.turnP99Ms,
+        need: `≥ ${fixed(run.offeredPerSecond * 0.97, 0)}/s, no errors, p99 ≤ ${whole(NEEDS.openLoopP99Ms)} ms`,
+        meets: sustained && run.latency.p99Ms <= NEEDS.openLoopP99Ms,
       });
     }
     const largest = conversations.closedLoopRatios.at(-1);
@@ -92,13 +100,30 @@ export function judge(results: SectionResults): Verdict[] {
       });
     }
     const trips = conversations.roundTrips.helpline;
+    const echoTrips = conversations.roundTrips.echo;
     const ownCommands = trips.turns.perOp - trips.pollingPerTurn;
     verdicts.push({
-      figure: 'database round trips per consumer turn (helpline, without polling)',
-      measured: `${fixed(ownCommands, 1)} (echo bot ${fixed(conversations.roundTrips.echo.turns.perOp - conversations.roundTrips.echo.pollingPerTurn, 1)})`,
+      figure: 'database commands per ordinary consumer turn (helpline, without polling)',
+      measured: `${fixed(trips.ordinaryTurns.perOp, 2)} (all scripted turns incl. the registering one ${fixed(ownCommands, 1)}; echo bot ${fixed(echoTrips.ordinaryTurns.perOp, 2)})`,
       need: `≤ ${NEEDS.commandsPerTurn}`,
-      meets: ownCommands <= NEEDS.commandsPerTurn,
+      meets: trips.ordinaryTurns.perOp <= NEEDS.commandsPerTurn,
     });
+    verdicts.push({
+      figure: 'database commands per conversation start (helpline)',
+      measured: `${fixed(trips.start.perOp, 1)} (echo bot ${fixed(echoTrips.start.perOp, 1)})`,
+      need: `≤ ${NEEDS.commandsPerConversationStart}`,
+      meets: trips.start.perOp <= NEEDS.commandsPerConversationStart,
+    });
+    const cpu = conversations.cpuCapacity.helpline.cpuMsPerTurn;
+    if (cpu.server !== undefined && cpu.database !== undefined) {
+      const perTurn = cpu.server + cpu.database;
+      verdicts.push({
+        figure: `CPU per helpline turn at ${conversations.memory.underLoadConsumers} consumers (server + database)`,
+        measured: `${fixed(perTurn, 1)} ms (server ${fixed(cpu.server, 1)} + database ${fixed(cpu.database, 1)})`,
+        need: `≤ ${NEEDS.cpuMsPerTurn} ms`,
+        meets: perTurn <= NEEDS.cpuMsPerTurn,
+      });
+    }
     verdicts.push({
       figure: 'database commands per registered complaint after its last reply (background)',
       measured: `${fixed(trips.afterwards.perOp, 1)}`,
