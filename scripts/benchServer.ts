@@ -74,8 +74,12 @@ async function main(): Promise<void> {
     abuseLimits: { webChatSessionsPerAddress: { points: 1_000_000_000, durationMs: 3_600_000 } },
     log,
     // The stream sections drive one conversation far past the per-conversation message limit (scripts/benchStream.ts).
+    // They also hold more streams from 127.0.0.1 than one address may (LIMIT_STREAMS_PER_ADDRESS).
     ...(process.env.BENCH_UNLIMITED === '1'
-      ? { abuseLimits: { webChatSessionsPerAddress: { points: 1e9, durationMs: 3_600_000 }, messagesPerConversation: { points: 1e9, durationMs: 1_000 } } }
+      ? {
+          abuseLimits: { webChatSessionsPerAddress: { points: 1e9, durationMs: 3_600_000 }, messagesPerConversation: { points: 1e9, durationMs: 1_000 } },
+          directLineStream: { maxStreamsPerAddress: 1_000_000 },
+        }
       : {}),
   });
 
