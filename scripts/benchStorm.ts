@@ -153,6 +153,8 @@ async function complain(consumer: StormConsumer, mobile: string, latencies: numb
     const ticket = ticketNumberPattern.exec(reply)?.[0];
     if (ticket) {
       consumer.ticket = ticket;
+      // The outage notice follows the ticket number in the same turn, so it usually comes in the same page of replies.
+      consumer.toldAtOnce = result.replies.some((text) => text.includes(locality) && !ticketNumberPattern.test(text));
       return;
     }
     const next = answers.find(([asks]) => asks(reply));
@@ -272,7 +274,7 @@ export async function benchStorm(options: StormBenchOptions): Promise<StormResul
       }
       // Told at once, after their ticket number, that the outage is known (those who wrote before it opened are not):
       // that message answered their last turn, and has been fetched by now.
-      consumer.toldAtOnce = consumer.client.lateReplies().some((text) => text.includes(locality) && !ticketNumberPattern.test(text));
+      consumer.toldAtOnce ||= consumer.client.lateReplies().some((text) => text.includes(locality) && !ticketNumberPattern.test(text));
     });
     return {
       consumers: options.consumers,
