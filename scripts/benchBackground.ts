@@ -15,7 +15,7 @@ import { startEmbeddedMongo } from '../db/embeddedMongo.js';
 import { createHelpline } from '../server/helpline.js';
 import { Directory } from '../services/directory.js';
 import { DirectLineConsumer } from './benchDirectLineClient.js';
-import { benchDirectLineSecret, CommandCounter, formatTable, fixed } from './benchSupport.js';
+import { benchDirectLineSecret, benchHelplineOptions, CommandCounter, formatTable, fixed } from './benchSupport.js';
 
 export interface BackgroundResults {
   complaints: number;
@@ -43,17 +43,7 @@ export async function benchBackground(options: { complaints: number; quietMs?: n
   const { connection, models } = await connectModels(embedded.uri, `santushti_background_${randomBytes(3).toString('hex')}`, { monitorCommands: true });
   const counter = new CommandCounter(connection.getClient(), true);
   const database: Database = { connection, models, close: () => connection.close() };
-  const helpline = createHelpline(database, Directory.loadDefault(), {
-    directLineSecret: benchDirectLineSecret,
-    webChatCookieSecret: 'bench-webchat-cookie-secret-0123456789abcdef',
-    staffSessionTtlMs: 60 * 60_000,
-    satisfactionReminderDelaysMs: [6 * 60 * 60_000],
-    satisfactionUnconfirmedAfterMs: 24 * 60 * 60_000,
-    // Every complaint comes from one place: from the fifth on an incident would open and add its news to the reply.
-    incidentThreshold: Number.MAX_SAFE_INTEGER,
-    abuseLimits: { webChatSessionsPerAddress: { points: 1_000_000_000, durationMs: 3_600_000 } },
-    log: () => undefined,
-  });
+  const helpline = createHelpline(database, Directory.loadDefault(), benchHelplineOptions(() => undefined));
   const server = helpline.app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   await helpline.start();

@@ -18,7 +18,7 @@ import { createDirectLineRouter } from '../server/directLine/directLineRouter.js
 import { DirectLineTokenService } from '../server/directLine/tokenService.js';
 import { createHelpline } from '../server/helpline.js';
 import { Directory } from '../services/directory.js';
-import { benchDirectLineSecret, CommandCounter, type ParentMessage, type ServerMessage } from './benchSupport.js';
+import { benchDirectLineSecret, benchHelplineOptions, CommandCounter, type ParentMessage, type ServerMessage } from './benchSupport.js';
 
 /** Echoes every message and counts the conversation's turns in its state, which is read and written every turn. */
 class EchoBot extends ActivityHandler {
@@ -61,18 +61,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`[bench server] ${line}\n`);
 
   const helpline = createHelpline(database, Directory.loadDefault(), {
-    directLineSecret: benchDirectLineSecret,
-    webChatCookieSecret: 'bench-webchat-cookie-secret-0123456789abcdef',
-    staffSessionTtlMs: 60 * 60_000,
-    satisfactionReminderDelaysMs: [6 * 60 * 60_000],
-    satisfactionUnconfirmedAfterMs: 24 * 60 * 60_000,
-    // Every bench consumer writes from one locality: with the default threshold the section would measure an outage
-    // storm (scripts/benchStorm.ts measures that), not the ordinary turns it is about.
-    incidentThreshold: Number.MAX_SAFE_INTEGER,
-    // Thousands of bench consumers open their chats from one address (127.0.0.1), which the per-address session limit
-    // exists to refuse; in service they come from as many addresses. The limit is still checked (its cost counted).
-    abuseLimits: { webChatSessionsPerAddress: { points: 1_000_000_000, durationMs: 3_600_000 } },
-    log,
+    ...benchHelplineOptions(log),
     // The stream sections drive one conversation far past the per-conversation message limit (scripts/benchStream.ts).
     // They also hold more streams from 127.0.0.1 than one address may (LIMIT_STREAMS_PER_ADDRESS).
     ...(process.env.BENCH_UNLIMITED === '1'

@@ -10,6 +10,7 @@ import type { ActorRef, TicketRecord } from '../models/ticketTypes.js';
 import { channelIdentityKey, consumerActorId } from '../services/consumerIdentity.js';
 import { genesisHash, sealEvent, verifyChain } from '../services/eventChain.js';
 import { defaultDatabaseHeap } from '../db/embeddedMongo.js';
+import type { HelplineOptions } from '../server/helpline.js';
 
 // ── Options ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -290,6 +291,26 @@ export function roundTrips(ops: number, commands: Record<string, number>): Round
 // ── The conversation benchmark's server (scripts/benchServer.ts) ──────────────────────────────────────────────
 
 export const benchDirectLineSecret = 'bench-directline-secret-0123456789abcdefghij';
+
+/**
+ * The helpline as the ordinary-turn benches run it (scripts/benchServer.ts, scripts/benchBackground.ts): `npm start`'s
+ * settings but for two. Every bench consumer writes from one locality: with the default incident threshold the
+ * section would measure an outage storm (scripts/benchStorm.ts measures that), not the ordinary turns it is about.
+ * And thousands of them open their chats from one address (127.0.0.1), which the per-address session limit exists to
+ * refuse; in service they come from as many addresses. The limit is still checked (its cost counted).
+ */
+export function benchHelplineOptions(log: (line: string) => void): HelplineOptions {
+  return {
+    directLineSecret: benchDirectLineSecret,
+    webChatCookieSecret: 'bench-webchat-cookie-secret-0123456789abcdef',
+    staffSessionTtlMs: 60 * 60_000,
+    satisfactionReminderDelaysMs: [6 * 60 * 60_000],
+    satisfactionUnconfirmedAfterMs: 24 * 60 * 60_000,
+    incidentThreshold: Number.MAX_SAFE_INTEGER,
+    abuseLimits: { webChatSessionsPerAddress: { points: 1_000_000_000, durationMs: 3_600_000 } },
+    log,
+  };
+}
 
 /** Child → parent over IPC. */
 export type ServerMessage =
