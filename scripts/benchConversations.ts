@@ -107,7 +107,13 @@ export class BenchServer {
 
   static async start(context: ConversationContext, heapMb: number | undefined): Promise<BenchServer> {
     const child = fork(fileURLToPath(new URL('./benchServer.ts', import.meta.url)), [], {
-      execArgv: ['--import', 'tsx', ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`])],
+      // BENCH_SERVER_CPU_PROF=<dir> writes the server's V8 CPU profile there when it exits (profiling a turn's cost).
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]),
+        ...(process.env.BENCH_SERVER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_CPU_PROF}`] : []),
+      ],
       env: { ...process.env, BENCH_MONGODB_URI: context.uri, BENCH_DB_NAME: context.dbName },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
