@@ -57,6 +57,17 @@ async function main(): Promise<void> {
   if (!uri || !dbName || !process.send) throw new Error('benchServer runs as a child of the conversation benchmark (BENCH_MONGODB_URI, BENCH_DB_NAME, IPC)');
   const { connection, models } = await connectModels(uri, dbName, { monitorCommands: true });
   const counter = new CommandCounter(connection.getClient());
+  // BENCH_LOG_COMMANDS=1 prints every command the server sends (name, collection, the start of its filter) to stderr:
+  // which commands a turn is made of. The bench's own figures stay the same.
+  if (process.env.BENCH_LOG_COMMANDS === '1') {
+    connection.getClient().on('commandStarted', (event: { commandName: string; command: Record<string, unknown> }) => {
+      const { commandName, command } = event;
+      if (['hello', 'ping', 'isMaster', 'endSessions', 'getMore', 'killCursors'].includes(commandName)) return;
+      const first = (key: string) => (Array.isArray(command[key]) ? (command[key] as Array<Record<string, unknown>>)[0] : undefined);
+      const filter = command.filter ?? command.query ?? first('updates')?.q ?? first('deletes')?.q ?? first('documents')?._id ?? '';
+      process.stderr.write(`[command] ${Date.now()} ${commandName} ${String(command[commandName])} ${JSON.stringify(filter).slice(0, 160)}\n`);
+    });
+  }
   const database: Database = { connection, models, close: () => connection.close() };
   const log = (line: string) => process.stderr.write(`[bench server] ${line}\n`);
 
