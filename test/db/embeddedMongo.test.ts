@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connectModels } from '../../db/database.js';
-import { startEmbeddedMongo } from '../../db/embeddedMongo.js';
+import { ensureLauncherCompiled, startEmbeddedMongo } from '../../db/embeddedMongo.js';
 import { Directory } from '../../services/directory.js';
 import { TicketService } from '../../services/ticketService.js';
 import { complaintFor, newConsumer, officer } from '../support/ticketFixtures.js';
@@ -84,6 +84,13 @@ describe('the server process', () => {
         .map((fields) => fields[1]!.split(':')[0]);
       expect(listening.length).toBeGreaterThan(0);
       for (const address of listening) expect(['0100007F', '0000000000000000FFFF00000100007F']).toContain(address);
+
+      // It runs the launcher compiled once, not the source file: java compiling Launcher.java itself at every start
+      // kept the compiler resident (~55 MB more RSS).
+      const commandLine = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
+      expect(commandLine).toContain('Launcher');
+      expect(commandLine.some((argument) => argument.endsWith('Launcher.java'))).toBe(false);
+      expect(ensureLauncherCompiled()).toBe(ensureLauncherCompiled());
     } finally {
       await server.stop();
     }
