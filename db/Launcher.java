@@ -1,5 +1,5 @@
 // The embedded database: mongo-java-server with its H2 backend, started by services/../db/embeddedMongo.ts.
-// Run directly by `java -cp 'db/lib/*' db/Launcher.java --file <path>|--memory [--port N]`; no build step.
+// Compiled once by db/embeddedMongo.ts (ensureLauncherCompiled) and run as `java -cp 'db/lib/*:<classes>' Launcher --file <path>|--memory [--port N]`.
 //
 // Why a launcher of our own rather than the stock H2MongoServer main:
 //  - the stock server reports wire version 8, and the MongoDB Node driver behind mongoose 9 refuses < 9;
