@@ -31,6 +31,8 @@ export interface EmbeddedMongoOptions {
   /** JVM heap cap, e.g. "384m". */
   maxHeap?: string;
   port?: number;
+  /** Extra JVM options (EMBEDDED_DB_JVM_OPTIONS adds to them), e.g. `-Dsantushti.javaSerialisation=true` for a store in the old format. */
+  javaOptions?: string[];
   /** Receives the server's own warnings (it logs only warnings and worse), one line at a time, once it listens. */
   onLog?: (line: string) => void;
 }
@@ -128,6 +130,9 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
       '-XX:ReservedCodeCacheSize=40m',
       '-XX:MaxMetaspaceSize=128m',
       '-Xss512k',
+      // Extra JVM options for profiling the database (e.g. -XX:StartFlightRecording=filename=/tmp/db.jfr); none by default.
+      ...(options.javaOptions ?? []),
+      ...(process.env.EMBEDDED_DB_JVM_OPTIONS?.split(/\s+/).filter(Boolean) ?? []),
       '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
       '-Dorg.slf4j.simpleLogger.logFile=System.err',
       '-cp',
