@@ -281,9 +281,11 @@ export class NotificationService extends PeriodicPass {
   }
 
   private async deliverEach(ticket: TicketRecord, now: Date, delivered: string[]): Promise<void> {
+    const together = await this.updateReportsTogether(ticket, now);
+    delivered.push(...together);
     let consumerBlocked = false;
     for (const effect of ticket.outbox) {
-      if (effect.failedAt) continue;
+      if (effect.failedAt || together.includes(effect.id)) continue;
       // A consumer's messages keep their order: one waiting for a retry holds back the ones after it.
       if (effect.kind === 'consumer.notify' && consumerBlocked) continue;
       if (effect.nextAttemptAt && new Date(effect.nextAttemptAt) > now) {
@@ -340,15 +342,36 @@ export class NotificationService extends PeriodicPass {
       text: `${ticket.emergency ? 'EMERGENCY ' : ''}${ticket._id} (${ticket.category}${place ? `, ${place}` : ''}): ${why}.`,
       createdAt: this.now(),
     };
+    let inserted = false;
     try {
       await this.models.officerNotifications.create(entry);
+      inserted = true;
     } catch (error) {
       // Already in the inbox from an earlier delivery that crashed (or whose alert failed) before removing the effect.
       if (!isDuplicateKeyError(error)) throw error;
     }
-    // Web Push / WhatsApp; a failure leaves the effect to be retried, and what already went out is not sent again.
-    await this.officerAlerts?.deliver(entry, ticket.emergency === true);
+    // Web Push / WhatsApp; a failure leaves the effect to be retried, and what already went out is not sent again (an
+    // entry this call inserted has had nothing sent yet; an older one is read back for what it had).
+    await this.officerAlerts?.deliver(entry, ticket.emergency === true, inserted ? {} : undefined);
     return 'delivered';
+  }
+
+  /**
+   * The ticket's due `report.update` effects (a registration owes two) in one write of the rollups; the ids delivered.
+   * None when there are fewer than two, or when the write failed: the effects are then delivered one by one, each
+   * with its own retries.
+   */
+  private async updateReportsTogether(ticket: TicketRecord, now: Date): Promise<string[]> {
+    const due = ticket.outbox.filter(
+      (effect) => effect.kind === 'report.update' && !effect.failedAt && !(effect.nextAttemptAt && new Date(effect.nextAttemptAt) > now) && ticket.events[effect.eventSeq],
+    );
+    if (due.length < 2) return [];
+    try {
+      await this.reports.applyAll(ticket, due.map((effect) => ({ event: ticket.events[effect.eventSeq]!, effectId: effect.id })));
+      return due.map((effect) => effect.id);
+    } catch {
+      return [];
+    }
   }
 
   /** Report rollups: applied idempotently per bucket (see ReportService.apply), so a redelivery counts once. */
