@@ -1,8 +1,9 @@
 // Delivers what tickets owe the world — the outbox effects written atomically with each transition — and removes
 // each effect once delivered. A restart loses nothing: undelivered effects are still on their tickets.
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { wholeDocument, type Models } from '../models/index.js';
-import type { OutboxEffect, TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
+import type { OutboxClaim, OutboxEffect, TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
 import { CallbackService } from './callbackService.js';
 import type { OfficerNotificationRecord } from '../models/officerNotificationModel.js';
 import type { OfficerAlertService } from './officerAlertService.js';
@@ -82,6 +83,8 @@ export class NotificationService extends PeriodicPass {
   private readonly queued = new Map<string, TicketDrain>();
   private flushScheduled = false;
   private readonly batchesRunning = new Set<Promise<void>>();
+  /** Registrations' drains running (deliverRegistered). */
+  private readonly registrationsRunning = new Set<Promise<void>>();
   private readonly leaseClaims: Claims<LeaseRecord>;
   private readonly watch: TicketWatch;
   private readonly reports: ReportService;
@@ -115,8 +118,79 @@ export class NotificationService extends PeriodicPass {
 
   override async stop(): Promise<void> {
     await super.stop();
-    await Promise.all(this.batchesRunning);
+    await Promise.all([...this.batchesRunning, ...this.registrationsRunning]);
     await Promise.all([...this.draining.values(), ...this.queued.values()].map((drain) => drain.done.catch(() => undefined)));
+  }
+
+  /**
+   * The claim a registration writes on its new ticket (TicketService's `registrationDrain`): the ticket's outbox is
+   * this process's until it expires, like a drain's lease — but it costs no write of its own.
+   */
+  claimRegistration(): OutboxClaim {
+    return { owner: randomBytes(12).toString('base64url'), expiresAt: new Date(Date.now() + drainLease.ttlMs) };
+  }
+
+  /**
+   * Delivers a new ticket's effects from the ticket as its registration wrote it, holding the claim written with it:
+   * no lease to take, no read of the ticket. The delivered effects leave the outbox, and the claim goes, in one write.
+   * Any change to the ticket meanwhile wakes the usual drain, which runs after this one (or, in another process, waits
+   * for the claim).
+   */
+  deliverRegistered(ticket: TicketRecord): void {
+    const number = ticket._id;
+    let settle: TicketDrain['settle'] = () => undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    done.catch((error: unknown) => this.log(`[notifications] ${number}: ${String(error)}`));
+    const drain: TicketDrain = { again: false, done, settle };
+    // A sweep may have asked for the ticket already (it is watched before it is written): that drain finds the claim.
+    const tracked = !this.draining.has(number) && !this.queued.has(number);
+    if (tracked) this.draining.set(number, drain);
+    const running: Promise<void> = this.deliverClaimed(ticket)
+      .then(() => undefined, (error: unknown) => error ?? new Error('delivery failed'))
+      .then((failure) => {
+        if (tracked) this.draining.delete(number);
+        if (tracked && drain.again && failure === undefined) {
+          drain.again = false;
+          this.queued.set(number, drain);
+          this.flushSoon();
+        } else {
+          drain.settle(failure);
+        }
+      })
+      .finally(() => this.registrationsRunning.delete(running));
+    this.registrationsRunning.add(running);
+  }
+
+  private async deliverClaimed(ticket: TicketRecord): Promise<void> {
+    const claim = ticket.outboxClaim;
+    if (!claim) return;
+    const startedAt = Date.now();
+    // Renewed while the delivery runs, like a drain's lease, and likewise not past maxHoldMs.
+    const renewal = setInterval(() => {
+      if (Date.now() - startedAt > drainLease.maxHoldMs) clearInterval(renewal);
+      else {
+        void this.models.tickets
+          .updateOne({ _id: ticket._id, 'outboxClaim.owner': claim.owner }, { $set: { 'outboxClaim.expiresAt': new Date(Date.now() + drainLease.ttlMs) } })
+          .catch(() => undefined);
+      }
+    }, drainLease.ttlMs / 3);
+    renewal.unref();
+    const delivered: string[] = [];
+    try {
+      await this.deliverEach(ticket, this.now(), delivered);
+    } finally {
+      clearInterval(renewal);
+      await this.models.tickets.updateOne({ _id: ticket._id }, { $pull: { outbox: { id: { $in: delivered } } }, $unset: { outboxClaim: 1 } });
+    }
+  }
+
+  /** Someone else's registration is delivering this ticket's effects: look again a little later. */
+  private claimedElsewhere(ticket: TicketRecord): boolean {
+    if (!ticket.outboxClaim || new Date(ticket.outboxClaim.expiresAt).getTime() <= Date.now()) return false;
+    void sleep(busyRetryMs, undefined, { ref: false }).then(() => this.wake(ticket._id));
+    return true;
   }
 
   /**
@@ -230,7 +304,7 @@ export class NotificationService extends PeriodicPass {
           try {
             if (!mine.has(number)) return await this.drainAlone(number);
             const ticket = byNumber.get(number);
-            if (!ticket?.outbox?.length) return;
+            if (!ticket?.outbox?.length || this.claimedElsewhere(ticket)) return;
             const delivered: string[] = [];
             acknowledgements.push({ number, ids: delivered });
             await this.deliverEach(ticket, this.now(), delivered);
@@ -242,7 +316,7 @@ export class NotificationService extends PeriodicPass {
       const owed = acknowledgements.filter((acknowledgement) => acknowledgement.ids.length > 0);
       if (owed.length > 0) {
         await this.models.tickets.bulkWrite(
-          owed.map(({ number, ids }) => ({ updateOne: { filter: { _id: number }, update: { $pull: { outbox: { id: { $in: ids } } } } } })),
+          owed.map(({ number, ids }) => ({ updateOne: { filter: { _id: number }, update: acknowledgement(ids, byNumber.get(number)) } })),
           { ordered: false },
         );
       }
@@ -265,7 +339,7 @@ export class NotificationService extends PeriodicPass {
 
   private async deliverDue(ticketNumber: string): Promise<void> {
     const ticket = await this.models.tickets.findById(ticketNumber, wholeDocument).lean<TicketRecord>();
-    if (!ticket?.outbox?.length) return;
+    if (!ticket?.outbox?.length || this.claimedElsewhere(ticket)) return;
     const now = this.now();
     // Delivered effects are removed together at the end, in one write. A crash before it redelivers them: harmless,
     // since every delivery is idempotent (the channels store a message once per idempotency key, the rollups and the
@@ -275,7 +349,7 @@ export class NotificationService extends PeriodicPass {
       await this.deliverEach(ticket, now, delivered);
     } finally {
       if (delivered.length > 0) {
-        await this.models.tickets.updateOne({ _id: ticket._id }, { $pull: { outbox: { id: { $in: delivered } } } });
+        await this.models.tickets.updateOne({ _id: ticket._id }, acknowledgement(delivered, ticket));
       }
     }
   }
@@ -407,4 +481,9 @@ export class NotificationService extends PeriodicPass {
     // Matching by `_id` alone keeps this an index hit; arrayFilters pick the effect inside the document.
     await this.models.tickets.updateOne({ _id: ticketNumber }, { $set: set }, { arrayFilters: [{ 'effect.id': effectId }] });
   }
+}
+
+/** Delivered effects leave the outbox; an expired registration claim (its process died) goes with them. */
+function acknowledgement(ids: string[], ticket: Pick<TicketRecord, 'outboxClaim'> | undefined): Record<string, unknown> {
+  return { $pull: { outbox: { id: { $in: ids } } }, ...(ticket?.outboxClaim ? { $unset: { outboxClaim: 1 } } : {}) };
 }
