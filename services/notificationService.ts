@@ -13,7 +13,7 @@ import type { LeaseRecord } from '../models/leaseModel.js';
 import { trusted } from 'mongoose';
 import { PeriodicPass } from './periodicPass.js';
 import { ReportService } from './reportService.js';
-import { needsAttention, TicketWatch, untilChanged } from './ticketWatch.js';
+import { needsAttention, TicketWatch, untilChanged, WATCH_BATCH } from './ticketWatch.js';
 import { isDuplicateKeyError } from './mongoErrors.js';
 import { delayAfter } from './retry.js';
 
@@ -199,12 +199,30 @@ export class NotificationService extends PeriodicPass {
    * hot path is `wake()`.
    */
   protected async pass(): Promise<void> {
-    for (const watched of await this.watch.dueFor('notifications', this.now())) {
-      await this.drainTicket(watched.ticketNumber);
-      const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
-      if (!ticket || !needsAttention(ticket)) await this.watch.release(watched.ticketNumber, watched.markedAt);
-      else await this.watch.snooze('notifications', watched, this.nextLook(ticket));
+    const due = await this.watch.dueFor('notifications', this.now());
+    // A batch at a time: the tickets read in one query; only those owing something are drained (and read again after);
+    // the verdicts (stop watching, or look again later) written in one.
+    for (let start = 0; start < due.length; start += WATCH_BATCH) {
+      const batch = due.slice(start, start + WATCH_BATCH);
+      const heads = await this.headsOf(batch.map((watched) => watched.ticketNumber));
+      const owing = batch.filter((watched) => heads.get(watched.ticketNumber)?.outbox?.some((effect) => !effect.failedAt));
+      if (owing.length > 0) {
+        await Promise.all(owing.map((watched) => this.drainTicket(watched.ticketNumber)));
+        for (const [number, head] of await this.headsOf(owing.map((watched) => watched.ticketNumber))) heads.set(number, head);
+      }
+      await this.watch.settle(
+        'notifications',
+        batch.map((watched) => {
+          const ticket = heads.get(watched.ticketNumber);
+          return { watched, until: !ticket || !needsAttention(ticket) ? 'release' : this.nextLook(ticket) };
+        }),
+      );
     }
+  }
+
+  private async headsOf(numbers: string[]): Promise<Map<string, TicketHead>> {
+    const heads = await this.models.tickets.find({ _id: trusted({ $in: numbers }) }, { events: 0 }).lean<TicketHead[]>();
+    return new Map(heads.map((head) => [head._id, head]));
   }
 
   protected passFailed(error: unknown): void {

@@ -2,7 +2,7 @@
 // ticket service's registration, the incident check the dialog makes after it, and the outbox delivering what the new
 // ticket owes (the officer's inbox and alert, the report cells) — and the guarantees the cheaper path keeps: every
 // effect delivered once, nothing lost when the registering process dies before delivering.
-import type { Connection } from 'mongoose';
+import { trusted, type Connection } from 'mongoose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OfficerNotificationRecord } from '../../models/officerNotificationModel.js';
 import type { OutboxClaim, TicketRecord } from '../../models/ticketTypes.js';
@@ -13,9 +13,13 @@ import { OfficerAlertService } from '../../services/officerAlertService.js';
 import { ReportService } from '../../services/reportService.js';
 import { TicketService, type RegistrationDrain } from '../../services/ticketService.js';
 import { complaintFor, newConsumer, staffPrincipal } from '../support/ticketFixtures.js';
-import { useTestDatabase } from '../support/testDatabase.js';
+import { useTestDatabase, type TestDatabase } from '../support/testDatabase.js';
+import { SatisfactionTimers } from '../../services/satisfactionTimers.js';
+import { SlaTimers } from '../../services/slaTimers.js';
 
 const db = useTestDatabase('registration_cost');
+/** The background passes' own database: its watch list holds only the tickets registered for them. */
+const passesDb = useTestDatabase('registration_passes');
 const directory = Directory.loadDefault();
 const quiet = () => {};
 const alwaysDelivers: ConsumerNotifier = { notifyConsumer: async () => 'delivered' };
@@ -47,18 +51,19 @@ function byCommand(commands: string[]): Record<string, number> {
 }
 
 /** The helpline's wiring of registration and delivery (server/helpline.ts), on this file's database. */
-function helplineLike(options: { claim?: () => OutboxClaim | undefined; deliver?: (ticket: TicketRecord) => void } = {}) {
+function helplineLike(options: { claim?: () => OutboxClaim | undefined; deliver?: (ticket: TicketRecord) => void } = {}, database: TestDatabase = db) {
+  const { models } = database;
   let notifications: NotificationService | undefined;
   // The officers' WhatsApp alerts as the Cloud API would receive them.
   const sent: string[] = [];
-  const alerts = new OfficerAlertService(db.models, { log: quiet, whatsApp: { sendOfficerAlert: async (to, text) => void sent.push(`${to}:${text}`) } });
+  const alerts = new OfficerAlertService(models, { log: quiet, whatsApp: { sendOfficerAlert: async (to, text) => void sent.push(`${to}:${text}`) } });
   const drain: RegistrationDrain = {
     claim: options.claim ?? (() => notifications?.claimRegistration()),
     deliver: options.deliver ?? ((ticket) => notifications?.deliverRegistered(ticket)),
   };
-  const tickets = new TicketService(db.models, directory, { onEffectsQueued: (number) => notifications?.wake(number), registrationDrain: drain });
-  notifications = new NotificationService(db.models, alwaysDelivers, { log: quiet, officerAlerts: alerts, reports: new ReportService(db.models, () => new Date(), directory) });
-  const incidents = new IncidentService(db.models, directory, tickets, { log: quiet, threshold: 1_000 });
+  const tickets = new TicketService(models, directory, { onEffectsQueued: (number) => notifications?.wake(number), registrationDrain: drain });
+  notifications = new NotificationService(models, alwaysDelivers, { log: quiet, officerAlerts: alerts, reports: new ReportService(models, () => new Date(), directory) });
+  const incidents = new IncidentService(models, directory, tickets, { log: quiet, threshold: 1_000 });
   /** What the registration dialog does for a supply complaint: register, then count it into its area's incident. */
   const register = async (locality = 'Gomti Nagar') => {
     const consumer = newConsumer();
@@ -70,8 +75,8 @@ function helplineLike(options: { claim?: () => OutboxClaim | undefined; deliver?
   return { tickets, notifications, sent, register };
 }
 
-async function stored(number: string): Promise<TicketRecord> {
-  return (await db.models.tickets.findById(number).lean<TicketRecord>())!;
+async function stored(number: string, database: TestDatabase = db): Promise<TicketRecord> {
+  return (await database.models.tickets.findById(number).lean<TicketRecord>())!;
 }
 
 const stopping: NotificationService[] = [];
@@ -137,7 +142,7 @@ describe('registering a complaint', () => {
 
   it('a process that died after writing the ticket blocks nobody for long: another one delivers everything once the claim expires', async () => {
     // The registering process writes its claim and dies before delivering (no deliver at all).
-    const dying = helplineLike({ claim: () => ({ owner: 'dead-process', expiresAt: new Date(Date.now() + 400) }), deliver: () => {} });
+    const dying = helplineLike({ claim: () => ({ owner: 'dead-process', expiresAt: new Date(Date.now() + 3_000) }), deliver: () => {} });
     const number = await dying.register('Aliganj');
     expect((await stored(number)).outboxClaim?.owner).toBe('dead-process');
 
@@ -148,7 +153,7 @@ describe('registering a complaint', () => {
     expect((await stored(number)).outbox.map((effect) => effect.kind).sort()).toEqual(['officer.notify', 'report.update', 'report.update']);
     expect(survivor.sent).toEqual([]);
     // … and once it has expired, delivers it (its own retry, or the sweep) and clears the claim.
-    await expect.poll(async () => (await stored(number)).outbox, { timeout: 5_000, interval: 100 }).toEqual([]);
+    await expect.poll(async () => (await stored(number)).outbox, { timeout: 15_000, interval: 200 }).toEqual([]);
     const ticket = await stored(number);
     expect(ticket.outboxClaim).toBeUndefined();
     expect(await db.models.officerNotifications.countDocuments({ ticketNumber: number })).toBe(1);
@@ -178,5 +183,36 @@ describe('registering a complaint', () => {
     for (const [index, number] of numbers.entries()) {
       expect(alerts.filter((alert) => alert.includes(number))).toHaveLength(index % 2 ? 1 : 0);
     }
+  });
+});
+
+describe('the background passes over registered complaints', () => {
+  // Issue 15's "background commands per registered complaint" (224 in the conversation bench's count): what the
+  // 'after the last reply' window caught were the workers' periodic passes over every ticket the load had registered —
+  // on main 5 commands per ticket for the outbox sweep (a lease, two reads, a release, a snooze) and 2 for each
+  // timer (a read, a snooze). Now a pass reads its watched tickets a hundred at a time and writes its verdicts at once.
+  it('cost a few commands per pass, however many tickets were registered (24 here), and read them only by _id', async () => {
+    const helpline = helplineLike({}, passesDb);
+    const numbers: string[] = [];
+    for (let i = 0; i < 24; i++) numbers.push(await helpline.register(i % 2 ? 'Aliganj' : 'Gomti Nagar'));
+    await helpline.notifications.stop();
+    const timers = {
+      notifications: helpline.notifications,
+      sla: new SlaTimers(passesDb.models, helpline.tickets, { log: quiet }),
+      satisfaction: new SatisfactionTimers(passesDb.models, helpline.tickets, { reminderDelaysMs: [3_600_000], unconfirmedAfterMs: 86_400_000, log: quiet }),
+    };
+    for (const [worker, timer] of Object.entries(timers)) {
+      const first = await commandsDuring(passesDb.connection, () => timer.checkDue());
+      // A timer's pass is also one lease (insert, delete) so that one process at a time runs it.
+      expect(first.length, `${worker}: ${first.join(', ')}`).toBeLessThanOrEqual(5);
+      expect(first.filter((command) => command === 'find tickets')).toHaveLength(1);
+      const next = await commandsDuring(passesDb.connection, () => timer.checkDue());
+      expect(next.filter((command) => command.endsWith(' tickets')), `${worker}, next pass`).toEqual([]);
+    }
+    // Nothing lost: every ticket is still watched (its time limit runs), each worker told when to look again.
+    const watched = await passesDb.models.ticketWatch.find({ _id: trusted({ $in: numbers }) }).lean<Array<{ nextCheck?: Record<string, Date> }>>();
+    expect(watched).toHaveLength(24);
+    for (const entry of watched) expect(Object.keys(entry.nextCheck ?? {}).sort()).toEqual(['notifications', 'satisfaction', 'sla']);
+    for (const number of numbers) expect((await stored(number, passesDb)).outbox).toEqual([]);
   });
 });
