@@ -216,3 +216,53 @@ describe('the background passes over registered complaints', () => {
     for (const number of numbers) expect((await stored(number, passesDb)).outbox).toEqual([]);
   });
 });
+
+describe('what the cheaper delivery keeps', () => {
+  it('a registration\'s two report effects written together are still counted once when delivered again (a crash before the acknowledgement)', async () => {
+    const helpline = helplineLike();
+    const number = await helpline.register('Aliganj');
+    await helpline.notifications.stop();
+    const ticket = await stored(number);
+    const cellsOf = async () =>
+      (await db.models.reportCells.find({}, { counts: 1, applied: 1 }).lean<Array<{ _id: string; counts: unknown; applied: string[] }>>()).filter((cell) =>
+        cell.applied.some((id) => id.startsWith(`${number}:`)),
+      );
+    const before = await cellsOf();
+    expect(before).toHaveLength(15);
+    // Delivered again by a fresh process (nothing known of the cells): both effects, together.
+    const effects = [0, 1].map((seq) => ({ event: ticket.events[seq]!, effectId: `${number}:${seq}:report.update` }));
+    await new ReportService(db.models, () => new Date(), directory).applyAll(ticket, effects);
+    expect(await cellsOf()).toEqual(before);
+  });
+
+  it('officer alert settings: read once per delivery window, a change through this process applies at once, through another within the window', async () => {
+    const officerId = 'je-cache-test';
+    const principal = staffPrincipal('officer', { officerId });
+    const sentBy = { here: [] as string[], elsewhere: [] as string[] };
+    const here = new OfficerAlertService(db.models, { log: quiet, whatsApp: { sendOfficerAlert: async (to) => void sentBy.here.push(to) } });
+    const elsewhere = new OfficerAlertService(db.models, { log: quiet, settingsCacheMs: 300, whatsApp: { sendOfficerAlert: async (to) => void sentBy.elsewhere.push(to) } });
+    const entry = (id: string): OfficerNotificationRecord => ({ _id: id, officerId, ticketNumber: 'UP-261204-09999', eventType: 'ticket.assigned', text: 'UP-261204-09999: assigned to you.', createdAt: new Date() });
+
+    // No settings yet: nothing sent, and the second delivery does not read them again.
+    const reads = await commandsDuring(db.connection, async () => {
+      await here.deliver(entry('cache-1'), false, {});
+      await here.deliver(entry('cache-2'), false, {});
+      await elsewhere.deliver(entry('cache-3'), false, {});
+    });
+    expect(reads.filter((command) => command === 'find officer_alert_settings')).toHaveLength(2);
+    expect(sentBy).toEqual({ here: [], elsewhere: [] });
+
+    await here.setWhatsApp(principal, { number: '9876500022' });
+    await here.deliver(entry('cache-4'), false, {});
+    expect(sentBy.here).toEqual(['919876500022']);
+    // Another process sees the new number once its window has passed.
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await elsewhere.deliver(entry('cache-5'), false, {});
+    expect(sentBy.elsewhere).toEqual(['919876500022']);
+
+    // Stopping alerts through this process stops them here at once.
+    await here.setWhatsApp(principal, { number: null });
+    await here.deliver(entry('cache-6'), false, {});
+    expect(sentBy.here).toEqual(['919876500022']);
+  });
+});
