@@ -56,7 +56,8 @@ function helplineLike(options: { claim?: () => OutboxClaim | undefined; deliver?
   let notifications: NotificationService | undefined;
   // The officers' WhatsApp alerts as the Cloud API would receive them.
   const sent: string[] = [];
-  const alerts = new OfficerAlertService(models, { log: quiet, whatsApp: { sendOfficerAlert: async (to, text) => void sent.push(`${to}:${text}`) } });
+  // Settings kept a minute here (10 s by default), so that a slow machine does not turn the warm count cold.
+  const alerts = new OfficerAlertService(models, { log: quiet, settingsCacheMs: 60_000, whatsApp: { sendOfficerAlert: async (to, text) => void sent.push(`${to}:${text}`) } });
   const drain: RegistrationDrain = {
     claim: options.claim ?? (() => notifications?.claimRegistration()),
     deliver: options.deliver ?? ((ticket) => notifications?.deliverRegistered(ticket)),
@@ -142,7 +143,7 @@ describe('registering a complaint', () => {
 
   it('a process that died after writing the ticket blocks nobody for long: another one delivers everything once the claim expires', async () => {
     // The registering process writes its claim and dies before delivering (no deliver at all).
-    const dying = helplineLike({ claim: () => ({ owner: 'dead-process', expiresAt: new Date(Date.now() + 3_000) }), deliver: () => {} });
+    const dying = helplineLike({ claim: () => ({ owner: 'dead-process', expiresAt: new Date(Date.now() + 5_000) }), deliver: () => {} });
     const number = await dying.register('Aliganj');
     expect((await stored(number)).outboxClaim?.owner).toBe('dead-process');
 
@@ -153,7 +154,7 @@ describe('registering a complaint', () => {
     expect((await stored(number)).outbox.map((effect) => effect.kind).sort()).toEqual(['officer.notify', 'report.update', 'report.update']);
     expect(survivor.sent).toEqual([]);
     // … and once it has expired, delivers it (its own retry, or the sweep) and clears the claim.
-    await expect.poll(async () => (await stored(number)).outbox, { timeout: 15_000, interval: 200 }).toEqual([]);
+    await expect.poll(async () => (await stored(number)).outbox, { timeout: 20_000, interval: 200 }).toEqual([]);
     const ticket = await stored(number);
     expect(ticket.outboxClaim).toBeUndefined();
     expect(await db.models.officerNotifications.countDocuments({ ticketNumber: number })).toBe(1);
