@@ -165,6 +165,7 @@ export const ticketSchema = new Schema<TicketRecord>(
     lastEventHash: { type: String, required: true },
     events: { type: [eventSchema], default: undefined },
     outbox: { type: [outboxEffectSchema], default: undefined },
+    outboxClaim: new Schema({ owner: { type: String, required: true }, expiresAt: { type: Date, required: true } }, subdocument),
   },
   { versionKey: false, minimize: true, strict: 'throw' },
 );

@@ -251,6 +251,16 @@ export interface TicketRecord {
   lastEventHash: string;
   events: TicketEvent[];
   outbox: OutboxEffect[];
+  /**
+   * Whose the outbox is to deliver, written with a new ticket by the process that registers it (it delivers at once,
+   * and removes the claim with the delivered effects); others leave the outbox alone until `expiresAt`.
+   */
+  outboxClaim?: OutboxClaim;
+}
+
+export interface OutboxClaim {
+  owner: string;
+  expiresAt: Date;
 }
 
 /** A ticket read for a decision: everything but its (possibly long) history. */

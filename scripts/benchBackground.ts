@@ -24,6 +24,11 @@ export interface BackgroundResults {
   perComplaint: number;
   /** Of those, the ones sent after the consumer had the reply (the outbox's share, mostly). */
   afterReply: number;
+  /**
+   * The background workers' periodic passes over the watch list once the complaints are registered (each run twice at
+   * once: the first pass looks at every new ticket; the second finds them snoozed), by `<command> <collection>`.
+   */
+  passes: Array<{ worker: string; first: Record<string, number>; second: Record<string, number> }>;
 }
 
 /** Waits until no command has been sent for `quietMs`; what was sent since `from`. */
@@ -49,6 +54,7 @@ export async function benchBackground(options: { complaints: number; quietMs?: n
   await helpline.start();
   const total: Record<string, number> = {};
   let afterReply = 0;
+  const passes: BackgroundResults['passes'] = [];
   try {
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // Start-up's own passes first.
@@ -70,6 +76,17 @@ export async function benchBackground(options: { complaints: number; quietMs?: n
       for (const [name, count] of Object.entries(spent)) total[name] = (total[name] ?? 0) + count;
       options.log(`  complaint ${i + 1}: ${sum(spent)} commands from the registering message until quiet, ${sum(spent) - sum(turn)} of them after its reply`);
     }
+    // What the workers' periodic passes cost for these tickets (in the conversation bench, passes that fall inside
+    // its "after the last reply" windows look at every ticket the load levels registered).
+    const workers = { notifications: helpline.notifications, sla: helpline.slaTimers, satisfaction: helpline.timers };
+    for (const [worker, pass] of Object.entries(workers)) {
+      const before = counter.snapshot();
+      await pass.checkDue();
+      const first = counter.since(before);
+      const between = counter.snapshot();
+      await pass.checkDue();
+      passes.push({ worker, first, second: counter.since(between) });
+    }
   } finally {
     server.closeAllConnections();
     server.close();
@@ -83,7 +100,7 @@ export async function benchBackground(options: { complaints: number; quietMs?: n
       .map(([name, count]) => [name, count / options.complaints] as const)
       .sort((a, b) => b[1] - a[1]),
   );
-  return { complaints: options.complaints, byCommand, perComplaint: Object.values(byCommand).reduce((sum, count) => sum + count, 0), afterReply: afterReply / options.complaints };
+  return { complaints: options.complaints, byCommand, perComplaint: Object.values(byCommand).reduce((sum, count) => sum + count, 0), afterReply: afterReply / options.complaints, passes };
 }
 
 export function printBackground(results: BackgroundResults): void {
@@ -92,6 +109,12 @@ export function printBackground(results: BackgroundResults): void {
       `${fixed(results.afterReply, 1)} of them after its reply`,
   );
   console.log(formatTable(['command collection', 'per complaint'], Object.entries(results.byCommand).map(([name, count]) => [name, fixed(count, 1)])));
+  const describe = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([name, count]) => `${name} ${count}`)
+      .join(', ') || 'none';
+  console.log(`\nPeriodic passes over the ${results.complaints} complaints' tickets (first pass, then the next one):`);
+  console.log(formatTable(['worker', 'first pass', 'next pass'], results.passes.map((pass) => [pass.worker, describe(pass.first), describe(pass.second)])));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

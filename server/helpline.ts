@@ -173,6 +173,8 @@ export function createHelpline(database: Database, directory: Directory, options
   const tickets = new TicketService(models, directory, {
     now: options.now,
     onEffectsQueued: (number) => notifications?.wake(number),
+    // A new ticket's effects are delivered from the ticket as written, under a claim written with it (no lease, no read).
+    registrationDrain: { claim: () => notifications?.claimRegistration(), deliver: (ticket) => notifications?.deliverRegistered(ticket) },
     callbackRejectWindowMs: options.callbackRejectWindowMs,
   });
   const callbacks = new CallbackService(models, tickets, { now: options.now, log });

@@ -145,8 +145,12 @@ export class IncidentService {
     const areaKey = this.areaKeyOf(place);
     if (!areaKey) return undefined;
     const keys = [areaKey, ...this.directory.electricalAreasOf(place.subDivisionId!, place.locality!).map((area) => this.electricalKeyOf(area))];
+    // All the areas in one read (`_id $in`: an index hit); their incidents in the same order of preference.
+    const areas = await this.models.incidentAreas.find({ _id: trusted({ $in: keys }) }, wholeDocument).lean<IncidentAreaRecord[]>();
+    const byKey = new Map(areas.map((area) => [area._id, area]));
     for (const key of keys) {
-      const open = await this.openIncidentOf(key);
+      const area = byKey.get(key);
+      const open = area ? await this.openIncidentNamed(area.incidentId) : undefined;
       if (open) return open;
     }
     return undefined;
@@ -434,8 +438,12 @@ export class IncidentService {
   /** The area's open incident, through its `incident_areas` document (an exact `_id`). */
   private async openIncidentOf(areaKey: string): Promise<IncidentHead | undefined> {
     const area = await this.models.incidentAreas.findById(areaKey, wholeDocument).lean();
-    if (!area) return undefined;
-    const incident = await this.models.incidents.findById(area.incidentId, headProjection).lean<IncidentHead>();
+    return area ? this.openIncidentNamed(area.incidentId) : undefined;
+  }
+
+  /** The incident an area names, if it is still open. */
+  private async openIncidentNamed(incidentId: string): Promise<IncidentHead | undefined> {
+    const incident = await this.models.incidents.findById(incidentId, headProjection).lean<IncidentHead>();
     return incident && OPEN_INCIDENT_STATUSES.includes(incident.status) ? incident : undefined;
   }
 

@@ -1,8 +1,9 @@
 // Delivers what tickets owe the world — the outbox effects written atomically with each transition — and removes
 // each effect once delivered. A restart loses nothing: undelivered effects are still on their tickets.
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { wholeDocument, type Models } from '../models/index.js';
-import type { OutboxEffect, TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
+import type { OutboxClaim, OutboxEffect, TicketEvent, TicketHead, TicketRecord } from '../models/ticketTypes.js';
 import { CallbackService } from './callbackService.js';
 import type { OfficerNotificationRecord } from '../models/officerNotificationModel.js';
 import type { OfficerAlertService } from './officerAlertService.js';
@@ -12,7 +13,7 @@ import type { LeaseRecord } from '../models/leaseModel.js';
 import { trusted } from 'mongoose';
 import { PeriodicPass } from './periodicPass.js';
 import { ReportService } from './reportService.js';
-import { needsAttention, TicketWatch, untilChanged } from './ticketWatch.js';
+import { needsAttention, TicketWatch, untilChanged, WATCH_BATCH } from './ticketWatch.js';
 import { isDuplicateKeyError } from './mongoErrors.js';
 import { delayAfter } from './retry.js';
 
@@ -82,6 +83,8 @@ export class NotificationService extends PeriodicPass {
   private readonly queued = new Map<string, TicketDrain>();
   private flushScheduled = false;
   private readonly batchesRunning = new Set<Promise<void>>();
+  /** Registrations' drains running (deliverRegistered). */
+  private readonly registrationsRunning = new Set<Promise<void>>();
   private readonly leaseClaims: Claims<LeaseRecord>;
   private readonly watch: TicketWatch;
   private readonly reports: ReportService;
@@ -115,8 +118,79 @@ export class NotificationService extends PeriodicPass {
 
   override async stop(): Promise<void> {
     await super.stop();
-    await Promise.all(this.batchesRunning);
+    await Promise.all([...this.batchesRunning, ...this.registrationsRunning]);
     await Promise.all([...this.draining.values(), ...this.queued.values()].map((drain) => drain.done.catch(() => undefined)));
+  }
+
+  /**
+   * The claim a registration writes on its new ticket (TicketService's `registrationDrain`): the ticket's outbox is
+   * this process's until it expires, like a drain's lease — but it costs no write of its own.
+   */
+  claimRegistration(): OutboxClaim {
+    return { owner: randomBytes(12).toString('base64url'), expiresAt: new Date(Date.now() + drainLease.ttlMs) };
+  }
+
+  /**
+   * Delivers a new ticket's effects from the ticket as its registration wrote it, holding the claim written with it:
+   * no lease to take, no read of the ticket. The delivered effects leave the outbox, and the claim goes, in one write.
+   * Any change to the ticket meanwhile wakes the usual drain, which runs after this one (or, in another process, waits
+   * for the claim).
+   */
+  deliverRegistered(ticket: TicketRecord): void {
+    const number = ticket._id;
+    let settle: TicketDrain['settle'] = () => undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    done.catch((error: unknown) => this.log(`[notifications] ${number}: ${String(error)}`));
+    const drain: TicketDrain = { again: false, done, settle };
+    // A sweep may have asked for the ticket already (it is watched before it is written): that drain finds the claim.
+    const tracked = !this.draining.has(number) && !this.queued.has(number);
+    if (tracked) this.draining.set(number, drain);
+    const running: Promise<void> = this.deliverClaimed(ticket)
+      .then(() => undefined, (error: unknown) => error ?? new Error('delivery failed'))
+      .then((failure) => {
+        if (tracked) this.draining.delete(number);
+        if (tracked && drain.again && failure === undefined) {
+          drain.again = false;
+          this.queued.set(number, drain);
+          this.flushSoon();
+        } else {
+          drain.settle(failure);
+        }
+      })
+      .finally(() => this.registrationsRunning.delete(running));
+    this.registrationsRunning.add(running);
+  }
+
+  private async deliverClaimed(ticket: TicketRecord): Promise<void> {
+    const claim = ticket.outboxClaim;
+    if (!claim) return;
+    const startedAt = Date.now();
+    // Renewed while the delivery runs, like a drain's lease, and likewise not past maxHoldMs.
+    const renewal = setInterval(() => {
+      if (Date.now() - startedAt > drainLease.maxHoldMs) clearInterval(renewal);
+      else {
+        void this.models.tickets
+          .updateOne({ _id: ticket._id, 'outboxClaim.owner': claim.owner }, { $set: { 'outboxClaim.expiresAt': new Date(Date.now() + drainLease.ttlMs) } })
+          .catch(() => undefined);
+      }
+    }, drainLease.ttlMs / 3);
+    renewal.unref();
+    const delivered: string[] = [];
+    try {
+      await this.deliverEach(ticket, this.now(), delivered);
+    } finally {
+      clearInterval(renewal);
+      await this.models.tickets.updateOne({ _id: ticket._id }, { $pull: { outbox: { id: { $in: delivered } } }, $unset: { outboxClaim: 1 } });
+    }
+  }
+
+  /** Someone else's registration is delivering this ticket's effects: look again a little later. */
+  private claimedElsewhere(ticket: TicketRecord): boolean {
+    if (!ticket.outboxClaim || new Date(ticket.outboxClaim.expiresAt).getTime() <= Date.now()) return false;
+    void sleep(busyRetryMs, undefined, { ref: false }).then(() => this.wake(ticket._id));
+    return true;
   }
 
   /**
@@ -125,12 +199,30 @@ export class NotificationService extends PeriodicPass {
    * hot path is `wake()`.
    */
   protected async pass(): Promise<void> {
-    for (const watched of await this.watch.dueFor('notifications', this.now())) {
-      await this.drainTicket(watched.ticketNumber);
-      const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
-      if (!ticket || !needsAttention(ticket)) await this.watch.release(watched.ticketNumber, watched.markedAt);
-      else await this.watch.snooze('notifications', watched, this.nextLook(ticket));
+    const due = await this.watch.dueFor('notifications', this.now());
+    // A batch at a time: the tickets read in one query; only those owing something are drained (and read again after);
+    // the verdicts (stop watching, or look again later) written in one.
+    for (let start = 0; start < due.length; start += WATCH_BATCH) {
+      const batch = due.slice(start, start + WATCH_BATCH);
+      const heads = await this.headsOf(batch.map((watched) => watched.ticketNumber));
+      const owing = batch.filter((watched) => heads.get(watched.ticketNumber)?.outbox?.some((effect) => !effect.failedAt));
+      if (owing.length > 0) {
+        await Promise.all(owing.map((watched) => this.drainTicket(watched.ticketNumber)));
+        for (const [number, head] of await this.headsOf(owing.map((watched) => watched.ticketNumber))) heads.set(number, head);
+      }
+      await this.watch.settle(
+        'notifications',
+        batch.map((watched) => {
+          const ticket = heads.get(watched.ticketNumber);
+          return { watched, until: !ticket || !needsAttention(ticket) ? 'release' : this.nextLook(ticket) };
+        }),
+      );
     }
+  }
+
+  private async headsOf(numbers: string[]): Promise<Map<string, TicketHead>> {
+    const heads = await this.models.tickets.find({ _id: trusted({ $in: numbers }) }, { events: 0 }).lean<TicketHead[]>();
+    return new Map(heads.map((head) => [head._id, head]));
   }
 
   protected passFailed(error: unknown): void {
@@ -230,7 +322,7 @@ export class NotificationService extends PeriodicPass {
           try {
             if (!mine.has(number)) return await this.drainAlone(number);
             const ticket = byNumber.get(number);
-            if (!ticket?.outbox?.length) return;
+            if (!ticket?.outbox?.length || this.claimedElsewhere(ticket)) return;
             const delivered: string[] = [];
             acknowledgements.push({ number, ids: delivered });
             await this.deliverEach(ticket, this.now(), delivered);
@@ -242,7 +334,7 @@ export class NotificationService extends PeriodicPass {
       const owed = acknowledgements.filter((acknowledgement) => acknowledgement.ids.length > 0);
       if (owed.length > 0) {
         await this.models.tickets.bulkWrite(
-          owed.map(({ number, ids }) => ({ updateOne: { filter: { _id: number }, update: { $pull: { outbox: { id: { $in: ids } } } } } })),
+          owed.map(({ number, ids }) => ({ updateOne: { filter: { _id: number }, update: acknowledgement(ids, byNumber.get(number)) } })),
           { ordered: false },
         );
       }
@@ -265,7 +357,7 @@ export class NotificationService extends PeriodicPass {
 
   private async deliverDue(ticketNumber: string): Promise<void> {
     const ticket = await this.models.tickets.findById(ticketNumber, wholeDocument).lean<TicketRecord>();
-    if (!ticket?.outbox?.length) return;
+    if (!ticket?.outbox?.length || this.claimedElsewhere(ticket)) return;
     const now = this.now();
     // Delivered effects are removed together at the end, in one write. A crash before it redelivers them: harmless,
     // since every delivery is idempotent (the channels store a message once per idempotency key, the rollups and the
@@ -275,15 +367,17 @@ export class NotificationService extends PeriodicPass {
       await this.deliverEach(ticket, now, delivered);
     } finally {
       if (delivered.length > 0) {
-        await this.models.tickets.updateOne({ _id: ticket._id }, { $pull: { outbox: { id: { $in: delivered } } } });
+        await this.models.tickets.updateOne({ _id: ticket._id }, acknowledgement(delivered, ticket));
       }
     }
   }
 
   private async deliverEach(ticket: TicketRecord, now: Date, delivered: string[]): Promise<void> {
+    const together = await this.updateReportsTogether(ticket, now);
+    delivered.push(...together);
     let consumerBlocked = false;
     for (const effect of ticket.outbox) {
-      if (effect.failedAt) continue;
+      if (effect.failedAt || together.includes(effect.id)) continue;
       // A consumer's messages keep their order: one waiting for a retry holds back the ones after it.
       if (effect.kind === 'consumer.notify' && consumerBlocked) continue;
       if (effect.nextAttemptAt && new Date(effect.nextAttemptAt) > now) {
@@ -340,15 +434,36 @@ export class NotificationService extends PeriodicPass {
       text: `${ticket.emergency ? 'EMERGENCY ' : ''}${ticket._id} (${ticket.category}${place ? `, ${place}` : ''}): ${why}.`,
       createdAt: this.now(),
     };
+    let inserted = false;
     try {
       await this.models.officerNotifications.create(entry);
+      inserted = true;
     } catch (error) {
       // Already in the inbox from an earlier delivery that crashed (or whose alert failed) before removing the effect.
       if (!isDuplicateKeyError(error)) throw error;
     }
-    // Web Push / WhatsApp; a failure leaves the effect to be retried, and what already went out is not sent again.
-    await this.officerAlerts?.deliver(entry, ticket.emergency === true);
+    // Web Push / WhatsApp; a failure leaves the effect to be retried, and what already went out is not sent again (an
+    // entry this call inserted has had nothing sent yet; an older one is read back for what it had).
+    await this.officerAlerts?.deliver(entry, ticket.emergency === true, inserted ? {} : undefined);
     return 'delivered';
+  }
+
+  /**
+   * The ticket's due `report.update` effects (a registration owes two) in one write of the rollups; the ids delivered.
+   * None when there are fewer than two, or when the write failed: the effects are then delivered one by one, each
+   * with its own retries.
+   */
+  private async updateReportsTogether(ticket: TicketRecord, now: Date): Promise<string[]> {
+    const due = ticket.outbox.filter(
+      (effect) => effect.kind === 'report.update' && !effect.failedAt && !(effect.nextAttemptAt && new Date(effect.nextAttemptAt) > now) && ticket.events[effect.eventSeq],
+    );
+    if (due.length < 2) return [];
+    try {
+      await this.reports.applyAll(ticket, due.map((effect) => ({ event: ticket.events[effect.eventSeq]!, effectId: effect.id })));
+      return due.map((effect) => effect.id);
+    } catch {
+      return [];
+    }
   }
 
   /** Report rollups: applied idempotently per bucket (see ReportService.apply), so a redelivery counts once. */
@@ -384,4 +499,9 @@ export class NotificationService extends PeriodicPass {
     // Matching by `_id` alone keeps this an index hit; arrayFilters pick the effect inside the document.
     await this.models.tickets.updateOne({ _id: ticketNumber }, { $set: set }, { arrayFilters: [{ 'effect.id': effectId }] });
   }
+}
+
+/** Delivered effects leave the outbox; an expired registration claim (its process died) goes with them. */
+function acknowledgement(ids: string[], ticket: Pick<TicketRecord, 'outboxClaim'> | undefined): Record<string, unknown> {
+  return { $pull: { outbox: { id: { $in: ids } } }, ...(ticket?.outboxClaim ? { $unset: { outboxClaim: 1 } } : {}) };
 }

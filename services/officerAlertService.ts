@@ -7,7 +7,7 @@
 import webpush from 'web-push';
 import { z } from 'zod';
 import type { Models } from '../models/index.js';
-import type { PushSubscriptionRecord } from '../models/officerAlertModels.js';
+import type { OfficerAlertSettingsRecord, PushSubscriptionRecord } from '../models/officerAlertModels.js';
 import type { OfficerNotificationRecord } from '../models/officerNotificationModel.js';
 import { maskMobile, normaliseMobile, toAsciiDigits } from './consumerIdentity.js';
 import { InvalidInputError, NotPermittedError } from './errors.js';
@@ -37,7 +37,15 @@ export interface OfficerAlertOptions {
   timeoutMs?: number;
   now?: () => Date;
   log?: (line: string) => void;
+  /**
+   * How long this process keeps an officer's alert settings for deliveries, default 10 s; 0
+   * reads them on every delivery. A change made through this process applies at once; one made through another
+   * process, within this long.
+   */
+  settingsCacheMs?: number;
 }
+
+type AlertSettings = Pick<OfficerAlertSettingsRecord, 'subscriptions' | 'whatsApp'>;
 
 /** The push services of the browsers officers use (Chrome/Android, Firefox, Edge, Safari): endpoints must be on them. */
 export const PUSH_SERVICE_HOSTS = ['fcm.googleapis.com', 'android.googleapis.com', 'push.services.mozilla.com', 'notify.windows.com', 'push.apple.com'];
@@ -74,6 +82,11 @@ export interface OfficerPushPayload {
 export class OfficerAlertService {
   private readonly now: () => Date;
   private readonly log: (line: string) => void;
+  private readonly settingsCacheMs: number;
+  /** Officers' alert settings as last read for a delivery (or `null`: none), with when they were read. */
+  private readonly settingsRead = new Map<string, { at: number; settings: AlertSettings | null }>();
+  /** Bumped by every change of settings here, so a read that overlapped a change is not kept. */
+  private settingsChanges = 0;
 
   constructor(
     private readonly models: Pick<Models, 'officerAlertSettings' | 'officerNumbers' | 'officerNotifications'>,
@@ -81,6 +94,7 @@ export class OfficerAlertService {
   ) {
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? ((line) => console.log(line));
+    this.settingsCacheMs = options.settingsCacheMs ?? 10_000;
   }
 
   async settings(principal: StaffPrincipal): Promise<OfficerAlertSettingsView> {
@@ -103,6 +117,7 @@ export class OfficerAlertService {
     const added: PushSubscriptionRecord = { endpoint: subscription.endpoint, keys: subscription.keys, createdAt: this.now() };
     const subscriptions = [...kept, added].slice(-MAX_PUSH_SUBSCRIPTIONS);
     await this.models.officerAlertSettings.updateOne({ _id: officerId }, { $set: { subscriptions, updatedAt: this.now() } }, { upsert: true });
+    this.settingsChanged(officerId);
     return this.settings(principal);
   }
 
@@ -128,6 +143,7 @@ export class OfficerAlertService {
     if (waId) await this.models.officerNumbers.updateOne({ _id: waId }, { $set: { officerId, updatedAt: this.now() } }, { upsert: true });
     const update = waId ? { $set: { whatsApp: waId, updatedAt: this.now() } } : { $unset: { whatsApp: 1 }, $set: { updatedAt: this.now() } };
     await this.models.officerAlertSettings.updateOne({ _id: officerId }, { ...update, $setOnInsert: { subscriptions: [] } }, { upsert: true });
+    this.settingsChanged(officerId);
     if (settings?.whatsApp && settings.whatsApp !== waId) await this.models.officerNumbers.deleteOne({ _id: settings.whatsApp, officerId });
     return this.settings(principal);
   }
@@ -143,14 +159,15 @@ export class OfficerAlertService {
   /**
    * Delivers one inbox entry by Web Push and WhatsApp. A channel already done for this entry (an earlier attempt) is
    * skipped; a failure throws, so the outbox tries again later. Subscriptions the push service says are gone (404/410)
-   * are dropped.
+   * are dropped. `done`: what the caller knows went out already — `{}` for an entry it has just inserted — which saves
+   * reading the entry back.
    */
-  async deliver(notification: OfficerNotificationRecord, emergency: boolean): Promise<void> {
-    const done = await this.models.officerNotifications.findById(notification._id, { pushedAt: 1, whatsAppSentAt: 1 }).lean();
-    const settings = await this.models.officerAlertSettings.findById(notification.officerId, { subscriptions: 1, whatsApp: 1 }).lean();
+  async deliver(notification: OfficerNotificationRecord, emergency: boolean, done?: Pick<OfficerNotificationRecord, 'pushedAt' | 'whatsAppSentAt'>): Promise<void> {
+    const settings = await this.settingsFor(notification.officerId);
     if (!settings) return;
+    done ??= (await this.models.officerNotifications.findById(notification._id, { pushedAt: 1, whatsAppSentAt: 1 }).lean()) ?? {};
     const failures: string[] = [];
-    if (!done?.pushedAt && this.options.vapid && settings.subscriptions.length > 0) {
+    if (!done.pushedAt && this.options.vapid && settings.subscriptions.length > 0) {
       const payload = JSON.stringify(pushPayloadFor(notification, emergency));
       for (const subscription of settings.subscriptions) {
         const failure = await this.push(notification.officerId, subscription, payload, emergency);
@@ -158,7 +175,7 @@ export class OfficerAlertService {
       }
       if (failures.length === 0) await this.mark(notification._id, 'pushedAt');
     }
-    if (!done?.whatsAppSentAt && this.options.whatsApp && settings.whatsApp) {
+    if (!done.whatsAppSentAt && this.options.whatsApp && settings.whatsApp) {
       try {
         await this.options.whatsApp.sendOfficerAlert(settings.whatsApp, notification.text);
         await this.mark(notification._id, 'whatsAppSentAt');
@@ -197,11 +214,31 @@ export class OfficerAlertService {
     }
   }
 
+  /**
+   * An officer's settings for a delivery: read once per `settingsCacheMs` in this process (most officers have none, and
+   * settings change only when an officer changes them on the page), instead of once per alert.
+   */
+  private async settingsFor(officerId: string): Promise<AlertSettings | null> {
+    const cached = this.settingsRead.get(officerId);
+    if (cached && Date.now() - cached.at < this.settingsCacheMs) return cached.settings;
+    const at = Date.now();
+    const changes = this.settingsChanges;
+    const settings = await this.models.officerAlertSettings.findById(officerId, { subscriptions: 1, whatsApp: 1 }).lean<AlertSettings>();
+    if (this.settingsCacheMs > 0 && changes === this.settingsChanges) this.settingsRead.set(officerId, { at, settings: settings ?? null });
+    return settings ?? null;
+  }
+
+  private settingsChanged(officerId: string): void {
+    this.settingsChanges += 1;
+    this.settingsRead.delete(officerId);
+  }
+
   private async removeSubscription(officerId: string, endpoint: string): Promise<void> {
     const settings = await this.models.officerAlertSettings.findById(officerId, { subscriptions: 1 }).lean();
     if (!settings) return;
     const subscriptions = settings.subscriptions.filter((existing) => existing.endpoint !== endpoint);
     await this.models.officerAlertSettings.updateOne({ _id: officerId }, { $set: { subscriptions, updatedAt: this.now() } });
+    this.settingsChanged(officerId);
   }
 
   private async mark(notificationId: string, field: 'pushedAt' | 'whatsAppSentAt'): Promise<void> {

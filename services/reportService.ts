@@ -33,10 +33,16 @@ interface CellChange {
   bucket: string;
   period: string;
   inc: Record<string, number>;
+  /** The effect this change belongs to (one write may carry several effects of one ticket, each on its own cells). */
+  effectId: string;
 }
 
+/** A cell's write: its increments and the effect ids it records. */
+type CellWrite = CellChange & { ids: string[] };
+
 interface CellBatch {
-  effects: Array<{ effectId: string; cells: CellChange[] }>;
+  /** `key`: the effect ids of one delivery (usually one), joined. */
+  effects: Array<{ key: string; cells: CellChange[] }>;
   done: Promise<void>;
 }
 
@@ -168,9 +174,25 @@ export class ReportService {
    * crash — even one part-way through — counts every document exactly once.
    */
   async apply(ticket: TicketRecord, event: TicketEvent, effectId: string): Promise<void> {
-    await this.applyChanges(changesFor(ticket, event), ticket.category, effectId);
-    const entry = registerEntryFor(ticket, event);
-    if (entry) await this.register.append(entry);
+    await this.applyAll(ticket, [{ event, effectId }]);
+  }
+
+  /**
+   * Several `report.update` effects of one ticket (a registration owes two: the places' and the officer's) in one
+   * write when their cells are apart; as one apply each otherwise. Idempotent per effect, as `apply`.
+   */
+  async applyAll(ticket: TicketRecord, effects: Array<{ event: TicketEvent; effectId: string }>): Promise<void> {
+    const cellSets = await Promise.all(effects.map(({ event, effectId }) => this.cellsOf(changesFor(ticket, event), ticket.category, effectId)));
+    const all = cellSets.flat();
+    if (new Set(all.map((cell) => cell.id)).size === all.length) {
+      await this.coalesced(sortedById(all));
+    } else {
+      for (const cells of cellSets) await this.coalesced(cells);
+    }
+    for (const { event } of effects) {
+      const entry = registerEntryFor(ticket, event);
+      if (entry) await this.register.append(entry);
+    }
   }
 
   /**
@@ -178,23 +200,22 @@ export class ReportService {
    * from the complaints it links. Idempotent: the effect id is the incident's, so calling it again counts nothing.
    */
   async countIncident(incident: Pick<IncidentRecord, '_id' | 'areaKey' | 'place' | 'openedAt'>): Promise<void> {
-    await this.applyChanges(incidentChanges(incident), 'supply', `incident:${incident._id}`);
+    await this.coalesced(await this.cellsOf(incidentChanges(incident), 'supply', `incident:${incident._id}`));
   }
 
-  /** Bumps the cells of `changes` (in `category`) once for `effectId`, cataloguing their buckets first. */
-  private async applyChanges(changes: DayChange[], category: TicketCategory, effectId: string): Promise<void> {
-    const byCell = new Map<string, { bucket: string; period: string; inc: Record<string, number> }>();
+  /** The cells `changes` (in `category`) bump for `effectId`, in id order; their buckets catalogued first. */
+  private async cellsOf(changes: DayChange[], category: TicketCategory, effectId: string): Promise<CellChange[]> {
+    const byCell = new Map<string, CellChange>();
     for (const change of changes) {
       await this.catalogue(change.bucket);
       for (const { id, period, paths } of cellUpdates(change, category)) {
-        const cell = byCell.get(id) ?? { bucket: change.bucket.id, period, inc: {} };
+        const cell = byCell.get(id) ?? { id, bucket: change.bucket.id, period, inc: {}, effectId };
         for (const [path, by] of Object.entries(paths)) cell.inc[path] = (cell.inc[path] ?? 0) + by;
         byCell.set(id, cell);
       }
     }
     // Every cell of the effect is held at once, taken in id order so two effects never wait for each other in a circle.
-    const cells = [...byCell].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, cell]) => ({ id, ...cell }));
-    await this.coalesced(cells, effectId);
+    return sortedById([...byCell.values()]);
   }
 
   /**
@@ -243,7 +264,8 @@ export class ReportService {
    * and day costs one write per cell per round, not one per complaint). At most COALESCE_MAX effects a write, so their
    * ids stay within what a cell remembers (APPLIED_MEMORY).
    */
-  private coalesced(cells: CellChange[], effectId: string): Promise<void> {
+  private coalesced(cells: CellChange[]): Promise<void> {
+    const effectKey = [...new Set(cells.map((cell) => cell.effectId))].join('\n');
     const key = cells.map((cell) => cell.id).join('\n');
     let batch = this.openBatches.get(key);
     if (!batch || batch.effects.length >= COALESCE_MAX) {
@@ -260,26 +282,31 @@ export class ReportService {
       batch = next;
     }
     // The same effect delivered twice at once (two drains racing) joins its own batch once.
-    if (!batch.effects.some((effect) => effect.effectId === effectId)) batch.effects.push({ effectId, cells });
+    if (!batch.effects.some((effect) => effect.key === effectKey)) batch.effects.push({ key: effectKey, cells });
     return batch.done;
   }
 
   /** One effect alone takes the usual path; several are summed per cell, falling back to one by one on any miss. */
   private async applyBatch(effects: CellBatch['effects']): Promise<void> {
-    if (effects.length === 1) return this.applyToCells(effects[0]!.cells, effects[0]!.effectId);
-    const ids = effects.map((effect) => effect.effectId);
-    const summed = effects[0]!.cells.map((cell) => ({ ...cell, inc: {} as Record<string, number> }));
+    if (effects.length === 1) {
+      await this.applyToCells(effects[0]!.cells.map((cell) => ({ ...cell, ids: [cell.effectId] })), false);
+      return;
+    }
+    // Same cells in the same order (the batch's key): each cell's increments summed, and each effect's id on it.
+    const summed: CellWrite[] = effects[0]!.cells.map((cell) => ({ ...cell, inc: {}, ids: [] }));
     for (const effect of effects) {
       effect.cells.forEach((cell, index) => {
-        for (const [path, by] of Object.entries(cell.inc)) summed[index]!.inc[path] = (summed[index]!.inc[path] ?? 0) + by;
+        const write = summed[index]!;
+        for (const [path, by] of Object.entries(cell.inc)) write.inc[path] = (write.inc[path] ?? 0) + by;
+        write.ids.push(cell.effectId);
       });
     }
-    if (await this.applyToCells(summed, ids)) return;
+    if (await this.applyToCells(summed, true)) return;
     // Something missed (a redelivery, another process's write): each effect settles itself, skipping what it reached.
     for (const effect of effects) {
       for (const cell of effect.cells) {
         this.knownCells.delete(cell.id);
-        await this.applyToCell(cell.id, cell.bucket, cell.period, cell.inc, effect.effectId);
+        await this.applyToCell(cell.id, cell.bucket, cell.period, cell.inc, cell.effectId);
       }
     }
   }
@@ -293,15 +320,11 @@ export class ReportService {
    * All of an effect's cells in one round trip: each update is still a compare-and-set on `{_id, rev}`, from what this
    * process knows of the cell (read first, in one query, if it knows nothing). When anything misses — another process
    * wrote a cell, or created it first — the cells are settled one by one, which reads again what is no longer known
-   * and skips the ones this effect already reached.
+   * and skips the ones this effect already reached. Several effects summed (`batch`): true when every cell took them
+   * in one go; false (nothing settled) when any missed. One delivery (each cell with its own effect's id): settles
+   * every cell, then true.
    */
-  private async applyToCells(cells: CellChange[], effectId: string): Promise<void>;
-  /** Several effects summed: true when every cell took them in one go; false (nothing settled) when any missed. */
-  private async applyToCells(cells: CellChange[], effectIds: string[]): Promise<boolean>;
-  private async applyToCells(cells: CellChange[], effects: string | string[]): Promise<void | boolean> {
-    const batch = Array.isArray(effects);
-    const effectIds = batch ? effects : [effects];
-    const effectId = effectIds[0]!;
+  private async applyToCells(cells: CellWrite[], batch: boolean): Promise<boolean> {
     const unknown = cells.filter((cell) => !this.knownCells.has(cell.id)).map((cell) => cell.id);
     if (unknown.length > 0) {
       const stored = await this.models.reportCells.collection
@@ -313,7 +336,7 @@ export class ReportService {
     const after = new Map<string, KnownCell>();
     for (const cell of cells) {
       const known = this.knownCells.get(cell.id);
-      if (known && effectIds.some((id) => known.applied.includes(id))) {
+      if (known && cell.ids.some((id) => known.applied.includes(id))) {
         // A summed batch cannot skip part of itself: its effects settle one by one instead.
         if (batch) return false;
         continue;
@@ -321,19 +344,19 @@ export class ReportService {
       if (!known) {
         const fields: { counts?: object } = {};
         for (const [path, by] of Object.entries(cell.inc)) addAtPath(fields, path, by);
-        operations.push({ insertOne: { document: { _id: cell.id as never, bucket: cell.bucket, period: cell.period, counts: fields.counts ?? {}, applied: effectIds, rev: 1 } } });
-        after.set(cell.id, { rev: 1, applied: effectIds });
+        operations.push({ insertOne: { document: { _id: cell.id as never, bucket: cell.bucket, period: cell.period, counts: fields.counts ?? {}, applied: cell.ids, rev: 1 } } });
+        after.set(cell.id, { rev: 1, applied: cell.ids });
       } else {
         operations.push({
           updateOne: {
             filter: { _id: cell.id, rev: known.rev },
-            update: { $inc: { ...cell.inc, rev: 1 }, $push: { applied: { $each: effectIds, $slice: -APPLIED_MEMORY } } },
+            update: { $inc: { ...cell.inc, rev: 1 }, $push: { applied: { $each: cell.ids, $slice: -APPLIED_MEMORY } } },
           },
         } as unknown as mongo.AnyBulkWriteOperation);
-        after.set(cell.id, { rev: known.rev + 1, applied: [...known.applied, ...effectIds].slice(-APPLIED_MEMORY) });
+        after.set(cell.id, { rev: known.rev + 1, applied: [...known.applied, ...cell.ids].slice(-APPLIED_MEMORY) });
       }
     }
-    if (operations.length === 0) return batch ? true : undefined;
+    if (operations.length === 0) return true;
     const updates = operations.filter((operation) => 'updateOne' in operation).length;
     let allApplied = false;
     try {
@@ -345,13 +368,14 @@ export class ReportService {
     }
     if (allApplied) {
       for (const [id, cell] of after) this.remember(id, cell);
-      return batch ? true : undefined;
+      return true;
     }
     if (batch) return false;
     for (const cell of cells) {
       this.knownCells.delete(cell.id);
-      await this.applyToCell(cell.id, cell.bucket, cell.period, cell.inc, effectId);
+      await this.applyToCell(cell.id, cell.bucket, cell.period, cell.inc, cell.effectId);
     }
+    return true;
   }
 
   private async applyToCell(id: string, bucket: string, period: string, inc: Record<string, number>, effectId: string): Promise<void> {
@@ -524,4 +548,8 @@ class Accumulator {
       medianClosureMinutes: median === null ? null : Math.round(median),
     };
   }
+}
+
+function sortedById<T extends { id: string }>(cells: T[]): T[] {
+  return [...cells].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -22,8 +22,8 @@ export interface HiddenReporter {
   language?: TicketRecord['consumer']['language'];
 }
 
-/** A ticket as staff see it in a list: no history, and none of the internal bookkeeping (outbox, duplicate key). */
-export type StaffTicketSummary = Omit<TicketHead, '_id' | 'outbox' | 'duplicateKey' | 'consumer'> & { number: string; consumer: ConsumerIdentity | HiddenReporter };
+/** A ticket as staff see it in a list: no history, and none of the internal bookkeeping (outbox and its claim, duplicate key). */
+export type StaffTicketSummary = Omit<TicketHead, '_id' | 'outbox' | 'outboxClaim' | 'duplicateKey' | 'consumer'> & { number: string; consumer: ConsumerIdentity | HiddenReporter };
 /** One ticket in full: its history, and the messages it owes (so staff can see a delivery that failed). */
 export type StaffTicketDetail = StaffTicketSummary & { events: TicketEvent[]; outbox: OutboxEffect[] };
 
@@ -274,7 +274,7 @@ function isOpenEmergency(ticket: Pick<TicketHead, 'emergency' | 'status'>): bool
 }
 
 export function toSummary(ticket: Omit<TicketRecord, 'events' | 'outbox'> & { outbox?: unknown }): StaffTicketSummary {
-  const { _id, outbox: _outbox, duplicateKey: _duplicateKey, ...rest } = ticket;
+  const { _id, outbox: _outbox, outboxClaim: _outboxClaim, duplicateKey: _duplicateKey, ...rest } = ticket;
   return { number: _id, ...rest };
 }
 

@@ -12,6 +12,7 @@ import type {
   ConsumerActor,
   EventChannel,
   OfficerLevel,
+  OutboxClaim,
   OutboxEffect,
   TicketEvent,
   TicketHead,
@@ -77,6 +78,11 @@ export interface TicketServiceOptions {
   now?: () => Date;
   /** Told after every successful write that queued effects, so they can be delivered now rather than at the next sweep. */
   onEffectsQueued?: (ticketNumber: string) => void;
+  /**
+   * Delivers a new ticket's effects from the ticket as written, under a claim written with it (instead of
+   * `onEffectsQueued`, which would take a lease and read the ticket back): NotificationService.
+   */
+  registrationDrain?: RegistrationDrain;
   /** How long the consumer may reject a callback-confirmed closure on their channel (CALLBACK_REJECT_WINDOW); default 7 days. */
   callbackRejectWindowMs?: number;
   /** How many times a transition re-reads and re-decides after losing a race before giving up. */
@@ -91,6 +97,14 @@ interface Decision {
   unset?: string[];
   /** Written (as a closure_refused event) and then thrown. */
   refusal?: DomainError;
+}
+
+/** What delivers a registration's effects at once (services/notificationService.ts). */
+export interface RegistrationDrain {
+  /** The claim to write on the new ticket: its outbox is this process's to deliver until the claim expires (none: as any change). */
+  claim(): OutboxClaim | undefined;
+  /** The ticket, with that claim, is written: deliver its effects now, and give the claim up. */
+  deliver(ticket: TicketRecord): void;
 }
 
 export interface RegisterResult {
@@ -110,6 +124,7 @@ export class TicketService {
   private readonly maxAttempts: number;
   private readonly callbackRejectWindowMs: number;
   private readonly onEffectsQueued: (ticketNumber: string) => void;
+  private readonly registrationDrain: RegistrationDrain | undefined;
   private readonly watch: TicketWatch;
   /** A registration claims its complaint's duplicate key: owner the ticket number, time when it was claimed. */
   private readonly guardClaims: Claims<DuplicateGuardRecord>;
@@ -124,6 +139,7 @@ export class TicketService {
     this.maxAttempts = options.maxAttempts ?? 60;
     this.callbackRejectWindowMs = options.callbackRejectWindowMs ?? 7 * 86_400_000;
     this.onEffectsQueued = options.onEffectsQueued ?? (() => {});
+    this.registrationDrain = options.registrationDrain;
     this.watch = new TicketWatch(models);
     this.guardClaims = new Claims<DuplicateGuardRecord>(models.duplicateGuards, { owner: 'ticketNumber', time: 'createdAt', timeMeans: 'claimedAt' }, this.now);
   }
@@ -220,6 +236,9 @@ export class TicketService {
       });
     }
     const events = sealChain(drafts, genesisHash(number));
+    const outbox = [...effectsFor(number, events), ...this.emergencyEffects(number, request, place, events[0]!)];
+    // This process delivers what the new ticket owes, from the ticket as written here: the claim rides on the insert.
+    const outboxClaim = outbox.length > 0 ? this.registrationDrain?.claim() : undefined;
     const ticket: TicketRecord = {
       _id: number,
       rev: 0,
@@ -245,11 +264,13 @@ export class TicketService {
       eventCount: events.length,
       lastEventHash: events[events.length - 1]!.hash,
       events,
-      outbox: [...effectsFor(number, events), ...this.emergencyEffects(number, request, place, events[0]!)],
+      outbox,
+      ...(outboxClaim ? { outboxClaim } : {}),
     };
     await this.models.tickets.create(ticket);
-    if (ticket.outbox.length > 0) this.onEffectsQueued(number);
-    const { events: _history, ...head } = ticket;
+    if (outboxClaim) this.registrationDrain!.deliver(ticket);
+    else if (outbox.length > 0) this.onEffectsQueued(number);
+    const { events: _history, outboxClaim: _claim, ...head } = ticket;
     return { ticket: head, duplicate: false };
   }
 

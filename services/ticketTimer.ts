@@ -6,7 +6,8 @@ import type { Models } from '../models/index.js';
 import { LeaseBusyError, Leases } from './leases.js';
 import { PeriodicPass } from './periodicPass.js';
 import type { TicketHead } from '../models/ticketTypes.js';
-import { TicketWatch, untilChanged, type WatchWorker } from './ticketWatch.js';
+import { trusted } from 'mongoose';
+import { TicketWatch, untilChanged, WATCH_BATCH, type WatchedTicket, type WatchWorker } from './ticketWatch.js';
 
 export interface TicketTimerOptions {
   checkIntervalMs?: number;
@@ -53,12 +54,21 @@ export abstract class TicketTimer extends PeriodicPass {
     this.log(`[${this.worker}-timer] check failed: ${String(error)}`);
   }
 
+  /** The due watched tickets a batch at a time: one `_id $in` read, the due ones acted on, the rest snoozed in one write. */
   private async actOnDue(): Promise<void> {
-    for (const watched of await this.watch.dueFor(this.worker, this.now())) {
-      const ticket = await this.models.tickets.findById(watched.ticketNumber, { events: 0 }).lean<TicketHead>();
-      const dueAt = ticket ? await this.dueAt(ticket) : undefined;
-      if (ticket && dueAt && dueAt <= this.now()) await this.act(ticket);
-      else await this.watch.snooze(this.worker, watched, dueAt ?? untilChanged);
+    const due = await this.watch.dueFor(this.worker, this.now());
+    for (let start = 0; start < due.length; start += WATCH_BATCH) {
+      const batch = due.slice(start, start + WATCH_BATCH);
+      const tickets = await this.models.tickets.find({ _id: trusted({ $in: batch.map((watched) => watched.ticketNumber) }) }, { events: 0 }).lean<TicketHead[]>();
+      const byNumber = new Map(tickets.map((ticket) => [ticket._id, ticket]));
+      const snoozed: Array<{ watched: WatchedTicket; until: Date }> = [];
+      for (const watched of batch) {
+        const ticket = byNumber.get(watched.ticketNumber);
+        const dueAt = ticket ? await this.dueAt(ticket) : undefined;
+        if (ticket && dueAt && dueAt <= this.now()) await this.act(ticket);
+        else snoozed.push({ watched, until: dueAt ?? untilChanged });
+      }
+      await this.watch.settle(this.worker, snoozed);
     }
   }
 }

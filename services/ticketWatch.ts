@@ -40,7 +40,25 @@ export class TicketWatch {
   async release(ticketNumber: string, markedAt: Date): Promise<void> {
     await this.models.ticketWatch.deleteOne({ _id: ticketNumber, markedAt });
   }
+
+  /**
+   * A pass's verdicts on many tickets in one bulk write: each snoozed for this worker until its time (`until`), or no
+   * longer watched (`until: 'release'`) — each only unless the ticket was marked again meanwhile.
+   */
+  async settle(worker: WatchWorker, verdicts: Array<{ watched: WatchedTicket; until: Date | 'release' }>): Promise<void> {
+    if (verdicts.length === 0) return;
+    await this.models.ticketWatch.bulkWrite(
+      verdicts.map(({ watched, until }) => {
+        const filter = { _id: watched.ticketNumber, markedAt: watched.markedAt };
+        return until === 'release' ? { deleteOne: { filter } } : { updateOne: { filter, update: { $set: { [`nextCheck.${worker}`]: until } } } };
+      }),
+      { ordered: false },
+    );
+  }
 }
+
+/** Watched tickets in groups of this many: one `_id $in` read and one bulk write of verdicts per group. */
+export const WATCH_BATCH = 100;
 
 /**
  * Work is left: an effect not yet delivered (and not given up on), a consumer's answer still awaited, or a time limit
