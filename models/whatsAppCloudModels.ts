@@ -4,6 +4,7 @@
 // what we sent, and claims that make an idempotent send happen once. Hot paths touch documents by `_id` or by the
 // full key of a unique index only.
 import { Schema, type Connection, type Model } from 'mongoose';
+import { whatsAppConversationSchema, type WhatsAppConversationRecord } from './whatsAppConversationModel.js';
 
 /** `claim` of an inbound message no process has taken yet. */
 export const unclaimedInbound = 'unclaimed';
@@ -146,6 +147,8 @@ export interface WhatsAppCloudModels {
   whatsAppCloudSenders: Model<WhatsAppCloudSenderRecord>;
   whatsAppCloudOutbound: Model<WhatsAppCloudOutboundRecord>;
   whatsAppCloudSends: Model<WhatsAppCloudSendRecord>;
+  /** WhatsApp conversations as conversation documents (models/whatsAppConversationModel.ts). */
+  whatsAppConversations: Model<WhatsAppConversationRecord>;
 }
 
 export function createWhatsAppCloudModels(connection: Connection): WhatsAppCloudModels {
@@ -155,5 +158,6 @@ export function createWhatsAppCloudModels(connection: Connection): WhatsAppCloud
     whatsAppCloudSenders: connection.model<WhatsAppCloudSenderRecord>('WhatsAppCloudSender', whatsAppCloudSenderSchema, 'whatsapp_cloud_senders'),
     whatsAppCloudOutbound: connection.model<WhatsAppCloudOutboundRecord>('WhatsAppCloudOutbound', whatsAppCloudOutboundSchema, 'whatsapp_cloud_outbound'),
     whatsAppCloudSends: connection.model<WhatsAppCloudSendRecord>('WhatsAppCloudSend', whatsAppCloudSendSchema, 'whatsapp_cloud_sends'),
+    whatsAppConversations: connection.model<WhatsAppConversationRecord>('WhatsAppConversation', whatsAppConversationSchema, 'whatsapp_conversations'),
   };
 }

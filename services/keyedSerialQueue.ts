@@ -56,6 +56,14 @@ export class KeyedSerialQueue {
     });
   }
 
+  /**
+   * Queues a task behind every task of its key, also when called from inside one of them (where `run` would start it
+   * at once): for work a task schedules to follow it rather than to run within it.
+   */
+  runAfter<T>(key: string, task: () => Promise<T>): Promise<T> {
+    return this.running.exit(() => this.run(key, task));
+  }
+
   /** How many keys have a task running or waiting. */
   get size(): number {
     return this.tails.size;
