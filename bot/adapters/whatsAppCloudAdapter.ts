@@ -14,7 +14,6 @@ import {
   type ConversationAccount,
   type ConversationReference,
 } from 'botbuilder';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { wholeDocument } from '../../models/index.js';
 import {
   outboundStatusRank,
@@ -24,8 +23,8 @@ import {
   type WhatsAppCloudSendRecord,
 } from '../../models/whatsAppCloudModels.js';
 import { isDuplicateKeyError } from '../../services/mongoErrors.js';
-import { LeaseBusyError, thisProcessName } from '../../services/leases.js';
-import { conversationStateKeyPrefix, turnStateScope, userStateKeyPrefix, type HeldStateItem, type TurnStateScope } from '../turnStateScope.js';
+import { thisProcessName } from '../../services/leases.js';
+import { activityOfReply, WhatsAppConversationTurns } from './whatsAppConversationTurns.js';
 import { WhatsAppConversationStore, WhatsAppLeaseLostError, type WhatsAppConversationRecord, type WhatsAppInboxEntry } from './whatsAppConversationStore.js';
 import { maskMobile } from '../../services/consumerIdentity.js';
 import { Claims, doneOnceRecorded, sendClaimShape } from '../../services/claims.js';
@@ -116,29 +115,6 @@ export interface WhatsAppCloudAdapterOptions {
 const windowMs = 24 * 3_600_000;
 const windowMarginMs = 60_000;
 
-/** A consumer turn (or a proactive one) on the conversation document: its state and its replies until its write. */
-interface ConversationTurn {
-  conversationId: string;
-  /** The bot state as the turn reads and writes it (botbuilder Storage keys). */
-  state: Record<string, HeldStateItem | null>;
-  stateChanged: boolean;
-  /** Replies buffered since the last write, with their seqs. */
-  replies: Array<{ seq: number; json: string }>;
-  seq: number;
-  /** The consumer's message the turn answers, until the write that marks it processed. */
-  messageId?: string;
-  /** False once the turn has ended: timers started inside it no longer reach its state. */
-  live: boolean;
-}
-
-/** A reply as the outbox keeps it: what sending needs. */
-interface StoredReply {
-  text?: string;
-  suggestedActions?: Activity['suggestedActions'];
-  channelData?: unknown;
-  hasAttachments: boolean;
-}
-
 /** The waiting message sent first (by the channel's timestamp; the first stored among equals). */
 function earliestOf(inbox: WhatsAppInboxEntry[]): WhatsAppInboxEntry {
   let earliest = inbox[0]!;
@@ -183,11 +159,10 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
   private readonly log: (line: string) => void;
   private readonly queues: KeyedSerialQueue;
   private readonly turnLeaseMs: number;
-  private readonly stuckTurnMs: number;
   /** The conversation documents: inbox, state, outbox and lease of every sender's conversation. */
   private readonly conversations: WhatsAppConversationStore;
-  /** The turn running in this async context (its state and buffered replies). */
-  private readonly running = new AsyncLocalStorage<ConversationTurn>();
+  /** Turns on the conversation documents (state from the document, replies buffered, written, sent, acknowledged). */
+  private readonly turns: WhatsAppConversationTurns;
   /** The bot's logic for consumer turns (what start() or the webhook was given), for runs a proactive turn queues. */
   private logic: BotLogic | undefined;
   private readonly recoveryIntervalMs: number;
@@ -215,7 +190,6 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? ((line) => console.log(line));
     const stuckTurnMs = options.stuckTurnMs ?? 60_000;
-    this.stuckTurnMs = stuckTurnMs;
     this.queues = new KeyedSerialQueue(stuckTurnMs, (key) =>
       this.log(`[whatsapp-cloud] a turn of ${maskMobile(key)} still runs after ${stuckTurnMs} ms; starting the next one`),
     );
@@ -233,6 +207,21 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
             if (!isDuplicateKeyError(error)) throw error;
           });
       },
+    });
+    this.turns = new WhatsAppConversationTurns(this.conversations, {
+      channelId: whatsAppCloudChannelId,
+      senderOf: senderOfConversation,
+      send: async (conversationId, reply) => {
+        await this.deliver(senderOfConversation(conversationId)!, activityOfReply(reply));
+      },
+      // What the sends offered as numbers (or that they offered none) is stored with their acknowledgement.
+      choicesAfterSending: (conversationId) => {
+        const known = this.senders.get(senderOfConversation(conversationId)!);
+        return known ? (known.numberedChoices?.length ? known.numberedChoices : null) : undefined;
+      },
+      turnLeaseMs: this.turnLeaseMs,
+      stuckTurnMs,
+      leaseWaitMs: options.sendWaitMs ?? 5_000,
     });
     this.recoveryIntervalMs = options.recoveryIntervalMs ?? 60_000;
     this.sendClaimTimeoutMs = options.sendClaimTimeoutMs ?? 30_000;
@@ -414,14 +403,14 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
       if (!known?.pending) return;
       if (!(await this.conversations.take(conversationId, { ttlMs: this.turnLeaseMs, waitMs: this.turnLeaseMs, onlyIfPending: true }))) return;
     }
-    const stopRenewing = this.renewWhileRunning(conversationId);
+    const stopRenewing = this.turns.renewWhileRunning(conversationId);
     try {
       for (;;) {
         const doc = await this.conversations.get(conversationId);
         if (!doc || !this.conversations.holds(conversationId)) return;
         this.learnSender(from, doc);
         if (doc.outbox.length > 0) {
-          await this.flush(conversationId, from).catch((error: unknown) => this.log(`[whatsapp-cloud] a stored reply to ${maskMobile(from)} could not be sent: ${String(error)}`));
+          await this.turns.flush(conversationId).catch((error: unknown) => this.log(`[whatsapp-cloud] a stored reply to ${maskMobile(from)} could not be sent: ${String(error)}`));
           continue;
         }
         if (doc.inbox.length === 0 || this.stopped) break;
@@ -434,17 +423,6 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
       stopRenewing();
       await this.conversations.release(conversationId);
     }
-  }
-
-  /** Renews the lease every third of its time while a run goes on, for at most stuckTurnMs. */
-  private renewWhileRunning(conversationId: string): () => void {
-    const startedAt = Date.now();
-    const timer = setInterval(() => {
-      if (Date.now() - startedAt > this.stuckTurnMs) return clearInterval(timer);
-      void this.conversations.renew(conversationId, this.turnLeaseMs).catch(() => undefined);
-    }, Math.max(this.turnLeaseMs / 3, 50));
-    timer.unref();
-    return () => clearInterval(timer);
   }
 
   /** What the document says of the sender: the 24-hour window and the choices offered as numbers. */
@@ -463,13 +441,13 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
    */
   private async runInbound(conversationId: string, from: string, entry: WhatsAppInboxEntry, logic: BotLogic): Promise<void> {
     const doc = (await this.conversations.get(conversationId))!;
-    const turn = this.newTurn(conversationId, doc, entry.id);
+    const turn = this.turns.newTurn(conversationId, doc, entry.id);
     const content = JSON.parse(entry.content) as WhatsAppInboundContent;
     if (content.kind === 'unsupported') {
       // Answered here rather than by the bot: its "did not understand" would offer the menu in the middle of a
       // question, while the consumer only needs to know to type instead.
       this.log(`[whatsapp-cloud] ${maskMobile(from)} sent a ${content.type}; asking for text`);
-      this.buffer(turn, { type: ActivityTypes.Message, text: onlyTextUnderstood });
+      this.turns.buffer(turn, { type: ActivityTypes.Message, text: onlyTextUnderstood });
     } else if (content.kind !== 'ignored') {
       const context = new TurnContext(this, this.activityFor(entry, from, content, doc));
       if (content.kind === 'media' || content.kind === 'location') {
@@ -477,17 +455,17 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
         lendMediaFetcher(context, (attachment) => this.fetchMedia(attachment));
       }
       // The write and the sends run inside the turn, so that a send the Graph API refuses reaches onTurnError.
-      await this.runInTurn(turn, () =>
+      await this.turns.runInTurn(turn, () =>
         this.runMiddleware(context, async (inner) => {
           await logic(inner);
-          await this.commit(turn);
-          await this.flush(conversationId, from);
+          await this.turns.commit(turn);
+          await this.turns.flush(conversationId);
         }),
       );
     }
     // What is left: the turn failed before its write, or onTurnError answered (an apology, the state reset).
-    await this.commit(turn);
-    await this.flush(conversationId, from).catch((error: unknown) => this.log(`[whatsapp-cloud] a reply to ${maskMobile(from)} could not be sent: ${String(error)}`));
+    await this.turns.commit(turn);
+    await this.turns.flush(conversationId).catch((error: unknown) => this.log(`[whatsapp-cloud] a reply to ${maskMobile(from)} could not be sent: ${String(error)}`));
     this.counters.processed++;
   }
 
@@ -528,103 +506,6 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
       textFormat: 'plain',
       timestamp: new Date(entry.sentAt),
     };
-  }
-
-  // ── Turns on the conversation document ──────────────────────────────────────────────────────────────────────────
-
-  private newTurn(conversationId: string, doc: WhatsAppConversationRecord, messageId?: string): ConversationTurn {
-    return { conversationId, state: JSON.parse(doc.state) as Record<string, HeldStateItem | null>, stateChanged: false, replies: [], seq: doc.seq, messageId, live: true };
-  }
-
-  /** Runs `task` as the turn: botbuilder's Storage answers the conversation's and the user's state from the turn. */
-  private async runInTurn(turn: ConversationTurn, task: () => Promise<void>): Promise<void> {
-    const conversationPrefix = conversationStateKeyPrefix(whatsAppCloudChannelId, turn.conversationId);
-    const userPrefix = userStateKeyPrefix(whatsAppCloudChannelId, senderOfConversation(turn.conversationId) ?? '');
-    // The sender's user state belongs to this one conversation (one per sender): it lives in the document too.
-    const owns = (key: string) => turn.live && (key.startsWith(conversationPrefix) || key.startsWith(userPrefix));
-    const put = (key: string, item: HeldStateItem | null) => {
-      turn.state[key] = item;
-      turn.stateChanged = true;
-    };
-    const scope: TurnStateScope = { owns, held: (key) => turn.state[key], adopt: put, put, writesThrough: () => false };
-    try {
-      await this.running.run(turn, () => turnStateScope.run(scope, task));
-    } finally {
-      turn.live = false;
-    }
-  }
-
-  /** Buffers a reply of the turn for its write; its id (`<conversation>:<seq>`) is final. */
-  private buffer(turn: ConversationTurn, activity: Partial<Activity>): string {
-    turn.seq += 1;
-    const stored: StoredReply = { text: activity.text, suggestedActions: activity.suggestedActions, channelData: activity.channelData, hasAttachments: (activity.attachments?.length ?? 0) > 0 };
-    turn.replies.push({ seq: turn.seq, json: JSON.stringify(stored) });
-    return `${turn.conversationId}:${turn.seq}`;
-  }
-
-  /**
-   * The turn's write: its replies onto the outbox, its state, its message from the inbox to the log (processed).
-   * Nothing to write, nothing written.
-   */
-  private async commit(turn: ConversationTurn): Promise<void> {
-    const messageId = turn.messageId;
-    if (turn.replies.length === 0 && !turn.stateChanged && messageId === undefined) return;
-    await this.holdLease(turn.conversationId);
-    const replies = turn.replies;
-    const state = turn.stateChanged ? JSON.stringify(turn.state) : undefined;
-    await this.conversations.update(turn.conversationId, (doc) => {
-      if (messageId !== undefined) {
-        const index = doc.inbox.findIndex((entry) => entry.id === messageId);
-        if (index >= 0) {
-          const [entry] = doc.inbox.splice(index, 1);
-          doc.log.push({ ...entry!, processedAt: this.now() });
-        }
-      }
-      if (state !== undefined) doc.state = state;
-      doc.outbox.push(...replies);
-      doc.seq = Math.max(doc.seq, turn.seq);
-    });
-    turn.replies = [];
-    turn.stateChanged = false;
-    turn.messageId = undefined;
-  }
-
-  /** Takes the lease again if an earlier write of this run released it (an apology after the replies went out). */
-  private async holdLease(conversationId: string): Promise<void> {
-    if (this.conversations.holds(conversationId)) return;
-    if (!(await this.conversations.take(conversationId, { ttlMs: this.turnLeaseMs, waitMs: this.sendWaitMs, create: true }))) {
-      throw new LeaseBusyError(`whatsapp-turn:${conversationId}`);
-    }
-  }
-
-  /**
-   * Sends the outbox in order and acknowledges it with one write (which releases the lease when nothing else waits).
-   * A reply the Graph API refuses is dropped from the outbox (it would be refused again) and the error thrown after
-   * the acknowledgement; the replies after it stay for the next flush.
-   */
-  private async flush(conversationId: string, to: string): Promise<void> {
-    const doc = await this.conversations.get(conversationId);
-    const outbox = doc?.outbox ?? [];
-    if (outbox.length === 0) return;
-    const done = new Set<number>();
-    let failure: unknown;
-    for (const entry of outbox) {
-      const stored = JSON.parse(entry.json) as StoredReply;
-      done.add(entry.seq);
-      try {
-        await this.deliver(to, { type: ActivityTypes.Message, text: stored.text, suggestedActions: stored.suggestedActions, channelData: stored.channelData, ...(stored.hasAttachments ? { attachments: [{ contentType: 'application/octet-stream' }] } : {}) });
-      } catch (error) {
-        failure = error;
-        break;
-      }
-    }
-    const known = this.senders.get(to);
-    await this.conversations.update(conversationId, (current) => {
-      current.outbox = current.outbox.filter((entry) => !done.has(entry.seq));
-      if (known) current.numberedChoices = known.numberedChoices?.length ? known.numberedChoices : null;
-      if (current.inbox.length === 0 && current.outbox.length === 0) current.lease = null;
-    });
-    if (failure !== undefined) throw failure;
   }
 
   /** The bytes of one of our media attachments, from the Graph API's media endpoint, within the download limit. */
@@ -688,10 +569,10 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
     const to = senderOfConversation(activity.conversation?.id ?? context.activity.conversation?.id);
     if (!to) throw new Error('A WhatsApp Cloud message needs a whatsapp-cloud:<digits> conversation');
     // Within a turn of this conversation the reply is stored by the turn's write and sent after it.
-    const turn = this.running.getStore();
-    if (turn?.live && turn.conversationId === conversationIdFor(to)) {
+    const turn = this.turns.current(conversationIdFor(to));
+    if (turn) {
       idempotencyKeyOf(activity.channelData);
-      return this.buffer(turn, activity);
+      return this.turns.buffer(turn, activity);
     }
     return this.deliver(to, activity);
   }
@@ -718,24 +599,23 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
       timestamp: this.now(),
     };
     await this.queues.run(to, async () => {
-      const outer = this.running.getStore();
-      if (outer?.live && outer.conversationId === conversationId) {
+      if (this.turns.current(conversationId)) {
         // Inside a turn of the same conversation: the same document, the same write.
         const context = new TurnContext(this, continuation);
         await this.middleware.run(context, () => logic(context));
         return;
       }
-      await this.holdLease(conversationId);
-      const stopRenewing = this.renewWhileRunning(conversationId);
+      await this.turns.holdLease(conversationId);
+      const stopRenewing = this.turns.renewWhileRunning(conversationId);
       try {
         const doc = (await this.conversations.get(conversationId))!;
         this.learnSender(to, doc);
-        if (doc.outbox.length > 0) await this.flush(conversationId, to);
-        const turn = this.newTurn(conversationId, (await this.conversations.get(conversationId))!);
+        if (doc.outbox.length > 0) await this.turns.flush(conversationId);
+        const turn = this.turns.newTurn(conversationId, (await this.conversations.get(conversationId))!);
         const context = new TurnContext(this, continuation);
-        await this.runInTurn(turn, () => this.middleware.run(context, () => logic(context)));
-        await this.commit(turn);
-        await this.flush(conversationId, to);
+        await this.turns.runInTurn(turn, () => this.middleware.run(context, () => logic(context)));
+        await this.turns.commit(turn);
+        await this.turns.flush(conversationId);
       } finally {
         stopRenewing();
         // Consumer messages that arrived meanwhile run next, under the same lease.
