@@ -12,6 +12,10 @@ import { serveHelpline, type ServedHelpline } from '../support/servedHelpline.js
 import { useTestDatabase } from '../support/testDatabase.js';
 import { WhatsAppCloudUser } from '../support/whatsAppCloudUser.js';
 import { countCommands, type CountedCommand } from '../support/commandCounter.js';
+import type { WhatsAppWebAdapter } from '../../bot/adapters/whatsAppWebAdapter.js';
+import { noQrRenderer } from '../../server/whatsappWeb/qrRendering.js';
+import { createWhatsAppWebChannel } from '../../server/whatsappWeb/whatsAppWebChannel.js';
+import { eventually, FakeWhatsAppWebClients, ManualScheduler } from '../support/fakeWhatsAppWebClient.js';
 
 const db = useTestDatabase('wa_turn_commands');
 const appSecret = 'turn-commands-app-secret-0123456789abcdef';
@@ -19,6 +23,8 @@ const phoneNumberId = '109876543299';
 let graph: FakeGraphApi;
 let served: ServedHelpline | undefined;
 let cloud: ChannelPlugin;
+let web: ChannelPlugin;
+const clients = new FakeWhatsAppWebClients();
 
 beforeAll(async () => {
   graph = await FakeGraphApi.start();
@@ -35,8 +41,19 @@ beforeAll(async () => {
     cloud = factory(context);
     return cloud;
   };
+  const webFactory = createWhatsAppWebChannel({
+    dataPath: '/tmp/santushti-test-never-written',
+    clientFactory: clients.factory,
+    schedule: new ManualScheduler().schedule,
+    watchdogIntervalMs: 0,
+    qrRenderer: noQrRenderer,
+  });
+  const captureWeb: ChannelFactory = (context) => {
+    web = webFactory(context);
+    return web;
+  };
   served = await serveHelpline(db, Directory.loadDefault(), {
-    channels: [capture],
+    channels: [capture, captureWeb],
     directLineSecret: 'turn-commands-directline-secret-0123456789abcdefghij',
     webChatCookieSecret: 'turn-commands-webchat-cookie-secret-9876543210zyx',
     // No background sweeps while a turn is counted: only the turn's own commands.
@@ -73,6 +90,35 @@ describe('an ordinary WhatsApp Cloud turn', () => {
       'update whatsapp_conversations',
     ]);
     // The rest are the bot's own reads by _id (officer number, message limit, open handoff), the same on every door.
+    expect(commands.length, describeCommands(commands)).toBeLessThanOrEqual(7);
+  });
+});
+
+describe('an ordinary whatsapp-web.js turn', () => {
+  // The same for the linked phone's door: on the inbound claim, the options document and bot_state the door took
+  // 6 commands per turn and the whole turn 9; both assertions fail there.
+  it('costs the WhatsApp door at most 4 database commands from the message event to the reply sent', { timeout: 30_000 }, async () => {
+    await eventually(() => expect(clients.created).toHaveLength(1));
+    clients.current.link();
+    const adapter = web.adapter as WhatsAppWebAdapter;
+    const chatId = '919812340002@c.us';
+    const say = async (text: string) => {
+      const before = clients.textsTo(chatId).length;
+      clients.current.receive({ from: chatId, body: text });
+      await adapter.idle();
+      return clients.textsTo(chatId).slice(before);
+    };
+    expect(await say('gomti nagar mein 3 ghante se bijli nahi hai')).toHaveLength(1);
+    const { result: replies, commands } = await countCommands(db.connection, () => say('skip'));
+    expect(replies).toHaveLength(1);
+    const doorCommands = commands.filter((command) => command.collection.startsWith('whatsapp_') || command.collection === 'bot_state');
+    // The message stored (and the lease taken), the turn's write, the sent message's receipt record, the acknowledgement.
+    expect(doorCommands.map((command) => `${command.name} ${command.collection}`)).toEqual([
+      'update whatsapp_conversations',
+      'update whatsapp_conversations',
+      'update whatsapp_web_outbound',
+      'update whatsapp_conversations',
+    ]);
     expect(commands.length, describeCommands(commands)).toBeLessThanOrEqual(7);
   });
 });
