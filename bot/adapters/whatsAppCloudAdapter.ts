@@ -18,6 +18,7 @@ import { wholeDocument } from '../../models/index.js';
 import {
   outboundStatusRank,
   processedInbound,
+  type WhatsAppCloudInboundRecord,
   type WhatsAppCloudModels,
   type WhatsAppCloudOutboundRecord,
   type WhatsAppCloudSendRecord,
@@ -340,6 +341,7 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
     this.logic = logic;
     this.recovering = (async () => {
       try {
+        await this.adoptLegacyPending();
         const pending = await this.conversations.pendingConversations();
         const now = this.now().getTime();
         for (const conversation of pending) {
@@ -358,6 +360,23 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
       }
     })();
     return this.recovering;
+  }
+
+  /**
+   * Messages the previous version stored (an inbound record and a pending marker) and never processed: moved into
+   * their conversations' documents, to run like any waiting message. The markers are a small collection read whole;
+   * once taken over it is empty.
+   */
+  private async adoptLegacyPending(): Promise<void> {
+    const markers = await this.models.whatsAppCloudPending.find({}, { _id: 1 }).lean();
+    for (const marker of markers) {
+      const record = await this.models.whatsAppCloudInbound.findById(marker._id, wholeDocument).lean<WhatsAppCloudInboundRecord>();
+      if (record && record.claim !== processedInbound) {
+        await this.conversations.receive(conversationIdFor(record.from), { id: record._id, content: record.content, sentAt: record.sentAt, receivedAt: record.receivedAt });
+        this.log(`[whatsapp-cloud] took over a message of ${maskMobile(record.from)} stored by the previous version`);
+      }
+      await this.models.whatsAppCloudPending.deleteOne({ _id: marker._id });
+    }
   }
 
   /**

@@ -141,4 +141,22 @@ describe('a WhatsApp Cloud conversation document', () => {
     await dying.idle();
     expect(graph.accepted(sender).map((reply) => reply.text)).toEqual(['Pehli prakriya ka jawab #1']);
   });
+
+  it('takes over a message the previous version stored (inbound record and pending marker) and never processed', async () => {
+    const sender = newSender();
+    const wamid = `wamid.legacy.${sender}`;
+    const sentAt = new Date(Date.now() - 10 * 60_000);
+    await db.models.whatsAppCloudPending.create({ _id: wamid, from: sender, receivedAt: sentAt });
+    await db.models.whatsAppCloudInbound.create({ _id: wamid, from: sender, content: JSON.stringify({ kind: 'text', text: 'purana sandesh' }), sentAt, receivedAt: sentAt, claim: 'unclaimed' });
+    const adapter = newAdapter(graph.apiBase);
+    await adapter.start(async (context) => {
+      await context.sendActivity(`Echo: ${context.activity.text ?? ''}`);
+    });
+    await adapter.idle();
+    await adapter.stop();
+    // Ten minutes old: inside the 24-hour window as the message itself says, so a plain text answers it.
+    expect(graph.accepted(sender).map((reply) => reply.text)).toEqual(['Echo: purana sandesh']);
+    expect(await db.models.whatsAppCloudPending.countDocuments({ _id: wamid })).toBe(0);
+    expect((await conversation(sender))?.log?.map((entry) => entry.id)).toEqual([wamid]);
+  });
 });
