@@ -351,6 +351,8 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
           const lease = conversation.lease;
           if (lease && new Date(lease.expiresAt).getTime() > now && !this.conversations.holds(conversation._id)) continue;
           if (lease && lease.owner !== thisProcessName) this.log(`[whatsapp-cloud] taking over the conversation of ${maskMobile(digits)} (its turn never finished)`);
+          // Another process stored what waits there: what this process remembers of the document is stale.
+          this.conversations.forget(conversation._id);
           this.drain(digits, logic);
         }
       } catch (error) {

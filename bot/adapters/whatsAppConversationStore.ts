@@ -107,6 +107,12 @@ export class WhatsAppConversationStore {
     return known?.token !== undefined && (known.doc === undefined || known.doc.lease?.token === known.token);
   }
 
+  /** Forgets what this process knows of a document it does not hold the lease of (another process may have written). */
+  forget(conversationId: string): void {
+    const known = this.known.get(conversationId);
+    if (known && !this.holds(conversationId)) known.doc = undefined;
+  }
+
   private async read(conversationId: string): Promise<WhatsAppConversationRecord | null> {
     const doc = await this.collection.findOne({ _id: conversationId }, { projection: { _id: 1, version: 1, lease: 1, inbox: 1, log: 1, seen: 1, state: 1, outbox: 1, seq: 1, pending: 1, lastInboundAt: 1, numberedChoices: 1, createdAt: 1, updatedAt: 1, lastWrite: 1 } });
     return doc ? complete(doc as WhatsAppConversationRecord) : null;

@@ -159,4 +159,24 @@ describe('a WhatsApp Cloud conversation document', () => {
     expect(await db.models.whatsAppCloudPending.countDocuments({ _id: wamid })).toBe(0);
     expect((await conversation(sender))?.log?.map((entry) => entry.id)).toEqual([wamid]);
   });
+
+  it('a process that served the conversation before recovers a message another process stored and never ran', async () => {
+    const serving = newAdapter(graph.apiBase);
+    const echo: BotLogic = async (context) => {
+      await context.sendActivity(`Echo: ${context.activity.text ?? ''}`);
+    };
+    const sender = newSender();
+    await serving.receiveWebhook(payloadOf(textMessage(sender, 'pehla')), echo);
+    await serving.idle();
+    // The other process stores the next message and stops before its turn (as if killed): no lease, a waiting message.
+    const other = newAdapter(graph.apiBase);
+    await other.stop();
+    expect((await other.receiveWebhook(payloadOf(textMessage(sender, 'doosra')), echo)).stored).toBe(1);
+    expect((await conversation(sender))?.pending).toBe(true);
+    // The first process's recovery pass finds it, although what it remembers of the document says nothing waits.
+    await serving.resumePending(echo);
+    await serving.idle();
+    expect(graph.accepted(sender).map((reply) => reply.text)).toEqual(['Echo: pehla', 'Echo: doosra']);
+    expect((await conversation(sender))?.pending).toBe(false);
+  });
 });
