@@ -25,7 +25,8 @@ import {
 } from '../../models/whatsAppCloudModels.js';
 import { isDuplicateKeyError } from '../../services/mongoErrors.js';
 import { thisProcessName } from '../../services/leases.js';
-import { activityOfReply, WhatsAppConversationTurns } from './whatsAppConversationTurns.js';
+import { activityOfReply, countMessageInDocument, lendMessageVerdict, WhatsAppConversationTurns } from './whatsAppConversationTurns.js';
+import type { Limit } from '../../services/abuseLimits.js';
 import { WhatsAppConversationStore, WhatsAppLeaseLostError, type WhatsAppConversationRecord, type WhatsAppInboxEntry } from './whatsAppConversationStore.js';
 import { maskMobile } from '../../services/consumerIdentity.js';
 import { Claims, doneOnceRecorded, sendClaimShape } from '../../services/claims.js';
@@ -110,6 +111,11 @@ export interface WhatsAppCloudAdapterOptions {
   sendWaitMs?: number;
   /** The longest `delay` activity honoured inside a turn. Default 10 s. */
   maxDelayMs?: number;
+  /**
+   * The per-sender message limit, counted from the conversation's document (no rate_limits command per message); the
+   * bot's logic reads the verdict (countedMessageVerdictOf). Without it, the logic counts messages itself.
+   */
+  messageLimit?: Limit;
 }
 
 /** WhatsApp's customer-service window, less a margin for clocks and the time a send takes. */
@@ -160,6 +166,7 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
   private readonly log: (line: string) => void;
   private readonly queues: KeyedSerialQueue;
   private readonly turnLeaseMs: number;
+  private readonly messageLimit: Limit | undefined;
   /** The conversation documents: inbox, state, outbox and lease of every sender's conversation. */
   private readonly conversations: WhatsAppConversationStore;
   /** Turns on the conversation documents (state from the document, replies buffered, written, sent, acknowledged). */
@@ -195,7 +202,12 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
       this.log(`[whatsapp-cloud] a turn of ${maskMobile(key)} still runs after ${stuckTurnMs} ms; starting the next one`),
     );
     this.turnLeaseMs = options.turnLeaseMs ?? 10_000;
+    this.messageLimit = options.messageLimit;
+    // The log keeps at least a limit's worth of messages: the limit is counted from it.
+    const logKept = Math.max(20, options.messageLimit?.points ?? 0);
     this.conversations = new WhatsAppConversationStore(this.models.whatsAppConversations, {
+      logKept,
+      logMax: logKept + 30,
       // Processed messages leaving the document's log are kept in the inbound collection (once: keyed by wamid).
       moveOut: async (conversationId, entries) => {
         const from = senderOfConversation(conversationId) ?? '';
@@ -471,6 +483,7 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
       this.turns.buffer(turn, { type: ActivityTypes.Message, text: onlyTextUnderstood });
     } else if (content.kind !== 'ignored') {
       const context = new TurnContext(this, this.activityFor(entry, from, content, doc));
+      if (this.messageLimit) lendMessageVerdict(context, countMessageInDocument(doc, entry.id, this.messageLimit));
       if (content.kind === 'media' || content.kind === 'location') {
         this.log(`[whatsapp-cloud] ${maskMobile(from)} sent a ${content.kind === 'media' ? content.type : 'location'}`);
         lendMediaFetcher(context, (attachment) => this.fetchMedia(attachment));

@@ -4,7 +4,8 @@
 // outbox is then sent and acknowledged with one more write, which releases the lease when nothing else waits. A process
 // that dies between the two leaves the replies in the outbox: whoever runs the conversation next sends exactly those.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Activity } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
+import type { Limit, LimitVerdict } from '../../services/abuseLimits.js';
 import { LeaseBusyError } from '../../services/leases.js';
 import { conversationStateKeyPrefix, turnStateScope, userStateKeyPrefix, type HeldStateItem, type TurnStateScope } from '../turnStateScope.js';
 import type { WhatsAppConversationRecord, WhatsAppConversationStore } from './whatsAppConversationStore.js';
@@ -43,6 +44,34 @@ export function activityOfReply(reply: StoredReply): Partial<Activity> {
     channelData: reply.channelData,
     ...(reply.hasAttachments ? { attachments: [{ contentType: 'application/octet-stream' }] } : {}),
   };
+}
+
+const countedVerdictKey = Symbol('whatsAppMessageLimitVerdict');
+
+/**
+ * The per-sender message limit, counted from the conversation's document (its stored messages and when they arrived)
+ * instead of a rate_limits command per message: the message is the n-th to arrive within `durationMs` up to it, the
+ * refused ones included (as the rate limiter counts them); the first one over the limit is the one worth a reply.
+ */
+export function countMessageInDocument(doc: WhatsAppConversationRecord, messageId: string, limit: Limit): LimitVerdict {
+  const arrivals = [...doc.log, ...doc.inbox].map((entry, index) => ({ id: entry.id, at: new Date(entry.receivedAt).getTime(), index }));
+  arrivals.sort((a, b) => a.at - b.at || a.index - b.index);
+  const position = arrivals.findIndex((entry) => entry.id === messageId);
+  if (position < 0) return { allowed: true };
+  const at = arrivals[position]!.at;
+  const inWindow = arrivals.slice(0, position + 1).filter((entry) => entry.at > at - limit.durationMs);
+  if (inWindow.length <= limit.points) return { allowed: true };
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((inWindow[0]!.at + limit.durationMs - Date.now()) / 1000)), firstRefusal: inWindow.length === limit.points + 1 };
+}
+
+/** Hands the turn's message-limit verdict (counted by the door) to the bot's logic. */
+export function lendMessageVerdict(context: TurnContext, verdict: LimitVerdict): void {
+  context.turnState.set(countedVerdictKey, verdict);
+}
+
+/** The message-limit verdict the door counted for this turn's message, if it counts them. */
+export function countedMessageVerdictOf(context: TurnContext): LimitVerdict | undefined {
+  return context.turnState.get(countedVerdictKey) as LimitVerdict | undefined;
 }
 
 export interface WhatsAppTurnsOptions {

@@ -22,7 +22,8 @@ import {
 import type { WhatsAppCloudModels } from '../../models/whatsAppCloudModels.js';
 import { isDuplicateKeyError } from '../../services/mongoErrors.js';
 import { WhatsAppConversationStore } from './whatsAppConversationStore.js';
-import { activityOfReply, WhatsAppConversationTurns } from './whatsAppConversationTurns.js';
+import { activityOfReply, countMessageInDocument, lendMessageVerdict, WhatsAppConversationTurns } from './whatsAppConversationTurns.js';
+import type { Limit } from '../../services/abuseLimits.js';
 import { maskMobile } from '../../services/consumerIdentity.js';
 import {
   WhatsAppWebConnection,
@@ -93,6 +94,8 @@ export interface WhatsAppWebAdapterOptions extends Omit<WhatsAppWebConnectionOpt
   drainTimeoutMs?: number;
   /** The conversation's turn lease (renewed while a turn runs, for at most stuckTurnMs). Default 10 s. */
   turnLeaseMs?: number;
+  /** The per-sender message limit, counted from the conversation's document (see WhatsAppCloudAdapterOptions). */
+  messageLimit?: Limit;
 }
 
 const serviceUrl = 'urn:santushti:whatsapp-web';
@@ -112,6 +115,7 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
   private readonly sendClaims: Claims<WhatsAppWebSendRecord>;
   private readonly drainTimeoutMs: number;
   private readonly turnLeaseMs: number;
+  private readonly messageLimit: Limit | undefined;
   /** Serialises what one sender sent (resolving who they are, dropping duplicates) in arrival order. */
   private readonly senders: KeyedSerialQueue;
   /** Serialises turns per consumer: their messages and the proactive turns addressed to them. */
@@ -130,6 +134,7 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
     this.sendClaims = new Claims<WhatsAppWebSendRecord>(this.models.whatsAppWebSends, sendClaimShape);
     this.drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
     this.turnLeaseMs = options.turnLeaseMs ?? 10_000;
+    this.messageLimit = options.messageLimit;
     const bot = options.bot ?? { id: 'santushti-bot', name: 'Santushti' };
     this.botAccount = { id: bot.id, name: bot.name, role: 'bot' } as ChannelAccount;
     const stuckTurnMs = options.stuckTurnMs ?? 60_000;
@@ -137,7 +142,11 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
       this.log(`[whatsapp-web] a ${kind} task of ${maskPhoneNumbersIn(key)} is still running after ${stuckTurnMs} ms; starting the next one`);
     this.senders = new KeyedSerialQueue(stuckTurnMs, stuck('sender'));
     this.conversations = new KeyedSerialQueue(stuckTurnMs, stuck('turn'));
+    // The log keeps at least a limit's worth of messages: the limit is counted from it.
+    const logKept = Math.max(20, options.messageLimit?.points ?? 0);
     const store = new WhatsAppConversationStore(this.models.whatsAppConversations, {
+      logKept,
+      logMax: logKept + 30,
       // Processed message ids leaving the document's log stay known in the inbound collection.
       moveOut: async (_conversationId, entries) => {
         await this.models.whatsAppWebInbound
@@ -506,7 +515,9 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
     if (this.turns.current(conversationId)) return this.runHandled(context, logic, kind);
     // The conversation's lease is held (by receive or continueIn): its state comes from the document, and the turn
     // ends with one write of replies, state and the message processed, then the sends and their acknowledgement.
-    const turn = this.turns.newTurn(conversationId, (await this.turns.store.get(conversationId))!, kind === 'consumer' ? activity.id : undefined);
+    const doc = (await this.turns.store.get(conversationId))!;
+    const turn = this.turns.newTurn(conversationId, doc, kind === 'consumer' ? activity.id : undefined);
+    if (kind === 'consumer' && activity.id && this.messageLimit) lendMessageVerdict(context, countMessageInDocument(doc, activity.id, this.messageLimit));
     await this.turns.runInTurn(turn, () =>
       this.runHandled(context, async (inner) => {
         await logic(inner);
