@@ -1,6 +1,7 @@
-// The WhatsApp Cloud API channel. The webhook hands it Meta's messages: each is stored once under its wamid (a
-// redelivery is a duplicate-key no-op), then processed in the background one turn at a time per sender, earliest sent
-// first among those waiting (Meta delivers out of order); a restart picks up what was stored and not yet processed.
+// The WhatsApp Cloud API channel. The webhook hands it Meta's messages: each is stored once in its sender's
+// conversation document (docs/whatsapp-conversations.md; a redelivery finds its id there and changes nothing), then
+// processed in the background one turn at a time per sender, earliest sent first among those waiting (Meta delivers
+// out of order); a restart, or another process once the lease expires, picks up what was stored and not processed.
 // What the bot sends goes to the Graph API as text, reply buttons, a list or numbered lines, and as an approved
 // template when the 24-hour window has closed.
 import { createHash } from 'node:crypto';

@@ -1,6 +1,8 @@
 // The whatsapp-web.js channel as a BotAdapter: a consumer's WhatsApp message becomes a turn of the bot (one at a time
 // per consumer, in order, each message once even across restarts), and what the bot says goes back through the linked
-// phone as plain text with suggested actions as numbered options. Proactive messages (status updates, "is it
+// phone as plain text with suggested actions as numbered options. Turns run on the consumer's conversation document
+// (docs/whatsapp-conversations.md): the message, the state, the replies and the options offered are kept there.
+// Proactive messages (status updates, "is it
 // solved?") arrive through continueConversationAsync and fail loudly while the phone is not connected, so the
 // ticket's outbox keeps them and retries.
 import { createHash } from 'node:crypto';
