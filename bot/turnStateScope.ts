@@ -3,7 +3,7 @@
 // MongoStorage then answers reads of the keys the scope owns from the scope and buffers their writes there, to be
 // stored in the turn's single final write. Keys the scope does not own, and turns outside any scope, go to the
 // database as before.
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncScope } from '../services/asyncScope.js';
 
 /** One stored state item: its eTag and the item (without the eTag) as JSON text. */
 export interface HeldStateItem {
@@ -30,7 +30,8 @@ export interface TurnStateScope {
   writesThrough(key: string): boolean;
 }
 
-export const turnStateScope = new AsyncLocalStorage<TurnStateScope>();
+/** On the process's one shared AsyncLocalStorage (services/asyncScope.ts). */
+export const turnStateScope = new AsyncScope<TurnStateScope>();
 
 /** botbuilder's storage keys (ConversationState and UserState, any namespace). */
 export function conversationStateKeyPrefix(channelId: string, conversationId: string): string {

@@ -1,5 +1,5 @@
 // The embedded database: mongo-java-server with its H2 backend, started by services/../db/embeddedMongo.ts.
-// Run directly by `java -cp 'db/lib/*' db/Launcher.java --file <path>|--memory [--port N]`; no build step.
+// Compiled once by db/embeddedMongo.ts (ensureLauncherCompiled) and run as `java -cp 'db/lib/*:<classes>' Launcher --file <path>|--memory [--port N]`.
 //
 // Why a launcher of our own rather than the stock H2MongoServer main:
 //  - the stock server reports wire version 8, and the MongoDB Node driver behind mongoose 9 refuses < 9;
@@ -8,12 +8,32 @@
 //  - it must bind 127.0.0.1 only, on a free port that the parent process learns from our first stdout line;
 //  - it must die with its parent: when the parent closes our stdin (or dies, even by kill -9), we shut down.
 
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
+import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
+import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
 import de.bwaldvogel.mongo.wire.message.MongoMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.Map;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.WriteBuffer;
+import org.h2.mvstore.type.BasicDataType;
+import org.h2.mvstore.type.ObjectDataType;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -34,10 +54,162 @@ public class Launcher {
         }
     }
 
+    /**
+     * Documents stored as BSON instead of H2's default, Java serialisation: with a commit per message every write
+     * re-serialises the documents of the pages it changed, and Java serialisation of the server's Document maps was
+     * most of the database's CPU (measured: docs/benchmarks.md). Values written by older versions of this launcher
+     * (Java-serialised, H2's own type tags) are still read: they start with a tag byte H2 uses, ours with BSON_TAG.
+     */
+    static final class BsonDocumentType extends BasicDataType<Document> {
+        /** Not a tag H2's ObjectDataType writes (its tags end well below 128). */
+        private static final byte BSON_TAG = (byte) 0xB5;
+        private final ObjectDataType legacy = new ObjectDataType();
+
+        @Override
+        public int getMemory(Document document) {
+            return estimate(document);
+        }
+
+        /** A cheap size estimate (page splits and the cache use it): strings by length, everything else by count. */
+        private static int estimate(Object value) {
+            if (value instanceof String string) {
+                return 40 + 2 * string.length();
+            }
+            if (value instanceof Map<?, ?> map) {
+                int size = 48;
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    size += 32 + estimate(entry.getKey()) + estimate(entry.getValue());
+                }
+                return size;
+            }
+            if (value instanceof Collection<?> collection) {
+                int size = 40;
+                for (Object item : collection) {
+                    size += 8 + estimate(item);
+                }
+                return size;
+            }
+            return 24;
+        }
+
+        @Override
+        public void write(WriteBuffer buffer, Document document) {
+            ByteBuf bson = Unpooled.buffer(256);
+            try {
+                BsonEncoder.encodeDocument(document, bson);
+                buffer.put(BSON_TAG);
+                buffer.put(bson.nioBuffer());
+            } finally {
+                bson.release();
+            }
+        }
+
+        @Override
+        public Document read(ByteBuffer buffer) {
+            if (buffer.get(buffer.position()) != BSON_TAG) {
+                return (Document) legacy.read(buffer);
+            }
+            buffer.get();
+            // BSON starts with its own length, little-endian.
+            int length = Integer.reverseBytes(buffer.getInt(buffer.position()));
+            ByteBuf bson = Unpooled.wrappedBuffer(buffer.slice(buffer.position(), length));
+            buffer.position(buffer.position() + length);
+            return BsonDecoder.decodeBson(bson);
+        }
+
+        @Override
+        public Document[] createStorage(int size) {
+            return new Document[size];
+        }
+    }
+
+    /**
+     * Unique-index keys compared without serialising them: H2 compares keys of a type it does not know (the server's
+     * KeyValue) by Java-serialising both sides on every comparison of every lookup. Same-class comparable values
+     * compare directly; anything else (documents, arrays, null) falls back to H2's own comparison. Only for stores
+     * created with it (STORE_FORMAT): the order of the keys in an index is part of the file.
+     */
+    static final class IndexKeyType extends BasicDataType<Object> {
+        private final ObjectDataType legacy = new ObjectDataType();
+
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public int compare(Object a, Object b) {
+            if (a instanceof KeyValue left && b instanceof KeyValue right) {
+                if (left.size() != right.size()) {
+                    return Integer.compare(left.size(), right.size());
+                }
+                for (int i = 0; i < left.size(); i++) {
+                    Object x = left.get(i);
+                    Object y = right.get(i);
+                    int order;
+                    if (x != null && y != null && x.getClass() == y.getClass() && x instanceof Comparable comparable) {
+                        order = comparable.compareTo(y);
+                    } else if (x != null && y != null && x.getClass() != y.getClass()) {
+                        order = x.getClass().getName().compareTo(y.getClass().getName());
+                    } else {
+                        order = legacy.compare(x, y);
+                    }
+                    if (order != 0) {
+                        return order;
+                    }
+                }
+                return 0;
+            }
+            return legacy.compare(a, b);
+        }
+
+        @Override
+        public int getMemory(Object key) {
+            return legacy.getMemory(key);
+        }
+
+        @Override
+        public void write(WriteBuffer buffer, Object key) {
+            legacy.write(buffer, key);
+        }
+
+        @Override
+        public Object read(ByteBuffer buffer) {
+            return legacy.read(buffer);
+        }
+
+        @Override
+        public Object[] createStorage(int size) {
+            return new Object[size];
+        }
+    }
+
+    /**
+     * A database whose collections keep their documents as BSON (BsonDocumentType) and whose unique indexes compare
+     * keys directly (IndexKeyType). The maps are opened here with those types first; H2Database then opens them by name
+     * and gets the same, already open maps.
+     */
+    static final class FastH2Database extends H2Database {
+        /** One store per process; a field of this class would not yet be set when H2Database's constructor opens the collections. */
+        static MVStore store;
+
+        FastH2Database(String databaseName, CursorRegistry cursorRegistry) {
+            super(databaseName, store, cursorRegistry);
+        }
+
+        @Override
+        protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
+            store.openMap("databases." + getFullCollectionNamespace(collectionName), new MVMap.Builder<Object, Document>().valueType(new BsonDocumentType()));
+            return super.openOrCreateCollection(collectionName, options);
+        }
+
+        @Override
+        protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
+            store.openMap(getFullCollectionNamespace(collectionName) + "._index_" + indexName, new MVMap.Builder<Object, Object>().keyType(new IndexKeyType()));
+            return super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse);
+        }
+    }
+
     /** Commits the store before the reply leaves, so the client only hears "ok" for what is on disk. */
     static final class DurableH2Backend extends H2Backend {
         DurableH2Backend(String fileName) {
-            super(fileName);
+            super(openStore(fileName));
             // MVStore keeps superseded chunks for 45 s by default so a disk that reorders writes cannot lose the last
             // good state; with a commit per message that is tens of thousands of chunks and a file ~20x its data.
             // Two seconds still outlives the OS's write-back of a process crash, which is what we guard against.
@@ -60,6 +232,33 @@ public class Launcher {
             } finally {
                 commitIfFileBacked();
             }
+        }
+
+        private static MVStore openStore(String fileName) {
+            MVStore.Builder builder = new MVStore.Builder().fileName(fileName);
+            Integer pageSplit = Integer.getInteger("santushti.pageSplitSize");
+            if (pageSplit != null) {
+                builder.pageSplitSize(pageSplit);
+            }
+            MVStore store = builder.open();
+            // The fast format for a new store only; a store written by an older launcher keeps H2's defaults.
+            boolean created = store.getMapNames().stream().noneMatch(name -> name.startsWith("databases."));
+            if (created && !Boolean.getBoolean("santushti.javaSerialisation")) {
+                store.openMap(STORE_FORMAT).put("documents", "bson-1");
+                store.commit();
+            }
+            fast = store.hasMap(STORE_FORMAT);
+            FastH2Database.store = store;
+            return store;
+        }
+
+        /** A map whose presence says the store was created with BsonDocumentType and IndexKeyType. */
+        private static final String STORE_FORMAT = "santushti.format";
+        private static boolean fast;
+
+        @Override
+        protected MongoDatabase openOrCreateDatabase(String databaseName) {
+            return fast ? new FastH2Database(databaseName, getCursorRegistry()) : super.openOrCreateDatabase(databaseName);
         }
 
         private void commitIfFileBacked() {

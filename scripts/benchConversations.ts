@@ -17,6 +17,7 @@ import {
   processCpuMs,
   processRssMb,
   roundTrips,
+  serverMemorySettings,
   whole,
   type LatencyStats,
   type ParentMessage,
@@ -106,15 +107,16 @@ export class BenchServer {
   }
 
   static async start(context: ConversationContext, heapMb: number | undefined): Promise<BenchServer> {
+    const memory = serverMemorySettings(heapMb);
     const child = fork(fileURLToPath(new URL('./benchServer.ts', import.meta.url)), [], {
       // BENCH_SERVER_CPU_PROF=<dir> writes the server's V8 CPU profile there when it exits (profiling a turn's cost).
       execArgv: [
         '--import',
         'tsx',
-        ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]),
+        ...memory.execArgv,
         ...(process.env.BENCH_SERVER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_CPU_PROF}`] : []),
       ],
-      env: { ...process.env, BENCH_MONGODB_URI: context.uri, BENCH_DB_NAME: context.dbName },
+      env: { ...process.env, ...memory.env, BENCH_MONGODB_URI: context.uri, BENCH_DB_NAME: context.dbName },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const ready = await new Promise<ServerMessage>((resolve, reject) => {

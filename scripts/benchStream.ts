@@ -258,6 +258,11 @@ export interface ScaleOutResults {
   ratio: number;
   oneTurnsPerSecond: number;
   twoTurnsPerSecond: number;
+  /**
+   * CPU per turn of one process over the stream (its server + the database, ms), the mean of the one-process runs: the
+   * CPU cost of a turn as Web Chat's page makes it, with no polling.
+   */
+  oneProcessCpuMsPerTurn?: { server: number; database: number };
   /** What bounded the two-process run: the machine's cores, or not. */
   limit: string;
 }
@@ -380,14 +385,17 @@ export async function benchScaleOut(
       : machine >= cores * 0.85
         ? `CPU taken by other work on the machine: ${fixed(machine, 2)} of ${cores} cores busy, ${fixed(ours, 2)} of them this benchmark's`
         : `not CPU (${fixed(machine, 2)} of ${cores} cores busy): waiting on the database, which serialises writes per collection`;
-  return { cores, runs, ratio: mean(2) / Math.max(1e-9, mean(1)), oneTurnsPerSecond: mean(1), twoTurnsPerSecond: mean(2), limit };
+  const ones = runs.filter((run) => run.processes === 1 && run.turnsPerSecond > 0 && run.coresBusy.database !== undefined);
+  const perTurn = (pick: (run: ScaleOutRun) => number) => ones.reduce((sum, run) => sum + (pick(run) * 1000) / run.turnsPerSecond, 0) / ones.length;
+  const oneProcessCpuMsPerTurn = ones.length === 0 ? undefined : { server: perTurn((run) => run.coresBusy.servers), database: perTurn((run) => run.coresBusy.database!) };
+  return { cores, runs, ratio: mean(2) / Math.max(1e-9, mean(1)), oneTurnsPerSecond: mean(1), twoTurnsPerSecond: mean(2), oneProcessCpuMsPerTurn, limit };
 }
 
 export function printScaleOut(results: ScaleOutResults): void {
   console.log(`\nTwo helpline processes on one database against one (closed loop over the stream, ${results.cores} cores):`);
   console.log(
     formatTable(
-      ['processes', 'consumers', 'turns/s', 'p50 ms', 'p99 ms', 'errors', 'cores busy: servers', 'database', 'load generator', 'whole machine'],
+      ['processes', 'consumers', 'turns/s', 'p50 ms', 'p99 ms', 'errors', 'cores busy: servers', 'database', 'load generator', 'whole machine', 'CPU ms/turn (servers + db)'],
       results.runs.map((run) => [
         String(run.processes),
         whole(run.consumers),
@@ -399,6 +407,7 @@ export function printScaleOut(results: ScaleOutResults): void {
         fixed(run.coresBusy.database, 2),
         fixed(run.coresBusy.client, 2),
         fixed(run.coresBusy.machine, 2),
+        run.coresBusy.database === undefined || run.turnsPerSecond <= 0 ? '–' : fixed(((run.coresBusy.servers + run.coresBusy.database) * 1000) / run.turnsPerSecond, 1),
       ]),
     ),
   );

@@ -48,6 +48,21 @@ export interface BenchOptions {
 /** `npm start`'s cap on the server's heap (package.json: `--max-old-space-size=${SERVER_MAX_HEAP_MB:-200}`). */
 export const defaultServerHeapMb = 200;
 
+/**
+ * The memory settings `npm start` gives the server process (package.json's `start`), for the bench's own server
+ * processes: the old-generation cap (`heapMb`, or none), the young generation's semi-space cap
+ * (SERVER_MAX_SEMI_SPACE_MB, default 8) and few malloc arenas (MALLOC_ARENA_MAX, default 2).
+ */
+export function serverMemorySettings(heapMb: number | undefined): { execArgv: string[]; env: Record<string, string> } {
+  return {
+    execArgv: [
+      ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]),
+      `--max-semi-space-size=${process.env.SERVER_MAX_SEMI_SPACE_MB ?? '8'}`,
+    ],
+    env: { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
+  };
+}
+
 export const SECTION_NAMES = ['tickets', 'conversations', 'outbox', 'reports', 'stream', 'scaleout', 'storm'] as const;
 
 const usage = `Usage: npm run bench -- [--quick] [--only a,b] [--tickets N] [--concurrency N] [--ops N] [--rounds N] [--heap 192m]

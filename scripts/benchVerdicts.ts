@@ -79,6 +79,15 @@ export function judge(results: SectionResults): Verdict[] {
       need: `≥ ${NEEDS.scaleOutRatio}× where CPU allows (say what limits it if not)`,
       meets: scaleout.ratio >= NEEDS.scaleOutRatio,
     });
+    const cpu = scaleout.oneProcessCpuMsPerTurn;
+    if (cpu) {
+      verdicts.push({
+        figure: `CPU per helpline turn at ${scaleout.runs[0]?.consumers ?? '?'} consumers over the stream, one process (server + database)`,
+        measured: `${fixed(cpu.server + cpu.database, 1)} ms (server ${fixed(cpu.server, 1)} + database ${fixed(cpu.database, 1)})`,
+        need: `≤ ${NEEDS.cpuMsPerTurn} ms`,
+        meets: cpu.server + cpu.database <= NEEDS.cpuMsPerTurn,
+      });
+    }
   }
   if (conversations) {
     for (const run of conversations.openLoop.filter((open) => open.bot === 'helpline')) {

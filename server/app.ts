@@ -24,6 +24,10 @@ const healthPingTimeoutMs = 1_000;
 export function createApp({ connection, routers = [], health, mayReadHealthDetails, trustProxy = false, logger }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag on the bodies handlers send (express would hash every one for it): they are live data, mostly `no-store`
+  // (a Direct Line poll, the staff API), where a validator is never used, and the hash cost CPU on every poll. A
+  // function rather than `false`, because `false` would also take the ETag off files sent with sendFile, which keep it.
+  app.set('etag', () => undefined);
   app.set('trust proxy', trustProxy);
   if (logger) app.use(accessLogger(logger));
   // Every answer, JSON errors included, is read as the type it says: a browser never sniffs echoed input into HTML.

@@ -537,6 +537,18 @@ export class Directory {
     return undefined;
   }
 
+  /**
+   * The district a name stands for, by its name, Hindi name or an alias ("lko", "लखनऊ" → "Lucknow"), when localities
+   * of that district are held; undefined for anything else (a name with no letters or digits included).
+   */
+  districtNamed(name: string): string | undefined {
+    const key = normalisePlaceName(name);
+    if (key === '') return undefined;
+    const [district] = inDistrict(this.districtsByName.get(key), undefined);
+    if (district === undefined || !this.localityList.some((locality) => locality.subDivision.districtId === district.id)) return undefined;
+    return district.name;
+  }
+
   /** Finds a known locality inside free text, longest match first (then leftmost). */
   findLocalityInText(text: string): ResolvedPlace | undefined {
     const locality = this.localityInText(text, undefined);

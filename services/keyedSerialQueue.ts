@@ -2,7 +2,7 @@
 // same key has finished, in the order they were queued. Different keys never wait for each other. Every channel
 // adapter runs its turns (and proactive turns) through one of these. `around` extends the line beyond this process
 // (the web chat adapter holds a database lease per conversation there); a task nested in its own key skips it too.
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncScope } from './asyncScope.js';
 
 interface RunningTask {
   key: string;
@@ -11,7 +11,8 @@ interface RunningTask {
 
 export class KeyedSerialQueue {
   private readonly tails = new Map<string, Promise<void>>();
-  private readonly running = new AsyncLocalStorage<RunningTask>();
+  /** The task running where the caller runs; one shared AsyncLocalStorage for all queues (services/asyncScope.ts). */
+  private readonly running = new AsyncScope<RunningTask>();
 
   /**
    * @param stuckTaskMs a task still running after this long (a wedged browser, a call that never returns) no longer
@@ -61,7 +62,8 @@ export class KeyedSerialQueue {
    * at once): for work a task schedules to follow it rather than to run within it.
    */
   runAfter<T>(key: string, task: () => Promise<T>): Promise<T> {
-    return this.running.exit(() => this.run(key, task));
+    // No task of this queue is running inside `task`'s call chain as far as `run` can tell: it queues, never nests.
+    return this.running.run(undefined as unknown as RunningTask, () => this.run(key, task));
   }
 
   /** How many keys have a task running or waiting. */

@@ -3,9 +3,9 @@
 // and its replies buffered; it ends with one write (replies onto the outbox, the state, the message processed); the
 // outbox is then sent and acknowledged with one more write, which releases the lease when nothing else waits. A process
 // that dies between the two leaves the replies in the outbox: whoever runs the conversation next sends exactly those.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Limit, LimitVerdict } from '../../services/abuseLimits.js';
+import { AsyncScope } from '../../services/asyncScope.js';
 import { LeaseBusyError } from '../../services/leases.js';
 import { conversationStateKeyPrefix, turnStateScope, userStateKeyPrefix, type HeldStateItem, type TurnStateScope } from '../turnStateScope.js';
 import type { WhatsAppConversationRecord, WhatsAppConversationStore } from './whatsAppConversationStore.js';
@@ -91,7 +91,8 @@ export interface WhatsAppTurnsOptions {
 }
 
 export class WhatsAppConversationTurns {
-  private readonly running = new AsyncLocalStorage<ConversationTurn>();
+  /** The turn running where the caller runs (on the process's one shared AsyncLocalStorage, services/asyncScope.ts). */
+  private readonly running = new AsyncScope<ConversationTurn>();
 
   constructor(
     readonly store: WhatsAppConversationStore,

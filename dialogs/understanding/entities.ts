@@ -200,34 +200,13 @@ export function numberAnswerOf(analysed: AnalysedText, field: Frame): string | u
   return unlabelled ? valid(unlabelled.digits) : undefined;
 }
 
-// One locality per district, found once per directory, to ask the directory whether a word names that district
-// (resolvePlace answers only when the district named is the locality's own). The directory has no public
-// district-name lookup, and its aliases ("lko", "लखनउ") live in its data, so they are asked, not copied.
-const districtProbes = new WeakMap<Directory, ReadonlyArray<{ district: string; locality: string }>>();
-
-function probesFor(directory: Directory): ReadonlyArray<{ district: string; locality: string }> {
-  const known = districtProbes.get(directory);
-  if (known !== undefined) return known;
-  const localityByDistrict = new Map<string, string>();
-  for (const locality of directory.localities()) {
-    const place = directory.resolvePlace({ locality: locality.name });
-    if (place !== undefined && !localityByDistrict.has(place.district)) localityByDistrict.set(place.district, locality.name);
-  }
-  const probes = [...localityByDistrict].map(([district, locality]) => ({ district, locality }));
-  districtProbes.set(directory, probes);
-  return probes;
-}
-
+/** The first district the text names (by name, Hindi name or alias, in up to three words), canonical. */
 function districtIn(raw: string, directory: Directory): string | undefined {
-  const probes = probesFor(directory);
-  if (probes.length === 0) return undefined;
   const words = raw.split(WORD_SEPARATOR).filter((word) => word !== '' && !/^\p{N}+$/u.test(word));
   for (let start = 0; start < words.length; start += 1) {
     for (let size = Math.min(LONGEST_DISTRICT_WORDS, words.length - start); size >= 1; size -= 1) {
-      const phrase = words.slice(start, start + size).join(' ');
-      for (const probe of probes) {
-        if (directory.resolvePlace({ district: phrase, locality: probe.locality })?.district === probe.district) return probe.district;
-      }
+      const district = directory.districtNamed(words.slice(start, start + size).join(' '));
+      if (district !== undefined) return district;
     }
   }
   return undefined;

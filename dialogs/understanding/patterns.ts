@@ -183,6 +183,52 @@ function matchFrom(
 }
 
 /**
+ * Which patterns of a list could match a message at all, found from the message's words instead of by trying every
+ * pattern: each pattern is filed under the keys of one of its exact (not ~fuzzy) words — the one with the fewest
+ * keys — so a pattern is a candidate only when the message holds one of them. Patterns with fuzzy words only are
+ * always candidates. Built once per pattern list (the lexicon's lists live as long as the process).
+ */
+interface PatternIndex {
+  byKey: ReadonlyMap<string, readonly number[]>;
+  always: readonly number[];
+}
+
+const patternIndexes = new WeakMap<ReadonlyArray<CompiledPattern<unknown>>, PatternIndex>();
+
+function indexOf(patterns: ReadonlyArray<CompiledPattern<unknown>>): PatternIndex {
+  const known = patternIndexes.get(patterns);
+  if (known !== undefined) return known;
+  const byKey = new Map<string, number[]>();
+  const always: number[] = [];
+  patterns.forEach((pattern, position) => {
+    let anchor: ReadonlySet<string> | undefined;
+    for (const element of pattern.elements) {
+      if (element.kind === 'word' && element.fuzzy.length === 0 && (anchor === undefined || element.keys.size < anchor.size)) anchor = element.keys;
+    }
+    if (anchor === undefined) {
+      always.push(position);
+      return;
+    }
+    for (const key of anchor) {
+      const filed = byKey.get(key);
+      if (filed === undefined) byKey.set(key, [position]);
+      else filed.push(position);
+    }
+  });
+  const index = { byKey, always };
+  patternIndexes.set(patterns, index);
+  return index;
+}
+
+/** The positions of the patterns that could match text with these keys, in list (priority) order. */
+function candidatePositions(patterns: ReadonlyArray<CompiledPattern<unknown>>, present: ReadonlySet<string>): number[] {
+  const { byKey, always } = indexOf(patterns);
+  const positions = new Set(always);
+  for (const key of present) for (const position of byKey.get(key) ?? []) positions.add(position);
+  return [...positions].sort((a, b) => a - b);
+}
+
+/**
  * Every non-overlapping match of the patterns (already in priority order), consuming matched tokens in `consumed`
  * (pass one array to several calls to let an earlier family of patterns claim words first).
  */
@@ -202,7 +248,8 @@ export function findMatches<Meta>(
     for (const key of smaller) if (larger.has(key)) return true;
     return false;
   };
-  for (const pattern of patterns) {
+  for (const position of candidatePositions(patterns, present)) {
+    const pattern = patterns[position]!;
     if (!pattern.elements.every(couldMatch)) continue;
     for (let start = 0; start < tokens.length; start += 1) {
       const indices = matchFrom(pattern.elements, 0, tokens, start, consumed, undefined, []);

@@ -118,11 +118,23 @@ export function tokenise(normalised: string): Token[] {
   return tokens;
 }
 
+/**
+ * The last few analyses, by text: a turn's message is analysed by understand() and again by the dialog step that reads
+ * it (a number, a yes or no, a correction). Shared, so frozen.
+ */
+const recentAnalyses = new Map<string, AnalysedText>();
+const RECENT_ANALYSES = 32;
+
 /** Caps, normalises and tokenises a message; never throws, whatever the input. */
 export function analyse(text: string): AnalysedText {
   const raw = typeof text === 'string' ? capLength(text) : '';
+  const known = recentAnalyses.get(raw);
+  if (known !== undefined) return known;
   const normalised = normaliseText(raw);
-  return { raw, normalised, tokens: tokenise(normalised), hasQuestionMark: /[?？]/.test(normalised) };
+  const analysed: AnalysedText = Object.freeze({ raw, normalised, tokens: Object.freeze(tokenise(normalised).map((token) => Object.freeze(token))), hasQuestionMark: /[?？]/.test(normalised) });
+  if (recentAnalyses.size >= RECENT_ANALYSES) recentAnalyses.delete(recentAnalyses.keys().next().value!);
+  recentAnalyses.set(raw, analysed);
+  return analysed;
 }
 
 /** Cuts at ANALYSIS_LIMIT without splitting a surrogate pair (half an emoji would be a stray character). */

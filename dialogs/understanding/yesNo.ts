@@ -36,6 +36,19 @@ const RECOGNISER_WORD_LIMIT = 40;
 /** No answer word is longer; a pasted 2,000-letter "word" would only cost time. */
 const RECOGNISER_WORD_LENGTH = 20;
 
+// The recogniser's own English expressions (recognizers-text-choice's EnglishChoice.TrueRegex and FalseRegex, skin
+// tones left off), which it looks for in the lowercased text before anything else: text matching neither gets no
+// result from it. It splits the whole text into graphemes first, the costliest step of understanding a message, so
+// such text is not shown to it at all. test/dialogs/understanding/recogniserShortcut.test.ts keeps the two in step.
+const RECOGNISER_TRUE = /\b(true|yes|yep|yup|yeah|y|sure|ok|agree)\b|(\uD83D\uDC4D|\uD83D\uDC4C|\u0001f44c)/is;
+const RECOGNISER_FALSE = /\b(false|nope|nop|no|not\s+ok|disagree)\b|(\uD83D\uDC4E|\u270B|\uD83D\uDD90|\u0001F44E|\u0001F590)/is;
+
+/** Could the Microsoft boolean recogniser find anything in this text? False means it would return nothing. */
+export function booleanRecogniserMayFind(text: string): boolean {
+  const lowered = text.toLowerCase();
+  return RECOGNISER_TRUE.test(lowered) || RECOGNISER_FALSE.test(lowered);
+}
+
 /** English yes/no words our lists may not know ("yep", "nope", "👍" variants), from the Microsoft recogniser. */
 function recognisedParticles(analysed: AnalysedText, consumed: readonly boolean[]): Array<{ index: number; yes: boolean }> {
   const { isA } = lexicon();
@@ -58,6 +71,7 @@ function recognisedParticles(analysed: AnalysedText, consumed: readonly boolean[
     text += `${token.text} `;
   }
   const particles: Array<{ index: number; yes: boolean }> = [];
+  if (!booleanRecogniserMayFind(text)) return particles;
   for (const result of recognizeBoolean(text, Culture.English)) {
     const position = offsets.findLastIndex((offset) => offset <= result.start);
     const value: unknown = (result.resolution as { value?: unknown } | undefined)?.value;

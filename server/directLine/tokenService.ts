@@ -5,6 +5,11 @@
 //   { iss: "santushti-directline", conv, user, name?, iat, exp, jti }.
 // A JWT because Web Chat decodes the `user` claim and uses it as the consumer's id, so the page cannot disagree with
 // the server about who is typing. Only the one fixed header is accepted: nothing in a token chooses its algorithm.
+//
+// A browser presents the same token on every poll and post, so a token whose signature and claims checked out is
+// remembered (until it expires, at most `verifiedCacheSize` of them, oldest dropped first): the next presentation of
+// exactly the same text skips the HMAC and the claim parsing, while the expiry is still checked against the clock
+// every time. Only exact byte-for-byte copies of a verified token hit the cache, so a tampered token never does.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
@@ -48,6 +53,8 @@ export interface TokenServiceOptions {
   lifetimeSeconds?: number;
   /** Milliseconds since the epoch; for tests. */
   clock?: () => number;
+  /** How many verified tokens are remembered (see above). Default 5,000 (a few MB); 0 turns the cache off. */
+  verifiedCacheSize?: number;
 }
 
 export class DirectLineTokenService {
@@ -55,6 +62,9 @@ export class DirectLineTokenService {
   private readonly signingKey: Buffer;
   private readonly secretDigest: Buffer;
   private readonly clock: () => number;
+  private readonly verifiedCacheSize: number;
+  /** Verified tokens, oldest first (a Map keeps insertion order). */
+  private readonly verified = new Map<string, DirectLineTokenClaims>();
 
   /**
    * @param secret the DIRECTLINE secret: the Bearer credential of trusted callers (tokens/generate, a backend), and,
@@ -69,6 +79,8 @@ export class DirectLineTokenService {
     this.signingKey = createHmac('sha256', secret).update('santushti direct line token signing v1').digest();
     this.secretDigest = createHash('sha256').update(secret).digest();
     this.clock = options.clock ?? Date.now;
+    this.verifiedCacheSize = options.verifiedCacheSize ?? 5_000;
+    if (!Number.isInteger(this.verifiedCacheSize) || this.verifiedCacheSize < 0) throw new Error('verifiedCacheSize must be a non-negative integer');
   }
 
   issue(claims: { conversationId: string; userId: string; userName?: string }): IssuedToken {
@@ -91,6 +103,29 @@ export class DirectLineTokenService {
   }
 
   verify(token: string): TokenVerification {
+    const known = this.verified.get(token);
+    if (known !== undefined) {
+      if (Math.floor(this.clock() / 1000) < known.expiresAt) return { valid: true, claims: { ...known } };
+      this.verified.delete(token);
+      return { valid: false, reason: 'expired' };
+    }
+    const verification = this.verifyAfresh(token);
+    if (verification.valid && this.verifiedCacheSize > 0) {
+      if (this.verified.size >= this.verifiedCacheSize) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { ...verification.claims });
+    }
+    return verification;
+  }
+
+  /** Is this the DIRECTLINE secret? Compared in constant time (digests of equal length, whatever was presented). */
+  isSecret(candidate: string): boolean {
+    // A token this service verified is not the secret (the secret is never a signed token); the answer for it
+    // reveals nothing the caller did not already know.
+    if (this.verified.has(candidate)) return false;
+    return timingSafeEqual(createHash('sha256').update(candidate).digest(), this.secretDigest);
+  }
+
+  private verifyAfresh(token: string): TokenVerification {
     const parts = token.split('.');
     if (parts.length !== 3) return { valid: false, reason: 'malformed' };
     const [header, payloadPart, signaturePart] = parts as [string, string, string];
@@ -113,11 +148,6 @@ export class DirectLineTokenService {
       valid: true,
       claims: { conversationId: payload.conv, userId: payload.user, userName: payload.name, expiresAt: payload.exp },
     };
-  }
-
-  /** Is this the DIRECTLINE secret? Compared in constant time (digests of equal length, whatever was presented). */
-  isSecret(candidate: string): boolean {
-    return timingSafeEqual(createHash('sha256').update(candidate).digest(), this.secretDigest);
   }
 
   private sign(signingInput: string): Buffer {

@@ -5,9 +5,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Binary, Long, MongoClient, ObjectId } from 'mongodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connectModels } from '../../db/database.js';
-import { startEmbeddedMongo } from '../../db/embeddedMongo.js';
+import { ensureLauncherCompiled, startEmbeddedMongo } from '../../db/embeddedMongo.js';
 import { Directory } from '../../services/directory.js';
 import { TicketService } from '../../services/ticketService.js';
 import { complaintFor, newConsumer, officer } from '../support/ticketFixtures.js';
@@ -63,6 +64,70 @@ describe('durability', () => {
   });
 });
 
+describe('the store format', () => {
+  // Documents of every BSON type the server keeps, and a compound unique index, as the collections hold them.
+  const kinds = () => ({
+    _id: 'kinds',
+    text: 'बिजली नहीं है — bijli nahi hai',
+    int: 7,
+    long: 2n ** 40n,
+    double: 2.5,
+    flag: true,
+    none: null,
+    when: new Date('2026-12-04T10:00:00.123Z'),
+    oid: new ObjectId('65a1b2c3d4e5f60718293a4b'),
+    bytes: new Binary(Buffer.from([0, 1, 2, 255])),
+    nested: { list: [1, 'two', { three: 3 }], empty: {} },
+  });
+
+  async function roundTrip(uri: string, write: boolean): Promise<void> {
+    const client = await MongoClient.connect(uri);
+    try {
+      const collection = client.db('format').collection<{ _id: string; [key: string]: unknown }>('kinds');
+      if (write) {
+        await collection.createIndex({ area: 1, seq: 1 }, { unique: true });
+        await collection.insertOne(kinds());
+        await collection.insertMany(Array.from({ length: 50 }, (_, seq) => ({ _id: `row-${seq}`, area: seq % 2 ? 'gomti' : 'alambagh', seq })));
+      }
+      expect(await collection.findOne({ _id: 'kinds' }, { promoteLongs: false })).toEqual({ ...kinds(), long: Long.fromBigInt(2n ** 40n) });
+      expect(await collection.countDocuments({ _id: /^row-/ })).toBe(50);
+      expect(await collection.findOne({ area: 'gomti', seq: 7 })).toMatchObject({ _id: 'row-7' });
+      await expect(collection.insertOne({ _id: `again-${write}`, area: 'gomti', seq: 7 })).rejects.toThrow(/duplicate key/i);
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('keeps every value type and unique index across a kill -9, in the BSON format', async () => {
+    const dataFile = join(scratch, 'format-bson.mv');
+    const first = await startEmbeddedMongo({ dataFile, maxHeap: '128m' });
+    await roundTrip(first.uri, true);
+    await first.kill();
+    const second = await startEmbeddedMongo({ dataFile, maxHeap: '128m' });
+    try {
+      await roundTrip(second.uri, false);
+    } finally {
+      await second.stop();
+    }
+    // The store says which format it was created in (db/Launcher.java, STORE_FORMAT).
+    expect(readFileSync(dataFile).includes('santushti.format')).toBe(true);
+  });
+
+  it('still opens a store written by older launchers (Java-serialised), and keeps it in that format', async () => {
+    const dataFile = join(scratch, 'format-java.mv');
+    const old = await startEmbeddedMongo({ dataFile, maxHeap: '128m', javaOptions: ['-Dsantushti.javaSerialisation=true'] });
+    await roundTrip(old.uri, true);
+    await old.stop();
+    const reopened = await startEmbeddedMongo({ dataFile, maxHeap: '128m' });
+    try {
+      await roundTrip(reopened.uri, false);
+    } finally {
+      await reopened.stop();
+    }
+    expect(readFileSync(dataFile).includes('santushti.format')).toBe(false);
+  });
+});
+
 describe('the server process', () => {
   it('speaks a wire version the driver accepts, and listens on 127.0.0.1 only', async () => {
     const server = await startEmbeddedMongo({ maxHeap: '128m' });
@@ -84,6 +149,13 @@ describe('the server process', () => {
         .map((fields) => fields[1]!.split(':')[0]);
       expect(listening.length).toBeGreaterThan(0);
       for (const address of listening) expect(['0100007F', '0000000000000000FFFF00000100007F']).toContain(address);
+
+      // It runs the launcher compiled once, not the source file: java compiling Launcher.java itself at every start
+      // kept the compiler resident (~55 MB more RSS).
+      const commandLine = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
+      expect(commandLine).toContain('Launcher');
+      expect(commandLine.some((argument) => argument.endsWith('Launcher.java'))).toBe(false);
+      expect(ensureLauncherCompiled()).toBe(ensureLauncherCompiled());
     } finally {
       await server.stop();
     }

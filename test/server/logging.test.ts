@@ -104,4 +104,22 @@ describe('masking and component lines', () => {
     expect(failed).toMatchObject({ level: 40, component: 'notifications' });
     expect(escalated).toMatchObject({ level: 30, component: 'sla', msg: 'escalated UP-261204-00042 for …3210' });
   });
+
+  // Issue 15 (CPU per turn): masking moved from the logged arguments (walked object by object, which for the access
+  // log meant the whole ServerResponse on every request) to the written line. Before, a number deeper than four levels
+  // or in a child logger's bindings was written in full, and a Date field came out as {}.
+  it('masks every string of the written line, nested fields and child bindings included, and keeps it valid JSON', async () => {
+    const before = lines.length;
+    const logger = createLogger({ format: 'json', destination: sink });
+    logger.child({ consumer: 'whatsapp:919876543210' }).info({ a: { b: { c: { d: { e: { mobile: '+91 98765 43210 / 9876543210' } } } } } }, 'deep');
+    logger.info({ note: 'NUL\u0000 then 1234567890123, quote " and 9123456789', at: new Date('2026-12-04T10:00:00.000Z'), count: 12 }, 'sent to %s', '919876543210@c.us');
+    logger.info({ ticket: 'UP-261204-00042', time: '14:05' }, 'nothing to mask');
+    await settle();
+    const [deep, mixed, plain] = lines.slice(before);
+    expect(deep).toMatchObject({ consumer: 'whatsapp:…3210', msg: 'deep' });
+    expect(JSON.stringify(deep)).not.toMatch(/9876543210/);
+    expect((deep as { a: { b: { c: { d: { e: { mobile: string } } } } } }).a.b.c.d.e.mobile).toBe('+91 98765 43210 / …3210');
+    expect(mixed).toMatchObject({ msg: 'sent to …3210@c.us', note: 'NUL\u0000 then …0123, quote " and …6789', at: '2026-12-04T10:00:00.000Z', count: 12 });
+    expect(plain).toMatchObject({ ticket: 'UP-261204-00042', time: '14:05', msg: 'nothing to mask' });
+  });
 });

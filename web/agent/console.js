@@ -678,8 +678,13 @@
   }
 
   /** The ticket's photos as thumbnails the server re-encoded and its voice notes in a player (GET /api/tickets/{n}/media). */
+  let mediaShown = 0;
   async function showMedia(number) {
-    for (const url of mediaUrls.splice(0)) URL.revokeObjectURL(url);
+    // Two refreshes can overlap: only the latest one fills the list. The previous one's blob URLs are released a
+    // little later, not now: an image of it may still be loading from one, and a revoked URL fails its load.
+    const shown = ++mediaShown;
+    const previous = mediaUrls.splice(0);
+    setTimeout(() => previous.forEach((url) => URL.revokeObjectURL(url)), 10000);
     const list = $('ticket-media');
     list.replaceChildren();
     let media = [];
@@ -689,7 +694,9 @@
       showError('ticket-error', error);
       return;
     }
+    if (shown !== mediaShown) return;
     for (const file of media.filter((entry) => entry.kind !== 'document')) {
+      if (shown !== mediaShown) return;
       const item = el('li');
       item.dataset.evidence = file.id;
       item.dataset.kind = file.kind;

@@ -106,6 +106,41 @@ describe('places', () => {
     expect(entities('kanpur me light nahi hai').district).toBeUndefined();
     expect(entities('light nahi hai').place).toBeUndefined();
   });
+
+  // Issue 15 (CPU per turn) moved the district lookup into Directory.districtNamed. Before, a "word" with no letters
+  // or digits (the zero-width joiner inside an emoji family, 👨‍👩) was read as the directory's first district.
+  it('reads no district into a message that names none, emoji sequences included', () => {
+    expect(entities('hello 👨\u200D👩 family').district).toBeUndefined();
+    expect(entities('light nahi hai 👨\u200D👩\u200D👧').district).toBeUndefined();
+    expect(entities('\u200D').district).toBeUndefined();
+  });
+
+  it('tells the districts of a larger directory apart, and names only districts whose localities it holds', () => {
+    const data = directory.toData();
+    data.districts.push({ id: 'kanpur', name: 'Kanpur Nagar', nameHi: 'कानपुर नगर', aliases: ['knp', 'kanpur'] });
+    data.districts.push({ id: 'unnao', name: 'Unnao', nameHi: 'उन्नाव' });
+    const division = data.zones[0]!.circles[0]!.divisions[0]!;
+    division.subDivisions.push({
+      id: 'sd-kidwai-nagar',
+      name: 'Kidwai Nagar',
+      nameHi: 'किदवई नगर',
+      districtId: 'kanpur',
+      sdo: { id: 'sdo-kidwai-nagar', name: 'SDO Kidwai Nagar (Demo)' },
+      je: { id: 'je-kidwai-nagar', name: 'JE Kidwai Nagar (Demo)' },
+      localities: [{ name: 'Kidwai Nagar', nameHi: 'किदवई नगर' }],
+    });
+    const larger = Directory.fromData(data);
+    const districtOf = (text: string) => extractEntities(text, larger).district;
+    expect(districtOf('knp me light nahi hai')).toBe('Kanpur Nagar');
+    expect(districtOf('kanpur nagar mein bijli gayi')).toBe('Kanpur Nagar');
+    expect(districtOf('कानपुर नगर')).toBe('Kanpur Nagar');
+    expect(districtOf('lko me light nahi hai')).toBe('Lucknow');
+    expect(districtOf('unnao me light nahi hai')).toBeUndefined();
+    expect(districtOf('light nahi hai')).toBeUndefined();
+    expect(larger.districtNamed('LKO')).toBe('Lucknow');
+    expect(larger.districtNamed('Unnao')).toBeUndefined();
+    expect(larger.districtNamed('...')).toBeUndefined();
+  });
 });
 
 describe('understand()', () => {
