@@ -2,8 +2,11 @@
 // duplicate-key no-ops), a small marker per message not yet processed (read whole at start-up instead of scanning the
 // inbound log), what we know of each sender (the 24-hour window, choices offered as numbers), delivery statuses of
 // what we sent, and claims that make an idempotent send happen once. Hot paths touch documents by `_id` or by the
-// full key of a unique index only.
+// full key of a unique index only. Since WhatsApp conversation documents (models/whatsAppConversationModel.ts) a turn
+// uses those: the inbound collection keeps the messages that move out of a conversation document's log, and the
+// pending markers are read only to take over what an older version stored and never processed.
 import { Schema, type Connection, type Model } from 'mongoose';
+import { whatsAppConversationSchema, type WhatsAppConversationRecord } from './whatsAppConversationModel.js';
 
 /** `claim` of an inbound message no process has taken yet. */
 export const unclaimedInbound = 'unclaimed';
@@ -146,6 +149,8 @@ export interface WhatsAppCloudModels {
   whatsAppCloudSenders: Model<WhatsAppCloudSenderRecord>;
   whatsAppCloudOutbound: Model<WhatsAppCloudOutboundRecord>;
   whatsAppCloudSends: Model<WhatsAppCloudSendRecord>;
+  /** WhatsApp conversations as conversation documents (models/whatsAppConversationModel.ts). */
+  whatsAppConversations: Model<WhatsAppConversationRecord>;
 }
 
 export function createWhatsAppCloudModels(connection: Connection): WhatsAppCloudModels {
@@ -155,5 +160,6 @@ export function createWhatsAppCloudModels(connection: Connection): WhatsAppCloud
     whatsAppCloudSenders: connection.model<WhatsAppCloudSenderRecord>('WhatsAppCloudSender', whatsAppCloudSenderSchema, 'whatsapp_cloud_senders'),
     whatsAppCloudOutbound: connection.model<WhatsAppCloudOutboundRecord>('WhatsAppCloudOutbound', whatsAppCloudOutboundSchema, 'whatsapp_cloud_outbound'),
     whatsAppCloudSends: connection.model<WhatsAppCloudSendRecord>('WhatsAppCloudSend', whatsAppCloudSendSchema, 'whatsapp_cloud_sends'),
+    whatsAppConversations: connection.model<WhatsAppConversationRecord>('WhatsAppConversation', whatsAppConversationSchema, 'whatsapp_conversations'),
   };
 }

@@ -59,6 +59,7 @@ import { textsFor } from '../dialogs/texts.js';
 import { OfficerAlertService, type OfficerWhatsAppSender, type VapidKeys } from '../services/officerAlertService.js'; // officer alerts
 import { ConsumerMediaService } from '../services/consumerMediaService.js'; // consumers' media
 import { createDirectLineUploadHandler } from './directLine/uploadHandler.js'; // consumers' media
+import { countedMessageVerdictOf } from '../bot/adapters/whatsAppConversationTurns.js'; // WhatsApp message limit from the conversation document
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -241,7 +242,8 @@ export function createHelpline(database: Database, directory: Directory, options
       return;
     }
     if (activity.type === 'message' && activity.from?.id) {
-      const verdict = await limits.consume('whatsAppMessagesPerSender', activity.from.id);
+      // Counted by the door from its conversation document when it does (no command of its own), else here.
+      const verdict = countedMessageVerdictOf(context) ?? (await limits.consume('whatsAppMessagesPerSender', activity.from.id));
       if (!verdict.allowed) {
         log(`[santushti] WhatsApp flood: a message over the per-sender limit was stored and not processed (sender …${activity.from.id.slice(-4)})`);
         if (verdict.firstRefusal) await context.sendActivity(textsFor(await bot.languageOf(context)).tooManyMessages);

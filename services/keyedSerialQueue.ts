@@ -57,6 +57,15 @@ export class KeyedSerialQueue {
     });
   }
 
+  /**
+   * Queues a task behind every task of its key, also when called from inside one of them (where `run` would start it
+   * at once): for work a task schedules to follow it rather than to run within it.
+   */
+  runAfter<T>(key: string, task: () => Promise<T>): Promise<T> {
+    // No task of this queue is running inside `task`'s call chain as far as `run` can tell: it queues, never nests.
+    return this.running.run(undefined as unknown as RunningTask, () => this.run(key, task));
+  }
+
   /** How many keys have a task running or waiting. */
   get size(): number {
     return this.tails.size;

@@ -1,9 +1,10 @@
-// The WhatsApp Cloud API channel. The webhook hands it Meta's messages: each is stored once under its wamid (a
-// redelivery is a duplicate-key no-op), then processed in the background one turn at a time per sender, earliest sent
-// first among those waiting (Meta delivers out of order); a restart picks up what was stored and not yet processed.
+// The WhatsApp Cloud API channel. The webhook hands it Meta's messages: each is stored once in its sender's
+// conversation document (docs/whatsapp-conversations.md; a redelivery finds its id there and changes nothing), then
+// processed in the background one turn at a time per sender, earliest sent first among those waiting (Meta delivers
+// out of order); a restart, or another process once the lease expires, picks up what was stored and not processed.
 // What the bot sends goes to the Graph API as text, reply buttons, a list or numbered lines, and as an approved
 // template when the 24-hour window has closed.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   ActivityTypes,
   TurnContext,
@@ -14,20 +15,22 @@ import {
   type ConversationAccount,
   type ConversationReference,
 } from 'botbuilder';
-import { trusted } from 'mongoose';
 import { wholeDocument } from '../../models/index.js';
 import {
   outboundStatusRank,
   processedInbound,
-  unclaimedInbound,
   type WhatsAppCloudInboundRecord,
   type WhatsAppCloudModels,
   type WhatsAppCloudOutboundRecord,
   type WhatsAppCloudSendRecord,
-  type WhatsAppCloudSenderRecord,
 } from '../../models/whatsAppCloudModels.js';
+import { isDuplicateKeyError } from '../../services/mongoErrors.js';
+import { thisProcessName } from '../../services/leases.js';
+import { activityOfReply, countMessageInDocument, lendMessageVerdict, WhatsAppConversationTurns } from './whatsAppConversationTurns.js';
+import type { Limit } from '../../services/abuseLimits.js';
+import { WhatsAppConversationStore, WhatsAppLeaseLostError, type WhatsAppConversationRecord, type WhatsAppInboxEntry } from './whatsAppConversationStore.js';
 import { maskMobile } from '../../services/consumerIdentity.js';
-import { Claims, doneOnceRecorded, insertOnce, sendClaimShape } from '../../services/claims.js';
+import { Claims, doneOnceRecorded, sendClaimShape } from '../../services/claims.js';
 import { outsideWindowCode, WhatsAppCloudApiError, WhatsAppCloudMediaError, type WhatsAppCloudGraphApi } from './whatsAppCloudGraphApi.js';
 import { lendMediaFetcher, placeEntity } from '../../dialogs/consumerMedia.js';
 import { CONSUMER_MEDIA_MAX_BYTES, MediaRefusedError, type IncomingMedia } from '../../services/consumerMediaService.js';
@@ -96,8 +99,11 @@ export interface WhatsAppCloudAdapterOptions {
   log?: (line: string) => void;
   /** A turn still running after this long no longer holds back the sender's next one. Default 60 s. */
   stuckTurnMs?: number;
-  /** A message claimed this long ago by a process that never finished it is taken over. Default 5 min. */
-  staleClaimMs?: number;
+  /**
+   * The conversation's turn lease: renewed while a turn runs (for at most stuckTurnMs); a process that died mid-turn
+   * leaves it to expire, and then any process takes the conversation over. Default 10 s.
+   */
+  turnLeaseMs?: number;
   /** How often stored but unprocessed messages are looked for (besides at start). Default 60 s. */
   recoveryIntervalMs?: number;
   /** An idempotent send unfinished for this long is presumed dead and may be taken over. Default 30 s. */
@@ -106,13 +112,23 @@ export interface WhatsAppCloudAdapterOptions {
   sendWaitMs?: number;
   /** The longest `delay` activity honoured inside a turn. Default 10 s. */
   maxDelayMs?: number;
+  /**
+   * The per-sender message limit, counted from the conversation's document (no rate_limits command per message); the
+   * bot's logic reads the verdict (countedMessageVerdictOf). Without it, the logic counts messages itself.
+   */
+  messageLimit?: Limit;
 }
 
 /** WhatsApp's customer-service window, less a margin for clocks and the time a send takes. */
 const windowMs = 24 * 3_600_000;
 const windowMarginMs = 60_000;
-/** A pending marker without its message is from a delivery that died before storing it; Meta will send it again. */
-const orphanMarkerMs = 60_000;
+
+/** The waiting message sent first (by the channel's timestamp; the first stored among equals). */
+function earliestOf(inbox: WhatsAppInboxEntry[]): WhatsAppInboxEntry {
+  let earliest = inbox[0]!;
+  for (const entry of inbox) if (new Date(entry.sentAt).getTime() < new Date(earliest.sentAt).getTime()) earliest = entry;
+  return earliest;
+}
 
 interface KnownSender {
   lastInboundAt?: Date;
@@ -150,18 +166,20 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
   private readonly now: () => Date;
   private readonly log: (line: string) => void;
   private readonly queues: KeyedSerialQueue;
-  private readonly staleClaimMs: number;
+  private readonly turnLeaseMs: number;
+  private readonly messageLimit: Limit | undefined;
+  /** The conversation documents: inbox, state, outbox and lease of every sender's conversation. */
+  private readonly conversations: WhatsAppConversationStore;
+  /** Turns on the conversation documents (state from the document, replies buffered, written, sent, acknowledged). */
+  private readonly turns: WhatsAppConversationTurns;
+  /** The bot's logic for consumer turns (what start() or the webhook was given), for runs a proactive turn queues. */
+  private logic: BotLogic | undefined;
   private readonly recoveryIntervalMs: number;
   private readonly sendClaimTimeoutMs: number;
   private readonly sendWaitMs: number;
   private readonly sendClaims: Claims<WhatsAppCloudSendRecord>;
   protected readonly maxDelayMs: number;
   private readonly senders = new Map<string, KnownSender>();
-  /** Messages queued or running in this process, so a recovery pass never queues one twice. */
-  private readonly inFlight = new Set<string>();
-  /** Per sender, the messages queued and not yet taken by a turn (see schedule). */
-  private readonly waiting = new Map<string, Array<{ wamid: string; sentAt: number; arrival: number }>>();
-  private arrivals = 0;
   private stopped = false;
   private recoveryTimer: NodeJS.Timeout | undefined;
   private recovering: Promise<void> | undefined;
@@ -184,7 +202,41 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
     this.queues = new KeyedSerialQueue(stuckTurnMs, (key) =>
       this.log(`[whatsapp-cloud] a turn of ${maskMobile(key)} still runs after ${stuckTurnMs} ms; starting the next one`),
     );
-    this.staleClaimMs = options.staleClaimMs ?? 5 * 60_000;
+    this.turnLeaseMs = options.turnLeaseMs ?? 10_000;
+    this.messageLimit = options.messageLimit;
+    // The log keeps at least a limit's worth of messages: the limit is counted from it.
+    const logKept = Math.max(20, options.messageLimit?.points ?? 0);
+    this.conversations = new WhatsAppConversationStore(this.models.whatsAppConversations, {
+      logKept,
+      logMax: logKept + 30,
+      // Processed messages leaving the document's log are kept in the inbound collection (once: keyed by wamid).
+      moveOut: async (conversationId, entries) => {
+        const from = senderOfConversation(conversationId) ?? '';
+        await this.models.whatsAppCloudInbound
+          .insertMany(
+            entries.map((entry) => ({ _id: entry.id, from, content: entry.content, sentAt: entry.sentAt, receivedAt: entry.receivedAt, claim: processedInbound, processedAt: entry.processedAt })),
+            { ordered: false },
+          )
+          .catch((error: unknown) => {
+            if (!isDuplicateKeyError(error)) throw error;
+          });
+      },
+    });
+    this.turns = new WhatsAppConversationTurns(this.conversations, {
+      channelId: whatsAppCloudChannelId,
+      senderOf: senderOfConversation,
+      send: async (conversationId, reply) => {
+        await this.deliver(senderOfConversation(conversationId)!, activityOfReply(reply));
+      },
+      // What the sends offered as numbers (or that they offered none) is stored with their acknowledgement.
+      choicesAfterSending: (conversationId) => {
+        const known = this.senders.get(senderOfConversation(conversationId)!);
+        return known ? (known.numberedChoices?.length ? known.numberedChoices : null) : undefined;
+      },
+      turnLeaseMs: this.turnLeaseMs,
+      stuckTurnMs,
+      leaseWaitMs: options.sendWaitMs ?? 5_000,
+    });
     this.recoveryIntervalMs = options.recoveryIntervalMs ?? 60_000;
     this.sendClaimTimeoutMs = options.sendClaimTimeoutMs ?? 30_000;
     this.sendWaitMs = options.sendWaitMs ?? 5_000;
@@ -201,6 +253,7 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
    */
   async receiveWebhook(payload: WhatsAppWebhookPayload, logic: BotLogic): Promise<ReceiveSummary> {
     this.lastWebhookAt = this.now();
+    this.logic ??= logic;
     const summary: ReceiveSummary = { stored: 0, duplicates: 0, statuses: 0, ignored: 0 };
     const ignore = (why: string) => {
       summary.ignored++;
@@ -246,7 +299,7 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
         for (const { message, content } of readable) {
           if (await this.store(message, content)) {
             summary.stored++;
-            this.schedule({ _id: message.id, from: message.from, sentAt: message.timestamp }, logic);
+            this.drain(message.from, logic);
           } else {
             summary.duplicates++;
           }
@@ -259,6 +312,7 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
   /** Starts looking for stored messages no process finished (now, and every recoveryIntervalMs). */
   async start(logic: BotLogic): Promise<void> {
     this.stopped = false;
+    this.logic = logic;
     await this.resumePending(logic);
     if (!this.recoveryTimer) {
       this.recoveryTimer = setInterval(() => void this.resumePending(logic), this.recoveryIntervalMs);
@@ -291,46 +345,28 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
   }
 
   /**
-   * Queues every stored message whose turn has not run: the pending markers are a small collection read whole, so
-   * the inbound log is never scanned. A message claimed by a process that died mid-turn is taken over once stale
-   * (its turn runs again: a consumer's message is never silently lost).
+   * Runs what a process left unfinished: every conversation whose document still holds stored messages or replies
+   * (its `pending` flag; a background scan) and whose lease is free or expired. A message acknowledged to Meta is
+   * never silently lost: a process that died mid-turn leaves it in the inbox, and its lease expires.
    */
   async resumePending(logic: BotLogic): Promise<void> {
     if (this.recovering) return this.recovering;
+    this.logic = logic;
     this.recovering = (async () => {
       try {
-        const markers = await this.models.whatsAppCloudPending.find({}, wholeDocument).lean();
-        markers.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
-        for (let start = 0; start < markers.length && !this.stopped; start += 100) {
-          const batch = markers.slice(start, start + 100);
-          const records = await this.models.whatsAppCloudInbound
-            .find({ _id: trusted({ $in: batch.map((marker) => marker._id) }) }, wholeDocument)
-            .lean<WhatsAppCloudInboundRecord[]>();
-          const byId = new Map(records.map((record) => [record._id, record]));
-          for (const marker of batch) {
-            const record = byId.get(marker._id);
-            const now = this.now().getTime();
-            if (!record) {
-              if (now - marker.receivedAt.getTime() > orphanMarkerMs) await this.models.whatsAppCloudPending.deleteOne({ _id: marker._id });
-              continue;
-            }
-            if (record.claim === processedInbound) {
-              await this.models.whatsAppCloudPending.deleteOne({ _id: marker._id });
-              continue;
-            }
-            if (this.inFlight.has(record._id)) continue;
-            if (record.claim !== unclaimedInbound) {
-              if (!record.claimedAt || now - record.claimedAt.getTime() < this.staleClaimMs) continue;
-              const released = await this.models.whatsAppCloudInbound.findOneAndUpdate(
-                { _id: record._id, claim: record.claim },
-                { $set: { claim: unclaimedInbound }, $unset: { claimedAt: 1 } },
-                { returnDocument: 'before', projection: wholeDocument },
-              );
-              if (!released) continue;
-              this.log(`[whatsapp-cloud] taking over message ${record._id} of ${maskMobile(record.from)} (its turn never finished)`);
-            }
-            this.schedule(record, logic);
-          }
+        await this.adoptLegacyPending();
+        const pending = await this.conversations.pendingConversations();
+        const now = this.now().getTime();
+        for (const conversation of pending) {
+          if (this.stopped) break;
+          const digits = senderOfConversation(conversation._id);
+          if (!digits) continue;
+          const lease = conversation.lease;
+          if (lease && new Date(lease.expiresAt).getTime() > now && !this.conversations.holds(conversation._id)) continue;
+          if (lease && lease.owner !== thisProcessName) this.log(`[whatsapp-cloud] taking over the conversation of ${maskMobile(digits)} (its turn never finished)`);
+          // Another process stored what waits there: what this process remembers of the document is stale.
+          this.conversations.forget(conversation._id);
+          this.drain(digits, logic);
         }
       } catch (error) {
         this.log(`[whatsapp-cloud] looking for unprocessed messages failed: ${String(error)}`);
@@ -342,165 +378,169 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
   }
 
   /**
-   * Stores a message once: the pending marker first, then the message under its wamid. A duplicate wamid means an
-   * earlier delivery stored it (and its marker, or it was processed already): nothing more to do.
+   * Messages the previous version stored (an inbound record and a pending marker) and never processed: moved into
+   * their conversations' documents, to run like any waiting message. The markers are a small collection read whole;
+   * once taken over it is empty.
+   */
+  private async adoptLegacyPending(): Promise<void> {
+    const markers = await this.models.whatsAppCloudPending.find({}, { _id: 1 }).lean();
+    for (const marker of markers) {
+      const record = await this.models.whatsAppCloudInbound.findById(marker._id, wholeDocument).lean<WhatsAppCloudInboundRecord>();
+      if (record && record.claim !== processedInbound) {
+        await this.conversations.receive(conversationIdFor(record.from), { id: record._id, content: record.content, sentAt: record.sentAt, receivedAt: record.receivedAt });
+        this.log(`[whatsapp-cloud] took over a message of ${maskMobile(record.from)} stored by the previous version`);
+      }
+      await this.models.whatsAppCloudPending.deleteOne({ _id: marker._id });
+    }
+  }
+
+  /**
+   * Stores a message once, in its conversation's document: one write, which also takes the conversation's turn lease
+   * when it is free (the turn then needs no write of its own to start). A message whose id was stored before is a
+   * duplicate: nothing changes.
    */
   private async store(message: InboundMessage, content: WhatsAppInboundContent): Promise<boolean> {
     const receivedAt = this.now();
-    const markerCreated = await insertOnce(this.models.whatsAppCloudPending, { _id: message.id, from: message.from, receivedAt });
-    const stored = await insertOnce(this.models.whatsAppCloudInbound, {
-      _id: message.id,
-      from: message.from,
-      content: JSON.stringify(content),
-      sentAt: message.timestamp,
-      receivedAt,
-      claim: unclaimedInbound,
-    });
+    const { stored } = await this.conversations.receive(
+      conversationIdFor(message.from),
+      { id: message.id, content: JSON.stringify(content), sentAt: message.timestamp, receivedAt },
+      this.stopped ? {} : { takeLease: { ttlMs: this.turnLeaseMs } },
+    );
     if (!stored) {
       this.counters.duplicates++;
-      // The marker of a message processed long ago was just recreated by this redelivery: take it back.
-      if (markerCreated) await this.models.whatsAppCloudPending.deleteOne({ _id: message.id });
       return false;
     }
     this.counters.stored++;
-    await this.models.whatsAppCloudSenders.updateOne(
-      { _id: message.from },
-      { $max: { lastInboundAt: message.timestamp }, $set: { updatedAt: receivedAt } },
-      { upsert: true },
-    );
     const known = this.senders.get(message.from);
     if (known && (!known.lastInboundAt || known.lastInboundAt < message.timestamp)) known.lastInboundAt = message.timestamp;
     return true;
   }
 
-  /**
-   * Queues a turn for the sender. A turn takes the earliest-sent of the sender's messages still waiting, not the one
-   * that queued it: a message Meta delivered late but before its turn came still goes first.
-   */
-  private schedule(message: Pick<WhatsAppCloudInboundRecord, '_id' | 'from' | 'sentAt'>, logic: BotLogic): void {
-    const { _id: wamid, from } = message;
-    if (this.stopped || this.inFlight.has(wamid)) return;
-    this.inFlight.add(wamid);
-    const waiting = this.waiting.get(from) ?? [];
-    waiting.push({ wamid, sentAt: message.sentAt.getTime(), arrival: this.arrivals++ });
-    this.waiting.set(from, waiting);
-    let taken: string | undefined;
-    void this.queues
-      .run(from, async () => {
-        taken = this.takeEarliest(from);
-        if (taken) await this.processStored(taken, logic);
-      })
-      .catch((error: unknown) => this.log(`[whatsapp-cloud] message ${taken ?? wamid} of ${maskMobile(from)} could not be processed: ${String(error)}`))
-      .finally(() => {
-        if (taken) this.inFlight.delete(taken);
-      });
-  }
-
-  /** Removes and returns the sender's waiting message sent first (by Meta's timestamp, then by arrival). */
-  private takeEarliest(from: string): string | undefined {
-    const waiting = this.waiting.get(from);
-    if (!waiting?.length) return undefined;
-    let earliest = 0;
-    for (let index = 1; index < waiting.length; index++) {
-      const candidate = waiting[index]!;
-      const best = waiting[earliest]!;
-      if (candidate.sentAt < best.sentAt || (candidate.sentAt === best.sentAt && candidate.arrival < best.arrival)) earliest = index;
-    }
-    const [next] = waiting.splice(earliest, 1);
-    if (waiting.length === 0) this.waiting.delete(from);
-    return next!.wamid;
-  }
-
-  /** Claims the message (only one process runs its turn), runs the turn, and marks it processed. */
-  private async processStored(wamid: string, logic: BotLogic): Promise<void> {
-    // Stopping leaves queued messages pending for the next start instead of half-running them.
+  /** Queues a run of the sender's conversation: its waiting messages, earliest sent first, one turn at a time. */
+  private drain(from: string, logic: BotLogic): void {
     if (this.stopped) return;
-    const claim = randomBytes(12).toString('base64url');
-    const record = await this.models.whatsAppCloudInbound
-      .findOneAndUpdate(
-        { _id: wamid, claim: unclaimedInbound },
-        { $set: { claim, claimedAt: this.now() } },
-        { returnDocument: 'before', projection: wholeDocument },
-      )
-      .lean<WhatsAppCloudInboundRecord>();
-    if (!record) return;
-    try {
-      await this.runInbound(record, logic);
-    } catch (error) {
-      // The bot's onTurnError answers a failed turn; what gets here failed even that. Running the turn again would
-      // repeat whatever it did before failing, so the message counts as processed and the failure is logged.
-      this.log(`[whatsapp-cloud] turn for message ${wamid} of ${maskMobile(record.from)} failed: ${String(error)}`);
-    }
-    await this.models.whatsAppCloudInbound.updateOne(
-      { _id: wamid, claim },
-      { $set: { claim: processedInbound, processedAt: this.now() }, $unset: { claimedAt: 1 } },
-    );
-    await this.models.whatsAppCloudPending.deleteOne({ _id: wamid });
-    this.counters.processed++;
+    void this.queues
+      .runAfter(from, () => this.drainNow(from, logic))
+      .catch((error: unknown) => this.log(`[whatsapp-cloud] the conversation of ${maskMobile(from)} could not be processed: ${String(error)}`));
   }
 
-  private async runInbound(record: WhatsAppCloudInboundRecord, logic: BotLogic): Promise<void> {
-    const content = JSON.parse(record.content) as WhatsAppInboundContent;
-    if (content.kind === 'ignored') return;
+  /**
+   * Under the conversation's lease: first sends replies a turn stored and never sent (a process died between its write
+   * and the send: exactly what was stored goes out), then runs a turn per waiting message, the earliest sent first
+   * (Meta delivers out of order). The last write releases the lease.
+   */
+  private async drainNow(from: string, logic: BotLogic): Promise<void> {
+    const conversationId = conversationIdFor(from);
+    if (!this.conversations.holds(conversationId)) {
+      if (this.stopped) return;
+      const known = await this.conversations.get(conversationId);
+      if (!known?.pending) return;
+      if (!(await this.conversations.take(conversationId, { ttlMs: this.turnLeaseMs, waitMs: this.turnLeaseMs, onlyIfPending: true }))) return;
+    }
+    const stopRenewing = this.turns.renewWhileRunning(conversationId);
+    try {
+      for (;;) {
+        const doc = await this.conversations.get(conversationId);
+        if (!doc || !this.conversations.holds(conversationId)) return;
+        this.learnSender(from, doc);
+        if (doc.outbox.length > 0) {
+          await this.turns.flush(conversationId).catch((error: unknown) => this.log(`[whatsapp-cloud] a stored reply to ${maskMobile(from)} could not be sent: ${String(error)}`));
+          continue;
+        }
+        if (doc.inbox.length === 0 || this.stopped) break;
+        await this.runInbound(conversationId, from, earliestOf(doc.inbox), logic);
+      }
+    } catch (error) {
+      if (!(error instanceof WhatsAppLeaseLostError)) throw error;
+      this.log(`[whatsapp-cloud] the turn lease of ${maskMobile(from)} was taken over; that process goes on`);
+    } finally {
+      stopRenewing();
+      await this.conversations.release(conversationId);
+    }
+  }
+
+  /** What the document says of the sender: the 24-hour window and the choices offered as numbers. */
+  private learnSender(digits: string, doc: WhatsAppConversationRecord): void {
+    const cached = this.senders.get(digits);
+    const lastInboundAt = doc.lastInboundAt ? new Date(doc.lastInboundAt) : undefined;
+    if (this.senders.size > 50_000) this.senders.clear();
+    this.senders.set(digits, { lastInboundAt, numberedChoices: doc.numberedChoices?.length ? doc.numberedChoices : undefined, closedAsOf: cached?.closedAsOf });
+  }
+
+  /**
+   * One consumer message's turn. The bot reads and writes its state in the conversation's document (the turn state
+   * scope) and its replies are buffered; the turn ends with one write that stores them, the new state and the message
+   * as processed, and then the replies are sent and acknowledged. A failure is the bot's onTurnError's to answer
+   * (its apology is stored and sent the same way); the message counts as processed either way.
+   */
+  private async runInbound(conversationId: string, from: string, entry: WhatsAppInboxEntry, logic: BotLogic): Promise<void> {
+    const doc = (await this.conversations.get(conversationId))!;
+    const turn = this.turns.newTurn(conversationId, doc, entry.id);
+    const content = JSON.parse(entry.content) as WhatsAppInboundContent;
     if (content.kind === 'unsupported') {
       // Answered here rather than by the bot: its "did not understand" would offer the menu in the middle of a
       // question, while the consumer only needs to know to type instead.
-      this.log(`[whatsapp-cloud] ${maskMobile(record.from)} sent a ${content.type}; asking for text`);
-      await this.deliver(record.from, { type: ActivityTypes.Message, text: onlyTextUnderstood });
-      return;
+      this.log(`[whatsapp-cloud] ${maskMobile(from)} sent a ${content.type}; asking for text`);
+      this.turns.buffer(turn, { type: ActivityTypes.Message, text: onlyTextUnderstood });
+    } else if (content.kind !== 'ignored') {
+      const context = new TurnContext(this, this.activityFor(entry, from, content, doc));
+      if (this.messageLimit) lendMessageVerdict(context, countMessageInDocument(doc, entry.id, this.messageLimit));
+      if (content.kind === 'media' || content.kind === 'location') {
+        this.log(`[whatsapp-cloud] ${maskMobile(from)} sent a ${content.kind === 'media' ? content.type : 'location'}`);
+        lendMediaFetcher(context, (attachment) => this.fetchMedia(attachment));
+      }
+      // The write and the sends run inside the turn, so that a send the Graph API refuses reaches onTurnError.
+      await this.turns.runInTurn(turn, () =>
+        this.runMiddleware(context, async (inner) => {
+          await logic(inner);
+          await this.turns.commit(turn);
+          await this.turns.flush(conversationId);
+        }),
+      );
     }
+    // What is left: the turn failed before its write, or onTurnError answered (an apology, the state reset).
+    await this.turns.commit(turn);
+    await this.turns.flush(conversationId).catch((error: unknown) => this.log(`[whatsapp-cloud] a reply to ${maskMobile(from)} could not be sent: ${String(error)}`));
+    this.counters.processed++;
+  }
+
+  /** The activity for a stored consumer message: text (a tapped reply or a numbered choice as its value), media or a pin. */
+  private activityFor(entry: WhatsAppInboxEntry, from: string, content: WhatsAppInboundContent, doc: WhatsAppConversationRecord): Partial<Activity> {
     if (content.kind === 'media' || content.kind === 'location') {
-      await this.runMediaInbound(record, content, logic);
-      return;
+      return {
+        ...this.inboundActivity(entry, from, content.kind === 'media' ? (content.caption ?? '') : ''),
+        ...(content.kind === 'media'
+          ? { attachments: [{ contentType: content.mimeType ?? 'application/octet-stream', contentUrl: `${mediaUrlScheme}${content.mediaId}`, ...(content.filename ? { name: content.filename } : {}) }] }
+          : { entities: [placeEntity(content.latitude, content.longitude, content.name, content.address) as unknown as Entity] }),
+      };
     }
+    if (content.kind !== 'text') return this.inboundActivity(entry, from, '');
     let text = content.text;
     let value: Record<string, unknown> | undefined = content.reply ? { replyId: content.reply.id, replyTitle: content.reply.title, via: content.reply.via } : undefined;
     if (!content.reply) {
-      const choice = choiceForNumber(text, (await this.knownSender(record.from)).numberedChoices);
+      const choice = choiceForNumber(text, doc.numberedChoices?.length ? doc.numberedChoices : undefined);
       if (choice !== undefined) {
         value = { typed: text, via: 'numbered_choice' };
         text = choice;
       }
     }
-    await this.runMiddleware(new TurnContext(this, { ...this.inboundActivity(record, text), ...(value ? { value } : {}) }), logic);
+    return { ...this.inboundActivity(entry, from, text), ...(value ? { value } : {}) };
   }
 
   /** The message activity for a stored consumer message: the sender, their conversation, the payload's time. */
-  private inboundActivity(record: WhatsAppCloudInboundRecord, text: string): Partial<Activity> {
+  private inboundActivity(entry: WhatsAppInboxEntry, from: string, text: string): Partial<Activity> {
     return {
       type: ActivityTypes.Message,
-      id: record._id,
+      id: entry.id,
       channelId: whatsAppCloudChannelId,
       serviceUrl: this.serviceUrl,
-      from: { id: record.from, role: 'user' } as ChannelAccount,
+      from: { id: from, role: 'user' } as ChannelAccount,
       recipient: this.botAccount,
-      conversation: { id: conversationIdFor(record.from) } as ConversationAccount,
+      conversation: { id: conversationIdFor(from) } as ConversationAccount,
       text,
       textFormat: 'plain',
-      timestamp: record.sentAt,
+      timestamp: new Date(entry.sentAt),
     };
-  }
-
-  /**
-   * A photo, document, voice note or pin becomes a message activity (its caption as the text): files as attachments
-   * the bot fetches through this turn's fetcher (only once the rate limit let the message through), a pin as a
-   * `Place` entity (dialogs/consumerMedia.ts).
-   */
-  private async runMediaInbound(
-    record: WhatsAppCloudInboundRecord,
-    content: Extract<WhatsAppInboundContent, { kind: 'media' | 'location' }>,
-    logic: BotLogic,
-  ): Promise<void> {
-    const activity: Partial<Activity> = {
-      ...this.inboundActivity(record, content.kind === 'media' ? (content.caption ?? '') : ''),
-      ...(content.kind === 'media'
-        ? { attachments: [{ contentType: content.mimeType ?? 'application/octet-stream', contentUrl: `${mediaUrlScheme}${content.mediaId}`, ...(content.filename ? { name: content.filename } : {}) }] }
-        : { entities: [placeEntity(content.latitude, content.longitude, content.name, content.address) as unknown as Entity] }),
-    };
-    this.log(`[whatsapp-cloud] ${maskMobile(record.from)} sent a ${content.kind === 'media' ? content.type : 'location'}`);
-    const context = new TurnContext(this, activity);
-    lendMediaFetcher(context, (attachment) => this.fetchMedia(attachment));
-    await this.runMiddleware(context, logic);
   }
 
   /** The bytes of one of our media attachments, from the Graph API's media endpoint, within the download limit. */
@@ -563,31 +603,61 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
     if (activity.type !== ActivityTypes.Message && activity.type !== undefined) return '';
     const to = senderOfConversation(activity.conversation?.id ?? context.activity.conversation?.id);
     if (!to) throw new Error('A WhatsApp Cloud message needs a whatsapp-cloud:<digits> conversation');
+    // Within a turn of this conversation the reply is stored by the turn's write and sent after it.
+    const turn = this.turns.current(conversationIdFor(to));
+    if (turn) {
+      idempotencyKeyOf(activity.channelData);
+      return this.turns.buffer(turn, activity);
+    }
     return this.deliver(to, activity);
   }
 
   /**
-   * Proactive messages (a status update, "is it solved?"): runs `logic` in the sender's queue, so it never interleaves
-   * with the consumer's own turn. A failure propagates to the caller instead of going to onTurnError: the outbox that
-   * asked owns the retry, and the consumer, who said nothing, should get no apology nor lose their dialog state.
+   * Proactive messages (a status update, "is it solved?"): runs `logic` in the sender's queue under the
+   * conversation's lease, so it never interleaves with the consumer's own turn, on the same document (state, outbox).
+   * A failure propagates to the caller instead of going to onTurnError: the outbox that asked owns the retry, and the
+   * consumer, who said nothing, should get no apology nor lose their dialog state (nothing of a failed run is stored).
    */
   protected async continueIn(reference: Partial<ConversationReference>, logic: BotLogic): Promise<void> {
     const to = senderOfConversation(reference.conversation?.id);
     if (!to) throw new TypeError('continueConversationAsync needs a whatsapp-cloud:<digits> conversation');
+    const conversationId = conversationIdFor(to);
     const continuation: Partial<Activity> = {
       type: ActivityTypes.Event,
       name: 'ContinueConversation',
       channelId: whatsAppCloudChannelId,
       serviceUrl: this.serviceUrl,
-      conversation: { id: conversationIdFor(to) } as ConversationAccount,
+      conversation: { id: conversationId } as ConversationAccount,
       from: reference.user ?? ({ id: to, role: 'user' } as ChannelAccount),
       recipient: this.botAccount,
       locale: reference.locale,
       timestamp: this.now(),
     };
     await this.queues.run(to, async () => {
-      const context = new TurnContext(this, continuation);
-      await this.middleware.run(context, () => logic(context));
+      if (this.turns.current(conversationId)) {
+        // Inside a turn of the same conversation: the same document, the same write.
+        const context = new TurnContext(this, continuation);
+        await this.middleware.run(context, () => logic(context));
+        return;
+      }
+      await this.turns.holdLease(conversationId);
+      const stopRenewing = this.turns.renewWhileRunning(conversationId);
+      try {
+        const doc = (await this.conversations.get(conversationId))!;
+        this.learnSender(to, doc);
+        if (doc.outbox.length > 0) await this.turns.flush(conversationId);
+        const turn = this.turns.newTurn(conversationId, (await this.conversations.get(conversationId))!);
+        const context = new TurnContext(this, continuation);
+        await this.turns.runInTurn(turn, () => this.middleware.run(context, () => logic(context)));
+        await this.turns.commit(turn);
+        await this.turns.flush(conversationId);
+      } finally {
+        stopRenewing();
+        // Consumer messages that arrived meanwhile run next, under the same lease.
+        const doc = this.conversations.holds(conversationId) ? await this.conversations.get(conversationId).catch(() => null) : null;
+        if (doc?.inbox.length && this.logic && !this.stopped) this.drain(to, this.logic);
+        else await this.conversations.release(conversationId);
+      }
     });
   }
 
@@ -695,11 +765,15 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
 
   // ── What we know of each sender ─────────────────────────────────────────────────────────────────────────────────
 
-  private async knownSender(digits: string): Promise<KnownSender> {
+  private async knownSender(digits: string, options: { fresh?: boolean } = {}): Promise<KnownSender> {
     const cached = this.senders.get(digits);
-    if (cached) return cached;
-    const record = await this.models.whatsAppCloudSenders.findById(digits, wholeDocument).lean<WhatsAppCloudSenderRecord>();
-    const known: KnownSender = { lastInboundAt: record?.lastInboundAt, numberedChoices: record?.numberedChoices?.length ? record.numberedChoices : undefined };
+    if (cached && !options.fresh) return cached;
+    const doc = await this.conversations.get(conversationIdFor(digits), options);
+    const known: KnownSender = {
+      lastInboundAt: doc?.lastInboundAt ? new Date(doc.lastInboundAt) : undefined,
+      numberedChoices: doc?.numberedChoices?.length ? doc.numberedChoices : undefined,
+      closedAsOf: cached?.closedAsOf,
+    };
     if (this.senders.size > 50_000) this.senders.clear();
     this.senders.set(digits, known);
     return known;
@@ -715,13 +789,9 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
   /** Inside the 24-hour window? What this process knows first; a closed window is checked again in the database,
    * where another process may have stored a newer message. */
   private async windowOpen(digits: string): Promise<boolean> {
-    let known = await this.knownSender(digits);
+    const known = await this.knownSender(digits);
     if (this.isOpen(known)) return true;
-    this.senders.delete(digits);
-    const closedAsOf = known.closedAsOf;
-    known = await this.knownSender(digits);
-    known.closedAsOf = closedAsOf;
-    return this.isOpen(known);
+    return this.isOpen(await this.knownSender(digits, { fresh: true }));
   }
 
   /** Meta says the window is closed: it stays closed here until a message newer than the last one we know arrives. */
@@ -730,17 +800,22 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
     known.closedAsOf = known.lastInboundAt?.getTime() ?? 0;
   }
 
-  /** Choices sent as numbered lines are remembered (a reply "2" picks the second); any other message forgets them. */
+  /**
+   * Choices sent as numbered lines are remembered (a reply "2" picks the second); any other message forgets them. A
+   * flush stores them with its acknowledgement; a send outside a turn (a template fallback) writes them itself.
+   */
   private async rememberNumberedChoices(digits: string, choices: string[] | undefined): Promise<void> {
     const known = await this.knownSender(digits);
     if (!choices?.length && !known.numberedChoices) return;
-    if (choices?.length) {
-      await this.models.whatsAppCloudSenders.updateOne({ _id: digits }, { $set: { numberedChoices: choices, updatedAt: this.now() } }, { upsert: true });
-      known.numberedChoices = [...choices];
-    } else {
-      await this.models.whatsAppCloudSenders.updateOne({ _id: digits }, { $unset: { numberedChoices: 1 }, $set: { updatedAt: this.now() } });
-      known.numberedChoices = undefined;
-    }
+    known.numberedChoices = choices?.length ? [...choices] : undefined;
+    if (this.conversations.holds(conversationIdFor(digits))) return;
+    await this.conversations.mutate(
+      conversationIdFor(digits),
+      (doc) => {
+        doc.numberedChoices = known.numberedChoices ?? null;
+      },
+      { create: true },
+    );
   }
 }
 

@@ -1,6 +1,8 @@
 // The whatsapp-web.js channel as a BotAdapter: a consumer's WhatsApp message becomes a turn of the bot (one at a time
 // per consumer, in order, each message once even across restarts), and what the bot says goes back through the linked
-// phone as plain text with suggested actions as numbered options. Proactive messages (status updates, "is it
+// phone as plain text with suggested actions as numbered options. Turns run on the consumer's conversation document
+// (docs/whatsapp-conversations.md): the message, the state, the replies and the options offered are kept there.
+// Proactive messages (status updates, "is it
 // solved?") arrive through continueConversationAsync and fail loudly while the phone is not connected, so the
 // ticket's outbox keeps them and retries.
 import { createHash } from 'node:crypto';
@@ -14,13 +16,16 @@ import {
   type ConversationReference,
   type Entity,
 } from 'botbuilder';
-import { wholeDocument } from '../../models/index.js';
 import {
   WHATSAPP_WEB_ACK_NAMES,
-  type WhatsAppWebChatRecord,
   type WhatsAppWebModels,
   type WhatsAppWebSendRecord,
 } from '../../models/whatsAppWebModels.js';
+import type { WhatsAppCloudModels } from '../../models/whatsAppCloudModels.js';
+import { isDuplicateKeyError } from '../../services/mongoErrors.js';
+import { WhatsAppConversationStore } from './whatsAppConversationStore.js';
+import { activityOfReply, countMessageInDocument, lendMessageVerdict, WhatsAppConversationTurns } from './whatsAppConversationTurns.js';
+import type { Limit } from '../../services/abuseLimits.js';
 import { maskMobile } from '../../services/consumerIdentity.js';
 import {
   WhatsAppWebConnection,
@@ -50,7 +55,7 @@ import {
 import { maskPhoneNumbersIn } from '../../services/consumerIdentity.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
 import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
-import { Claims, doneOnceRecorded, insertOnce, sendClaimShape } from '../../services/claims.js';
+import { Claims, doneOnceRecorded, sendClaimShape } from '../../services/claims.js';
 import { lendMediaFetcher, placeEntity } from '../../dialogs/consumerMedia.js';
 import { CONSUMER_MEDIA_MAX_BYTES, MediaRefusedError } from '../../services/consumerMediaService.js';
 import { withoutControlCharacters } from '../../services/ticketInput.js';
@@ -75,7 +80,8 @@ export const idempotencyKeyField = 'idempotencyKey';
 export interface WhatsAppWebAdapterOptions extends Omit<WhatsAppWebConnectionOptions, 'handlers'> {
   /** The bot's turn handler: every consumer message is handed to it. */
   logic: BotLogic;
-  models: WhatsAppWebModels;
+  /** The door's own collections, and the WhatsApp conversation documents (models/whatsAppConversationModel.ts). */
+  models: WhatsAppWebModels & Pick<WhatsAppCloudModels, 'whatsAppConversations'>;
   /** Called with every new QR code (to print it); also kept for the supervisors' page. */
   onQr?: (qr: string) => void;
   onPairingCode?: (code: string) => void;
@@ -88,6 +94,10 @@ export interface WhatsAppWebAdapterOptions extends Omit<WhatsAppWebConnectionOpt
   sendClaimTimeoutMs?: number;
   /** On stop, how long running turns may take to finish before the client is destroyed under them. Default 10 s. */
   drainTimeoutMs?: number;
+  /** The conversation's turn lease (renewed while a turn runs, for at most stuckTurnMs). Default 10 s. */
+  turnLeaseMs?: number;
+  /** The per-sender message limit, counted from the conversation's document (see WhatsAppCloudAdapterOptions). */
+  messageLimit?: Limit;
 }
 
 const serviceUrl = 'urn:santushti:whatsapp-web';
@@ -97,19 +107,21 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
   protected readonly channelName = 'WhatsApp';
   readonly connection: WhatsAppWebConnection;
   readonly botAccount: ChannelAccount;
-  private readonly models: WhatsAppWebModels;
+  private readonly models: WhatsAppWebAdapterOptions['models'];
+  /** Turns on the conversation documents: state from the document, replies written, then sent and acknowledged. */
+  private readonly turns: WhatsAppConversationTurns;
   private readonly logic: BotLogic;
   private readonly log: (line: string) => void;
   protected readonly maxDelayMs: number;
   private readonly sendClaimTimeoutMs: number;
   private readonly sendClaims: Claims<WhatsAppWebSendRecord>;
   private readonly drainTimeoutMs: number;
+  private readonly turnLeaseMs: number;
+  private readonly messageLimit: Limit | undefined;
   /** Serialises what one sender sent (resolving who they are, dropping duplicates) in arrival order. */
   private readonly senders: KeyedSerialQueue;
   /** Serialises turns per consumer: their messages and the proactive turns addressed to them. */
   private readonly conversations: KeyedSerialQueue;
-  /** The options last stored per consumer in this process, to skip rewriting the same ones. */
-  private readonly storedOptions = new Map<string, string>();
   /** Linked ids (`…@lid`) already resolved to a phone number. */
   private readonly phoneByLinkedId = new Map<string, string>();
   private accepting = false;
@@ -123,6 +135,8 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
     this.sendClaimTimeoutMs = options.sendClaimTimeoutMs ?? 2 * 60_000;
     this.sendClaims = new Claims<WhatsAppWebSendRecord>(this.models.whatsAppWebSends, sendClaimShape);
     this.drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+    this.turnLeaseMs = options.turnLeaseMs ?? 10_000;
+    this.messageLimit = options.messageLimit;
     const bot = options.bot ?? { id: 'santushti-bot', name: 'Santushti' };
     this.botAccount = { id: bot.id, name: bot.name, role: 'bot' } as ChannelAccount;
     const stuckTurnMs = options.stuckTurnMs ?? 60_000;
@@ -130,6 +144,31 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
       this.log(`[whatsapp-web] a ${kind} task of ${maskPhoneNumbersIn(key)} is still running after ${stuckTurnMs} ms; starting the next one`);
     this.senders = new KeyedSerialQueue(stuckTurnMs, stuck('sender'));
     this.conversations = new KeyedSerialQueue(stuckTurnMs, stuck('turn'));
+    // The log keeps at least a limit's worth of messages: the limit is counted from it.
+    const logKept = Math.max(20, options.messageLimit?.points ?? 0);
+    const store = new WhatsAppConversationStore(this.models.whatsAppConversations, {
+      logKept,
+      logMax: logKept + 30,
+      // Processed message ids leaving the document's log stay known in the inbound collection.
+      moveOut: async (_conversationId, entries) => {
+        await this.models.whatsAppWebInbound
+          .insertMany(entries.map((entry) => ({ _id: entry.id, receivedAt: entry.receivedAt })), { ordered: false })
+          .catch((error: unknown) => {
+            if (!isDuplicateKeyError(error)) throw error;
+          });
+      },
+    });
+    this.turns = new WhatsAppConversationTurns(store, {
+      channelId: whatsAppWebChannelId,
+      senderOf: digitsOfConversation,
+      send: async (conversationId, reply) => {
+        const activity = activityOfReply(reply);
+        await this.deliver(digitsOfConversation(conversationId)!, renderWithOptions(activity.text, optionsOf(activity)), idempotencyKeyOf(activity.channelData));
+      },
+      turnLeaseMs: this.turnLeaseMs,
+      stuckTurnMs,
+      leaseWaitMs: 5_000,
+    });
     this.connection = new WhatsAppWebConnection({
       ...options,
       handlers: {
@@ -189,24 +228,36 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
     chatId: string,
     client: WhatsAppWebClientLike,
   ): Promise<void> {
-    if (!(await this.claimIncoming(messageId))) return;
     const digits = await this.consumerDigits(chatId, client);
     if (!digits) {
       this.log(`[whatsapp-web] could not tell the phone number behind a chat; message dropped`);
       return;
     }
     const conversationId = conversationIdFor(digits);
+    // Stored once in the conversation's document (the resend check), which takes the turn lease in the same write.
+    const sentAt = Number.isFinite(message.timestamp) && message.timestamp > 0 ? new Date(message.timestamp * 1000) : new Date();
+    const body = typeof message.body === 'string' ? message.body : '';
+    const { stored } = await this.turns.store.receive(
+      conversationId,
+      { id: messageId, content: JSON.stringify({ kind, text: body.slice(0, 4096) }), sentAt, receivedAt: new Date() },
+      { takeLease: { ttlMs: this.turnLeaseMs } },
+    );
+    if (!stored) return;
     await this.conversations.run(conversationId, async () => {
-      if (kind === 'unsupported') {
-        await this.answerUnsupported(digits);
-        return;
+      try {
+        if (kind === 'unsupported') {
+          await this.answerUnsupported(digits, messageId);
+          return;
+        }
+        if (kind === 'media' || kind === 'location') {
+          await this.receiveMedia(message, kind, digits, messageId);
+          return;
+        }
+        const text = await this.withOptionResolved(digits, message.body);
+        await this.runTurn(this.incomingActivity(digits, messageId, text, message.timestamp), this.logic, 'consumer');
+      } finally {
+        await this.turns.store.release(conversationId);
       }
-      if (kind === 'media' || kind === 'location') {
-        await this.receiveMedia(message, kind, digits, messageId);
-        return;
-      }
-      const text = await this.withOptionResolved(digits, message.body);
-      await this.runTurn(this.incomingActivity(digits, messageId, text, message.timestamp), this.logic, 'consumer');
     });
   }
 
@@ -221,7 +272,7 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
     if (kind === 'location') {
       const pin = pinOf(message.location);
       if (!pin) {
-        await this.answerUnsupported(digits);
+        await this.answerUnsupported(digits, messageId);
         return;
       }
       activity.entities = [placeEntity(pin.latitude, pin.longitude, message.location?.name, message.location?.address) as unknown as Entity];
@@ -242,11 +293,6 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
         return { data: Buffer.from(media.data, 'base64'), declaredType: media.mimetype, ...(media.filename ? { filename: media.filename } : {}) };
       }),
     );
-  }
-
-  /** Inserting the id is the claim: a duplicate key means another delivery of it was (or is being) handled. */
-  private claimIncoming(messageId: string): Promise<boolean> {
-    return insertOnce(this.models.whatsAppWebInbound, { _id: messageId, receivedAt: new Date() });
   }
 
   private async consumerDigits(chatId: string, client: WhatsAppWebClientLike): Promise<string | undefined> {
@@ -271,8 +317,9 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
   private async withOptionResolved(digits: string, body: string): Promise<string> {
     const text = body.trim();
     if (!looksLikeOptionNumber(text)) return text;
-    const chat = await this.models.whatsAppWebChats.findById(digits, wholeDocument).lean<WhatsAppWebChatRecord>();
-    return resolveNumberedReply(text, chat?.options ?? []);
+    // The options last offered are kept in the conversation's document (read with the message's storing).
+    const doc = await this.turns.store.get(conversationIdFor(digits));
+    return resolveNumberedReply(text, doc?.numberedChoices ?? []);
   }
 
   private incomingActivity(digits: string, messageId: string, text: string, timestamp: number): Partial<Activity> {
@@ -293,9 +340,15 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
     };
   }
 
-  private async answerUnsupported(digits: string): Promise<void> {
+  /** Answered by the door, not the bot: stored and sent like a turn's reply, and the message counts as processed. */
+  private async answerUnsupported(digits: string, messageId: string): Promise<void> {
+    const conversationId = conversationIdFor(digits);
     try {
-      await this.deliver(digits, onlyTextUnderstood, undefined);
+      await this.turns.holdLease(conversationId);
+      const turn = this.turns.newTurn(conversationId, (await this.turns.store.get(conversationId))!, messageId);
+      this.turns.buffer(turn, { type: ActivityTypes.Message, text: onlyTextUnderstood });
+      await this.turns.commit(turn);
+      await this.turns.flush(conversationId);
     } catch (error) {
       this.log(`[whatsapp-web] could not tell ${maskMobile(digits)} that only text is understood: ${describeError(error)}`);
     }
@@ -332,8 +385,16 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
     // A reply without options means the earlier ones no longer apply ("2" is then just "2"). A proactive status
     // update leaves them: the consumer may still be answering the question before it.
     const values = options.map((option) => option.value);
-    if (values.length > 0 || context.activity.type === ActivityTypes.Message) await this.rememberOptions(digits, values);
-    return this.deliver(digits, text, idempotencyKeyOf(activity.channelData));
+    const forgetsOrOffers = values.length > 0 || context.activity.type === ActivityTypes.Message;
+    const key = idempotencyKeyOf(activity.channelData);
+    // Within a turn of this conversation the reply (and the options) is stored by the turn's write, then sent.
+    const turn = this.turns.current(conversationIdFor(digits));
+    if (turn) {
+      if (forgetsOrOffers) turn.numberedChoices = values;
+      return this.turns.buffer(turn, activity);
+    }
+    if (forgetsOrOffers) await this.rememberOptions(digits, values);
+    return this.deliver(digits, text, key);
   }
 
   /** Sends now or throws: never kept in memory for later, since the outbox that asked will retry. */
@@ -392,12 +453,16 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
     return messageId;
   }
 
+  /** Options offered outside a turn (none of ours sends so): kept in the conversation's document, when they change. */
   private async rememberOptions(digits: string, values: string[]): Promise<void> {
-    const fingerprint = JSON.stringify(values);
-    if (this.storedOptions.get(digits) === fingerprint) return;
-    await this.models.whatsAppWebChats.updateOne({ _id: digits }, { $set: { options: values, updatedAt: new Date() } }, { upsert: true });
-    if (this.storedOptions.size > 50_000) this.storedOptions.clear();
-    this.storedOptions.set(digits, fingerprint);
+    await this.turns.store.mutate(
+      conversationIdFor(digits),
+      (doc) => {
+        if (JSON.stringify(doc.numberedChoices ?? []) === JSON.stringify(values)) return false;
+        doc.numberedChoices = values;
+      },
+      { create: true },
+    );
   }
 
   /**
@@ -425,7 +490,16 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
         locale: reference.locale,
         timestamp: new Date(),
       };
-      await this.runTurn(continuation, logic, 'proactive');
+      if (this.turns.current(conversationId)) {
+        await this.runTurn(continuation, logic, 'proactive');
+        return;
+      }
+      await this.turns.holdLease(conversationId);
+      try {
+        await this.runTurn(continuation, logic, 'proactive');
+      } finally {
+        await this.turns.store.release(conversationId);
+      }
     });
   }
 
@@ -438,6 +512,32 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
     const context = new TurnContext(this, activity);
     if (activity.locale) context.locale = activity.locale;
     prepare?.(context);
+    const conversationId = activity.conversation?.id ?? '';
+    // Inside a turn of the same conversation (a proactive message it caused): the same document, the same write.
+    if (this.turns.current(conversationId)) return this.runHandled(context, logic, kind);
+    // The conversation's lease is held (by receive or continueIn): its state comes from the document, and the turn
+    // ends with one write of replies, state and the message processed, then the sends and their acknowledgement.
+    const doc = (await this.turns.store.get(conversationId))!;
+    const turn = this.turns.newTurn(conversationId, doc, kind === 'consumer' ? activity.id : undefined);
+    if (kind === 'consumer' && activity.id && this.messageLimit) lendMessageVerdict(context, countMessageInDocument(doc, activity.id, this.messageLimit));
+    await this.turns.runInTurn(turn, () =>
+      this.runHandled(context, async (inner) => {
+        await logic(inner);
+        await this.turns.commit(turn);
+        await this.turns.flush(conversationId);
+      }, kind),
+    );
+    // What is left: the turn failed before its write, or onTurnError answered (an apology, the state reset).
+    await this.turns.commit(turn);
+    try {
+      await this.turns.flush(conversationId);
+    } catch (error) {
+      if (kind === 'proactive') throw error;
+      this.log(`[whatsapp-web] a reply to ${maskMobile(activity.from?.id ?? '')} was not delivered: ${describeError(error)}`);
+    }
+  }
+
+  private async runHandled(context: TurnContext, logic: BotLogic, kind: 'consumer' | 'proactive'): Promise<void> {
     try {
       await this.middleware.run(context, () => logic(context));
     } catch (error) {
@@ -445,7 +545,7 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
       const undelivered = deliveryFailureIn(failure);
       if (undelivered) {
         if (kind === 'proactive') throw undelivered;
-        this.log(`[whatsapp-web] a reply to ${maskMobile(activity.from?.id ?? '')} was not delivered: ${describeError(undelivered)}`);
+        this.log(`[whatsapp-web] a reply to ${maskMobile(context.activity.from?.id ?? '')} was not delivered: ${describeError(undelivered)}`);
         return;
       }
       if (kind === 'proactive' && !this.onTurnError) throw failure;

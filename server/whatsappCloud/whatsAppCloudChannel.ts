@@ -27,6 +27,8 @@ export function createWhatsAppCloudChannel(options: WhatsAppCloudChannelOptions)
       now: context.now,
       log: context.log,
       recoveryIntervalMs: options.recoveryIntervalMs,
+      // The per-sender message limit is counted from the conversation document (no rate_limits command per message).
+      messageLimit: context.limits?.settings.whatsAppMessagesPerSender,
     });
     const router = createWhatsAppCloudWebhookRouter({
       adapter,

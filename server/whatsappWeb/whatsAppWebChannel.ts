@@ -64,6 +64,8 @@ export function createWhatsAppWebChannel(options: WhatsAppWebChannelOptions = {}
       destroyTimeoutMs: options.destroyTimeoutMs,
       onQr: (qr) => void printQr(qr, qrRenderer, log),
       onPairingCode: (code) => log(`[whatsapp-web] pairing code for the helpline phone: ${code} (WhatsApp → Linked devices → Link with phone number)`),
+      // The per-sender message limit is counted from the conversation document (no rate_limits command per message).
+      messageLimit: context.limits?.settings.whatsAppMessagesPerSender,
     });
 
     return {

@@ -18,6 +18,7 @@ import {
   textMessage,
 } from '../support/fakeGraphApi.js';
 import { useTestDatabase } from '../support/testDatabase.js';
+import { storedWhatsAppMessage } from '../support/whatsAppStored.js';
 
 const db = useTestDatabase('wa_cloud_sending');
 const phoneNumberId = '109876543211';
@@ -350,7 +351,7 @@ describe('Graph API errors', () => {
     const message = textMessage(sender, 'trigger');
     await consumerSends(message);
     expect(turnErrors).toEqual([expect.stringContaining('Graph API 403 (code 10)')]);
-    expect((await db.models.whatsAppCloudInbound.findById(message.id).lean())?.claim).toBe('done');
+    expect((await storedWhatsAppMessage(db.models, sender, message.id as string))?.processed).toBe(true);
     adapter.onTurnError = undefined as unknown as typeof adapter.onTurnError;
   });
 });

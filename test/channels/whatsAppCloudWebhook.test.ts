@@ -24,6 +24,8 @@ import {
   textMessage,
 } from '../support/fakeGraphApi.js';
 import { useTestDatabase } from '../support/testDatabase.js';
+import { storedWhatsAppMessage, storedWhatsAppMessages } from '../support/whatsAppStored.js';
+import { seenHash } from '../../bot/adapters/whatsAppConversationStore.js';
 
 const db = useTestDatabase('wa_cloud_webhook');
 const appSecret = 'test-app-secret-0123456789abcdef';
@@ -105,7 +107,12 @@ afterAll(async () => {
 });
 
 async function inboundCount(wamid: string): Promise<number> {
-  return db.models.whatsAppCloudInbound.countDocuments({ _id: wamid });
+  return (await storedWhatsAppMessages(db.models)).filter((message) => message.id === wamid).length;
+}
+
+/** The sender's conversation document (models/whatsAppConversationModel.ts), if any. */
+function conversationOf(sender: string) {
+  return db.models.whatsAppConversations.findById(`whatsapp-cloud:${sender}`, { pending: 1, inbox: 1, lastInboundAt: 1 }).lean();
 }
 
 describe('the verification handshake', () => {
@@ -168,8 +175,8 @@ describe('signatures over the raw body', () => {
     expect([forged.status, missing.status, garbage.status, tampered.status]).toEqual([401, 401, 401, 401]);
     await main.adapter.idle();
     expect(await inboundCount(message.id as string)).toBe(0);
-    expect(await db.models.whatsAppCloudPending.countDocuments({ _id: message.id as string })).toBe(0);
-    expect(await db.models.whatsAppCloudSenders.countDocuments({ _id: sender })).toBe(0);
+    // Nothing stored of the sender at all (no conversation, no window opened).
+    expect(await conversationOf(sender)).toBeNull();
     expect(graph.accepted(sender)).toEqual([]);
   });
 });
@@ -276,9 +283,9 @@ describe('processing', () => {
 
     expect(graph.accepted(sender).map((reply) => reply.text)).toEqual(['Echo: only once']);
     expect(seen.filter((activity) => activity.id === message.id)).toHaveLength(1);
-    const stored = await db.models.whatsAppCloudInbound.findById(message.id).lean();
-    expect(stored).toMatchObject({ claim: 'done', from: sender });
-    expect(await db.models.whatsAppCloudPending.countDocuments({ _id: message.id as string })).toBe(0);
+    const stored = await storedWhatsAppMessage(db.models, sender, message.id as string);
+    expect(stored).toMatchObject({ processed: true, from: sender });
+    expect((await conversationOf(sender))?.pending).toBe(false);
   });
 
   it('runs one turn at a time per sender, in order of arrival', async () => {
@@ -329,53 +336,63 @@ describe('processing', () => {
     expect(response.status).toBe(200);
     await stopping.adapter.idle();
     expect(graph.accepted(sender)).toEqual([]);
-    expect(await db.models.whatsAppCloudPending.countDocuments({ _id: message.id as string })).toBe(1);
+    expect((await storedWhatsAppMessage(db.models, sender, message.id as string))?.processed).toBe(false);
+    expect((await conversationOf(sender))?.pending).toBe(true);
 
     const restarted = newAdapter();
     await restarted.start(echoBot);
     await restarted.idle();
     await restarted.stop();
     expect(graph.accepted(sender).map((reply) => reply.text)).toEqual(['Echo: stored before the restart']);
-    expect(await db.models.whatsAppCloudPending.countDocuments({ _id: message.id as string })).toBe(0);
-    expect((await db.models.whatsAppCloudInbound.findById(message.id).lean())?.claim).toBe('done');
+    expect((await conversationOf(sender))?.pending).toBe(false);
+    expect((await storedWhatsAppMessage(db.models, sender, message.id as string))?.processed).toBe(true);
   });
 
   it('takes over a message whose process died mid-turn once its claim is stale', async () => {
     const sender = newSender();
     const wamid = newWamid();
     const longAgo = new Date(Date.now() - 60 * 60_000);
-    await db.models.whatsAppCloudPending.create({ _id: wamid, from: sender, receivedAt: longAgo });
-    await db.models.whatsAppCloudInbound.create({
-      _id: wamid,
-      from: sender,
-      content: JSON.stringify({ kind: 'text', text: 'interrupted' }),
-      sentAt: longAgo,
-      receivedAt: longAgo,
-      claim: 'a-process-that-died',
-      claimedAt: longAgo,
+    // Stored by a process that took the conversation's turn lease and died: the lease has long expired.
+    await db.models.whatsAppConversations.create({
+      _id: `whatsapp-cloud:${sender}`,
+      version: 3,
+      lease: { token: 'a-process-that-died', owner: 'elsewhere:1', expiresAt: new Date(longAgo.getTime() + 10_000) },
+      inbox: [{ id: wamid, content: JSON.stringify({ kind: 'text', text: 'interrupted' }), sentAt: longAgo, receivedAt: longAgo }],
+      log: [],
+      seen: [seenHash(wamid)],
+      state: '{}',
+      outbox: [],
+      seq: 0,
+      pending: true,
+      lastInboundAt: longAgo,
+      createdAt: longAgo,
+      updatedAt: longAgo,
     });
-    await db.models.whatsAppCloudSenders.create({ _id: sender, lastInboundAt: longAgo, updatedAt: longAgo });
     const restarted = newAdapter();
     await restarted.start(echoBot);
     await restarted.idle();
     await restarted.stop();
     // An hour old: still inside the 24-hour window, so a plain text answers it.
     expect(graph.accepted(sender).map((reply) => reply.text)).toEqual(['Echo: interrupted']);
-    expect(await db.models.whatsAppCloudPending.countDocuments({ _id: wamid })).toBe(0);
+    expect((await conversationOf(sender))?.pending).toBe(false);
   });
 
   it('answers a database failure while storing with 500, so that Meta delivers it again', async () => {
     const adapter = newAdapter();
     const broken = await startServer(adapter);
-    const original = db.models.whatsAppCloudInbound.create.bind(db.models.whatsAppCloudInbound);
+    // Storing a message is a write to the sender's conversation document (an insert for a new sender).
+    const collection = db.models.whatsAppConversations.collection;
+    const original = { insertOne: collection.insertOne, updateOne: collection.updateOne };
     const sender = newSender();
     const message = textMessage(sender, 'database hiccup');
-    db.models.whatsAppCloudInbound.create = (() => Promise.reject(new Error('database unavailable'))) as unknown as typeof original;
+    const unavailable = (() => Promise.reject(new Error('database unavailable'))) as unknown;
+    collection.insertOne = unavailable as typeof original.insertOne;
+    collection.updateOne = unavailable as typeof original.updateOne;
     try {
       const response = await postWebhook(broken.url, appSecret, messageWebhook(phoneNumberId, [message]));
       expect(response.status).toBe(500);
     } finally {
-      db.models.whatsAppCloudInbound.create = original;
+      Object.assign(collection, original);
     }
     const retried = await postWebhook(broken.url, appSecret, messageWebhook(phoneNumberId, [message]));
     expect(retried.status).toBe(200);

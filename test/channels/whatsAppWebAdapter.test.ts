@@ -159,7 +159,9 @@ describe('incoming messages', () => {
     restarted.clients.current.receive({ from: chatId, body: 'doosri baar' });
     await restarted.adapter.idle();
     expect(restarted.turns.map((turn) => turn.text)).toEqual(['doosri baar']);
-    expect(await db.models.whatsAppWebInbound.findById(id, wholeDocument).lean()).not.toBeNull();
+    // The id is remembered in the consumer's conversation document (its log of processed messages).
+    const document = await db.models.whatsAppConversations.findById(`whatsapp-web:${chatId.split('@')[0]}`, { log: 1 }).lean();
+    expect(document?.log?.map((entry) => entry.id)).toContain(id);
     await restarted.adapter.stop();
   });
 

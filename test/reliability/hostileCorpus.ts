@@ -9,6 +9,7 @@
 import { createHmac } from 'node:crypto';
 import type { Models } from '../../models/index.js';
 import { messageWebhook, textMessage } from '../support/fakeGraphApi.js';
+import { storedWhatsAppMessages } from '../support/whatsAppStored.js';
 
 export type EntryPoint = 'direct-line' | 'web-chat-page' | 'whatsapp-cloud-webhook' | 'whatsapp-web-staff' | 'staff-api';
 
@@ -751,7 +752,7 @@ const webhookCases: HostileCase[] = [
     mayChange: '*',
     verify: async (_context, _response, probe) => {
       await probe.settle();
-      const record = await probe.models.whatsAppCloudInbound.findOne({ from: '919800000002' }, { content: 1 }).lean();
+      const [record] = await storedWhatsAppMessages(probe.models, '919800000002');
       assertThat(record?.content === json({ kind: 'text', text: 'namaste' }), `only the text is kept: ${record?.content}`);
       return { content: record?.content };
     },
@@ -764,7 +765,7 @@ const webhookCases: HostileCase[] = [
     mayChange: '*',
     verify: async (_context, _response, probe) => {
       await probe.settle();
-      const record = await probe.models.whatsAppCloudInbound.findOne({ from: '919800000003' }, { content: 1 }).lean();
+      const [record] = await storedWhatsAppMessages(probe.models, '919800000003');
       const content = JSON.parse(record?.content ?? '{}') as { text?: string };
       assertThat(content.text === `light nahi ${scriptPayload}`, `stored as text without the NUL: ${JSON.stringify(content.text)}`);
       return { text: content.text };
@@ -1169,7 +1170,7 @@ const floodCases: HostileCase[] = [
     mayChange: '*',
     verify: async (_context, _response, probe) => {
       await probe.settle();
-      const stored = await probe.models.whatsAppCloudInbound.countDocuments({});
+      const stored = (await storedWhatsAppMessages(probe.models)).length;
       assertThat(stored >= 26, 'every acknowledged message is stored');
       return { inboundStored: stored };
     },

@@ -10,6 +10,7 @@ import { outboundStatusRank } from '../../models/whatsAppCloudModels.js';
 import { buttonReply, messageWebhook, newWamid, postWebhook, statusUpdate, textMessage, type PostedWebhook } from '../support/fakeGraphApi.js';
 import { recordCase } from '../support/reliabilityReport.js';
 import { useTestDatabase } from '../support/testDatabase.js';
+import { storedWhatsAppMessages } from '../support/whatsAppStored.js';
 import { loopbackSecrets, startLoopbackHelpline, type LoopbackHelpline } from './helplineOnLoopback.js';
 
 const db = useTestDatabase('wa_redelivery');
@@ -53,7 +54,7 @@ async function settle(): Promise<void> {
 const summaries = (deliveries: PostedWebhook[]) => deliveries.map((delivery) => JSON.parse(delivery.text) as { stored: number; duplicates: number; statuses: number });
 
 async function inboundOf(sender: string) {
-  const records = await db.models.whatsAppCloudInbound.find({ from: sender }, { sentAt: 1, processedAt: 1, claim: 1 }).lean();
+  const records = await storedWhatsAppMessages(db.models, sender);
   return records.sort((a, b) => (a.processedAt?.getTime() ?? 0) - (b.processedAt?.getTime() ?? 0));
 }
 

@@ -1,0 +1,127 @@
+// What an ordinary WhatsApp Cloud turn costs the database (issue 15, "same for WhatsApp conversations"): the commands
+// the real helpline sends from the webhook POST of a text message (through the faithful fake Graph API) to the reply
+// sent, counted on the real embedded database with the driver's commandStarted events. The target: at most 4,
+// including the inbound acknowledgement (the message stored durably before the webhook's 200 OK).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WhatsAppCloudAdapter } from '../../bot/adapters/whatsAppCloudAdapter.js';
+import { createWhatsAppCloudChannel } from '../../server/whatsappCloud/whatsAppCloudChannel.js';
+import type { ChannelFactory, ChannelPlugin } from '../../server/helpline.js';
+import { Directory } from '../../services/directory.js';
+import { FakeGraphApi } from '../support/fakeGraphApi.js';
+import { serveHelpline, type ServedHelpline } from '../support/servedHelpline.js';
+import { useTestDatabase } from '../support/testDatabase.js';
+import { WhatsAppCloudUser } from '../support/whatsAppCloudUser.js';
+import { countCommands, type CountedCommand } from '../support/commandCounter.js';
+import type { WhatsAppWebAdapter } from '../../bot/adapters/whatsAppWebAdapter.js';
+import { noQrRenderer } from '../../server/whatsappWeb/qrRendering.js';
+import { createWhatsAppWebChannel } from '../../server/whatsappWeb/whatsAppWebChannel.js';
+import { eventually, FakeWhatsAppWebClients, ManualScheduler } from '../support/fakeWhatsAppWebClient.js';
+
+const db = useTestDatabase('wa_turn_commands');
+const appSecret = 'turn-commands-app-secret-0123456789abcdef';
+const phoneNumberId = '109876543299';
+let graph: FakeGraphApi;
+let served: ServedHelpline | undefined;
+let cloud: ChannelPlugin;
+let web: ChannelPlugin;
+const clients = new FakeWhatsAppWebClients();
+
+beforeAll(async () => {
+  graph = await FakeGraphApi.start();
+  const factory = createWhatsAppCloudChannel({
+    appSecret,
+    verifyToken: 'turn-commands-verify-token-0123456789',
+    accessToken: 'turn-commands-access-token-abcdefghijklmnop',
+    phoneNumberId,
+    apiBase: graph.apiBase,
+    templates: { statusUpdate: 'santushti_status_update', satisfactionQuestion: 'santushti_satisfaction', language: 'hi' },
+    retry: { baseDelayMs: 5 },
+  });
+  const capture: ChannelFactory = (context) => {
+    cloud = factory(context);
+    return cloud;
+  };
+  const webFactory = createWhatsAppWebChannel({
+    dataPath: '/tmp/santushti-test-never-written',
+    clientFactory: clients.factory,
+    schedule: new ManualScheduler().schedule,
+    watchdogIntervalMs: 0,
+    qrRenderer: noQrRenderer,
+  });
+  const captureWeb: ChannelFactory = (context) => {
+    web = webFactory(context);
+    return web;
+  };
+  served = await serveHelpline(db, Directory.loadDefault(), {
+    channels: [capture, captureWeb],
+    directLineSecret: 'turn-commands-directline-secret-0123456789abcdefghij',
+    webChatCookieSecret: 'turn-commands-webchat-cookie-secret-9876543210zyx',
+    // No background sweeps while a turn is counted: only the turn's own commands.
+    sweepIntervalMs: 60 * 60_000,
+  });
+});
+
+afterAll(async () => {
+  await served?.close();
+  await graph?.close();
+});
+
+const describeCommands = (commands: CountedCommand[]) => commands.map((command) => `${command.name} ${command.collection}`).join('\n');
+
+describe('an ordinary WhatsApp Cloud turn', () => {
+  // Issue 15, "same for WhatsApp conversations": a WhatsApp turn in one read and one write plus the inbound
+  // acknowledgement. On the inbox documents the door alone took 10 commands per turn (insert pending, insert inbound,
+  // update senders, claim the inbound, read bot_state twice, update outbound, update bot_state, mark the inbound done,
+  // delete pending) and the whole turn 13 (with a rate_limits command per message); these assertions fail there.
+  it('costs the WhatsApp door at most 4 database commands from the webhook POST to the reply sent, the acknowledgement included', { timeout: 30_000 }, async () => {
+    const door = { webhookUrl: `${served!.baseUrl}/webhooks/whatsapp`, appSecret, phoneNumberId, graph, idle: () => (cloud.adapter as WhatsAppCloudAdapter).idle() };
+    const consumer = new WhatsAppCloudUser(door, '919812340001');
+    // The first message of a conversation (its start, and the complaint's first question) is not an ordinary turn.
+    expect(await consumer.say('gomti nagar mein 3 ghante se bijli nahi hai')).toHaveLength(1);
+    const { result: replies, commands } = await countCommands(db.connection, () => consumer.say('skip'));
+    expect(replies).toHaveLength(1);
+    const doorCommands = commands.filter((command) => command.collection.startsWith('whatsapp_') || command.collection === 'bot_state');
+    // The acknowledgement (the message stored, the lease taken), the turn's write (state, replies, message processed),
+    // the reply's delivery record (what status webhooks update), the acknowledgement of the sent reply.
+    expect(doorCommands.map((command) => `${command.name} ${command.collection}`)).toEqual([
+      'update whatsapp_conversations',
+      'update whatsapp_conversations',
+      'update whatsapp_cloud_outbound',
+      'update whatsapp_conversations',
+    ]);
+    // The rest are the bot's own reads by _id (officer number, open handoff); the message limit is counted from the
+    // document (it was a rate_limits command of its own).
+    expect(commands.filter((command) => command.collection === 'rate_limits')).toEqual([]);
+    expect(commands.length, describeCommands(commands)).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('an ordinary whatsapp-web.js turn', () => {
+  // The same for the linked phone's door: on the inbound claim, the options document and bot_state the door took
+  // 6 commands per turn and the whole turn 9 (with a rate_limits command per message); these assertions fail there.
+  it('costs the WhatsApp door at most 4 database commands from the message event to the reply sent', { timeout: 30_000 }, async () => {
+    await eventually(() => expect(clients.created).toHaveLength(1));
+    clients.current.link();
+    const adapter = web.adapter as WhatsAppWebAdapter;
+    const chatId = '919812340002@c.us';
+    const say = async (text: string) => {
+      const before = clients.textsTo(chatId).length;
+      clients.current.receive({ from: chatId, body: text });
+      await adapter.idle();
+      return clients.textsTo(chatId).slice(before);
+    };
+    expect(await say('gomti nagar mein 3 ghante se bijli nahi hai')).toHaveLength(1);
+    const { result: replies, commands } = await countCommands(db.connection, () => say('skip'));
+    expect(replies).toHaveLength(1);
+    const doorCommands = commands.filter((command) => command.collection.startsWith('whatsapp_') || command.collection === 'bot_state');
+    // The message stored (and the lease taken), the turn's write, the sent message's receipt record, the acknowledgement.
+    expect(doorCommands.map((command) => `${command.name} ${command.collection}`)).toEqual([
+      'update whatsapp_conversations',
+      'update whatsapp_conversations',
+      'update whatsapp_web_outbound',
+      'update whatsapp_conversations',
+    ]);
+    expect(commands.filter((command) => command.collection === 'rate_limits')).toEqual([]);
+    expect(commands.length, describeCommands(commands)).toBeLessThanOrEqual(6);
+  });
+});
