@@ -37,6 +37,8 @@ export interface DirectLineConversationRecord {
   window?: Array<{ seq: number; json: string }>;
   /** An id of the last committed write, to recognise a write that landed although its reply was lost. */
   lastWrite?: string;
+  /** The consumer's messages counted in the current limit window (messagesPerConversation), written by the take. */
+  messageLimit?: { from: Date; count: number };
 }
 
 export interface DirectLineActivityRecord {
@@ -86,6 +88,7 @@ export const directLineConversationSchema = new Schema<DirectLineConversationRec
     windowFrom: { type: Number },
     window: { type: [new Schema({ seq: { type: Number, required: true }, json: { type: String, required: true } }, { _id: false })], default: undefined },
     lastWrite: { type: String },
+    messageLimit: new Schema({ from: { type: Date, required: true }, count: { type: Number, required: true } }, { _id: false }),
   },
   { versionKey: false, strict: 'throw' },
 );

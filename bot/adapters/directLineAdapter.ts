@@ -26,11 +26,13 @@ import type { DirectLineConversationRecord, DirectLineModels } from '../../model
 import { isDatabaseUnavailableError } from '../../db/databaseAvailability.js';
 import type { Models } from '../../models/index.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
+import type { Limit } from '../../services/abuseLimits.js';
 import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
 import { Backoff } from '../../services/retry.js';
 import { conversationStateKeyPrefix, turnStateScope, userStateKeyPrefix, type TurnStateScope } from '../turnStateScope.js';
 import {
   ConversationLeaseLostError,
+  ConversationMessageLimitError,
   DirectLineConversationStore,
   type ActivityJson,
   type ActivityPage,
@@ -44,6 +46,7 @@ import {
 export {
   activityIdFor,
   ConversationLeaseLostError,
+  ConversationMessageLimitError,
   DirectLineConversationNotFoundError,
   DirectLineConversationStore,
   isConversationId,
@@ -192,8 +195,10 @@ export class DirectLineAdapter extends ChannelAdapter {
    * to the client with their `channelData.clientActivityID`) and then runs the bot on it. Resolves once it is stored,
    * without waiting for the bot; rejects with DirectLineConversationNotFoundError for an unknown conversation.
    * The caller has already decided who `from` is; this sets the channel's own fields (id, timestamp, recipient...).
+   * With `messageLimit`, a stored activity is counted by the take itself (in the conversation document); over the
+   * limit it rejects with ConversationMessageLimitError and nothing is stored.
    */
-  async processActivity(activity: Partial<Activity>, logic: BotLogic): Promise<ProcessedActivity> {
+  async processActivity(activity: Partial<Activity>, logic: BotLogic, options: { messageLimit?: Limit } = {}): Promise<ProcessedActivity> {
     const conversationId = activity.conversation?.id;
     if (!conversationId) throw new TypeError('processActivity needs activity.conversation.id');
 
@@ -220,7 +225,13 @@ export class DirectLineAdapter extends ChannelAdapter {
         build: (_id, timestamp) => ({ ...activity, ...channelFields, timestamp }),
         ...(typeof clientActivityId === 'string' && clientActivityId.length > 0 && clientActivityId.length <= 200 ? { clientActivityId } : {}),
       };
-      const taken = await this.store.take(conversationId, { ttlMs: this.turnLeaseMs, waitMs: this.stuckTurnMs + this.turnLeaseMs, incoming });
+      const taken = await this.store.take(conversationId, {
+        ttlMs: this.turnLeaseMs,
+        waitMs: this.stuckTurnMs + this.turnLeaseMs,
+        incoming,
+        ...(options.messageLimit ? { limit: options.messageLimit } : {}),
+      });
+      if (taken.kind === 'limited') throw new ConversationMessageLimitError(taken.retryAfterSeconds);
       if (taken.kind === 'repeated') {
         // The client resent an activity it had already delivered (its answer was lost): same id, no second turn.
         announceStored(taken.id);

@@ -12,6 +12,7 @@ import { trusted } from 'mongoose';
 import { retryWhileUnavailable } from '../../db/databaseAvailability.js';
 import type { DirectLineActivityRecord, DirectLineConversationRecord, DirectLineModels, DirectLineUserRecord } from '../../models/directLineModels.js';
 import { wholeDocument } from '../../models/index.js';
+import { countInWindow, type CountedWindow, type Limit } from '../../services/abuseLimits.js';
 import { LeaseBusyError, thisProcessName } from '../../services/leases.js';
 import { isDuplicateKeyError } from '../../services/mongoErrors.js';
 import { Backoff, lostRaceBackoff } from '../../services/retry.js';
@@ -37,6 +38,14 @@ export class DirectLineConversationNotFoundError extends Error {
   override name = 'DirectLineConversationNotFoundError';
   constructor(readonly conversationId: string) {
     super(`No web chat conversation ${conversationId}.`);
+  }
+}
+
+/** The conversation's messages-per-window limit refuses this one: nothing was stored (the client may send it again later). */
+export class ConversationMessageLimitError extends Error {
+  override name = 'ConversationMessageLimitError';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many messages in this conversation; try again in ${retryAfterSeconds} s.`);
   }
 }
 
@@ -87,9 +96,11 @@ interface KnownHeader {
   clientIds: Array<{ client: string; id: string }>;
   pendingTurn?: { activityId: string; since: Date };
   lease?: { token: string; owner: string; expiresAt: Date };
+  /** The messages counted in the current limit window (services/abuseLimits.ts countInWindow). */
+  messageLimit?: CountedWindow;
 }
 
-const headerProjection = { userId: 1, version: 1, head: 1, windowFrom: 1, clientIds: 1, pendingTurn: 1, lease: 1 } as const;
+const headerProjection = { userId: 1, version: 1, head: 1, windowFrom: 1, clientIds: 1, pendingTurn: 1, lease: 1, messageLimit: 1 } as const;
 /** Everything but the window (a turn writes the window with $push and never needs to read it). */
 const withoutWindow = { window: 0 } as const;
 const pollProjection = { userId: 1, head: 1, windowFrom: 1, window: 1, pendingTurn: 1, lease: 1, updatedAt: 1 } as const;
@@ -106,10 +117,16 @@ export interface TakeOptions {
   /** How long to wait for a lease another turn holds before LeaseBusyError. */
   waitMs: number;
   incoming?: IncomingActivity;
+  /**
+   * Counts this take as one consumer message under the limit (messagesPerConversation), in a window kept in the
+   * document and written by the take itself; over the limit the take answers `limited` and stores nothing.
+   */
+  limit?: Limit;
 }
 
 export type Taken =
   | { kind: 'repeated'; id: string }
+  | { kind: 'limited'; retryAfterSeconds: number }
   | {
       kind: 'taken';
       session: ConversationSession;
@@ -322,6 +339,14 @@ export class DirectLineConversationStore {
       const seen = clientActivityId === undefined ? undefined : known.clientIds.find((entry) => entry.client === clientActivityId);
       if (seen) return { kind: 'repeated', id: seen.id };
       const now = new Date();
+      // The limit is decided on the header the compare-and-set below matches (or on an older copy of it, whose count
+      // can only be lower in the same window): exact across processes, and a refusal writes nothing.
+      let counted: CountedWindow | undefined;
+      if (options.limit) {
+        const verdict = countInWindow(options.limit, known.messageLimit, now);
+        if (!verdict.allowed) return { kind: 'limited', retryAfterSeconds: verdict.retryAfterSeconds };
+        counted = verdict.window;
+      }
       if (known.lease && new Date(known.lease.expiresAt).getTime() > now.getTime()) {
         this.remember(conversationId, undefined);
         if (!(await leaseWait.wait())) throw new LeaseBusyError(`webchat-turn:${conversationId}`);
@@ -329,6 +354,7 @@ export class DirectLineConversationStore {
       }
       const token = randomBytes(12).toString('base64url');
       const $set: Record<string, unknown> = { lease: { token, owner: thisProcessName, expiresAt: new Date(now.getTime() + options.ttlMs) }, updatedAt: now };
+      if (counted) $set.messageLimit = counted;
       const update: Record<string, unknown> = { $set, $inc: { version: 1 } };
       // A conversation written before conversation documents: its activities are all in the collection.
       const windowFrom = known.windowFrom ?? known.head + 1;
@@ -363,6 +389,7 @@ export class DirectLineConversationStore {
         clientIds,
         sentKeys: before.sentKeys ?? [],
         state: before.state ?? '{}',
+        ...(counted ? { messageLimit: counted } : {}),
         ...(stored ? { head: known.head + 1, pendingTurn: { activityId: stored.id, since: now } } : {}),
       };
       const session = new ConversationSession(this, taken);
@@ -483,6 +510,7 @@ export class ConversationSession {
   private sentKeys: Array<{ key: string; id: string }>;
   private state: Record<string, HeldStateItem | null>;
   private pending?: { activityId: string; since: Date };
+  private readonly messageLimit?: CountedWindow;
   /** Appended since the last write, in order. */
   private entries: Array<{ seq: number; json: string }> = [];
   private stateChanged = false;
@@ -504,6 +532,7 @@ export class ConversationSession {
     this.sentKeys = record.sentKeys ?? [];
     this.state = JSON.parse(record.state ?? '{}') as Record<string, HeldStateItem | null>;
     this.pending = record.pendingTurn;
+    this.messageLimit = record.messageLimit;
   }
 
   /** The consumer's activity stored (and acknowledged) whose turn never finished, if any. */
@@ -713,7 +742,9 @@ export class ConversationSession {
         this.released = true;
         this.store.remember(
           this.conversationId,
-          this.pending ? undefined : { userId: this.userId, version: this.version, head: this.head, windowFrom: this.windowFrom, clientIds: this.clientIds },
+          this.pending
+            ? undefined
+            : { userId: this.userId, version: this.version, head: this.head, windowFrom: this.windowFrom, clientIds: this.clientIds, messageLimit: this.messageLimit },
         );
       }
       if (entries.length > 0) this.store.announceStored(this.conversationId, this.head, entries);
