@@ -29,6 +29,7 @@ import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
 import type { Limit } from '../../services/abuseLimits.js';
 import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
 import { Backoff } from '../../services/retry.js';
+import { setHandoffHint } from '../handoffHint.js';
 import { conversationStateKeyPrefix, turnStateScope, userStateKeyPrefix, type TurnStateScope } from '../turnStateScope.js';
 import {
   ConversationLeaseLostError,
@@ -317,6 +318,18 @@ export class DirectLineAdapter extends ChannelAdapter {
     return this.store.getConversation(conversationId);
   }
 
+  /**
+   * Live handoffs (services/liveHandoffService.ts HandoffMarks): before one opens for a web chat consumer, each of
+   * their conversation documents is marked, so its turns read the handoff; after it ends the marks are taken back.
+   */
+  async markHandoff(channel: string, channelUserId: string): Promise<string[] | undefined> {
+    return channel === webChatChannelId ? this.store.markHandoff(channelUserId) : undefined;
+  }
+
+  async unmarkHandoff(channel: string, conversationIds: string[]): Promise<void> {
+    if (channel === webChatChannelId) await this.store.unmarkHandoff(conversationIds);
+  }
+
   /** Deletes conversations idle since `idleBefore` with their activities (the expiry sweep). */
   expireIdleConversations(idleBefore: Date): Promise<number> {
     return this.store.expireIdleConversations(idleBefore);
@@ -529,6 +542,7 @@ export class DirectLineAdapter extends ChannelAdapter {
   /** Runs middleware and logic with the session's state and sends, in this turn's context. */
   private async runInScope(session: ConversationSession, context: TurnContext, logic: BotLogic): Promise<void> {
     context.turnState.set(sessionKey, session);
+    setHandoffHint(context, { noneOpen: session.noHandoffOpen, foundNone: () => session.noteNoHandoff() });
     // Timers and promises started inside a turn (an outbox wake-up, a worker's next pass) keep its async context after
     // the turn has ended: the scope answers only while the turn runs, or their writes would go to a finished session.
     const live = { running: true };

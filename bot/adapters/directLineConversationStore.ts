@@ -296,6 +296,27 @@ export class DirectLineConversationStore {
     return (await this.models.directLineForgotten.findById(userId, { _id: 1 }).lean()) !== null;
   }
 
+  /**
+   * Before a live handoff of this web chat user opens: +1 on `handoffMarks` of each of the user's conversations, so
+   * that their turns check the handoff (a turn skips that read only while its document says 0). Finding them scans
+   * the conversations by user (a handoff opening is rare, never an ordinary turn); the write is one `_id: {$in}`
+   * update. The version is left alone: a turn running meanwhile keeps its compare-and-set. Returns the ids marked.
+   */
+  async markHandoff(userId: string): Promise<string[]> {
+    const conversations = await this.models.directLineConversations.collection
+      .find({ userId }, { projection: { _id: 1 } })
+      .toArray();
+    const ids = conversations.map((conversation) => String(conversation._id));
+    if (ids.length > 0) await this.models.directLineConversations.collection.updateMany({ _id: { $in: ids } } as never, { $inc: { handoffMarks: 1 } });
+    return ids;
+  }
+
+  /** After the handoff has ended: -1 on the conversations `markHandoff` marked for it. */
+  async unmarkHandoff(conversationIds: string[]): Promise<void> {
+    if (conversationIds.length === 0) return;
+    await this.models.directLineConversations.collection.updateMany({ _id: { $in: conversationIds } } as never, { $inc: { handoffMarks: -1 } });
+  }
+
   /** The user's current conversation, created on first use. Two tabs opening at once end up in the same one. */
   async conversationForUser(
     userId: string,
@@ -511,6 +532,10 @@ export class ConversationSession {
   private state: Record<string, HeldStateItem | null>;
   private pending?: { activityId: string; since: Date };
   private readonly messageLimit?: CountedWindow;
+  /** Live handoffs marked on the document (markHandoff); undefined when it has never been checked. */
+  private handoffMarks?: number;
+  /** A read found no open handoff on a document that has never said: the next write records 0. */
+  private recordNoHandoff = false;
   /** Appended since the last write, in order. */
   private entries: Array<{ seq: number; json: string }> = [];
   private stateChanged = false;
@@ -533,6 +558,20 @@ export class ConversationSession {
     this.state = JSON.parse(record.state ?? '{}') as Record<string, HeldStateItem | null>;
     this.pending = record.pendingTurn;
     this.messageLimit = record.messageLimit;
+    this.handoffMarks = record.handoffMarks;
+  }
+
+  /**
+   * The document says no live handoff is open for its consumer (whoever opens one marks the consumer's conversations
+   * first, and the take returned the document as it was): the turn need not read the handoff.
+   */
+  get noHandoffOpen(): boolean {
+    return this.handoffMarks === 0;
+  }
+
+  /** The turn read the handoff and found none: a document that never said so says 0 from the next write on. */
+  noteNoHandoff(): void {
+    if (this.handoffMarks === undefined) this.recordNoHandoff = true;
   }
 
   /** The consumer's activity stored (and acknowledged) whose turn never finished, if any. */
@@ -673,7 +712,11 @@ export class ConversationSession {
       const writeId = randomBytes(9).toString('base64url');
       const $set: Record<string, unknown> = { updatedAt: new Date(), lastWrite: writeId };
       const $unset: Record<string, 1> = {};
-      const update: Record<string, unknown> = { $set, $inc: { version: 1 } };
+      const $inc: Record<string, number> = { version: 1 };
+      // +0 creates the field as 0 where it is absent, and leaves a mark made meanwhile (markHandoff's +1) as it is.
+      const recordNoHandoff = this.recordNoHandoff;
+      if (recordNoHandoff) $inc.handoffMarks = 0;
+      const update: Record<string, unknown> = { $set, $inc };
       let windowFrom = this.windowFrom;
       let spill: Array<{ seq: number; json: string }> | undefined;
       if (entries.length > 0) {
@@ -733,6 +776,7 @@ export class ConversationSession {
       }
       this.version += 1;
       this.windowFrom = windowFrom;
+      if (recordNoHandoff) this.recordNoHandoff = false;
       this.entries = [];
       this.stateChanged = false;
       this.sentKeysChanged = false;
