@@ -35,6 +35,7 @@ import {
   ConversationLeaseLostError,
   ConversationMessageLimitError,
   DirectLineConversationStore,
+  newConversationId,
   type ActivityJson,
   type ActivityPage,
   type ConversationSession,
@@ -275,10 +276,15 @@ export class DirectLineAdapter extends ChannelAdapter {
     return this.opened(opened, userId, logic, locale);
   }
 
-  /** A new conversation for the user (Direct Line's "start conversation"), with the bot's welcome turn. */
+  /**
+   * A new conversation for the user (Direct Line's "start conversation"), with the bot's welcome turn. The welcome turn
+   * runs first and its one write inserts the conversation with the welcome in it (a fresh id cannot exist yet): the
+   * conversation exists, welcome included, when this resolves. Rejects when it could not be stored.
+   */
   async createConversation(userId: string, logic: BotLogic, locale?: string): Promise<OpenedConversation> {
-    const opened = await this.store.createConversation(userId, undefined, this.newConversationLease(userId));
-    return this.opened(opened, userId, logic, locale);
+    const session = this.store.newConversation(userId, newConversationId(), this.newConversationLease(userId));
+    await this.queues.run(session.conversationId, () => this.inSession(session, logic, this.conversationUpdate(session, locale)));
+    return { conversationId: session.conversationId, userId, created: true, turnCompleted: Promise.resolve() };
   }
 
   /** Makes sure a conversation a valid token names exists (it always does unless the database was replaced). */
@@ -296,6 +302,8 @@ export class DirectLineAdapter extends ChannelAdapter {
     const freshUser = freshUserIds.delete(userId);
     return {
       ttlMs: this.turnLeaseMs,
+      // An id just issued has no conversation and no handoff anywhere yet.
+      noHandoff: freshUser,
       state: (conversationId) => ({
         [conversationStateKeyPrefix(webChatChannelId, conversationId)]: null,
         ...(freshUser ? { [userStateKeyPrefix(webChatChannelId, userId)]: null } : {}),
@@ -518,9 +526,10 @@ export class DirectLineAdapter extends ChannelAdapter {
     });
   }
 
-  private startConversationTurn(session: ConversationSession, logic: BotLogic, locale: string | undefined): Promise<void> {
+  /** The conversationUpdate that starts a conversation's welcome turn. */
+  private conversationUpdate(session: ConversationSession, locale: string | undefined): Partial<Activity> {
     const user = channelAccount(session.userId, 'user');
-    const conversationUpdate: Partial<Activity> = {
+    return {
       type: ActivityTypes.ConversationUpdate,
       channelId: webChatChannelId,
       serviceUrl: this.serviceUrl,
@@ -531,6 +540,10 @@ export class DirectLineAdapter extends ChannelAdapter {
       locale,
       timestamp: new Date(),
     };
+  }
+
+  private startConversationTurn(session: ConversationSession, logic: BotLogic, locale: string | undefined): Promise<void> {
+    const conversationUpdate = this.conversationUpdate(session, locale);
     session.startRenewing(this.turnLeaseMs, this.stuckTurnMs);
     // Callers may ignore this promise (a page opening a session does), so it must never reject. The turn is retried
     // while the database is away, and so is its write.

@@ -138,6 +138,8 @@ export type Taken =
 export interface NewConversationLease {
   ttlMs: number;
   state?: (conversationId: string) => Record<string, HeldStateItem | null>;
+  /** The user can have no live handoff (an id just issued): the document says so from the start. */
+  noHandoff?: boolean;
 }
 
 /** Someone listening for activities as they are stored (the Direct Line stream). */
@@ -152,6 +154,24 @@ export interface ConversationHead {
  * stored (seq and JSON exactly as a read returns them), so a stream can push them without reading them back.
  */
 export type StoredListener = (conversationId: string, watermark: number, stored: ReadonlyArray<{ seq: number; json: string }>) => void;
+
+/** A conversation nobody has written in yet: its bot state seeded (what is known to be absent). */
+function newRecord(userId: string, conversationId: string, seed: Omit<NewConversationLease, 'ttlMs'> = {}): DirectLineConversationRecord & { createdAt: Date } {
+  const now = new Date();
+  return {
+    _id: conversationId,
+    userId,
+    head: 0,
+    createdAt: now,
+    updatedAt: now,
+    version: 0,
+    windowFrom: 1,
+    clientIds: [],
+    sentKeys: [],
+    state: JSON.stringify(seed.state?.(conversationId) ?? {}),
+    ...(seed.noHandoff ? { handoffMarks: 0 } : {}),
+  };
+}
 
 /** Conversations and their activity streams, on the database. */
 export class DirectLineConversationStore {
@@ -227,21 +247,12 @@ export class DirectLineConversationStore {
     conversationId: string = newConversationId(),
     lease?: NewConversationLease,
   ): Promise<{ conversationId: string; created: boolean; session?: ConversationSession }> {
-    const now = new Date();
     const token = randomBytes(12).toString('base64url');
+    const fresh = newRecord(userId, conversationId, lease);
     const record: DirectLineConversationRecord = {
-      _id: conversationId,
-      userId,
-      head: 0,
-      createdAt: now,
-      updatedAt: now,
-      version: 0,
-      windowFrom: 1,
+      ...fresh,
       window: [],
-      clientIds: [],
-      sentKeys: [],
-      state: JSON.stringify(lease?.state?.(conversationId) ?? {}),
-      ...(lease ? { lease: { token, owner: thisProcessName, expiresAt: new Date(now.getTime() + lease.ttlMs) } } : {}),
+      ...(lease ? { lease: { token, owner: thisProcessName, expiresAt: new Date(fresh.createdAt.getTime() + lease.ttlMs) } } : {}),
     };
     try {
       await this.models.directLineConversations.create(record);
@@ -256,6 +267,14 @@ export class DirectLineConversationStore {
       return { conversationId, created: true };
     }
     return { conversationId, created: true, session: new ConversationSession(this, record) };
+  }
+
+  /**
+   * A new conversation (a fresh id) as a session that nothing is stored of yet: its turn runs first (the welcome), and
+   * its first write inserts the document with that turn's replies and state, the lease released: one command.
+   */
+  newConversation(userId: string, conversationId: string, seed: Omit<NewConversationLease, 'ttlMs'> = {}): ConversationSession {
+    return new ConversationSession(this, newRecord(userId, conversationId, seed), { unsaved: true });
   }
 
   /**
@@ -543,14 +562,18 @@ export class ConversationSession {
   private writing: Promise<unknown> = Promise.resolve();
   private released = false;
   private renewal?: ReturnType<typeof setInterval>;
+  /** Not stored yet (a new conversation): the first write inserts it (its version then 0). */
+  private unsaved: boolean;
 
   constructor(
     private readonly store: DirectLineConversationStore,
     record: DirectLineConversationRecord,
+    options: { unsaved?: boolean } = {},
   ) {
+    this.unsaved = options.unsaved === true;
     this.conversationId = record._id;
     this.userId = record.userId;
-    this.version = record.version ?? 0;
+    this.version = this.unsaved ? -1 : (record.version ?? 0);
     this.head = record.head;
     this.windowFrom = record.windowFrom ?? record.head + 1;
     this.clientIds = record.clientIds ?? [];
@@ -661,7 +684,8 @@ export class ConversationSession {
   /** Releases the lease if no commit did (a failed turn): best effort, it expires anyway. */
   async releaseQuietly(): Promise<void> {
     this.stopRenewing();
-    if (this.released) return;
+    // A conversation never stored holds no lease (and is not created by a failed turn).
+    if (this.released || this.unsaved) return;
     this.entries = [];
     this.stateChanged = false;
     this.sentKeysChanged = false;
@@ -670,6 +694,7 @@ export class ConversationSession {
 
   /** Renews the lease every third of `ttlMs` while the turn runs, for at most `maxHoldMs`. */
   startRenewing(ttlMs: number, maxHoldMs: number): void {
+    if (this.unsaved) return;
     const startedAt = Date.now();
     this.renewal = setInterval(() => {
       if (Date.now() - startedAt > maxHoldMs) {
@@ -721,7 +746,7 @@ export class ConversationSession {
       let spill: Array<{ seq: number; json: string }> | undefined;
       if (entries.length > 0) {
         $set.head = this.head;
-        if (this.head - this.windowFrom + 1 > this.store.windowMax) {
+        if (this.head - this.windowFrom + 1 > this.store.windowMax && !this.unsaved) {
           // The window is full: its oldest activities move to the collection (inserted before this write drops them).
           spill = entries;
           windowFrom = this.head - this.store.windowKeep + 1;
@@ -738,7 +763,40 @@ export class ConversationSession {
       if (options.release) $unset.lease = 1;
       if (Object.keys($unset).length > 0) update.$unset = $unset;
       const models = this.store.models;
+      const unsaved = this.unsaved;
+      // A new conversation's first write inserts it whole: its activities, its state, the lease released.
+      const insertFirst = async () => {
+        const now = $set.updatedAt as Date;
+        const record: DirectLineConversationRecord = {
+          _id: this.conversationId,
+          userId: this.userId,
+          head: this.head,
+          createdAt: now,
+          updatedAt: now,
+          version: 0,
+          windowFrom: 1,
+          window: entries,
+          clientIds: this.clientIds,
+          sentKeys: this.sentKeys,
+          state: JSON.stringify(this.state),
+          lastWrite: writeId,
+          ...(this.handoffMarks !== undefined ? { handoffMarks: this.handoffMarks } : {}),
+          ...(options.pending ? { pendingTurn: options.pending } : {}),
+          ...(options.release ? {} : { lease: { token: writeId, owner: thisProcessName, expiresAt: new Date(now.getTime() + 10_000) } }),
+        };
+        try {
+          await models.directLineConversations.collection.insertOne(record as never);
+        } catch (error) {
+          if (!isDuplicateKeyError(error)) throw error;
+          const current = await models.directLineConversations.collection.findOne({ _id: this.conversationId } as never, { projection: { lastWrite: 1 } });
+          if (current?.lastWrite !== writeId) throw new Error(`Conversation ${this.conversationId} exists already.`);
+        }
+      };
       const attempt = async () => {
+        if (unsaved) {
+          await insertFirst();
+          return;
+        }
         if (spill) {
           const current = await models.directLineConversations.findById(this.conversationId, { window: 1, version: 1, lastWrite: 1 }).lean<DirectLineConversationRecord>();
           if (current?.lastWrite === writeId) return; // an earlier attempt landed
@@ -775,6 +833,7 @@ export class ConversationSession {
         throw error;
       }
       this.version += 1;
+      this.unsaved = false;
       this.windowFrom = windowFrom;
       if (recordNoHandoff) this.recordNoHandoff = false;
       this.entries = [];
