@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Activity } from 'botbuilder';
-import { trusted } from 'mongoose';
+import { trusted, type mongo } from 'mongoose';
 import { retryWhileUnavailable } from '../../db/databaseAvailability.js';
 import type { DirectLineActivityRecord, DirectLineConversationRecord, DirectLineModels, DirectLineUserRecord } from '../../models/directLineModels.js';
 import { wholeDocument } from '../../models/index.js';
@@ -196,6 +196,15 @@ export class DirectLineConversationStore {
     this.events.setMaxListeners(0);
   }
 
+  /**
+   * The conversations collection through the driver itself: the turn's hot path (take, write, poll, heads) skips
+   * mongoose's casting and document building. Every filter is an `_id` (a string) or `{_id, version}`; every read
+   * carries a projection.
+   */
+  get conversations(): mongo.Collection<DirectLineConversationRecord> {
+    return this.models.directLineConversations.collection as unknown as mongo.Collection<DirectLineConversationRecord>;
+  }
+
   /** Called (in this process) after every write that stored activities, with the conversation and its new watermark. */
   onStored(listener: StoredListener): () => void {
     this.events.on('stored', listener);
@@ -224,18 +233,14 @@ export class DirectLineConversationStore {
   async conversationHeads(conversationIds: string[]): Promise<Map<string, ConversationHead>> {
     const heads = new Map<string, ConversationHead>();
     if (conversationIds.length === 0) return heads;
-    const records = await this.models.directLineConversations
-      .find({ _id: trusted({ $in: conversationIds }) }, { head: 1, pendingTurn: 1 })
-      .lean<Array<Pick<DirectLineConversationRecord, '_id' | 'head' | 'pendingTurn'>>>();
+    const records = await this.conversations.find({ _id: { $in: conversationIds } }, { projection: { head: 1, pendingTurn: 1 } }).toArray();
     for (const record of records) heads.set(record._id, { head: record.head, turnPending: record.pendingTurn !== undefined && record.pendingTurn !== null });
     return heads;
   }
 
   async getConversation(conversationId: string): Promise<DirectLineConversationRecord | null> {
     if (!isConversationId(conversationId)) return null;
-    return this.models.directLineConversations
-      .findById(conversationId, { userId: 1, head: 1, createdAt: 1, updatedAt: 1, pendingTurn: 1 })
-      .lean<DirectLineConversationRecord>();
+    return this.conversations.findOne({ _id: conversationId }, { projection: { userId: 1, head: 1, createdAt: 1, updatedAt: 1, pendingTurn: 1 } });
   }
 
   /**
@@ -322,18 +327,15 @@ export class DirectLineConversationStore {
    * update. The version is left alone: a turn running meanwhile keeps its compare-and-set. Returns the ids marked.
    */
   async markHandoff(userId: string): Promise<string[]> {
-    const conversations = await this.models.directLineConversations.collection
-      .find({ userId }, { projection: { _id: 1 } })
-      .toArray();
-    const ids = conversations.map((conversation) => String(conversation._id));
-    if (ids.length > 0) await this.models.directLineConversations.collection.updateMany({ _id: { $in: ids } } as never, { $inc: { handoffMarks: 1 } });
+    const ids = (await this.conversations.find({ userId }, { projection: { _id: 1 } }).toArray()).map((conversation) => conversation._id);
+    if (ids.length > 0) await this.conversations.updateMany({ _id: { $in: ids } }, { $inc: { handoffMarks: 1 } });
     return ids;
   }
 
   /** After the handoff has ended: -1 on the conversations `markHandoff` marked for it. */
   async unmarkHandoff(conversationIds: string[]): Promise<void> {
     if (conversationIds.length === 0) return;
-    await this.models.directLineConversations.collection.updateMany({ _id: { $in: conversationIds } } as never, { $inc: { handoffMarks: -1 } });
+    await this.conversations.updateMany({ _id: { $in: conversationIds } }, { $inc: { handoffMarks: -1 } });
   }
 
   /** The user's current conversation, created on first use. Two tabs opening at once end up in the same one. */
@@ -414,9 +416,10 @@ export class DirectLineConversationStore {
         if (known.windowFrom === undefined) $set.window = [entry];
         else update.$push = { window: entry };
       }
-      const before = await this.models.directLineConversations
-        .findOneAndUpdate({ _id: conversationId, version: known.version ?? null }, update, { returnDocument: 'before', projection: withoutWindow })
-        .lean<DirectLineConversationRecord>();
+      const before = await this.conversations.findOneAndUpdate({ _id: conversationId, version: known.version ?? null } as mongo.Filter<DirectLineConversationRecord>, update, {
+        returnDocument: 'before',
+        projection: withoutWindow,
+      });
       this.remember(conversationId, undefined);
       if (!before) {
         if (!(await lostRace.wait())) throw new LeaseBusyError(`webchat-turn:${conversationId}`);
@@ -440,7 +443,7 @@ export class DirectLineConversationStore {
 
   private async readHeader(conversationId: string): Promise<KnownHeader | null> {
     if (!isConversationId(conversationId)) return null;
-    const header = await this.models.directLineConversations.findById(conversationId, headerProjection).lean<KnownHeader>();
+    const header = await this.conversations.findOne<KnownHeader>({ _id: conversationId }, { projection: headerProjection });
     return header ? { ...header, clientIds: header.clientIds ?? [] } : null;
   }
 
@@ -456,7 +459,7 @@ export class DirectLineConversationStore {
   /** The document as a poll needs it (window included): one `_id` read. */
   async readForPoll(conversationId: string): Promise<DirectLineConversationRecord | null> {
     if (!isConversationId(conversationId)) return null;
-    return this.models.directLineConversations.findById(conversationId, pollProjection).lean<DirectLineConversationRecord>();
+    return this.conversations.findOne({ _id: conversationId }, { projection: pollProjection });
   }
 
   /** readAfter for a conversation already read (with readForPoll). */
@@ -703,7 +706,7 @@ export class ConversationSession {
       }
       void this.serialised(async () => {
         if (this.released) return;
-        const { matchedCount } = await this.store.models.directLineConversations.updateOne(
+        const { matchedCount } = await this.store.conversations.updateOne(
           { _id: this.conversationId, version: this.version },
           { $set: { 'lease.expiresAt': new Date(Date.now() + ttlMs) }, $inc: { version: 1 } },
         );
@@ -763,6 +766,7 @@ export class ConversationSession {
       if (options.release) $unset.lease = 1;
       if (Object.keys($unset).length > 0) update.$unset = $unset;
       const models = this.store.models;
+      const conversations = this.store.conversations;
       const unsaved = this.unsaved;
       // A new conversation's first write inserts it whole: its activities, its state, the lease released.
       const insertFirst = async () => {
@@ -785,10 +789,10 @@ export class ConversationSession {
           ...(options.release ? {} : { lease: { token: writeId, owner: thisProcessName, expiresAt: new Date(now.getTime() + 10_000) } }),
         };
         try {
-          await models.directLineConversations.collection.insertOne(record as never);
+          await conversations.insertOne(record);
         } catch (error) {
           if (!isDuplicateKeyError(error)) throw error;
-          const current = await models.directLineConversations.collection.findOne({ _id: this.conversationId } as never, { projection: { lastWrite: 1 } });
+          const current = await conversations.findOne({ _id: this.conversationId }, { projection: { lastWrite: 1 } });
           if (current?.lastWrite !== writeId) throw new Error(`Conversation ${this.conversationId} exists already.`);
         }
       };
@@ -798,7 +802,7 @@ export class ConversationSession {
           return;
         }
         if (spill) {
-          const current = await models.directLineConversations.findById(this.conversationId, { window: 1, version: 1, lastWrite: 1 }).lean<DirectLineConversationRecord>();
+          const current = await conversations.findOne({ _id: this.conversationId }, { projection: { window: 1, version: 1, lastWrite: 1 } });
           if (current?.lastWrite === writeId) return; // an earlier attempt landed
           if (current?.version !== this.version) throw new ConversationLeaseLostError(`The turn lease of ${this.conversationId} was taken over.`);
           const all = [...(current.window ?? []), ...spill];
@@ -817,9 +821,9 @@ export class ConversationSession {
               });
           }
         }
-        const { matchedCount } = await models.directLineConversations.updateOne({ _id: this.conversationId, version: this.version }, update);
+        const { matchedCount } = await conversations.updateOne({ _id: this.conversationId, version: this.version }, update);
         if (matchedCount === 1) return;
-        const current = await models.directLineConversations.findById(this.conversationId, { lastWrite: 1 }).lean<{ lastWrite?: string }>();
+        const current = await conversations.findOne({ _id: this.conversationId }, { projection: { lastWrite: 1 } });
         if (current?.lastWrite !== writeId) throw new ConversationLeaseLostError(`The turn lease of ${this.conversationId} was taken over.`);
       };
       try {

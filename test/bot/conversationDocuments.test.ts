@@ -83,23 +83,35 @@ it('runs an ordinary consumer turn in two database commands and opens a conversa
 });
 
 it('recognises a final write that landed although its reply was lost, and runs the turn once', async () => {
-  // The fault is injected at the model boundary of the real database: the next turn write is applied, then its
-  // connection "closes" before the answer, as in the database-restart test.
+  // The fault is injected at the boundary of the real database (the model, and the driver collection under it, which
+  // the turn's hot path uses): the next turn write is applied, then its connection "closes" before the answer, as in
+  // the database-restart test.
   let loseNext = false;
   const conversations = db.models.directLineConversations;
+  const losingUpdateOne =
+    <A extends unknown[], R>(updateOne: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const result = await updateOne(...args);
+      if (loseNext && JSON.stringify(args[1]).includes('"head"')) {
+        loseNext = false;
+        throw new mongoose.mongo.MongoNetworkError('injected: connection closed after the write was applied');
+      }
+      return result;
+    };
+  const collection = new Proxy(conversations.collection, {
+    get(target, property, receiver) {
+      if (property === 'updateOne') return losingUpdateOne(target.updateOne.bind(target));
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
   const models = {
     ...db.models,
     directLineConversations: new Proxy(conversations, {
       get(target, property, receiver) {
+        if (property === 'collection') return collection;
         if (property !== 'updateOne') return Reflect.get(target, property, receiver) as unknown;
-        return async (...args: Parameters<typeof conversations.updateOne>) => {
-          const result = await target.updateOne(...args);
-          if (loseNext && JSON.stringify(args[1]).includes('"head"')) {
-            loseNext = false;
-            throw new mongoose.mongo.MongoNetworkError('injected: connection closed after the write was applied');
-          }
-          return result;
-        };
+        return losingUpdateOne(target.updateOne.bind(target));
       },
     }),
   } as Models;
