@@ -346,7 +346,12 @@ export class DirectLineConversationStore {
     for (let attempt = 0; attempt < 3; attempt++) {
       const existing = await this.models.directLineUsers.findById(userId, wholeDocument).lean<DirectLineUserRecord>();
       if (existing) {
-        // Also repairs a process that died between claiming the user and creating the conversation.
+        const conversation = await this.getConversation(existing.conversationId);
+        if (conversation) {
+          if (conversation.userId !== userId) throw new Error(`Conversation ${existing.conversationId} belongs to another user.`);
+          return { conversationId: existing.conversationId, created: false };
+        }
+        // Repairs a process that died between claiming the user and creating the conversation.
         return this.createConversation(userId, existing.conversationId, lease);
       }
       const conversationId = newConversationId();
@@ -356,6 +361,8 @@ export class DirectLineConversationStore {
         if (isDuplicateKeyError(error)) continue;
         throw error;
       }
+      // Inserted at once (not by the welcome turn's write, as a Direct Line start is): another tab that finds
+      // the user's pointer must find the conversation too, or it would repair it and welcome the consumer a second time.
       return this.createConversation(userId, conversationId, lease);
     }
     throw new Error(`Could not settle the conversation of user ${userId}.`);
