@@ -1,21 +1,9 @@
-// The database commands a connection sends while a task runs (the driver's commandStarted events): what a turn costs.
+// The database commands a connection sends while a task runs, as short strings (see commandCounter.ts).
 import type { Connection } from 'mongoose';
+import { countCommands } from './commandCounter.js';
 
-const bookkeeping = new Set(['hello', 'isMaster', 'ping', 'endSessions', 'getMore']);
-
-/** The commands sent while `task` runs, in order (handshakes and pings left out); `detail` adds the collection. */
+/** The commands sent while `task` runs, in order (handshakes, pings and cursor follow-ups left out); `detail` adds the collection. */
 export async function commandsDuring(connection: Connection, task: () => Promise<unknown>, options: { detail?: boolean } = {}): Promise<string[]> {
-  const client = connection.getClient();
-  const seen: string[] = [];
-  const listener = (event: { commandName: string; command: Record<string, unknown> }) => {
-    if (bookkeeping.has(event.commandName)) return;
-    seen.push(options.detail ? `${event.commandName} ${String(event.command[event.commandName])}` : event.commandName);
-  };
-  client.on('commandStarted', listener);
-  try {
-    await task();
-  } finally {
-    client.off('commandStarted', listener);
-  }
-  return seen;
+  const { commands } = await countCommands(connection, task);
+  return commands.filter(({ name }) => name !== 'getMore').map(({ name, collection }) => (options.detail ? `${name} ${collection}` : name));
 }
