@@ -29,6 +29,7 @@ import { HANDOFF_TRANSCRIPT_LINES, handoffMessageSchema, type HandoffDetail, typ
 import type { StaffPrincipal } from '../services/staffAuthService.js';
 import { parseInput } from '../services/ticketInput.js';
 import type { ConversationReferences } from './conversationReferences.js';
+import { handoffHintOf } from './handoffHint.js';
 
 export interface LiveHandoffDependencies {
   service: LiveHandoffService;
@@ -88,14 +89,27 @@ export class LiveHandoff implements HandoffDesk, CallbackOfferSender {
   }
 
   /**
-   * Before the dialogs, every message turn: one `_id` read. An open handoff takes the message (or a cancel); a request
-   * for a person opens one. Returns undefined when the dialogs should run as usual.
+   * This turn's consumer's open handoff: one `_id` read, or none when the channel's conversation document says no
+   * handoff is open (bot/handoffHint.ts); a read that finds none tells the document.
+   */
+  async activeFor(context: TurnContext): Promise<ActiveHandoffRecord | null> {
+    const hint = handoffHintOf(context);
+    if (hint?.noneOpen) return null;
+    const consumer = consumerFrom(context);
+    const active = await this.deps.service.activeFor(consumer.channel, consumer.channelUserId);
+    if (!active) hint?.foundNone();
+    return active;
+  }
+
+  /**
+   * Before the dialogs, every message turn: one `_id` read (none when the conversation document says no handoff is
+   * open). An open handoff takes the message (or a cancel); a request for a person opens one. Returns undefined when
+   * the dialogs should run as usual.
    */
   async intercept(context: TurnContext, understanding: Understanding, language: Language, mobileOnFile?: string): Promise<HandoffTurn> {
-    const consumer = consumerFrom(context);
     const texts = textsFor(language);
     const text = understanding.text;
-    const active = await this.deps.service.activeFor(consumer.channel, consumer.channelUserId);
+    const active = await this.activeFor(context);
     if (active) {
       if (!text.trim()) return 'handled';
       if (active.status === 'waiting' && (understanding.intent === 'cancel' || understanding.intent === 'help' || understanding.intent === 'restart')) {

@@ -29,6 +29,13 @@ function toStored(key: string, item: Record<string, unknown>): { held: HeldState
   return { held: { eTag: randomBytes(8).toString('hex'), json }, expected: expected === undefined || expected === '*' ? undefined : String(expected) };
 }
 
+/** State that says nothing: `{}`, or properties that are all empty objects (`{"profile":{}}`, a default filled in). */
+function isEmptyState(json: string): boolean {
+  const isEmpty = (value: unknown): boolean =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((inner) => inner === undefined || isEmpty(inner));
+  return isEmpty(JSON.parse(json));
+}
+
 export class MongoStorage implements Storage {
   constructor(private readonly models: Pick<Models, 'botState'>) {}
 
@@ -76,9 +83,15 @@ export class MongoStorage implements Storage {
     if (expected !== undefined && scope.held(key)?.eTag !== expected) {
       throw new StateConflictError(`Bot state for ${key} changed since it was read (eTag ${expected}).`);
     }
-    // State shared with the user's other conversations goes to its own document too (only when it changed: botbuilder
-    // writes nothing unchanged), unconditionally: the turn's document was the copy the eTag was checked against.
-    if (scope.writesThrough(key)) await this.models.botState.updateOne({ _id: key }, { $set: { ...held, updatedAt: new Date() } }, { upsert: true });
+    // Nothing changed (botbuilder writes state whose hash moved, which a default it filled in on first use does):
+    // no write at all for the same JSON, and no write-through for an empty item where there was none.
+    const before = scope.held(key);
+    if (before && before.json === held.json) return;
+    // State shared with the user's other conversations goes to its own document too (only when it changed),
+    // unconditionally: the turn's document was the copy the eTag was checked against.
+    if (scope.writesThrough(key) && !(before === null && isEmptyState(held.json))) {
+      await this.models.botState.updateOne({ _id: key }, { $set: { ...held, updatedAt: new Date() } }, { upsert: true });
+    }
     scope.put(key, held);
   }
 

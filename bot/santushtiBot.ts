@@ -171,7 +171,7 @@ export class SantushtiBot extends ActivityHandler {
     // Photos, bills, voice notes and pins: kept, attached or asked about; in a live handoff the agent is told instead.
     const incoming = this.services.media ? incomingMediaOf(context) : undefined;
     if (incoming) {
-      const active = await this.deps.liveHandoff?.service.activeFor(consumer.channel, consumer.channelUserId);
+      const active = await this.deps.liveHandoff?.activeFor(context);
       const received = await receiveMedia(await this.dialogs.createContext(context), this.services, incoming, { inHandoff: Boolean(active) });
       if (active && this.deps.liveHandoff && received.agentLines.length > 0) {
         await this.deps.liveHandoff.intercept(context, understand(received.agentLines.join('\n'), this.deps.directory), language, profile.mobile);

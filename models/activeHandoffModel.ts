@@ -30,6 +30,8 @@ export interface ActiveHandoffRecord {
   callbackOfferedAt?: Date;
   /** They said yes without a number on file: their next message should be one. */
   awaitingMobile?: boolean;
+  /** The consumer's conversation documents marked before it opened (HandoffMarks); unmarked when it ends. */
+  markedConversations?: string[];
 }
 
 export const activeHandoffSchema = new Schema<ActiveHandoffRecord>(
@@ -51,6 +53,7 @@ export const activeHandoffSchema = new Schema<ActiveHandoffRecord>(
     callbackOfferClaimedAt: { type: Date },
     callbackOfferedAt: { type: Date },
     awaitingMobile: { type: Boolean },
+    markedConversations: { type: [String], default: undefined },
   },
   { versionKey: false, strict: 'throw' },
 );

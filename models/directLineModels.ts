@@ -37,6 +37,13 @@ export interface DirectLineConversationRecord {
   window?: Array<{ seq: number; json: string }>;
   /** An id of the last committed write, to recognise a write that landed although its reply was lost. */
   lastWrite?: string;
+  /** The consumer's messages counted in the current limit window (messagesPerConversation), written by the take. */
+  messageLimit?: { from: Date; count: number };
+  /**
+   * Live handoffs of the consumer marked on this conversation (services/liveHandoffService.ts HandoffMarks): 0 means
+   * none is open, so a turn skips reading one; absent means never checked (the turn reads, and records 0 if none).
+   */
+  handoffMarks?: number;
 }
 
 export interface DirectLineActivityRecord {
@@ -86,6 +93,8 @@ export const directLineConversationSchema = new Schema<DirectLineConversationRec
     windowFrom: { type: Number },
     window: { type: [new Schema({ seq: { type: Number, required: true }, json: { type: String, required: true } }, { _id: false })], default: undefined },
     lastWrite: { type: String },
+    messageLimit: new Schema({ from: { type: Date, required: true }, count: { type: Number, required: true } }, { _id: false }),
+    handoffMarks: { type: Number },
   },
   { versionKey: false, strict: 'throw' },
 );

@@ -201,6 +201,11 @@ export function createHelpline(database: Database, directory: Directory, options
       callbackAfterMs: options.handoffCallbackAfterMs,
       callbacks,
       onChange: () => handoffStream?.wake(),
+      // Web chat conversation documents remember "no handoff open" (the turn skips that read); made below.
+      marks: {
+        markHandoff: (channel, channelUserId) => webChat.markHandoff(channel, channelUserId),
+        unmarkHandoff: (channel, marked) => webChat.unmarkHandoff(channel, marked),
+      },
     }),
     conversationState,
     references,

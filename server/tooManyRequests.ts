@@ -16,9 +16,14 @@ export async function withinLimit(limits: AbuseLimits | undefined, name: LimitNa
   if (!limits) return true;
   const verdict = await limits.consume(name, key);
   if (verdict.allowed) return true;
-  response.set('Retry-After', String(verdict.retryAfterSeconds));
-  response.status(429).json({
-    error: { code: 'too_many_requests', message: `Too many requests; please try again in ${verdict.retryAfterSeconds} s.` },
-  } satisfies ErrorBody);
+  refuseTooMany(response, verdict.retryAfterSeconds);
   return false;
+}
+
+/** 429 + Retry-After in the usual error shape: what every door answers over a limit. */
+export function refuseTooMany(response: Response, retryAfterSeconds: number): void {
+  response.set('Retry-After', String(retryAfterSeconds));
+  response.status(429).json({
+    error: { code: 'too_many_requests', message: `Too many requests; please try again in ${retryAfterSeconds} s.` },
+  } satisfies ErrorBody);
 }

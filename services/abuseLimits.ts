@@ -58,6 +58,26 @@ function projectedStore(connection: Connection) {
   };
 }
 
+/** A count kept inside another document (a web chat conversation's own): the window's start and its events. */
+export interface CountedWindow {
+  from: Date;
+  count: number;
+}
+
+/**
+ * One event counted in a window kept by the caller, with RateLimiterMongo's semantics (whole-second windows that start
+ * at the first event, `points` events allowed in each): the window to store, or the refusal. A refused event is not
+ * counted (nothing to store), so a refusal costs the caller no write.
+ */
+export function countInWindow(limit: Limit, window: CountedWindow | undefined, now: Date): { allowed: true; window: CountedWindow } | { allowed: false; retryAfterSeconds: number } {
+  const durationMs = Math.max(1, Math.ceil(limit.durationMs / 1000)) * 1000;
+  const live = window !== undefined && now.getTime() < new Date(window.from).getTime() + durationMs;
+  if (!live) return { allowed: true, window: { from: now, count: 1 } };
+  const endsAt = new Date(window.from).getTime() + durationMs;
+  if (window.count + 1 > limit.points) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now.getTime()) / 1000)) };
+  return { allowed: true, window: { from: new Date(window.from), count: window.count + 1 } };
+}
+
 export interface AbuseLimitsOptions {
   limits?: Partial<AbuseLimitSettings>;
   log?: (line: string) => void;

@@ -103,6 +103,19 @@ export interface LiveHandoffOptions {
   callbacks?: CallbackService;
   /** Told after every write (the agents' live stream wakes on it; other processes' writes reach it by polling). */
   onChange?: (handoffId: string) => void;
+  /** The channels' conversation documents that remember "no handoff open" (the web chat's); see HandoffMarks. */
+  marks?: HandoffMarks;
+}
+
+/**
+ * A channel whose turn learns from its conversation document that no handoff is open (skipping the per-turn read)
+ * must hear of every handoff before it opens and after it ends: `markHandoff` before the active record is created
+ * (so no later turn misses it), `unmarkHandoff` with what it marked after the record is deleted. Undefined from
+ * `markHandoff`: the channel keeps nothing (its turns read the handoff every time).
+ */
+export interface HandoffMarks {
+  markHandoff(channel: string, channelUserId: string): Promise<string[] | undefined>;
+  unmarkHandoff(channel: string, marked: string[]): Promise<void>;
 }
 
 /** The accepts an estimate is made from, and the fewest that make one honest. */
@@ -119,6 +132,7 @@ export class LiveHandoffService {
   readonly callbackAfterMs: number;
   private readonly callbacks: CallbackService;
   private readonly onChange: (handoffId: string) => void;
+  private readonly marks?: HandoffMarks;
 
   constructor(
     private readonly models: Pick<Models, 'handoffRequests' | 'activeHandoffs' | 'handoffWaitStats' | 'callbacks' | 'callbacksDone' | 'tickets'>,
@@ -129,6 +143,7 @@ export class LiveHandoffService {
     this.callbackAfterMs = options.callbackAfterMs ?? 5 * 60_000;
     this.callbacks = options.callbacks ?? new CallbackService(models, undefined, { now });
     this.onChange = options.onChange ?? (() => {});
+    this.marks = options.marks;
   }
 
   /** The bot's per-turn check: one read by `_id`. */
@@ -154,6 +169,8 @@ export class LiveHandoffService {
     const createdAt = this.now();
     const offHours = !isWithinOfficeHours(this.officeHours, createdAt);
     const handoffId = `handoff_${randomBytes(8).toString('hex')}`;
+    // Before the handoff exists: a turn that starts after it exists finds its conversation marked.
+    const marked = await this.marks?.markHandoff(consumer.channel, consumer.channelUserId);
     await this.models.handoffRequests.create({
       _id: handoffId,
       consumerKey: consumerActorId(consumer),
@@ -177,6 +194,7 @@ export class LiveHandoffService {
       language: input.language,
       createdAt,
       ...(input.mobile ? { mobile: input.mobile } : {}),
+      ...(marked && marked.length > 0 ? { markedConversations: marked } : {}),
       // Outside office hours the reply itself offers the callback; inside, the timer does if nobody accepts in time.
       ...(offHours ? { offHours: true, callbackOfferedAt: createdAt } : { callbackDueAt: new Date(createdAt.getTime() + this.callbackAfterMs) }),
     };
@@ -185,6 +203,7 @@ export class LiveHandoffService {
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       // Another turn of the same consumer opened one first: keep theirs, and this request never became live.
+      if (marked && marked.length > 0) await this.marks?.unmarkHandoff(consumer.channel, marked);
       await this.models.handoffRequests.updateOne({ _id: handoffId }, { $set: { status: 'failed', endedAt: this.now() } });
       const winner = await this.activeFor(consumer.channel, consumer.channelUserId);
       if (!winner) throw error;
@@ -405,6 +424,8 @@ export class LiveHandoffService {
   private async end(active: ActiveHandoffRecord, from: ActiveHandoffRecord['status'], to: 'completed' | 'failed', reason?: string): Promise<boolean> {
     const removed = await this.models.activeHandoffs.deleteOne({ _id: active._id, handoffId: active.handoffId, status: from });
     if (removed.deletedCount !== 1) return false;
+    // After the handoff is gone: the turns of the conversations it marked may skip the read again.
+    if (active.markedConversations && active.markedConversations.length > 0) await this.marks?.unmarkHandoff(active.channel, active.markedConversations);
     await this.models.handoffRequests.updateOne({ _id: active.handoffId }, { $set: { status: to, endedAt: this.now(), ...(reason ? { endReason: reason } : {}) } });
     this.onChange(active.handoffId);
     return true;

@@ -26,12 +26,16 @@ import type { DirectLineConversationRecord, DirectLineModels } from '../../model
 import { isDatabaseUnavailableError } from '../../db/databaseAvailability.js';
 import type { Models } from '../../models/index.js';
 import { ChannelAdapter, type BotLogic } from './channelAdapter.js';
+import type { Limit } from '../../services/abuseLimits.js';
 import { KeyedSerialQueue } from '../../services/keyedSerialQueue.js';
 import { Backoff } from '../../services/retry.js';
+import { setHandoffHint } from '../handoffHint.js';
 import { conversationStateKeyPrefix, turnStateScope, userStateKeyPrefix, type TurnStateScope } from '../turnStateScope.js';
 import {
   ConversationLeaseLostError,
+  ConversationMessageLimitError,
   DirectLineConversationStore,
+  newConversationId,
   type ActivityJson,
   type ActivityPage,
   type ConversationSession,
@@ -44,6 +48,7 @@ import {
 export {
   activityIdFor,
   ConversationLeaseLostError,
+  ConversationMessageLimitError,
   DirectLineConversationNotFoundError,
   DirectLineConversationStore,
   isConversationId,
@@ -192,8 +197,10 @@ export class DirectLineAdapter extends ChannelAdapter {
    * to the client with their `channelData.clientActivityID`) and then runs the bot on it. Resolves once it is stored,
    * without waiting for the bot; rejects with DirectLineConversationNotFoundError for an unknown conversation.
    * The caller has already decided who `from` is; this sets the channel's own fields (id, timestamp, recipient...).
+   * With `messageLimit`, a stored activity is counted by the take itself (in the conversation document); over the
+   * limit it rejects with ConversationMessageLimitError and nothing is stored.
    */
-  async processActivity(activity: Partial<Activity>, logic: BotLogic): Promise<ProcessedActivity> {
+  async processActivity(activity: Partial<Activity>, logic: BotLogic, options: { messageLimit?: Limit } = {}): Promise<ProcessedActivity> {
     const conversationId = activity.conversation?.id;
     if (!conversationId) throw new TypeError('processActivity needs activity.conversation.id');
 
@@ -220,7 +227,13 @@ export class DirectLineAdapter extends ChannelAdapter {
         build: (_id, timestamp) => ({ ...activity, ...channelFields, timestamp }),
         ...(typeof clientActivityId === 'string' && clientActivityId.length > 0 && clientActivityId.length <= 200 ? { clientActivityId } : {}),
       };
-      const taken = await this.store.take(conversationId, { ttlMs: this.turnLeaseMs, waitMs: this.stuckTurnMs + this.turnLeaseMs, incoming });
+      const taken = await this.store.take(conversationId, {
+        ttlMs: this.turnLeaseMs,
+        waitMs: this.stuckTurnMs + this.turnLeaseMs,
+        incoming,
+        ...(options.messageLimit ? { limit: options.messageLimit } : {}),
+      });
+      if (taken.kind === 'limited') throw new ConversationMessageLimitError(taken.retryAfterSeconds);
       if (taken.kind === 'repeated') {
         // The client resent an activity it had already delivered (its answer was lost): same id, no second turn.
         announceStored(taken.id);
@@ -263,10 +276,15 @@ export class DirectLineAdapter extends ChannelAdapter {
     return this.opened(opened, userId, logic, locale);
   }
 
-  /** A new conversation for the user (Direct Line's "start conversation"), with the bot's welcome turn. */
+  /**
+   * A new conversation for the user (Direct Line's "start conversation"), with the bot's welcome turn. The welcome turn
+   * runs first and its one write inserts the conversation with the welcome in it (a fresh id cannot exist yet): the
+   * conversation exists, welcome included, when this resolves. Rejects when it could not be stored.
+   */
   async createConversation(userId: string, logic: BotLogic, locale?: string): Promise<OpenedConversation> {
-    const opened = await this.store.createConversation(userId, undefined, this.newConversationLease(userId));
-    return this.opened(opened, userId, logic, locale);
+    const session = this.store.newConversation(userId, newConversationId(), this.newConversationLease(userId));
+    await this.queues.run(session.conversationId, () => this.inSession(session, logic, this.conversationUpdate(session, locale)));
+    return { conversationId: session.conversationId, userId, created: true, turnCompleted: Promise.resolve() };
   }
 
   /** Makes sure a conversation a valid token names exists (it always does unless the database was replaced). */
@@ -284,6 +302,8 @@ export class DirectLineAdapter extends ChannelAdapter {
     const freshUser = freshUserIds.delete(userId);
     return {
       ttlMs: this.turnLeaseMs,
+      // An id just issued has no conversation and no handoff anywhere yet.
+      noHandoff: freshUser,
       state: (conversationId) => ({
         [conversationStateKeyPrefix(webChatChannelId, conversationId)]: null,
         ...(freshUser ? { [userStateKeyPrefix(webChatChannelId, userId)]: null } : {}),
@@ -304,6 +324,18 @@ export class DirectLineAdapter extends ChannelAdapter {
 
   getConversation(conversationId: string): Promise<DirectLineConversationRecord | null> {
     return this.store.getConversation(conversationId);
+  }
+
+  /**
+   * Live handoffs (services/liveHandoffService.ts HandoffMarks): before one opens for a web chat consumer, each of
+   * their conversation documents is marked, so its turns read the handoff; after it ends the marks are taken back.
+   */
+  async markHandoff(channel: string, channelUserId: string): Promise<string[] | undefined> {
+    return channel === webChatChannelId ? this.store.markHandoff(channelUserId) : undefined;
+  }
+
+  async unmarkHandoff(channel: string, conversationIds: string[]): Promise<void> {
+    if (channel === webChatChannelId) await this.store.unmarkHandoff(conversationIds);
   }
 
   /** Deletes conversations idle since `idleBefore` with their activities (the expiry sweep). */
@@ -494,9 +526,10 @@ export class DirectLineAdapter extends ChannelAdapter {
     });
   }
 
-  private startConversationTurn(session: ConversationSession, logic: BotLogic, locale: string | undefined): Promise<void> {
+  /** The conversationUpdate that starts a conversation's welcome turn. */
+  private conversationUpdate(session: ConversationSession, locale: string | undefined): Partial<Activity> {
     const user = channelAccount(session.userId, 'user');
-    const conversationUpdate: Partial<Activity> = {
+    return {
       type: ActivityTypes.ConversationUpdate,
       channelId: webChatChannelId,
       serviceUrl: this.serviceUrl,
@@ -507,6 +540,10 @@ export class DirectLineAdapter extends ChannelAdapter {
       locale,
       timestamp: new Date(),
     };
+  }
+
+  private startConversationTurn(session: ConversationSession, logic: BotLogic, locale: string | undefined): Promise<void> {
+    const conversationUpdate = this.conversationUpdate(session, locale);
     session.startRenewing(this.turnLeaseMs, this.stuckTurnMs);
     // Callers may ignore this promise (a page opening a session does), so it must never reject. The turn is retried
     // while the database is away, and so is its write.
@@ -518,6 +555,7 @@ export class DirectLineAdapter extends ChannelAdapter {
   /** Runs middleware and logic with the session's state and sends, in this turn's context. */
   private async runInScope(session: ConversationSession, context: TurnContext, logic: BotLogic): Promise<void> {
     context.turnState.set(sessionKey, session);
+    setHandoffHint(context, { noneOpen: session.noHandoffOpen, foundNone: () => session.noteNoHandoff() });
     // Timers and promises started inside a turn (an outbox wake-up, a worker's next pass) keep its async context after
     // the turn has ended: the scope answers only while the turn runs, or their writes would go to a finished session.
     const live = { running: true };

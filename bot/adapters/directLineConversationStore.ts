@@ -8,10 +8,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Activity } from 'botbuilder';
-import { trusted } from 'mongoose';
+import { trusted, type mongo } from 'mongoose';
 import { retryWhileUnavailable } from '../../db/databaseAvailability.js';
 import type { DirectLineActivityRecord, DirectLineConversationRecord, DirectLineModels, DirectLineUserRecord } from '../../models/directLineModels.js';
 import { wholeDocument } from '../../models/index.js';
+import { countInWindow, type CountedWindow, type Limit } from '../../services/abuseLimits.js';
 import { LeaseBusyError, thisProcessName } from '../../services/leases.js';
 import { isDuplicateKeyError } from '../../services/mongoErrors.js';
 import { Backoff, lostRaceBackoff } from '../../services/retry.js';
@@ -37,6 +38,14 @@ export class DirectLineConversationNotFoundError extends Error {
   override name = 'DirectLineConversationNotFoundError';
   constructor(readonly conversationId: string) {
     super(`No web chat conversation ${conversationId}.`);
+  }
+}
+
+/** The conversation's messages-per-window limit refuses this one: nothing was stored (the client may send it again later). */
+export class ConversationMessageLimitError extends Error {
+  override name = 'ConversationMessageLimitError';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many messages in this conversation; try again in ${retryAfterSeconds} s.`);
   }
 }
 
@@ -87,9 +96,11 @@ interface KnownHeader {
   clientIds: Array<{ client: string; id: string }>;
   pendingTurn?: { activityId: string; since: Date };
   lease?: { token: string; owner: string; expiresAt: Date };
+  /** The messages counted in the current limit window (services/abuseLimits.ts countInWindow). */
+  messageLimit?: CountedWindow;
 }
 
-const headerProjection = { userId: 1, version: 1, head: 1, windowFrom: 1, clientIds: 1, pendingTurn: 1, lease: 1 } as const;
+const headerProjection = { userId: 1, version: 1, head: 1, windowFrom: 1, clientIds: 1, pendingTurn: 1, lease: 1, messageLimit: 1 } as const;
 /** Everything but the window (a turn writes the window with $push and never needs to read it). */
 const withoutWindow = { window: 0 } as const;
 const pollProjection = { userId: 1, head: 1, windowFrom: 1, window: 1, pendingTurn: 1, lease: 1, updatedAt: 1 } as const;
@@ -106,10 +117,16 @@ export interface TakeOptions {
   /** How long to wait for a lease another turn holds before LeaseBusyError. */
   waitMs: number;
   incoming?: IncomingActivity;
+  /**
+   * Counts this take as one consumer message under the limit (messagesPerConversation), in a window kept in the
+   * document and written by the take itself; over the limit the take answers `limited` and stores nothing.
+   */
+  limit?: Limit;
 }
 
 export type Taken =
   | { kind: 'repeated'; id: string }
+  | { kind: 'limited'; retryAfterSeconds: number }
   | {
       kind: 'taken';
       session: ConversationSession;
@@ -121,6 +138,8 @@ export type Taken =
 export interface NewConversationLease {
   ttlMs: number;
   state?: (conversationId: string) => Record<string, HeldStateItem | null>;
+  /** The user can have no live handoff (an id just issued): the document says so from the start. */
+  noHandoff?: boolean;
 }
 
 /** Someone listening for activities as they are stored (the Direct Line stream). */
@@ -135,6 +154,24 @@ export interface ConversationHead {
  * stored (seq and JSON exactly as a read returns them), so a stream can push them without reading them back.
  */
 export type StoredListener = (conversationId: string, watermark: number, stored: ReadonlyArray<{ seq: number; json: string }>) => void;
+
+/** A conversation nobody has written in yet: its bot state seeded (what is known to be absent). */
+function newRecord(userId: string, conversationId: string, seed: Omit<NewConversationLease, 'ttlMs'> = {}): DirectLineConversationRecord & { createdAt: Date } {
+  const now = new Date();
+  return {
+    _id: conversationId,
+    userId,
+    head: 0,
+    createdAt: now,
+    updatedAt: now,
+    version: 0,
+    windowFrom: 1,
+    clientIds: [],
+    sentKeys: [],
+    state: JSON.stringify(seed.state?.(conversationId) ?? {}),
+    ...(seed.noHandoff ? { handoffMarks: 0 } : {}),
+  };
+}
 
 /** Conversations and their activity streams, on the database. */
 export class DirectLineConversationStore {
@@ -157,6 +194,15 @@ export class DirectLineConversationStore {
     this.sentKeysKept = options.sentKeysKept ?? 200;
     this.unavailableRetryMs = options.unavailableRetryMs ?? 30_000;
     this.events.setMaxListeners(0);
+  }
+
+  /**
+   * The conversations collection through the driver itself: the turn's hot path (take, write, poll, heads) skips
+   * mongoose's casting and document building. Every filter is an `_id` (a string) or `{_id, version}`; every read
+   * carries a projection.
+   */
+  get conversations(): mongo.Collection<DirectLineConversationRecord> {
+    return this.models.directLineConversations.collection as unknown as mongo.Collection<DirectLineConversationRecord>;
   }
 
   /** Called (in this process) after every write that stored activities, with the conversation and its new watermark. */
@@ -187,18 +233,14 @@ export class DirectLineConversationStore {
   async conversationHeads(conversationIds: string[]): Promise<Map<string, ConversationHead>> {
     const heads = new Map<string, ConversationHead>();
     if (conversationIds.length === 0) return heads;
-    const records = await this.models.directLineConversations
-      .find({ _id: trusted({ $in: conversationIds }) }, { head: 1, pendingTurn: 1 })
-      .lean<Array<Pick<DirectLineConversationRecord, '_id' | 'head' | 'pendingTurn'>>>();
+    const records = await this.conversations.find({ _id: { $in: conversationIds } }, { projection: { head: 1, pendingTurn: 1 } }).toArray();
     for (const record of records) heads.set(record._id, { head: record.head, turnPending: record.pendingTurn !== undefined && record.pendingTurn !== null });
     return heads;
   }
 
   async getConversation(conversationId: string): Promise<DirectLineConversationRecord | null> {
     if (!isConversationId(conversationId)) return null;
-    return this.models.directLineConversations
-      .findById(conversationId, { userId: 1, head: 1, createdAt: 1, updatedAt: 1, pendingTurn: 1 })
-      .lean<DirectLineConversationRecord>();
+    return this.conversations.findOne({ _id: conversationId }, { projection: { userId: 1, head: 1, createdAt: 1, updatedAt: 1, pendingTurn: 1 } });
   }
 
   /**
@@ -210,21 +252,12 @@ export class DirectLineConversationStore {
     conversationId: string = newConversationId(),
     lease?: NewConversationLease,
   ): Promise<{ conversationId: string; created: boolean; session?: ConversationSession }> {
-    const now = new Date();
     const token = randomBytes(12).toString('base64url');
+    const fresh = newRecord(userId, conversationId, lease);
     const record: DirectLineConversationRecord = {
-      _id: conversationId,
-      userId,
-      head: 0,
-      createdAt: now,
-      updatedAt: now,
-      version: 0,
-      windowFrom: 1,
+      ...fresh,
       window: [],
-      clientIds: [],
-      sentKeys: [],
-      state: JSON.stringify(lease?.state?.(conversationId) ?? {}),
-      ...(lease ? { lease: { token, owner: thisProcessName, expiresAt: new Date(now.getTime() + lease.ttlMs) } } : {}),
+      ...(lease ? { lease: { token, owner: thisProcessName, expiresAt: new Date(fresh.createdAt.getTime() + lease.ttlMs) } } : {}),
     };
     try {
       await this.models.directLineConversations.create(record);
@@ -239,6 +272,14 @@ export class DirectLineConversationStore {
       return { conversationId, created: true };
     }
     return { conversationId, created: true, session: new ConversationSession(this, record) };
+  }
+
+  /**
+   * A new conversation (a fresh id) as a session that nothing is stored of yet: its turn runs first (the welcome), and
+   * its first write inserts the document with that turn's replies and state, the lease released: one command.
+   */
+  newConversation(userId: string, conversationId: string, seed: Omit<NewConversationLease, 'ttlMs'> = {}): ConversationSession {
+    return new ConversationSession(this, newRecord(userId, conversationId, seed), { unsaved: true });
   }
 
   /**
@@ -279,6 +320,24 @@ export class DirectLineConversationStore {
     return (await this.models.directLineForgotten.findById(userId, { _id: 1 }).lean()) !== null;
   }
 
+  /**
+   * Before a live handoff of this web chat user opens: +1 on `handoffMarks` of each of the user's conversations, so
+   * that their turns check the handoff (a turn skips that read only while its document says 0). Finding them scans
+   * the conversations by user (a handoff opening is rare, never an ordinary turn); the write is one `_id: {$in}`
+   * update. The version is left alone: a turn running meanwhile keeps its compare-and-set. Returns the ids marked.
+   */
+  async markHandoff(userId: string): Promise<string[]> {
+    const ids = (await this.conversations.find({ userId }, { projection: { _id: 1 } }).toArray()).map((conversation) => conversation._id);
+    if (ids.length > 0) await this.conversations.updateMany({ _id: { $in: ids } }, { $inc: { handoffMarks: 1 } });
+    return ids;
+  }
+
+  /** After the handoff has ended: -1 on the conversations `markHandoff` marked for it. */
+  async unmarkHandoff(conversationIds: string[]): Promise<void> {
+    if (conversationIds.length === 0) return;
+    await this.conversations.updateMany({ _id: { $in: conversationIds } }, { $inc: { handoffMarks: -1 } });
+  }
+
   /** The user's current conversation, created on first use. Two tabs opening at once end up in the same one. */
   async conversationForUser(
     userId: string,
@@ -287,7 +346,12 @@ export class DirectLineConversationStore {
     for (let attempt = 0; attempt < 3; attempt++) {
       const existing = await this.models.directLineUsers.findById(userId, wholeDocument).lean<DirectLineUserRecord>();
       if (existing) {
-        // Also repairs a process that died between claiming the user and creating the conversation.
+        const conversation = await this.getConversation(existing.conversationId);
+        if (conversation) {
+          if (conversation.userId !== userId) throw new Error(`Conversation ${existing.conversationId} belongs to another user.`);
+          return { conversationId: existing.conversationId, created: false };
+        }
+        // Repairs a process that died between claiming the user and creating the conversation.
         return this.createConversation(userId, existing.conversationId, lease);
       }
       const conversationId = newConversationId();
@@ -297,6 +361,8 @@ export class DirectLineConversationStore {
         if (isDuplicateKeyError(error)) continue;
         throw error;
       }
+      // Inserted at once (not by the welcome turn's write, as a Direct Line start is): another tab that finds
+      // the user's pointer must find the conversation too, or it would repair it and welcome the consumer a second time.
       return this.createConversation(userId, conversationId, lease);
     }
     throw new Error(`Could not settle the conversation of user ${userId}.`);
@@ -322,6 +388,14 @@ export class DirectLineConversationStore {
       const seen = clientActivityId === undefined ? undefined : known.clientIds.find((entry) => entry.client === clientActivityId);
       if (seen) return { kind: 'repeated', id: seen.id };
       const now = new Date();
+      // The limit is decided on the header the compare-and-set below matches (or on an older copy of it, whose count
+      // can only be lower in the same window): exact across processes, and a refusal writes nothing.
+      let counted: CountedWindow | undefined;
+      if (options.limit) {
+        const verdict = countInWindow(options.limit, known.messageLimit, now);
+        if (!verdict.allowed) return { kind: 'limited', retryAfterSeconds: verdict.retryAfterSeconds };
+        counted = verdict.window;
+      }
       if (known.lease && new Date(known.lease.expiresAt).getTime() > now.getTime()) {
         this.remember(conversationId, undefined);
         if (!(await leaseWait.wait())) throw new LeaseBusyError(`webchat-turn:${conversationId}`);
@@ -329,6 +403,7 @@ export class DirectLineConversationStore {
       }
       const token = randomBytes(12).toString('base64url');
       const $set: Record<string, unknown> = { lease: { token, owner: thisProcessName, expiresAt: new Date(now.getTime() + options.ttlMs) }, updatedAt: now };
+      if (counted) $set.messageLimit = counted;
       const update: Record<string, unknown> = { $set, $inc: { version: 1 } };
       // A conversation written before conversation documents: its activities are all in the collection.
       const windowFrom = known.windowFrom ?? known.head + 1;
@@ -348,9 +423,10 @@ export class DirectLineConversationStore {
         if (known.windowFrom === undefined) $set.window = [entry];
         else update.$push = { window: entry };
       }
-      const before = await this.models.directLineConversations
-        .findOneAndUpdate({ _id: conversationId, version: known.version ?? null }, update, { returnDocument: 'before', projection: withoutWindow })
-        .lean<DirectLineConversationRecord>();
+      const before = await this.conversations.findOneAndUpdate({ _id: conversationId, version: known.version ?? null } as mongo.Filter<DirectLineConversationRecord>, update, {
+        returnDocument: 'before',
+        projection: withoutWindow,
+      });
       this.remember(conversationId, undefined);
       if (!before) {
         if (!(await lostRace.wait())) throw new LeaseBusyError(`webchat-turn:${conversationId}`);
@@ -363,6 +439,7 @@ export class DirectLineConversationStore {
         clientIds,
         sentKeys: before.sentKeys ?? [],
         state: before.state ?? '{}',
+        ...(counted ? { messageLimit: counted } : {}),
         ...(stored ? { head: known.head + 1, pendingTurn: { activityId: stored.id, since: now } } : {}),
       };
       const session = new ConversationSession(this, taken);
@@ -373,7 +450,7 @@ export class DirectLineConversationStore {
 
   private async readHeader(conversationId: string): Promise<KnownHeader | null> {
     if (!isConversationId(conversationId)) return null;
-    const header = await this.models.directLineConversations.findById(conversationId, headerProjection).lean<KnownHeader>();
+    const header = await this.conversations.findOne<KnownHeader>({ _id: conversationId }, { projection: headerProjection });
     return header ? { ...header, clientIds: header.clientIds ?? [] } : null;
   }
 
@@ -389,7 +466,7 @@ export class DirectLineConversationStore {
   /** The document as a poll needs it (window included): one `_id` read. */
   async readForPoll(conversationId: string): Promise<DirectLineConversationRecord | null> {
     if (!isConversationId(conversationId)) return null;
-    return this.models.directLineConversations.findById(conversationId, pollProjection).lean<DirectLineConversationRecord>();
+    return this.conversations.findOne({ _id: conversationId }, { projection: pollProjection });
   }
 
   /** readAfter for a conversation already read (with readForPoll). */
@@ -483,6 +560,11 @@ export class ConversationSession {
   private sentKeys: Array<{ key: string; id: string }>;
   private state: Record<string, HeldStateItem | null>;
   private pending?: { activityId: string; since: Date };
+  private readonly messageLimit?: CountedWindow;
+  /** Live handoffs marked on the document (markHandoff); undefined when it has never been checked. */
+  private handoffMarks?: number;
+  /** A read found no open handoff on a document that has never said: the next write records 0. */
+  private recordNoHandoff = false;
   /** Appended since the last write, in order. */
   private entries: Array<{ seq: number; json: string }> = [];
   private stateChanged = false;
@@ -490,20 +572,39 @@ export class ConversationSession {
   private writing: Promise<unknown> = Promise.resolve();
   private released = false;
   private renewal?: ReturnType<typeof setInterval>;
+  /** Not stored yet (a new conversation): the first write inserts it (its version then 0). */
+  private unsaved: boolean;
 
   constructor(
     private readonly store: DirectLineConversationStore,
     record: DirectLineConversationRecord,
+    options: { unsaved?: boolean } = {},
   ) {
+    this.unsaved = options.unsaved === true;
     this.conversationId = record._id;
     this.userId = record.userId;
-    this.version = record.version ?? 0;
+    this.version = this.unsaved ? -1 : (record.version ?? 0);
     this.head = record.head;
     this.windowFrom = record.windowFrom ?? record.head + 1;
     this.clientIds = record.clientIds ?? [];
     this.sentKeys = record.sentKeys ?? [];
     this.state = JSON.parse(record.state ?? '{}') as Record<string, HeldStateItem | null>;
     this.pending = record.pendingTurn;
+    this.messageLimit = record.messageLimit;
+    this.handoffMarks = record.handoffMarks;
+  }
+
+  /**
+   * The document says no live handoff is open for its consumer (whoever opens one marks the consumer's conversations
+   * first, and the take returned the document as it was): the turn need not read the handoff.
+   */
+  get noHandoffOpen(): boolean {
+    return this.handoffMarks === 0;
+  }
+
+  /** The turn read the handoff and found none: a document that never said so says 0 from the next write on. */
+  noteNoHandoff(): void {
+    if (this.handoffMarks === undefined) this.recordNoHandoff = true;
   }
 
   /** The consumer's activity stored (and acknowledged) whose turn never finished, if any. */
@@ -593,7 +694,8 @@ export class ConversationSession {
   /** Releases the lease if no commit did (a failed turn): best effort, it expires anyway. */
   async releaseQuietly(): Promise<void> {
     this.stopRenewing();
-    if (this.released) return;
+    // A conversation never stored holds no lease (and is not created by a failed turn).
+    if (this.released || this.unsaved) return;
     this.entries = [];
     this.stateChanged = false;
     this.sentKeysChanged = false;
@@ -602,6 +704,7 @@ export class ConversationSession {
 
   /** Renews the lease every third of `ttlMs` while the turn runs, for at most `maxHoldMs`. */
   startRenewing(ttlMs: number, maxHoldMs: number): void {
+    if (this.unsaved) return;
     const startedAt = Date.now();
     this.renewal = setInterval(() => {
       if (Date.now() - startedAt > maxHoldMs) {
@@ -610,7 +713,7 @@ export class ConversationSession {
       }
       void this.serialised(async () => {
         if (this.released) return;
-        const { matchedCount } = await this.store.models.directLineConversations.updateOne(
+        const { matchedCount } = await this.store.conversations.updateOne(
           { _id: this.conversationId, version: this.version },
           { $set: { 'lease.expiresAt': new Date(Date.now() + ttlMs) }, $inc: { version: 1 } },
         );
@@ -644,12 +747,16 @@ export class ConversationSession {
       const writeId = randomBytes(9).toString('base64url');
       const $set: Record<string, unknown> = { updatedAt: new Date(), lastWrite: writeId };
       const $unset: Record<string, 1> = {};
-      const update: Record<string, unknown> = { $set, $inc: { version: 1 } };
+      const $inc: Record<string, number> = { version: 1 };
+      // +0 creates the field as 0 where it is absent, and leaves a mark made meanwhile (markHandoff's +1) as it is.
+      const recordNoHandoff = this.recordNoHandoff;
+      if (recordNoHandoff) $inc.handoffMarks = 0;
+      const update: Record<string, unknown> = { $set, $inc };
       let windowFrom = this.windowFrom;
       let spill: Array<{ seq: number; json: string }> | undefined;
       if (entries.length > 0) {
         $set.head = this.head;
-        if (this.head - this.windowFrom + 1 > this.store.windowMax) {
+        if (this.head - this.windowFrom + 1 > this.store.windowMax && !this.unsaved) {
           // The window is full: its oldest activities move to the collection (inserted before this write drops them).
           spill = entries;
           windowFrom = this.head - this.store.windowKeep + 1;
@@ -666,9 +773,43 @@ export class ConversationSession {
       if (options.release) $unset.lease = 1;
       if (Object.keys($unset).length > 0) update.$unset = $unset;
       const models = this.store.models;
+      const conversations = this.store.conversations;
+      const unsaved = this.unsaved;
+      // A new conversation's first write inserts it whole: its activities, its state, the lease released.
+      const insertFirst = async () => {
+        const now = $set.updatedAt as Date;
+        const record: DirectLineConversationRecord = {
+          _id: this.conversationId,
+          userId: this.userId,
+          head: this.head,
+          createdAt: now,
+          updatedAt: now,
+          version: 0,
+          windowFrom: 1,
+          window: entries,
+          clientIds: this.clientIds,
+          sentKeys: this.sentKeys,
+          state: JSON.stringify(this.state),
+          lastWrite: writeId,
+          ...(this.handoffMarks !== undefined ? { handoffMarks: this.handoffMarks } : {}),
+          ...(options.pending ? { pendingTurn: options.pending } : {}),
+          ...(options.release ? {} : { lease: { token: writeId, owner: thisProcessName, expiresAt: new Date(now.getTime() + 10_000) } }),
+        };
+        try {
+          await conversations.insertOne(record);
+        } catch (error) {
+          if (!isDuplicateKeyError(error)) throw error;
+          const current = await conversations.findOne({ _id: this.conversationId }, { projection: { lastWrite: 1 } });
+          if (current?.lastWrite !== writeId) throw new Error(`Conversation ${this.conversationId} exists already.`);
+        }
+      };
       const attempt = async () => {
+        if (unsaved) {
+          await insertFirst();
+          return;
+        }
         if (spill) {
-          const current = await models.directLineConversations.findById(this.conversationId, { window: 1, version: 1, lastWrite: 1 }).lean<DirectLineConversationRecord>();
+          const current = await conversations.findOne({ _id: this.conversationId }, { projection: { window: 1, version: 1, lastWrite: 1 } });
           if (current?.lastWrite === writeId) return; // an earlier attempt landed
           if (current?.version !== this.version) throw new ConversationLeaseLostError(`The turn lease of ${this.conversationId} was taken over.`);
           const all = [...(current.window ?? []), ...spill];
@@ -687,9 +828,9 @@ export class ConversationSession {
               });
           }
         }
-        const { matchedCount } = await models.directLineConversations.updateOne({ _id: this.conversationId, version: this.version }, update);
+        const { matchedCount } = await conversations.updateOne({ _id: this.conversationId, version: this.version }, update);
         if (matchedCount === 1) return;
-        const current = await models.directLineConversations.findById(this.conversationId, { lastWrite: 1 }).lean<{ lastWrite?: string }>();
+        const current = await conversations.findOne({ _id: this.conversationId }, { projection: { lastWrite: 1 } });
         if (current?.lastWrite !== writeId) throw new ConversationLeaseLostError(`The turn lease of ${this.conversationId} was taken over.`);
       };
       try {
@@ -703,7 +844,9 @@ export class ConversationSession {
         throw error;
       }
       this.version += 1;
+      this.unsaved = false;
       this.windowFrom = windowFrom;
+      if (recordNoHandoff) this.recordNoHandoff = false;
       this.entries = [];
       this.stateChanged = false;
       this.sentKeysChanged = false;
@@ -713,7 +856,9 @@ export class ConversationSession {
         this.released = true;
         this.store.remember(
           this.conversationId,
-          this.pending ? undefined : { userId: this.userId, version: this.version, head: this.head, windowFrom: this.windowFrom, clientIds: this.clientIds },
+          this.pending
+            ? undefined
+            : { userId: this.userId, version: this.version, head: this.head, windowFrom: this.windowFrom, clientIds: this.clientIds, messageLimit: this.messageLimit },
         );
       }
       if (entries.length > 0) this.store.announceStored(this.conversationId, this.head, entries);

@@ -5,6 +5,7 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import {
+  ConversationMessageLimitError,
   DirectLineConversationNotFoundError,
   newWebChatUserId,
   type BotLogic,
@@ -26,7 +27,7 @@ import { toIncomingActivity } from './inboundActivity.js';
 import type { DirectLineTokenClaims, DirectLineTokenService, IssuedToken } from './tokenService.js';
 import type { DirectLineStreamHub } from './directLineStream.js';
 import type { AbuseLimits } from '../../services/abuseLimits.js';
-import { clientAddressOf, withinLimit } from '../tooManyRequests.js';
+import { clientAddressOf, refuseTooMany, withinLimit } from '../tooManyRequests.js';
 
 export interface DirectLineRouterDependencies {
   adapter: DirectLineAdapter;
@@ -196,12 +197,17 @@ export function createDirectLineRouter(deps: DirectLineRouterDependencies): Rout
       response.json({ id: `${conversationId}:typing` });
       return;
     }
-    // Refused before it is stored: a 429 message was never accepted (Web Chat shows it as not sent, to retry).
-    if (!(await withinLimit(deps.limits, 'messagesPerConversation', conversationId, response))) return;
+    // Counted by the take itself, in the conversation document (no command of its own), and refused before it is
+    // stored: a 429 message was never accepted (Web Chat shows it as not sent, to retry).
+    const messageLimit = deps.limits?.settings.messagesPerConversation;
     try {
-      const { id } = await adapter.processActivity(activity, logic);
+      const { id } = await adapter.processActivity(activity, logic, messageLimit ? { messageLimit } : {});
       response.json({ id });
     } catch (error) {
+      if (error instanceof ConversationMessageLimitError) {
+        refuseTooMany(response, error.retryAfterSeconds);
+        return;
+      }
       if (error instanceof DirectLineConversationNotFoundError) throw conversationNotFound();
       throw error;
     }

@@ -6,24 +6,14 @@ import { afterEach, expect, it } from 'vitest';
 import { channelAccount, conversationAccount, DirectLineAdapter, newWebChatUserId, type BotLogic } from '../../bot/adapters/directLineAdapter.js';
 import { MongoStorage } from '../../bot/mongoStorage.js';
 import type { Models } from '../../models/index.js';
+import { commandsDuring as countCommands } from '../support/commandsDuring.js';
 import { useTestDatabase } from '../support/testDatabase.js';
 
 const db = useTestDatabase('conversation_documents');
 
 /** The database commands the test's connection sends while `task` runs, by name (handshakes and pings left out). */
-async function commandsDuring(task: () => Promise<unknown>): Promise<string[]> {
-  const client = db.connection.getClient();
-  const seen: string[] = [];
-  const listener = (event: { commandName: string }) => {
-    if (!['hello', 'isMaster', 'ping', 'endSessions'].includes(event.commandName)) seen.push(event.commandName);
-  };
-  client.on('commandStarted', listener);
-  try {
-    await task();
-  } finally {
-    client.off('commandStarted', listener);
-  }
-  return seen;
+function commandsDuring(task: () => Promise<unknown>): Promise<string[]> {
+  return countCommands(db.connection, task);
 }
 
 /** A bot that keeps a turn counter in conversation state and the consumer's language in user state, as ours does. */
@@ -62,7 +52,7 @@ afterEach(() => {
   while (restore.length > 0) restore.pop()!();
 });
 
-it('runs an ordinary consumer turn in two database commands and opens a conversation in three (issue 15: ≤ 4 each; ~18 and 13 before)', async () => {
+it('runs an ordinary consumer turn in two database commands and opens a conversation in one (issue 15: ≤ 4 each; ~18 and 13 before)', async () => {
   const adapter = new DirectLineAdapter(db.models);
   const logic = countingBot(new MongoStorage(db.models));
   const userId = newWebChatUserId();
@@ -72,12 +62,13 @@ it('runs an ordinary consumer turn in two database commands and opens a conversa
     conversationId = opened.conversationId;
     await opened.turnCompleted;
   });
-  // The document created with the lease held, the user's state (the id was just issued: nothing to read) written to
-  // its own document as the welcome turn gave it a default, and the welcome turn's one write.
-  expect(start).toEqual(['insert', 'update', 'update']);
+  // The welcome turn runs first and its one write inserts the document with the welcome in it; the user's state (the
+  // id was just issued: nothing to read) only got an empty default, which is not written to its own document.
+  // (Before the conversation start was folded into one insert: ['insert', 'update', 'update'].)
+  expect(start).toEqual(['insert']);
   // A returning user (an id from a cookie) may have state from an earlier conversation: it is read once.
   const returning = await commandsDuring(async () => (await adapter.createConversation(userId, logic)).turnCompleted);
-  expect(returning).toEqual(['insert', 'find', 'update']);
+  expect(returning).toEqual(['find', 'insert']);
   await (await adapter.processActivity(message(conversationId, userId, 'नमस्ते', 'c-1'), logic)).turnCompleted;
 
   const turn = await commandsDuring(async () => (await adapter.processActivity(message(conversationId, userId, 'second', 'c-2'), logic)).turnCompleted);
@@ -92,23 +83,35 @@ it('runs an ordinary consumer turn in two database commands and opens a conversa
 });
 
 it('recognises a final write that landed although its reply was lost, and runs the turn once', async () => {
-  // The fault is injected at the model boundary of the real database: the next turn write is applied, then its
-  // connection "closes" before the answer, as in the database-restart test.
+  // The fault is injected at the boundary of the real database (the model, and the driver collection under it, which
+  // the turn's hot path uses): the next turn write is applied, then its connection "closes" before the answer, as in
+  // the database-restart test.
   let loseNext = false;
   const conversations = db.models.directLineConversations;
+  const losingUpdateOne =
+    <A extends unknown[], R>(updateOne: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const result = await updateOne(...args);
+      if (loseNext && JSON.stringify(args[1]).includes('"head"')) {
+        loseNext = false;
+        throw new mongoose.mongo.MongoNetworkError('injected: connection closed after the write was applied');
+      }
+      return result;
+    };
+  const collection = new Proxy(conversations.collection, {
+    get(target, property, receiver) {
+      if (property === 'updateOne') return losingUpdateOne(target.updateOne.bind(target));
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
   const models = {
     ...db.models,
     directLineConversations: new Proxy(conversations, {
       get(target, property, receiver) {
+        if (property === 'collection') return collection;
         if (property !== 'updateOne') return Reflect.get(target, property, receiver) as unknown;
-        return async (...args: Parameters<typeof conversations.updateOne>) => {
-          const result = await target.updateOne(...args);
-          if (loseNext && JSON.stringify(args[1]).includes('"head"')) {
-            loseNext = false;
-            throw new mongoose.mongo.MongoNetworkError('injected: connection closed after the write was applied');
-          }
-          return result;
-        };
+        return losingUpdateOne(target.updateOne.bind(target));
       },
     }),
   } as Models;
