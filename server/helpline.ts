@@ -60,6 +60,7 @@ import { OfficerAlertService, type OfficerWhatsAppSender, type VapidKeys } from 
 import { ConsumerMediaService } from '../services/consumerMediaService.js'; // consumers' media
 import { createDirectLineUploadHandler } from './directLine/uploadHandler.js'; // consumers' media
 import { countedMessageVerdictOf } from '../bot/adapters/whatsAppConversationTurns.js'; // WhatsApp message limit from the conversation document
+import { channelHandoffMarks } from './channelHandoffMarks.js'; // WhatsApp handoff marks
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -201,11 +202,8 @@ export function createHelpline(database: Database, directory: Directory, options
       callbackAfterMs: options.handoffCallbackAfterMs,
       callbacks,
       onChange: () => handoffStream?.wake(),
-      // Web chat conversation documents remember "no handoff open" (the turn skips that read); made below.
-      marks: {
-        markHandoff: (channel, channelUserId) => webChat.markHandoff(channel, channelUserId),
-        unmarkHandoff: (channel, marked) => webChat.unmarkHandoff(channel, marked),
-      },
+      // Web chat and WhatsApp conversation documents remember "no handoff open" (the turn skips that read).
+      marks: channelHandoffMarks({ markHandoff: (...args) => webChat.markHandoff(...args), unmarkHandoff: (...args) => webChat.unmarkHandoff(...args) }, models),
     }),
     conversationState,
     references,
