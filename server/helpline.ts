@@ -127,7 +127,7 @@ export interface HelplineOptions {
   /** The web chat identity cookie's lifetime (WEBCHAT_COOKIE_LIFETIME). */
   webChatCookieLifetimeMs?: number;
   /** Officer alerts: Web Push with these VAPID keys (server/vapidKeys.ts); tests allow a loopback http push service. */
-  officerAlerts?: { vapid?: VapidKeys; allowLoopbackHttpEndpoints?: boolean };
+  officerAlerts?: { vapid?: VapidKeys; allowLoopbackHttpEndpoints?: boolean; numbersMaxAgeMs?: number };
   now?: () => Date;
   /** The helpline's logger (server/logger.ts): the access log, request ids, and every component's lines. */
   logger?: Logger;
@@ -287,6 +287,7 @@ export function createHelpline(database: Database, directory: Directory, options
   const alerts = new OfficerAlertService(models, {
     vapid: options.officerAlerts?.vapid,
     allowLoopbackHttpEndpoints: options.officerAlerts?.allowLoopbackHttpEndpoints,
+    officerNumbersMaxAgeMs: options.officerAlerts?.numbersMaxAgeMs, // an officer's number known to every process within this long
     whatsApp: channels.find((channel) => channel.officerAlerts)?.officerAlerts,
     now: options.now,
     log,
