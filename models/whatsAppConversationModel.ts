@@ -48,6 +48,11 @@ export interface WhatsAppConversationRecord {
   lastInboundAt?: Date | null;
   /** Choices last offered as numbered lines (a reply "2" means the second). */
   numberedChoices?: string[] | null;
+  /**
+   * Live handoffs of the consumer marked on this conversation (services/liveHandoffService.ts HandoffMarks): 0 means a
+   * turn found none open and none has opened since, so turns skip the `active_handoffs` read; absent = never checked.
+   */
+  handoffMarks?: number;
   createdAt: Date;
   updatedAt: Date;
   /** An id of the last write (to recognise a write whose answer was lost). */
@@ -70,6 +75,7 @@ export const whatsAppConversationSchema = new Schema<WhatsAppConversationRecord>
     pending: { type: Boolean },
     lastInboundAt: { type: Date },
     numberedChoices: { type: [String], default: undefined },
+    handoffMarks: { type: Number },
     createdAt: { type: Date },
     updatedAt: { type: Date },
     lastWrite: { type: String },

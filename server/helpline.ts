@@ -60,6 +60,7 @@ import { OfficerAlertService, type OfficerWhatsAppSender, type VapidKeys } from 
 import { ConsumerMediaService } from '../services/consumerMediaService.js'; // consumers' media
 import { createDirectLineUploadHandler } from './directLine/uploadHandler.js'; // consumers' media
 import { countedMessageVerdictOf } from '../bot/adapters/whatsAppConversationTurns.js'; // WhatsApp message limit from the conversation document
+import { channelHandoffMarks } from './channelHandoffMarks.js'; // WhatsApp handoff marks
 
 /** What a channel (a door consumers come through) needs from the helpline to plug in. */
 export interface ChannelContext {
@@ -126,7 +127,7 @@ export interface HelplineOptions {
   /** The web chat identity cookie's lifetime (WEBCHAT_COOKIE_LIFETIME). */
   webChatCookieLifetimeMs?: number;
   /** Officer alerts: Web Push with these VAPID keys (server/vapidKeys.ts); tests allow a loopback http push service. */
-  officerAlerts?: { vapid?: VapidKeys; allowLoopbackHttpEndpoints?: boolean };
+  officerAlerts?: { vapid?: VapidKeys; allowLoopbackHttpEndpoints?: boolean; numbersMaxAgeMs?: number };
   now?: () => Date;
   /** The helpline's logger (server/logger.ts): the access log, request ids, and every component's lines. */
   logger?: Logger;
@@ -201,11 +202,8 @@ export function createHelpline(database: Database, directory: Directory, options
       callbackAfterMs: options.handoffCallbackAfterMs,
       callbacks,
       onChange: () => handoffStream?.wake(),
-      // Web chat conversation documents remember "no handoff open" (the turn skips that read); made below.
-      marks: {
-        markHandoff: (channel, channelUserId) => webChat.markHandoff(channel, channelUserId),
-        unmarkHandoff: (channel, marked) => webChat.unmarkHandoff(channel, marked),
-      },
+      // Web chat and WhatsApp conversation documents remember "no handoff open" (the turn skips that read).
+      marks: channelHandoffMarks({ markHandoff: (...args) => webChat.markHandoff(...args), unmarkHandoff: (...args) => webChat.unmarkHandoff(...args) }, models),
     }),
     conversationState,
     references,
@@ -289,6 +287,7 @@ export function createHelpline(database: Database, directory: Directory, options
   const alerts = new OfficerAlertService(models, {
     vapid: options.officerAlerts?.vapid,
     allowLoopbackHttpEndpoints: options.officerAlerts?.allowLoopbackHttpEndpoints,
+    officerNumbersMaxAgeMs: options.officerAlerts?.numbersMaxAgeMs, // an officer's number known to every process within this long
     whatsApp: channels.find((channel) => channel.officerAlerts)?.officerAlerts,
     now: options.now,
     log,

@@ -43,6 +43,24 @@ export interface OfficerAlertOptions {
    * process, within this long.
    */
   settingsCacheMs?: number;
+  /**
+   * The officers' WhatsApp numbers are kept in memory; this process checks the numbers' change count (one `_id` read)
+   * at most this often and reloads them when it moved. Default 5 s. A number set through this process is recognised at
+   * once; one set through another process, within this long.
+   */
+  officerNumbersMaxAgeMs?: number;
+}
+
+/** The `officer_numbers` document counting changes of the officers' numbers (never a number: those are digits). */
+const numbersChangesId = 'changes';
+
+interface KnownNumbers {
+  /** Number → officer id. */
+  byNumber: Map<string, string>;
+  /** The change count they were loaded at. */
+  changes: number;
+  /** When the change count was read (before the read started): the snapshot is good for officerNumbersMaxAgeMs. */
+  checkedAt: number;
 }
 
 type AlertSettings = Pick<OfficerAlertSettingsRecord, 'subscriptions' | 'whatsApp'>;
@@ -87,6 +105,12 @@ export class OfficerAlertService {
   private readonly settingsRead = new Map<string, { at: number; settings: AlertSettings | null }>();
   /** Bumped by every change of settings here, so a read that overlapped a change is not kept. */
   private settingsChanges = 0;
+  private readonly officerNumbersMaxAgeMs: number;
+  /** The officers' WhatsApp numbers as last loaded (officerForWhatsApp). */
+  private numbers?: KnownNumbers;
+  private numbersLoading?: Promise<KnownNumbers>;
+  /** Bumped by every change of numbers here, so a load that overlapped a change is not kept. */
+  private numbersGeneration = 0;
 
   constructor(
     private readonly models: Pick<Models, 'officerAlertSettings' | 'officerNumbers' | 'officerNotifications'>,
@@ -95,6 +119,7 @@ export class OfficerAlertService {
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? ((line) => console.log(line));
     this.settingsCacheMs = options.settingsCacheMs ?? 10_000;
+    this.officerNumbersMaxAgeMs = Math.max(0, options.officerNumbersMaxAgeMs ?? 5_000);
   }
 
   async settings(principal: StaffPrincipal): Promise<OfficerAlertSettingsView> {
@@ -145,15 +170,56 @@ export class OfficerAlertService {
     await this.models.officerAlertSettings.updateOne({ _id: officerId }, { ...update, $setOnInsert: { subscriptions: [] } }, { upsert: true });
     this.settingsChanged(officerId);
     if (settings?.whatsApp && settings.whatsApp !== waId) await this.models.officerNumbers.deleteOne({ _id: settings.whatsApp, officerId });
+    await this.numbersChanged();
     return this.settings(principal);
   }
 
-  /** The officer a WhatsApp sender is (`919876543210` or whatsapp-web's `919876543210@c.us`), if any: one read by `_id`. */
+  /**
+   * The officer a WhatsApp sender is (`919876543210` or whatsapp-web's `919876543210@c.us`), if any. Answered from the
+   * numbers kept in memory; their change count is read at most every officerNumbersMaxAgeMs (and they are reloaded,
+   * a scan of the small `officer_numbers` collection, only when it moved), so an ordinary turn reads nothing.
+   */
   async officerForWhatsApp(sender: string): Promise<string | undefined> {
     const digits = toAsciiDigits(sender.split('@')[0] ?? '').replace(/\D/g, '');
     if (!/^\d{8,15}$/.test(digits)) return undefined;
-    const found = await this.models.officerNumbers.findById(digits, { officerId: 1 }).lean();
-    return found?.officerId;
+    return (await this.officerNumbers()).byNumber.get(digits);
+  }
+
+  private async officerNumbers(): Promise<KnownNumbers> {
+    const known = this.numbers;
+    if (known && Date.now() - known.checkedAt < this.officerNumbersMaxAgeMs) return known;
+    if (this.numbersLoading) return this.numbersLoading;
+    const loading = this.loadNumbers(known).finally(() => {
+      if (this.numbersLoading === loading) this.numbersLoading = undefined;
+    });
+    this.numbersLoading = loading;
+    return loading;
+  }
+
+  /** Reads the change count and, when it moved (or nothing is known), every number; written after the count is read. */
+  private async loadNumbers(known: KnownNumbers | undefined): Promise<KnownNumbers> {
+    const generation = this.numbersGeneration;
+    const checkedAt = Date.now();
+    const numbers = this.models.officerNumbers.collection;
+    const counter = await numbers.findOne({ _id: numbersChangesId as never }, { projection: { count: 1 } });
+    const changes = typeof counter?.count === 'number' ? counter.count : 0;
+    let byNumber = known?.byNumber;
+    if (!known || known.changes !== changes) {
+      const all = await numbers.find({ _id: { $ne: numbersChangesId as never } }, { projection: { officerId: 1 } }).toArray();
+      byNumber = new Map(all.map((number) => [String(number._id), String(number.officerId)]));
+    }
+    const loaded: KnownNumbers = { byNumber: byNumber!, changes, checkedAt };
+    // A change made here while this load ran: the next check loads again (this one may predate it).
+    if (generation === this.numbersGeneration) this.numbers = loaded;
+    return loaded;
+  }
+
+  /** After a number was stored or removed: the change count moves (every process reloads), and this process forgets. */
+  private async numbersChanged(): Promise<void> {
+    this.numbersGeneration += 1;
+    this.numbers = undefined;
+    this.numbersLoading = undefined;
+    await this.models.officerNumbers.collection.updateOne({ _id: numbersChangesId as never }, { $inc: { count: 1 }, $set: { updatedAt: this.now() } }, { upsert: true });
   }
 
   /**

@@ -485,6 +485,7 @@ export class WhatsAppCloudAdapter extends ChannelAdapter {
     } else if (content.kind !== 'ignored') {
       const context = new TurnContext(this, this.activityFor(entry, from, content, doc));
       if (this.messageLimit) lendMessageVerdict(context, countMessageInDocument(doc, entry.id, this.messageLimit));
+      this.turns.lendHandoffHint(context, turn);
       if (content.kind === 'media' || content.kind === 'location') {
         this.log(`[whatsapp-cloud] ${maskMobile(from)} sent a ${content.kind === 'media' ? content.type : 'location'}`);
         lendMediaFetcher(context, (attachment) => this.fetchMedia(attachment));

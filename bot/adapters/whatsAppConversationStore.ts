@@ -101,6 +101,11 @@ export class WhatsAppConversationStore {
     return doc;
   }
 
+  /** The document as this process last wrote or read it, without reading it (undefined: not known here). */
+  remembered(conversationId: string): WhatsAppConversationRecord | undefined {
+    return this.known.get(conversationId)?.doc;
+  }
+
   /** Whether this process holds the conversation's turn lease (as far as it knows). */
   holds(conversationId: string): boolean {
     const known = this.known.get(conversationId);
@@ -114,7 +119,7 @@ export class WhatsAppConversationStore {
   }
 
   private async read(conversationId: string): Promise<WhatsAppConversationRecord | null> {
-    const doc = await this.collection.findOne({ _id: conversationId }, { projection: { _id: 1, version: 1, lease: 1, inbox: 1, log: 1, seen: 1, state: 1, outbox: 1, seq: 1, pending: 1, lastInboundAt: 1, numberedChoices: 1, createdAt: 1, updatedAt: 1, lastWrite: 1 } });
+    const doc = await this.collection.findOne({ _id: conversationId }, { projection: { _id: 1, version: 1, lease: 1, inbox: 1, log: 1, seen: 1, state: 1, outbox: 1, seq: 1, pending: 1, lastInboundAt: 1, numberedChoices: 1, handoffMarks: 1, createdAt: 1, updatedAt: 1, lastWrite: 1 } });
     return doc ? complete(doc as WhatsAppConversationRecord) : null;
   }
 
@@ -308,6 +313,32 @@ export class WhatsAppConversationStore {
     await this.update(conversationId, () => undefined, { release: true }).catch(() => {
       this.entry(conversationId).token = undefined;
     });
+  }
+
+  /**
+   * Before a live handoff of a WhatsApp consumer opens (services/liveHandoffService.ts HandoffMarks): +1 on
+   * `handoffMarks` of those of `conversationIds` that exist (one `_id: {$in}` read, one update), so their turns read the
+   * handoff. The version moves too, so every process's next write of the document misses and reads it again: no
+   * process goes on trusting a remembered "none open". Returns the ids marked. A handoff opening is rare.
+   */
+  async markHandoff(conversationIds: string[]): Promise<string[]> {
+    const ids = (await this.collection.find({ _id: { $in: conversationIds } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id);
+    await this.changeHandoffMarks(ids, 1);
+    return ids;
+  }
+
+  /** After the handoff has ended: -1 on the documents `markHandoff` marked for it. */
+  async unmarkHandoff(conversationIds: string[]): Promise<void> {
+    await this.changeHandoffMarks(conversationIds, -1);
+  }
+
+  private async changeHandoffMarks(ids: string[], by: 1 | -1): Promise<void> {
+    if (ids.length === 0) return;
+    await this.collection.updateMany({ _id: { $in: ids } }, { $inc: { handoffMarks: by, version: 1 }, $set: { lastWrite: randomBytes(9).toString('base64url') } });
+    for (const id of ids) {
+      const known = this.known.get(id);
+      if (known) known.doc = undefined;
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import type { Activity, TurnContext } from 'botbuilder';
 import type { Limit, LimitVerdict } from '../../services/abuseLimits.js';
 import { AsyncScope } from '../../services/asyncScope.js';
 import { LeaseBusyError } from '../../services/leases.js';
+import { setHandoffHint } from '../handoffHint.js';
 import { conversationStateKeyPrefix, turnStateScope, userStateKeyPrefix, type HeldStateItem, type TurnStateScope } from '../turnStateScope.js';
 import type { WhatsAppConversationRecord, WhatsAppConversationStore } from './whatsAppConversationStore.js';
 
@@ -25,6 +26,8 @@ export interface ConversationTurn {
   numberedChoices?: string[] | null;
   /** False once the turn has ended: timers started inside it no longer reach its state. */
   live: boolean;
+  /** The turn read the live handoff and found none: its write records `handoffMarks: 0` on a document that never said. */
+  recordNoHandoff?: boolean;
 }
 
 /** A reply as the outbox keeps it: what sending needs. */
@@ -109,6 +112,24 @@ export class WhatsAppConversationTurns {
     return { conversationId, state: JSON.parse(doc.state) as Record<string, HeldStateItem | null>, stateChanged: false, replies: [], seq: doc.seq, messageId, live: true };
   }
 
+  /**
+   * Tells the turn's handoff check what the document knows (bot/handoffHint.ts): while it says 0 live handoffs are
+   * marked, the check skips the `active_handoffs` read. Whoever opens a handoff marks the document first and moves its
+   * version, so a message stored after that (its write misses and reads the document again) is never answered as if
+   * none were open. A read that finds none is recorded with the turn's write.
+   */
+  lendHandoffHint(context: TurnContext, turn: ConversationTurn): void {
+    const store = this.store;
+    setHandoffHint(context, {
+      get noneOpen() {
+        return store.remembered(turn.conversationId)?.handoffMarks === 0;
+      },
+      foundNone: () => {
+        turn.recordNoHandoff = true;
+      },
+    });
+  }
+
   /** Runs `task` as the turn: botbuilder's Storage answers the conversation's and the sender's state from the turn. */
   async runInTurn(turn: ConversationTurn, task: () => Promise<void>): Promise<void> {
     const conversationPrefix = conversationStateKeyPrefix(this.options.channelId, turn.conversationId);
@@ -140,8 +161,8 @@ export class WhatsAppConversationTurns {
    * Nothing to write, nothing written.
    */
   async commit(turn: ConversationTurn): Promise<void> {
-    const { messageId, numberedChoices } = turn;
-    if (turn.replies.length === 0 && !turn.stateChanged && messageId === undefined && numberedChoices === undefined) return;
+    const { messageId, numberedChoices, recordNoHandoff } = turn;
+    if (turn.replies.length === 0 && !turn.stateChanged && messageId === undefined && numberedChoices === undefined && !recordNoHandoff) return;
     await this.holdLease(turn.conversationId);
     const replies = turn.replies;
     const state = turn.stateChanged ? JSON.stringify(turn.state) : undefined;
@@ -157,11 +178,14 @@ export class WhatsAppConversationTurns {
       if (numberedChoices !== undefined) doc.numberedChoices = numberedChoices;
       doc.outbox.push(...replies);
       doc.seq = Math.max(doc.seq, turn.seq);
+      // Only where the document never said: a mark made meanwhile (its version moved, this write read it again) stays.
+      if (recordNoHandoff && doc.handoffMarks === undefined) doc.handoffMarks = 0;
     });
     turn.replies = [];
     turn.stateChanged = false;
     turn.messageId = undefined;
     turn.numberedChoices = undefined;
+    turn.recordNoHandoff = false;
   }
 
   /** Takes the lease again if an earlier write of this run released it (an apology after the replies went out). */

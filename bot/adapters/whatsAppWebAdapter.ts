@@ -520,6 +520,7 @@ export class WhatsAppWebAdapter extends ChannelAdapter {
     const doc = (await this.turns.store.get(conversationId))!;
     const turn = this.turns.newTurn(conversationId, doc, kind === 'consumer' ? activity.id : undefined);
     if (kind === 'consumer' && activity.id && this.messageLimit) lendMessageVerdict(context, countMessageInDocument(doc, activity.id, this.messageLimit));
+    if (kind === 'consumer') this.turns.lendHandoffHint(context, turn);
     await this.turns.runInTurn(turn, () =>
       this.runHandled(context, async (inner) => {
         await logic(inner);
