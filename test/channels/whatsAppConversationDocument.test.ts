@@ -99,7 +99,8 @@ describe('a WhatsApp Cloud conversation document', () => {
 
   it('a process that dies after its turn\'s write and before the send: the process taking over sends the stored reply, and does not run the turn again', { timeout: 30_000 }, async () => {
     // The first process: its replies go to a Graph API that never answers, and its lease is short.
-    const dying = newAdapter(blackHoleBase, { turnLeaseMs: 300, stuckTurnMs: 300 });
+    // Long enough that a loaded machine still finishes the turn's write inside the lease (300 ms failed once under load).
+    const dying = newAdapter(blackHoleBase, { turnLeaseMs: 1_500, stuckTurnMs: 1_500 });
     let firstRuns = 0;
     const firstBot: BotLogic = async (context) => {
       firstRuns += 1;
