@@ -1,0 +1,97 @@
+// A new ticket is inserted with the driver (services/ticketService.ts, models/storedDocument.ts) instead of through a
+// mongoose Document, to save its CPU (docs/turn-cpu.md, second pass). Behaviour must not change: every kind of new
+// ticket is stored exactly as the schema would have stored it — valid, a fixed point of mongoose's casting, with no
+// undefined, null or empty-object field — and its history still verifies.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Directory } from '../../services/directory.js';
+import { ShutdownService } from '../../services/shutdownService.js';
+import { TicketService } from '../../services/ticketService.js';
+import { verifyChain } from '../../services/eventChain.js';
+import { storedDocument } from '../../models/storedDocument.js';
+import { complaintFor, newConsumer, staffPrincipal } from '../support/ticketFixtures.js';
+import { useTestDatabase } from '../support/testDatabase.js';
+
+const db = useTestDatabase('ticket_insert');
+const directory = Directory.loadDefault();
+let service: TicketService;
+
+beforeAll(() => {
+  service = new TicketService(db.models, directory);
+});
+
+/** Paths of fields mongoose would never have written: undefined, null, or an empty object. */
+function unstorablePaths(value: unknown, path = ''): string[] {
+  if (value === undefined || value === null) return [path];
+  if (Array.isArray(value)) return value.flatMap((item, index) => unstorablePaths(item, `${path}[${index}]`));
+  if (typeof value !== 'object' || value instanceof Date) return [];
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0 && path !== '') return [path];
+  return entries.flatMap(([key, inner]) => unstorablePaths(inner, path ? `${path}.${key}` : key));
+}
+
+async function expectStoredAsTheSchemaWould(ticketNumber: string): Promise<Record<string, unknown>> {
+  const raw = await db.models.tickets.collection.findOne({ _id: ticketNumber as never });
+  expect(raw).not.toBeNull();
+  expect(unstorablePaths(raw)).toEqual([]);
+  const cast = new db.models.tickets(raw);
+  await cast.validate();
+  expect(cast.toObject()).toEqual(raw);
+  return raw as Record<string, unknown>;
+}
+
+describe('a new ticket inserted with the driver is stored as the schema would store it', () => {
+  it('assigned at registration (officer, two events, outbox effects)', async () => {
+    const consumer = newConsumer();
+    const { ticket } = await service.register(complaintFor(consumer), consumer.actor);
+    const raw = await expectStoredAsTheSchemaWould(ticket._id);
+    expect(raw.status).toBe('assigned');
+    expect((raw.events as unknown[]).length).toBe(2);
+    expect(verifyChain(raw as never).ok).toBe(true);
+  });
+
+  it('place not in the directory (waiting for a person, no officer)', async () => {
+    const consumer = newConsumer();
+    const { ticket } = await service.register(complaintFor(consumer, { place: { district: 'Unknown district', addressText: 'Near the water tank' } }), consumer.actor);
+    const raw = await expectStoredAsTheSchemaWould(ticket._id);
+    expect(raw.officer).toBeUndefined();
+    expect(raw.waitingForPerson).toMatchObject({ reason: 'place_not_in_directory', words: 'Near the water tank' });
+    expect(verifyChain(raw as never).ok).toBe(true);
+  });
+
+  it('an emergency (the SDO told as well) and a second identity linked to the first ticket', async () => {
+    const caller = newConsumer();
+    const emergency = await service.register(complaintFor(caller, { emergency: true, description: 'Taar toot ke gira hai, current aa raha hai' }), caller.actor);
+    const raw = await expectStoredAsTheSchemaWould(emergency.ticket._id);
+    expect(raw.emergency).toBe(true);
+    const first = newConsumer();
+    const second = { actor: newConsumer().actor, mobile: first.mobile };
+    const one = await service.register(complaintFor(first), first.actor);
+    const two = await service.register(complaintFor(second), second.actor);
+    const linked = await expectStoredAsTheSchemaWould(two.ticket._id);
+    expect(linked.linkedTickets).toEqual([one.ticket._id]);
+  });
+
+  it('inside a planned shutdown', async () => {
+    const now = Date.now();
+    await new ShutdownService(db.models, directory).declare(staffPrincipal('supervisor'), {
+      district: 'Lucknow',
+      startsAt: new Date(now - 3_600_000).toISOString(),
+      endsAt: new Date(now + 3_600_000).toISOString(),
+      reason: 'Line maintenance',
+    });
+    const consumer = newConsumer();
+    const { ticket } = await service.register(complaintFor(consumer), consumer.actor);
+    const raw = await expectStoredAsTheSchemaWould(ticket._id);
+    expect(raw.plannedShutdown).toMatchObject({ endsAt: expect.any(Date) });
+  });
+});
+
+describe('storedDocument', () => {
+  it('leaves out undefined fields and empty objects, keeps dates, nulls, empty arrays, and never mutates its argument', () => {
+    const at = new Date('2026-12-04T10:00:00Z');
+    const input = { a: undefined, b: { c: undefined, d: {} }, e: [{ f: undefined, g: 1 }], h: [], i: null, at, j: { k: 'x', l: undefined } };
+    expect(storedDocument(input)).toStrictEqual({ e: [{ g: 1 }], h: [], i: null, at, j: { k: 'x' } });
+    expect(input.b).toEqual({ c: undefined, d: {} });
+    expect(storedDocument(input).at).toBe(at);
+  });
+});
