@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Directory } from '../../services/directory.js';
 import { ShutdownService } from '../../services/shutdownService.js';
 import { TicketService } from '../../services/ticketService.js';
+import { NotificationService } from '../../services/notificationService.js';
 import { verifyChain } from '../../services/eventChain.js';
 import { storedDocument } from '../../models/storedDocument.js';
 import { complaintFor, newConsumer, staffPrincipal } from '../support/ticketFixtures.js';
@@ -29,11 +30,11 @@ function unstorablePaths(value: unknown, path = ''): string[] {
   return entries.flatMap(([key, inner]) => unstorablePaths(inner, path ? `${path}.${key}` : key));
 }
 
-async function expectStoredAsTheSchemaWould(ticketNumber: string): Promise<Record<string, unknown>> {
-  const raw = await db.models.tickets.collection.findOne({ _id: ticketNumber as never });
+async function expectStoredAsTheSchemaWould(ticketNumber: string, model: 'tickets' | 'officerNotifications' = 'tickets'): Promise<Record<string, unknown>> {
+  const raw = await db.models[model].collection.findOne({ _id: ticketNumber as never });
   expect(raw).not.toBeNull();
   expect(unstorablePaths(raw)).toEqual([]);
-  const cast = new db.models.tickets(raw);
+  const cast = new (db.models[model] as unknown as new (value: unknown) => { validate(): Promise<void>; toObject(): unknown })(raw);
   await cast.validate();
   expect(cast.toObject()).toEqual(raw);
   return raw as Record<string, unknown>;
@@ -83,6 +84,19 @@ describe('a new ticket inserted with the driver is stored as the schema would st
     const { ticket } = await service.register(complaintFor(consumer), consumer.actor);
     const raw = await expectStoredAsTheSchemaWould(ticket._id);
     expect(raw.plannedShutdown).toMatchObject({ endsAt: expect.any(Date) });
+  });
+});
+
+describe('the officer\'s inbox entry, also inserted with the driver', () => {
+  it('is stored as the schema would store it, once per effect', async () => {
+    const consumer = newConsumer();
+    const { ticket } = await service.register(complaintFor(consumer), consumer.actor);
+    const notifications = new NotificationService(db.models, { notifyConsumer: async () => 'delivered' as const }, { log: () => {} });
+    await notifications.drainTicket(ticket._id);
+    const inbox = await db.models.officerNotifications.find({ ticketNumber: ticket._id }, { _id: 1 }).lean();
+    expect(inbox).toHaveLength(1);
+    const raw = await expectStoredAsTheSchemaWould(inbox[0]!._id, 'officerNotifications');
+    expect(raw).toMatchObject({ officerId: 'je-gomti-nagar-1', eventType: 'ticket.assigned', createdAt: expect.any(Date) });
   });
 });
 
