@@ -142,7 +142,7 @@ export class TicketService {
     this.onEffectsQueued = options.onEffectsQueued ?? (() => {});
     this.registrationDrain = options.registrationDrain;
     this.watch = new TicketWatch(models);
-    this.guardClaims = new Claims<DuplicateGuardRecord>(models.duplicateGuards, { owner: 'ticketNumber', time: 'createdAt', timeMeans: 'claimedAt' }, this.now);
+    this.guardClaims = new Claims<DuplicateGuardRecord>(models.duplicateGuards, { owner: 'ticketNumber', time: 'createdAt', timeMeans: 'claimedAt', insertWith: 'driver' }, this.now);
   }
 
   // ── Registration ──────────────────────────────────────────────────────────────────────────────────────────────

@@ -1,4 +1,5 @@
-// A new ticket is inserted with the driver (services/ticketService.ts, models/storedDocument.ts) instead of through a
+// A new ticket (and its duplicate guard, and the officer's inbox entry) is inserted with the driver
+// (services/ticketService.ts, services/claims.ts, models/storedDocument.ts) instead of through a
 // mongoose Document, to save its CPU (docs/turn-cpu.md, second pass). Behaviour must not change: every kind of new
 // ticket is stored exactly as the schema would have stored it — valid, a fixed point of mongoose's casting, with no
 // undefined, null or empty-object field — and its history still verifies.
@@ -30,7 +31,7 @@ function unstorablePaths(value: unknown, path = ''): string[] {
   return entries.flatMap(([key, inner]) => unstorablePaths(inner, path ? `${path}.${key}` : key));
 }
 
-async function expectStoredAsTheSchemaWould(ticketNumber: string, model: 'tickets' | 'officerNotifications' = 'tickets'): Promise<Record<string, unknown>> {
+async function expectStoredAsTheSchemaWould(ticketNumber: string, model: 'tickets' | 'officerNotifications' | 'duplicateGuards' = 'tickets'): Promise<Record<string, unknown>> {
   const raw = await db.models[model].collection.findOne({ _id: ticketNumber as never });
   expect(raw).not.toBeNull();
   expect(unstorablePaths(raw)).toEqual([]);
@@ -48,6 +49,9 @@ describe('a new ticket inserted with the driver is stored as the schema would st
     expect(raw.status).toBe('assigned');
     expect((raw.events as unknown[]).length).toBe(2);
     expect(verifyChain(raw as never).ok).toBe(true);
+    // Its duplicate guard, claimed with the driver too (services/claims.ts, insertWith: 'driver').
+    const guard = await expectStoredAsTheSchemaWould(String(raw.duplicateKey), 'duplicateGuards');
+    expect(guard).toMatchObject({ ticketNumber: ticket._id, createdAt: expect.any(Date) });
   });
 
   it('place not in the directory (waiting for a person, no officer)', async () => {
