@@ -1,7 +1,7 @@
 // The bot: understands each message once, keeps the consumer's language, remembers how to reach them, and runs the
 // dialogs. Proactive turns (status updates, "is it solved?") run through the same state and dialogs.
 import { ActivityHandler, TurnContext, type ConversationState, type StatePropertyAccessor, type UserState } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState, type DialogStateManagerConfiguration } from 'botbuilder-dialogs';
 import { personRequestedIn, rememberUnderstanding, say, type PersonRequestReason } from '../dialogs/consumerDialog.js';
 import type { IdentityService } from '../services/identityService.js';
 import { consumerFrom, type ConsumerProfile, type DialogServices, type HandoffRequests, type MobileVerifier } from '../dialogs/consumerTurn.js';
@@ -44,6 +44,9 @@ export interface SantushtiBotDependencies {
 /** Only the start of a message is analysed (and a complaint's description is capped at this length anyway). */
 const maxAnalysedCharacters = 2_000;
 
+/** The turn-state key under which botbuilder-dialogs' DialogStateManager looks for its configuration (not exported). */
+const dialogStateConfigurationKey = 'DialogStateManagerConfiguration';
+
 export class SantushtiBot extends ActivityHandler {
   private readonly dialogs: DialogSet;
   private readonly services: DialogServices;
@@ -51,6 +54,11 @@ export class SantushtiBot extends ActivityHandler {
   private readonly appliedActivityId: StatePropertyAccessor<string | undefined>;
   /** "Is it solved?" questions that arrived while another dialog waited for an answer: asked when it ends. */
   private readonly waitingQuestions: StatePropertyAccessor<SatisfactionState[]>;
+  /**
+   * The dialogs' memory scopes and path resolvers (stateless objects), built once: botbuilder-dialogs otherwise builds
+   * them afresh on every turn's first dialog context (its own DialogManager keeps one the same way).
+   */
+  private stateConfiguration?: DialogStateManagerConfiguration;
 
   constructor(private readonly deps: SantushtiBotDependencies) {
     super();
@@ -110,7 +118,7 @@ export class SantushtiBot extends ActivityHandler {
    * "haan" meant for the read-back never answers it. Returns true when the question is on the consumer's screen now.
    */
   async askSatisfaction(context: TurnContext, question: SatisfactionState): Promise<boolean> {
-    const dc = await this.dialogs.createContext(context);
+    const dc = await this.dialogContext(context);
     // A reminder (or a newer claim) replaces a question about the same ticket still waiting on the stack; otherwise
     // answering the new one would bring the old one back for a ticket that no longer waits.
     const sameTicket = (instance: { id: string; state: unknown }) =>
@@ -133,7 +141,7 @@ export class SantushtiBot extends ActivityHandler {
   private async askWaitingQuestion(context: TurnContext): Promise<void> {
     const waiting = await this.waitingQuestions.get(context, []);
     if (waiting.length === 0) return;
-    const dc = await this.dialogs.createContext(context);
+    const dc = await this.dialogContext(context);
     if (dc.activeDialog) return;
     const consumer = consumerFrom(context);
     while (waiting.length > 0) {
@@ -145,6 +153,16 @@ export class SantushtiBot extends ActivityHandler {
       break;
     }
     await this.waitingQuestions.set(context, waiting);
+  }
+
+  /** A dialog context on the turn, with the memory configuration built once per process (see stateConfiguration). */
+  private async dialogContext(context: TurnContext): Promise<DialogContext> {
+    if (this.stateConfiguration && !context.turnState.has(dialogStateConfigurationKey)) {
+      context.turnState.set(dialogStateConfigurationKey, this.stateConfiguration);
+    }
+    const dc = await this.dialogs.createContext(context);
+    this.stateConfiguration ??= dc.state.configuration;
+    return dc;
   }
 
   /** The consumer's language; before they have written, the page's locale (Web Chat sends it on every activity). */
@@ -166,13 +184,13 @@ export class SantushtiBot extends ActivityHandler {
     await this.deps.references.remember(consumer.channel, consumer.channelUserId, TurnContext.getConversationReference(context.activity), language);
 
     // A danger to life: safety advice first, before a live handoff or any dialog's question, then the emergency report.
-    if (await interruptForEmergency(await this.dialogs.createContext(context), this.services, understanding)) return;
+    if (await interruptForEmergency(await this.dialogContext(context), this.services, understanding)) return;
 
     // Photos, bills, voice notes and pins: kept, attached or asked about; in a live handoff the agent is told instead.
     const incoming = this.services.media ? incomingMediaOf(context) : undefined;
     if (incoming) {
       const active = await this.deps.liveHandoff?.activeFor(context);
-      const received = await receiveMedia(await this.dialogs.createContext(context), this.services, incoming, { inHandoff: Boolean(active) });
+      const received = await receiveMedia(await this.dialogContext(context), this.services, incoming, { inHandoff: Boolean(active) });
       if (active && this.deps.liveHandoff && received.agentLines.length > 0) {
         await this.deps.liveHandoff.intercept(context, understand(received.agentLines.join('\n'), this.deps.directory), language, profile.mobile);
       }
@@ -181,7 +199,7 @@ export class SantushtiBot extends ActivityHandler {
 
     // Live handoff: while one is open the dialogs stay silent; asking for a person opens one (and ends any dialog).
     const handoff = await this.deps.liveHandoff?.intercept(context, understanding, language, profile.mobile);
-    if (handoff === 'started') await (await this.dialogs.createContext(context)).cancelAllDialogs();
+    if (handoff === 'started') await (await this.dialogContext(context)).cancelAllDialogs();
     if (handoff) return;
     // Clearly upset: to a person at once — unless the message may also answer a pending yes/no question (a furious
     // "NO!!" to "is it solved?" must still reopen the ticket); then the dialogs take the answer first.
@@ -196,7 +214,7 @@ export class SantushtiBot extends ActivityHandler {
       return;
     }
 
-    const dc = await this.dialogs.createContext(context);
+    const dc = await this.dialogContext(context);
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(ROOT_DIALOG);
     const requested = personRequestedIn(context) ?? (understanding.clearlyUpset ? 'upset' : undefined);
@@ -210,7 +228,7 @@ export class SantushtiBot extends ActivityHandler {
   /** A yes or no while a dialog waits for an answer, or while a ticket of theirs waits for one. */
   private async mayAnswerAQuestion(context: TurnContext, understanding: Understanding): Promise<boolean> {
     if (understanding.yesNo === 'unclear') return false;
-    if ((await this.dialogs.createContext(context)).activeDialog) return true;
+    if ((await this.dialogContext(context)).activeDialog) return true;
     const tickets = await this.deps.tickets.listForConsumer(consumerFrom(context));
     return tickets.some((ticket) => ticket.status === 'awaiting_confirmation' || ticket.status === 'unconfirmed' || ticket.closure?.provenance === 'callback_confirmed');
   }
@@ -219,7 +237,7 @@ export class SantushtiBot extends ActivityHandler {
   private async handOver(context: TurnContext, reason: PersonRequestReason, language: Language, mobileOnFile: string | undefined): Promise<void> {
     if (this.deps.liveHandoff) {
       await this.deps.liveHandoff.begin(context, reason, language, mobileOnFile);
-      await (await this.dialogs.createContext(context)).cancelAllDialogs();
+      await (await this.dialogContext(context)).cancelAllDialogs();
       return;
     }
     await this.deps.handoffs.recordRequest(consumerFrom(context), reason, context.activity.text ?? '');
