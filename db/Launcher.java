@@ -28,6 +28,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import java.nio.ByteBuffer;
 import java.util.Collection;
+import java.util.ConcurrentModificationException;
 import java.util.Map;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -67,7 +68,11 @@ public class Launcher {
 
         @Override
         public int getMemory(Document document) {
-            return estimate(document);
+            try {
+                return estimate(document);
+            } catch (ConcurrentModificationException changing) {
+                return 1024;
+            }
         }
 
         /** A cheap size estimate (page splits and the cache use it): strings by length, everything else by count. */
@@ -92,16 +97,28 @@ public class Launcher {
             return 24;
         }
 
+        /**
+         * The server changes some stored documents in place while another thread's commit may be writing their page
+         * (seen in an outage storm: a ConcurrentModificationException, and H2 closes the store on any error while
+         * writing). Java serialisation never noticed (it does not check for changes); the encoder does, so the
+         * document is encoded again, and after repeated changes written the old way, which reads back as well.
+         */
         @Override
         public void write(WriteBuffer buffer, Document document) {
-            ByteBuf bson = Unpooled.buffer(256);
-            try {
-                BsonEncoder.encodeDocument(document, bson);
-                buffer.put(BSON_TAG);
-                buffer.put(bson.nioBuffer());
-            } finally {
-                bson.release();
+            for (int attempt = 0; attempt < 50; attempt++) {
+                ByteBuf bson = Unpooled.buffer(256);
+                try {
+                    BsonEncoder.encodeDocument(document, bson);
+                    buffer.put(BSON_TAG);
+                    buffer.put(bson.nioBuffer());
+                    return;
+                } catch (ConcurrentModificationException changing) {
+                    Thread.onSpinWait();
+                } finally {
+                    bson.release();
+                }
             }
+            legacy.write(buffer, document);
         }
 
         @Override

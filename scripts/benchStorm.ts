@@ -183,7 +183,7 @@ export async function benchStorm(options: StormBenchOptions): Promise<StormResul
     PORT: String(port),
     HOST: '127.0.0.1',
     // Errors only: under a storm the embedded database logs every racing rate-limit upsert as a warning.
-    LOG_LEVEL: 'error',
+    LOG_LEVEL: process.env.BENCH_STORM_LOG_LEVEL ?? 'error',
     DIRECTLINE_SECRET: benchDirectLineSecret,
     WEBCHAT_COOKIE_SECRET: `storm-cookie-secret-${randomBytes(16).toString('hex')}`,
     INCIDENT_THRESHOLD: '5',
