@@ -432,7 +432,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
     try {
       for (const category of categoriesOf(state)) {
         const account = storedAccount(category, state.accountNumber);
-        const { ticket, duplicate } = await this.services.tickets.register(
+        const found = await this.services.tickets.register(
           {
             category,
             description: descriptionFor(state, category).slice(0, 2000),
@@ -457,7 +457,12 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
           },
           consumer,
         );
+        const { ticket } = found;
         numbers.push(ticket._id);
+        // The "duplicate" may be the ticket this very message registered: its turn ran again after an outage (the
+        // ticket was stored, the reply was not). A ticket created after the message arrived is answered as the
+        // registration it was, not as a complaint already open.
+        const duplicate = found.duplicate && !registeredByThisMessage(found.ticket, dc.context.activity.timestamp);
         if (duplicate) {
           await dc.context.sendActivity(texts.duplicate(ticket._id, ticket.status));
         } else if (ticket.officer) {
@@ -553,4 +558,11 @@ function isSkipWord(text: string, texts: Texts): boolean {
 function sameAddress(a: string, b: string): boolean {
   const normalise = (value: string) => value.toLowerCase().replace(/[\s\p{P}]+/gu, '');
   return normalise(a) === normalise(b);
+}
+
+/** Whether `ticket` was created at or after the consumer's message arrived (`sentAt`, the activity's timestamp). */
+function registeredByThisMessage(ticket: { createdAt: Date | string }, sentAt: Date | string | undefined): boolean {
+  if (!sentAt) return false;
+  const arrived = new Date(sentAt).getTime();
+  return Number.isFinite(arrived) && new Date(ticket.createdAt).getTime() >= arrived;
 }

@@ -258,4 +258,21 @@ describe.each(cases)('registration in $style', (c) => {
     const tickets = await ticketsOf(identity.userId);
     expect(tickets.map((ticket) => ticket._id)).toEqual([first]);
   });
+
+  it('a "yes" whose turn runs again after an outage (its ticket stored, its reply lost) is answered as the registration it made', async () => {
+    // Seen in the database-restart reliability test: the re-run found its own ticket and said "already open".
+    const identity = harness.newIdentity('rerun');
+    const chat = harness.consumer('webchat', identity.userId);
+    await chat.say(c.everything(identity));
+    const arrived = new Date();
+    const registered = await chat.say(c.yes, { timestamp: arrived });
+    const first = ticketNumberIn(registered.text)!;
+
+    // The same message again, as the turn run again sees it: it arrived before the ticket was created.
+    await chat.say(c.everything(identity));
+    const again = await chat.say(c.yes, { timestamp: arrived });
+    expect(again.texts[0]).toEqual(registered.texts[0]);
+    expect(again.texts).not.toContain(texts.duplicate(first, 'assigned'));
+    expect((await ticketsOf(identity.userId)).map((ticket) => ticket._id)).toEqual([first]);
+  });
 });

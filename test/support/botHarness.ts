@@ -73,8 +73,8 @@ export interface ConsumerChat {
   readonly actor: ConsumerActor;
   /** Opens the conversation (Web Chat's conversationUpdate with the consumer joining): the welcome. */
   join(): Promise<Turn>;
-  /** One message from the consumer; resolves with what the bot answered in that turn. */
-  say(text: string): Promise<Turn>;
+  /** One message from the consumer (`extra`: more of the activity, e.g. its timestamp); resolves with what the bot answered in that turn. */
+  say(text: string, extra?: Partial<Activity>): Promise<Turn>;
   /** Drains a ticket's outbox the way production does and returns what reached this chat. */
   deliver(ticketNumber: string): Promise<Turn>;
   /** Messages this chat received outside its own turns (proactive ones) and not yet read. */
@@ -313,7 +313,7 @@ export function createBotHarness(
       conversationId,
       actor,
       join: () => turn({ ...base(), type: ActivityTypes.ConversationUpdate, membersAdded: [botAccount, user] }),
-      say: (text: string) => turn({ ...base(), type: ActivityTypes.Message, text }),
+      say: (text: string, extra?: Partial<Activity>) => turn({ ...base(), type: ActivityTypes.Message, text, ...extra }),
       async deliver(ticketNumber: string) {
         await notifications.drainTicket(ticketNumber);
         const received = [...unreadActivities.splice(0), ...adapter.take(conversationId)];
