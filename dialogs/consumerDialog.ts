@@ -30,6 +30,18 @@ export function personRequestedIn(context: TurnContext): PersonRequestReason | u
   return context.turnState.get(personRequestKey) as PersonRequestReason | undefined;
 }
 
+/**
+ * Whether a registration's "duplicate" is another complaint already open, and not the ticket this very message
+ * registered: a turn run again after an outage (the ticket stored, the reply not) finds its own ticket, created after
+ * the message arrived, and must answer as the registration it made.
+ */
+export function isOtherOpenComplaint(context: TurnContext, found: { duplicate: boolean; ticket: { createdAt: Date | string } }): boolean {
+  if (!found.duplicate) return false;
+  const sentAt = context.activity.timestamp;
+  const arrived = sentAt ? new Date(sentAt).getTime() : Number.NaN;
+  return !(Number.isFinite(arrived) && new Date(found.ticket.createdAt).getTime() >= arrived);
+}
+
 export interface Question {
   text: string;
   choices?: string[];

@@ -7,7 +7,7 @@ import type { TicketCategory } from '../models/ticketTypes.js';
 import type { ResolvedPlace } from '../services/directory.js';
 import { normaliseMobile } from '../services/consumerIdentity.js';
 import { ConcurrentUpdateError } from '../services/errors.js';
-import { ConsumerDialog, say, type Question } from './consumerDialog.js';
+import { ConsumerDialog, isOtherOpenComplaint, say, type Question } from './consumerDialog.js';
 import { consumerFrom, languageOf, type DialogServices } from './consumerTurn.js';
 import { emergencyTextsFor, type Texts } from './texts.js';
 import { classifyCategory, extractEntities, type EmergencyKind, type Understanding } from './understanding/index.js';
@@ -97,7 +97,7 @@ export class EmergencyDialog extends ConsumerDialog<EmergencyState> {
     const emergency = emergencyTextsFor(texts.code);
     const place = state.place;
     try {
-      const { ticket, duplicate } = await this.services.tickets.register(
+      const found = await this.services.tickets.register(
         {
           category: state.category ?? 'supply',
           description: state.description,
@@ -109,6 +109,8 @@ export class EmergencyDialog extends ConsumerDialog<EmergencyState> {
         },
         consumer,
       );
+      const { ticket } = found;
+      const duplicate = isOtherOpenComplaint(dc.context, found);
       profile.mobile = state.mobile;
       await this.services.profile.set(dc.context, profile);
       if (duplicate) await say(dc.context, texts.duplicate(ticket._id, ticket.status));

@@ -5,7 +5,7 @@ import type { TicketCategory } from '../models/ticketTypes.js';
 import { toAsciiDigits } from '../services/consumerIdentity.js';
 import { ConcurrentUpdateError } from '../services/errors.js';
 import type { ResolvedPlace } from '../services/directory.js';
-import { ConsumerDialog, say, type Question } from './consumerDialog.js';
+import { ConsumerDialog, isOtherOpenComplaint, say, type Question } from './consumerDialog.js';
 import { tellIncidentAfterRegistration } from './incidentReply.js';
 import { attachHeldMedia, pinnedPlaceOf } from './consumerMedia.js';
 import { consumerFrom, placeName, type DialogServices } from './consumerTurn.js';
@@ -459,10 +459,7 @@ export class RegisterComplaintDialog extends ConsumerDialog<RegisterComplaintSta
         );
         const { ticket } = found;
         numbers.push(ticket._id);
-        // The "duplicate" may be the ticket this very message registered: its turn ran again after an outage (the
-        // ticket was stored, the reply was not). A ticket created after the message arrived is answered as the
-        // registration it was, not as a complaint already open.
-        const duplicate = found.duplicate && !registeredByThisMessage(found.ticket, dc.context.activity.timestamp);
+        const duplicate = isOtherOpenComplaint(dc.context, found);
         if (duplicate) {
           await dc.context.sendActivity(texts.duplicate(ticket._id, ticket.status));
         } else if (ticket.officer) {
@@ -560,9 +557,3 @@ function sameAddress(a: string, b: string): boolean {
   return normalise(a) === normalise(b);
 }
 
-/** Whether `ticket` was created at or after the consumer's message arrived (`sentAt`, the activity's timestamp). */
-function registeredByThisMessage(ticket: { createdAt: Date | string }, sentAt: Date | string | undefined): boolean {
-  if (!sentAt) return false;
-  const arrived = new Date(sentAt).getTime();
-  return Number.isFinite(arrived) && new Date(ticket.createdAt).getTime() >= arrived;
-}
